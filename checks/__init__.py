@@ -1,0 +1,1 @@
+"""The check catalogue. Every module here registers its checks when imported."""

@@ -1,0 +1,85 @@
+"""Helpers the checks share: state vocabularies and the inventory reader every OS uses."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from inspector.facts import Unreadable
+from inspector.policy import Policy
+
+
+def norm_state(state: object) -> str:
+    return re.sub(r"[\s_\-]+", " ", str(state)).strip().lower()
+
+
+def is_ok(state: object, policy: Policy) -> bool:
+    return norm_state(state) in {norm_state(s) for s in policy["states.ok"]}
+
+
+def is_absent(state: object, policy: Policy) -> bool:
+    return norm_state(state) in {norm_state(s) for s in policy["states.absent"]}
+
+
+@dataclass(frozen=True, kw_only=True)
+class InventoryItem:
+    name: str
+    descr: str
+    pid: str
+    serial: str
+
+
+_INVENTORY_ITEM = re.compile(
+    r'NAME:\s*"?(?P<name>[^"\n]*?)"?\s*,\s*DESCR:\s*"?(?P<descr>[^"\n]*?)"?\s*\n'
+    r"\s*PID:\s*(?P<pid>[^,\n]*?)\s*,\s*VID:\s*(?P<vid>[^,\n]*?)\s*,\s*SN:\s*(?P<sn>\S*)[ \t]*$",
+    re.MULTILINE,
+)
+
+
+def parse_inventory_text(text: str) -> list[InventoryItem]:
+    """`show inventory` prints the same NAME/DESCR, PID/VID/SN pairs on every Cisco OS."""
+    items = [
+        InventoryItem(
+            name=m["name"].strip(), descr=m["descr"].strip(), pid=m["pid"].strip(),
+            serial=m["sn"].strip(),
+        )
+        for m in _INVENTORY_ITEM.finditer(text)
+    ]
+    if not items:
+        raise Unreadable("no NAME/PID entries in the inventory")
+    return items
+
+
+def genie_inventory_items(parsed: Any) -> list[InventoryItem]:
+    """Flatten any OS's Genie inventory schema: every mapping that carries a `pid` is an item."""
+    items: list[InventoryItem] = []
+
+    def walk(node: Any, key: str) -> None:
+        if not isinstance(node, dict):
+            return
+        if "pid" in node and not isinstance(node["pid"], dict):
+            items.append(
+                InventoryItem(
+                    name=str(node.get("name") or key),
+                    descr=str(node.get("descr") or node.get("description") or ""),
+                    pid=str(node.get("pid") or ""),
+                    serial=str(node.get("sn") or node.get("serial_number") or ""),
+                )
+            )
+        for child_key, child in node.items():
+            walk(child, str(child_key))
+
+    walk(parsed, "")
+    if not items:
+        raise Unreadable("no inventory item with a PID")
+    return items
+
+
+def chassis_item(items: list[InventoryItem]) -> InventoryItem:
+    """The chassis itself: the entry that says so, else the first one (devices list it first)."""
+    for item in items:
+        text = f"{item.name} {item.descr}".lower()
+        if "chassis" in text and "fan" not in text and "power" not in text:
+            return item
+    return items[0]

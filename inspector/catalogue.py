@@ -1,0 +1,130 @@
+"""The check catalogue: declarative checks, registered once, discovered by import.
+
+A check names its facts; the platforms it applies to and the commands it needs there follow
+from them, so the collection plan can never drift from what the checks read.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+
+from inspector.facts import Fact
+from inspector.models import Domain, Outcome, Severity
+from inspector.platforms import PLATFORMS
+
+Evaluate = Callable[..., Outcome]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Check:
+    id: str
+    title: str
+    domain: Domain
+    severity: Severity
+    facts: tuple[Fact, ...]
+    evaluate: Evaluate
+    version: int = 1
+    uses_session: bool = False  # judged from the SSH session itself rather than an output
+    platforms_override: frozenset[str] | None = None
+
+    @property
+    def platforms(self) -> list[str]:
+        if self.platforms_override is not None:
+            return sorted(self.platforms_override)
+        if not self.facts:
+            return sorted(PLATFORMS)
+        common = set(PLATFORMS)
+        for fact in self.facts:
+            common &= set(fact.sources)
+        return sorted(common)
+
+    def commands(self, platform: str) -> list[str]:
+        if platform not in self.platforms:
+            return []
+        commands = [fact.sources[platform].command for fact in self.facts]
+        return list(dict.fromkeys(commands))
+
+
+class UnknownCheck(KeyError):
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class Catalogue:
+    def __init__(self) -> None:
+        self._checks: dict[str, Check] = {}
+
+    def register(self, check: Check) -> Check:
+        if check.id in self._checks:
+            raise ValueError(f"check id {check.id!r} registered twice")
+        self._checks[check.id] = check
+        return check
+
+    def check(
+        self,
+        *,
+        id: str,
+        title: str,
+        domain: Domain,
+        severity: Severity,
+        facts: Iterable[Fact] = (),
+        version: int = 1,
+        platforms: Iterable[str] | None = None,
+    ) -> Callable[[Evaluate], Evaluate]:
+        """Decorator: the function takes `policy` and one keyword per fact (and `session`)."""
+
+        def register(func: Evaluate) -> Evaluate:
+            uses_session = "session" in inspect.signature(func).parameters
+            self.register(
+                Check(
+                    id=id,
+                    title=title,
+                    domain=domain,
+                    severity=severity,
+                    facts=tuple(facts),
+                    evaluate=func,
+                    version=version,
+                    uses_session=uses_session,
+                    platforms_override=frozenset(platforms) if platforms is not None else None,
+                )
+            )
+            return func
+
+        return register
+
+    def get(self, check_id: str) -> Check:
+        try:
+            return self._checks[check_id]
+        except KeyError:
+            raise UnknownCheck(f"unknown check {check_id!r} (see `inspector checks`)") from None
+
+    def all(self) -> list[Check]:
+        return [self._checks[k] for k in sorted(self._checks)]
+
+    def select(self, ids: Iterable[str] | None) -> list[Check]:
+        return self.all() if ids is None else [self.get(i) for i in ids]
+
+
+CATALOGUE = Catalogue()
+check = CATALOGUE.check
+
+_loaded = False
+
+
+def load_catalogue() -> Catalogue:
+    """Import every module of the `checks` package and any plugin that declares an entry point."""
+    global _loaded
+    if not _loaded:
+        import checks
+
+        for module in pkgutil.iter_modules(checks.__path__):
+            importlib.import_module(f"checks.{module.name}")
+        for plugin in entry_points(group="inspector.checks"):
+            plugin.load()
+        _loaded = True
+    return CATALOGUE

@@ -1,0 +1,120 @@
+"""Judging one chassis from its raw outputs: pure, and the same live, on rerun and offline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from inspector.catalogue import Check
+from inspector.evidence import RawOutput, Session
+from inspector.facts import FactResolver, FactUnavailable
+from inspector.models import Outcome, Severity, Status, Verdict
+from inspector.platforms import PLATFORMS
+from inspector.policy import Policy
+
+
+def plan_commands(platform: str, checks: Iterable[Check]) -> list[str]:
+    """Every command the selected checks need on this platform, each once, in check order."""
+    commands: dict[str, None] = {}
+    for check in checks:
+        commands.update(dict.fromkeys(check.commands(platform)))
+    return list(commands)
+
+
+def evaluate_check(
+    check: Check,
+    *,
+    platform: str | None,
+    resolver: FactResolver | None,
+    session: Session | None,
+    policy: Policy,
+) -> dict[str, Any]:
+    commands: list[dict[str, Any]] = []
+    outcome = _outcome(check, platform, resolver, session, policy, commands)
+    result = {
+        "id": check.id,
+        "title": check.title,
+        "domain": str(check.domain),
+        "version": check.version,
+        "status": str(outcome.status),
+        "severity": str(check.severity),
+        "message": outcome.message,
+        "evidence": [item.as_dict() for item in outcome.evidence],
+        "commands": commands,
+    }
+    if outcome.identity:
+        result["identity"] = dict(outcome.identity)
+    return result
+
+
+def _outcome(
+    check: Check,
+    platform: str | None,
+    resolver: FactResolver | None,
+    session: Session | None,
+    policy: Policy,
+    commands: list[dict[str, Any]],
+) -> Outcome:
+    if platform not in PLATFORMS or resolver is None:
+        return Outcome.skipped(
+            f"not run: platform {platform or 'unknown'!r} has no SSH CLI the inspector can parse"
+        )
+    if platform not in check.platforms:
+        return Outcome.skipped(f"does not apply to {PLATFORMS[platform].label}")
+    if session is not None and not session.connected:
+        return Outcome.error(f"chassis not inspected: {session.error or 'not reached'}")
+    if session is not None and not session.privileged and not check.uses_session:
+        return Outcome.error("chassis not inspected: privileged mode was not reached")
+    kwargs: dict[str, Any] = {}
+    for fact in check.facts:
+        source = fact.sources[platform]
+        try:
+            found = resolver.resolve(fact)
+        except FactUnavailable as missing:
+            raw = resolver.raw(source.command)
+            commands.append({"command": source.command, "sha256": raw.sha256, "parser": None})
+            return Outcome.error(missing.reason)
+        if not any(c["command"] == found.command for c in commands):
+            commands.append(
+                {"command": found.command, "sha256": found.sha256, "parser": found.parser}
+            )
+        kwargs[fact.name] = found.value
+    if check.uses_session:
+        kwargs["session"] = session
+    try:
+        return check.evaluate(policy=policy, **kwargs)
+    except Exception as exc:  # our own trouble is never a FAIL
+        return Outcome.error(f"check could not evaluate: {type(exc).__name__}: {exc}")
+
+
+def evaluate_chassis(
+    *,
+    platform: str | None,
+    outputs: Callable[[str], RawOutput],
+    session: Session | None,
+    checks: Iterable[Check],
+    policy: Policy,
+) -> list[dict[str, Any]]:
+    resolver = FactResolver(platform, outputs) if platform in PLATFORMS else None
+    return [
+        evaluate_check(c, platform=platform, resolver=resolver, session=session, policy=policy)
+        for c in checks
+    ]
+
+
+def chassis_verdict(results: Iterable[dict[str, Any]], policy: Policy) -> tuple[Verdict, str]:
+    """FAIL on any failing check that counts, else ERROR on anything we could not tell, else PASS."""
+    results = list(results)
+    minor_counts = bool(policy["verdict.minor_failures_fail_chassis"])
+    counted = {str(Severity.CRITICAL), str(Severity.MAJOR)}
+    if minor_counts:
+        counted.add(str(Severity.MINOR))
+    failed = [r["id"] for r in results if r["status"] == Status.FAIL and r["severity"] in counted]
+    if failed:
+        return Verdict.FAIL, "failed: " + ", ".join(failed)
+    errored = [r["id"] for r in results if r["status"] == Status.ERROR]
+    if errored:
+        return Verdict.ERROR, "could not tell: " + ", ".join(errored)
+    if not any(r["status"] == Status.PASS for r in results):
+        return Verdict.ERROR, "no check could run on this chassis"
+    return Verdict.PASS, "every check that applies passed"

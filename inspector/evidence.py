@@ -1,0 +1,154 @@
+"""Raw outputs on disk: the evidence that every later stage reads.
+
+A chassis's evidence folder holds one file per command, named by `command_slug`, plus
+`index.json` with each output's sha256 and what happened during the session. The same layout
+is the capture format that `inspector evaluate` reads, so any evidence folder can be
+re-judged offline, and a hand-made folder of outputs needs no index at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from inspector.files import atomic_write, read_json, write_json
+
+INDEX = "index.json"
+
+
+def command_slug(command: str) -> str:
+    """`show environment all` -> `show_environment_all` (every run of non-alphanumerics -> `_`)."""
+    return re.sub(r"[^A-Za-z0-9]+", "_", command).strip("_")
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RawOutput:
+    command: str
+    text: str | None  # None when the command was not captured
+    sha256: str | None = None
+    error: str | None = None  # why it was not captured (timed out, connection lost, ...)
+
+    @property
+    def captured(self) -> bool:
+        return self.text is not None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Session:
+    """What the collection learnt about the session itself; offline captures have none."""
+
+    connected: bool
+    privileged: bool
+    error: str | None = None
+    prompt: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "connected": self.connected,
+            "privileged": self.privileged,
+            "error": self.error,
+            "prompt": self.prompt,
+        }
+
+
+class EvidenceWriter:
+    """Writes one chassis's outputs as they arrive, each before anything parses it."""
+
+    def __init__(self, folder: Path, *, hostname: str, platform: str) -> None:
+        self.folder = folder
+        self._index: dict[str, Any] = {
+            "hostname": hostname,
+            "platform": platform,
+            "session": None,
+            "commands": [],
+        }
+        self._outputs: dict[str, RawOutput] = {}
+
+    def add(self, command: str, text: str, *, rejected: str | None = None) -> RawOutput:
+        """Save an output; `rejected` is the device's error when it refused the command."""
+        digest = sha256_text(text)
+        name = f"{command_slug(command)}.txt"
+        atomic_write(self.folder / name, text.encode("utf-8"))
+        entry: dict[str, Any] = {"file": name, "sha256": digest, "bytes": len(text.encode())}
+        if rejected:
+            error = f"rejected by the device: {rejected}"
+            self._remember(RawOutput(command=command, text=None, sha256=digest, error=error),
+                           {**entry, "error": error})
+        else:
+            self._remember(RawOutput(command=command, text=text, sha256=digest), entry)
+        return self._outputs[command]
+
+    def add_failure(self, command: str, error: str) -> RawOutput:
+        self._remember(RawOutput(command=command, text=None, error=error), {"error": error})
+        return self._outputs[command]
+
+    def _remember(self, output: RawOutput, entry: dict[str, Any]) -> None:
+        self._outputs[output.command] = output
+        self._index["commands"] = [
+            e for e in self._index["commands"] if e["command"] != output.command
+        ] + [{"command": output.command, "collected_at": utc_now(), **entry}]
+
+    def finish(self, session: Session) -> dict[str, RawOutput]:
+        self._index["session"] = session.as_dict()
+        write_json(self.folder / INDEX, self._index)
+        return dict(self._outputs)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Capture:
+    """Outputs read back from an evidence folder or a hand-made capture folder."""
+
+    folder: Path
+    session: Session | None
+    platform: str | None
+    hostname: str
+    entries: dict[str, dict[str, Any]]  # index.json's entry per command, when there is one
+
+    def output(self, command: str) -> RawOutput:
+        entry = self.entries.get(command)
+        if entry is not None and entry.get("error"):
+            return RawOutput(command=command, text=None, error=entry["error"])
+        path = self._file_for(command)
+        if path is None:
+            return RawOutput(command=command, text=None, error="not captured")
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        return RawOutput(command=command, text=text, sha256=sha256_text(text))
+
+    def _file_for(self, command: str) -> Path | None:
+        slug = command_slug(command)
+        # Accept the literal rule too (`dir crashinfo:` -> `dir_crashinfo_.txt`).
+        literal = re.sub(r"[^A-Za-z0-9]+", "_", command)
+        for name in dict.fromkeys((f"{slug}.txt", f"{literal}.txt")):
+            if (self.folder / name).is_file():
+                return self.folder / name
+        return None
+
+
+def open_capture(folder: Path) -> Capture:
+    """Open an evidence folder (with index.json) or a plain folder of `<slug>.txt` files."""
+    if not folder.is_dir():
+        raise FileNotFoundError(f"capture folder not found: {folder}")
+    index = folder / INDEX
+    if index.is_file():
+        data = read_json(index)
+        session = Session(**data["session"]) if data.get("session") else None
+        return Capture(
+            folder=folder,
+            session=session,
+            platform=data.get("platform"),
+            hostname=data.get("hostname") or folder.name,
+            entries={e["command"]: e for e in data.get("commands", [])},
+        )
+    return Capture(folder=folder, session=None, platform=None, hostname=folder.name, entries={})

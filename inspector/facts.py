@@ -1,0 +1,139 @@
+"""Facts: what a check needs to know, read from one command's output on each platform.
+
+A fact is the extractor of the gather / extract / assert split: per platform it names the
+command to send and, in order, the ways to turn that output into one normalized value:
+Genie, then ntc-templates' TextFSM, then a small parser of our own. The first way that
+yields a value wins, and the record says which parser served. Checks only ever see the
+normalized value, so a platform's quirks stay here and the verdict logic stays shared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from inspector.evidence import RawOutput
+from inspector.parsing import ParseFailure, genie_parse, textfsm_parse
+from inspector.platforms import platform_for
+
+
+class Unreadable(Exception):
+    """The output does not hold what the fact needs (a fragment, an unexpected format)."""
+
+
+@dataclass(frozen=True)
+class Genie:
+    extract: Callable[[Any], Any]
+    parser_class: str | None = None  # pin a class where Genie's revisions differ in schema
+    name = "genie"
+
+    def read(self, platform: str, output: RawOutput) -> Any:
+        assert output.text is not None
+        os_name = platform_for(platform).genie_os
+        return self.extract(genie_parse(os_name, output.command, output.text, self.parser_class))
+
+
+@dataclass(frozen=True)
+class TextFSM:
+    extract: Callable[[list[dict[str, Any]]], Any]
+    name = "textfsm"
+
+    def read(self, platform: str, output: RawOutput) -> Any:
+        assert output.text is not None
+        return self.extract(textfsm_parse(platform, output.command, output.text))
+
+
+@dataclass(frozen=True)
+class Own:
+    parse: Callable[[str], Any]
+    name = "own"
+
+    def read(self, platform: str, output: RawOutput) -> Any:
+        assert output.text is not None
+        return self.parse(output.text)
+
+
+Strategy = Genie | TextFSM | Own
+
+
+@dataclass(frozen=True)
+class Source:
+    command: str
+    strategies: tuple[Strategy, ...]
+
+    def __init__(self, command: str, *strategies: Strategy) -> None:
+        object.__setattr__(self, "command", command)
+        object.__setattr__(self, "strategies", strategies)
+
+
+@dataclass(frozen=True)
+class Fact:
+    name: str
+    sources: Mapping[str, Source]  # netmiko device type -> where the fact comes from
+
+    def source(self, platform: str) -> Source | None:
+        return self.sources.get(platform)
+
+
+class FactUnavailable(Exception):
+    def __init__(self, reason: str, command: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.command = command
+
+
+@dataclass(frozen=True, kw_only=True)
+class FactValue:
+    value: Any
+    command: str
+    sha256: str | None
+    parser: str
+
+
+class FactResolver:
+    """Reads facts for one chassis from its raw outputs, each fact once."""
+
+    def __init__(self, platform: str, outputs: Callable[[str], RawOutput]) -> None:
+        self.platform = platform
+        self._outputs = outputs
+        self._raw: dict[str, RawOutput] = {}
+        self._values: dict[str, FactValue | FactUnavailable] = {}
+
+    def raw(self, command: str) -> RawOutput:
+        if command not in self._raw:
+            self._raw[command] = self._outputs(command)
+        return self._raw[command]
+
+    def resolve(self, fact: Fact) -> FactValue:
+        if fact.name not in self._values:
+            self._values[fact.name] = self._read(fact)
+        found = self._values[fact.name]
+        if isinstance(found, FactUnavailable):
+            raise found
+        return found
+
+    def _read(self, fact: Fact) -> FactValue | FactUnavailable:
+        source = fact.source(self.platform)
+        if source is None:
+            return FactUnavailable(f"no source for {fact.name} on {self.platform}")
+        output = self.raw(source.command)
+        if not output.captured:
+            why = output.error or "not captured"
+            return FactUnavailable(f"`{source.command}` {why}", source.command)
+        reasons = []
+        for strategy in source.strategies:
+            try:
+                value = strategy.read(self.platform, output)
+            except (ParseFailure, Unreadable) as exc:
+                reasons.append(f"{strategy.name}: {exc}")
+                continue
+            except Exception as exc:  # an extractor meeting a shape it did not expect
+                reasons.append(f"{strategy.name}: unexpected data ({type(exc).__name__}: {exc})")
+                continue
+            return FactValue(
+                value=value, command=source.command, sha256=output.sha256, parser=strategy.name
+            )
+        return FactUnavailable(
+            f"could not read `{source.command}`: " + "; ".join(reasons), source.command
+        )

@@ -1,0 +1,93 @@
+"""The words every stage shares: statuses, severities, domains and a check's verdict."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Status(StrEnum):
+    PASS = "PASS"  # the chassis meets the requirement
+    FAIL = "FAIL"  # the chassis does not
+    ERROR = "ERROR"  # we could not tell: unreachable, missing or unparsable output
+    SKIP = "SKIP"  # the check does not apply to this chassis
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    MAJOR = "major"
+    MINOR = "minor"
+    INFO = "info"
+
+
+class Domain(StrEnum):
+    OPERATIONAL = "operational"
+    HARDWARE = "hardware"
+    LICENSE = "license"
+    PROGRAM = "program"
+
+
+class Verdict(StrEnum):
+    """A chassis's overall result."""
+
+    PASS = "PASS"
+    FAIL = "FAIL"
+    ERROR = "ERROR"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Evidence:
+    """One observation behind a result: what was looked at, what was expected, what was found."""
+
+    path: str
+    actual: Any
+    expected: Any = None
+
+    def as_dict(self) -> dict[str, Any]:
+        item: dict[str, Any] = {"path": self.path, "actual": self.actual}
+        if self.expected is not None:
+            item["expected"] = self.expected
+        return item
+
+
+@dataclass(frozen=True, kw_only=True)
+class Outcome:
+    """What a check's evaluation returns; the engine adds the identity and the commands."""
+
+    status: Status
+    message: str
+    evidence: tuple[Evidence, ...] = field(default_factory=tuple)
+    # What the chassis says it is (os, version, pid, serial), from the checks that read it.
+    identity: Mapping[str, str | None] | None = None
+
+    @classmethod
+    def passed(
+        cls,
+        message: str,
+        evidence: list[Evidence] | None = None,
+        identity: Mapping[str, str | None] | None = None,
+    ) -> Outcome:
+        return cls(
+            status=Status.PASS, message=message, evidence=tuple(evidence or ()), identity=identity
+        )
+
+    @classmethod
+    def failed(
+        cls,
+        message: str,
+        evidence: list[Evidence] | None = None,
+        identity: Mapping[str, str | None] | None = None,
+    ) -> Outcome:
+        return cls(
+            status=Status.FAIL, message=message, evidence=tuple(evidence or ()), identity=identity
+        )
+
+    @classmethod
+    def error(cls, message: str, evidence: list[Evidence] | None = None) -> Outcome:
+        return cls(status=Status.ERROR, message=message, evidence=tuple(evidence or ()))
+
+    @classmethod
+    def skipped(cls, message: str) -> Outcome:
+        return cls(status=Status.SKIP, message=message)

@@ -1,0 +1,77 @@
+"""Inspection records: one JSON document per chassis, the contract other tools read.
+
+Top level: schema_version, run_id, chassis {hostname, platform, os, version, pid, serial},
+checks [{id, status, severity, message, evidence, commands [{command, sha256}]}], verdict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from inspector import __version__
+from inspector.evidence import Session
+from inspector.files import read_json, safe_name, write_json
+from inspector.policy import Policy
+from inspector.evaluate import chassis_verdict
+
+SCHEMA_VERSION = 1
+IDENTITY_FIELDS = ("os", "version", "pid", "serial")
+
+
+def build_record(
+    *,
+    run_id: str,
+    hostname: str,
+    platform: str | None,
+    results: list[dict[str, Any]],
+    session: Session | None,
+    policy: Policy,
+    started_at: str,
+    finished_at: str,
+    site: str | None = None,
+    address: str | None = None,
+) -> dict[str, Any]:
+    chassis: dict[str, Any] = {"hostname": hostname, "platform": platform}
+    chassis.update(dict.fromkeys(IDENTITY_FIELDS))
+    for result in results:
+        for key, value in result.get("identity", {}).items():
+            if key in IDENTITY_FIELDS and value and not chassis[key]:
+                chassis[key] = value
+    if address:
+        chassis["address"] = address
+    verdict, reason = chassis_verdict(results, policy)
+    if session is not None and not session.connected:
+        reason = f"not inspected: {session.error}"
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "run_id": run_id,
+        "tool_version": __version__,
+        "site": site,
+        "started_at": started_at,
+        "finished_at": finished_at,
+        "chassis": chassis,
+        "session": session.as_dict() if session else None,
+        "checks": results,
+        "verdict": str(verdict),
+        "verdict_reason": reason,
+    }
+
+
+def record_path(run_dir: Path, hostname: str) -> Path:
+    return run_dir / "records" / f"{safe_name(hostname)}.json"
+
+
+def write_record(run_dir: Path, record: dict[str, Any]) -> Path:
+    path = record_path(run_dir, record["chassis"]["hostname"])
+    write_json(path, record)
+    return path
+
+
+def read_records(run_dir: Path) -> Iterator[dict[str, Any]]:
+    folder = run_dir / "records"
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no records in {run_dir} (is it a run folder?)")
+    for path in sorted(folder.glob("*.json")):
+        yield read_json(path)

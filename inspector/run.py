@@ -1,0 +1,250 @@
+"""A batch run: Nornir drives one task per chassis; each record is written the moment its
+chassis finishes, so an interrupted batch keeps everything it had done."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from inspector.catalogue import Check
+from inspector.collect import collect, redact
+from inspector.evaluate import evaluate_chassis, plan_commands
+from inspector.evidence import EvidenceWriter, RawOutput, Session, utc_now
+from inspector.files import safe_name, write_json
+from inspector.platforms import PLATFORMS
+from inspector.policy import Policy
+from inspector.records import build_record, write_record
+
+
+class RunError(Exception):
+    """The run could not start: bad inventory, missing credentials, existing run folder."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Credentials:
+    username: str | None = None
+    password: str | None = None
+    secret: str | None = None
+
+    @classmethod
+    def from_env(cls) -> Credentials:
+        return cls(
+            username=os.environ.get("INSPECTOR_USERNAME"),
+            password=os.environ.get("INSPECTOR_PASSWORD"),
+            secret=os.environ.get("INSPECTOR_SECRET"),
+        )
+
+
+@dataclass(kw_only=True)
+class RunSummary:
+    run_id: str
+    run_dir: Path
+    verdicts: dict[str, str] = field(default_factory=dict)  # hostname -> verdict
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        values = set(self.verdicts.values())
+        if "FAIL" in values:
+            return 1
+        if "ERROR" in values or not values:
+            return 2
+        return 0
+
+
+def new_run_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def load_nornir(inventory: Path, workers: int) -> Any:
+    from nornir import InitNornir
+
+    for name in ("hosts.yaml",):
+        if not (inventory / name).is_file():
+            raise RunError(f"{inventory} is not a Nornir inventory: {name} is missing")
+    options = {"host_file": str(inventory / "hosts.yaml")}
+    for key, name in (("group_file", "groups.yaml"), ("defaults_file", "defaults.yaml")):
+        if (inventory / name).is_file():
+            options[key] = str(inventory / name)
+    try:
+        return InitNornir(
+            runner={"plugin": "threaded", "options": {"num_workers": workers}},
+            inventory={"plugin": "SimpleInventory", "options": options},
+            logging={"enabled": False},
+        )
+    except Exception as exc:
+        raise RunError(f"could not load the inventory in {inventory}: {exc}") from exc
+
+
+def apply_filters(nornir: Any, filters: dict[str, str]) -> Any:
+    """`name=R1`, `platform=cisco_xe`, `site=lab`: match the host's name, attribute or data."""
+    def matches(host: Any) -> bool:
+        for key, wanted in filters.items():
+            value = host.name if key in ("name", "hostname") else getattr(host, key, None)
+            if value is None or key not in ("name", "hostname", "platform", "port"):
+                value = host.get(key)
+            if str(value) != wanted:
+                return False
+        return True
+
+    return nornir.filter(filter_func=matches) if filters else nornir
+
+
+def prepare_hosts(nornir: Any, credentials: Credentials, policy: Policy) -> list[str]:
+    """Fill credentials from the environment and the session timeouts from the policy.
+
+    Returns every password and secret, longest first, so they can be kept out of any text.
+    """
+    defaults = nornir.inventory.defaults
+    if credentials.username:
+        defaults.username = credentials.username
+    if credentials.password:
+        defaults.password = credentials.password
+    secrets: list[str] = []
+    for host in nornir.inventory.hosts.values():
+        options = host.get_connection_parameters("netmiko")
+        extras = dict(options.extras or {})
+        if credentials.secret:
+            extras["secret"] = credentials.secret
+        elif not extras.get("secret") and host.password:
+            extras["secret"] = host.password  # many sites use one password for both
+        extras.setdefault("fast_cli", True)
+        extras.setdefault("conn_timeout", policy["collection.connect_timeout"])
+        extras.setdefault("auth_timeout", policy["collection.auth_timeout"])
+        extras.setdefault("banner_timeout", policy["collection.auth_timeout"])
+        host.connection_options["netmiko"] = type(options)(
+            hostname=options.hostname, port=options.port, username=options.username,
+            password=options.password, platform=options.platform, extras=extras,
+        )
+        secrets += [s for s in (host.password, extras.get("secret")) if s]
+    return sorted(set(secrets), key=len, reverse=True)
+
+
+def missing_credentials(nornir: Any) -> list[str]:
+    return [h.name for h in nornir.inventory.hosts.values() if not h.username or not h.password]
+
+
+@dataclass(kw_only=True)
+class Inspection:
+    run_id: str
+    run_dir: Path
+    checks: list[Check]
+    policy: Policy
+    secrets: list[str]
+    on_done: Callable[[dict[str, Any]], None] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def task(self, task: Any) -> Any:
+        from nornir.core.task import Result
+
+        record = self.inspect(task)
+        summary = self.write(record)
+        return Result(host=task.host, result=summary)
+
+    def inspect(self, task: Any) -> dict[str, Any]:
+        host = task.host
+        started = utc_now()
+        platform = host.platform
+        writer = EvidenceWriter(
+            self.run_dir / "evidence" / safe_name(host.name), hostname=host.name,
+            platform=platform,
+        )
+        session: Session | None
+        if platform in PLATFORMS:
+            session = collect(
+                task, writer=writer, commands=plan_commands(platform, self.checks),
+                command_timeout=float(self.policy["collection.command_timeout"]),
+                secrets=self.secrets,
+            )
+        else:
+            session = None  # gear without an SSH CLI the parsers know is never contacted
+        outputs = writer.finish(session) if session else {}
+
+        def output(command: str) -> RawOutput:
+            return outputs.get(command) or RawOutput(command=command, text=None,
+                                                     error="not collected")
+
+        results = evaluate_chassis(
+            platform=platform, outputs=output, session=session, checks=self.checks,
+            policy=self.policy,
+        )
+        return build_record(
+            run_id=self.run_id, hostname=host.name, platform=platform, results=results,
+            session=session, policy=self.policy, started_at=started, finished_at=utc_now(),
+            site=host.get("site"), address=host.hostname,
+        )
+
+    def write(self, record: dict[str, Any]) -> dict[str, Any]:
+        record = _redacted(record, self.secrets)
+        write_record(self.run_dir, record)
+        summary = {
+            "hostname": record["chassis"]["hostname"],
+            "platform": record["chassis"]["platform"],
+            "pid": record["chassis"]["pid"],
+            "serial": record["chassis"]["serial"],
+            "verdict": record["verdict"],
+            "reason": record["verdict_reason"],
+            "failed": [c["id"] for c in record["checks"] if c["status"] == "FAIL"],
+            "errored": [c["id"] for c in record["checks"] if c["status"] == "ERROR"],
+        }
+        if self.on_done:
+            with self._lock:
+                self.on_done(summary)
+        return summary
+
+
+def _redacted(value: Any, secrets: list[str]) -> Any:
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, list):
+        return [_redacted(v, secrets) for v in value]
+    if isinstance(value, dict):
+        return {k: _redacted(v, secrets) for k, v in value.items()}
+    return value
+
+
+def run_inspection(
+    *,
+    nornir: Any,
+    out: Path,
+    run_id: str,
+    checks: list[Check],
+    policy: Policy,
+    secrets: list[str],
+    on_done: Callable[[dict[str, Any]], None] | None = None,
+) -> RunSummary:
+    run_dir = out / run_id
+    if run_dir.exists():
+        raise RunError(f"run folder {run_dir} already exists: choose another --run-id")
+    run_dir.mkdir(parents=True)
+    hosts = sorted(nornir.inventory.hosts)
+    meta = {"run_id": run_id, "started_at": utc_now(), "hosts": hosts,
+            "checks": [c.id for c in checks], "policy": policy.source}
+    write_json(run_dir / "run.json", meta)
+    inspection = Inspection(run_id=run_id, run_dir=run_dir, checks=checks, policy=policy,
+                            secrets=secrets, on_done=on_done)
+    results = nornir.run(task=inspection.task, name="inspect", on_failed=True)
+    summary = RunSummary(run_id=run_id, run_dir=run_dir)
+    for hostname, multi in results.items():
+        result = multi[0]
+        if result.failed:  # a bug of ours: the chassis still gets a record saying so
+            record = build_record(
+                run_id=run_id, hostname=hostname, platform=nornir.inventory.hosts[hostname].platform,
+                results=[], session=Session(connected=False, privileged=False,
+                                            error=f"internal error: {result.exception!r}"),
+                policy=policy, started_at=meta["started_at"], finished_at=utc_now(),
+            )
+            row = inspection.write(record)
+        else:
+            row = result.result
+        summary.verdicts[hostname] = row["verdict"]
+        summary.rows.append(row)
+    summary.rows.sort(key=lambda r: r["hostname"])
+    write_json(run_dir / "run.json", {**meta, "finished_at": utc_now(),
+                                      "verdicts": dict(sorted(summary.verdicts.items()))})
+    return summary

@@ -1,0 +1,1 @@
+"""Renderers that read inspection records only; none of them contacts a device."""
