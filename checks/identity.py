@@ -6,12 +6,11 @@ inventory (what the hardware's IDPROM says) rather than from free text in `show 
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from checks.common import chassis_item, genie_inventory_items, parse_inventory_text
 from inspector.catalogue import check
-from inspector.facts import Fact, Genie, Own, Source, TextFSM, Unreadable
+from inspector.facts import Fact, Genie, Own, Source, TextFSM
 from inspector.models import Domain, Evidence, Outcome, Severity
 from inspector.policy import Policy
 
@@ -108,12 +107,9 @@ INVENTORY = Fact(
     {p: _INVENTORY_SOURCE for p in ("cisco_ios", "cisco_xe", "cisco_nxos", "cisco_xr", "cisco_asa")},
 )
 
-# Cisco serials: three letters (plant), four digits (year, week), four alphanumerics.
-_SERIAL = re.compile(r"^[A-Z]{3}\d{4}[A-Z0-9]{4}$")
-
-
-def well_formed_serial(serial: str) -> bool:
-    return bool(_SERIAL.match(serial.strip()))
+def readable(value: str | None) -> bool:
+    """Devices print N/A or nothing where an IDPROM could not be read."""
+    return bool(value) and str(value).strip().upper() not in {"N/A", "NA", "NONE", "UNKNOWN", "0"}
 
 
 @check(
@@ -138,10 +134,10 @@ def chassis_identity(version: dict[str, Any], inventory: list[Any], policy: Poli
         Evidence(path="version/os", actual=f'{identity["os"]} {identity["version"]}'),
     ]
     problems = []
-    if not identity["pid"]:
-        problems.append("the chassis has no PID")
-    if not identity["serial"] or not well_formed_serial(identity["serial"]):
-        problems.append(f"the chassis serial number {identity['serial']!r} is not well formed")
+    if not readable(identity["pid"]):
+        problems.append(f"the chassis PID reads {identity['pid']!r}")
+    if not readable(identity["serial"]):
+        problems.append(f"the chassis serial number reads {identity['serial']!r}")
     if problems:
         return Outcome.failed("; ".join(problems), evidence, identity=identity)
     return Outcome.passed(
