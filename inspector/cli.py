@@ -98,7 +98,7 @@ def run(inventory: Path, filters: tuple[str, ...], out: Path, run_id: str | None
         raise RunError("no credentials for " + ", ".join(missing_credentials(nornir)[:5])
                        + ": set them in the inventory or INSPECTOR_USERNAME / INSPECTOR_PASSWORD")
     summary = _run_with_progress(nornir, out=out, run_id=run_id or new_run_id(), checks=checks,
-                                 policy=rules, secrets=secrets)
+                                 policy=rules, secrets=secrets, inventory=inventory)
     sys.exit(summary.exit_code)
 
 
@@ -121,7 +121,7 @@ def _run_with_progress(nornir: Any, **kwargs: Any) -> Any:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from inspector.run import run_inspection
-    from reports.terminal import print_summary
+    from reports.terminal import print_signing, print_summary
 
     console = _console()
     with Progress(TextColumn("inspecting"), BarColumn(), MofNCompleteColumn(),
@@ -134,6 +134,7 @@ def _run_with_progress(nornir: Any, **kwargs: Any) -> Any:
 
         summary = run_inspection(nornir=nornir, on_done=done, **kwargs)
     print_summary(console, summary.rows, run_dir=summary.run_dir)
+    print_signing(console, summary.signing_key, summary.key_created)
     return summary
 
 
@@ -216,6 +217,124 @@ def evaluate(platform: str, capture: Path, as_json: bool, policy: Path | None,
     sys.exit({"PASS": 0, "FAIL": 1}.get(record["verdict"], 2))
 
 
+@app.command()
+@click.argument("run_dir", type=_PATH)
+@click.option("--host", "hosts", multiple=True, help="Only this chassis; repeatable (default: all).")
+@click.option("--check", "check_ids", multiple=True, help="Rerun this check id; repeatable.")
+@click.option("--failed", "failed_only", is_flag=True, help="Rerun every FAIL and ERROR check.")
+@click.option("--all", "rerun_all", is_flag=True, help="Re-judge every check from evidence.")
+@click.option("--live", is_flag=True, help="Reconnect and collect the checks' commands anew.")
+@click.option("--inventory", type=_PATH, help="Inventory for --live (default: the run's).")
+@click.option("--policy", type=_PATH, help="YAML file overriding policy settings.")
+def rerun(run_dir: Path, hosts: tuple[str, ...], check_ids: tuple[str, ...], failed_only: bool,
+          rerun_all: bool, live: bool, inventory: Path | None, policy: Path | None) -> None:
+    """Rerun checks of a finished run, offline from its evidence or --live on the chassis."""
+    from inspector.catalogue import load_catalogue
+    from inspector.records import summary_row
+    from inspector.rerun import (
+        collect_live,
+        records_to_rerun,
+        rerun_record,
+        run_inventory,
+        select_checks,
+    )
+    from inspector.run import Credentials, RunSummary
+
+    if sum(map(bool, (check_ids, failed_only, rerun_all))) != 1:
+        raise Unusable("choose one of --check ID, --failed or --all")
+    if live and rerun_all:
+        raise Unusable("--all re-judges from evidence; it cannot be combined with --live")
+    catalogue, rules = load_catalogue(), _load_policy(policy)
+    summary = RunSummary(run_id=run_dir.name, run_dir=run_dir)
+    changes = []
+    for record in records_to_rerun(run_dir, list(hosts) or None):
+        chosen = select_checks(record, list(check_ids) or None, failed_only)
+        folder = None
+        if live and chosen:
+            source = inventory or run_inventory(run_dir)
+            if source is None:
+                raise Unusable("the run does not name its inventory: pass --inventory")
+            platform = record["chassis"]["platform"]
+            commands = list(dict.fromkeys(
+                c for cid in chosen for c in catalogue.get(cid).commands(platform)))
+            folder = collect_live(run_dir, inventory=source,
+                                  hostname=record["chassis"]["hostname"], commands=commands,
+                                  policy=rules, credentials=Credentials.from_env())
+        if chosen:
+            record, changed = rerun_record(run_dir, record, chosen, catalogue=catalogue,
+                                           policy=rules, evidence_dir=folder,
+                                           mode="live" if live else "offline")
+            changes += changed
+        summary.verdicts[record["chassis"]["hostname"]] = record["verdict"]
+        summary.rows.append(summary_row(record))
+    from inspector.manifest import seal_run
+    from reports.terminal import print_changes, print_summary
+
+    seal_run(run_dir)  # the records changed: the manifest must say so, signed again
+    console = _console()
+    print_changes(console, changes)
+    print_summary(console, summary.rows, run_dir=run_dir)
+    sys.exit(summary.exit_code)
+
+
+@app.command()
+@click.argument("run_dir", type=_PATH)
+@click.option("--host", help="Show this chassis's record in full.")
+def show(run_dir: Path, host: str | None) -> None:
+    """A readable view of a run, or of one chassis's record with evidence and attempts."""
+    from inspector.records import read_records, summary_row
+    from reports.terminal import print_record_detail, print_summary
+
+    console = _console()
+    if host:
+        from inspector.files import read_json
+        from inspector.records import record_path
+
+        path = record_path(run_dir, host)
+        if not path.is_file():
+            raise Unusable(f"no record for {host} in {run_dir}")
+        print_record_detail(console, read_json(path))
+        return
+    print_summary(console, [summary_row(r) for r in read_records(run_dir)], run_dir=run_dir)
+
+
+@app.command()
+@click.option("--key", type=_PATH, help="Where to write the private key (default: "
+              "$INSPECTOR_KEY or ~/.config/inspector/inspector_ed25519.pem).")
+@click.option("--force", is_flag=True, help="Replace an existing key.")
+def keygen(key: Path | None, force: bool) -> None:
+    """Make the inspector's Ed25519 key that signs every run's manifest."""
+    from inspector.manifest import default_key_path, fingerprint, keygen as make_key
+
+    try:
+        path = make_key(key or default_key_path(), overwrite=force)
+    except FileExistsError as exc:
+        raise Unusable(str(exc)) from None
+    public = path.with_suffix(".pub").read_text().strip()
+    print(f"private key: {path}\npublic key:  {path.with_suffix('.pub')} ({fingerprint(public)})")
+
+
+@app.command()
+@click.argument("run_dir", type=_PATH)
+@click.option("--public-key", type=_PATH, help="Require the run to be signed by this key (.pub).")
+def verify(run_dir: Path, public_key: Path | None) -> None:
+    """Check every record and evidence file of a run against its signed manifest."""
+    from inspector.manifest import verify_run
+
+    if not run_dir.is_dir():
+        raise Unusable(f"run folder not found: {run_dir}")
+    result = verify_run(run_dir, public_key)
+    for label, files in (("changed", result.changed), ("added", result.added),
+                         ("removed", result.removed)):
+        for name in files:
+            print(f"{label}: {name}")
+    for problem in result.problems:
+        print(f"problem: {problem}")
+    if result.ok:
+        print(f"ok: every file matches the manifest signed by {result.signer}")
+    sys.exit(0 if result.ok else 1)
+
+
 @app.group()
 def lab() -> None:
     """Mock chassis served over real SSH on 127.0.0.1."""
@@ -244,6 +363,7 @@ def main() -> None:
     from inspector.catalogue import UnknownCheck
     from inspector.platforms import UnknownPlatform
     from inspector.policy import PolicyError
+    from inspector.rerun import RerunError
     from inspector.run import RunError
 
     try:
@@ -254,7 +374,7 @@ def main() -> None:
     except click.exceptions.Abort:
         print("inspector: interrupted", file=sys.stderr)
         code = 130
-    except (Unusable, RunError, PolicyError, UnknownPlatform, UnknownCheck, FileNotFoundError,
+    except (Unusable, RunError, RerunError, PolicyError, UnknownPlatform, UnknownCheck, FileNotFoundError,
             NotADirectoryError, ValueError) as exc:
         print(f"inspector: {exc}", file=sys.stderr)
         code = EXIT_UNUSABLE

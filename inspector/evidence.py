@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from inspector.files import atomic_write, read_json, write_json
+from inspector.redact import redact_output
 
 INDEX = "index.json"
 
@@ -66,8 +68,11 @@ class Session:
 class EvidenceWriter:
     """Writes one chassis's outputs as they arrive, each before anything parses it."""
 
-    def __init__(self, folder: Path, *, hostname: str, platform: str) -> None:
+    def __init__(
+        self, folder: Path, *, hostname: str, platform: str, secrets: Iterable[str] = ()
+    ) -> None:
         self.folder = folder
+        self._secrets = list(secrets)
         self._index: dict[str, Any] = {
             "hostname": hostname,
             "platform": platform,
@@ -77,11 +82,14 @@ class EvidenceWriter:
         self._outputs: dict[str, RawOutput] = {}
 
     def add(self, command: str, text: str, *, rejected: str | None = None) -> RawOutput:
-        """Save an output; `rejected` is the device's error when it refused the command."""
+        """Save an output, secrets masked; `rejected` is the device's error for a refused command."""
+        text, redacted = redact_output(text, self._secrets)
         digest = sha256_text(text)
         name = f"{command_slug(command)}.txt"
         atomic_write(self.folder / name, text.encode("utf-8"))
         entry: dict[str, Any] = {"file": name, "sha256": digest, "bytes": len(text.encode())}
+        if redacted:
+            entry["redacted"] = redacted
         if rejected:
             error = f"rejected by the device: {rejected}"
             self._remember(RawOutput(command=command, text=None, sha256=digest, error=error),
@@ -104,6 +112,10 @@ class EvidenceWriter:
         self._index["session"] = session.as_dict()
         write_json(self.folder / INDEX, self._index)
         return dict(self._outputs)
+
+    def redactions(self) -> dict[str, int]:
+        """How many secrets were masked in which output."""
+        return {e["command"]: e["redacted"] for e in self._index["commands"] if e.get("redacted")}
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -32,6 +32,7 @@ def build_record(
     finished_at: str,
     site: str | None = None,
     address: str | None = None,
+    redactions: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     chassis: dict[str, Any] = {"hostname": hostname, "platform": platform}
     chassis.update(dict.fromkeys(IDENTITY_FIELDS))
@@ -56,6 +57,7 @@ def build_record(
         "checks": results,
         "verdict": str(verdict),
         "verdict_reason": reason,
+        "redactions": redactions or {},
     }
 
 
@@ -75,3 +77,18 @@ def read_records(run_dir: Path) -> Iterator[dict[str, Any]]:
         raise FileNotFoundError(f"no records in {run_dir} (is it a run folder?)")
     for path in sorted(folder.glob("*.json")):
         yield read_json(path)
+
+
+def summary_row(record: dict[str, Any]) -> dict[str, Any]:
+    """The line a summary table shows for one chassis."""
+    chassis = record["chassis"]
+    return {
+        "hostname": chassis["hostname"],
+        "platform": chassis["platform"],
+        "pid": chassis["pid"],
+        "serial": chassis["serial"],
+        "verdict": record["verdict"],
+        "reason": record["verdict_reason"],
+        "failed": [c["id"] for c in record["checks"] if c["status"] == "FAIL"],
+        "errored": [c["id"] for c in record["checks"] if c["status"] == "ERROR"],
+    }

@@ -16,9 +16,10 @@ from inspector.collect import collect, redact
 from inspector.evaluate import evaluate_chassis, plan_commands
 from inspector.evidence import EvidenceWriter, RawOutput, Session, utc_now
 from inspector.files import safe_name, write_json
+from inspector.manifest import seal_run
 from inspector.platforms import PLATFORMS
 from inspector.policy import Policy
-from inspector.records import build_record, write_record
+from inspector.records import build_record, summary_row, write_record
 
 
 class RunError(Exception):
@@ -46,6 +47,8 @@ class RunSummary:
     run_dir: Path
     verdicts: dict[str, str] = field(default_factory=dict)  # hostname -> verdict
     rows: list[dict[str, Any]] = field(default_factory=list)
+    signing_key: Path | None = None
+    key_created: bool = False
 
     @property
     def exit_code(self) -> int:
@@ -150,20 +153,15 @@ class Inspection:
         host = task.host
         started = utc_now()
         platform = host.platform
-        writer = EvidenceWriter(
-            self.run_dir / "evidence" / safe_name(host.name), hostname=host.name,
-            platform=platform,
-        )
-        session: Session | None
+        session: Session | None = None  # gear without an SSH CLI we can parse: not contacted
+        outputs: dict[str, RawOutput] = {}
+        redactions: dict[str, int] = {}
         if platform in PLATFORMS:
-            session = collect(
-                task, writer=writer, commands=plan_commands(platform, self.checks),
-                command_timeout=float(self.policy["collection.command_timeout"]),
-                secrets=self.secrets,
+            collected = collect_into(
+                task, self.run_dir / "evidence" / safe_name(host.name),
+                plan_commands(platform, self.checks), self.policy, self.secrets,
             )
-        else:
-            session = None  # gear without an SSH CLI the parsers know is never contacted
-        outputs = writer.finish(session) if session else {}
+            session, outputs, redactions = collected.session, collected.outputs, collected.redactions
 
         def output(command: str) -> RawOutput:
             return outputs.get(command) or RawOutput(command=command, text=None,
@@ -176,35 +174,47 @@ class Inspection:
         return build_record(
             run_id=self.run_id, hostname=host.name, platform=platform, results=results,
             session=session, policy=self.policy, started_at=started, finished_at=utc_now(),
-            site=host.get("site"), address=host.hostname,
+            site=host.get("site"), address=host.hostname, redactions=redactions,
         )
 
     def write(self, record: dict[str, Any]) -> dict[str, Any]:
-        record = _redacted(record, self.secrets)
+        record = redact_record(record, self.secrets)
         write_record(self.run_dir, record)
-        summary = {
-            "hostname": record["chassis"]["hostname"],
-            "platform": record["chassis"]["platform"],
-            "pid": record["chassis"]["pid"],
-            "serial": record["chassis"]["serial"],
-            "verdict": record["verdict"],
-            "reason": record["verdict_reason"],
-            "failed": [c["id"] for c in record["checks"] if c["status"] == "FAIL"],
-            "errored": [c["id"] for c in record["checks"] if c["status"] == "ERROR"],
-        }
+        row = summary_row(record)
         if self.on_done:
             with self._lock:
-                self.on_done(summary)
-        return summary
+                self.on_done(row)
+        return row
 
 
-def _redacted(value: Any, secrets: list[str]) -> Any:
+@dataclass(frozen=True, kw_only=True)
+class Collected:
+    session: Session
+    outputs: dict[str, RawOutput]
+    redactions: dict[str, int]  # secrets masked per command
+
+
+def collect_into(
+    task: Any, folder: Path, commands: list[str], policy: Policy, secrets: list[str]
+) -> Collected:
+    """Collect `commands` from the task's host into an evidence folder, secrets masked."""
+    writer = EvidenceWriter(folder, hostname=task.host.name, platform=task.host.platform,
+                            secrets=secrets)
+    session = collect(
+        task, writer=writer, commands=commands,
+        command_timeout=float(policy["collection.command_timeout"]), secrets=secrets,
+    )
+    return Collected(session=session, outputs=writer.finish(session),
+                     redactions=writer.redactions())
+
+
+def redact_record(value: Any, secrets: list[str]) -> Any:
     if isinstance(value, str):
         return redact(value, secrets)
     if isinstance(value, list):
-        return [_redacted(v, secrets) for v in value]
+        return [redact_record(v, secrets) for v in value]
     if isinstance(value, dict):
-        return {k: _redacted(v, secrets) for k, v in value.items()}
+        return {k: redact_record(v, secrets) for k, v in value.items()}
     return value
 
 
@@ -216,6 +226,7 @@ def run_inspection(
     checks: list[Check],
     policy: Policy,
     secrets: list[str],
+    inventory: Path | None = None,
     on_done: Callable[[dict[str, Any]], None] | None = None,
 ) -> RunSummary:
     run_dir = out / run_id
@@ -224,7 +235,9 @@ def run_inspection(
     run_dir.mkdir(parents=True)
     hosts = sorted(nornir.inventory.hosts)
     meta = {"run_id": run_id, "started_at": utc_now(), "hosts": hosts,
-            "checks": [c.id for c in checks], "policy": policy.source}
+            "checks": [c.id for c in checks], "policy": policy.source,
+            # Where a live rerun reconnects from; the inventory is not copied (it holds secrets).
+            "inventory": str(inventory.resolve()) if inventory else None}
     write_json(run_dir / "run.json", meta)
     inspection = Inspection(run_id=run_id, run_dir=run_dir, checks=checks, policy=policy,
                             secrets=secrets, on_done=on_done)
@@ -247,4 +260,5 @@ def run_inspection(
     summary.rows.sort(key=lambda r: r["hostname"])
     write_json(run_dir / "run.json", {**meta, "finished_at": utc_now(),
                                       "verdicts": dict(sorted(summary.verdicts.items()))})
+    summary.signing_key, summary.key_created = seal_run(run_dir)
     return summary

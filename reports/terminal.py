@@ -29,6 +29,13 @@ def print_summary(console: Any, rows: list[dict[str, Any]], *, run_dir: Path) ->
     console.print(f"records: {run_dir / 'records'}")
 
 
+def print_signing(console: Any, key: Path | None, created: bool) -> None:
+    if key is None:
+        return
+    note = " (a new key, made for this first run: keep it, it identifies this inspector)" if created else ""
+    console.print(f"signed manifest: verify with `inspector verify RUN_DIR`; key {key}{note}")
+
+
 def print_record(console: Any, record: dict[str, Any]) -> None:
     from rich.table import Table
 
@@ -45,3 +52,30 @@ def print_record(console: Any, record: dict[str, Any]) -> None:
         table.add_row(check["id"], f"[{_STYLE[status]}]{status}[/]", check["severity"],
                       check["message"])
     console.print(table)
+
+
+def print_record_detail(console: Any, record: dict[str, Any]) -> None:
+    """One record in full: every check, the evidence of those that did not pass, attempts."""
+    print_record(console, record)
+    for check in record["checks"]:
+        if check["status"] in ("PASS", "SKIP") and len(check.get("attempts", [])) < 2:
+            continue
+        console.print(f"\n[bold]{check['id']}[/] [{_STYLE[check['status']]}]{check['status']}[/]"
+                      f" {check['message']}")
+        for item in check["evidence"]:
+            expected = f" (expected {item['expected']})" if "expected" in item else ""
+            console.print(f"  {item['path']}: {item['actual']}{expected}")
+        for command in check["commands"]:
+            console.print(f"  read `{command['command']}` sha256 {command.get('sha256') or '-'}"
+                          f" via {command.get('parser') or '-'}")
+        for attempt in check.get("attempts", []):
+            console.print(f"  attempt {attempt['at']} {attempt['mode']}: "
+                          f"[{_STYLE[attempt['status']]}]{attempt['status']}[/] {attempt['message']}")
+
+
+def print_changes(console: Any, changes: list[Any]) -> None:
+    changed = [c for c in changes if c.before != c.after]
+    console.print(f"{len(changes)} check(s) rerun, {len(changed)} changed status")
+    for c in changed:
+        console.print(f"  {c.hostname} {c.check_id}: [{_STYLE[c.before]}]{c.before}[/] -> "
+                      f"[{_STYLE[c.after]}]{c.after}[/] ({c.mode})")
