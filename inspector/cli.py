@@ -59,7 +59,7 @@ def app() -> None:
 
 
 @app.command()
-@click.option("--inventory", type=_PATH, required=True,
+@click.option("--inventory", type=_PATH,
               help="Nornir SimpleInventory folder (hosts.yaml, groups.yaml, defaults.yaml).")
 @click.option("--filter", "filters", multiple=True, metavar="NAME=VALUE",
               help="Only hosts whose name, platform or data key (e.g. site) has this value; "
@@ -71,8 +71,12 @@ def app() -> None:
               help="Chassis inspected at once.")
 @click.option("--policy", type=_PATH, help="YAML file overriding policy settings.")
 @click.option("--check", "check_ids", multiple=True, help="Run only this check id; repeatable.")
-def run(inventory: Path, filters: tuple[str, ...], out: Path, run_id: str | None, workers: int,
-        policy: Path | None, check_ids: tuple[str, ...]) -> None:
+@click.option("--resume", type=_PATH, metavar="RUN_DIR",
+              help="Finish an interrupted run: inspect only its chassis without a record, "
+                   "with the run's inventory, checks and policy.")
+def run(inventory: Path | None, filters: tuple[str, ...], out: Path, run_id: str | None,
+        workers: int, policy: Path | None, check_ids: tuple[str, ...],
+        resume: Path | None) -> None:
     """Inspect every chassis of an inventory: one record per chassis, a summary, an exit code."""
     from inspector.run import (
         Credentials,
@@ -82,12 +86,27 @@ def run(inventory: Path, filters: tuple[str, ...], out: Path, run_id: str | None
         missing_credentials,
         new_run_id,
         prepare_hosts,
-        run_inspection,
+        run_meta,
+        start_run,
     )
 
+    if resume:
+        meta = run_meta(resume)
+        if filters or check_ids or policy or run_id:
+            raise Unusable("--resume takes the run's own hosts, checks and policy; "
+                           "drop --filter, --check, --policy and --run-id")
+        inventory = inventory or (Path(meta["inventory"]) if meta.get("inventory") else None)
+        if inventory is None:
+            raise Unusable("the run does not name its inventory: pass --inventory")
+        check_ids = tuple(meta["checks"])
+        policy = Path(meta["policy"]) if meta.get("policy") else None
+    elif inventory is None:
+        raise Unusable("--inventory is required (or --resume RUN_DIR)")
     checks = _load_checks(check_ids)
     rules = _load_policy(policy)
     nornir = apply_filters(load_nornir(inventory, workers), _parse_filters(filters))
+    if resume:
+        nornir = nornir.filter(filter_func=lambda host: host.name in set(meta["hosts"]))
     if not nornir.inventory.hosts:
         raise Unusable("no host in the inventory matches the filters")
     credentials = Credentials.from_env()
@@ -97,8 +116,11 @@ def run(inventory: Path, filters: tuple[str, ...], out: Path, run_id: str | None
     if missing_credentials(nornir):
         raise RunError("no credentials for " + ", ".join(missing_credentials(nornir)[:5])
                        + ": set them in the inventory or INSPECTOR_USERNAME / INSPECTOR_PASSWORD")
-    summary = _run_with_progress(nornir, out=out, run_id=run_id or new_run_id(), checks=checks,
-                                 policy=rules, secrets=secrets, inventory=inventory)
+    run_dir = resume or start_run(out=out, run_id=run_id or new_run_id(),
+                                  hosts=list(nornir.inventory.hosts), checks=checks,
+                                  policy=rules, inventory=inventory)
+    summary = _run_with_progress(nornir, run_dir=run_dir, checks=checks, policy=rules,
+                                 secrets=secrets)
     sys.exit(summary.exit_code)
 
 
@@ -120,6 +142,7 @@ def _prompt_credentials(current: Any, hosts: int) -> Any:
 def _run_with_progress(nornir: Any, **kwargs: Any) -> Any:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from inspector.records import record_path
     from inspector.run import run_inspection
     from reports.terminal import print_signing, print_summary
 
@@ -127,7 +150,9 @@ def _run_with_progress(nornir: Any, **kwargs: Any) -> Any:
     with Progress(TextColumn("inspecting"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TextColumn("{task.description}"), console=console,
                   transient=True) as progress:
-        bar = progress.add_task("", total=len(nornir.inventory.hosts))
+        hosts = list(nornir.inventory.hosts)
+        finished = sum(record_path(kwargs["run_dir"], h).is_file() for h in hosts)  # on resume
+        bar = progress.add_task("", total=len(hosts), completed=finished)
 
         def done(row: dict[str, Any]) -> None:
             progress.update(bar, advance=1, description=f"{row['hostname']}: {row['verdict']}")
@@ -135,6 +160,9 @@ def _run_with_progress(nornir: Any, **kwargs: Any) -> Any:
         summary = run_inspection(nornir=nornir, on_done=done, **kwargs)
     print_summary(console, summary.rows, run_dir=summary.run_dir)
     print_signing(console, summary.signing_key, summary.key_created)
+    if summary.interrupted or summary.missing:
+        console.print(f"[yellow]interrupted: {len(summary.missing)} chassis not inspected; "
+                      f"finish with `inspector run --resume {summary.run_dir}`[/]")
     return summary
 
 
@@ -148,7 +176,7 @@ def demo(count: int, out: Path, workers: int) -> None:
     """Start a lab of healthy and faulty mock chassis, inspect it, print the summary."""
     import tempfile
 
-    from inspector.run import Credentials, load_nornir, new_run_id, prepare_hosts
+    from inspector.run import Credentials, load_nornir, new_run_id, prepare_hosts, start_run
     from mock_devices.lab import expected_verdict, plan_lab, running_lab, write_inventory
 
     specs = plan_lab(count, "mix")
@@ -158,8 +186,11 @@ def demo(count: int, out: Path, workers: int) -> None:
         write_inventory(specs, inventory)
         nornir = load_nornir(inventory, workers)
         secrets = prepare_hosts(nornir, Credentials(), rules)
-        summary = _run_with_progress(nornir, out=out, run_id=f"demo-{new_run_id()}",
-                                     checks=_load_checks(), policy=rules, secrets=secrets)
+        checks = _load_checks()
+        run_dir = start_run(out=out, run_id=f"demo-{new_run_id()}", hosts=list(nornir.inventory.hosts),
+                            checks=checks, policy=rules, inventory=None)
+        summary = _run_with_progress(nornir, run_dir=run_dir, checks=checks, policy=rules,
+                                     secrets=secrets)
     wrong = [s.hostname for s in specs
              if summary.verdicts.get(s.hostname) != expected_verdict(s.scenario)]
     console = _console()

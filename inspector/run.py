@@ -15,11 +15,12 @@ from inspector.catalogue import Check
 from inspector.collect import collect, redact
 from inspector.evaluate import evaluate_chassis, plan_commands
 from inspector.evidence import EvidenceWriter, RawOutput, Session, utc_now
-from inspector.files import safe_name, write_json
+from inspector.files import read_json, safe_name, write_json
 from inspector.manifest import seal_run
 from inspector.platforms import PLATFORMS
 from inspector.policy import Policy
-from inspector.records import build_record, summary_row, write_record
+from inspector.runner import Interrupted
+from inspector.records import build_record, read_records, summary_row, write_record
 
 
 class RunError(Exception):
@@ -49,9 +50,13 @@ class RunSummary:
     rows: list[dict[str, Any]] = field(default_factory=list)
     signing_key: Path | None = None
     key_created: bool = False
+    interrupted: bool = False
+    missing: list[str] = field(default_factory=list)  # hosts of the run without a record yet
 
     @property
     def exit_code(self) -> int:
+        if self.interrupted:
+            return 130
         values = set(self.verdicts.values())
         if "FAIL" in values:
             return 1
@@ -76,7 +81,7 @@ def load_nornir(inventory: Path, workers: int) -> Any:
             options[key] = str(inventory / name)
     try:
         return InitNornir(
-            runner={"plugin": "threaded", "options": {"num_workers": workers}},
+            runner={"plugin": "inspector", "options": {"num_workers": workers}},
             inventory={"plugin": "SimpleInventory", "options": options},
             logging={"enabled": False},
         )
@@ -218,47 +223,82 @@ def redact_record(value: Any, secrets: list[str]) -> Any:
     return value
 
 
+def start_run(*, out: Path, run_id: str, hosts: list[str], checks: list[Check], policy: Policy,
+              inventory: Path | None) -> Path:
+    run_dir = out / run_id
+    if run_dir.exists():
+        raise RunError(f"run folder {run_dir} already exists: choose another --run-id, "
+                       "or --resume it")
+    run_dir.mkdir(parents=True)
+    write_json(run_dir / "run.json", {
+        "run_id": run_id, "started_at": utc_now(), "hosts": sorted(hosts),
+        "checks": [c.id for c in checks],
+        "policy": str(Path(policy.source).resolve()) if policy.source != "defaults" else None,
+        # Where a live rerun or a resume reconnects from; not copied, as it may hold secrets.
+        "inventory": str(inventory.resolve()) if inventory else None,
+    })
+    return run_dir
+
+
+def run_meta(run_dir: Path) -> dict[str, Any]:
+    path = run_dir / "run.json"
+    if not path.is_file():
+        raise RunError(f"{run_dir} is not a run folder (no run.json)")
+    meta: dict[str, Any] = read_json(path)
+    return meta
+
+
+def prepare_resume(run_dir: Path) -> set[str]:
+    """Hosts already finished; what an interrupted chassis left behind is set aside, not lost."""
+    for tmp in run_dir.rglob("*.tmp"):
+        tmp.unlink()  # half-written files of a killed run: their complete versions never existed
+    done = {r["chassis"]["hostname"] for r in read_records(run_dir)} if (run_dir / "records").is_dir() else set()
+    stamp = utc_now().replace(":", "")
+    for folder in sorted((run_dir / "evidence").glob("*")) if (run_dir / "evidence").is_dir() else []:
+        index = folder / "index.json"
+        hostname = read_json(index)["hostname"] if index.is_file() else None
+        if folder.is_dir() and hostname not in done and ".interrupted-" not in folder.name:
+            folder.rename(folder.with_name(f"{folder.name}.interrupted-{stamp}"))
+    return done
+
+
 def run_inspection(
     *,
     nornir: Any,
-    out: Path,
-    run_id: str,
+    run_dir: Path,
     checks: list[Check],
     policy: Policy,
     secrets: list[str],
-    inventory: Path | None = None,
     on_done: Callable[[dict[str, Any]], None] | None = None,
 ) -> RunSummary:
-    run_dir = out / run_id
-    if run_dir.exists():
-        raise RunError(f"run folder {run_dir} already exists: choose another --run-id")
-    run_dir.mkdir(parents=True)
-    hosts = sorted(nornir.inventory.hosts)
-    meta = {"run_id": run_id, "started_at": utc_now(), "hosts": hosts,
-            "checks": [c.id for c in checks], "policy": policy.source,
-            # Where a live rerun reconnects from; the inventory is not copied (it holds secrets).
-            "inventory": str(inventory.resolve()) if inventory else None}
-    write_json(run_dir / "run.json", meta)
+    """Inspect every host of `nornir` that has no record yet in `run_dir`."""
+    meta = run_meta(run_dir)
+    run_id = meta["run_id"]
+    done = prepare_resume(run_dir)
+    todo = nornir.filter(filter_func=lambda host: host.name not in done)
     inspection = Inspection(run_id=run_id, run_dir=run_dir, checks=checks, policy=policy,
                             secrets=secrets, on_done=on_done)
-    results = nornir.run(task=inspection.task, name="inspect", on_failed=True)
-    summary = RunSummary(run_id=run_id, run_dir=run_dir)
+    interrupted = False
+    try:
+        results = todo.run(task=inspection.task, name="inspect", on_failed=True)
+    except Interrupted as stop:
+        results, interrupted = stop.result, True
     for hostname, multi in results.items():
         result = multi[0]
         if result.failed:  # a bug of ours: the chassis still gets a record saying so
-            record = build_record(
+            inspection.write(build_record(
                 run_id=run_id, hostname=hostname, platform=nornir.inventory.hosts[hostname].platform,
                 results=[], session=Session(connected=False, privileged=False,
                                             error=f"internal error: {result.exception!r}"),
-                policy=policy, started_at=meta["started_at"], finished_at=utc_now(),
-            )
-            row = inspection.write(record)
-        else:
-            row = result.result
-        summary.verdicts[hostname] = row["verdict"]
+                policy=policy, started_at=utc_now(), finished_at=utc_now(),
+            ))
+    summary = RunSummary(run_id=run_id, run_dir=run_dir, interrupted=interrupted)
+    for record in read_records(run_dir):
+        row = summary_row(record)
+        summary.verdicts[row["hostname"]] = row["verdict"]
         summary.rows.append(row)
-    summary.rows.sort(key=lambda r: r["hostname"])
-    write_json(run_dir / "run.json", {**meta, "finished_at": utc_now(),
+    summary.missing = sorted(set(meta["hosts"]) - set(summary.verdicts))
+    write_json(run_dir / "run.json", {**meta, "finished_at": utc_now(), "interrupted": interrupted,
                                       "verdicts": dict(sorted(summary.verdicts.items()))})
     summary.signing_key, summary.key_created = seal_run(run_dir)
     return summary
