@@ -2,14 +2,20 @@
 
 One SSH session per chassis through Nornir's netmiko connection; every command passes the
 read-only gate right before it is sent, and every output is on disk with its sha256 before
-anything parses it.
+anything parses it. Transient trouble (timeouts, refused or dropped connections) is retried
+with backoff, picking up at the first command not yet captured; a refused login is not
+retried, so an account is never locked out by the inspector.
 """
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import hashlib
 import re
-import socket
+import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from inspector.evidence import EvidenceWriter, Session
@@ -20,6 +26,12 @@ from inspector.readonly import require_read_only
 # the command counts as not captured so its checks say ERROR with the device's words.
 _REJECTED = re.compile(r"^\s*(?:ERROR:\s*)?%\s*(?:Invalid (?:input|command)|Incomplete command|"
                        r"Ambiguous command)", re.MULTILINE)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Retry:
+    attempts: int  # sessions tried at most, the first included
+    delay: float  # seconds before the second try; doubled for each further one
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
@@ -35,6 +47,22 @@ def send_read_only(connection: Any, command: str, *, read_timeout: float) -> str
     return text
 
 
+def host_key_fingerprint(connection: Any) -> str | None:
+    try:
+        key = connection.remote_conn_pre.get_transport().get_remote_server_key()
+    except Exception:
+        return None
+    digest = base64.b64encode(hashlib.sha256(key.asbytes()).digest()).decode().rstrip("=")
+    return f"{key.get_name()} SHA256:{digest}"
+
+
+@dataclass(kw_only=True)
+class _Attempt:
+    session: Session
+    transient: bool  # worth another try
+    remaining: list[str]  # commands not yet captured
+
+
 def collect(
     task: Any,
     *,
@@ -42,59 +70,107 @@ def collect(
     commands: list[str],
     command_timeout: float,
     secrets: list[str],
+    retry: Retry = Retry(attempts=1, delay=0.0),
+    login_gate: contextlib.AbstractContextManager[Any] | None = None,
 ) -> Session:
+    remaining = list(commands)
+    for number in range(1, retry.attempts + 1):
+        attempt = _session(task, writer, remaining, command_timeout, secrets, login_gate)
+        if not attempt.transient or number == retry.attempts:
+            break
+        time.sleep(retry.delay * 2 ** (number - 1))
+        remaining = attempt.remaining
+    session = attempt.session
+    for command in attempt.remaining:
+        if not writer.has(command):
+            writer.add_failure(command, f"not collected: {session.error}")
+    if number > 1 and session.error:
+        session = Session(**{**session.as_dict(), "error": f"{session.error} (after {number} attempts)"})
+    return session
+
+
+def _session(
+    task: Any,
+    writer: EvidenceWriter,
+    commands: list[str],
+    command_timeout: float,
+    secrets: list[str],
+    login_gate: contextlib.AbstractContextManager[Any] | None,
+) -> _Attempt:
     from netmiko.exceptions import (
         NetmikoAuthenticationException,
         NetmikoTimeoutException,
         ReadTimeout,
     )
+    from paramiko.ssh_exception import BadHostKeyException, SSHException
 
     host = task.host
+
+    def failed(error: str, *, transient: bool, connected: bool = False,
+               remaining: list[str] = commands, **extra: Any) -> _Attempt:
+        return _Attempt(
+            session=Session(connected=connected, privileged=False, error=redact(error, secrets),
+                            **extra),
+            transient=transient, remaining=remaining,
+        )
+
     try:
-        connection = host.get_connection("netmiko", task.nornir.config)
+        with login_gate or contextlib.nullcontext():
+            connection = host.get_connection("netmiko", task.nornir.config)
     except NetmikoAuthenticationException:
-        return Session(connected=False, privileged=False, error="authentication failed")
+        return failed("authentication failed", transient=False)
+    except BadHostKeyException:
+        return failed("host key does not match known_hosts", transient=False)
     except NetmikoTimeoutException as exc:
-        return Session(connected=False, privileged=False,
-                       error=redact(f"timed out connecting: {_first_line(exc)}", secrets))
-    except Exception as exc:  # refused, reset, no route, SSH negotiation: all "not reached"
-        return Session(connected=False, privileged=False,
-                       error=redact(f"connection failed: {type(exc).__name__}: {_first_line(exc)}", secrets))
+        return failed(f"timed out connecting: {_first_line(exc)}", transient=True)
+    except SSHException as exc:
+        if "known_hosts" in str(exc):
+            return failed("host key not in known_hosts (strict host key policy)", transient=False)
+        return failed(f"SSH failed: {_first_line(exc)}", transient=True)
+    except Exception as exc:  # refused, reset, no route: not reached
+        return failed(f"connection failed: {type(exc).__name__}: {_first_line(exc)}", transient=True)
+    host_key = host_key_fingerprint(connection)
+    prompt = None
     try:
         prompt = connection.find_prompt()
         if platform_for(host.platform).needs_enable:
             try:
                 connection.enable()
                 privileged = bool(connection.check_enable_mode())
+            except (OSError, EOFError):
+                raise
             except Exception:
                 privileged = False
             if not privileged:
-                return Session(connected=True, privileged=False, prompt=prompt,
-                               error="could not enter privileged mode (enable refused)")
+                return failed("could not enter privileged mode (enable refused)",
+                              transient=False, connected=True, prompt=prompt, host_key=host_key)
             prompt = connection.find_prompt()
         for index, command in enumerate(commands):
             try:
                 text = send_read_only(connection, command, read_timeout=command_timeout)
             except ReadTimeout:
                 writer.add_failure(command, f"timed out after {command_timeout:g} s during `{command}`")
-                continue
-            except (OSError, EOFError, socket.error) as exc:
+                # The session is now out of step with the device; start a fresh one.
+                return failed(f"timed out after {command_timeout:g} s during `{command}`",
+                              transient=True, connected=True, remaining=commands[index + 1:],
+                              prompt=prompt, host_key=host_key)
+            except (OSError, EOFError) as exc:
                 writer.add_failure(command, f"connection lost during `{command}`: {_first_line(exc)}")
-                for rest in commands[index + 1 :]:
-                    writer.add_failure(rest, "not sent: the connection was lost")
-                return Session(connected=True, privileged=True, prompt=prompt,
-                               error="connection lost")
+                return failed(f"connection lost during `{command}`", transient=True,
+                              connected=True, remaining=commands[index:], prompt=prompt,
+                              host_key=host_key)
             rejected = _REJECTED.search(text)
             writer.add(command, text, rejected=rejected.group().strip() if rejected else None)
-        return Session(connected=True, privileged=True, prompt=prompt)
+        return _Attempt(
+            session=Session(connected=True, privileged=True, prompt=prompt, host_key=host_key),
+            transient=False, remaining=[],
+        )
     except Exception as exc:
-        return Session(connected=True, privileged=False,
-                       error=redact(f"session failed: {type(exc).__name__}: {_first_line(exc)}", secrets))
+        return failed(f"session failed: {type(exc).__name__}: {_first_line(exc)}", transient=True,
+                      connected=True, prompt=prompt, host_key=host_key)
     finally:
-        try:
+        with contextlib.suppress(Exception):  # the session is over either way
             host.close_connection("netmiko")
-        except Exception:
-            pass  # the session is over either way; a failed goodbye changes nothing
 
 
 def _first_line(exc: BaseException) -> str:

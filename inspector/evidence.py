@@ -55,6 +55,7 @@ class Session:
     privileged: bool
     error: str | None = None
     prompt: str | None = None
+    host_key: str | None = None  # the chassis's SSH host key fingerprint
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -62,6 +63,7 @@ class Session:
             "privileged": self.privileged,
             "error": self.error,
             "prompt": self.prompt,
+            "host_key": self.host_key,
         }
 
 
@@ -97,6 +99,9 @@ class EvidenceWriter:
         else:
             self._remember(RawOutput(command=command, text=text, sha256=digest), entry)
         return self._outputs[command]
+
+    def has(self, command: str) -> bool:
+        return command in self._outputs
 
     def add_failure(self, command: str, error: str) -> RawOutput:
         self._remember(RawOutput(command=command, text=None, error=error), {"error": error})

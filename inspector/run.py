@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector.catalogue import Check
-from inspector.collect import collect, redact
+from inspector.collect import Retry, collect, redact
 from inspector.evaluate import evaluate_chassis, plan_commands
 from inspector.evidence import EvidenceWriter, RawOutput, Session, utc_now
 from inspector.files import read_json, safe_name, write_json
@@ -125,6 +125,9 @@ def prepare_hosts(nornir: Any, credentials: Credentials, policy: Policy) -> list
         extras.setdefault("conn_timeout", policy["collection.connect_timeout"])
         extras.setdefault("auth_timeout", policy["collection.auth_timeout"])
         extras.setdefault("banner_timeout", policy["collection.auth_timeout"])
+        if policy["collection.host_key_policy"] == "strict":
+            extras.update(ssh_strict=True, system_host_keys=False, alt_host_keys=True,
+                          alt_key_file=os.path.expanduser(policy["collection.known_hosts"]))
         host.connection_options["netmiko"] = type(options)(
             hostname=options.hostname, port=options.port, username=options.username,
             password=options.password, platform=options.platform, extras=extras,
@@ -145,6 +148,7 @@ class Inspection:
     policy: Policy
     secrets: list[str]
     on_done: Callable[[dict[str, Any]], None] | None = None
+    login_gate: threading.BoundedSemaphore | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def task(self, task: Any) -> Any:
@@ -165,6 +169,7 @@ class Inspection:
             collected = collect_into(
                 task, self.run_dir / "evidence" / safe_name(host.name),
                 plan_commands(platform, self.checks), self.policy, self.secrets,
+                login_gate=self.login_gate,
             )
             session, outputs, redactions = collected.session, collected.outputs, collected.redactions
 
@@ -200,7 +205,8 @@ class Collected:
 
 
 def collect_into(
-    task: Any, folder: Path, commands: list[str], policy: Policy, secrets: list[str]
+    task: Any, folder: Path, commands: list[str], policy: Policy, secrets: list[str],
+    login_gate: Any = None,
 ) -> Collected:
     """Collect `commands` from the task's host into an evidence folder, secrets masked."""
     writer = EvidenceWriter(folder, hostname=task.host.name, platform=task.host.platform,
@@ -208,6 +214,9 @@ def collect_into(
     session = collect(
         task, writer=writer, commands=commands,
         command_timeout=float(policy["collection.command_timeout"]), secrets=secrets,
+        retry=Retry(attempts=1 + int(policy["collection.retries"]),
+                    delay=float(policy["collection.retry_delay"])),
+        login_gate=login_gate,
     )
     return Collected(session=session, outputs=writer.finish(session),
                      redactions=writer.redactions())
@@ -276,8 +285,10 @@ def run_inspection(
     run_id = meta["run_id"]
     done = prepare_resume(run_dir)
     todo = nornir.filter(filter_func=lambda host: host.name not in done)
+    logins = int(policy["collection.max_concurrent_logins"])
     inspection = Inspection(run_id=run_id, run_dir=run_dir, checks=checks, policy=policy,
-                            secrets=secrets, on_done=on_done)
+                            secrets=secrets, on_done=on_done,
+                            login_gate=threading.BoundedSemaphore(logins) if logins > 0 else None)
     interrupted = False
     try:
         results = todo.run(task=inspection.task, name="inspect", on_failed=True)
