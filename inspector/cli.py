@@ -159,6 +159,8 @@ def _run_with_progress(nornir: Any, **kwargs: Any) -> Any:
 
         summary = run_inspection(nornir=nornir, on_done=done, **kwargs)
     print_summary(console, summary.rows, run_dir=summary.run_dir)
+    for path in summary.reports:
+        console.print(f"report: {path}")
     print_signing(console, summary.signing_key, summary.key_created)
     if summary.interrupted or summary.missing:
         console.print(f"[yellow]interrupted: {len(summary.missing)} chassis not inspected; "
@@ -327,6 +329,18 @@ def show(run_dir: Path, host: str | None) -> None:
         print_record_detail(console, read_json(path))
         return
     print_summary(console, [summary_row(r) for r in read_records(run_dir)], run_dir=run_dir)
+
+
+@app.command()
+@click.argument("run_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["html", "junit", "csv", "md"]),
+              default="html", show_default=True)
+@click.option("--output", type=_PATH, help="File to write (default: RUN_DIR/report.<ext>).")
+def report(run_dir: Path, fmt: str, output: Path | None) -> None:
+    """Render a report of a run from its records alone; never contacts a device."""
+    from reports import render
+
+    print(render(run_dir, fmt, output))
 
 
 @app.command()

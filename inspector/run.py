@@ -52,6 +52,7 @@ class RunSummary:
     key_created: bool = False
     interrupted: bool = False
     missing: list[str] = field(default_factory=list)  # hosts of the run without a record yet
+    reports: list[Path] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -311,5 +312,18 @@ def run_inspection(
     summary.missing = sorted(set(meta["hosts"]) - set(summary.verdicts))
     write_json(run_dir / "run.json", {**meta, "finished_at": utc_now(), "interrupted": interrupted,
                                       "verdicts": dict(sorted(summary.verdicts.items()))})
+    summary.reports = _default_reports(run_dir)
     summary.signing_key, summary.key_created = seal_run(run_dir)
     return summary
+
+
+def _default_reports(run_dir: Path) -> list[Path]:
+    """The HTML and JUnit reports; the records are already safe, so a report problem is
+    reported rather than allowed to change the run's outcome."""
+    from reports import write_default_reports
+
+    try:
+        return write_default_reports(run_dir)
+    except Exception as exc:
+        print(f"inspector: could not write the reports: {type(exc).__name__}: {exc}")
+        return []

@@ -1,0 +1,200 @@
+"""What every renderer shares: one flat row per chassis, running tallies, safe text, safe files.
+
+Renderers stream: they see one record at a time and keep only rows and counts, so a run of
+thousands of chassis never sits in memory as a whole.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+Record = Mapping[str, Any]
+
+VERDICTS = ("PASS", "FAIL", "ERROR")
+VERDICT_LABELS = {"PASS": "Passed", "FAIL": "Failed", "ERROR": "Could not tell"}
+TIER_LABELS = {
+    "low": "Low complexity",
+    "high": "High complexity",
+    "not_in_program": "Not in program",
+    None: "Tier unknown",  # a record without a program section in a run where others have one
+}
+NO_SITE = "(no site)"
+
+# XML 1.0 allows only these characters; lone surrogates (valid in JSON, not in UTF-8) and
+# control characters from a chassis's output are dropped, in HTML and CSV too.
+_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def clean(value: Any) -> str:
+    """Any value from a record as display text: strings as they are, the rest as JSON."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return _FORBIDDEN.sub("", text)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChassisRow:
+    """The flat view of one record that tables, CSV and summaries use."""
+
+    hostname: str
+    site: str | None
+    platform: str | None
+    pid: str | None
+    serial: str | None
+    os: str | None
+    version: str | None
+    tier: str | None
+    eligible_for_support: bool | None
+    has_program: bool
+    verdict: str
+    verdict_reason: str
+    failed: list[str]
+    errored: list[str]
+    not_reached: str | None  # why the session failed, when the chassis was never inspected
+    run_id: str | None
+    started_at: str | None
+    finished_at: str | None
+
+    @property
+    def os_version(self) -> str:
+        return " ".join(clean(v) for v in (self.os, self.version) if v)
+
+
+def chassis_row(record: Record) -> ChassisRow:
+    chassis = record.get("chassis") or {}
+    program = record.get("program")
+    checks = record.get("checks") or []
+    return ChassisRow(
+        hostname=clean(chassis.get("hostname")) or "(unnamed)",
+        site=record.get("site"),
+        platform=chassis.get("platform"),
+        pid=chassis.get("pid"),
+        serial=chassis.get("serial"),
+        os=chassis.get("os"),
+        version=chassis.get("version"),
+        tier=program.get("tier") if program else None,
+        eligible_for_support=program.get("eligible_for_support") if program else None,
+        has_program=program is not None,
+        verdict=record.get("verdict") or "ERROR",
+        verdict_reason=clean(record.get("verdict_reason")),
+        failed=[clean(c.get("id")) for c in checks if c.get("status") == "FAIL"],
+        errored=[clean(c.get("id")) for c in checks if c.get("status") == "ERROR"],
+        not_reached=_not_reached(record.get("session")),
+        run_id=record.get("run_id"),
+        started_at=record.get("started_at"),
+        finished_at=record.get("finished_at"),
+    )
+
+
+def _not_reached(session: Any) -> str | None:
+    if isinstance(session, Mapping) and not session.get("connected"):
+        return clean(session.get("error")) or "not reached"
+    return None
+
+
+def when(start: Any, end: Any = None) -> str:
+    """`2026-03-02 10:00:00 to 10:00:07 UTC`: a span as people read it (the date once)."""
+    began, ended = parse_time(start), parse_time(end)
+    if began is None:
+        return clean(start)
+    text = began.strftime("%Y-%m-%d %H:%M:%S")
+    if ended is not None and ended != began:
+        same_day = ended.date() == began.date()
+        text += " to " + ended.strftime("%H:%M:%S" if same_day else "%Y-%m-%d %H:%M:%S")
+    return text + " UTC"
+
+
+@dataclass
+class Tally:
+    """Counts by verdict, site and tier, gathered while the records stream past."""
+
+    chassis: int = 0
+    verdicts: Counter[str] = field(default_factory=Counter)
+    by_site: dict[str, Counter[str]] = field(default_factory=dict)
+    by_tier: dict[str | None, Counter[str]] = field(default_factory=dict)
+    with_program: int = 0
+    eligible: int = 0
+    run_ids: set[str] = field(default_factory=set)
+    tool_versions: set[str] = field(default_factory=set)
+    first_start: str | None = None
+    last_finish: str | None = None
+
+    def add(self, row: ChassisRow, record: Record) -> None:
+        self.chassis += 1
+        self.verdicts[row.verdict] += 1
+        self.by_site.setdefault(clean(row.site) or NO_SITE, Counter())[row.verdict] += 1
+        self.by_tier.setdefault(row.tier, Counter())[row.verdict] += 1
+        self.with_program += row.has_program
+        self.eligible += row.eligible_for_support is True
+        if row.run_id:
+            self.run_ids.add(clean(row.run_id))
+        if record.get("tool_version"):
+            self.tool_versions.add(clean(record["tool_version"]))
+        # ISO 8601 UTC strings of one format order like the instants they name.
+        if row.started_at and (self.first_start is None or row.started_at < self.first_start):
+            self.first_start = row.started_at
+        if row.finished_at and (self.last_finish is None or row.finished_at > self.last_finish):
+            self.last_finish = row.finished_at
+
+    @property
+    def has_program(self) -> bool:
+        return self.with_program > 0
+
+    def tiers(self) -> list[tuple[str | None, Counter[str]]]:
+        order = list(TIER_LABELS)
+        return sorted(self.by_tier.items(), key=lambda item: order.index(item[0])
+                      if item[0] in order else len(order))
+
+
+def parse_time(value: Any) -> datetime | None:
+    """A record timestamp (`2026-01-31T12:00:00Z`) as an aware UTC datetime, or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def seconds_between(start: Any, end: Any) -> float:
+    began, ended = parse_time(start), parse_time(end)
+    if began is None or ended is None:
+        return 0.0
+    return max(0.0, (ended - began).total_seconds())
+
+
+@contextmanager
+def atomic_output(path: Path, *, binary: bool = False, newline: str | None = None,
+                  encoding: str = "utf-8") -> Iterator[IO[Any]]:
+    """Write beside `path`, then rename: a crash never leaves half a report for a buyer."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        if binary:
+            handle: IO[Any] = os.fdopen(fd, "wb")
+        else:
+            handle = os.fdopen(fd, "w", encoding=encoding, newline=newline)
+        with handle:
+            yield handle
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a report is meant to be shared
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def spool() -> IO[str]:
+    """A temporary file for the parts of a report written before the totals are known."""
+    return tempfile.TemporaryFile("w+", encoding="utf-8")

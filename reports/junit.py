@@ -1,0 +1,152 @@
+"""JUnit XML for CI: one <testsuite> per chassis, one <testcase> per check.
+
+Written to the attribute names and types Jenkins (xunit junit-10.xsd) and the Ant schema read:
+counts on every suite, `time` as a plain decimal, `timestamp` without a zone (it is UTC).
+"""
+
+from __future__ import annotations
+
+import shutil
+import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import quoteattr
+
+from reports._shared import (
+    Record,
+    atomic_output,
+    chassis_row,
+    clean,
+    parse_time,
+    seconds_between,
+    spool,
+)
+
+# A chassis whose verdict none of its checks shows (no checks at all, or every check skipped)
+# gets this extra testcase, so CI never shows green for a chassis that did not pass.
+VERDICT_CASE = "chassis.verdict"
+_OUTCOME_TAG = {"FAIL": "failure", "ERROR": "error", "SKIP": "skipped"}
+_COUNTED = {"failure": "failures", "error": "errors", "skipped": "skipped"}
+
+
+def write_junit(records: Iterable[Record], output: Path, *,
+                name: str = "chassis inspection") -> Path:
+    totals: Counter[str] = Counter()
+    run_ids: set[str] = set()
+    first: str | None = None
+    last: str | None = None
+    with spool() as suites:
+        for index, record in enumerate(records):
+            suite, counts = _testsuite(index, record)
+            totals.update(counts)
+            suites.write(ET.tostring(suite, encoding="unicode") + "\n")
+            run_ids.add(clean(record.get("run_id")))
+            started, finished = record.get("started_at"), record.get("finished_at")
+            first = started if first is None or (started and started < first) else first
+            last = finished if last is None or (finished and finished > last) else last
+        suites.seek(0)
+        title = " ".join([name, *sorted(r for r in run_ids if r)])
+        root = {"name": title, "tests": totals["tests"], "failures": totals["failures"],
+                "errors": totals["errors"], "time": f"{seconds_between(first, last):.3f}"}
+        with atomic_output(output) as out:
+            out.write('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites')
+            out.write("".join(f" {key}={quoteattr(str(value))}" for key, value in root.items()))
+            out.write(">\n")
+            shutil.copyfileobj(suites, out)
+            out.write("</testsuites>\n")
+    return output
+
+
+def _testsuite(index: int, record: Record) -> tuple[ET.Element, Counter[str]]:
+    row = chassis_row(record)
+    cases = [_testcase(row.hostname, check) for check in record.get("checks") or []]
+    shown = {tag for case in cases for tag in _outcomes(case)}
+    wanted = None
+    if row.verdict == "FAIL" and "failure" not in shown:
+        wanted = "failure"
+    elif row.verdict not in ("PASS", "FAIL") and not shown & {"failure", "error"}:
+        wanted = "error"
+    if wanted:
+        case = ET.Element("testcase", name=VERDICT_CASE, classname=row.hostname, time="0")
+        ET.SubElement(case, wanted, message=row.verdict_reason or row.verdict, type="verdict")
+        cases.append(case)
+    counts: Counter[str] = Counter(tests=len(cases))
+    for case in cases:
+        counts.update(_COUNTED[tag] for tag in _outcomes(case))
+    started = parse_time(record.get("started_at"))
+    suite = ET.Element("testsuite", {
+        "name": row.hostname,
+        "tests": str(counts["tests"]),
+        "failures": str(counts["failures"]),
+        "errors": str(counts["errors"]),
+        "skipped": str(counts["skipped"]),
+        "time": f"{seconds_between(record.get('started_at'), record.get('finished_at')):.3f}",
+        "timestamp": started.strftime("%Y-%m-%dT%H:%M:%S") if started else "",
+        "hostname": clean((record.get("chassis") or {}).get("address")) or row.hostname,
+        "id": str(index),
+    })
+    if not suite.get("timestamp"):
+        del suite.attrib["timestamp"]
+    properties = ET.SubElement(suite, "properties")
+    facts: dict[str, Any] = {
+        "run_id": row.run_id, "site": row.site, "platform": row.platform, "pid": row.pid,
+        "serial": row.serial, "os": row.os, "version": row.version, "verdict": row.verdict,
+        "verdict_reason": row.verdict_reason, "tier": row.tier,
+        "eligible_for_support": row.eligible_for_support,
+    }
+    for key, value in facts.items():
+        if value is not None and value != "":
+            ET.SubElement(properties, "property", name=key, value=clean(value))
+    suite.extend(cases)
+    return suite, counts
+
+
+def _outcomes(case: ET.Element) -> list[str]:
+    return [child.tag for child in case if child.tag in _COUNTED]
+
+
+def _testcase(hostname: str, check: Mapping[str, Any]) -> ET.Element:
+    case = ET.Element("testcase", name=clean(check.get("id")) or "(unnamed check)",
+                      classname=hostname, time="0")
+    status = check.get("status")
+    message = clean(check.get("message"))
+    tag = _OUTCOME_TAG.get(str(status))
+    if status not in ("PASS", "FAIL", "ERROR", "SKIP"):
+        # An unknown status is our own trouble: never let it read as a pass.
+        tag, message = "error", f"unknown status {clean(status)!r}: {message}"
+    if tag == "skipped":
+        ET.SubElement(case, "skipped", message=message)
+        return case
+    body = _details(check, message)
+    if tag is None:  # PASS keeps its evidence where CI shows a test's output
+        ET.SubElement(case, "system-out").text = body
+    else:
+        outcome = ET.SubElement(case, tag, message=message, type=clean(check.get("severity")))
+        outcome.text = body
+    return case
+
+
+def _details(check: Mapping[str, Any], message: str) -> str:
+    lines = [message, f"check: {clean(check.get('id'))} {clean(check.get('title'))}".rstrip(),
+             f"severity: {clean(check.get('severity'))}"]
+    evidence = check.get("evidence") or []
+    if evidence:
+        lines.append("evidence:")
+    for item in evidence:
+        line = f"  {clean(item.get('path'))}: {clean(item.get('actual'))}"
+        if item.get("expected") is not None:
+            line += f" (expected {clean(item.get('expected'))})"
+        lines.append(line)
+    commands = check.get("commands") or []
+    if commands:
+        lines.append("raw outputs read:")
+    for command in commands:
+        lines.append(f"  {clean(command.get('command'))}  sha256 "
+                     f"{clean(command.get('sha256')) or 'none (not captured)'}"
+                     f"  parser {clean(command.get('parser')) or 'none'}")
+    for attempt in check.get("attempts") or []:
+        lines.append(f"attempt {clean(attempt.get('at'))} {clean(attempt.get('mode'))}: "
+                     f"{clean(attempt.get('status'))} {clean(attempt.get('message'))}".rstrip())
+    return "\n".join(lines)
