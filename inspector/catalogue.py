@@ -30,6 +30,7 @@ class Check:
     evaluate: Evaluate
     version: int = 1
     uses_session: bool = False  # judged from the SSH session itself rather than an output
+    uses_context: bool = False  # judged against the host's checklist row and the hold list
     platforms_override: frozenset[str] | None = None
 
     @property
@@ -76,10 +77,11 @@ class Catalogue:
         version: int = 1,
         platforms: Iterable[str] | None = None,
     ) -> Callable[[Evaluate], Evaluate]:
-        """Decorator: the function takes `policy` and one keyword per fact (and `session`)."""
+        """Decorator: the function takes `policy` and one keyword per fact (and `session`,
+        `context` when it names them)."""
 
         def register(func: Evaluate) -> Evaluate:
-            uses_session = "session" in inspect.signature(func).parameters
+            parameters = inspect.signature(func).parameters
             self.register(
                 Check(
                     id=id,
@@ -89,7 +91,8 @@ class Catalogue:
                     facts=tuple(facts),
                     evaluate=func,
                     version=version,
-                    uses_session=uses_session,
+                    uses_session="session" in parameters,
+                    uses_context="context" in parameters,
                     platforms_override=frozenset(platforms) if platforms is not None else None,
                 )
             )

@@ -7,6 +7,7 @@ Exit codes: 0 every chassis passed, 1 any failed, 2 none failed but any errored,
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -74,15 +75,18 @@ def app() -> None:
 @click.option("--resume", type=_PATH, metavar="RUN_DIR",
               help="Finish an interrupted run: inspect only its chassis without a record, "
                    "with the run's inventory, checks and policy.")
+@click.option("--checklist", "checklist_file", type=_PATH, metavar="FILE.csv",
+              help="Pre-inspection checklist (CSV) instead of --inventory.")
+@click.option("--hold-list", type=_PATH, metavar="FILE",
+              help="Serial numbers on compliance hold, one per line.")
 def run(inventory: Path | None, filters: tuple[str, ...], out: Path, run_id: str | None,
         workers: int, policy: Path | None, check_ids: tuple[str, ...],
-        resume: Path | None) -> None:
+        resume: Path | None, checklist_file: Path | None, hold_list: Path | None) -> None:
     """Inspect every chassis of an inventory: one record per chassis, a summary, an exit code."""
     from inspector.run import (
         Credentials,
         RunError,
         apply_filters,
-        load_nornir,
         missing_credentials,
         new_run_id,
         prepare_hosts,
@@ -96,15 +100,18 @@ def run(inventory: Path | None, filters: tuple[str, ...], out: Path, run_id: str
             raise Unusable("--resume takes the run's own hosts, checks and policy; "
                            "drop --filter, --check, --policy and --run-id")
         inventory = inventory or (Path(meta["inventory"]) if meta.get("inventory") else None)
-        if inventory is None:
-            raise Unusable("the run does not name its inventory: pass --inventory")
+        if inventory is None and checklist_file is None:
+            raise Unusable("the run does not name its inventory: pass --inventory or --checklist")
+        if checklist_file is not None:
+            inventory = None  # the checklist the user gave wins over the run's inventory
         check_ids = tuple(meta["checks"])
         policy = Path(meta["policy"]) if meta.get("policy") else None
-    elif inventory is None:
-        raise Unusable("--inventory is required (or --resume RUN_DIR)")
+    elif (inventory is None) == (checklist_file is None):
+        raise Unusable("give one of --inventory DIR or --checklist FILE.csv (or --resume RUN_DIR)")
     checks = _load_checks(check_ids)
     rules = _load_policy(policy)
-    nornir = apply_filters(load_nornir(inventory, workers), _parse_filters(filters))
+    nornir = apply_filters(_load_hosts(inventory, checklist_file, workers),
+                           _parse_filters(filters))
     if resume:
         nornir = nornir.filter(filter_func=lambda host: host.name in set(meta["hosts"]))
     if not nornir.inventory.hosts:
@@ -118,10 +125,30 @@ def run(inventory: Path | None, filters: tuple[str, ...], out: Path, run_id: str
                        + ": set them in the inventory or INSPECTOR_USERNAME / INSPECTOR_PASSWORD")
     run_dir = resume or start_run(out=out, run_id=run_id or new_run_id(),
                                   hosts=list(nornir.inventory.hosts), checks=checks,
-                                  policy=rules, inventory=inventory)
+                                  policy=rules, inventory=inventory if checklist_file is None
+                                  else None)
     summary = _run_with_progress(nornir, run_dir=run_dir, checks=checks, policy=rules,
-                                 secrets=secrets)
+                                 secrets=secrets, hold_list=_load_hold_list(hold_list))
     sys.exit(summary.exit_code)
+
+
+def _load_hosts(inventory: Path | None, checklist_file: Path | None, workers: int) -> Any:
+    if checklist_file is not None:
+        from inspector.checklist import load_checklist_as_inventory
+
+        return load_checklist_as_inventory(checklist_file, workers)
+    from inspector.run import load_nornir
+
+    assert inventory is not None
+    return load_nornir(inventory, workers)
+
+
+def _load_hold_list(path: Path | None) -> frozenset[str] | None:
+    if path is None:
+        return None
+    from inspector.program import load_hold_list
+
+    return load_hold_list(path)
 
 
 def _prompt_credentials(current: Any, hosts: int) -> Any:
@@ -258,9 +285,12 @@ def evaluate(platform: str, capture: Path, as_json: bool, policy: Path | None,
 @click.option("--all", "rerun_all", is_flag=True, help="Re-judge every check from evidence.")
 @click.option("--live", is_flag=True, help="Reconnect and collect the checks' commands anew.")
 @click.option("--inventory", type=_PATH, help="Inventory for --live (default: the run's).")
+@click.option("--checklist", "checklist_file", type=_PATH, metavar="FILE.csv",
+              help="Pre-inspection checklist (CSV) for --live instead of --inventory.")
 @click.option("--policy", type=_PATH, help="YAML file overriding policy settings.")
 def rerun(run_dir: Path, hosts: tuple[str, ...], check_ids: tuple[str, ...], failed_only: bool,
-          rerun_all: bool, live: bool, inventory: Path | None, policy: Path | None) -> None:
+          rerun_all: bool, live: bool, inventory: Path | None, checklist_file: Path | None,
+          policy: Path | None) -> None:
     """Rerun checks of a finished run, offline from its evidence or --live on the chassis."""
     from inspector.catalogue import load_catalogue
     from inspector.records import summary_row
@@ -279,6 +309,11 @@ def rerun(run_dir: Path, hosts: tuple[str, ...], check_ids: tuple[str, ...], fai
         raise Unusable("--all re-judges from evidence; it cannot be combined with --live")
     catalogue, rules = load_catalogue(), _load_policy(policy)
     summary = RunSummary(run_id=run_dir.name, run_dir=run_dir)
+    stack = contextlib.ExitStack()
+    if checklist_file is not None:
+        from inspector.checklist import checklist_inventory
+
+        inventory = stack.enter_context(checklist_inventory(checklist_file))
     changes = []
     for record in records_to_rerun(run_dir, list(hosts) or None):
         chosen = select_checks(record, list(check_ids) or None, failed_only)
@@ -300,6 +335,7 @@ def rerun(run_dir: Path, hosts: tuple[str, ...], check_ids: tuple[str, ...], fai
             changes += changed
         summary.verdicts[record["chassis"]["hostname"]] = record["verdict"]
         summary.rows.append(summary_row(record))
+    stack.close()
     from inspector.manifest import seal_run
     from reports.terminal import print_changes, print_summary
 
@@ -378,6 +414,54 @@ def verify(run_dir: Path, public_key: Path | None) -> None:
     if result.ok:
         print(f"ok: every file matches the manifest signed by {result.signer}")
     sys.exit(0 if result.ok else 1)
+
+
+@app.group()
+def checklist() -> None:
+    """The buyer's pre-inspection checklist (CSV)."""
+
+
+@checklist.command("import")
+@click.argument("file", type=_PATH)
+@click.option("--inventory-out", type=_PATH, required=True,
+              help="Folder that receives hosts.yaml (groups.yaml / defaults.yaml there are kept).")
+def checklist_import(file: Path, inventory_out: Path) -> None:
+    """Check a checklist and write it as a Nornir inventory: every row, or nothing."""
+    from inspector.checklist import import_checklist, write_inventory_from_checklist
+
+    rows = import_checklist(file)
+    path = write_inventory_from_checklist(rows, inventory_out, source=str(file))
+    print(f"{len(rows)} chassis from {file} written to {path}")
+
+
+@app.command()
+@click.option("--inventory", type=_PATH, help="Nornir SimpleInventory folder.")
+@click.option("--checklist", "checklist_file", type=_PATH, metavar="FILE.csv",
+              help="Pre-inspection checklist (CSV) instead of --inventory.")
+@click.option("--hold-list", type=_PATH, metavar="FILE",
+              help="Serial numbers on compliance hold, one per line.")
+@click.option("--policy", type=_PATH, help="YAML file overriding policy settings.")
+@click.option("--json", "as_json", is_flag=True, help="Print the preflight as JSON.")
+def preflight(inventory: Path | None, checklist_file: Path | None, hold_list: Path | None,
+              policy: Path | None, as_json: bool) -> None:
+    """Judge each chassis before any visit: tier, eligibility and why, quote and date per site."""
+    from datetime import date
+
+    from inspector.checklist import import_checklist
+    from inspector.program import preflight as judge
+    from inspector.program import print_preflight
+
+    if (inventory is None) == (checklist_file is None):
+        raise Unusable("give one of --inventory DIR or --checklist FILE.csv")
+    source = (import_checklist(checklist_file) if checklist_file is not None
+              else _load_hosts(inventory, None, 1))
+    report = judge(source, _load_hold_list(hold_list) or frozenset(), date.today(),
+                   _load_policy(policy))
+    if as_json:
+        print(json.dumps(report, indent=2))
+    else:
+        print_preflight(_console(), report)
+    sys.exit(0 if all(c["eligible"] for c in report["chassis"]) else 1)
 
 
 @app.group()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inspector.catalogue import Check
 from inspector.evidence import RawOutput, Session
@@ -11,6 +11,9 @@ from inspector.facts import FactResolver, FactUnavailable
 from inspector.models import Outcome, Severity, Status, Verdict
 from inspector.platforms import PLATFORMS
 from inspector.policy import Policy
+
+if TYPE_CHECKING:  # inspector.program imports records, which imports this module
+    from inspector.program import HostContext
 
 
 def plan_commands(platform: str, checks: Iterable[Check]) -> list[str]:
@@ -28,9 +31,10 @@ def evaluate_check(
     resolver: FactResolver | None,
     session: Session | None,
     policy: Policy,
+    context: HostContext | None = None,
 ) -> dict[str, Any]:
     commands: list[dict[str, Any]] = []
-    outcome = _outcome(check, platform, resolver, session, policy, commands)
+    outcome = _outcome(check, platform, resolver, session, policy, commands, context)
     result = {
         "id": check.id,
         "title": check.title,
@@ -54,6 +58,7 @@ def _outcome(
     session: Session | None,
     policy: Policy,
     commands: list[dict[str, Any]],
+    context: HostContext | None = None,
 ) -> Outcome:
     if platform not in PLATFORMS or resolver is None:
         return Outcome.skipped(
@@ -81,6 +86,8 @@ def _outcome(
         kwargs[fact.name] = found.value
     if check.uses_session:
         kwargs["session"] = session
+    if check.uses_context:
+        kwargs["context"] = context
     try:
         return check.evaluate(policy=policy, **kwargs)
     except Exception as exc:  # our own trouble is never a FAIL
@@ -94,10 +101,12 @@ def evaluate_chassis(
     session: Session | None,
     checks: Iterable[Check],
     policy: Policy,
+    context: HostContext | None = None,
 ) -> list[dict[str, Any]]:
     resolver = FactResolver(platform, outputs) if platform in PLATFORMS else None
     return [
-        evaluate_check(c, platform=platform, resolver=resolver, session=session, policy=policy)
+        evaluate_check(c, platform=platform, resolver=resolver, session=session, policy=policy,
+                       context=context)
         for c in checks
     ]
 

@@ -1,7 +1,8 @@
 """Inspection records: one JSON document per chassis, the contract other tools read.
 
 Top level: schema_version, run_id, chassis {hostname, platform, os, version, pid, serial},
-checks [{id, status, severity, message, evidence, commands [{command, sha256}]}], verdict.
+checks [{id, status, severity, message, evidence, commands [{command, sha256}]}], verdict,
+program {tier, eligible_for_support, reasons} (null when judged without the program's rules).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ def build_record(
         "verdict": str(verdict),
         "verdict_reason": reason,
         "redactions": redactions or {},
+        "program": None,
     }
 
 

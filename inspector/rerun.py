@@ -18,6 +18,7 @@ from inspector.evidence import open_capture, utc_now
 from inspector.facts import FactResolver
 from inspector.files import read_json, safe_name
 from inspector.policy import Policy
+from inspector.program import HostContext, load_products, program_section
 from inspector.records import read_records, write_record
 
 
@@ -98,6 +99,7 @@ def rerun_record(
             catalogue.get(check_id), platform=platform,
             resolver=FactResolver(platform, capture.output) if platform else None,
             session=capture.session, policy=policy,
+            context=HostContext.load(run_dir / original_dir),
         )
         checks[check_id] = _with_attempt(
             old, new, _attempt(new, mode=mode, at=at, evidence_dir=folder_rel),
@@ -109,6 +111,10 @@ def rerun_record(
     verdict, reason = chassis_verdict(results, policy)
     updated = {**record, "checks": results, "verdict": str(verdict), "verdict_reason": reason,
                "rerun_at": at}
+    if record.get("program") is not None:  # the verdict may have changed, and with it support
+        context = HostContext.load(run_dir / original_dir)
+        updated["program"] = program_section(
+            updated, context.host_data() if context else {}, load_products())
     write_record(run_dir, updated)
     return updated, changes
 

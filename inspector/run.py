@@ -19,6 +19,13 @@ from inspector.files import read_json, safe_name, write_json
 from inspector.manifest import seal_run
 from inspector.platforms import PLATFORMS
 from inspector.policy import Policy
+from inspector.program import (
+    HostContext,
+    excluded_hosts,
+    excluded_record,
+    load_products,
+    program_section,
+)
 from inspector.runner import Interrupted
 from inspector.records import build_record, read_records, summary_row, write_record
 
@@ -150,6 +157,7 @@ class Inspection:
     secrets: list[str]
     on_done: Callable[[dict[str, Any]], None] | None = None
     login_gate: threading.BoundedSemaphore | None = None
+    hold_list: frozenset[str] | None = None  # None: no --hold-list was given
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def task(self, task: Any) -> Any:
@@ -166,13 +174,15 @@ class Inspection:
         session: Session | None = None  # gear without an SSH CLI we can parse: not contacted
         outputs: dict[str, RawOutput] = {}
         redactions: dict[str, int] = {}
+        evidence = self.run_dir / "evidence" / safe_name(host.name)
         if platform in PLATFORMS:
             collected = collect_into(
-                task, self.run_dir / "evidence" / safe_name(host.name),
-                plan_commands(platform, self.checks), self.policy, self.secrets,
+                task, evidence, plan_commands(platform, self.checks), self.policy, self.secrets,
                 login_gate=self.login_gate,
             )
             session, outputs, redactions = collected.session, collected.outputs, collected.redactions
+        context = HostContext.for_host(host, self.hold_list)
+        context.save(evidence)  # what the program checks are judged against, for reruns
 
         def output(command: str) -> RawOutput:
             return outputs.get(command) or RawOutput(command=command, text=None,
@@ -180,13 +190,15 @@ class Inspection:
 
         results = evaluate_chassis(
             platform=platform, outputs=output, session=session, checks=self.checks,
-            policy=self.policy,
+            policy=self.policy, context=context,
         )
-        return build_record(
+        record = build_record(
             run_id=self.run_id, hostname=host.name, platform=platform, results=results,
             session=session, policy=self.policy, started_at=started, finished_at=utc_now(),
             site=host.get("site"), address=host.hostname, redactions=redactions,
         )
+        record["program"] = program_section(record, context.host_data(), load_products())
+        return record
 
     def write(self, record: dict[str, Any]) -> dict[str, Any]:
         record = redact_record(record, self.secrets)
@@ -280,16 +292,33 @@ def run_inspection(
     policy: Policy,
     secrets: list[str],
     on_done: Callable[[dict[str, Any]], None] | None = None,
+    hold_list: frozenset[str] | None = None,
 ) -> RunSummary:
-    """Inspect every host of `nornir` that has no record yet in `run_dir`."""
+    """Inspect every host of `nornir` that has no record yet in `run_dir`.
+
+    Hosts a checklist declares but the program rules out (damaged, on hold, not in the
+    program, checklist incomplete) are not contacted: their record says why.
+    """
     meta = run_meta(run_dir)
     run_id = meta["run_id"]
     done = prepare_resume(run_dir)
-    todo = nornir.filter(filter_func=lambda host: host.name not in done)
     logins = int(policy["collection.max_concurrent_logins"])
     inspection = Inspection(run_id=run_id, run_dir=run_dir, checks=checks, policy=policy,
                             secrets=secrets, on_done=on_done,
-                            login_gate=threading.BoundedSemaphore(logins) if logins > 0 else None)
+                            login_gate=threading.BoundedSemaphore(logins) if logins > 0 else None,
+                            hold_list=hold_list)
+    excluded = excluded_hosts(nornir, hold_list, load_products())
+    for hostname, assessment in sorted(excluded.items()):
+        if hostname in done:
+            continue
+        host = nornir.inventory.hosts[hostname]
+        now = utc_now()
+        inspection.write(excluded_record(
+            run_id=run_id, hostname=hostname, platform=host.platform, assessment=assessment,
+            policy=policy, started_at=now, finished_at=now, site=host.get("site"),
+            address=host.hostname,
+        ))
+    todo = nornir.filter(filter_func=lambda host: host.name not in done | set(excluded))
     interrupted = False
     try:
         results = todo.run(task=inspection.task, name="inspect", on_failed=True)

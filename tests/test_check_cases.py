@@ -19,6 +19,7 @@ from inspector.evidence import RawOutput, sha256_text
 from inspector.facts import FactResolver
 from inspector.evidence import Session
 from inspector.policy import load_policy
+from inspector.program import HostContext
 from tests.corpus import corpus_file
 
 CASES_DIR = Path(__file__).parent / "cases"
@@ -62,9 +63,13 @@ def judge(case: dict[str, Any]) -> dict[str, Any]:
 
     check = load_catalogue().get(case["check"])
     session = Session(connected=True, privileged=True) if case.get("session", True) else None
+    context = None
+    if "context" in case:  # the host's inventory data, plus `hold_list` when one was given
+        data = dict(case["context"])
+        context = HostContext.from_data(case["name"], data, data.pop("hold_list", None))
     return evaluate_check(
         check, platform=case["platform"], resolver=FactResolver(case["platform"], output),
-        session=session, policy=load_policy(),
+        session=session, policy=load_policy(), context=context,
     )
 
 

@@ -1,0 +1,530 @@
+"""The program's rules: a product's complexity tier, whether a chassis can be inspected and when,
+and whether an inspected chassis can be placed under support.
+
+Everything here works from the checklist, the product catalogue and records: nothing contacts
+a device. The preflight decides which chassis are worth a visit; the record's `program` section
+decides, after the visit, which are eligible for support.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from inspector.checklist import (
+    ChecklistRow,
+    declared_through_checklist,
+    field_problem,
+    row_from_host,
+    rows_from_nornir,
+)
+from inspector.files import read_json, write_json
+from inspector.policy import Policy
+from inspector.records import build_record
+
+# ------------------------------------------------------------------------- product catalogue
+
+
+class Tier(StrEnum):
+    LOW = "low"
+    HIGH = "high"
+    NOT_IN_PROGRAM = "not_in_program"
+
+
+class CatalogueError(ValueError):
+    """The product catalogue itself is wrong (bad pattern, unknown tier, ambiguous PID)."""
+
+
+_PATTERN_CHARS = set(".^$*+?{}[]\\|()")
+
+
+def literal_prefix(pattern: str) -> str:
+    """The characters every PID matching `pattern` starts with: `C9300[A-Z]*` -> `C9300`."""
+    prefix = ""
+    for char in pattern:
+        if char in _PATTERN_CHARS:
+            # A quantifier makes the character before it optional or repeatable.
+            return prefix[:-1] if char in "*?{" else prefix
+        prefix += char
+    return prefix
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Rule:
+    family: str
+    tier: Tier
+    os: str
+    pattern: str
+    regex: re.Pattern[str]
+
+    @property
+    def specificity(self) -> tuple[bool, int]:
+        # A PID written out in full beats any pattern; then the longer certain start wins.
+        exact = not any(char in _PATTERN_CHARS for char in self.pattern)
+        return exact, len(literal_prefix(self.pattern))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Product:
+    """What the catalogue says about one PID, with what it takes to explain it."""
+
+    pid: str
+    tier: Tier
+    family: str | None = None  # the entry of the program's lists, as listed
+    rule: str | None = None  # the pattern that matched
+    os: str | None = None
+    platforms: tuple[str, ...] = ()  # SSH platforms whose parsers read this OS; () = none
+    outranked: tuple[str, ...] = ()  # families that matched too, less specifically
+
+    @property
+    def in_program(self) -> bool:
+        return self.tier is not Tier.NOT_IN_PROGRAM
+
+    @property
+    def has_ssh_cli(self) -> bool:
+        return bool(self.platforms)
+
+    def explain(self) -> str:
+        if self.family is None:
+            return f"{self.pid or '(no PID)'} is on neither of the program's tier lists"
+        text = f"{self.pid}: {self.family} ({self.tier}), matched {self.rule!r}"
+        if self.outranked:
+            text += ", more specific than " + ", ".join(self.outranked)
+        return text
+
+
+class ProductCatalogue:
+    def __init__(self, rules: list[_Rule], operating_systems: Mapping[str, list[str]]) -> None:
+        self._rules = rules
+        self._platforms = {os: tuple(p) for os, p in operating_systems.items()}
+
+    @classmethod
+    def from_yaml(cls, text: str) -> ProductCatalogue:
+        doc = yaml.safe_load(text)
+        systems = doc["operating_systems"]
+        rules = []
+        for entry in doc["families"]:
+            # A family name with an unquoted comma splits into extra keys: refuse, not guess.
+            if set(entry) != {"family", "tier", "os", "pids"}:
+                raise CatalogueError(f"catalogue entry {entry}: expected family, tier, os, pids")
+            if entry["os"] not in systems:
+                raise CatalogueError(f"{entry['family']}: unknown os {entry['os']!r}")
+            try:
+                tier = Tier(entry["tier"])
+            except ValueError:
+                raise CatalogueError(f"{entry['family']}: unknown tier {entry['tier']!r}") from None
+            for pattern in entry["pids"]:
+                try:
+                    regex = re.compile(pattern, re.IGNORECASE)
+                except re.error as exc:
+                    raise CatalogueError(f"{entry['family']}: bad pattern {pattern!r}: {exc}") from None
+                rules.append(_Rule(family=entry["family"], tier=tier, os=entry["os"],
+                                   pattern=pattern, regex=regex))
+        return cls(rules, systems)
+
+    def families(self) -> list[str]:
+        return list(dict.fromkeys(rule.family for rule in self._rules))
+
+    def lookup(self, pid: str | None) -> Product:
+        """Classify a PID as the device prints it; anything unlisted is not in the program."""
+        pid = (pid or "").strip().upper()
+        matches = [rule for rule in self._rules if pid and rule.regex.fullmatch(pid)]
+        if not matches:
+            return Product(pid=pid, tier=Tier.NOT_IN_PROGRAM)
+        matches.sort(key=lambda rule: rule.specificity, reverse=True)
+        best = matches[0]
+        tied = {r.family for r in matches if r.specificity == best.specificity} - {best.family}
+        if tied:
+            raise CatalogueError(
+                f"{pid} matches {best.family} and {', '.join(sorted(tied))} equally: "
+                "make one pattern more specific"
+            )
+        outranked = tuple(dict.fromkeys(r.family for r in matches if r.family != best.family))
+        return Product(pid=pid, tier=best.tier, family=best.family, rule=best.pattern,
+                       os=best.os, platforms=self._platforms[best.os], outranked=outranked)
+
+
+def load_products(path: Path | None = None) -> ProductCatalogue:
+    """The catalogue in `checks/catalogue_pids.yaml`, or another file of the same shape."""
+    if path is not None:
+        return ProductCatalogue.from_yaml(path.read_text(encoding="utf-8"))
+    return _default_products()
+
+
+@cache
+def _default_products() -> ProductCatalogue:
+    text = files("checks").joinpath("catalogue_pids.yaml").read_text(encoding="utf-8")
+    return ProductCatalogue.from_yaml(text)
+
+
+# ------------------------------------------------------------------------------ eligibility
+
+_CANNOT_BE_INSPECTED = {
+    "permanently_damaged": "permanently damaged",
+    "out_of_commission": "out of commission",
+    "unusable": "permanently unusable",
+}
+_ALWAYS_REQUIRED = ("site", "country", "declared_pid", "declared_serial", "condition")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reason:
+    text: str
+    blocks_inspection: bool  # the chassis is not inspected (and not contacted)
+    blocks_support: bool  # the chassis cannot be placed under a service contract
+
+
+@dataclass(frozen=True, kw_only=True)
+class Assessment:
+    """One chassis judged on its declaration alone."""
+
+    hostname: str
+    product: Product
+    reasons: tuple[Reason, ...]
+
+    @property
+    def tier(self) -> Tier:
+        return self.product.tier
+
+    @property
+    def eligible(self) -> bool:
+        return not any(r.blocks_inspection for r in self.reasons)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"hostname": self.hostname, "tier": str(self.tier), "eligible": self.eligible,
+                "reasons": [r.text for r in self.reasons]}
+
+
+def missing_fields(row: ChecklistRow, product: Product, *, visited: bool = False) -> list[str]:
+    """What the checklist must say about this chassis and does not.
+
+    After a visit (`visited`), how to reach the chassis no longer matters: the record says.
+    """
+    missing = [name for name in _ALWAYS_REQUIRED if not getattr(row, name)]
+    if visited:
+        return missing
+    # Gear without an SSH CLI (ONS, BPX, MGX, StarOS) is inspected by hand: no platform needed.
+    if product.in_program and product.has_ssh_cli and not row.platform:
+        missing.append("platform")
+    if row.platform and not row.address:
+        missing.append("address")
+    return missing
+
+
+def assess(row: ChecklistRow, hold_list: AbstractSet[str], products: ProductCatalogue,
+           *, pid: str | None = None, visited: bool = False) -> Assessment:
+    """Every reason that bears on inspecting and supporting this chassis, from its declaration.
+
+    After a visit, `pid` is the PID the chassis reported (it decides the tier) and `visited`
+    leaves out what only mattered for reaching the chassis.
+    """
+    product = products.lookup(pid or row.declared_pid)
+    reasons: list[Reason] = []
+
+    def add(text: str, *, inspection: bool, support: bool = True) -> None:
+        reasons.append(Reason(text=text, blocks_inspection=inspection, blocks_support=support))
+
+    missing = missing_fields(row, product, visited=visited)
+    if missing:
+        # The program: the checklist must be accurate and complete, or no inspection is done.
+        add(f"checklist incomplete: missing {', '.join(missing)}", inspection=True)
+    for column in ("address", "platform", "country", "condition", "transfer_exception",
+                   "license_proof"):
+        problem = field_problem(column, getattr(row, column))
+        if problem:  # only hand-written inventories get here: the import refuses these
+            add(f"checklist invalid: {column}: {problem}",
+                inspection=column != "license_proof")
+    if product.pid and not product.in_program:
+        add(f"not in the program: {product.explain()}", inspection=True)
+    if row.condition in _CANNOT_BE_INSPECTED:
+        add(f"declared {_CANNOT_BE_INSPECTED[row.condition]}: cannot be inspected or placed "
+            "under a service contract", inspection=True)
+    if row.condition == "environmental_damage":
+        add("declared damaged by fire, flood or another environmental event: out of this "
+            "program, refer it to the compromised-equipment return-to-service process",
+            inspection=True)
+    serial = row.declared_serial.strip().upper()
+    if serial and serial in hold_list:
+        add(f"serial {serial} is on compliance hold", inspection=True)
+    if not row.license_proof:
+        add("no license proof: inspectable, but not supportable until a sales order number or "
+            "an authorized reseller's receipt for the license is given", inspection=False)
+    if product.in_program and not product.has_ssh_cli:
+        add(f"{product.family} runs {product.os}: no SSH CLI the inspector can parse, so its "
+            "device checks cannot run (inspect it by hand)", inspection=False, support=False)
+    elif product.in_program and row.platform and row.platform not in product.platforms:
+        add(f"platform {row.platform} does not fit {product.family}, which runs {product.os} "
+            f"(expected {' or '.join(product.platforms)}): check the checklist",
+            inspection=False, support=False)
+    return Assessment(hostname=row.hostname, product=product, reasons=tuple(reasons))
+
+
+# ---------------------------------------------------------------------------------- preflight
+
+# The program fixes the notice in the United States and Canada; elsewhere its text says 7
+# business days in one place and 10 in another, so the policy decides (default: the longer).
+FIXED_NOTICE_BUSINESS_DAYS = {"US": 5, "CA": 5}
+NO_SITE = "(no site)"
+
+
+def notice_business_days(country: str, policy: Policy) -> int:
+    fixed = FIXED_NOTICE_BUSINESS_DAYS.get(country.upper())
+    return fixed if fixed is not None else int(policy["program.notice_business_days_elsewhere"])
+
+
+def add_business_days(start: date, days: int) -> date:
+    """`days` business days after `start`, skipping Saturdays and Sundays (not holidays)."""
+    current = start
+    while days > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+def earliest_inspection_date(countries: Iterable[str], today: date, policy: Policy) -> date:
+    """With no known country, or several, the longest notice among them is the safe one."""
+    notices = [notice_business_days(c, policy) for c in countries if c]
+    notice = max(notices) if notices else notice_business_days("", policy)
+    return add_business_days(today, notice)
+
+
+def load_hold_list(path: Path) -> frozenset[str]:
+    """Serials on compliance hold: one per line; blank lines and `#` comments are ignored."""
+    serials = set()
+    for line in path.read_text(encoding="utf-8-sig").splitlines():
+        serial = line.split("#", 1)[0].strip().upper()
+        if serial:
+            serials.add(serial)
+    return frozenset(serials)
+
+
+def declarations(source: Any) -> list[ChecklistRow]:
+    """Checklist rows as given, or read from a Nornir object's hosts."""
+    if hasattr(source, "inventory"):
+        return rows_from_nornir(source)
+    return list(source)
+
+
+def preflight(
+    declared: Iterable[ChecklistRow] | Any,
+    hold_list: AbstractSet[str],
+    today: date,
+    policy: Policy,
+    products: ProductCatalogue | None = None,
+) -> dict[str, Any]:
+    """Judge every declared chassis and summarise each site, without contacting anything.
+
+    A site's `tiers` is the quote: `low` and `high` count the chassis that can be inspected,
+    `not_in_program` counts the chassis the program does not cover. Chassis excluded for
+    another reason (damage, hold, an incomplete checklist) are in no count: they get no quote.
+    """
+    products = products or load_products()
+    hold = frozenset(s.strip().upper() for s in hold_list)
+    chassis = []
+    sites: dict[str, dict[str, Any]] = {}
+    countries: dict[str, set[str]] = {}
+    for row in declarations(declared):
+        assessment = assess(row, hold, products)
+        chassis.append(assessment.as_dict())
+        site = row.site or NO_SITE
+        tiers = sites.setdefault(site, {"tiers": {str(t): 0 for t in Tier}})["tiers"]
+        countries.setdefault(site, set()).add(row.country)
+        if assessment.tier is Tier.NOT_IN_PROGRAM or assessment.eligible:
+            tiers[str(assessment.tier)] += 1
+    for site, summary in sites.items():
+        summary["earliest_inspection_date"] = earliest_inspection_date(
+            countries[site], today, policy).isoformat()
+    return {"chassis": chassis, "sites": dict(sorted(sites.items()))}
+
+
+def print_preflight(console: Any, report: Mapping[str, Any]) -> None:
+    """The preflight as a table and one line per site; plain text when not on a terminal."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title="Preflight", title_justify="left")
+    for column in ("chassis", "tier", "inspect", "reasons"):
+        table.add_column(column, overflow="fold")
+    for item in report["chassis"]:
+        verdict = "[green]yes[/]" if item["eligible"] else "[bold red]no[/]"
+        table.add_row(escape(item["hostname"]), item["tier"], verdict,
+                      escape("\n".join(item["reasons"])) or "-")
+    console.print(table)
+    for site, summary in report["sites"].items():
+        tiers = summary["tiers"]
+        console.print(
+            f"site {escape(site)}: quote {tiers['low']} low, {tiers['high']} high; "
+            f"{tiers['not_in_program']} not in the program; earliest inspection "
+            f"{summary['earliest_inspection_date']}"
+        )
+
+
+# ------------------------------------------------------------- on site: context and records
+
+
+@dataclass(frozen=True, kw_only=True)
+class HostContext:
+    """What a program check knows besides the chassis's outputs: its checklist row and the
+    compliance hold list. The evaluator passes it to checks that take a `context` argument."""
+
+    hostname: str
+    declaration: ChecklistRow | None  # None: the host was not declared through a checklist
+    hold_list: frozenset[str] | None  # None: no hold list was given for this run
+
+    @classmethod
+    def from_data(
+        cls,
+        hostname: str,
+        data: Mapping[str, Any],
+        hold_list: Iterable[str] | None = None,
+        *,
+        address: str | None = None,
+        port: int | None = None,
+        platform: str | None = None,
+    ) -> HostContext:
+        declaration = (
+            row_from_host(hostname, data, address=address, port=port, platform=platform)
+            if declared_through_checklist(data)
+            else None
+        )
+        hold = None if hold_list is None else frozenset(s.strip().upper() for s in hold_list)
+        return cls(hostname=hostname, declaration=declaration, hold_list=hold)
+
+    @classmethod
+    def for_host(cls, host: Any, hold_list: Iterable[str] | None) -> HostContext:
+        """From a Nornir host: its data including what its groups and defaults give it."""
+        return cls.from_data(host.name, dict(host.items()), hold_list, address=host.hostname,
+                             port=host.port, platform=host.platform)
+
+    def host_data(self) -> dict[str, Any]:
+        """The inventory data the context came from ({} without a checklist)."""
+        return self.declaration.data() if self.declaration else {}
+
+    # Saved beside the chassis's outputs, the context is evidence like them: a rerun re-judges
+    # the program checks against what the run judged them against, not against nothing.
+    FILE = "context.json"
+
+    def save(self, folder: Path) -> Path:
+        path = folder / self.FILE
+        write_json(path, {
+            "hostname": self.hostname,
+            "declaration": self.declaration.data() if self.declaration else None,
+            "hold_list": sorted(self.hold_list) if self.hold_list is not None else None,
+        })
+        return path
+
+    @classmethod
+    def load(cls, folder: Path) -> HostContext | None:
+        """The context saved in an evidence folder; None when it holds none (older runs,
+        a capture made by hand)."""
+        path = folder / cls.FILE
+        if not path.is_file():
+            return None
+        saved = read_json(path)
+        return cls.from_data(saved["hostname"], saved["declaration"] or {}, saved["hold_list"])
+
+
+# What devices print where an IDPROM could not be read (the same words checks.identity uses).
+_UNREADABLE = {"", "N/A", "NA", "NONE", "UNKNOWN", "0"}
+
+
+def _readable(value: Any) -> bool:
+    return value is not None and str(value).strip().upper() not in _UNREADABLE
+
+
+def program_section(
+    record: Mapping[str, Any], host_data: Mapping[str, Any], catalogue: ProductCatalogue
+) -> dict[str, Any]:
+    """The record's `program` section: tier, and whether the chassis can go under support.
+
+    Eligible only when the inspection verdict is PASS, license proof was given, the hold list
+    was consulted and cleared the chassis, and nothing in the declaration excludes it. The
+    tier follows the PID the chassis reported; the declared one stands in when unreadable.
+    """
+    chassis = record["chassis"]
+    found_pid = chassis.get("pid") if _readable(chassis.get("pid")) else None
+    reasons: list[str] = []
+    if declared_through_checklist(host_data):
+        row = row_from_host(chassis["hostname"], host_data, address=chassis.get("address"),
+                            platform=chassis.get("platform"))
+        # The hold is judged from the record (prog.hold.list read the serials the chassis has).
+        assessment = assess(row, frozenset(), catalogue, pid=found_pid, visited=True)
+        reasons += [r.text for r in assessment.reasons if r.blocks_support]
+        product = assessment.product
+    else:
+        product = catalogue.lookup(found_pid)
+        reasons.append("no pre-inspection checklist for this chassis: its condition and "
+                       "license proof are unknown")
+        if found_pid and not product.in_program:
+            reasons.append(f"not in the program: {product.explain()}")
+    if record["verdict"] != "PASS":
+        reasons.append(f"inspection verdict {record['verdict']}: {record['verdict_reason']}")
+    hold = next((c for c in record.get("checks", []) if c["id"] == "prog.hold.list"), None)
+    if hold is None:
+        reasons.append("compliance hold not checked: prog.hold.list did not run")
+    elif hold["status"] == "FAIL":
+        reasons.append(hold["message"])
+    elif hold["status"] != "PASS":
+        reasons.append(f"compliance hold not checked: {hold['message']}")
+    reasons = list(dict.fromkeys(reasons))
+    return {"tier": str(product.tier), "eligible_for_support": not reasons, "reasons": reasons}
+
+
+def excluded_hosts(
+    nornir: Any, hold_list: AbstractSet[str] | None, catalogue: ProductCatalogue
+) -> dict[str, Assessment]:
+    """The hosts the preflight rules out, by name: a run does not contact them.
+
+    Only hosts declared through a checklist are judged; others (the lab, a hand-written
+    inventory) are inspected as before and their records say that no checklist stood behind.
+    """
+    hold = frozenset(s.strip().upper() for s in hold_list or ())
+    excluded = {}
+    for host in nornir.inventory.hosts.values():
+        context = HostContext.for_host(host, hold)
+        if context.declaration is None:
+            continue
+        assessment = assess(context.declaration, hold, catalogue)
+        if not assessment.eligible:
+            excluded[host.name] = assessment
+    return excluded
+
+
+def excluded_record(
+    *,
+    run_id: str,
+    hostname: str,
+    platform: str | None,
+    assessment: Assessment,
+    policy: Policy,
+    started_at: str,
+    finished_at: str,
+    site: str | None = None,
+    address: str | None = None,
+) -> dict[str, Any]:
+    """The record of a chassis the preflight excluded: never contacted, and saying why."""
+    record = build_record(
+        run_id=run_id, hostname=hostname, platform=platform, results=[], session=None,
+        policy=policy, started_at=started_at, finished_at=finished_at, site=site,
+        address=address,
+    )
+    blocking = [r.text for r in assessment.reasons if r.blocks_inspection]
+    record["verdict_reason"] = "not inspected: excluded before contact: " + "; ".join(blocking)
+    record["program"] = {
+        "tier": str(assessment.tier),
+        "eligible_for_support": False,
+        "reasons": [r.text for r in assessment.reasons if r.blocks_support],
+    }
+    return record
+

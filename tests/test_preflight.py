@@ -1,0 +1,188 @@
+"""Preflight: eligibility, quotes and the earliest inspection date, without any device."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from inspector.checklist import ChecklistRow, import_checklist
+from inspector.policy import load_policy
+from inspector.program import (
+    add_business_days,
+    earliest_inspection_date,
+    load_hold_list,
+    preflight,
+    print_preflight,
+)
+
+WEDNESDAY = date(2024, 6, 5)
+FRIDAY = date(2024, 6, 7)
+SATURDAY = date(2024, 6, 8)
+
+
+def row(hostname: str, **fields: str) -> ChecklistRow:
+    base = {"address": f"{hostname}.example.net", "platform": "cisco_xe", "site": "Austin",
+            "country": "US", "declared_pid": "C9300-48P", "declared_serial": f"SN-{hostname}",
+            "condition": "working", "license_proof": "SO-1"}
+    base.update(fields)
+    return ChecklistRow(hostname=hostname, **base)  # type: ignore[arg-type]
+
+
+MIXED = [
+    row("ok-low"),
+    row("ok-high", declared_pid="ISR4431/K9", license_proof=""),
+    row("c1941", declared_pid="CISCO1941/K9", platform="cisco_ios"),
+    row("damaged", condition="permanently_damaged"),
+    row("retired", condition="out_of_commission"),
+    row("dead", condition="unusable"),
+    row("flooded", condition="environmental_damage"),
+    row("held", declared_serial="fox-held-1"),
+    row("partial", site="Berlin", country="DE", declared_serial="", platform=""),
+    row("ons", site="Berlin", country="DE", declared_pid="15454-M6-SA", platform="", address=""),
+    row("nexus", site="Berlin", country="DE", declared_pid="N9K-C93180YC-EX",
+        platform="cisco_ios"),
+    row("nowhere", site="", country=""),
+]
+
+
+@pytest.fixture()
+def report() -> dict:
+    return preflight(MIXED, {"FOX-HELD-1"}, WEDNESDAY, load_policy())
+
+
+def by_host(report: dict) -> dict[str, dict]:
+    return {c["hostname"]: c for c in report["chassis"]}
+
+
+def test_shape_is_fixed_and_serializable(report: dict) -> None:
+    assert set(report) == {"chassis", "sites"}
+    assert [c["hostname"] for c in report["chassis"]] == [r.hostname for r in MIXED]
+    for item in report["chassis"]:
+        assert set(item) == {"hostname", "tier", "eligible", "reasons"}
+    for summary in report["sites"].values():
+        assert set(summary) == {"tiers", "earliest_inspection_date"}
+        assert set(summary["tiers"]) == {"low", "high", "not_in_program"}
+    json.dumps(report)
+
+
+def test_every_reason(report: dict) -> None:
+    chassis = by_host(report)
+
+    def only(host: str, tier: str, eligible: bool, *fragments: str) -> None:
+        item = chassis[host]
+        assert (item["tier"], item["eligible"]) == (tier, eligible), item
+        assert len(item["reasons"]) == len(fragments), item["reasons"]
+        for reason, fragment in zip(item["reasons"], fragments, strict=True):
+            assert fragment in reason, (fragment, reason)
+
+    only("ok-low", "low", True)
+    only("ok-high", "high", True, "no license proof: inspectable, but not supportable")
+    only("c1941", "not_in_program", False, "not in the program: CISCO1941/K9")
+    only("damaged", "low", False, "declared permanently damaged: cannot be inspected")
+    only("retired", "low", False, "declared out of commission: cannot be inspected")
+    only("dead", "low", False, "declared permanently unusable: cannot be inspected")
+    only("flooded", "low", False, "out of this program, refer it to the compromised-equipment")
+    only("held", "low", False, "serial FOX-HELD-1 is on compliance hold")
+    only("partial", "low", False, "checklist incomplete: missing declared_serial, platform")
+    only("ons", "high", True, "ONS 15454 series multiservice provisioning platforms runs TL1 "
+         "or element manager: no SSH CLI")
+    only("nexus", "high", True, "platform cisco_ios does not fit Nexus 9300 series, which runs "
+         "NX-OS (expected cisco_nxos)")
+    only("nowhere", "low", False, "checklist incomplete: missing site, country")
+
+
+def test_site_quote_counts_inspectable_chassis_per_tier(report: dict) -> None:
+    assert report["sites"]["Austin"]["tiers"] == {"low": 1, "high": 1, "not_in_program": 1}
+    # partial is a Catalyst 9300 but cannot be inspected: no quote for it.
+    assert report["sites"]["Berlin"]["tiers"] == {"low": 0, "high": 2, "not_in_program": 0}
+    assert report["sites"]["(no site)"]["tiers"] == {"low": 0, "high": 0, "not_in_program": 0}
+
+
+def test_earliest_dates_by_country(report: dict) -> None:
+    # Wednesday + 5 business days (US) and + 10 (DE, the policy default), weekends skipped.
+    assert report["sites"]["Austin"]["earliest_inspection_date"] == "2024-06-12"
+    assert report["sites"]["Berlin"]["earliest_inspection_date"] == "2024-06-19"
+    # No country known: the longer notice is the safe one.
+    assert report["sites"]["(no site)"]["earliest_inspection_date"] == "2024-06-19"
+
+
+@pytest.mark.parametrize(
+    ("today", "days", "expected"),
+    [
+        (WEDNESDAY, 5, date(2024, 6, 12)),  # crosses one weekend
+        (FRIDAY, 5, date(2024, 6, 14)),  # Friday to Friday
+        (SATURDAY, 5, date(2024, 6, 14)),  # a weekend day counts nothing
+        (date(2024, 6, 9), 1, date(2024, 6, 10)),  # Sunday -> Monday
+        (FRIDAY, 1, date(2024, 6, 10)),  # Friday -> Monday
+        (FRIDAY, 10, date(2024, 6, 21)),  # two weekends
+        (date(2024, 12, 27), 5, date(2025, 1, 3)),  # across a year end
+        (WEDNESDAY, 0, WEDNESDAY),
+    ],
+)
+def test_add_business_days(today: date, days: int, expected: date) -> None:
+    assert add_business_days(today, days) == expected
+    assert expected.weekday() < 5 or days == 0
+
+
+def test_notice_by_country_and_policy(tmp_path: Path) -> None:
+    policy = load_policy()
+    assert earliest_inspection_date(["US"], FRIDAY, policy) == date(2024, 6, 14)
+    assert earliest_inspection_date(["CA"], SATURDAY, policy) == date(2024, 6, 14)
+    assert earliest_inspection_date(["DE"], FRIDAY, policy) == date(2024, 6, 21)
+    assert earliest_inspection_date(["US", "DE"], FRIDAY, policy) == date(2024, 6, 21)
+    override = tmp_path / "policy.yaml"
+    override.write_text("program:\n  notice_business_days_elsewhere: 7\n")
+    seven = load_policy(override)
+    assert earliest_inspection_date(["DE"], FRIDAY, seven) == date(2024, 6, 18)
+    assert earliest_inspection_date(["US"], FRIDAY, seven) == date(2024, 6, 14)  # fixed at 5
+
+
+def test_hold_list_file(tmp_path: Path) -> None:
+    path = tmp_path / "hold.txt"
+    path.write_text("# compliance holds, 2024-06\n\nfox1234abcd\n  SAL999  # stolen\n#SAL000\n")
+    assert load_hold_list(path) == {"FOX1234ABCD", "SAL999"}
+
+
+def test_preflight_of_an_imported_checklist(tmp_path: Path) -> None:
+    path = tmp_path / "checklist.csv"
+    path.write_text(
+        "hostname;address;platform;site;country;declared_pid;declared_serial;condition;license_proof\n"
+        "sw1;10.0.0.1;cisco_ios;Toronto;CA;WS-C2960X-48FPD-L;FOC1;working;SO-5\n"
+        "sw2;10.0.0.2;cisco_ios;Toronto;CA;WS-C3650-24TS-L;FOC2;working;SO-6\n"
+    )
+    report = preflight(import_checklist(path), set(), FRIDAY, load_policy())
+    assert [(c["tier"], c["eligible"]) for c in report["chassis"]] == [
+        ("low", True), ("not_in_program", False)]
+    assert report["sites"] == {"Toronto": {"tiers": {"low": 1, "high": 0, "not_in_program": 1},
+                                           "earliest_inspection_date": "2024-06-14"}}
+
+
+def test_preflight_of_a_hand_written_inventory(tmp_path: Path) -> None:
+    from inspector.run import load_nornir
+
+    (tmp_path / "hosts.yaml").write_text(
+        "r1:\n  hostname: 10.0.0.1\n  platform: cisco_xe\n  data:\n    site: Paris\n"
+        "    country: fr\n    declared_pid: C9300-48P\n    declared_serial: FCW1\n"
+        "    condition: Broken\n    license_proof: N/A\n"
+    )
+    report = preflight(load_nornir(tmp_path, 1), set(), FRIDAY, load_policy())
+    (item,) = report["chassis"]
+    assert not item["eligible"]
+    assert any("checklist invalid: condition: unknown condition 'broken'" in r
+               for r in item["reasons"])
+    assert any("checklist invalid: license_proof: 'N/A' is a placeholder" in r
+               for r in item["reasons"])
+    assert report["sites"]["Paris"]["earliest_inspection_date"] == "2024-06-21"
+
+
+def test_rendering_plain_text(report: dict) -> None:
+    console = Console(record=True, width=160, force_terminal=False, color_system=None)
+    print_preflight(console, report)
+    text = console.export_text()
+    assert "c1941" in text and "not in the program" in text
+    assert "site Austin: quote 1 low, 1 high; 1 not in the program; earliest inspection 2024-06-12" in text
+    assert "site (no site)" in text
