@@ -1,0 +1,1394 @@
+"""Operational state: how the chassis has been running, from what it says about itself.
+
+Session, reload history, crash files, configuration register, CPU, memory, modules,
+redundancy, the log buffer, interfaces and the software it boots next. Each fact reduces one
+platform's output to one small shape; the checks judge those shapes against the
+`operational` section of the policy. Where a platform prints nothing for a check the fact
+has no source there and the engine reports the check as not applicable.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from checks.common import is_absent, is_ok, norm_state
+from checks.identity import VERSION
+from inspector.catalogue import check
+from inspector.evidence import Session
+from inspector.facts import Fact, Genie, Own, Source, TextFSM, Unreadable
+from inspector.models import Domain, Evidence, Outcome, Severity
+from inspector.policy import Policy
+
+MAX_QUOTED = 20  # evidence lines quoted per finding; the message still counts them all
+
+
+def _first(pattern: str, text: str, flags: int = re.MULTILINE) -> str | None:
+    match = re.search(pattern, text, flags)
+    return match.group(1).strip() if match else None
+
+
+def _mentions(text: str, words: Iterable[str]) -> str | None:
+    """The first word that starts a word in `text` (case-insensitive), if any."""
+    for word in words:
+        if re.search(rf"(?<![a-z0-9]){re.escape(word.lower())}", text.lower()):
+            return word
+    return None
+
+
+# --- op.session.access ---------------------------------------------------------------------
+
+
+@check(
+    id="op.session.access",
+    title="The inspector logged in and reached privileged mode",
+    domain=Domain.OPERATIONAL,
+    severity=Severity.CRITICAL,
+)
+def session_access(policy: Policy, session: Session | None) -> Outcome:
+    # Not getting in is our trouble, not the chassis's: ERROR, never FAIL.
+    if session is None:
+        return Outcome.skipped("offline capture: there was no session to judge")
+    if not session.connected:
+        return Outcome.error(f"could not log in: {session.error or 'not reached'}")
+    if not session.privileged:
+        return Outcome.error("logged in but privileged mode was not reached")
+    evidence = [Evidence(path="session/prompt", actual=session.prompt)] if session.prompt else []
+    return Outcome.passed("logged in, privileged mode reached", evidence)
+
+
+# --- op.reload.reason ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReloadHistory:
+    reasons: tuple[str, ...]  # every line the device gives about its last reload, as printed
+    uptime: str | None
+
+
+def _reload(reasons: Iterable[str | None], uptime: str | None) -> ReloadHistory:
+    # IOS often gives one reason twice ("returned to ROM by" and "Last reload reason").
+    found = tuple(dict.fromkeys(" ".join(r.split()) for r in reasons if r and r.strip()))
+    if not found:
+        raise Unreadable("no reload reason in the output")
+    return ReloadHistory(reasons=found, uptime=uptime)
+
+
+def parse_ios_reload(text: str) -> ReloadHistory:
+    # Genie keeps one of these lines and, on a 7600, overwrites "Last reload reason: abort at
+    # PC ..." with the "Last reset from s/w reset" line: all three are read here instead.
+    reasons = re.findall(
+        r"^(?:System returned to ROM by|Last reload reason:|Last reset from)\s*(.+?)\s*$",
+        text,
+        re.MULTILINE,
+    )
+    return _reload(reasons, _first(r"^\S+ uptime is (.+)$", text))
+
+
+def _nxos_reload_genie(parsed: dict[str, Any]) -> ReloadHistory:
+    platform = parsed["platform"]
+    uptime = platform.get("kernel_uptime") or {}
+    text = ", ".join(f"{uptime[k]} {k}" for k in ("days", "hours", "minutes") if k in uptime)
+    return _reload([platform.get("reason")], text or None)
+
+
+def parse_nxos_reload(text: str) -> ReloadHistory:
+    return _reload([_first(r"^\s*Reason:\s*(.+)$", text)], _first(r"uptime is (.+)$", text))
+
+
+def parse_xr_reload(text: str) -> ReloadHistory:
+    # IOS-XR prints no reload reason in `show version`; `show redundancy` has one per RP:
+    # `Active node reload "CARD_SHUTDOWN"` or, on older releases, `... reload  Cause: ...`.
+    reasons = [
+        f"{role.lower()} node: {cause}"
+        for role, cause in re.findall(
+            r'^\s*(Active|Standby) node reload\s*"?\s*(?:Cause:)?\s*(.*?)\s*"?\s*$',
+            text,
+            re.MULTILINE,
+        )
+        if cause.strip(" .")
+    ]
+    return _reload(reasons, _first(r"^\s*Active node booted .*?\d{4}:\s*(.+?)\s+ago\s*$", text))
+
+
+RELOAD = Fact(
+    "reload_history",
+    {
+        "cisco_ios": Source("show version", Own(parse_ios_reload)),
+        "cisco_xe": Source("show version", Own(parse_ios_reload)),
+        "cisco_nxos": Source("show version", Genie(_nxos_reload_genie), Own(parse_nxos_reload)),
+        "cisco_xr": Source("show redundancy", Own(parse_xr_reload)),
+    },
+)
+
+
+@check(
+    id="op.reload.reason",
+    title="The last reload was planned, not a crash",
+    domain=Domain.OPERATIONAL,
+    severity=Severity.CRITICAL,
+    facts=[RELOAD],
+)
+def reload_reason(reload_history: ReloadHistory, policy: Policy) -> Outcome:
+    evidence = [Evidence(path="reload/reason", actual=r) for r in reload_history.reasons]
+    if reload_history.uptime:
+        evidence.append(Evidence(path="reload/uptime", actual=reload_history.uptime))
+    words = policy["operational.reload.crash_words"]
+    crashes = [r for r in reload_history.reasons if _mentions(r, words)]
+    if crashes:
+        return Outcome.failed(
+            "last reload was abnormal: " + "; ".join(crashes),
+            [
+                Evidence(path="reload/reason", expected="a planned reload", actual=r)
+                for r in crashes
+            ],
+        )
+    up = f", up {reload_history.uptime}" if reload_history.uptime else ""
+    return Outcome.passed(f"last reload: {'; '.join(reload_history.reasons)}{up}", evidence)
+
+
+# --- op.config.register --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConfigRegister:
+    platform: str  # what is normal depends on the platform
+    values: dict[str, str]  # "running", "next reload" or an IOS-XR node -> hex value
+    none_because: str | None = None  # why a chassis without any register has none
+
+
+_REGISTER = re.compile(
+    r"^\s*Configuration register (?:on node (?P<node>\S+) )?is (?P<value>0x[0-9a-fA-F]+)"
+    r"(?:\s*\(will be (?P<next>0x[0-9a-fA-F]+) at next reload\))?",
+    re.MULTILINE,
+)
+
+
+def _genie_register(platform: str, parsed: dict[str, Any]) -> ConfigRegister:
+    # IOS nests its fields under "version", IOS-XR does not.
+    version = parsed["version"] if isinstance(parsed.get("version"), dict) else parsed
+    current = version.get("curr_config_register") or version.get("config_register")
+    if not current:
+        raise Unreadable("no configuration register")
+    values = {"running": current}
+    if version.get("next_config_register"):
+        values["next reload"] = version["next_config_register"]
+    return ConfigRegister(platform=platform, values=values)
+
+
+def parse_config_register(platform: str, text: str) -> ConfigRegister:
+    values: dict[str, str] = {}
+    for m in _REGISTER.finditer(text):
+        where = f"node {m['node']}" if m["node"] else "running"
+        values[where] = m["value"]
+        if m["next"]:
+            values[f"{where} at next reload" if m["node"] else "next reload"] = m["next"]
+    if values:
+        return ConfigRegister(platform=platform, values=values)
+    # Some chassis have no ROM monitor and so no register; a cut-off output must not look so.
+    if platform == "cisco_xr" and "Build Information:" in text:
+        return ConfigRegister(platform=platform, values={}, none_because="64-bit IOS-XR")
+    if platform == "cisco_asa" and (model := _first(r"^Hardware:\s*(ASAv|FPR\S*?),?\s", text)):
+        return ConfigRegister(platform=platform, values={}, none_because=f"ASA on {model}")
+    raise Unreadable("no configuration register")
+
+
+def _register_source(platform: str, *, genie: bool = True) -> Source:
+    own = Own(partial(parse_config_register, platform))
+    if not genie:
+        return Source("show version", own)
+    return Source("show version", Genie(partial(_genie_register, platform)), own)
+
+
+CONFIG_REGISTER = Fact(
+    "config_register",
+    {
+        "cisco_ios": _register_source("cisco_ios"),
+        "cisco_xe": _register_source("cisco_xe"),
+        "cisco_xr": _register_source("cisco_xr"),
+        # Genie's ASA `show version` schema has no configuration register.
+        "cisco_asa": _register_source("cisco_asa", genie=False),
+    },
+)
+
+
+def register_meaning(value: int) -> str:
+    """What a non-default register does, from the bits every Cisco OS shares."""
+    if value & 0x40:  # 0x2142, 0x142 (IOS-XR), 0x41 (ASA): the password-recovery bit
+        return "ignore startup configuration"
+    if value & 0xF == 0:
+        return "stay in ROM monitor at boot"
+    return "not the factory default"
+
+
+@check(
+    id="op.config.register",
+    title="The configuration register has its factory default",
+    domain=Domain.OPERATIONAL,
+    severity=Severity.MAJOR,
+    facts=[CONFIG_REGISTER],
+)
+def config_register(config_register: ConfigRegister, policy: Policy) -> Outcome:
+    if not config_register.values:
+        return Outcome.skipped(f"{config_register.none_because} has no configuration register")
+    normal = policy[f"operational.config_register.normal.{config_register.platform}"]
+    normal_values = {int(v, 16) for v in normal}
+    expected = " or ".join(normal)
+    bad = {
+        where: value
+        for where, value in config_register.values.items()
+        if int(value, 16) not in normal_values
+    }
+    if bad:
+        return Outcome.failed(
+            "configuration register "
+            + ", ".join(f"{v} ({register_meaning(int(v, 16))}) {w}" for w, v in bad.items()),
+            [
+                Evidence(path=f"config_register/{w}", expected=expected, actual=v)
+                for w, v in bad.items()
+            ],
+        )
+    return Outcome.passed(
+        "configuration register "
+        + ", ".join(f"{v} {w}" for w, v in config_register.values.items()),
+        [
+            Evidence(path=f"config_register/{w}", actual=v)
+            for w, v in config_register.values.items()
+        ],
+    )
+
+
+# --- op.crash.files ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class CrashListing:
+    # Files only, with their size where the listing gives one: a directory is never a crash
+    # report, and neither is an empty file (Catalyst keeps an empty koops.dat in crashinfo:).
+    files: dict[str, int | None]
+    all_are_dumps: bool  # the listing holds nothing but dumps (NX-OS cores, IOS-XR dumper)
+
+
+def _size(value: Any) -> int | None:
+    return int(value) if str(value or "").isdigit() else None
+
+
+def _genie_dir(parsed: dict[str, Any], *, all_are_dumps: bool = False) -> CrashListing:
+    listing = parsed["dir"]
+    # IOS nests each directory under its name; IOS-XR does not. Only the totals line proves
+    # the listing reached its end, so a listing without it is a fragment.
+    folders = (
+        [v for v in listing.values() if isinstance(v, dict)]
+        if "dir_name" not in listing
+        else [listing]
+    )
+    if not any("bytes_total" in f or "total_bytes" in f for f in folders):
+        raise Unreadable("the listing has no totals line: cut short")
+    if all_are_dumps and "dumper" not in str(listing.get("dir_name", "")).lower():
+        raise Unreadable(f"a listing of {listing.get('dir_name')}, not of the dumper directory")
+    files = {
+        name: _size(entry.get("size"))
+        for folder in folders
+        for name, entry in folder.get("files", {}).items()
+        if not str(entry.get("permissions") or entry.get("permission") or "-").startswith("d")
+    }
+    return CrashListing(files=files, all_are_dumps=all_are_dumps)
+
+
+def _asa_dir_rows(rows: list[dict[str, Any]]) -> CrashListing:
+    if not rows[-1].get("total_size"):
+        raise Unreadable("the listing has no totals line: cut short")
+    files = {
+        r["name"]: _size(r.get("size"))
+        for r in rows
+        if r.get("name") and not r["permissions"].startswith("d")
+    }
+    return CrashListing(files=files, all_are_dumps=False)
+
+
+def _nxos_cores_genie(parsed: dict[str, Any]) -> CrashListing:
+    return CrashListing(
+        files={
+            f"module {core['module']} {core['process_name']} pid {pid} at {date}": None
+            for date, by_pid in parsed["date"].items()
+            for pid, core in by_pid["pid"].items()
+        },
+        all_are_dumps=True,
+    )
+
+
+def parse_nxos_cores(text: str) -> CrashListing:
+    """Genie refuses the header-only table that means "no cores"; read the rows here."""
+    if not re.search(r"^\s*VDC\s+Module\s+Instance\s+Process-name", text, re.MULTILINE):
+        raise Unreadable("no `show cores` table")
+    rows = re.findall(r"^\s*\d+\s+(\d+)\s+\d+\s+(\S+)\s+(\d+)\s+(\S+ \S+)\s*$", text, re.MULTILINE)
+    return CrashListing(
+        files={f"module {m} {proc} pid {pid} at {date}": None for m, proc, pid, date in rows},
+        all_are_dumps=True,
+    )
+
+
+CRASH_FILES = Fact(
+    "crash_listing",
+    {
+        "cisco_ios": Source("dir flash:", Genie(_genie_dir)),
+        "cisco_xe": Source("dir crashinfo:", Genie(_genie_dir)),
+        "cisco_nxos": Source("show cores", Genie(_nxos_cores_genie), Own(parse_nxos_cores)),
+        "cisco_xr": Source("dir harddisk:/dumper", Genie(partial(_genie_dir, all_are_dumps=True))),
+        "cisco_asa": Source("dir disk0:", TextFSM(_asa_dir_rows)),
+    },
+)
+
+
+@check(
+    id="op.crash.files",
+    title="No crash reports or core dumps on the chassis",
+    domain=Domain.OPERATIONAL,
+    severity=Severity.MAJOR,
+    facts=[CRASH_FILES],
+)
+def crash_files(crash_listing: CrashListing, policy: Policy) -> Outcome:
+    patterns = [p.lower() for p in policy["operational.crash_files.patterns"]]
+    crashes = [
+        name
+        for name, size in crash_listing.files.items()
+        if size != 0
+        and (crash_listing.all_are_dumps or any(fnmatch.fnmatch(name.lower(), p) for p in patterns))
+    ]
+    if crashes:
+        return Outcome.failed(
+            f"{len(crashes)} crash file(s): " + ", ".join(crashes[:MAX_QUOTED]),
+            [Evidence(path="crash_files", expected="none", actual=f) for f in crashes[:MAX_QUOTED]],
+        )
+    seen = f"no crash files among {len(crash_listing.files)} file(s)"
+    if crash_listing.all_are_dumps:
+        seen = "no dump listed"
+    return Outcome.passed(seen, [Evidence(path="crash_files", actual=seen)])
+
+
+# --- op.cpu.load ---------------------------------------------------------------------------
+
+CpuLoad = dict[str, float]  # where ("system", "core 1", an IOS-XR node) -> busy percent
+
+
+def _load(found: CpuLoad) -> CpuLoad:
+    if not found:
+        raise Unreadable("no five-minute CPU figure")
+    return found
+
+
+def _ios_cpu_genie(parsed: dict[str, Any]) -> CpuLoad:
+    if "five_min_cpu" in parsed:
+        return {"system": float(parsed["five_min_cpu"])}
+    return _load({f"core {n}": float(c["five_min_cpu"]) for n, c in parsed.get("core", {}).items()})
+
+
+def _xr_cpu_genie(parsed: dict[str, Any]) -> CpuLoad:
+    # Genie names an unnamed node "CPU"; real node names read like node0_RP0_CPU0.
+    return _load(
+        {
+            (node if "node" in node.lower() else "system"): float(c["five_min_cpu"])
+            for node, c in parsed["location"].items()
+        }
+    )
+
+
+def _nxos_cpu_genie(parsed: dict[str, Any]) -> CpuLoad:
+    # NX-OS prints no five-minute average: the busy share now is the closest it gives.
+    return {"system (now)": round(100.0 - float(parsed["cpu_state"]["cpu_state_idle"]), 2)}
+
+
+def parse_cpu_utilization(text: str) -> CpuLoad:
+    """`CPU utilization for ... five minutes: N%` (IOS, IOS-XE, IOS-XR) or `5 minutes: N%` (ASA)."""
+    return _load(
+        {
+            (where or "system").strip(": ").lower(): float(pct)
+            for where, pct in re.findall(
+                r"^\s*((?:Core \d+:)?)\s*CPU utilization for .*?"
+                r"(?:five|5) minutes:\s*(\d+(?:\.\d+)?)%",
+                text,
+                re.MULTILINE,
+            )
+        }
+    )
+
+
+def parse_nxos_cpu(text: str) -> CpuLoad:
+    idle = _first(r"^CPU states\s*:.*?([\d.]+)% idle", text)
+    if idle is None:
+        raise Unreadable("no CPU states line")
+    return {"system (now)": round(100.0 - float(idle), 2)}
+
+
+CPU = Fact(
+    "cpu_load",
+    {
+        "cisco_ios": Source(
+            "show processes cpu sorted", Genie(_ios_cpu_genie), Own(parse_cpu_utilization)
+        ),
+        "cisco_xe": Source(
+            "show processes cpu sorted", Genie(_ios_cpu_genie), Own(parse_cpu_utilization)
+        ),
+        "cisco_nxos": Source("show system resources", Genie(_nxos_cpu_genie), Own(parse_nxos_cpu)),
+        "cisco_xr": Source("show processes cpu", Genie(_xr_cpu_genie), Own(parse_cpu_utilization)),
+        "cisco_asa": Source("show cpu usage", Own(parse_cpu_utilization)),
+    },
+)
+
+
+@check(
+    id="op.cpu.load",
+    title="CPU load is below the policy threshold",
+    domain=Domain.OPERATIONAL,
+    severity=Severity.MAJOR,
+    facts=[CPU],
+)
+def cpu_load(cpu_load: CpuLoad, policy: Policy) -> Outcome:
+    limit = float(policy["operational.cpu.max_percent"])
+    evidence = [
+        Evidence(path=f"cpu/{where}", expected=f"below {limit:g}%", actual=f"{pct:g}%")
+        for where, pct in cpu_load.items()
+    ]
+    busy = {w: p for w, p in cpu_load.items() if p >= limit}
+    listing = ", ".join(f"{w} {p:g}%" for w, p in (busy or cpu_load).items())
+    if busy:
+        return Outcome.failed(f"CPU above {limit:g}%: {listing}", evidence)
+    return Outcome.passed(f"CPU {listing}", evidence)
+
+
+# --- op.memory.free ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemoryPool:
+    name: str
+    total: int
+    free: int
+    device_verdict: str | None = None  # NX-OS judges its own memory: "Current memory status: OK"
+
+    @property
+    def free_percent(self) -> float:
+        return 100.0 * self.free / self.total
+
+
+def _ios_memory_genie(parsed: dict[str, Any]) -> list[MemoryPool]:
+    pool = parsed["name"]["processor"]
+    return [MemoryPool(name="processor", total=int(pool["total"]), free=int(pool["free"]))]
+
+
+def parse_ios_memory(text: str) -> list[MemoryPool]:
+    m = re.search(r"^\s*Processor\s+\S+\s+(\d+)\s+\d+\s+(\d+)", text, re.MULTILINE)
+    if not m:
+        raise Unreadable("no Processor pool line")
+    return [MemoryPool(name="processor", total=int(m[1]), free=int(m[2]))]
+
+
+def _nxos_memory_genie(parsed: dict[str, Any]) -> list[MemoryPool]:
+    usage = parsed["memory_usage"]
+    return [
+        MemoryPool(
+            name="system",
+            total=int(usage["memory_usage_total_kb"]),
+            free=int(usage["memory_usage_free_kb"]),
+            device_verdict=parsed.get("current_memory_status"),
+        )
+    ]
+
+
+def parse_nxos_memory(text: str) -> list[MemoryPool]:
+    m = re.search(r"^Memory usage:\s*(\d+)K total,\s*\d+K used,\s*(\d+)K free", text, re.MULTILINE)
+    if not m:
+        raise Unreadable("no Memory usage line")
+    verdict = _first(r"^Current memory status:\s*(\S+)", text)
+    return [MemoryPool(name="system", total=int(m[1]), free=int(m[2]), device_verdict=verdict)]
+
+
+_UNIT = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+
+
+def parse_xr_memory(text: str) -> list[MemoryPool]:
+    """`show memory summary`: one `Physical Memory` line per node (64-bit XR names the node)."""
+    pools = []
+    node = "system"  # 32-bit XR prints the one node it runs on without naming it
+    for line in text.splitlines():
+        if m := re.match(r"^\s*node:\s*(\S+)", line):
+            node = m[1]
+        elif m := re.match(
+            r"^\s*Physical Memory:\s*(\d+)([KMG])\s+total\s+\((\d+)([KMG])\s+available\)", line
+        ):
+            pools.append(
+                MemoryPool(name=node, total=int(m[1]) * _UNIT[m[2]], free=int(m[3]) * _UNIT[m[4]])
+            )
+    if not pools:
+        raise Unreadable("no Physical Memory line")
+    return pools
+
+
+def parse_asa_memory(text: str) -> list[MemoryPool]:
+    free = _first(r"^Free memory:\s*(\d+) bytes", text)
+    total = _first(r"^Total memory:\s*(\d+) bytes", text)
+    if free is None or total is None:
+        raise Unreadable("no Free / Total memory lines")
+    return [MemoryPool(name="system", total=int(total), free=int(free))]
+
+
+MEMORY = Fact(
+    "memory_pools",
+    {
+        "cisco_ios": Source(
+            "show memory statistics", Genie(_ios_memory_genie), Own(parse_ios_memory)
+        ),
+        "cisco_xe": Source(
+            "show memory statistics", Genie(_ios_memory_genie), Own(parse_ios_memory)
+        ),
+        "cisco_nxos": Source(
+            "show system resources", Genie(_nxos_memory_genie), Own(parse_nxos_memory)
+        ),
+        "cisco_xr": Source("show memory summary", Own(parse_xr_memory)),  # no Genie parser
+        "cisco_asa": Source("show memory", Own(parse_asa_memory)),  # no Genie or TextFSM parser
+    },
+)
+
+
+@check(
+    id="op.memory.free",
+    title="Free memory is above the policy threshold",
+    domain=Domain.OPERATIONAL,
+    severity=Severity.MAJOR,
+    facts=[MEMORY],
+)
+def memory_free(memory_pools: list[MemoryPool], policy: Policy) -> Outcome:
+    floor = float(policy["operational.memory.min_free_percent"])
+    evidence = [
+        Evidence(
+            path=f"memory/{p.name}",
+            expected=f"at least {floor:g}% free",
+            actual=f"{p.free_percent:.1f}% free ({p.free} of {p.total})",
+        )
+        for p in memory_pools
+    ]
+    problems = [
+        f"{p.name} {p.free_percent:.1f}% free" for p in memory_pools if p.free_percent < floor
+    ]
+    problems += [
+        f"{p.name} status {p.device_verdict}"
+        for p in memory_pools
+        if p.device_verdict and p.device_verdict.upper() != "OK"
+    ]
+    if problems:
+        return Outcome.failed(f"memory low (floor {floor:g}%): " + ", ".join(problems), evidence)
+    return Outcome.passed(
+        ", ".join(f"{p.name} {p.free_percent:.1f}% free" for p in memory_pools), evidence
+    )
+
+
+# --- op.modules.state ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Module:
+    slot: str
+    name: str
+    state: str
+    diag: str | None = None  # NX-OS online diagnostics
+
+
+def _modules(found: list[Module]) -> list[Module]:
+    if not found:
+        raise Unreadable("no module with a state")
+    return found
+
+
+def _module_walk(node: Any, slot: str, key: str, found: list[Module], state_key: str) -> None:
+    """Every mapping with a state is a module, named by the nearest `slot` (and `subslot`)."""
+    if not isinstance(node, dict):
+        return
+    if isinstance(node.get("slot"), str):
+        slot = node["slot"]
+    if isinstance(node.get("subslot"), str):
+        slot = f"{slot}/{node['subslot']}"
+    if isinstance(node.get(state_key), str):
+        found.append(
+            Module(
+                slot=slot,
+                name=str(node.get("model") or node.get("name") or key),
+                state=node[state_key],
+                diag=node.get("online_diag_status"),
+            )
+        )
+    for child_key, child in node.items():
+        _module_walk(child, slot, str(child_key), found, state_key)
+
+
+def _genie_modules(state_key: str, parsed: dict[str, Any]) -> list[Module]:
+    found: list[Module] = []
+    _module_walk(parsed.get("slot", {}), "", "", found, state_key)
+    return _modules(found)
+
+
+def parse_xr_platform(text: str) -> list[Module]:
+    # Genie's IOS-XR `show platform` drops rows (NPU slices, `0/FT0/SP` fan trays), and a
+    # dropped row could be the failed one: read the table by its header's column positions.
+    lines = text.splitlines()
+    header = next((i for i, row in enumerate(lines) if re.match(r"^Node\s+Type\s+", row)), None)
+    if header is None:
+        raise Unreadable("no `show platform` table")
+    columns = {
+        m.group().lower(): m.start() for m in re.finditer(r"Config [Ss]tate|\S+", lines[header])
+    }
+    state_at, config_at = columns["state"], columns.get("config state")
+    found = []
+    for line in lines[header + 1 :]:
+        if not line.strip() or set(line.strip()) <= {"-"}:
+            continue
+        node = line.split()[0]
+        state = line[state_at:config_at].strip()
+        kind = line[columns["type"] : columns.get("plim", state_at)].strip()
+        if re.match(r"^\d+/", node) and state:
+            found.append(Module(slot=node, name=kind, state=state))
+    return _modules(found)
+
+
+def _asa_module_rows(rows: list[dict[str, Any]]) -> list[Module]:
+    # A 5500-X lists its software-module slots (ips, cxsc) even with no image installed:
+    # card type "Unknown", model "N/A". Those slots are empty, not failed.
+    return _modules(
+        [
+            Module(slot=r["module"], name=r["model"] or r["cardtype"], state=r["status"])
+            for r in rows
+            if r.get("status") and not (r["cardtype"] == "Unknown" and r["model"] == "N/A")
+        ]
+    )
+
+
+MODULES = Fact(
+    "modules",
+    {
+        "cisco_nxos": Source("show module", Genie(partial(_genie_modules, "status"))),
+        "cisco_xe": Source("show platform", Genie(partial(_genie_modules, "state"))),
+        "cisco_xr": Source("show platform", Own(parse_xr_platform)),
+        "cisco_asa": Source("show module", TextFSM(_asa_module_rows)),  # no Genie parser
+    },
+)
+
+
+def _module_ok(state: str, policy: Policy) -> bool:
+    extra = {norm_state(s) for s in policy["operational.modules.ok_states"]}
+    parts = [p for p in (norm_state(s) for s in state.split(",")) if p]
+    return bool(parts) and all(is_ok(p, policy) or p in extra for p in parts)
+
+
+@check(
+    id="op.modules.state",
+    title="Every module and line card is up",
+    domain=Domain.OPERATIONAL,
+    severity=Severity.MAJOR,
+    facts=[MODULES],
+)
+def modules_state(modules: list[Module], policy: Policy) -> Outcome:
+    bad = [
+        m
+        for m in modules
+        if not is_absent(m.state, policy)
+        and (not _module_ok(m.state, policy) or "fail" in (m.diag or "").lower())
+    ]
+    if bad:
+        return Outcome.failed(
+            "module(s) not ok: "
+            + ", ".join(
+                f"{m.slot} {m.name} {m.state}" + (f" (diag {m.diag})" if m.diag else "")
+                for m in bad
+            ),
+            [
+                Evidence(
+                    path=f"modules/{m.slot}",
+                    expected="ok",
+                    actual=m.state if not m.diag else f"{m.state}, diag {m.diag}",
+                )
+                for m in bad
+            ],
+        )
+    working = [m for m in modules if not is_absent(m.state, policy)]
+    return Outcome.passed(
+        f"{len(working)} module(s) ok",
+        [Evidence(path=f"modules/{m.slot}", actual=f"{m.name} {m.state}".strip()) for m in working],
+    )
+
+
+# --- op.redundancy.standby -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Redundancy:
+    subject: str | None  # the unit that must be ready; None when the chassis has no standby
+    state: str | None
+    detail: str  # why there is nothing to judge, or the redundancy mode
+
+
+def _iosxe_redundancy(parsed: dict[str, Any]) -> Redundancy:
+    info = parsed["red_sys_info"]
+    mode = f"hardware mode {info['hw_mode']}, operating mode {info.get('oper_red_mode')}"
+    if info["hw_mode"].lower() == "simplex":
+        return Redundancy(subject=None, state=None, detail=f"single supervisor ({mode})")
+    peers = {
+        s: d["curr_sw_state"]
+        for s, d in parsed.get("slot", {}).items()
+        if d.get("curr_sw_state", "").upper() != "ACTIVE"
+    }
+    if not peers:
+        return Redundancy(subject="peer supervisor", state="not listed", detail=mode)
+    slot, state = next(iter(peers.items()))
+    return Redundancy(subject=f"standby {slot}", state=state, detail=mode)
+
+
+def _nxos_redundancy(parsed: dict[str, Any]) -> Redundancy:
+    mode = f"operational mode {parsed['redundancy_mode']['operational']}"
+    other = parsed["supervisor_2"]
+    if other.get("redundancy_state", "").lower() == "not present":
+        return Redundancy(subject=None, state=None, detail="single supervisor (sup-2 not present)")
+    state = other.get("supervisor_state") or other.get("redundancy_state")
+    return Redundancy(subject="standby sup-2", state=state, detail=mode)
+
+
+def parse_xr_redundancy(text: str) -> Redundancy:
+    # Genie's IOS-XR parser keeps only the last "Standby node ... is ..." line, so "ready"
+    # is overwritten by "NSR-ready" or "NSR-not-configured"; read the lines here.
+    if re.search(r"^\s*Node \S+ has no valid partner", text, re.MULTILINE):
+        return Redundancy(
+            subject=None, state=None, detail="single route processor (no valid partner)"
+        )
+    partner = re.search(
+        r"^\s*(?:Node Redundancy )?Partner(?: node)? \((\S+)\) is in (\S+) role",
+        text,
+        re.MULTILINE | re.IGNORECASE,
+    )
+    if partner is None:
+        raise Unreadable("no partner line")
+    node, role = partner.groups()
+    if role.upper() != "STANDBY":
+        raise Unreadable(
+            f"partner {node} in {role} role: a missing and a failed standby look alike"
+        )
+    ready = _first(rf"^\s*Standby node in {re.escape(node)} is ((?:not )?ready)\s*$", text)
+    if ready is None:
+        raise Unreadable(f"no readiness line for standby {node}")
+    return Redundancy(subject=f"standby {node}", state=ready, detail="dual route processor")
+
+
+# An ASA failover pair is two chassis: each unit is inspected on its own, so only this unit's
+# own failover state is judged. The mate's state is the mate's own record.
+def _asa_failover_genie(parsed: dict[str, Any]) -> Redundancy:
+    if not parsed["failover_enabled"]:
+        return Redundancy(subject=None, state=None, detail="failover off: a standalone unit")
+    return Redundancy(
+        subject=f"this unit ({parsed['failover_unit']})",
+        state=parsed["this_host"]["state"],
+        detail="failover on",
+    )
+
+
+def _asa_failover_rows(rows: list[dict[str, Any]]) -> Redundancy:
+    row = rows[0]
+    if row["state"].lower() == "off":
+        return Redundancy(subject=None, state=None, detail="failover off: a standalone unit")
+    states = [s for s in row.get("service_state") or [] if s]
+    if not states:
+        raise Unreadable("no state for this unit")
+    return Redundancy(
+        subject=f"this unit ({row['role']})", state=", ".join(states), detail="failover on"
+    )
+
+
+REDUNDANCY = Fact(
+    "redundancy",
+    {
+        "cisco_xe": Source("show redundancy", Genie(_iosxe_redundancy)),
+        "cisco_nxos": Source("show redundancy status", Genie(_nxos_redundancy)),
+        "cisco_xr": Source("show redundancy", Own(parse_xr_redundancy)),
+        "cisco_asa": Source(
+            "show failover", Genie(_asa_failover_genie), TextFSM(_asa_failover_rows)
+        ),
+    },
+)
+
+
+@check(
+    id="op.redundancy.standby",
+    title="A dual-supervisor chassis has its standby ready to take over",
+    domain=Domain.OPERATIONAL,
+    severity=Severity.MAJOR,
+    facts=[REDUNDANCY],
+)
+def redundancy_standby(redundancy: Redundancy, policy: Policy) -> Outcome:
+    if redundancy.subject is None:
+        return Outcome.skipped(f"no standby to judge: {redundancy.detail}")
+    ready = {norm_state(s) for s in policy["operational.redundancy.ready_states"]}
+    states = [norm_state(s) for s in (redundancy.state or "").split(",")]
+    evidence = [
+        Evidence(path=f"redundancy/{redundancy.subject}", expected="ready", actual=redundancy.state)
+    ]
+    if not all(s in ready for s in states):
+        return Outcome.failed(
+            f"{redundancy.subject} is {redundancy.state} ({redundancy.detail})", evidence
+        )
+    return Outcome.passed(
+        f"{redundancy.subject} is {redundancy.state} ({redundancy.detail})", evidence
+    )
+
+
+# --- op.logging.critical -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class LogBuffer:
+    lines: tuple[str, ...]
+
+
+def _refuse_filtered(text: str) -> None:
+    # A capture made with `| include ...` hides exactly the lines this check looks for.
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if re.match(r"^\s*(?:\S+[#>])?\s*show\s.*\|", first):
+        raise Unreadable(f"filtered output ({first.strip()}): not the whole log")
+
+
+def _ios_logging_genie(parsed: dict[str, Any]) -> LogBuffer:
+    if "log_buffer_bytes" not in parsed:
+        raise Unreadable("no log buffer section")  # disabled buffer, or cut before it
+    return LogBuffer(lines=tuple(parsed.get("logs", [])))
+
+
+def parse_ios_logging(text: str) -> LogBuffer:
+    _refuse_filtered(text)
+    parts = re.split(r"^\s*Log Buffer \(\d+ bytes\):\s*$", text, maxsplit=1, flags=re.MULTILINE)
+    if len(parts) < 2:
+        if re.search(r"Buffer logging:\s*disabled", text):
+            raise Unreadable("buffer logging is disabled: there is no log to read")
+        raise Unreadable("no log buffer section")
+    return LogBuffer(lines=tuple(line.strip() for line in parts[1].splitlines() if line.strip()))
+
+
+_TAG = re.compile(r"%(?P<tag>(?:[A-Za-z0-9_]+-)+?(?P<severity>[0-7])-[A-Za-z0-9_]+)")
+
+
+def parse_nxos_logfile(text: str) -> LogBuffer:
+    # The logfile has no header or footer: only a message line shows the capture holds a log.
+    _refuse_filtered(text)
+    lines = tuple(line.strip() for line in text.splitlines() if line.strip())
+    if not any(_TAG.search(line) for line in lines):
+        raise Unreadable("no syslog message in the logfile")
+    return LogBuffer(lines=lines)
+
+
+def parse_asa_logging(text: str) -> LogBuffer:
+    # TextFSM's rows cannot tell a whole buffer from a pasted fragment: the header says.
+    _refuse_filtered(text)
+    header = _first(r"^\s*Buffer logging:\s*(.+)$", text)
+    if header is None:
+        raise Unreadable("no Buffer logging line")
+    if header.lower().startswith("disabled"):
+        raise Unreadable("buffer logging is disabled: there is no log to read")
+    return LogBuffer(lines=tuple(line.strip() for line in text.splitlines() if _TAG.search(line)))
+
+
+_IOS_LOGGING = Source("show logging", Genie(_ios_logging_genie), Own(parse_ios_logging))
+LOGGING = Fact(
+    "log_buffer",
+    {
+        "cisco_ios": _IOS_LOGGING,
+        "cisco_xe": _IOS_LOGGING,
+        "cisco_xr": _IOS_LOGGING,
+        "cisco_nxos": Source("show logging logfile", Own(parse_nxos_logfile)),
+        "cisco_asa": Source("show logging", Own(parse_asa_logging)),
+    },
+)
+
+
+def serious_log_lines(lines: Iterable[str], policy: Policy) -> list[str]:
+    """Lines at a critical severity, or of a hardware family at warning or worse."""
+    max_severity = int(policy["operational.logging.max_severity"])
+    family_max = int(policy["operational.logging.family_max_severity"])
+    families = [f.upper() for f in policy["operational.logging.hardware_families"]]
+    ignored = [i.lower() for i in policy["operational.logging.ignore"]]
+    found = []
+    for line in lines:
+        m = _TAG.search(line)
+        if m is None:
+            continue
+        tag, severity = m["tag"].upper(), int(m["severity"])
+        message = line[m.start() + 1 :].lower()  # "platform-2-ps_ok: power supply 1 ok"
+        if any(fnmatch.fnmatch(message, pattern) for pattern in ignored):
+            continue
+        of_family = any(
+            re.search(rf"(?<![A-Z0-9]){re.escape(f)}(?![A-Z0-9])", tag) for f in families
+        )
+        if severity <= max_severity or (of_family and severity <= family_max):
+            found.append(line)
+    return found
+
+
+@check(
+    id="op.logging.critical",
+    title="No critical or hardware messages in the log buffer",
+    domain=Domain.OPERATIONAL,
+    severity=Severity.MAJOR,
+    facts=[LOGGING],
+)
+def logging_critical(log_buffer: LogBuffer, policy: Policy) -> Outcome:
+    serious = serious_log_lines(log_buffer.lines, policy)
+    if serious:
+        return Outcome.failed(
+            f"{len(serious)} critical or hardware message(s) in the log, first: {serious[0]}",
+            [
+                Evidence(path="logging", expected="no critical or hardware messages", actual=line)
+                for line in serious[:MAX_QUOTED]
+            ],
+        )
+    return Outcome.passed(
+        f"{len(log_buffer.lines)} log line(s), none critical or hardware",
+        [Evidence(path="logging", actual=f"{len(log_buffer.lines)} line(s) read")],
+    )
+
+
+# --- op.interfaces.errdisabled -------------------------------------------------------------
+
+ErrDisabled = dict[str, str]  # port -> what the device says about it
+
+
+def _xe_errdisabled_genie(parsed: dict[str, Any]) -> ErrDisabled:
+    return {
+        port: f"{i.get('status', '')} {i.get('reason', '')}".strip()
+        for port, i in parsed["interfaces"].items()
+    }
+
+
+def _errdisabled_rows(rows: list[dict[str, Any]]) -> ErrDisabled:
+    return {r["interface"]: f"{r['status']} {r.get('port_error', '')}".strip() for r in rows}
+
+
+def parse_errdisabled(text: str) -> ErrDisabled:
+    """The table lists only error-disabled ports, so no rows (even no output) means none."""
+    found: ErrDisabled = {}
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or set(stripped) <= {"-"} or re.match(r"^Port\s+Name\s+Status", stripped):
+            continue
+        # NX-OS prints reasons such as linkFlapErr; every row mentions "err" somewhere.
+        m = re.match(r"^([A-Za-z][A-Za-z-]*\d+(?:[/:.]\d+)*)\s+(.*err.*)$", stripped, re.IGNORECASE)
+        if m is None:
+            raise Unreadable(f"not an err-disabled table row: {stripped[:80]!r}")
+        found[m[1]] = " ".join(m[2].split())
+    return found
+
+
+ERRDISABLED = Fact(
+    "errdisabled",
+    {
+        "cisco_xe": Source(
+            "show interfaces status err-disabled",
+            Genie(_xe_errdisabled_genie),
+            Own(parse_errdisabled),
+        ),
+        # No Genie parser for these two; the TextFSM templates match nothing on an empty table.
+        "cisco_ios": Source(
+            "show interfaces status err-disabled",
+            TextFSM(_errdisabled_rows),
+            Own(parse_errdisabled),
+        ),
+        "cisco_nxos": Source(
+            "show interface status err-disabled", TextFSM(_errdisabled_rows), Own(parse_errdisabled)
+        ),
+    },
+)
+
+
+@check(
+    id="op.interfaces.errdisabled",
+    title="No port is error-disabled",
+    domain=Domain.OPERATIONAL,
+    severity=Severity.MINOR,
+    facts=[ERRDISABLED],
+)
+def interfaces_errdisabled(errdisabled: ErrDisabled, policy: Policy) -> Outcome:
+    if errdisabled:
+        return Outcome.failed(
+            f"{len(errdisabled)} port(s) error-disabled: "
+            + ", ".join(f"{p} ({why})" for p, why in errdisabled.items()),
+            [
+                Evidence(path=f"interfaces/{p}", expected="not err-disabled", actual=why)
+                for p, why in errdisabled.items()
+            ],
+        )
+    return Outcome.passed(
+        "no port is error-disabled",
+        [Evidence(path="interfaces", actual="no err-disabled port listed")],
+    )
+
+
+# --- op.interfaces.errors ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ErrorCounters:
+    input_errors: int
+    crc: int
+
+
+InterfaceErrors = dict[str, ErrorCounters]
+
+
+def _counted(found: InterfaceErrors) -> InterfaceErrors:
+    if not found:
+        raise Unreadable("no interface with error counters")
+    return found
+
+
+def _interfaces_genie(parsed: dict[str, Any]) -> InterfaceErrors:
+    found: InterfaceErrors = {}
+    for name, data in parsed.items():
+        counters = (data.get("counters") or {}) if isinstance(data, dict) else {}
+        if "in_errors" in counters:  # tunnels and loopbacks print no error counters
+            found[name] = ErrorCounters(
+                input_errors=int(counters["in_errors"]), crc=int(counters.get("in_crc_errors", 0))
+            )
+    return _counted(found)
+
+
+def parse_interface_counters(text: str) -> InterfaceErrors:
+    """Blocks start at an unindented `<name> is ...` (ASA: `Interface <name> "nameif", is ...`)."""
+    found: InterfaceErrors = {}
+    for block in re.split(
+        r"^(?=(?:Interface )?[A-Za-z][\w\-/.:]*\d\S*\s.*\bis\s)", text, flags=re.MULTILINE
+    ):
+        name = re.match(r"^(?:Interface )?(\S+)", block)
+        errors = re.search(r"(\d+) input errors?\b", block)
+        if name and errors:
+            crc = re.search(r"(\d+) CRC\b", block)
+            found[name[1]] = ErrorCounters(
+                input_errors=int(errors[1]), crc=int(crc[1]) if crc else 0
+            )
+    return _counted(found)
+
+
+INTERFACE_ERRORS = Fact(
+    "interface_errors",
+    {
+        "cisco_ios": Source(
+            "show interfaces", Genie(_interfaces_genie), Own(parse_interface_counters)
+        ),
+        "cisco_xe": Source(
+            "show interfaces", Genie(_interfaces_genie), Own(parse_interface_counters)
+        ),
+        "cisco_nxos": Source(
+            "show interface", Genie(_interfaces_genie), Own(parse_interface_counters)
+        ),
+        "cisco_xr": Source(
+            "show interfaces", Genie(_interfaces_genie), Own(parse_interface_counters)
+        ),
+        # No Genie parser; the TextFSM template does not capture the error counters.
+        "cisco_asa": Source("show interface", Own(parse_interface_counters)),
+    },
+)
+
+
+@check(
+    id="op.interfaces.errors",
+    title="No interface has input or CRC errors above the policy threshold",
+    domain=Domain.OPERATIONAL,
+    severity=Severity.MINOR,
+    facts=[INTERFACE_ERRORS],
+)
+def interfaces_errors(interface_errors: InterfaceErrors, policy: Policy) -> Outcome:
+    max_input = int(policy["operational.interfaces.max_input_errors"])
+    max_crc = int(policy["operational.interfaces.max_crc_errors"])
+    bad = {
+        n: c for n, c in interface_errors.items() if c.input_errors > max_input or c.crc > max_crc
+    }
+    if bad:
+        return Outcome.failed(
+            f"{len(bad)} interface(s) with errors: "
+            + ", ".join(f"{n} {c.input_errors} input errors, {c.crc} CRC" for n, c in bad.items()),
+            [
+                Evidence(
+                    path=f"interfaces/{n}",
+                    expected=f"at most {max_input} input errors, {max_crc} CRC",
+                    actual=f"{c.input_errors} input errors, {c.crc} CRC",
+                )
+                for n, c in bad.items()
+            ],
+        )
+    return Outcome.passed(
+        f"{len(interface_errors)} interface(s) within {max_input} input / {max_crc} CRC errors",
+        [Evidence(path="interfaces", actual=f"{len(interface_errors)} interface(s) read")],
+    )
+
+
+# --- op.software.boot ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class BootImages:
+    units: dict[str, list[str]]  # "active", "standby", "switch 2", "sup-2" -> images, in order
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActivePackages:
+    """IOS-XR boots packages, not a file: what runs is what is active."""
+
+    packages: list[str]
+
+
+def _boot_list(value: str) -> list[str]:
+    """`bootflash:a.bin,12;bootflash:b.bin,12;` -> [bootflash:a.bin, bootflash:b.bin]."""
+    return [re.sub(r",\d+$", "", p.strip()) for p in value.split(";") if p.strip()]
+
+
+def _xe_bootvar_genie(parsed: dict[str, Any]) -> BootImages:
+    # Genie leaves out an empty BOOT variable, which then looks like a cut-off output.
+    active = parsed.get("active", {}).get("boot_variable")
+    if active is None:
+        raise Unreadable("no BOOT variable")
+    units = {"active": _boot_list(active)}
+    if parsed.get("standby", {}).get("boot_variable") is not None:
+        units["standby"] = _boot_list(parsed["standby"]["boot_variable"])
+    return BootImages(units=units)
+
+
+def parse_xe_bootvar(text: str) -> BootImages:
+    units: dict[str, list[str]] = {}
+    for standby, value in re.findall(r"^\s*(Standby )?BOOT variable\s*=(.*)$", text, re.MULTILINE):
+        units["standby" if standby else "active"] = _boot_list(value)
+    if "active" not in units:
+        raise Unreadable("no BOOT variable line")
+    return BootImages(units=units)
+
+
+def _ios_boot_genie(parsed: dict[str, Any]) -> BootImages:
+    # A stack's first member is at the top level, the others under "switches".
+    members = {"active": parsed} | {
+        f"switch {n}": member for n, member in parsed.get("switches", {}).items()
+    }
+    if not all(m.get("boot_path_list") for m in members.values()):
+        raise Unreadable("no BOOT path-list")  # empty or missing: the text decides
+    return BootImages(units={u: _boot_list(m["boot_path_list"]) for u, m in members.items()})
+
+
+def parse_ios_boot(text: str) -> BootImages:
+    """Catalyst `show boot`; a stack prints one section per member, headed `Switch N`."""
+    units: dict[str, list[str]] = {}
+    unit = "active"
+    for line in text.splitlines():
+        if m := re.match(r"^\s*Switch\s+(\d+)\s*$", line):
+            unit = "active" if not units else f"switch {m[1]}"
+        elif m := re.match(r"^\s*BOOT path-list\s*:(.*)$", line):
+            units[unit] = _boot_list(m[1])
+    if not units:
+        raise Unreadable("no BOOT path-list line")
+    return BootImages(units=units)
+
+
+def _nxos_boot_genie(parsed: dict[str, Any]) -> BootImages:
+    units: dict[str, list[str]] = {}
+    for sup, variables in parsed["next_reload_boot_variable"]["sup_number"].items():
+        image = variables.get("system_variable")
+        units["active" if not units else sup] = [image] if image else []
+    return BootImages(units=units)
+
+
+def parse_nxos_boot(text: str) -> BootImages:
+    """`NXOS variable` (7.0 on) or `system variable` (older), per sup; next reload wins."""
+    section = re.split(r"^Boot Variables on next reload:", text, maxsplit=1, flags=re.MULTILINE)[-1]
+    units: dict[str, list[str]] = {}
+    sup = "sup-1"
+    for line in section.splitlines():
+        if m := re.match(r"^\s*(sup-\d+)\s*$", line):
+            sup = m[1]
+        elif m := re.match(r"^\s*(?:NXOS|system) variable\s*=\s*(\S*)", line):
+            units["active" if not units else sup] = [m[1]] if m[1] else []
+    if not units:
+        raise Unreadable("no NXOS or system boot variable")
+    return BootImages(units=units)
+
+
+def _xr_packages_genie(parsed: dict[str, Any]) -> ActivePackages:
+    listed = parsed.get("active_packages")
+    if isinstance(listed, list):
+        return ActivePackages(packages=listed)
+    # 64-bit releases print a label and tables of package name -> version instead.
+    packages = [
+        f"{name} {version}"
+        for key, table in parsed.items()
+        if key.endswith("_packages") and isinstance(table, dict) and key != "active_packages"
+        for name, version in table.items()
+    ]
+    if parsed.get("label"):
+        packages.insert(0, f"label {parsed['label']}")
+    if not packages:
+        raise Unreadable("no active package")
+    return ActivePackages(packages=packages)
+
+
+BOOT = Fact(
+    "boot",
+    {
+        "cisco_xe": Source("show bootvar", Genie(_xe_bootvar_genie), Own(parse_xe_bootvar)),
+        # Not TextFSM: on a stack its template keeps only the last member's boot path.
+        "cisco_ios": Source("show boot", Genie(_ios_boot_genie), Own(parse_ios_boot)),
+        "cisco_nxos": Source("show boot", Genie(_nxos_boot_genie), Own(parse_nxos_boot)),
+        "cisco_xr": Source("show install active summary", Genie(_xr_packages_genie)),
+    },
+)
+
+
+def same_image(a: str, b: str) -> bool:
+    """`bootflash:///nxos.bin`, `bootflash:/nxos.bin` and `bootflash:nxos.bin` are one file."""
+
+    def norm(path: str) -> str:
+        return re.sub(r":/+", ":", path.strip().strip('"').lower())
+
+    return norm(a) == norm(b)
+
+
+def of_release(package: str, release: str) -> bool:
+    """`asr9k-mini-px-6.1.4`, `xr-bgp 6.1.4v1.0.0-1`, `ncs5500-mpls-2.1.0.0-r614`: all 6.1.4."""
+    dotted = rf"(?<![\d.]){re.escape(release)}(?!\d)"
+    compact = rf"-r{release.replace('.', '')}(?![\d])"  # 64-bit 6.x optional packages
+    return bool(re.search(dotted, package) or re.search(compact, package))
+
+
+def _xr_release_check(version: str, packages: list[str]) -> Outcome:
+    # A package of another release left active means an upgrade stopped half way.
+    release = version.split()[0]
+    strays = [p for p in packages if not of_release(p, release)]
+    evidence = [Evidence(path="software/release", actual=version)]
+    if strays:
+        return Outcome.failed(
+            f"active package(s) not of the running release {version}: "
+            + ", ".join(strays[:MAX_QUOTED]),
+            evidence
+            + [
+                Evidence(path="software/active_package", expected=version, actual=p)
+                for p in strays[:MAX_QUOTED]
+            ],
+        )
+    return Outcome.passed(
+        f"all {len(packages)} active package(s) are of release {version}", evidence
+    )
+
+
+@check(
+    id="op.software.boot",
+    title="The chassis boots the image it is running",
+    domain=Domain.OPERATIONAL,
+    severity=Severity.MINOR,
+    facts=[VERSION, BOOT],
+)
+def software_boot(
+    version: dict[str, Any], boot: BootImages | ActivePackages, policy: Policy
+) -> Outcome:
+    if isinstance(boot, ActivePackages):
+        return _xr_release_check(str(version["version"]), boot.packages)
+    running = version.get("system_image")
+    if not running:
+        return Outcome.error("`show version` names no running image")
+    evidence = [Evidence(path="software/running", actual=running)]
+    problems = []
+    for unit, images in boot.units.items():
+        evidence.append(
+            Evidence(
+                path=f"software/boot/{unit}",
+                expected=running,
+                actual=";".join(images) or "<not set>",
+            )
+        )
+        if not images:
+            problems.append(f"{unit} has no boot image set (the first image found would boot)")
+        elif not same_image(images[0], running):
+            problems.append(f"{unit} boots {images[0]}")
+    if problems:
+        return Outcome.failed(f"running {running} but " + "; ".join(problems), evidence)
+    return Outcome.passed(f"boots the running image {running}", evidence)
+
+
+# --- op.install.committed ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class InstalledPackage:
+    location: str
+    state: str  # I inactive, U activated & uncommitted, C committed, D deactivated & uncommitted
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class InstallSummary:
+    packages: list[InstalledPackage]
+    rollback_timer: str | None  # an armed auto-abort timer rolls the install back by itself
+
+
+def _install_genie(parsed: dict[str, Any]) -> InstallSummary:
+    packages = [
+        InstalledPackage(location=loc, state=p["state"], name=p["filename_version"])
+        for loc, data in parsed["location"].items()
+        for p in data.get("pkg_state", {}).values()
+    ]
+    if not packages:
+        raise Unreadable("no installed package")
+    timers = [d.get("auto_abort_timer", "") for d in parsed["location"].values()]
+    armed = next((t for t in timers if t.startswith("active")), None)
+    return InstallSummary(packages=packages, rollback_timer=armed)
+
+
+def parse_install_summary(text: str) -> InstallSummary:
+    packages = []
+    location = "?"
+    for line in text.splitlines():
+        if m := re.match(r"^\s*\[\s*(.+?)\s*\]\s+Installed Package", line):
+            location = m[1]
+        elif m := re.match(r"^\s*(IMG|SMU|APSP|APDP|PKG|RMA)\s+([IUCD])\s+(\S+)", line):
+            packages.append(InstalledPackage(location=location, state=m[2], name=m[3]))
+    if not packages:
+        raise Unreadable("no installed package")
+    return InstallSummary(
+        packages=packages, rollback_timer=_first(r"Auto abort timer:\s*(active.*)$", text)
+    )
+
+
+INSTALL = Fact(
+    "install_summary",
+    {"cisco_xe": Source("show install summary", Genie(_install_genie), Own(parse_install_summary))},
+)
+
+
+@check(
+    id="op.install.committed",
+    title="Installed software is committed (install mode)",
+    domain=Domain.OPERATIONAL,
+    severity=Severity.MINOR,
+    facts=[VERSION, INSTALL],
+)
+def install_committed(
+    version: dict[str, Any], install_summary: InstallSummary, policy: Policy
+) -> Outcome:
+    image = str(version.get("system_image") or "")
+    if not image:
+        return Outcome.error(
+            "`show version` names no running image: cannot tell install from bundle mode"
+        )
+    if not image.lower().endswith(".conf"):
+        return Outcome.skipped(f"bundle mode (boots {image}): nothing to commit")
+    pending_states = {s.upper() for s in policy["operational.install.pending_states"]}
+    pending = [p for p in install_summary.packages if p.state.upper() in pending_states]
+    evidence = [
+        Evidence(path=f"install/{p.location}/{p.name}", expected="C", actual=p.state)
+        for p in install_summary.packages
+    ]
+    problems = [f"{p.name} state {p.state} on {p.location}" for p in pending]
+    if install_summary.rollback_timer:
+        problems.append(f"auto-abort timer {install_summary.rollback_timer}")
+    if problems:
+        return Outcome.failed("install not committed: " + "; ".join(problems), evidence)
+    return Outcome.passed(f"{len(install_summary.packages)} package(s), none pending", evidence)
