@@ -48,6 +48,7 @@ def _mentions(text: str, words: Iterable[str]) -> str | None:
     title="The inspector logged in and reached privileged mode",
     domain=Domain.OPERATIONAL,
     severity=Severity.CRITICAL,
+    never_fails=True,
 )
 def session_access(policy: Policy, session: Session | None) -> Outcome:
     # Not getting in is our trouble, not the chassis's: ERROR, never FAIL.
@@ -336,7 +337,9 @@ CRASH_FILES = Fact(
     "crash_listing",
     {
         "cisco_ios": Source("dir flash:", Genie(_genie_dir)),
-        "cisco_xe": Source("dir crashinfo:", Genie(_genie_dir)),
+        # Catalyst switches keep crash reports in crashinfo:; IOS-XE routers (ISR 4000,
+        # ASR 1000) have no such file system and write crashinfo_* files to bootflash:.
+        "cisco_xe": Source("dir crashinfo:", Genie(_genie_dir), fallbacks=("dir bootflash:",)),
         "cisco_nxos": Source("show cores", Genie(_nxos_cores_genie), Own(parse_nxos_cores)),
         "cisco_xr": Source("dir harddisk:/dumper", Genie(partial(_genie_dir, all_are_dumps=True))),
         "cisco_asa": Source("dir disk0:", TextFSM(_asa_dir_rows)),
@@ -987,10 +990,12 @@ def parse_errdisabled(text: str) -> ErrDisabled:
 ERRDISABLED = Fact(
     "errdisabled",
     {
+        # Routers have no switch ports and reject the command: nothing to err-disable there.
         "cisco_xe": Source(
             "show interfaces status err-disabled",
             Genie(_xe_errdisabled_genie),
             Own(parse_errdisabled),
+            when_rejected="skip",
         ),
         # No Genie parser for these two; the TextFSM templates match nothing on an empty table.
         "cisco_ios": Source(

@@ -30,6 +30,7 @@ class Check:
     evaluate: Evaluate
     version: int = 1
     uses_session: bool = False  # judged from the SSH session itself rather than an output
+    never_fails: bool = False  # only PASS, ERROR or SKIP: e.g. a login that did not happen
     uses_context: bool = False  # judged against the host's checklist row and the hold list
     platforms_override: frozenset[str] | None = None
 
@@ -44,11 +45,15 @@ class Check:
             common &= set(fact.sources)
         return sorted(common)
 
-    def commands(self, platform: str) -> list[str]:
+    def command_groups(self, platform: str) -> list[tuple[str, ...]]:
+        """Per fact, the command to send and the fallbacks for a device that rejects it."""
         if platform not in self.platforms:
             return []
-        commands = [fact.sources[platform].command for fact in self.facts]
-        return list(dict.fromkeys(commands))
+        return list(dict.fromkeys(fact.sources[platform].commands for fact in self.facts))
+
+    def commands(self, platform: str) -> list[str]:
+        """Every command the check may send on this platform, fallbacks included."""
+        return list(dict.fromkeys(c for group in self.command_groups(platform) for c in group))
 
 
 class UnknownCheck(KeyError):
@@ -76,6 +81,7 @@ class Catalogue:
         facts: Iterable[Fact] = (),
         version: int = 1,
         platforms: Iterable[str] | None = None,
+        never_fails: bool = False,
     ) -> Callable[[Evaluate], Evaluate]:
         """Decorator: the function takes `policy` and one keyword per fact (and `session`,
         `context` when it names them)."""
@@ -93,6 +99,7 @@ class Catalogue:
                     version=version,
                     uses_session="session" in parameters,
                     uses_context="context" in parameters,
+                    never_fails=never_fails,
                     platforms_override=frozenset(platforms) if platforms is not None else None,
                 )
             )

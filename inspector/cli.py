@@ -293,6 +293,7 @@ def rerun(run_dir: Path, hosts: tuple[str, ...], check_ids: tuple[str, ...], fai
           policy: Path | None) -> None:
     """Rerun checks of a finished run, offline from its evidence or --live on the chassis."""
     from inspector.catalogue import load_catalogue
+    from inspector.evaluate import plan_commands
     from inspector.records import summary_row
     from inspector.rerun import (
         collect_live,
@@ -323,8 +324,7 @@ def rerun(run_dir: Path, hosts: tuple[str, ...], check_ids: tuple[str, ...], fai
             if source is None:
                 raise Unusable("the run does not name its inventory: pass --inventory")
             platform = record["chassis"]["platform"]
-            commands = list(dict.fromkeys(
-                c for cid in chosen for c in catalogue.get(cid).commands(platform)))
+            commands = plan_commands(platform, [catalogue.get(cid) for cid in chosen])
             folder = collect_live(run_dir, inventory=source,
                                   hostname=record["chassis"]["hostname"], commands=commands,
                                   policy=rules, credentials=Credentials.from_env())

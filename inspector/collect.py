@@ -56,18 +56,21 @@ def host_key_fingerprint(connection: Any) -> str | None:
     return f"{key.get_name()} SHA256:{digest}"
 
 
+Plan = list[tuple[str, ...]]  # per fact: a command, then fallbacks for a device that rejects it
+
+
 @dataclass(kw_only=True)
 class _Attempt:
     session: Session
     transient: bool  # worth another try
-    remaining: list[str]  # commands not yet captured
+    remaining: Plan  # what is not yet captured
 
 
 def collect(
     task: Any,
     *,
     writer: EvidenceWriter,
-    commands: list[str],
+    commands: Plan,
     command_timeout: float,
     secrets: list[str],
     retry: Retry = Retry(attempts=1, delay=0.0),
@@ -81,9 +84,9 @@ def collect(
         time.sleep(retry.delay * 2 ** (number - 1))
         remaining = attempt.remaining
     session = attempt.session
-    for command in attempt.remaining:
-        if not writer.has(command):
-            writer.add_failure(command, f"not collected: {session.error}")
+    for group in attempt.remaining:
+        if not writer.has(group[0]):
+            writer.add_failure(group[0], f"not collected: {session.error}")
     if number > 1 and session.error:
         session = Session(**{**session.as_dict(), "error": f"{session.error} (after {number} attempts)"})
     return session
@@ -92,7 +95,7 @@ def collect(
 def _session(
     task: Any,
     writer: EvidenceWriter,
-    commands: list[str],
+    commands: Plan,
     command_timeout: float,
     secrets: list[str],
     login_gate: contextlib.AbstractContextManager[Any] | None,
@@ -107,7 +110,7 @@ def _session(
     host = task.host
 
     def failed(error: str, *, transient: bool, connected: bool = False,
-               remaining: list[str] = commands, **extra: Any) -> _Attempt:
+               remaining: Plan = commands, **extra: Any) -> _Attempt:
         return _Attempt(
             session=Session(connected=connected, privileged=False, error=redact(error, secrets),
                             **extra),
@@ -145,22 +148,27 @@ def _session(
                 return failed("could not enter privileged mode (enable refused)",
                               transient=False, connected=True, prompt=prompt, host_key=host_key)
             prompt = connection.find_prompt()
-        for index, command in enumerate(commands):
-            try:
-                text = send_read_only(connection, command, read_timeout=command_timeout)
-            except ReadTimeout:
-                writer.add_failure(command, f"timed out after {command_timeout:g} s during `{command}`")
-                # The session is now out of step with the device; start a fresh one.
-                return failed(f"timed out after {command_timeout:g} s during `{command}`",
-                              transient=True, connected=True, remaining=commands[index + 1:],
-                              prompt=prompt, host_key=host_key)
-            except (OSError, EOFError) as exc:
-                writer.add_failure(command, f"connection lost during `{command}`: {_first_line(exc)}")
-                return failed(f"connection lost during `{command}`", transient=True,
-                              connected=True, remaining=commands[index:], prompt=prompt,
-                              host_key=host_key)
-            rejected = _REJECTED.search(text)
-            writer.add(command, text, rejected=rejected.group().strip() if rejected else None)
+        for index, group in enumerate(commands):
+            for command in group:
+                try:
+                    text = send_read_only(connection, command, read_timeout=command_timeout)
+                except ReadTimeout:
+                    error = f"timed out after {command_timeout:g} s during `{command}`"
+                    writer.add_failure(command, error)
+                    # The session is now out of step with the device; start a fresh one.
+                    return failed(error, transient=True, connected=True,
+                                  remaining=commands[index + 1:], prompt=prompt,
+                                  host_key=host_key)
+                except (OSError, EOFError) as exc:
+                    writer.add_failure(
+                        command, f"connection lost during `{command}`: {_first_line(exc)}")
+                    return failed(f"connection lost during `{command}`", transient=True,
+                                  connected=True, remaining=commands[index:], prompt=prompt,
+                                  host_key=host_key)
+                rejected = _REJECTED.search(text)
+                writer.add(command, text, rejected=rejected.group().strip() if rejected else None)
+                if not rejected:
+                    break  # the fallbacks are only for a device that rejects this command
         return _Attempt(
             session=Session(connected=True, privileged=True, prompt=prompt, host_key=host_key),
             transient=False, remaining=[],

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from inspector.catalogue import Check
 from inspector.evidence import RawOutput, Session
-from inspector.facts import FactResolver, FactUnavailable
+from inspector.facts import FactNotApplicable, FactResolver, FactUnavailable
 from inspector.models import Outcome, Severity, Status, Verdict
 from inspector.platforms import PLATFORMS
 from inspector.policy import Policy
@@ -16,12 +16,13 @@ if TYPE_CHECKING:  # inspector.program imports records, which imports this modul
     from inspector.program import HostContext
 
 
-def plan_commands(platform: str, checks: Iterable[Check]) -> list[str]:
-    """Every command the selected checks need on this platform, each once, in check order."""
-    commands: dict[str, None] = {}
+def plan_commands(platform: str, checks: Iterable[Check]) -> list[tuple[str, ...]]:
+    """What the selected checks need on this platform, each once, in check order: per fact a
+    command and the fallbacks to send only if the device rejects it."""
+    groups: dict[tuple[str, ...], None] = {}
     for check in checks:
-        commands.update(dict.fromkeys(check.commands(platform)))
-    return list(commands)
+        groups.update(dict.fromkeys(check.command_groups(platform)))
+    return list(groups)
 
 
 def evaluate_check(
@@ -76,8 +77,11 @@ def _outcome(
         try:
             found = resolver.resolve(fact)
         except FactUnavailable as missing:
-            raw = resolver.raw(source.command)
-            commands.append({"command": source.command, "sha256": raw.sha256, "parser": None})
+            command = missing.command or source.command
+            commands.append({"command": command, "sha256": resolver.raw(command).sha256,
+                             "parser": None})
+            if isinstance(missing, FactNotApplicable):
+                return Outcome.skipped(f"does not apply: {missing.reason}")
             return Outcome.error(missing.reason)
         if not any(c["command"] == found.command for c in commands):
             commands.append(
@@ -89,9 +93,12 @@ def _outcome(
     if check.uses_context:
         kwargs["context"] = context
     try:
-        return check.evaluate(policy=policy, **kwargs)
+        outcome = check.evaluate(policy=policy, **kwargs)
     except Exception as exc:  # our own trouble is never a FAIL
         return Outcome.error(f"check could not evaluate: {type(exc).__name__}: {exc}")
+    if check.never_fails and outcome.status == Status.FAIL:
+        return Outcome.error(f"check {check.id} may not FAIL: {outcome.message}")
+    return outcome
 
 
 def evaluate_chassis(

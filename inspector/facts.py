@@ -59,12 +59,30 @@ Strategy = Genie | TextFSM | Own
 
 @dataclass(frozen=True)
 class Source:
+    """Where a fact comes from on one platform.
+
+    `fallbacks` are commands sent, in order, only when the device rejects the one before
+    (an IOS-XE router has no `crashinfo:` file system, a switch has). `when_rejected="skip"`
+    says a device that rejects every one of them lacks the feature: the check does not apply.
+    """
+
     command: str
     strategies: tuple[Strategy, ...]
+    fallbacks: tuple[str, ...]
+    when_rejected: str
 
-    def __init__(self, command: str, *strategies: Strategy) -> None:
+    def __init__(self, command: str, *strategies: Strategy, fallbacks: tuple[str, ...] = (),
+                 when_rejected: str = "error") -> None:
+        if when_rejected not in ("error", "skip"):
+            raise ValueError(f"when_rejected must be 'error' or 'skip', not {when_rejected!r}")
         object.__setattr__(self, "command", command)
         object.__setattr__(self, "strategies", strategies)
+        object.__setattr__(self, "fallbacks", fallbacks)
+        object.__setattr__(self, "when_rejected", when_rejected)
+
+    @property
+    def commands(self) -> tuple[str, ...]:
+        return (self.command, *self.fallbacks)
 
 
 @dataclass(frozen=True)
@@ -81,6 +99,11 @@ class FactUnavailable(Exception):
         super().__init__(reason)
         self.reason = reason
         self.command = command
+
+
+class FactNotApplicable(FactUnavailable):
+    """The device rejected every command of a source that says rejection means "no such
+    feature here"."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -117,10 +140,23 @@ class FactResolver:
         source = fact.source(self.platform)
         if source is None:
             return FactUnavailable(f"no source for {fact.name} on {self.platform}")
-        output = self.raw(source.command)
-        if not output.captured:
+        rejections = []
+        for command in source.commands:
+            output = self.raw(command)
+            if output.captured:
+                return self._parse(source, output)
             why = output.error or "not captured"
-            return FactUnavailable(f"`{source.command}` {why}", source.command)
+            if not why.startswith("rejected by the device"):
+                return FactUnavailable(f"`{command}` {why}", command)
+            rejections.append(f"`{command}` {why}")
+        if source.when_rejected == "skip":
+            return FactNotApplicable(
+                "the device does not support " + " nor ".join(f"`{c}`" for c in source.commands),
+                source.command,
+            )
+        return FactUnavailable("; ".join(rejections), source.command)
+
+    def _parse(self, source: Source, output: RawOutput) -> FactValue | FactUnavailable:
         reasons = []
         for strategy in source.strategies:
             try:
@@ -132,8 +168,8 @@ class FactResolver:
                 reasons.append(f"{strategy.name}: unexpected data ({type(exc).__name__}: {exc})")
                 continue
             return FactValue(
-                value=value, command=source.command, sha256=output.sha256, parser=strategy.name
+                value=value, command=output.command, sha256=output.sha256, parser=strategy.name
             )
         return FactUnavailable(
-            f"could not read `{source.command}`: " + "; ".join(reasons), source.command
+            f"could not read `{output.command}`: " + "; ".join(reasons), output.command
         )

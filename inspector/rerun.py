@@ -148,7 +148,7 @@ def collect_live(
     *,
     inventory: Path,
     hostname: str,
-    commands: list[str],
+    commands: list[tuple[str, ...]],
     policy: Policy,
     credentials: Any,
 ) -> Path:

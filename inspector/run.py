@@ -218,7 +218,7 @@ class Collected:
 
 
 def collect_into(
-    task: Any, folder: Path, commands: list[str], policy: Policy, secrets: list[str],
+    task: Any, folder: Path, commands: list[tuple[str, ...]], policy: Policy, secrets: list[str],
     login_gate: Any = None,
 ) -> Collected:
     """Collect `commands` from the task's host into an evidence folder, secrets masked."""
