@@ -34,6 +34,7 @@ GENIE_OS = {name: platform.genie_os for name, platform in PLATFORMS.items()}
 CORPUS_FOLDER = {
     ("cisco_ios", "dir flash:"): "dir",
     ("cisco_xe", "dir crashinfo:"): "dir",
+    ("cisco_xe", "dir bootflash:"): "dir",
     ("cisco_xr", "dir harddisk:/dumper"): "dir",
     ("cisco_asa", "dir disk0:"): "dir",
 }
@@ -47,6 +48,7 @@ MARKERS: dict[tuple[str, str], str] = {
     ("op.config.register", "show version"): r"Configuration register",
     ("op.crash.files", "dir flash:"): r"bytes total",
     ("op.crash.files", "dir crashinfo:"): r"bytes total",
+    ("op.crash.files", "dir bootflash:"): r"bytes total",
     ("op.crash.files", "dir harddisk:/dumper"): r"bytes total",
     ("op.crash.files", "dir disk0:"): r"bytes total",
     ("op.crash.files", "show cores"): r"Process-name",
