@@ -22,6 +22,15 @@ def is_absent(state: object, policy: Policy) -> bool:
     return norm_state(state) in {norm_state(s) for s in policy["states.absent"]}
 
 
+def is_standby(state: object, policy: Policy) -> bool:
+    """Installed and healthy but not carrying load (a redundant supply in standby)."""
+    return norm_state(state) in {norm_state(s) for s in policy["states.standby"]}
+
+
+def in_vocabulary(state: object, words: list[str]) -> bool:
+    return norm_state(state) in {norm_state(w) for w in words}
+
+
 @dataclass(frozen=True, kw_only=True)
 class InventoryItem:
     name: str
@@ -30,10 +39,11 @@ class InventoryItem:
     serial: str
 
 
+# ASA spells the first label `Name:`, the other OSes `NAME:`.
 _INVENTORY_ITEM = re.compile(
     r'NAME:\s*"?(?P<name>[^"\n]*?)"?\s*,\s*DESCR:\s*"?(?P<descr>[^"\n]*?)"?\s*\n'
-    r"\s*PID:\s*(?P<pid>[^,\n]*?)\s*,\s*VID:\s*(?P<vid>[^,\n]*?)\s*,\s*SN:\s*(?P<sn>\S*)[ \t]*$",
-    re.MULTILINE,
+    r"\s*PID:\s*(?P<pid>[^,\n]*?)\s*,\s*VID:\s*(?P<vid>[^,\n]*?)\s*,\s*SN:[ \t]*(?P<sn>\S*)[ \t]*$",
+    re.MULTILINE | re.IGNORECASE,
 )
 
 
@@ -77,9 +87,22 @@ def genie_inventory_items(parsed: Any) -> list[InventoryItem]:
 
 
 def chassis_item(items: list[InventoryItem]) -> InventoryItem:
-    """The chassis itself: the entry that says so, else the first one (devices list it first)."""
+    """The chassis itself: the entry that says so, else the first one (devices list it first).
+
+    IOS-XR names its chassis `Rack 0` without the word "chassis"; classic IOS-XR lists no
+    chassis at all in `show inventory` (only in `admin show inventory`), so there the first
+    entry, the route processor, stands in.
+    """
     for item in items:
         text = f"{item.name} {item.descr}".lower()
-        if "chassis" in text and "fan" not in text and "power" not in text:
+        if (
+            "chassis" in text
+            and "fan" not in text
+            and "power" not in text
+            and "slot" not in item.name.lower()
+        ):
+            return item
+    for item in items:
+        if re.fullmatch(r"rack \d+", item.name.strip().lower()):
             return item
     return items[0]

@@ -2,17 +2,35 @@
 
 Every platform's output is reduced to one shape, `Environment`; a section the output does
 not show is None, which the checks report as "could not tell", never as healthy.
+
+Which parser serves, and why:
+- IOS / IOS-XE `show environment all`: our own reader. Genie's parser was compared with the
+  corpus and is wrong where it matters: it reads the fan table's `NOT PRESENT or FAULTY` as
+  state `not`, takes a supply's `state` from the `FAN PS-1` line, leaves the sensor-list
+  temperatures (Catalyst 9200/9300 17.x) out of its temperature keys, and returns nothing
+  or raises on the ASR 1000, Catalyst 9400/9600 and IE 3x00 layouts. One reader covers all
+  the layouts the corpus holds (Catalyst 2960-9300, 9400/9600, IE, ISR/ASR sensor lists,
+  ASR 901).
+- NX-OS `show environment`: ntc-templates first; Genie drops sensors (`Sone-1` ...) from its
+  temperature table and fails its schema on Nexus 7000 output, so it is not used.
+- IOS-XR `admin show environment`: our own reader (Genie and ntc-templates have none for the
+  whole command). `admin` because the ASR 9006 on the used market mostly runs classic 32-bit
+  IOS-XR, where the environment lives in the admin plane; 64-bit IOS-XR runs the same
+  command in its System Admin plane, and the reader knows both layouts. A device that
+  rejects `admin show environment` is asked `show environment`.
+- ASA `show environment`: our own reader (no Genie or ntc-templates parser exists).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from checks.common import is_absent, is_ok
+from checks.common import is_absent, is_ok, is_standby
 from inspector.catalogue import check
-from inspector.facts import Fact, Genie, Own, Source, Unreadable
+from inspector.facts import Fact, Own, Source, TextFSM, Unreadable
 from inspector.models import Domain, Evidence, Outcome, Severity
 from inspector.policy import Policy
 
@@ -25,17 +43,19 @@ class Reading:
     critical: float | None = None  # the device's own red / major threshold
 
 
-@dataclass(kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class Environment:
     power_supplies: dict[str, str] | None = None
     fans: dict[str, str] | None = None
     temperatures: dict[str, Reading] | None = None
-    sections: list[str] = field(default_factory=list)
 
-    def finish(self) -> Environment:
-        if not (self.power_supplies or self.fans or self.temperatures):
-            raise Unreadable("no power supply, fan or temperature section found")
-        return self
+
+def _environment(
+    psus: dict[str, str], fans: dict[str, str], temps: dict[str, Reading]
+) -> Environment:
+    if not (psus or fans or temps):
+        raise Unreadable("no power supply, fan or temperature section found")
+    return Environment(power_supplies=psus or None, fans=fans or None, temperatures=temps or None)
 
 
 def _number(text: object) -> float | None:
@@ -43,204 +63,559 @@ def _number(text: object) -> float | None:
     return float(match.group()) if match else None
 
 
-# --- Catalyst switches (IOS, IOS-XE): Genie's `show environment all` -----------------------
-
-_CATALYST_TEMPS = ("system_temperature", "inlet_temperature", "outlet_temperature",
-                   "hotspot_temperature")
-
-
-def _catalyst_genie(parsed: dict[str, Any]) -> Environment:
-    env = Environment(power_supplies={}, fans={}, temperatures={})
-    assert env.power_supplies is not None and env.fans is not None and env.temperatures is not None
-    for switch, data in parsed["switch"].items():
-        for fan, info in data.get("fan", {}).items():
-            env.fans[f"switch {switch} fan {fan}"] = info["state"]
-        for psu, info in data.get("power_supply", {}).items():
-            env.power_supplies[f"switch {switch} PS{psu}"] = info.get("status") or info["state"]
-        for key in _CATALYST_TEMPS:
-            if isinstance(data.get(key), dict):
-                t = data[key]
-                env.temperatures[f"switch {switch} {key.split('_')[0]}"] = Reading(
-                    state=t.get("state"), celsius=_number(t.get("value")),
-                    warning=_number(t.get("yellow_threshold")),
-                    critical=_number(t.get("red_threshold")),
-                )
-        if "system_temperature_state" in data and not any(
-            name.startswith(f"switch {switch} ") for name in env.temperatures
-        ):
-            env.temperatures[f"switch {switch} system"] = Reading(
-                state=data["system_temperature_state"]
-            )
-    return Environment(
-        power_supplies=env.power_supplies or None, fans=env.fans or None,
-        temperatures=env.temperatures or None,
-    ).finish()
+def _cells(line: str) -> list[str]:
+    """Columns separated by two or more spaces or a tab (one space may sit inside a cell)."""
+    return [c for c in re.split(r"\s*\t\s*|\s{2,}", line.strip()) if c]
 
 
-# --- Catalyst switches: our own reader of the same text (older IOS trains) -----------------
+def _merge_states(states: Iterable[str]) -> str:
+    """One state for a part reported by several sensors: all distinct states, worst visible."""
+    return " / ".join(dict.fromkeys(s.strip() for s in states if s.strip()))
 
-_FAN_LINE = re.compile(r"^(?:Switch\s+(\d+):?\s+)?FAN\s*(.*?)\s+is\s+(.+?)\s*$", re.I)
-_FAN_ROW = re.compile(r"^\s*(\d+)\s+(\d+)\s+\d+\s+(\S.*?)\s*$")
-_TEMP_VALUE = re.compile(r"^(?:(\w+)\s+)?Temperature Value:\s*(-?\d+)", re.I)
-_TEMP_STATE = re.compile(r"Temperature State:\s*(\S+)", re.I)
-_THRESHOLD = re.compile(r"^(Yellow|Red) Threshold\s*:\s*(-?\d+)", re.I)
-_SYSTEM_TEMP = re.compile(r"^(?:Switch\s+(\d+):\s*)?SYSTEM TEMPERATURE is\s+(.+?)\s*$", re.I)
-_PSU_ROW = re.compile(
-    r"^\s*(\d+[A-Z]?)\s+(\S+)\s+(?:(\S+)\s+)?(OK|Good|Bad|Not Present|No Input Power|Faulty|"
-    r"Fail\w*|Off|Disabled|Unknown|Unsupported|Input Power Fault|Error)\b", re.I
+
+# --- IOS and IOS-XE: every layout of `show environment all` ---------------------------------
+
+# The states a sensor list prints; used to split "sensor state" where columns are one space
+# apart (ISR 1000, some ASR 1000 releases).
+_SENSOR_STATES = re.compile(
+    r"(?:Fan Speed\s+\d+%|NOT PRESENT|Not Present|Normal|Warning|Minor|Major|Critical|"
+    r"Shutdown|GOOD|BAD|GREEN|YELLOW|RED|OK|FAULTY|Faulty|Fault|Failed|Fail|Off|Unknown)$",
+    re.IGNORECASE,
+)
+_SENSOR_ROW = re.compile(
+    r"^(?P<mid>.*?\S)\s+(?P<value>-?\s*\d+(?:\.\d+)?|NA|N/A)\s*"
+    r"(?P<unit>Celsius|mV|mA|mW|V\s+(?:AC|DC)|V|A|W|Watts|RPM|rpm)?\s*"
+    r"(?P<tail>\(.*\)|na|-?\d+\s*-\s*-?\d+|Sensor Fault.*)?\s*$"
+)
+_CATALYST_SUPPLY = re.compile(
+    r"^(?P<pid>\S+)\s+(?:(?P<serial>\S+)\s+)?(?P<status>.+?)\s+(?P<sys>Good|Bad|n/a|N/A)\s+"
+    r"(?P<poe>Good|Bad|n/a|N/A)\s+(?P<watts>\S+)\s*$"
 )
 
 
-def parse_catalyst_environment(text: str) -> Environment:
+class _IosReader:
+    """A line-by-line reader: table headers switch the mode, rows are read in that mode."""
+
+    def __init__(self) -> None:
+        self.psus: dict[str, str] = {}
+        self.sensor_psus: dict[str, list[str]] = {}  # only used when no supply table exists
+        self.fans: dict[str, str] = {}
+        self.temps: dict[str, dict[str, Any]] = {}
+        self.switch: str | None = None
+        self.mode: str | None = None
+        self.slot_first = True
+        self.fan_labels: list[str] = []
+        self.current: str | None = None  # the temperature reading later lines refine
+        self.alert_thresholds: dict[str, float] = {}
+        self.alert_name: str | None = None
+
+    def prefix(self, switch: str | None = None) -> str:
+        switch = switch or self.switch
+        return f"switch {switch} " if switch else ""
+
+    def reading(self, name: str, **values: Any) -> None:
+        self.temps.setdefault(name, {}).update({k: v for k, v in values.items() if v is not None})
+        self.current = name
+
+    def read(self, text: str) -> Environment:
+        for line in text.splitlines():
+            stripped = line.strip()
+            if not stripped or re.fullmatch(r"[-=\s]+", stripped):
+                continue
+            if self.mode and self.table_row(line, stripped):
+                continue
+            self.mode = None
+            if not self.header(stripped):
+                self.statement(stripped)
+        psus = self.psus or {n: _merge_states(s) for n, s in self.sensor_psus.items()}
+        temps = {
+            name: Reading(
+                state=t.get("state"),
+                celsius=t.get("value"),
+                warning=t.get("warning"),
+                critical=t.get("critical"),
+            )
+            for name, t in self.temps.items()
+        }
+        return _environment(psus, self.fans, temps)
+
+    def header(self, s: str) -> bool:
+        """Recognise a table header and switch mode; True when the line was one."""
+        headers: list[tuple[str, str]] = [
+            (r"^Switch\s+FAN\s+Speed\s+State", "fan_table"),
+            (r"^SW\s+PID\s+Serial#\s+Status", "supply_table"),
+            (r"^SW\s+Status\s+RPS Name", "rps_table"),
+            (r"^Supply\s+Model No\s+Type\s+Capacity\s+Status", "c9k_supply_table"),
+            (r"^Tray\s+Status", "fan_tray_table"),
+            (r"^Pwr Supply\s+(?:Type|PID)", "ie_supply_table"),
+            (r"^Sensor Name\s+Status\s+Reading", "ie_sensor_table"),
+            (r"\bSensor\b.*\bState\b.*\bReading\b", "sensor_table"),
+        ]
+        for pattern, mode in headers:
+            if re.search(pattern, s, re.IGNORECASE):
+                self.mode = mode
+                self.slot_first = s.split()[0].lower() == "slot"
+                self.fan_labels = re.findall(r"\b\d+\b", s.split("Status", 1)[-1])
+                return True
+        return False
+
+    def table_row(self, line: str, s: str) -> bool:
+        """Read a row of the current table; False when the line is not one (the table ended)."""
+        readers: dict[str, Callable[[str, str], bool]] = {
+            "fan_table": self.fan_row,
+            "supply_table": self.supply_row,
+            "rps_table": lambda _line, row: bool(re.match(r"^\d+\s", row)),  # external, ignored
+            "c9k_supply_table": self.c9k_supply_row,
+            "fan_tray_table": self.fan_tray_row,
+            "ie_supply_table": self.ie_supply_row,
+            "ie_sensor_table": self.ie_sensor_row,
+            "sensor_table": self.sensor_row,
+        }
+        assert self.mode is not None
+        return readers[self.mode](line, s)
+
+    # Catalyst: `  1   1   5130   OK   Front to Back`
+    def fan_row(self, _line: str, s: str) -> bool:
+        cells = _cells(s)
+        if len(cells) < 4 or not (cells[0].isdigit() and cells[1].isdigit()):
+            return False
+        self.switch = cells[0]
+        self.fans[f"switch {cells[0]} fan {cells[1]}"] = cells[3]
+        return True
+
+    # Catalyst: `1A  PWR-C1-715WAC  DCB1844G1ZY  OK  Good  Good  715` / `1B  Not Present`
+    def supply_row(self, _line: str, s: str) -> bool:
+        m = re.match(r"^(\d+)([A-Z]?)\s+(.+)$", s)
+        if not m:
+            return False
+        name = f"switch {m[1]} power supply {m[1]}{m[2]}"
+        rest = m[3]
+        if re.match(r"not present", rest, re.IGNORECASE):
+            self.psus[name] = "not present"
+        elif supply := _CATALYST_SUPPLY.match(rest):
+            self.psus[name] = supply["status"]
+        else:  # `1  Built-in   Good`: the fixed supply of a 2960 prints only its Sys Pwr
+            self.psus[name] = rest.split(None, 1)[-1]
+        return True
+
+    # Catalyst 9400/9500/9600: `PS1  C9400-PWR-3200AC  ac  3200 W  active  good  good`
+    def c9k_supply_row(self, _line: str, s: str) -> bool:
+        m = re.match(r"^(PS\d+)\s+(.+)$", s)
+        if not m:
+            return False
+        name = f"{self.prefix()}{m[1]}"
+        if re.match(r"not present", m[2], re.IGNORECASE):
+            self.psus[name] = "not present"
+            return True
+        row = re.match(
+            r"^\S+\s+\S+\s+(?:\d+\s*W|n\.a\.|N/A)\s+(?P<status>\S+)\s*(?P<fans>.*)$", m[2]
+        )
+        if not row:
+            raise Unreadable(f"unexpected power supply row: {s!r}")
+        self.psus[name] = row["status"]
+        self.fan_states(f"{name} fan", row["fans"].split())
+        return True
+
+    # Catalyst 9400/9500/9600: `FT2   marginal   bad  good  good`
+    def fan_tray_row(self, _line: str, s: str) -> bool:
+        m = re.match(r"^((?:FT|FM)\d+)\s+(\S+)\s*(.*)$", s)
+        if not m:
+            return False
+        name = f"{self.prefix()}{m[1]}"
+        self.fans[name] = m[2]
+        self.fan_states(f"{name} fan", m[3].split())
+        return True
+
+    def fan_states(self, prefix: str, states: list[str]) -> None:
+        labels = self.fan_labels or [str(i) for i in range(1, len(states) + 1)]
+        for label, state in zip(labels, states, strict=False):
+            if state.lower() not in {"n.a.", "n/a"}:  # no such fan on this model
+                self.fans[f"{prefix} {label}"] = state
+
+    # IE 3x00: `POWER SUPPLY-A  DC  OK  24V` / `POWER SUPPLY-1  Not Present` /
+    # `POWER SUPPLY-2  PWR-RGD-AC-DC-250  DTH255202J5  OK  Good  250`
+    def ie_supply_row(self, _line: str, s: str) -> bool:
+        if re.match(r"^Switch:\s*\d+$", s):
+            self.switch = s.split(":")[1].strip()
+            return True
+        m = re.match(r"^POWER SUPPLY(?:[- ](\w+))?\s+(.+)$", s)
+        if not m:
+            return False
+        name = f"{self.prefix()}power supply {m[1] or ''}".strip()
+        cells = _cells(m[2])
+        if re.match(r"not present", m[2], re.IGNORECASE):
+            state = "not present"
+        elif cells[0] in {"AC", "DC"}:
+            state = cells[1] if len(cells) > 1 else ""
+        else:
+            state = cells[2] if len(cells) > 2 else cells[-1]
+        self.psus[name] = state
+        return True
+
+    # IE 3x00: `PS-2 Hotspot  Good   49 C`
+    def ie_sensor_row(self, _line: str, s: str) -> bool:
+        cells = _cells(s)
+        m = re.match(r"^(PS-\d+)\s+(\S+)$", cells[0]) if len(cells) >= 2 else None
+        if not m:
+            return False
+        state = cells[1]
+        if len(cells) > 2 and re.search(r"\d\s*C$", cells[2]):
+            self.reading(f"{self.prefix()}{cells[0]}", state=state, value=_number(cells[2]))
+        else:
+            self.sensor_psus.setdefault(f"{self.prefix()}power supply {m[1]}", []).append(state)
+        return True
+
+    # Sensor lists: `Slot Sensor Current State Reading [Threshold]` (ASR 1000, ISR, C9400
+    # `show environment`) or `Sensor Location State Reading [Range|Threshold]`.
+    def sensor_row(self, _line: str, s: str) -> bool:
+        m = _SENSOR_ROW.match(s)
+        if not m:
+            return False
+        cells = _cells(m["mid"])
+        if len(cells) >= 3:
+            state = cells[-1]
+            if self.slot_first:
+                location, sensor = cells[0], " ".join(cells[1:-1])
+            else:
+                location, sensor = cells[-2], " ".join(cells[:-2])
+        else:  # one space between columns: find the state by its vocabulary
+            words = m["mid"].split()
+            found = _SENSOR_STATES.search(" ".join(words[1:] if self.slot_first else words))
+            if found is None or len(words) < 3:
+                return False
+            state = found.group()
+            before = m["mid"][: m["mid"].rfind(state)].split()
+            if self.slot_first:
+                location, sensor = before[0], " ".join(before[1:])
+            else:
+                location, sensor = before[-1], " ".join(before[:-1])
+        if not self.slot_first and location.isdigit():  # Catalyst: the location is the member
+            location = f"switch {location}"
+        self.sensor(location, sensor, state, m["value"], m["unit"], m["tail"] or "")
+        return True
+
+    def sensor(
+        self, location: str, sensor: str, state: str, value: str, unit: str | None, tail: str
+    ) -> None:
+        speed = re.match(r"Fan Speed\s+(\d+)%", state, re.IGNORECASE)
+        is_temp = unit in {"Celsius"} or "(Celsius)" in tail or tail.startswith("Sensor Fault")
+        if speed:  # the fan controller's row: its state column carries the fan speed
+            self.fans[f"{location} fan"] = "running" if int(speed[1]) > 0 else "stopped (0%)"
+        elif re.search(r"\bfan|\brpm\b", sensor, re.IGNORECASE) or unit in {"RPM", "rpm"}:
+            self.fans[f"{location} {sensor}"] = state
+        if is_temp:
+            warning = critical = None
+            if thresholds := re.match(r"\(([^)]*)\)\(Celsius\)", tail.split("\t")[-1].strip()):
+                levels = [_number(v) if "na" not in v else None for v in thresholds[1].split(",")]
+                warning, critical = levels[0], levels[1] if len(levels) > 1 else None
+            elif span := re.fullmatch(r"-?\d+\s*-\s*(-?\d+)", tail):  # `Range(min-max)`
+                critical = float(span[1])
+            self.reading(
+                f"{location} {sensor}",
+                state="sensor fault"
+                if tail.startswith("Sensor Fault")
+                else (None if speed else state),
+                value=_number(value) if value not in {"NA", "N/A"} else None,
+                warning=warning,
+                critical=critical,
+            )
+            return
+        supply = re.match(r"^(PS\d+)\b", sensor)
+        if supply:  # Catalyst 9200/9300 17.x: `PS1 Vout  1  GOOD  56238 mV`
+            self.sensor_psus.setdefault(f"{location} power supply {supply[1]}", []).append(state)
+        elif (
+            re.fullmatch(r"(?:P|PEM|PS)\d+", location)
+            and not speed
+            and not re.search(r"\bfan|\brpm\b", sensor, re.IGNORECASE)
+        ):  # ASR 1000 / ISR power entry modules: Vin, Iout, `P: pwr` ...
+            self.sensor_psus.setdefault(f"power supply {location}", []).append(state)
+
+    def statement(self, s: str) -> None:
+        """The free-standing lines of the Catalyst, IE and ASR 901 layouts."""
+        if m := re.match(r"^SWITCH:\s*(\d+)$|^Switch:\s*(\d+)$", s, re.IGNORECASE):
+            self.switch = m[1] or m[2]
+        elif re.search(r"\bdirection is\b", s, re.IGNORECASE):
+            pass  # `Switch 1 FAN 1 direction is Front to Back`: airflow, not health
+        elif m := re.match(
+            r"^(?:Switch\s+(\d+)\s+)?FAN\s*(PS-\d+|\d+)?\s+is\s+([^,]+?)\s*(?:,.*)?$",
+            s,
+            re.IGNORECASE,
+        ):
+            switch = self.switch = m[1] or self.switch
+            unit = m[2] or ""
+            name = f"{unit} fan" if unit.upper().startswith("PS") else f"fan {unit}".strip()
+            self.fans[f"{self.prefix(switch)}{name}"] = m[3]
+        elif m := re.match(
+            r"^(?:Switch\s+(\d+):\s*)?(?:SYSTEM\s+)?TEMPERATURE is\s+(.+)$", s, re.IGNORECASE
+        ):
+            self.switch = m[1] or self.switch
+            self.reading(f"{self.prefix()}overall temperature", state=m[2])
+        elif m := re.match(
+            r"^(?:Switch\s+(\d+):?\s*)?(POWER(?: SUPPLY)?|RPS)\s+is\s+(.+)$", s, re.IGNORECASE
+        ):
+            self.psus[f"{self.prefix(m[1])}{m[2].lower()}"] = m[3]
+        elif m := re.match(r"^POWER SUPPLY\s+(\S+)\s+TEMPERATURE:\s*(.+)$", s, re.IGNORECASE):
+            self.reading(f"{self.prefix()}power supply {m[1]}", state=m[2])
+        elif m := re.match(
+            r"^(?:(\w+)\s+)?Temperature Value:\s*(-?\d+(?:\.\d+)?)", s, re.IGNORECASE
+        ):
+            self.reading(f"{self.prefix()}{(m[1] or 'system').lower()}", value=float(m[2]))
+        elif m := re.match(
+            r"^Switch\s+(\d+)\s+-\s+(.+?)\s+Temp Sensor\s+(-?\d+)\s*C", s, re.IGNORECASE
+        ):
+            self.switch = m[1]
+            self.reading(f"switch {m[1]} {m[2].lower()}", value=float(m[3]))
+        elif (m := re.search(r"Temperature State:\s*(\S+)", s, re.IGNORECASE)) and self.current:
+            self.temps[self.current]["state"] = m[1]
+        elif (
+            m := re.match(r"^(Yellow|Minor|Red|Major)\s+Threshold\s*:\s*(-?\d+)", s, re.IGNORECASE)
+        ) and (self.current):
+            level = "warning" if m[1].lower() in {"yellow", "minor"} else "critical"
+            self.temps[self.current][level] = float(m[2])
+        # ASR 901: `12AV  Supply: +0.000 V Failed`, `Fan 2 Operation: Failed`,
+        # `Board temperature,  temperature = 45 (C), Normal` after `Threshold: 90 (high) ...`
+        elif m := re.match(r"^(\S+)\s+Supply:\s*[+-]?[\d.]+\s*V\s+(.+)$", s):
+            self.psus[f"{m[1]} supply"] = m[2]
+        elif m := re.match(r"^Fan\s+(\d+)\s+Operation:\s*([^,]+)", s, re.IGNORECASE):
+            self.fans[f"fan {m[1]}"] = m[2].strip()
+        elif m := re.match(r"^(.+?) temperature, temperature warning", s, re.IGNORECASE):
+            self.alert_name = m[1].lower()
+        elif (
+            m := re.match(r"^Threshold:\s*(-?\d+)\s*\(high\)", s, re.IGNORECASE)
+        ) and self.alert_name:
+            self.alert_thresholds[self.alert_name] = float(m[1])
+        elif m := re.match(
+            r"^(.+?) temperature,\s+temperature\s*=\s*(-?\d+)\s*\(C\),\s*(\S+)", s, re.IGNORECASE
+        ):
+            name = m[1].lower()
+            self.reading(
+                f"{name} temperature",
+                value=float(m[2]),
+                state=m[3],
+                critical=self.alert_thresholds.get(name),
+            )
+        elif re.match(r"^Fantray\s*:", s, re.IGNORECASE):
+            self.fans["fan tray"] = s.split(":", 1)[1].strip()
+
+
+def parse_ios_environment(text: str) -> Environment:
+    return _IosReader().read(text)
+
+
+# --- NX-OS: ntc-templates' `show environment`, then our own reader ---------------------------
+
+
+def _nxos_rows(rows: list[dict[str, Any]]) -> Environment:
+    psus = {f"PS{r['power_supply']}": r["power_supply_status"] for r in rows if r["power_supply"]}
+    fans = {r["fan"]: r["fan_status"] for r in rows if r["fan"]}
+    temps = {
+        f"module {r['temperature_module']} {r['temperature_sensor']}": Reading(
+            state=r["temperature_status"],
+            celsius=_number(r["temperature_current"]),
+            warning=_number(r["temperature_minor_thresh"]),
+            critical=_number(r["temperature_major_thresh"]),
+        )
+        for r in rows
+        if r["temperature_sensor"]
+    }
+    return _environment(psus, fans, temps)
+
+
+def parse_nxos_environment(text: str) -> Environment:
+    """The `Fan:`, `Power Supply:` and `Temperature:` tables; some releases drop the colon."""
     psus: dict[str, str] = {}
     fans: dict[str, str] = {}
-    temps: dict[str, dict[str, Any]] = {}
-    switch = "1"
-    current: str | None = None
-    in_fan_table = in_psu_table = False
+    temps: dict[str, Reading] = {}
+    section = ""
     for line in text.splitlines():
-        stripped = line.strip()
-        if re.match(r"^Switch\s+FAN\s+Speed\s+State", stripped, re.I):
-            in_fan_table, in_psu_table = True, False
-            continue
-        if re.match(r"^SW\s+PID\s+Serial#\s+Status", stripped, re.I):
-            in_psu_table, in_fan_table = True, False
-            continue
-        if m := _SYSTEM_TEMP.match(stripped):
-            switch = m.group(1) or switch
-            temps.setdefault(f"switch {switch} system", {"state": m.group(2)})
-            current = None
-            continue
-        if m := _FAN_LINE.match(stripped):
-            switch = m.group(1) or switch
-            name = f"switch {switch} fan {m.group(2)}".rstrip()
-            fans[name] = m.group(3)
-            continue
-        if in_fan_table and (m := _FAN_ROW.match(line)):
-            fans[f"switch {m.group(1)} fan {m.group(2)}"] = m.group(3)
-            continue
-        if in_psu_table and (m := _PSU_ROW.match(line)):
-            psus[f"switch {m.group(1)[0]} PS{m.group(1)}"] = m.group(4)
-            continue
-        if in_psu_table and (m := re.match(r"^\s*(\d+[A-Z]?)\s+Not Present", line, re.I)):
-            psus[f"switch {m.group(1)[0]} PS{m.group(1)}"] = "not present"
-            continue
-        if m := _TEMP_VALUE.match(stripped):
-            current = f"switch {switch} {(m.group(1) or 'system').lower()}"
-            temps[current] = {"state": temps.get(current, {}).get("state"), "value": m.group(2)}
-            continue
-        if current and (m := _TEMP_STATE.search(stripped)):
-            temps[current]["state"] = m.group(1)
-            continue
-        if current and (m := _THRESHOLD.match(stripped)):
-            temps[current][m.group(1).lower()] = m.group(2)
-            continue
-        if not stripped or stripped.startswith("--"):
-            continue
-    readings = {
-        name: Reading(
-            state=t.get("state"), celsius=_number(t.get("value")),
-            warning=_number(t.get("yellow")), critical=_number(t.get("red")),
-        )
-        for name, t in temps.items()
-    }
-    # A named system reading supersedes the bare "SYSTEM TEMPERATURE is OK" line.
-    return Environment(
-        power_supplies=psus or None, fans=fans or None, temperatures=readings or None
-    ).finish()
+        s = line.strip()
+        if m := re.fullmatch(r"(Fan|Power Supply|Temperature|Clock|Power Usage Summary):?", s):
+            section = m[1]
+        elif re.match(r"^Module\s+Model\s+", s):
+            section = "module power"  # per-module power draw, not supplies
+        elif (
+            section == "Fan"
+            and ":" not in s
+            and (m := re.match(r"^((?:Fan|PS)\S*\d\S*)\s.*?(\S+)$", s))
+        ):
+            fans[m[1]] = m[2]
+        elif section == "Power Supply" and (m := re.match(r"^(\d+)\s+\S+\s.*?(\S+)$", s)):
+            psus[f"PS{m[1]}"] = m[2]
+        elif section == "Temperature" and (
+            m := re.match(r"^(\d+)\s+(.+?)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\S+)$", s)
+        ):
+            temps[f"module {m[1]} {m[2]}"] = Reading(
+                state=m[6], celsius=float(m[5]), warning=float(m[4]), critical=float(m[3])
+            )
+    return _environment(psus, fans, temps)
 
 
-# --- Routers (ISR 4000, ASR 1000): the sensor list of `show environment all` ----------------
-
-_SENSOR_ROW = re.compile(r"^\s*(?P<a>\S.*?)\s{2,}(?P<b>\S+)\s{2,}(?P<state>\S.*?)\s{2,}(?P<reading>\S.*?)\s*$")
+# --- IOS-XR: `admin show environment` -------------------------------------------------------
 
 
-def parse_sensor_list(text: str) -> Environment:
-    """Rows of `Sensor  Location  State  Reading` (or `Slot  Sensor  State  Reading`)."""
-    lines = text.splitlines()
-    header = next((i for i, l in enumerate(lines) if re.search(r"\bSensor\b.*\bState\b.*\bReading", l)), None)
-    if header is None:
-        raise Unreadable("no sensor table")
-    slot_first = lines[header].split()[0].lower() == "slot"
-    psus: dict[str, list[str]] = {}
+def parse_xr_environment(text: str) -> Environment:
+    """Classic IOS-XR prints sections (`Temperature Information`, `Threshold Information`,
+    `Fan Information`, `Power Supply Information`) with a location line (`0/RSP0/*`) above
+    each row; 64-bit IOS-XR prints one table per kind (`Location  TEMPERATURE  Value  Crit
+    Major Minor Minor Major Crit`, `Power Module  Supply Type ... Status`, `Location  FRU Type
+    FAN_0 ...`), wrapping long fan rows onto a second line."""
+    psus: dict[str, str] = {}
     fans: dict[str, str] = {}
     temps: dict[str, Reading] = {}
-    for line in lines[header + 1 :]:
-        m = _SENSOR_ROW.match(line)
-        if not m or line.strip().startswith("-"):
+    limits: dict[str, tuple[float | None, float | None]] = {}  # classic: per location and kind
+    section = location = ""
+    labels: list[str] = []
+    next_label = 0
+    for line in text.splitlines():
+        s = line.strip()
+        if not s or re.fullmatch(r"[-=*\s]+", s):
             continue
-        sensor, location = (m["b"], m["a"]) if slot_first else (m["a"], m["b"])
-        state, reading = m["state"], m["reading"]
-        if re.match(r"^(P|PEM|PS)\d+$", location, re.I):
-            psus.setdefault(f"power supply {location}", [])
-            if not re.match(r"fan speed", state, re.I):
-                psus[f"power supply {location}"].append(state)
-        if "fan" in sensor.lower() and not sensor.lower().startswith("temp"):
-            fans[f"{location} {sensor}"] = state
-        if "celsius" in reading.lower():
-            temps[f"{location} {sensor}"] = Reading(
-                state="normal" if re.match(r"fan speed", state, re.I) else state,
-                celsius=_number(reading),
+        if m := re.match(
+            r"^(Temperature|Threshold|Voltage|Current|LED|Fan|Power Supply)"
+            r"\s+Information",
+            s,
+        ):
+            section = m[1].lower()
+        elif re.match(r"^Location\s+TEMPERATURE", s):
+            section = "temperature table"
+        elif re.match(r"^Location\s+FRU Type\s+FAN", s) or s.startswith("Fan speed"):
+            section, labels = "fan", re.findall(r"FAN_?\d+", s)
+        elif re.fullmatch(r"(?:FAN_?\d+\s*)+", s):
+            labels += s.split()
+        elif m := re.fullmatch(r"(\d+/\S+?)(?:/\*)?", s):
+            location, next_label = m[1], 0
+        elif section == "temperature" and (m := re.match(r"^host\s+(-?[\d.]+)\s+(-?[\d.]+)$", s)):
+            temps[f"{location} inlet"] = Reading(state=None, celsius=float(m[1]))
+            temps[f"{location} hotspot"] = Reading(state=None, celsius=float(m[2]))
+        elif section == "threshold" and (
+            m := re.match(r"^host\s+(\S+)\s+\S+/(\S+)\s+\S+/(\S+)", s)
+        ):
+            kind = (
+                "inlet" if "inlet" in m[1].lower() else "hotspot" if "hot" in m[1].lower() else ""
             )
-    power = {
-        name: next((s for s in states if s.lower() != "normal"), "normal")
-        for name, states in psus.items()
-    }
-    return Environment(
-        power_supplies=power or None, fans=fans or None, temperatures=temps or None
-    ).finish()
+            limits[f"{location} {kind}"] = (_number(m[2]), _number(m[3]))
+        elif section == "temperature table" and (
+            m := re.match(r"^(\S+)\s+(-?\d+(?:\.\d+)?)\s+((?:(?:-?\d+|NA)\s+){5}(?:-?\d+|NA))$", s)
+        ):
+            levels = [_number(v) if v != "NA" else None for v in m[3].split()]
+            temps[f"{location} {m[1]}"] = Reading(
+                state=None, celsius=float(m[2]), warning=levels[3], critical=levels[4]
+            )
+        elif section == "fan" and (m := re.match(r"^(?:(\d+/FT\d+)\s+\S+\s+)?((?:\d+\s*)+)$", s)):
+            if m[1]:
+                location, next_label = m[1], 0
+            for rpm in m[2].split():
+                label = labels[next_label] if next_label < len(labels) else f"fan {next_label}"
+                fans[f"{location} {label}"] = "running" if int(rpm) > 0 else "stopped (0 rpm)"
+                next_label += 1
+        elif m := re.match(r"^host\s+PM\s+\d+\s+(.+)$", s):  # classic: `host  PM  4400  Ok`
+            psus[location] = m[1]
+        # 64-bit: `0/PM0  3kW-DC ... OK`, or `0/PT0-PM0` in an ASR 9000 power tray
+        elif m := re.match(r"^(\d+/(?:PT\d+-)?PM\d+)\s+\S+.*\s(\S+)$", s):
+            psus[m[1]] = m[2]
+    for name, (warning, critical) in limits.items():
+        if name in temps:
+            temps[name] = Reading(
+                state=None, celsius=temps[name].celsius, warning=warning, critical=critical
+            )
+    return _environment(psus, fans, temps)
 
 
-# --- Nexus: Genie's `show environment` ------------------------------------------------------
+# --- ASA: `show environment` ----------------------------------------------------------------
+
+_ASA_SECTIONS = {
+    "cooling fans": "fan",
+    "power supplies": "psu",
+    "power supply": "psu",
+    "temperature": "temp",
+    "voltage": "voltage",
+}
 
 
-def _nxos_genie(parsed: dict[str, Any]) -> Environment:
-    psus = {f"PS{n}": i["status"] for n, i in parsed.get("power", {}).get("power_supply", {}).items()}
-    fans = {name: i["status"] for name, i in parsed.get("fans", {}).items()}
-    temps = {
-        f"module {module} {sensor}": Reading(
-            state=i.get("status"), celsius=_number(i.get("current_temp_celsius")),
-            warning=_number(i.get("minor_threshold_celsius")),
-            critical=_number(i.get("major_threshold_celsius")),
+def parse_asa_environment(text: str) -> Environment:
+    """`Cooling Fans:` / `Power Supplies:` / `Temperature:` / `Voltage:` sections, each with
+    sub-headings (`Chassis Fans:`, `Processors:`) over `Name: 7680 RPM - OK (detail)` lines.
+
+    The ASA 5512-X/5515-X/5525-X have one fixed internal supply and print no power supply
+    section; their supply is seen only through the voltage rails it feeds, which then stand
+    in for it."""
+    psus: dict[str, str] = {}
+    rails: dict[str, str] = {}
+    fans: dict[str, str] = {}
+    temps: dict[str, Reading] = {}
+    section = sub = ""
+    for line in text.splitlines():
+        s = line.strip()
+        if not s or re.fullmatch(r"[-=\s]+", s):
+            continue
+        if m := re.fullmatch(r"([A-Za-z ]+):", s):
+            heading = m[1].strip().lower()
+            if not line[:1].isspace() and heading in _ASA_SECTIONS:
+                section, sub = _ASA_SECTIONS[heading], ""
+            else:
+                sub = m[1].strip()
+            continue
+        m = re.match(
+            r"^(?P<name>[^:]+?)\s*:\s*(?:(?P<value>-?[\d.]+)\s*(?P<unit>RPM|C|V|W|A)\s*-\s*)?"
+            r"(?P<state>[^()]+?)\s*(?:\((?P<detail>.*)\))?$",
+            s,
         )
-        for module, sensors in parsed.get("temperature", {}).items()
-        for sensor, i in sensors.items()
-    }
-    return Environment(
-        power_supplies=psus or None, fans=fans or None, temperatures=temps or None
-    ).finish()
+        if not m or not section:
+            continue
+        name = f"{sub}: {m['name']}" if sub else m["name"]
+        state = m["state"].strip()
+        # A power supply's own fan and temperature appear under the fan and temperature
+        # sections; the supply itself is judged from the power supplies section.
+        if section == "fan":
+            fans[name] = state
+        elif section == "psu" and m["unit"] in {None, "V", "W", "A"}:
+            # The section lists presence first, then readings; a later `N/A` only says the
+            # empty bay has no reading.
+            if m["name"] not in psus or state.upper() != "N/A":
+                psus[m["name"]] = _merge_states([psus.get(m["name"], ""), state])
+        elif section == "temp":
+            temps[name] = Reading(state=state, celsius=_number(m["value"]) if m["value"] else None)
+        elif section == "voltage" and m["unit"] == "V":
+            rails[f"{m['name']} ({m['detail'] or m['value'] + ' V'})"] = state
+    if not psus and rails:
+        faults = [f"{rail} {state}" for rail, state in rails.items() if state.upper() != "OK"]
+        psus["internal supply (voltage rails)"] = ", ".join(faults) or _merge_states(rails.values())
+    return _environment(psus, fans, temps)
 
 
 ENVIRONMENT = Fact(
     "environment",
     {
-        "cisco_xe": Source(
-            "show environment all",
-            Genie(_catalyst_genie),
-            Own(parse_catalyst_environment),
-            Own(parse_sensor_list),
+        "cisco_xe": Source("show environment all", Own(parse_ios_environment)),
+        "cisco_ios": Source("show environment all", Own(parse_ios_environment)),
+        "cisco_nxos": Source("show environment", TextFSM(_nxos_rows), Own(parse_nxos_environment)),
+        "cisco_xr": Source(
+            "admin show environment", Own(parse_xr_environment), fallbacks=("show environment",)
         ),
-        "cisco_ios": Source(
-            "show environment all", Own(parse_catalyst_environment), Own(parse_sensor_list)
-        ),
-        "cisco_nxos": Source("show environment", Genie(_nxos_genie)),
+        "cisco_asa": Source("show environment", Own(parse_asa_environment)),
     },
 )
 
 
 def _components(found: dict[str, str], what: str, policy: Policy) -> Outcome:
     evidence = [Evidence(path=f"{what}/{name}", actual=state) for name, state in found.items()]
-    bad = {n: s for n, s in found.items() if not is_ok(s, policy) and not is_absent(s, policy)}
-    present = [n for n, s in found.items() if is_ok(s, policy)]
+    bad = {
+        n: s
+        for n, s in found.items()
+        if not (is_ok(s, policy) or is_standby(s, policy) or is_absent(s, policy))
+    }
+    working = [n for n, s in found.items() if is_ok(s, policy) or is_standby(s, policy)]
     if bad:
         listing = ", ".join(f"{n}: {s}" for n, s in bad.items())
         return Outcome.failed(
             f"{what} not ok: {listing}",
             [Evidence(path=f"{what}/{n}", expected="ok", actual=s) for n, s in bad.items()],
         )
-    if not present:
-        return Outcome.failed(f"no {what} reports ok", evidence)
-    return Outcome.passed(f"{len(present)} {what} ok", evidence)
+    if not working:
+        # A running chassis has power and, unless fanless, cooling: an output listing only
+        # empty bays is one we misread or a fragment, not a verdict on the hardware.
+        return Outcome.error(f"every one of the {what} listed is absent", evidence)
+    return Outcome.passed(f"{len(working)} {what} ok", evidence)
 
 
 @check(
@@ -269,6 +644,10 @@ def fan_status(environment: Environment, policy: Policy) -> Outcome:
     return _components(environment.fans, "fans", policy)
 
 
+def _shown(r: Reading) -> str:
+    return f"{r.state or ''} {'' if r.celsius is None else f'{r.celsius:g} C'}".strip()
+
+
 @check(
     id="hw.temperature.status",
     title="Every temperature sensor is within the device's thresholds",
@@ -280,26 +659,29 @@ def temperature_status(environment: Environment, policy: Policy) -> Outcome:
     if environment.temperatures is None:
         return Outcome.error("the environment output shows no temperatures")
     bad: list[Evidence] = []
+    judged: list[Evidence] = []
     for name, r in environment.temperatures.items():
-        limit = r.critical if r.critical is not None else None
-        if r.celsius is not None and limit is None and r.state is None:
+        if r.state is not None and is_absent(r.state, policy):
+            continue  # the sensor of an empty power supply bay
+        # The device's own threshold wins; the policy's default only stands in where the
+        # device prints a bare value with neither a threshold nor a state of its own.
+        limit = r.critical
+        if limit is None and r.state is None:
             limit = float(policy["temperature.default_critical_celsius"])
         over = r.celsius is not None and limit is not None and r.celsius >= limit
+        if r.state is None and r.celsius is None:
+            continue
+        expected = f"ok, below {limit:g} C" if limit is not None else "ok"
+        item = Evidence(path=f"temperature/{name}", expected=expected, actual=_shown(r))
+        judged.append(item)
         if over or (r.state is not None and not is_ok(r.state, policy)):
-            bad.append(
-                Evidence(
-                    path=f"temperature/{name}",
-                    expected=f"ok, below {limit:g} C" if limit is not None else "ok",
-                    actual=f"{r.state or ''} {'' if r.celsius is None else f'{r.celsius:g} C'}".strip(),
-                )
-            )
+            bad.append(item)
     if bad:
         return Outcome.failed(
-            "temperature out of range: " + ", ".join(f"{e.path.split('/', 1)[1]} {e.actual}" for e in bad),
+            "temperature out of range: "
+            + ", ".join(f"{e.path.split('/', 1)[1]} {e.actual}" for e in bad),
             bad,
         )
-    evidence = [
-        Evidence(path=f"temperature/{n}", actual=f"{r.state or ''} {'' if r.celsius is None else f'{r.celsius:g} C'}".strip())
-        for n, r in environment.temperatures.items()
-    ]
-    return Outcome.passed(f"{len(evidence)} temperature sensors within range", evidence)
+    if not judged:
+        return Outcome.error("no temperature sensor reports a reading or a state")
+    return Outcome.passed(f"{len(judged)} temperature sensors within range", judged)

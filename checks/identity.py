@@ -96,11 +96,16 @@ VERSION = Fact(
     },
 )
 
+# Our own reader first: `show inventory` prints the same NAME/DESCR, PID/VID/SN pairs on every
+# OS, and on real outputs Genie drops whole entries (IOS-XE `module 0/F0/R0`, the Nexus 7000
+# power supplies and fan tray in slots 33-35, a Catalyst 9500X chassis and its supplies) or
+# raises (ASA entries without a PID, ASR 901, Catalyst 7600), while TextFSM's IOS template
+# truncates PIDs with spaces. A dropped entry would hide the very FRU whose serial is bad.
 _INVENTORY_SOURCE = Source(
     "show inventory",
+    Own(parse_inventory_text),
     Genie(genie_inventory_items),
     TextFSM(_inventory_rows),
-    Own(parse_inventory_text),
 )
 INVENTORY = Fact(
     "inventory",

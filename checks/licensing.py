@@ -1,15 +1,47 @@
-"""License status: the program supports a chassis only with a valid, registered license."""
+"""License status: the program supports a chassis only with a valid, registered license.
+
+Checks, per OS (commands in brackets):
+- `lic.smart.registration`: Smart Licensing registered and authorized, or under Smart
+  Licensing Using Policy acknowledged by Cisco (IOS-XE and IOS-XR `show license status`;
+  both print the same Registration / License Authorization sections).
+- `lic.smart.usage`: every license in use is in a licensed state, not evaluation or out of
+  compliance (IOS-XE and IOS-XR `show license summary`).
+- `lic.classic.state`: classic IOS licenses; an evaluation license in use or expired fails
+  (`show license`).
+- `lic.nxos.usage`: no NX-OS feature runs on its grace period or without a license
+  (`show license usage`).
+- `lic.asa.license`: the ASA runs a valid permanent activation key, no time-based or
+  evaluation license (`show activation-key`: the program's ASA 5500 series is licensed by
+  activation keys bound to its serial number); an appliance that rejects that command
+  uses Smart Licensing and is read from `show license all` (registered, authorized, no
+  entitlement in evaluation).
+- `lic.udi.match`: the UDI the license is registered against is this chassis (IOS and
+  IOS-XE `show license udi`, NX-OS `show license host-id`, whose `VDH=` host ID is the
+  chassis serial its licence files are issued for). Not on IOS-XR (no UDI command we can
+  rely on across releases) nor ASA (the activation key is bound to the serial the ASA reads
+  itself, which on the 5500-X may differ from the chassis serial in `show inventory`).
+
+Parsers and Genie: Genie's `show license status` drops the Registration and License
+Authorization sections on real outputs, so our reader takes over there. Genie has no
+classic-IOS `show license` parser under the `ios` name, but its IOS-XE class reads the same
+CSL layout, so it is pinned. Genie's `show license summary` and `show license udi` match
+the corpus. NX-OS, IOS-XR and ASA have no Genie license parsers.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from checks.common import InventoryItem, chassis_item, in_vocabulary, norm_state
+from checks.identity import INVENTORY, readable
 from inspector.catalogue import check
-from inspector.facts import Fact, Genie, Own, Source, Unreadable
+from inspector.facts import Fact, Genie, Own, Source, TextFSM, Unreadable
 from inspector.models import Domain, Evidence, Outcome, Severity
 from inspector.policy import Policy
+
+# --- lic.smart.registration -----------------------------------------------------------------
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -24,17 +56,24 @@ def _state(value: str | None) -> str | None:
     """`AUTHORIZED on Mar 13 08:09:28 2024 UTC` -> `AUTHORIZED`."""
     if value is None:
         return None
-    return re.split(r"\s+(?:on|since|as of)\s+\w{3}\s", value.strip(), maxsplit=1)[0].strip() or None
+    return (
+        re.split(r"\s+(?:on|since|as of)\s+\w{3}\s", value.strip(), maxsplit=1)[0].strip() or None
+    )
+
+
+def _no_ack(ack: str) -> str | None:
+    return None if ack.strip("<> ").lower() == "none" else ack
 
 
 def _smart_genie(parsed: dict[str, Any]) -> SmartLicense:
-    # Genie drops the Registration and Authorization sections on some real outputs; without
-    # them this reading is unusable and the own parser below takes over.
     if parsed.get("smart_licensing_using_policy", {}).get("status", "").upper() == "ENABLED":
         ack = parsed.get("usage_reporting", {}).get("last_ack_received")
         if ack is None:
             raise Unreadable("no usage reporting section")
-        return SmartLicense(mode="policy", last_ack=None if ack.strip("<> ").lower() == "none" else ack)
+        return SmartLicense(mode="policy", last_ack=_no_ack(ack))
+    # Genie drops these sections on real outputs; without them this reading is unusable.
+    if "registration" not in parsed or "license_authorization" not in parsed:
+        raise Unreadable("Genie returned no registration or authorization section")
     return SmartLicense(
         mode="smart",
         registration=_state(parsed["registration"]["status"]),
@@ -44,18 +83,19 @@ def _smart_genie(parsed: dict[str, Any]) -> SmartLicense:
 
 def _section_value(text: str, section: str, key: str) -> str | None:
     match = re.search(
-        rf"^{re.escape(section)}:\s*\n(?:[ \t]+.*\n)*?[ \t]+{re.escape(key)}:[ \t]*(.+)$",
-        text, re.MULTILINE,
+        rf"^[ \t]*{re.escape(section)}:[ \t]*\n(?:[ \t]+.*\n)*?[ \t]+{re.escape(key)}:[ \t]*(.+)$",
+        text,
+        re.MULTILINE,
     )
     return match.group(1).strip() if match else None
 
 
 def parse_license_status(text: str) -> SmartLicense:
-    if re.search(r"^Smart Licensing Using Policy:\s*\n\s+Status:\s*ENABLED", text, re.M):
+    if re.search(r"^\s*Smart Licensing Using Policy:\s*\n\s+Status:\s*ENABLED", text, re.MULTILINE):
         ack = _section_value(text, "Usage Reporting", "Last ACK received")
         if ack is None:
             raise Unreadable("Smart Licensing Using Policy without a usage reporting section")
-        return SmartLicense(mode="policy", last_ack=None if ack.strip("<> ").lower() == "none" else ack)
+        return SmartLicense(mode="policy", last_ack=_no_ack(ack))
     if re.search(r"Smart Licensing is DISABLED", text):
         return SmartLicense(mode="smart", registration="DISABLED", authorization=None)
     registration = _state(_section_value(text, "Registration", "Status"))
@@ -67,8 +107,20 @@ def parse_license_status(text: str) -> SmartLicense:
 
 SMART_LICENSE = Fact(
     "smart_license",
-    {"cisco_xe": Source("show license status", Genie(_smart_genie), Own(parse_license_status))},
+    {
+        "cisco_xe": Source("show license status", Genie(_smart_genie), Own(parse_license_status)),
+        "cisco_xr": Source("show license status", Own(parse_license_status)),
+    },
 )
+
+
+def _smart_problems(lic: SmartLicense, policy: Policy) -> list[str]:
+    problems = []
+    if not in_vocabulary(lic.registration or "", policy["license.smart_registered"]):
+        problems.append(f"registration {lic.registration or 'unknown'}")
+    if not in_vocabulary(lic.authorization or "", policy["license.smart_authorized"]):
+        problems.append(f"authorization {lic.authorization or 'unknown'}")
+    return problems
 
 
 @check(
@@ -81,23 +133,543 @@ SMART_LICENSE = Fact(
 def smart_registration(smart_license: SmartLicense, policy: Policy) -> Outcome:
     lic = smart_license
     if lic.mode == "policy":
-        evidence = [Evidence(path="license/usage_reporting/last_ack", expected="a date",
-                             actual=lic.last_ack or "<none>")]
+        evidence = [
+            Evidence(
+                path="license/usage_reporting/last_ack",
+                expected="a date",
+                actual=lic.last_ack or "<none>",
+            )
+        ]
         if lic.last_ack is None:
             return Outcome.failed(
-                "Smart Licensing Using Policy: usage was never acknowledged by Cisco", evidence)
+                "Smart Licensing Using Policy: usage was never acknowledged by Cisco", evidence
+            )
         return Outcome.passed(f"Smart Licensing Using Policy: last ACK {lic.last_ack}", evidence)
-    registered = {s.lower() for s in policy["license.smart_registered"]}
-    authorized = {s.lower() for s in policy["license.smart_authorized"]}
     evidence = [
         Evidence(path="license/registration", expected="REGISTERED", actual=lic.registration),
         Evidence(path="license/authorization", expected="AUTHORIZED", actual=lic.authorization),
     ]
-    problems = []
-    if (lic.registration or "").lower() not in registered:
-        problems.append(f"registration {lic.registration or 'unknown'}")
-    if (lic.authorization or "").lower() not in authorized:
-        problems.append(f"authorization {lic.authorization or 'unknown'}")
-    if problems:
+    if problems := _smart_problems(lic, policy):
         return Outcome.failed("smart license not valid: " + ", ".join(problems), evidence)
     return Outcome.passed("smart license registered and authorized", evidence)
+
+
+# --- lic.smart.usage ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class LicenseUse:
+    name: str
+    status: str
+    count: str | None = None
+
+
+def _summary_genie(parsed: dict[str, Any]) -> list[LicenseUse]:
+    rows = parsed.get("license_usage")
+    if not rows:
+        raise Unreadable("no License Usage table")
+    return [
+        LicenseUse(
+            name=f"{r['license']} ({r['entitlement']})", status=r["status"], count=r.get("count")
+        )
+        for r in rows.values()
+    ]
+
+
+def parse_license_summary(text: str) -> list[LicenseUse]:
+    """`License Usage:` then `<license>  (<entitlement tag>)  <count>  <status>` rows."""
+    if not re.search(r"^\s*License Usage:?\s*$", text, re.MULTILINE):
+        raise Unreadable("no License Usage table")
+    rows = re.finditer(
+        r"^\s*(?P<name>\S.*?)\s+\((?P<tag>[^)]*)\)\s+(?P<count>\d+)\s+(?P<status>\S.*?)\s*$",
+        text,
+        re.MULTILINE,
+    )
+    return [
+        LicenseUse(name=f"{r['name']} ({r['tag']})", status=r["status"], count=r["count"])
+        for r in rows
+    ]
+
+
+SMART_USAGE = Fact(
+    "smart_usage",
+    {
+        "cisco_xe": Source(
+            "show license summary", Genie(_summary_genie), Own(parse_license_summary)
+        ),
+        "cisco_xr": Source("show license summary", Own(parse_license_summary)),
+    },
+)
+
+
+@check(
+    id="lic.smart.usage",
+    title="Every license in use is licensed: none in evaluation or out of compliance",
+    domain=Domain.LICENSE,
+    severity=Severity.CRITICAL,
+    facts=[SMART_USAGE],
+)
+def smart_usage(smart_usage: list[LicenseUse], policy: Policy) -> Outcome:
+    if not smart_usage:
+        return Outcome.error("the License Usage table lists no license")
+    evidence = [Evidence(path=f"license/usage/{u.name}", actual=u.status) for u in smart_usage]
+    bad = [u for u in smart_usage if not in_vocabulary(u.status, policy["license.smart_usage_ok"])]
+    if bad:
+        return Outcome.failed(
+            "licenses not in a licensed state: " + ", ".join(f"{u.name} {u.status}" for u in bad),
+            [
+                Evidence(path=f"license/usage/{u.name}", expected="IN USE", actual=u.status)
+                for u in bad
+            ],
+        )
+    return Outcome.passed(f"{len(smart_usage)} licenses in a licensed state", evidence)
+
+
+# --- lic.classic.state ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClassicLicense:
+    feature: str
+    license_type: str | None
+    state: str | None
+    period_left: str | None = None
+
+
+def _classic_genie(parsed: dict[str, Any]) -> list[ClassicLicense]:
+    rows = parsed.get("licenses")
+    if not rows:
+        raise Unreadable("no license index")
+    return [
+        ClassicLicense(
+            feature=r["feature"],
+            license_type=r.get("license_type"),
+            state=r.get("license_state"),
+            period_left=r.get("period_left"),
+        )
+        for r in rows.values()
+    ]
+
+
+def _classic_rows(rows: list[dict[str, Any]]) -> list[ClassicLicense]:
+    return [
+        ClassicLicense(
+            feature=r["FEATURE"],
+            license_type=r["LICENSE_TYPE"] or None,
+            state=r["LICENSE_STATE"] or None,
+            period_left=r["PERIOD_LEFT"] or None,
+        )
+        for r in rows
+    ]
+
+
+def parse_classic_license(text: str) -> list[ClassicLicense]:
+    """`Index N Feature: <name>` then indented `Key: value` lines."""
+    blocks = re.split(r"^Index\s+\d+\s+Feature:\s*", text, flags=re.MULTILINE)[1:]
+    if not blocks:
+        raise Unreadable("no `Index N Feature:` entries")
+    found = []
+    for block in blocks:
+        fields = dict(re.findall(r"^\s+([A-Za-z ]+?):\s*(.*?)\s*$", block, re.MULTILINE))
+        found.append(
+            ClassicLicense(
+                feature=block.split("\n", 1)[0].strip(),
+                license_type=fields.get("License Type"),
+                state=fields.get("License State"),
+                period_left=fields.get("Period left"),
+            )
+        )
+    return found
+
+
+CLASSIC_LICENSES = Fact(
+    "classic_licenses",
+    {
+        # An IOS image without Cisco Software Licensing (a Catalyst 2950-3750 on 12.2) rejects
+        # the command: it has no software license to judge.
+        "cisco_ios": Source(
+            "show license",
+            Genie(_classic_genie, parser_class="genie.libs.parser.iosxe.show_license.ShowLicense"),
+            TextFSM(_classic_rows),
+            Own(parse_classic_license),
+            when_rejected="skip",
+        ),
+    },
+)
+
+
+def _in_use(state: str | None) -> bool:
+    words = [norm_state(part) for part in (state or "").split(",")]
+    return "in use" in words
+
+
+@check(
+    id="lic.classic.state",
+    title="Classic licenses in use are permanent: no evaluation license in use or expired",
+    domain=Domain.LICENSE,
+    severity=Severity.CRITICAL,
+    facts=[CLASSIC_LICENSES],
+)
+def classic_state(classic_licenses: list[ClassicLicense], policy: Policy) -> Outcome:
+    temporary = policy["license.classic_temporary_types"]
+    expired_words = [norm_state(w) for w in policy["license.expired_words"]]
+    bad: list[Evidence] = []
+    in_use: list[Evidence] = []
+    for lic in classic_licenses:
+        if lic.license_type is None and lic.state is None:
+            continue  # a feature the image knows but no license was ever installed for
+        shown = f"{lic.license_type}, {lic.state}, period left {lic.period_left}"
+        item = Evidence(path=f"license/{lic.feature}", actual=shown)
+        text = norm_state(f"{lic.state} {lic.period_left}")
+        is_temporary = in_vocabulary(lic.license_type or "", temporary)
+        if any(w in text for w in expired_words) and (is_temporary or _in_use(lic.state)):
+            bad.append(Evidence(path=item.path, expected="not expired", actual=shown))
+        elif is_temporary and _in_use(lic.state):
+            bad.append(Evidence(path=item.path, expected="a permanent license", actual=shown))
+        elif _in_use(lic.state):
+            in_use.append(item)
+    if bad:
+        return Outcome.failed(
+            "evaluation or expired licenses: "
+            + ", ".join(f"{e.path.split('/', 1)[1]} ({e.actual})" for e in bad),
+            bad,
+        )
+    if not in_use:
+        return Outcome.error("no license is in use, so none can be judged")
+    return Outcome.passed(
+        "licenses in use are permanent: " + ", ".join(e.path.split("/", 1)[1] for e in in_use),
+        in_use,
+    )
+
+
+# --- lic.nxos.usage -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeatureLicense:
+    feature: str
+    installed: bool | None  # None where the release does not say (Smart Licensing)
+    status: str
+    expiry: str | None = None
+    comments: str | None = None
+
+
+def parse_nxos_license_usage(text: str) -> list[FeatureLicense]:
+    """Classic: `Feature  Ins  Lic Count  Status  Expiry Date  Comments` rows; NX-OS 10 Smart
+    Licensing: `<feature> (<description>):` blocks with `Status:` lines."""
+    rows = [
+        FeatureLicense(
+            feature=m["feature"],
+            installed=m["ins"] == "Yes",
+            status=m["status"],
+            expiry=m["expiry"] or None,
+            comments=m["comments"],
+        )
+        for m in re.finditer(
+            r"^(?P<feature>\S+)\s+(?P<ins>Yes|No)\s+(?P<count>\S+)\s+"
+            r"(?P<status>In use|Unused|Not Applicable|IN USE)\s*"
+            r"(?P<expiry>Never|\d{1,2}\s+[A-Za-z]{3}\s+\d{4}|[A-Za-z]{3}\s+\d{1,2}\s+\d{4})?\s*"
+            r"(?P<comments>.*?)\s*$",
+            text,
+            re.MULTILINE,
+        )
+    ]
+    if rows:
+        return rows
+    blocks = re.finditer(
+        r"^(?P<feature>[^\s:][^:\n]*?)(?:\s+\([^)\n]*\))?:\s*\n"
+        r"(?P<body>(?:[ \t]+.*\n?)+)",
+        text,
+        re.MULTILINE,
+    )
+    for b in blocks:
+        status = re.search(r"^\s+Status:\s*(.+?)\s*$", b["body"], re.MULTILINE)
+        if status and b["feature"] != "License Authorization":
+            rows.append(
+                FeatureLicense(feature=b["feature"].strip(), installed=None, status=status[1])
+            )
+    if not rows:
+        raise Unreadable("no license usage rows")
+    return rows
+
+
+NXOS_LICENSES = Fact(
+    "nxos_licenses",
+    {"cisco_nxos": Source("show license usage", Own(parse_nxos_license_usage))},
+)
+
+
+@check(
+    id="lic.nxos.usage",
+    title="No NX-OS feature runs on a grace period, an evaluation or without a license",
+    domain=Domain.LICENSE,
+    severity=Severity.CRITICAL,
+    facts=[NXOS_LICENSES],
+)
+def nxos_usage(nxos_licenses: list[FeatureLicense], policy: Policy) -> Outcome:
+    permanent = policy["license.nxos_permanent_expiry"]
+    bad: list[Evidence] = []
+    in_use: list[Evidence] = []
+    for lic in nxos_licenses:
+        shown = " ".join(p for p in (lic.status, lic.expiry, lic.comments) if p and p != "-")
+        path = f"license/{lic.feature}"
+        using = norm_state(lic.status) == "in use"
+        grace = re.search(r"grace", lic.comments or "", re.IGNORECASE)
+        if using and (grace or lic.installed is False):
+            why = "grace period" if grace else "in use without a license"
+            bad.append(Evidence(path=path, expected="licensed", actual=f"{why}: {shown}"))
+        elif using and lic.installed and not in_vocabulary(lic.expiry or "-", permanent):
+            bad.append(
+                Evidence(path=path, expected="permanent", actual=f"temporary license: {shown}")
+            )
+        elif lic.installed is None and not in_vocabulary(
+            lic.status, policy["license.smart_usage_ok"]
+        ):
+            bad.append(Evidence(path=path, expected="IN USE", actual=lic.status))
+        elif using:
+            in_use.append(Evidence(path=path, actual=shown))
+    if bad:
+        return Outcome.failed("; ".join(f"{e.path.split('/', 1)[1]}: {e.actual}" for e in bad), bad)
+    if not in_use:
+        return Outcome.error("no licensed feature is in use, so none can be judged")
+    return Outcome.passed(
+        "licensed features in use: " + ", ".join(e.path.split("/", 1)[1] for e in in_use),
+        in_use,
+    )
+
+
+# --- lic.asa.license ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActivationKey:
+    serial: str | None
+    running_key_valid: bool
+    timebased_keys: list[str] = field(default_factory=list)
+    features: dict[str, tuple[str, str]] = field(default_factory=dict)  # value, duration
+    license: str | None = None  # `This platform has an ASA 5555 VPN Premium license.`
+
+
+@dataclass(frozen=True, kw_only=True)
+class AsaSmartLicense:
+    registration: SmartLicense
+    usage: list[LicenseUse]
+
+
+def parse_activation_key(text: str) -> ActivationKey:
+    if not re.search(r"Licensed features for this platform:", text):
+        raise Unreadable("no `Licensed features for this platform` section")
+    serial = re.search(r"^Serial Number:\s*(\S+)", text, re.MULTILINE)
+    features = {}
+    # The platform's own list only: a failover pair repeats the combined list below it.
+    own = re.split(r"^Failover cluster licensed features", text, flags=re.MULTILINE)[0]
+    own = own.split("Licensed features for this platform:", 1)[1]
+    for m in re.finditer(
+        r"^(?P<feature>[A-Za-z0-9/+ .&-]+?)[ \t]*:[ \t]*"
+        r"(?P<value>\S+(?: \S+)*?)[ \t]{2,}(?P<duration>\S.*?)[ \t]*$",
+        own,
+        re.MULTILINE,
+    ):
+        features[m["feature"].strip()] = (m["value"], m["duration"])
+    license_line = re.search(r"^This platform has an? (.+?) license\.", text, re.MULTILINE)
+    return ActivationKey(
+        serial=serial[1] if serial else None,
+        running_key_valid=not re.search(r"activation key is not valid", text, re.IGNORECASE),
+        timebased_keys=re.findall(
+            r"^Running Timebased Activation Key:\s*(.+?)\s*$", text, re.MULTILINE
+        ),
+        features=features,
+        license=license_line[1] if license_line else None,
+    )
+
+
+def parse_asa_license(text: str) -> ActivationKey | AsaSmartLicense:
+    """`show activation-key` (ASA 5500 series), or `show license all` where the appliance
+    uses Smart Licensing: the same Registration / License Authorization sections as IOS-XE,
+    then `License Usage` blocks of `<name> (<entitlement>):` with a `Status:` line."""
+    if not re.search(r"Smart Licensing (?:Status|is)", text):
+        return parse_activation_key(text)
+    usage = [
+        LicenseUse(name=m["name"].strip(), status=m["status"])
+        for m in re.finditer(
+            r"^(?P<name>[^\n:]*\([^)\n]*\)):[ \t]*\n(?:[ \t]+.*\n)*?[ \t]+Status:[ \t]*"
+            r"(?P<status>.+?)[ \t]*$",
+            text,
+            re.MULTILINE,
+        )
+    ]
+    return AsaSmartLicense(registration=parse_license_status(text), usage=usage)
+
+
+ASA_LICENSE = Fact(
+    "asa_license",
+    {
+        "cisco_asa": Source(
+            "show activation-key", Own(parse_asa_license), fallbacks=("show license all",)
+        )
+    },
+)
+
+
+@check(
+    id="lic.asa.license",
+    title="The ASA runs a permanent license: no time-based, evaluation or unregistered license",
+    domain=Domain.LICENSE,
+    severity=Severity.CRITICAL,
+    facts=[ASA_LICENSE],
+)
+def asa_license(asa_license: ActivationKey | AsaSmartLicense, policy: Policy) -> Outcome:
+    if isinstance(asa_license, AsaSmartLicense):
+        smart = asa_license.registration
+        problems = _smart_problems(smart, policy) + [
+            f"{u.name} {u.status}"
+            for u in asa_license.usage
+            if not in_vocabulary(u.status, policy["license.smart_usage_ok"])
+        ]
+        evidence = [
+            Evidence(path="license/registration", expected="REGISTERED", actual=smart.registration),
+            Evidence(
+                path="license/authorization", expected="AUTHORIZED", actual=smart.authorization
+            ),
+        ] + [Evidence(path=f"license/usage/{u.name}", actual=u.status) for u in asa_license.usage]
+        if problems:
+            return Outcome.failed("smart license not valid: " + ", ".join(problems), evidence)
+        return Outcome.passed("smart license registered and authorized", evidence)
+    key = asa_license
+    found: list[Evidence] = []
+    if not key.running_key_valid:
+        found.append(
+            Evidence(
+                path="license/activation_key",
+                expected="valid",
+                actual="the running activation key is not valid",
+            )
+        )
+    for feature, (value, duration) in key.features.items():
+        if not in_vocabulary(duration, policy["license.asa_permanent_durations"]):
+            found.append(
+                Evidence(
+                    path=f"license/{feature}",
+                    expected="perpetual",
+                    actual=f"time-based: {feature} {value} for {duration}",
+                )
+            )
+    if key.license and re.search(r"eval|temporar|expired", key.license, re.IGNORECASE):
+        found.append(
+            Evidence(path="license/platform", expected="a permanent license", actual=key.license)
+        )
+    if found:
+        return Outcome.failed("; ".join(str(e.actual) for e in found), found)
+    return Outcome.passed(
+        f"permanent activation key{f' ({key.license} license)' if key.license else ''}, "
+        f"{len(key.features)} features perpetual",
+        [
+            Evidence(path="license/platform", actual=key.license or "not stated"),
+            Evidence(path="license/serial", actual=key.serial),
+        ],
+    )
+
+
+# --- lic.udi.match --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Udi:
+    pid: str | None  # NX-OS licenses name only the serial (the host ID)
+    serial: str
+    role: str = "chassis"  # or `active`, `standby`, `member` in a stack
+
+
+def _udi_genie(parsed: dict[str, Any]) -> list[Udi]:
+    udis = []
+    if "sn" in parsed:
+        udis.append(Udi(pid=parsed.get("pid"), serial=parsed["sn"]))
+    if "udi_details" in parsed:
+        udis.append(Udi(pid=parsed["udi_details"].get("pid"), serial=parsed["udi_details"]["sn"]))
+    for role, entry in parsed.get("ha_udi_list", {}).items():
+        udis.append(Udi(pid=entry.get("pid"), serial=entry["sn"], role=role.rstrip("0123456789")))
+    if not udis:
+        raise Unreadable("no UDI")
+    return udis
+
+
+def parse_license_udi(text: str) -> list[Udi]:
+    """`UDI: PID:C9300-48P,SN:FCW2124G09K` (with an HA list on stacks) or a table row
+    `*0  CISCO2911/K9  FTX1234A5BC  CISCO2911/K9:FTX1234A5BC`."""
+    udis = [
+        Udi(pid=m[2], serial=m[3], role=(m[1] or "chassis").lower())
+        for m in re.finditer(
+            r"(?:^\s*(Active|Standby|Member):|UDI:\s*)PID:([^,\s]+),SN:(\S+)", text, re.MULTILINE
+        )
+    ]
+    udis += [
+        Udi(pid=m[1], serial=m[2])
+        for m in re.finditer(r"^\s*\*?\s*\S*\s+(\S+)\s+(\S+)\s+\1:\2\s*$", text, re.MULTILINE)
+    ]
+    if not udis:
+        raise Unreadable("no UDI")
+    return udis
+
+
+def parse_license_host_id(text: str) -> list[Udi]:
+    """NX-OS licenses are issued for the host ID: `License hostid: VDH=FOX064317SQ`."""
+    m = re.search(r"hostid:\s*VDH=(\S+)", text, re.IGNORECASE)
+    if not m:
+        raise Unreadable("no `License hostid: VDH=` line")
+    return [Udi(pid=None, serial=m[1])]
+
+
+LICENSE_UDI = Fact(
+    "license_udi",
+    {
+        "cisco_xe": Source(
+            "show license udi",
+            Genie(_udi_genie, parser_class="genie.libs.parser.iosxe.show_license.ShowLicenseUdi"),
+            Own(parse_license_udi),
+        ),
+        "cisco_ios": Source(
+            "show license udi",
+            Genie(_udi_genie, parser_class="genie.libs.parser.iosxe.show_license.ShowLicenseUdi"),
+            Own(parse_license_udi),
+            when_rejected="skip",  # an image without Cisco Software Licensing
+        ),
+        "cisco_nxos": Source(
+            "show license host-id", Own(parse_license_host_id), when_rejected="skip"
+        ),
+    },
+)
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return (a or "").strip().upper() == (b or "").strip().upper()
+
+
+@check(
+    id="lic.udi.match",
+    title="The license is registered to this chassis: its UDI matches the chassis PID and serial",
+    domain=Domain.LICENSE,
+    severity=Severity.CRITICAL,
+    facts=[LICENSE_UDI, INVENTORY],
+)
+def udi_match(license_udi: list[Udi], inventory: list[InventoryItem], policy: Policy) -> Outcome:
+    chassis = chassis_item(inventory)
+    if not readable(chassis.serial):
+        return Outcome.error(f"the chassis serial number reads {chassis.serial or 'blank'!r}")
+    shown = [f"{u.role} PID:{u.pid or '-'},SN:{u.serial}" for u in license_udi]
+    evidence = [
+        Evidence(path="license/udi", actual="; ".join(shown)),
+        Evidence(path="inventory/chassis", actual=f"PID:{chassis.pid},SN:{chassis.serial}"),
+    ]
+    # A stack registers under the active member's UDI and lists the others; the chassis the
+    # inventory names first may be any of them.
+    if any(
+        _same(u.serial, chassis.serial) and (u.pid is None or _same(u.pid, chassis.pid))
+        for u in license_udi
+    ):
+        return Outcome.passed(
+            f"license UDI matches the chassis {chassis.pid} {chassis.serial}", evidence
+        )
+    return Outcome.failed(
+        f"license UDI {shown[0]} does not match the chassis PID:{chassis.pid},SN:{chassis.serial}",
+        evidence,
+    )
