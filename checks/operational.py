@@ -772,14 +772,19 @@ def parse_xr_redundancy(text: str) -> Redundancy:
     if partner is None:
         raise Unreadable("no partner line")
     node, role = partner.groups()
+    readiness = re.search(
+        rf"^\s*Standby node in {re.escape(node)} is ((?:not )?ready)\s*$", text,
+        re.MULTILINE | re.IGNORECASE,
+    )
     if role.upper() != "STANDBY":
-        raise Unreadable(
-            f"partner {node} in {role} role: a missing and a failed standby look alike"
-        )
-    ready = _first(rf"^\s*Standby node in {re.escape(node)} is ((?:not )?ready)\s*$", text)
-    if ready is None:
+        # A partner that is listed but not in the standby role cannot take over.
+        return Redundancy(subject=f"standby {node}", state=f"{role} role, "
+                          + (readiness.group(1) if readiness else "no readiness reported"),
+                          detail="dual route processor")
+    if readiness is None:
         raise Unreadable(f"no readiness line for standby {node}")
-    return Redundancy(subject=f"standby {node}", state=ready, detail="dual route processor")
+    return Redundancy(subject=f"standby {node}", state=readiness.group(1).lower(),
+                      detail="dual route processor")
 
 
 # An ASA failover pair is two chassis: each unit is inspected on its own, so only this unit's
