@@ -1,0 +1,49 @@
+"""A lab of mock Cisco chassis served over SSH on 127.0.0.1, for testing the inspector.
+
+Public API: `plan_lab`, `start`, `running_lab`, `serve_forever`, `write_inventory`,
+`render_output`, `expected_verdict`, `ChassisSpec`, `Lab`, and `load_profiles` / `get_profile`
+for the templates themselves.
+"""
+
+from .lab import (
+    LAB_HOST,
+    LAB_PASSWORD,
+    LAB_SECRET,
+    LAB_USERNAME,
+    ChassisSpec,
+    Lab,
+    expected_verdict,
+    inventory_data,
+    plan_lab,
+    render_output,
+    running_lab,
+    serve_forever,
+    start,
+    write_inventory,
+)
+from .profiles import HEALTHY, Profile, Scenario, command_slug, get_profile, load_profiles
+from .server import CommandRecord
+
+__all__ = [
+    "HEALTHY",
+    "LAB_HOST",
+    "LAB_PASSWORD",
+    "LAB_SECRET",
+    "LAB_USERNAME",
+    "ChassisSpec",
+    "CommandRecord",
+    "Lab",
+    "Profile",
+    "Scenario",
+    "command_slug",
+    "expected_verdict",
+    "get_profile",
+    "inventory_data",
+    "load_profiles",
+    "plan_lab",
+    "render_output",
+    "running_lab",
+    "serve_forever",
+    "start",
+    "write_inventory",
+]
