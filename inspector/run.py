@@ -130,6 +130,9 @@ def prepare_hosts(nornir: Any, credentials: Credentials, policy: Policy) -> list
         elif not extras.get("secret") and host.password:
             extras["secret"] = host.password  # many sites use one password for both
         extras.setdefault("fast_cli", True)
+        # netmiko's ASA driver otherwise enters configuration mode to set the terminal width,
+        # which writes to the running configuration: never on someone else's equipment.
+        extras["allow_auto_change"] = False
         extras.setdefault("conn_timeout", policy["collection.connect_timeout"])
         extras.setdefault("auth_timeout", policy["collection.auth_timeout"])
         extras.setdefault("banner_timeout", policy["collection.auth_timeout"])
