@@ -79,9 +79,13 @@ def app() -> None:
               help="Pre-inspection checklist (CSV) instead of --inventory.")
 @click.option("--hold-list", type=_PATH, metavar="FILE",
               help="Serial numbers on compliance hold, one per line.")
+@click.option("--show-tech/--no-show-tech", default=None,
+              help="Collect each chassis's show tech-support file as evidence "
+                   "(default: the policy's collection.show_tech, on).")
 def run(inventory: Path | None, filters: tuple[str, ...], out: Path, run_id: str | None,
         workers: int, policy: Path | None, check_ids: tuple[str, ...],
-        resume: Path | None, checklist_file: Path | None, hold_list: Path | None) -> None:
+        resume: Path | None, checklist_file: Path | None, hold_list: Path | None,
+        show_tech: bool | None) -> None:
     """Inspect every chassis of an inventory: one record per chassis, a summary, an exit code."""
     from inspector.run import (
         Credentials,
@@ -126,7 +130,9 @@ def run(inventory: Path | None, filters: tuple[str, ...], out: Path, run_id: str
     run_dir = resume or start_run(out=out, run_id=run_id or new_run_id(),
                                   hosts=list(nornir.inventory.hosts), checks=checks,
                                   policy=rules, inventory=inventory if checklist_file is None
-                                  else None)
+                                  else None,
+                                  show_tech=rules["collection.show_tech"] if show_tech is None
+                                  else show_tech)
     summary = _run_with_progress(nornir, run_dir=run_dir, checks=checks, policy=rules,
                                  secrets=secrets, hold_list=_load_hold_list(hold_list))
     sys.exit(summary.exit_code)
@@ -184,7 +190,10 @@ def _run_with_progress(nornir: Any, **kwargs: Any) -> Any:
         def done(row: dict[str, Any]) -> None:
             progress.update(bar, advance=1, description=f"{row['hostname']}: {row['verdict']}")
 
-        summary = run_inspection(nornir=nornir, on_done=done, **kwargs)
+        def working(hostname: str, what: str) -> None:
+            progress.update(bar, description=f"{hostname}: {what}")
+
+        summary = run_inspection(nornir=nornir, on_done=done, on_progress=working, **kwargs)
     print_summary(console, summary.rows, run_dir=summary.run_dir)
     for path in summary.reports:
         console.print(f"report: {path}")
@@ -216,8 +225,9 @@ def demo(count: int, out: Path, workers: int) -> None:
         nornir = load_nornir(inventory, workers)
         secrets = prepare_hosts(nornir, Credentials(), rules)
         checks = _load_checks()
-        run_dir = start_run(out=out, run_id=f"demo-{new_run_id()}", hosts=list(nornir.inventory.hosts),
-                            checks=checks, policy=rules, inventory=None)
+        run_dir = start_run(out=out, run_id=f"demo-{new_run_id()}",
+                            hosts=list(nornir.inventory.hosts), checks=checks, policy=rules,
+                            inventory=None, show_tech=True)
         summary = _run_with_progress(nornir, run_dir=run_dir, checks=checks, policy=rules,
                                      secrets=secrets)
     wrong = [s.hostname for s in specs

@@ -14,7 +14,7 @@ import contextlib
 import hashlib
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +26,15 @@ from inspector.readonly import require_read_only
 # the command counts as not captured so its checks say ERROR with the device's words.
 _REJECTED = re.compile(r"^\s*(?:ERROR:\s*)?%\s*(?:Invalid (?:input|command)|Incomplete command|"
                        r"Ambiguous command)", re.MULTILINE)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShowTech:
+    """The support file the program asks for: evidence only, streamed, stored compressed."""
+
+    command: str
+    timeout: float  # seconds for the whole output: a modular chassis prints megabytes
+    on_progress: Callable[[int], None] | None = None  # bytes received so far
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,6 +54,51 @@ def send_read_only(connection: Any, command: str, *, read_timeout: float) -> str
     """The single way a command reaches a device."""
     text: str = connection.send_command(require_read_only(command), read_timeout=read_timeout)
     return text
+
+
+def stream_read_only(connection: Any, command: str, *, timeout: float,
+                     on_progress: Callable[[int], None] | None = None) -> str:
+    """Send a read-only command whose output runs to megabytes, reporting progress as it
+    arrives, and return it once the prompt comes back."""
+    from netmiko.exceptions import ReadTimeout
+
+    require_read_only(command)
+    prompt = re.compile(re.escape(connection.base_prompt) + r"[>#]\s*$")
+    connection.write_channel(connection.normalize_cmd(command))
+    chunks: list[str] = []
+    received = 0
+    deadline = time.monotonic() + timeout
+    while True:
+        chunk = connection.read_channel()
+        if chunk:
+            chunks.append(chunk)
+            received += len(chunk)
+            if on_progress:
+                on_progress(received)
+            tail = "".join(chunks[-3:])[-300:]
+            # A prompt-like line inside the output is followed by more output; the real
+            # prompt is the last thing the device sends.
+            if prompt.search(tail) and not _more_within(connection, 0.2, chunks):
+                break
+            continue
+        if time.monotonic() > deadline:
+            raise ReadTimeout(f"no prompt after {timeout:g} s")
+        time.sleep(0.02)
+    text = "".join(chunks)
+    lines = text.splitlines()
+    if lines and command in lines[0]:
+        lines = lines[1:]  # the echo of the command
+    if lines and prompt.search(lines[-1]):
+        lines = lines[:-1]
+    return "\n".join(lines) + "\n"
+
+
+def _more_within(connection: Any, seconds: float, chunks: list[str]) -> bool:
+    time.sleep(seconds)
+    more = connection.read_channel()
+    if more:
+        chunks.append(more)
+    return bool(more)
 
 
 def host_key_fingerprint(connection: Any) -> str | None:
@@ -75,10 +129,12 @@ def collect(
     secrets: list[str],
     retry: Retry = Retry(attempts=1, delay=0.0),
     login_gate: contextlib.AbstractContextManager[Any] | None = None,
+    show_tech: ShowTech | None = None,
 ) -> Session:
     remaining = list(commands)
     for number in range(1, retry.attempts + 1):
-        attempt = _session(task, writer, remaining, command_timeout, secrets, login_gate)
+        attempt = _session(task, writer, remaining, command_timeout, secrets, login_gate,
+                           show_tech)
         if not attempt.transient or number == retry.attempts:
             break
         time.sleep(retry.delay * 2 ** (number - 1))
@@ -99,6 +155,7 @@ def _session(
     command_timeout: float,
     secrets: list[str],
     login_gate: contextlib.AbstractContextManager[Any] | None,
+    show_tech: ShowTech | None,
 ) -> _Attempt:
     from netmiko.exceptions import (
         NetmikoAuthenticationException,
@@ -169,6 +226,15 @@ def _session(
                 writer.add(command, text, rejected=rejected.group().strip() if rejected else None)
                 if not rejected:
                     break  # the fallbacks are only for a device that rejects this command
+        if show_tech and not writer.has(show_tech.command):
+            try:
+                text = stream_read_only(connection, show_tech.command, timeout=show_tech.timeout,
+                                        on_progress=show_tech.on_progress)
+                writer.add(show_tech.command, text, compress=True)
+            except (ReadTimeout, OSError, EOFError) as exc:
+                # Evidence the program asks for, not something a check reads: its loss is
+                # recorded, and the inspection stands.
+                writer.add_failure(show_tech.command, f"not collected: {_first_line(exc)}")
         return _Attempt(
             session=Session(connected=True, privileged=True, prompt=prompt, host_key=host_key),
             transient=False, remaining=[],

@@ -8,6 +8,7 @@ re-judged offline, and a hand-made folder of outputs needs no index at all.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import re
 from collections.abc import Iterable
@@ -83,13 +84,19 @@ class EvidenceWriter:
         }
         self._outputs: dict[str, RawOutput] = {}
 
-    def add(self, command: str, text: str, *, rejected: str | None = None) -> RawOutput:
-        """Save an output, secrets masked; `rejected` is the device's error for a refused command."""
+    def add(self, command: str, text: str, *, rejected: str | None = None,
+            compress: bool = False) -> RawOutput:
+        """Save an output, secrets masked; `rejected` is the device's error for a refused
+        command; `compress` gzips a large output (its sha256 is still of the text)."""
         text, redacted = redact_output(text, self._secrets)
         digest = sha256_text(text)
-        name = f"{command_slug(command)}.txt"
-        atomic_write(self.folder / name, text.encode("utf-8"))
-        entry: dict[str, Any] = {"file": name, "sha256": digest, "bytes": len(text.encode())}
+        data = text.encode("utf-8")
+        name = f"{command_slug(command)}.txt" + (".gz" if compress else "")
+        # mtime=0: the same output always compresses to the same bytes.
+        atomic_write(self.folder / name, gzip.compress(data, mtime=0) if compress else data)
+        entry: dict[str, Any] = {"file": name, "sha256": digest, "bytes": len(data)}
+        if compress:
+            entry["compressed"] = "gzip"
         if redacted:
             entry["redacted"] = redacted
         if rejected:
@@ -118,6 +125,10 @@ class EvidenceWriter:
         write_json(self.folder / INDEX, self._index)
         return dict(self._outputs)
 
+    def entry(self, command: str) -> dict[str, Any] | None:
+        """What the index says of one command (file, sha256, bytes, error)."""
+        return next((e for e in self._index["commands"] if e["command"] == command), None)
+
     def redactions(self) -> dict[str, int]:
         """How many secrets were masked in which output."""
         return {e["command"]: e["redacted"] for e in self._index["commands"] if e.get("redacted")}
@@ -140,16 +151,20 @@ class Capture:
         path = self._file_for(command)
         if path is None:
             return RawOutput(command=command, text=None, error="not captured")
-        text = path.read_bytes().decode("utf-8", errors="replace")
+        data = path.read_bytes()
+        if path.suffix == ".gz":
+            data = gzip.decompress(data)
+        text = data.decode("utf-8", errors="replace")
         return RawOutput(command=command, text=text, sha256=sha256_text(text))
 
     def _file_for(self, command: str) -> Path | None:
         slug = command_slug(command)
         # Accept the literal rule too (`dir crashinfo:` -> `dir_crashinfo_.txt`).
         literal = re.sub(r"[^A-Za-z0-9]+", "_", command)
-        for name in dict.fromkeys((f"{slug}.txt", f"{literal}.txt")):
-            if (self.folder / name).is_file():
-                return self.folder / name
+        for stem in dict.fromkeys((slug, literal)):
+            for name in (f"{stem}.txt", f"{stem}.txt.gz"):
+                if (self.folder / name).is_file():
+                    return self.folder / name
         return None
 
 

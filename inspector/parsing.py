@@ -33,10 +33,15 @@ def _refuse(*args: Any, **kwargs: Any) -> Any:
 def genie_device(genie_os: str) -> Any:
     with _genie_lock:  # Genie's first import is not safe to race from worker threads
         from genie.conf.base import Device
+        from genie.libs.parser.utils import common
 
         device = Device(
             f"offline-{genie_os}", os=genie_os, custom={"abstraction": {"order": ["os"]}}
         )
+        if common.parser_data is None:
+            # Genie loads its parser index on the first parse, unguarded: every thread that
+            # raced it built its own copy (about 1 s of CPU and tens of MB each, measured).
+            common._load_parser_json()
     device.cli = _NoDevice()
     device.execute = _refuse
     device.connect = _refuse

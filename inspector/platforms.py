@@ -11,6 +11,9 @@ class Platform:
     genie_os: str  # the OS name Genie's parser abstraction expects
     label: str  # what an engineer calls it
     needs_enable: bool  # logs in unprivileged and must `enable` before most show commands
+    # The support file the program asks for, printed on the terminal. IOS-XR's plain
+    # `show tech-support` writes an archive to the chassis's disk, so `terminal` is asked for.
+    show_tech: str = "show tech-support"
 
 
 PLATFORMS: dict[str, Platform] = {
@@ -19,7 +22,8 @@ PLATFORMS: dict[str, Platform] = {
         Platform(device_type="cisco_ios", genie_os="ios", label="IOS", needs_enable=True),
         Platform(device_type="cisco_xe", genie_os="iosxe", label="IOS-XE", needs_enable=True),
         Platform(device_type="cisco_nxos", genie_os="nxos", label="NX-OS", needs_enable=False),
-        Platform(device_type="cisco_xr", genie_os="iosxr", label="IOS-XR", needs_enable=False),
+        Platform(device_type="cisco_xr", genie_os="iosxr", label="IOS-XR", needs_enable=False,
+                 show_tech="show tech-support terminal"),
         Platform(device_type="cisco_asa", genie_os="asa", label="ASA", needs_enable=True),
     )
 }

@@ -34,6 +34,7 @@ def build_record(
     site: str | None = None,
     address: str | None = None,
     redactions: dict[str, int] | None = None,
+    show_tech: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     chassis: dict[str, Any] = {"hostname": hostname, "platform": platform}
     chassis.update(dict.fromkeys(IDENTITY_FIELDS))
@@ -59,6 +60,8 @@ def build_record(
         "verdict": str(verdict),
         "verdict_reason": reason,
         "redactions": redactions or {},
+        # The show tech-support file collected as evidence: file, sha256, bytes (or error).
+        "show_tech": show_tech,
         "program": None,
     }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+from functools import partial
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -12,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from inspector.catalogue import Check
-from inspector.collect import Retry, collect, redact
+from inspector.collect import Retry, ShowTech, collect, redact
 from inspector.evaluate import evaluate_chassis, plan_commands
 from inspector.evidence import EvidenceWriter, RawOutput, Session, utc_now
 from inspector.files import read_json, safe_name, write_json
 from inspector.manifest import seal_run
-from inspector.platforms import PLATFORMS
+from inspector.platforms import PLATFORMS, platform_for
 from inspector.policy import Policy
 from inspector.program import (
     HostContext,
@@ -159,8 +160,10 @@ class Inspection:
     policy: Policy
     secrets: list[str]
     on_done: Callable[[dict[str, Any]], None] | None = None
+    on_progress: Callable[[str, str], None] | None = None  # hostname, what it is doing
     login_gate: threading.BoundedSemaphore | None = None
     hold_list: frozenset[str] | None = None  # None: no --hold-list was given
+    show_tech: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def task(self, task: Any) -> Any:
@@ -177,13 +180,16 @@ class Inspection:
         session: Session | None = None  # gear without an SSH CLI we can parse: not contacted
         outputs: dict[str, RawOutput] = {}
         redactions: dict[str, int] = {}
+        show_tech: dict[str, Any] | None = None
         evidence = self.run_dir / "evidence" / safe_name(host.name)
         if platform in PLATFORMS:
             collected = collect_into(
                 task, evidence, plan_commands(platform, self.checks), self.policy, self.secrets,
-                login_gate=self.login_gate,
+                login_gate=self.login_gate, show_tech=self.show_tech,
+                on_progress=partial(self.on_progress, host.name) if self.on_progress else None,
             )
             session, outputs, redactions = collected.session, collected.outputs, collected.redactions
+            show_tech = collected.show_tech
         context = HostContext.for_host(host, self.hold_list)
         context.save(evidence)  # what the program checks are judged against, for reruns
 
@@ -199,6 +205,7 @@ class Inspection:
             run_id=self.run_id, hostname=host.name, platform=platform, results=results,
             session=session, policy=self.policy, started_at=started, finished_at=utc_now(),
             site=host.get("site"), address=host.hostname, redactions=redactions,
+            show_tech=show_tech,
         )
         record["program"] = program_section(record, context.host_data(), load_products())
         return record
@@ -218,24 +225,36 @@ class Collected:
     session: Session
     outputs: dict[str, RawOutput]
     redactions: dict[str, int]  # secrets masked per command
+    show_tech: dict[str, Any] | None  # its index entry (file, sha256, bytes), when asked for
 
 
 def collect_into(
     task: Any, folder: Path, commands: list[tuple[str, ...]], policy: Policy, secrets: list[str],
-    login_gate: Any = None,
+    login_gate: Any = None, show_tech: bool = False,
+    on_progress: Callable[[str], None] | None = None,
 ) -> Collected:
-    """Collect `commands` from the task's host into an evidence folder, secrets masked."""
+    """Collect `commands` (and the show tech file) from the task's host into an evidence
+    folder, secrets masked; `on_progress` hears how far the show tech file has come."""
     writer = EvidenceWriter(folder, hostname=task.host.name, platform=task.host.platform,
                             secrets=secrets)
+    tech = None
+    if show_tech:
+        tech = ShowTech(
+            command=platform_for(task.host.platform).show_tech,
+            timeout=float(policy["collection.show_tech_timeout"]),
+            on_progress=(lambda received: on_progress(f"show tech {received / 1e6:.1f} MB"))
+            if on_progress else None,
+        )
     session = collect(
         task, writer=writer, commands=commands,
         command_timeout=float(policy["collection.command_timeout"]), secrets=secrets,
         retry=Retry(attempts=1 + int(policy["collection.retries"]),
                     delay=float(policy["collection.retry_delay"])),
-        login_gate=login_gate,
+        login_gate=login_gate, show_tech=tech,
     )
     return Collected(session=session, outputs=writer.finish(session),
-                     redactions=writer.redactions())
+                     redactions=writer.redactions(),
+                     show_tech=writer.entry(tech.command) if tech else None)
 
 
 def redact_record(value: Any, secrets: list[str]) -> Any:
@@ -249,7 +268,7 @@ def redact_record(value: Any, secrets: list[str]) -> Any:
 
 
 def start_run(*, out: Path, run_id: str, hosts: list[str], checks: list[Check], policy: Policy,
-              inventory: Path | None) -> Path:
+              inventory: Path | None, show_tech: bool = False) -> Path:
     run_dir = out / run_id
     if run_dir.exists():
         raise RunError(f"run folder {run_dir} already exists: choose another --run-id, "
@@ -261,6 +280,7 @@ def start_run(*, out: Path, run_id: str, hosts: list[str], checks: list[Check], 
         "policy": str(Path(policy.source).resolve()) if policy.source != "defaults" else None,
         # Where a live rerun or a resume reconnects from; not copied, as it may hold secrets.
         "inventory": str(inventory.resolve()) if inventory else None,
+        "show_tech": show_tech,
     })
     return run_dir
 
@@ -295,6 +315,7 @@ def run_inspection(
     policy: Policy,
     secrets: list[str],
     on_done: Callable[[dict[str, Any]], None] | None = None,
+    on_progress: Callable[[str, str], None] | None = None,
     hold_list: frozenset[str] | None = None,
 ) -> RunSummary:
     """Inspect every host of `nornir` that has no record yet in `run_dir`.
@@ -309,7 +330,8 @@ def run_inspection(
     inspection = Inspection(run_id=run_id, run_dir=run_dir, checks=checks, policy=policy,
                             secrets=secrets, on_done=on_done,
                             login_gate=threading.BoundedSemaphore(logins) if logins > 0 else None,
-                            hold_list=hold_list)
+                            hold_list=hold_list, on_progress=on_progress,
+                            show_tech=bool(meta.get("show_tech")))
     excluded = excluded_hosts(nornir, hold_list, load_products())
     for hostname, assessment in sorted(excluded.items()):
         if hostname in done:

@@ -24,6 +24,8 @@ import asyncssh
 from .identity import TIME_STYLES, Identity, stable_int
 from .platforms import OsTraits
 from .profiles import Behaviour, Profile, get_profile, render
+from .showtech import COMMANDS as SHOW_TECH_COMMANDS
+from .showtech import render_show_tech
 
 if TYPE_CHECKING:
     from .lab import ChassisSpec
@@ -162,6 +164,7 @@ def _builtin_entries(traits: OsTraits) -> list[_Entry]:
     entries = [_Entry(_words(c), "@exit") for c in traits.exit_commands]
     entries.append(_Entry(_words(traits.config_command), "@configure"))
     entries.append(_Entry(_words("show clock"), "@show_clock"))
+    entries.append(_Entry(_words(SHOW_TECH_COMMANDS[traits.name]), "@show_tech"))
     if traits.has_enable:
         entries.append(_Entry(("enable",), "@enable"))
     if traits.disable_command:
@@ -536,6 +539,8 @@ class CliSession:
             if self.traits.name == "asa":
                 return f"{now:%H:%M:%S}.{now.microsecond // 1000:03d} UTC {now:%a %b %d %Y}\n"
             return f"*{TIME_STYLES['clock'](now)}\n"
+        if key == "@show_tech":
+            return render_show_tech(self.chassis)
         if key == "@show_privilege":
             return f"Current privilege level is {15 if self.privileged else 1}\n"
         if key == "@show_curpriv":

@@ -159,3 +159,23 @@ def test_the_run_is_signed_and_verifies(batch: dict[str, Any], tmp_path: Path) -
     done = inspector("verify", str(batch["run_dir"]))
     assert done.returncode == 0, done.stdout
     assert (batch["run_dir"] / "report.html").is_file() and (batch["run_dir"] / "report.xml").is_file()
+
+
+def test_show_tech_is_collected_compressed_and_hashed(batch: dict[str, Any]) -> None:
+    import gzip
+    import hashlib
+
+    run_dir = batch["run_dir"]
+    sizes = {}
+    for hostname, record in records(run_dir).items():
+        if record["verdict"] == "ERROR" and not (record["session"] or {}).get("privileged"):
+            assert record["show_tech"] is None  # never reached, nothing collected
+            continue
+        tech = record["show_tech"]
+        assert tech["file"].endswith(".txt.gz"), tech
+        text = gzip.decompress((run_dir / "evidence" / hostname / tech["file"]).read_bytes())
+        assert hashlib.sha256(text).hexdigest() == tech["sha256"] and len(text) == tech["bytes"]
+        assert b"show running-config" in text and b"<redacted>" in text
+        assert record["redactions"].get(tech["command"], 0) >= 5
+        sizes[record["chassis"]["platform"]] = tech["bytes"]
+    assert sizes["cisco_xr"] > 5_000_000  # a modular chassis's file runs to megabytes
