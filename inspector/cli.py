@@ -395,7 +395,8 @@ def report(run_dir: Path, fmt: str, output: Path | None) -> None:
 @click.option("--force", is_flag=True, help="Replace an existing key.")
 def keygen(key: Path | None, force: bool) -> None:
     """Make the inspector's Ed25519 key that signs every run's manifest."""
-    from inspector.manifest import default_key_path, fingerprint, keygen as make_key
+    from inspector.manifest import default_key_path, fingerprint
+    from inspector.manifest import keygen as make_key
 
     try:
         path = make_key(key or default_key_path(), overwrite=force)

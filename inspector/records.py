@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from inspector import __version__
+from inspector.evaluate import chassis_verdict
 from inspector.evidence import Session
 from inspector.files import read_json, safe_name, write_json
 from inspector.policy import Policy
-from inspector.evaluate import chassis_verdict
 
 SCHEMA_VERSION = 1
 IDENTITY_FIELDS = ("os", "version", "pid", "serial")

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import os
 import threading
-from functools import partial
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +27,8 @@ from inspector.program import (
     load_products,
     program_section,
 )
-from inspector.runner import Interrupted
 from inspector.records import build_record, read_records, summary_row, write_record
+from inspector.runner import Interrupted
 
 
 class RunError(Exception):

@@ -15,9 +15,8 @@ import yaml
 
 from inspector.catalogue import load_catalogue
 from inspector.evaluate import evaluate_check
-from inspector.evidence import RawOutput, sha256_text
+from inspector.evidence import RawOutput, Session, sha256_text
 from inspector.facts import FactResolver
-from inspector.evidence import Session
 from inspector.policy import load_policy
 from inspector.program import HostContext
 from tests.corpus import corpus_file
