@@ -58,8 +58,9 @@ def _load_private(path: Path) -> Any:
 def _public_openssh(key: Any) -> str:
     from cryptography.hazmat.primitives import serialization
 
-    return key.public_bytes(serialization.Encoding.OpenSSH,
-                            serialization.PublicFormat.OpenSSH).decode()
+    text: str = key.public_bytes(serialization.Encoding.OpenSSH,
+                                 serialization.PublicFormat.OpenSSH).decode()
+    return text
 
 
 def fingerprint(public_openssh: str) -> str:
@@ -117,6 +118,7 @@ class Verification:
 def verify_run(run_dir: Path, public_key: Path | None = None) -> Verification:
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     result = Verification()
     manifest_path, signature_path = run_dir / MANIFEST, run_dir / SIGNATURE
@@ -134,7 +136,9 @@ def verify_run(run_dir: Path, public_key: Path | None = None) -> Verification:
                 f"signed by {result.signer}, not by the key in {public_key} ({fingerprint(pinned)})")
     try:
         key = serialization.load_ssh_public_key(embedded.encode())
-        key.verify(base64.b64decode(signature_path.read_bytes()), body)  # type: ignore[union-attr]
+        if not isinstance(key, Ed25519PublicKey):
+            raise ValueError("the manifest's key is not an Ed25519 key")
+        key.verify(base64.b64decode(signature_path.read_bytes()), body)
     except FileNotFoundError:
         result.problems.append(f"no {SIGNATURE}: the manifest is not signed")
     except (InvalidSignature, ValueError):
