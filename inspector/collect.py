@@ -190,6 +190,12 @@ def _session(
     except Exception as exc:  # refused, reset, no route: not reached
         return failed(f"connection failed: {type(exc).__name__}: {_first_line(exc)}", transient=True)
     host_key = host_key_fingerprint(connection)
+    if connection.global_cmd_verify is False:
+        # netmiko's ASA driver stops checking each command's echo when it may not set the
+        # terminal width (a configuration change we refuse). Without that check a busy session
+        # can hand one command's output to the next. The inspector's commands are far shorter
+        # than the default 80-column line, so their echo comes back whole: check it.
+        connection.global_cmd_verify = None
     prompt = None
     try:
         prompt = connection.find_prompt()
