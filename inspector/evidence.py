@@ -93,7 +93,8 @@ class EvidenceWriter:
         data = text.encode("utf-8")
         name = f"{command_slug(command)}.txt" + (".gz" if compress else "")
         # mtime=0: the same output always compresses to the same bytes.
-        atomic_write(self.folder / name, gzip.compress(data, mtime=0) if compress else data)
+        atomic_write(self.folder / name,
+                     gzip.compress(data, compresslevel=6, mtime=0) if compress else data)
         entry: dict[str, Any] = {"file": name, "sha256": digest, "bytes": len(data)}
         if compress:
             entry["compressed"] = "gzip"

@@ -12,26 +12,35 @@ from collections.abc import Iterable
 
 MASK = "<redacted>"
 
-# Each pattern keeps the keyword (so the line still reads) and captures the secret.
-_PATTERNS = [
+# Each configuration line that carries a secret: the part kept (so the line still reads),
+# then the secret. Every one starts a line, which keeps one pass over a multi-megabyte
+# show tech file fast (a pattern that may start anywhere costs a scan per pattern).
+_SECRET_LINES = [
     # enable secret 9 $9$..., enable password 7 0822455D0A16, username x secret 5 $1$...
-    re.compile(r"(\b(?:enable|username \S+(?: privilege \d+)?)\s+(?:secret|password)\s+(?:\d+\s+)?)(\S+)"),
+    r"(?:enable|username \S+(?: privilege \d+)?)\s+(?:secret|password)\s+(?:\d+\s+)?",
     # snmp-server community PUBLIC RO
-    re.compile(r"(\bsnmp-server community\s+)(\S+)"),
-    # tacacs-server key 7 ..., radius-server key ..., key 7 ... inside tacacs/radius server blocks
-    re.compile(r"(\b(?:tacacs-server|radius-server)\s+(?:host \S+\s+)?key\s+(?:\d+\s+)?)(\S+)"),
-    re.compile(r"(^\s*key\s+(?:\d+\s+)?)(\S+)", re.MULTILINE),
-    # crypto isakmp key K address ..., pre-shared-key K, ikev1/ikev2 pre-shared-key
-    re.compile(r"(\bcrypto isakmp key\s+(?:\d+\s+)?)(\S+)"),
-    re.compile(r"(\bpre-shared-key\s+(?:local\s+|remote\s+)?(?:\d+\s+)?)(\S+)"),
-    # NX-OS: username admin password 5 $5$..., snmp-server user x auth md5 0x... priv 0x...
-    re.compile(r"(\bsnmp-server user \S+ \S+ auth \S+\s+)(\S+)"),
-    re.compile(r"(\bpriv (?:aes-128\s+)?)(0x[0-9a-fA-F]+|\S{8,})"),
-    # ASA: passwd 2KFQnbNIdI.2KYOU encrypted, enable password ... encrypted
-    re.compile(r"(^\s*passwd\s+)(\S+)", re.MULTILINE),
-    # BGP / OSPF / key chains: neighbor x password 7 ..., key-string 7 ...
-    re.compile(r"(\b(?:neighbor \S+ password|key-string|authentication-key|message-digest-key \d+ md5)\s+(?:\d+\s+)?)(\S+)"),
+    r"snmp-server community\s+",
+    # snmp-server user NAME GROUP v3 auth sha AUTHPASS [priv aes 128 PRIVPASS]
+    r"snmp-server user \S+ \S+(?: v3)? auth \S+\s+",
+    # tacacs-server key 7 ..., radius-server host x key ..., `key 7 ...` in a server block
+    r"(?:tacacs-server|radius-server)\s+(?:host \S+\s+)?key\s+(?:\d+\s+)?",
+    r"key\s+(?:\d+\s+)?",
+    # crypto isakmp key K address ..., (ikev1/ikev2) pre-shared-key [local|remote] K
+    r"crypto isakmp key\s+(?:\d+\s+)?",
+    r"(?:ikev[12]\s+)?pre-shared-key\s+(?:local\s+|remote\s+)?(?:\d+\s+)?",
+    # ASA: passwd 2KFQnbNIdI.2KYOU encrypted
+    r"passwd\s+",
+    # BGP, OSPF, key chains
+    r"(?:neighbor \S+ password|key-string|ip ospf authentication-key"
+    r"|ip ospf message-digest-key \d+ md5)\s+(?:\d+\s+)?",
 ]
+_SECRET = re.compile(
+    "|".join(rf"^(?P<k{i}>[ \t]*{keep})(?P<s{i}>\S+)" for i, keep in enumerate(_SECRET_LINES)),
+    re.MULTILINE,
+)
+# The privacy password later on an snmp-server user line.
+_SNMP_PRIV = re.compile(r"^(?P<k>[ \t]*snmp-server user .*? priv (?:\S+ (?:\d+ )?)?)(?P<s>\S+)",
+                        re.MULTILINE)
 
 
 def redact_output(text: str, known_secrets: Iterable[str] = ()) -> tuple[str, int]:
@@ -40,13 +49,15 @@ def redact_output(text: str, known_secrets: Iterable[str] = ()) -> tuple[str, in
 
     def mask(match: re.Match[str]) -> str:
         nonlocal count
-        if match.group(2) == MASK:
+        secret_group = match.lastgroup or "s"
+        secret = match.group(secret_group)
+        if secret == MASK:
             return match.group(0)
         count += 1
-        return match.group(1) + MASK
+        return match.group(0)[: match.start(secret_group) - match.start()] + MASK
 
-    for pattern in _PATTERNS:
-        text = pattern.sub(mask, text)
+    text = _SNMP_PRIV.sub(mask, text)
+    text = _SECRET.sub(mask, text)
     for secret in sorted({s for s in known_secrets if s}, key=len, reverse=True):
         occurrences = text.count(secret)
         if occurrences:
