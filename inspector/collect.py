@@ -20,7 +20,7 @@ from typing import Any
 
 from inspector.evidence import EvidenceWriter, Session
 from inspector.platforms import platform_for
-from inspector.readonly import require_read_only
+from inspector.readonly import NotReadOnly, require_read_only
 
 # What each OS prints when it does not know a command: the output is kept as evidence, but
 # the command counts as not captured so its checks say ERROR with the device's words.
@@ -50,9 +50,17 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
-def send_read_only(connection: Any, command: str, *, read_timeout: float) -> str:
-    """The single way a command reaches a device."""
-    text: str = connection.send_command(require_read_only(command), read_timeout=read_timeout)
+def send_read_only(connection: Any, command: str, *, read_timeout: float,
+                   prompt: str | None = None) -> str:
+    """The single way a command reaches a device.
+
+    Given the session's `prompt`, the output ends where that prompt stands alone at the end of
+    a line. Otherwise netmiko looks for the prompt anew before every command, which costs about
+    45 ms of fixed sleeps each (81 ms a command against the lab, 36 ms with the prompt known).
+    """
+    expect = None if prompt is None else rf"(?:^|\n){re.escape(prompt)}\s*$"
+    text: str = connection.send_command(require_read_only(command), read_timeout=read_timeout,
+                                        expect_string=expect)
     return text
 
 
@@ -214,7 +222,11 @@ def _session(
         for index, group in enumerate(commands):
             for command in group:
                 try:
-                    text = send_read_only(connection, command, read_timeout=command_timeout)
+                    text = send_read_only(connection, command, read_timeout=command_timeout,
+                                          prompt=prompt)
+                except NotReadOnly as refused:
+                    writer.add_failure(command, str(refused))  # never sent
+                    break
                 except ReadTimeout:
                     error = f"timed out after {command_timeout:g} s during `{command}`"
                     writer.add_failure(command, error)
