@@ -190,6 +190,9 @@ def _session(
     except BadHostKeyException:
         return failed("host key does not match known_hosts", transient=False)
     except NetmikoTimeoutException as exc:
+        # netmiko wraps paramiko's refusal of an unknown host key in its timeout exception.
+        if "known_hosts" in str(exc):
+            return failed("host key not in known_hosts (strict host key policy)", transient=False)
         return failed(f"timed out connecting: {_first_line(exc)}", transient=True)
     except SSHException as exc:
         if "known_hosts" in str(exc):

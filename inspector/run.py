@@ -4,8 +4,11 @@ chassis finishes, so an interrupted batch keeps everything it had done."""
 from __future__ import annotations
 
 import os
+import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -19,7 +22,7 @@ from inspector.evidence import EvidenceWriter, RawOutput, Session, utc_now
 from inspector.files import read_json, safe_name, write_json
 from inspector.manifest import seal_run
 from inspector.platforms import PLATFORMS, platform_for
-from inspector.policy import Policy
+from inspector.policy import Policy, PolicyError
 from inspector.program import (
     HostContext,
     excluded_hosts,
@@ -117,6 +120,9 @@ def prepare_hosts(nornir: Any, credentials: Credentials, policy: Policy) -> list
 
     Returns every password and secret, longest first, so they can be kept out of any text.
     """
+    host_keys = policy["collection.host_key_policy"]
+    if host_keys not in ("record", "strict"):
+        raise PolicyError(f"collection.host_key_policy must be `record` or `strict`, not {host_keys!r}")
     defaults = nornir.inventory.defaults
     if credentials.username:
         defaults.username = credentials.username
@@ -137,7 +143,7 @@ def prepare_hosts(nornir: Any, credentials: Credentials, policy: Policy) -> list
         extras.setdefault("conn_timeout", policy["collection.connect_timeout"])
         extras.setdefault("auth_timeout", policy["collection.auth_timeout"])
         extras.setdefault("banner_timeout", policy["collection.auth_timeout"])
-        if policy["collection.host_key_policy"] == "strict":
+        if host_keys == "strict":
             extras.update(ssh_strict=True, system_host_keys=False, alt_host_keys=True,
                           alt_key_file=os.path.expanduser(policy["collection.known_hosts"]))
         host.connection_options["netmiko"] = type(options)(
@@ -164,6 +170,7 @@ class Inspection:
     login_gate: threading.BoundedSemaphore | None = None
     hold_list: frozenset[str] | None = None  # None: no --hold-list was given
     show_tech: bool = False
+    judges: Executor | None = None  # worker processes that parse and judge; None: this thread
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def task(self, task: Any) -> Any:
@@ -192,23 +199,20 @@ class Inspection:
             show_tech = collected.show_tech
         context = HostContext.for_host(host, self.hold_list)
         context.save(evidence)  # what the program checks are judged against, for reruns
-
-        def output(command: str) -> RawOutput:
-            return outputs.get(command) or RawOutput(command=command, text=None,
-                                                     error="not collected")
-
-        results = evaluate_chassis(
-            platform=platform, outputs=output, session=session, checks=self.checks,
-            policy=self.policy, context=context,
+        job = Judgement(
+            run_id=self.run_id, hostname=host.name, platform=platform,
+            check_ids=tuple(c.id for c in self.checks), outputs=outputs, session=session,
+            policy=self.policy, context=context, started_at=started, site=host.get("site"),
+            address=host.hostname, redactions=redactions, show_tech=show_tech,
         )
-        record = build_record(
-            run_id=self.run_id, hostname=host.name, platform=platform, results=results,
-            session=session, policy=self.policy, started_at=started, finished_at=utc_now(),
-            site=host.get("site"), address=host.hostname, redactions=redactions,
-            show_tech=show_tech,
-        )
-        record["program"] = program_section(record, context.host_data(), load_products())
-        return record
+        if self.judges is not None:
+            from concurrent.futures.process import BrokenProcessPool
+
+            try:
+                return self.judges.submit(judge_in_worker, job).result()
+            except BrokenProcessPool:
+                pass  # a worker died (killed, out of memory): judge here, as without workers
+        return judge(job, self.checks)
 
     def write(self, record: dict[str, Any]) -> dict[str, Any]:
         record = redact_record(record, self.secrets)
@@ -218,6 +222,89 @@ class Inspection:
             with self._lock:
                 self.on_done(row)
         return row
+
+
+@dataclass(frozen=True, kw_only=True)
+class Judgement:
+    """What one chassis is judged on once its outputs are on disk. Plain data, so a worker
+    process can parse and judge it while this one's threads go on talking to chassis."""
+
+    run_id: str
+    hostname: str
+    platform: str | None
+    check_ids: tuple[str, ...]
+    outputs: dict[str, RawOutput]
+    session: Session | None
+    policy: Policy
+    context: HostContext
+    started_at: str
+    site: str | None
+    address: str | None
+    redactions: dict[str, int]
+    show_tech: dict[str, Any] | None
+
+
+def judge(job: Judgement, checks: list[Check]) -> dict[str, Any]:
+    """The chassis's record, from its outputs: the same in this process or a worker."""
+
+    def output(command: str) -> RawOutput:
+        return job.outputs.get(command) or RawOutput(command=command, text=None,
+                                                      error="not collected")
+
+    results = evaluate_chassis(
+        platform=job.platform, outputs=output, session=job.session, checks=checks,
+        policy=job.policy, context=job.context,
+    )
+    record = build_record(
+        run_id=job.run_id, hostname=job.hostname, platform=job.platform, results=results,
+        session=job.session, policy=job.policy, started_at=job.started_at,
+        finished_at=utc_now(), site=job.site, address=job.address, redactions=job.redactions,
+        show_tech=job.show_tech,
+    )
+    record["program"] = program_section(record, job.context.host_data(), load_products())
+    return record
+
+
+def judge_in_worker(job: Judgement) -> dict[str, Any]:
+    from inspector.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    return judge(job, [catalogue.get(check_id) for check_id in job.check_ids])
+
+
+def _judge_worker_started() -> None:
+    # Ctrl-C reaches the whole process group; the run stops on it and needs its workers to
+    # judge the chassis still in session, so only the run itself may act on it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from inspector.catalogue import load_catalogue
+
+    load_catalogue()
+
+
+# Parsing and judging hold the GIL: 1000 chassis spent 70% of the run's GIL time there,
+# starving the sessions. Worker processes take it over once a batch is big enough to repay
+# their start (about 1 s of imports each, Genie included); small batches judge in-thread.
+JUDGE_POOL_MIN_CHASSIS = 50
+JUDGE_POOL_MAX_WORKERS = 4
+
+
+@contextmanager
+def judge_pool(chassis: int) -> Iterator[Executor | None]:
+    """Worker processes to parse and judge `chassis` chassis, or None when not worth it."""
+    workers = min(os.cpu_count() or 1, JUDGE_POOL_MAX_WORKERS)
+    if chassis < JUDGE_POOL_MIN_CHASSIS or workers < 2:
+        yield None
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn: forking a process whose session threads hold locks can deadlock the child.
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_judge_worker_started)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -343,12 +430,14 @@ def run_inspection(
             policy=policy, started_at=now, finished_at=now, site=host.get("site"),
             address=host.hostname,
         ))
-    todo = nornir.filter(filter_func=lambda host: host.name not in done | set(excluded))
+    skipped = done | set(excluded)
+    todo = nornir.filter(filter_func=lambda host: host.name not in skipped)
     interrupted = False
-    try:
-        results = todo.run(task=inspection.task, name="inspect", on_failed=True)
-    except Interrupted as stop:
-        results, interrupted = stop.result, True
+    with judge_pool(len(todo.inventory.hosts)) as inspection.judges:
+        try:
+            results = todo.run(task=inspection.task, name="inspect", on_failed=True)
+        except Interrupted as stop:
+            results, interrupted = stop.result, True
     for hostname, multi in results.items():
         result = multi[0]
         if result.failed:  # a bug of ours: the chassis still gets a record saying so

@@ -19,7 +19,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,15 @@ import asyncssh
 import yaml
 
 from .identity import TIME_STYLES
-from .profiles import HEALTHY, ProfileError, command_slug, get_profile, load_profiles, render
+from .profiles import (
+    HEALTHY,
+    Profile,
+    ProfileError,
+    command_slug,
+    get_profile,
+    load_profiles,
+    render,
+)
 from .server import Chassis, ChassisSSHServer, CommandLog, CommandRecord, serve_session
 
 LAB_HOST = "127.0.0.1"
@@ -59,17 +67,25 @@ class ChassisSpec:
     username: str = LAB_USERNAME
     password: str = LAB_PASSWORD
     secret: str = LAB_SECRET
+    # A profile built from saved outputs (`lab serve`), in place of one under profiles/.
+    capture: Profile | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def definition(self) -> Profile:
+        """The profile this chassis is served from."""
+        return self.capture or get_profile(self.profile)
 
     @property
     def device_type(self) -> str:
-        return get_profile(self.profile).device_type
+        return self.definition.device_type
 
     @property
     def os(self) -> str:
-        return get_profile(self.profile).os
+        return self.definition.os
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "device_type": self.device_type, "os": self.os}
+        plain = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "capture"}
+        return {**plain, "device_type": self.device_type, "os": self.os}
 
 
 def _mix_faults(profiles: Sequence[str]) -> list[str]:
@@ -205,6 +221,8 @@ class Lab:
         self._reserved: list[socket.socket] = []
         self._connections: set[asyncssh.SSHServerConnection] = set()
         self._closed = False
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop serving the chassis
+        self.host_public_key = ""  # every chassis's SSH host key, OpenSSH format
 
     def commands(self, hostname: str) -> list[CommandRecord]:
         """The lines a chassis received at its prompt, in order (safe from any thread)."""
@@ -212,6 +230,39 @@ class Lab:
 
     def spec(self, hostname: str) -> ChassisSpec:
         return self.chassis[hostname].spec
+
+    def set_scenario(self, hostname: str, scenario: str, timeout: float = 10.0) -> None:
+        """Switch a served chassis to another scenario: "repair" a failed fan, or break one.
+
+        Sessions opened afterwards see the new scenario; a session already open sees it from its
+        next command. A chassis cannot move to or from `port_closed` (that is a listener, not a
+        session, matter). Safe to call from any thread; returns once the switch is done. The
+        inventory's `lab_scenario` keeps saying what the chassis was started as.
+        """
+        try:
+            chassis = self.chassis[hostname]
+        except KeyError:
+            raise ProfileError(f"the lab serves no chassis {hostname!r}") from None
+        target = chassis.profile.scenario(scenario).behaviour
+        if target.port_closed != chassis.behaviour.port_closed:
+            raise ProfileError(
+                f"{hostname}: cannot switch between port_closed and a listening scenario "
+                "in a running lab; plan the chassis with it instead"
+            )
+        switch = chassis.prepare_scenario(scenario)
+        loop = self._loop
+        try:
+            on_loop = asyncio.get_running_loop() is loop
+        except RuntimeError:
+            on_loop = False
+        if loop is None or on_loop or not loop.is_running():
+            switch()
+            return
+
+        async def switch_on_loop() -> None:
+            switch()
+
+        asyncio.run_coroutine_threadsafe(switch_on_loop(), loop).result(timeout)
 
     async def _listen(self, chassis: Chassis, port: int, host_key: asyncssh.SSHKey) -> None:
         spec = chassis.spec
@@ -253,7 +304,9 @@ class Lab:
 
     async def aclose(self) -> None:
         self.close()
-        await asyncio.gather(*(l.wait_closed() for l in self._listeners), return_exceptions=True)
+        await asyncio.gather(
+            *(listener.wait_closed() for listener in self._listeners), return_exceptions=True
+        )
 
 
 async def start(
@@ -272,6 +325,8 @@ async def start(
         raise ValueError("hostnames in a lab must be unique")
     host_key = _host_key()
     lab = Lab(specs, host, CommandLog(command_log))
+    lab.host_public_key = host_key.export_public_key("openssh").decode().strip()
+    lab._loop = asyncio.get_running_loop()
     for spec in specs:
         lab.chassis[spec.hostname] = Chassis.from_spec(spec, lab.log)
     try:
@@ -359,7 +414,7 @@ def inventory_data(specs: Sequence[ChassisSpec], host: str = LAB_HOST) -> dict[s
     hosts: dict[str, Any] = {}
     groups: dict[str, Any] = {}
     for spec in specs:
-        profile = get_profile(spec.profile)
+        profile = spec.definition
         hosts[spec.hostname] = {
             "hostname": host,
             "port": spec.port,
