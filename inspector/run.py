@@ -122,7 +122,8 @@ def prepare_hosts(nornir: Any, credentials: Credentials, policy: Policy) -> list
     """
     host_keys = policy["collection.host_key_policy"]
     if host_keys not in ("record", "strict"):
-        raise PolicyError(f"collection.host_key_policy must be `record` or `strict`, not {host_keys!r}")
+        raise PolicyError(
+            f"collection.host_key_policy must be `record` or `strict`, not {host_keys!r}")
     defaults = nornir.inventory.defaults
     if credentials.username:
         defaults.username = credentials.username
