@@ -11,6 +11,37 @@ from typing import Any
 
 import yaml
 
+# The check meant to catch each fault the lab can serve.
+CAUGHT_BY = {
+    "psu_failed": "hw.psu.status",
+    "fan_failed": "hw.fan.status",
+    "temp_critical": "hw.temperature.status",
+    "license_eval": {"lic.smart.registration", "lic.classic.state", "lic.nxos.usage",
+                     "lic.asa.license"},
+    "crashinfo_present": "op.crash.files",
+    "confreg_2142": "op.config.register",
+    "cpu_high": "op.cpu.load",
+    "memory_low": "op.memory.free",
+    "log_critical": "op.logging.critical",
+    "module_failed": "op.modules.state",
+    "standby_down": "op.redundancy.standby",
+    "diag_failed": "hw.diagnostics",
+    "udi_mismatch": "lic.udi.match",
+}
+# Other checks that rightly fail on the same fault, because the chassis reports the same event
+# through them too: a failed fan or supply is logged (%FAN, %PLATFORM, %ENVMON) and may show
+# as a failed module or a supply's fan; a crash is also the last reload reason; an unlicensed
+# smart-licensing chassis also has licenses not in use.
+ALSO_FAILS = {
+    "psu_failed": {"op.logging.critical", "op.modules.state", "hw.fan.status"},
+    "fan_failed": {"op.logging.critical", "op.modules.state"},
+    "temp_critical": {"op.logging.critical"},
+    "license_eval": {"lic.smart.usage"},
+    "crashinfo_present": {"op.reload.reason", "op.logging.critical"},
+    "module_failed": {"op.logging.critical", "hw.diagnostics"},
+    "diag_failed": {"op.modules.state"},
+    "standby_down": {"op.modules.state", "op.logging.critical"},
+}
 
 def inspector(*args: str, env: dict[str, str] | None = None, timeout: float = 600,
               stdin: str | None = None) -> subprocess.CompletedProcess[str]:

@@ -17,41 +17,10 @@ import pytest
 
 from inspector.readonly import NotReadOnly, require_read_only
 from mock_devices import expected_verdict, plan_lab, running_lab
-from tests.lab_run import inspector, records, set_host_password, statuses
+from tests.lab_run import ALSO_FAILS, CAUGHT_BY, inspector, records, set_host_password, statuses
 
 pytestmark = pytest.mark.lab
 
-# The check meant to catch each fault the lab can serve.
-CAUGHT_BY = {
-    "psu_failed": "hw.psu.status",
-    "fan_failed": "hw.fan.status",
-    "temp_critical": "hw.temperature.status",
-    "license_eval": {"lic.smart.registration", "lic.classic.state", "lic.nxos.usage",
-                     "lic.asa.license"},
-    "crashinfo_present": "op.crash.files",
-    "confreg_2142": "op.config.register",
-    "cpu_high": "op.cpu.load",
-    "memory_low": "op.memory.free",
-    "log_critical": "op.logging.critical",
-    "module_failed": "op.modules.state",
-    "standby_down": "op.redundancy.standby",
-    "diag_failed": "hw.diagnostics",
-    "udi_mismatch": "lic.udi.match",
-}
-# Other checks that rightly fail on the same fault, because the chassis reports the same event
-# through them too: a failed fan or supply is logged (%FAN, %PLATFORM, %ENVMON) and may show
-# as a failed module or a supply's fan; a crash is also the last reload reason; an unlicensed
-# smart-licensing chassis also has licenses not in use.
-ALSO_FAILS = {
-    "psu_failed": {"op.logging.critical", "op.modules.state", "hw.fan.status"},
-    "fan_failed": {"op.logging.critical", "op.modules.state"},
-    "temp_critical": {"op.logging.critical"},
-    "license_eval": {"lic.smart.usage"},
-    "crashinfo_present": {"op.reload.reason", "op.logging.critical"},
-    "module_failed": {"op.logging.critical", "hw.diagnostics"},
-    "diag_failed": {"op.modules.state"},
-    "standby_down": {"op.modules.state", "op.logging.critical"},
-}
 # Session set-up that netmiko sends on its own: it changes nothing on the device.
 SESSION_SETUP = {"enable", "terminal length 0", "terminal width 511", "terminal pager 0",
                  "terminal exec prompt no-timestamp", "terminal width 512", "exit", ""}
