@@ -1,10 +1,12 @@
 """A lab of mock Cisco chassis served over SSH on 127.0.0.1, for testing the inspector.
 
 Public API: `plan_lab`, `start`, `running_lab`, `serve_forever`, `write_inventory`,
-`render_output`, `expected_verdict`, `ChassisSpec`, `Lab`, and `load_profiles` / `get_profile`
-for the templates themselves.
+`render_output`, `expected_verdict`, `ChassisSpec`, `Lab` (with `Lab.set_scenario`),
+`plan_captures` for saved outputs served as chassis, and `load_profiles` / `get_profile` for
+the templates themselves.
 """
 
+from .captures import CaptureError, capture_profile, plan_captures
 from .lab import (
     LAB_HOST,
     LAB_PASSWORD,
@@ -30,16 +32,19 @@ __all__ = [
     "LAB_PASSWORD",
     "LAB_SECRET",
     "LAB_USERNAME",
+    "CaptureError",
     "ChassisSpec",
     "CommandRecord",
     "Lab",
     "Profile",
     "Scenario",
+    "capture_profile",
     "command_slug",
     "expected_verdict",
     "get_profile",
     "inventory_data",
     "load_profiles",
+    "plan_captures",
     "plan_lab",
     "render_output",
     "running_lab",

@@ -138,6 +138,9 @@ class Profile:
     # alias slug -> slug whose output it prints (IOS-XR `admin show environment` and
     # `show environment` print the same tables); scenario changes follow automatically
     aliases: Mapping[str, str] = field(default_factory=dict)
+    # Saved outputs of a real chassis (`inspector lab serve`): served exactly as saved, never
+    # rendered, since a real output's `$` and `${...}` are text, not placeholders.
+    verbatim: bool = False
 
     def command_for(self, slug: str) -> str:
         return self.command_names.get(slug) or slug.replace("_", " ").strip()

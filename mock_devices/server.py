@@ -13,7 +13,7 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,7 +23,7 @@ import asyncssh
 
 from .identity import TIME_STYLES, Identity, stable_int
 from .platforms import OsTraits
-from .profiles import Behaviour, Profile, get_profile, render
+from .profiles import Behaviour, Profile, render
 from .showtech import COMMANDS as SHOW_TECH_COMMANDS
 from .showtech import render_show_tech
 
@@ -118,7 +118,8 @@ class CommandTable:
     """Matches typed commands like IOS does: keywords may be abbreviated while unambiguous.
 
     Words are compared the way command slugs are built (runs of alphanumerics), so
-    `show interfaces status err-disabled` matches the template `show_interfaces_status_err_disabled`.
+    `show interfaces status err-disabled` matches the template
+    `show_interfaces_status_err_disabled`.
     """
 
     def __init__(self, entries: list[_Entry]) -> None:
@@ -182,10 +183,20 @@ def _builtin_entries(traits: OsTraits) -> list[_Entry]:
     return entries
 
 
-def build_table(traits: OsTraits, templates: dict[str, str]) -> CommandTable:
-    entries = _builtin_entries(traits)
-    entries += [_Entry(tuple(w.lower() for w in slug.split("_") if w), slug) for slug in templates]
-    return CommandTable(entries)
+def build_table(
+    traits: OsTraits, templates: dict[str, str], *, lab_outputs: bool = True
+) -> CommandTable:
+    """The commands a chassis answers: the session's own (enable, terminal, exit, configure),
+    its templates, and, with `lab_outputs`, the outputs the lab makes up (`show clock`,
+    `show tech-support`, ...) where no template prints them. A capture served verbatim has
+    `lab_outputs` off: it answers what was saved and nothing the lab would invent."""
+    outputs = [_Entry(tuple(w.lower() for w in slug.split("_") if w), slug) for slug in templates]
+    printed = {entry.words for entry in outputs}
+    builtins = [
+        entry for entry in _builtin_entries(traits)
+        if not (entry.key.startswith("@show") and (not lab_outputs or entry.words in printed))
+    ]
+    return CommandTable(builtins + outputs)
 
 
 # --------------------------------------------------------------------------- one chassis
@@ -206,7 +217,7 @@ class Chassis:
 
     @classmethod
     def from_spec(cls, spec: ChassisSpec, log: CommandLog) -> Chassis:
-        profile = get_profile(spec.profile)
+        profile = spec.definition
         templates = profile.effective_templates(spec.scenario)
         return cls(
             spec=spec,
@@ -214,11 +225,35 @@ class Chassis:
             behaviour=profile.scenario(spec.scenario).behaviour,
             identity=profile.identity(spec.index, spec.hostname, spec.serial),
             templates=templates,
-            table=build_table(profile.traits, templates),
+            table=build_table(profile.traits, templates, lab_outputs=not profile.verbatim),
             log=log,
         )
 
+    def prepare_scenario(self, scenario: str) -> Callable[[], None]:
+        """Resolve another scenario now (raising ProfileError if it does not apply) and return
+        the switch to it, to be run on the lab's event loop so no session sees half of it."""
+        behaviour = self.profile.scenario(scenario).behaviour
+        templates = self.profile.effective_templates(scenario)
+        table = build_table(self.profile.traits, templates, lab_outputs=not self.profile.verbatim)
+
+        def switch() -> None:
+            self.behaviour, self.templates, self.table = behaviour, templates, table
+            self.spec.scenario = scenario
+
+        return switch
+
+    @property
+    def stamps_outputs(self) -> bool:
+        """Whether outputs start with the time line IOS-XR prints until told not to. A saved
+        output already holds whatever line its device printed, so a capture gets no second one."""
+        return self.profile.traits.timestamp_commands and not self.profile.verbatim
+
     def output(self, slug: str) -> str:
+        if self.profile.verbatim:
+            # The saved text is exactly what the device printed before its prompt; `emit`
+            # takes a final newline as the end of the last line, so give it one of its own
+            # and the client reads back the saved bytes, trailing newlines included.
+            return self.templates[slug] + "\n"
         return render(self.templates[slug], self.profile.values_for(self.identity))
 
 
@@ -319,7 +354,7 @@ class CliSession:
         self.privileged = self.traits.starts_privileged
         self.config_mode = False
         self.page_length = self.traits.default_page_length
-        self.timestamps = self.traits.timestamp_commands
+        self.timestamps = chassis.stamps_outputs
 
     # ---- output helpers
 
@@ -489,7 +524,7 @@ class CliSession:
         if self.traits.timestamp_off_command and command == self.traits.timestamp_off_command:
             self.timestamps = False
         elif command.startswith("terminal exec prompt timestamp"):
-            self.timestamps = self.traits.timestamp_commands
+            self.timestamps = self.chassis.stamps_outputs
 
     async def enable(self) -> bool:
         if self.privileged:
@@ -535,7 +570,10 @@ class CliSession:
         now = datetime.now(UTC)
         if key == "@show_clock":
             if self.traits.name == "nxos":
-                return f"{now:%H:%M:%S}.{now.microsecond // 1000:03d} UTC {now:%a %b %d %Y}\nTime source is NTP\n"
+                return (
+                    f"{now:%H:%M:%S}.{now.microsecond // 1000:03d} UTC {now:%a %b %d %Y}\n"
+                    "Time source is NTP\n"
+                )
             if self.traits.name == "asa":
                 return f"{now:%H:%M:%S}.{now.microsecond // 1000:03d} UTC {now:%a %b %d %Y}\n"
             return f"*{TIME_STYLES['clock'](now)}\n"
@@ -623,8 +661,8 @@ _FLAP_LINE = {
     "iosxr": (
         "log",
         (
-            "LC/0/0/CPU0:{t} UTC: ifmgr[212]: %PKT_INFRA-LINK-3-UPDOWN : Interface TenGigE0/0/0/{p}, "
-            "changed state to {s}"
+            "LC/0/0/CPU0:{t} UTC: ifmgr[212]: %PKT_INFRA-LINK-3-UPDOWN : "
+            "Interface TenGigE0/0/0/{p}, changed state to {s}"
         ),
     ),
     "asa": (

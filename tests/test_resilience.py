@@ -1,0 +1,317 @@
+"""Faults and interruptions: a batch with every fault the lab can serve, kill -9 and Ctrl-C.
+
+- A lab of about 40 chassis mixing every scenario of mock_devices (wire faults: refused
+  logins, closed ports, hangs, slow, dropped, paged, bannered, garbled, huge and unsupported
+  outputs; hardware, license and software faults of every profile) ends with one record per
+  chassis, the verdict the lab expects, and on each faulty chassis the precise reason an
+  engineer on site can act on. Short timeouts come from a `--policy` file.
+- A run killed with SIGKILL mid-batch, then `run --resume`, ends with exactly one valid record
+  per chassis and no half-written file; Ctrl-C (SIGINT) stops cleanly with exit code 130,
+  keeps what finished, and `--resume` does the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from mock_devices import ChassisSpec, expected_verdict, get_profile, load_profiles, running_lab
+from mock_devices.lab import PROFILE_ORDER
+from mock_devices.profiles import HEALTHY, common_scenarios
+from tests.lab_run import CAUGHT_BY, inspector, records
+
+pytestmark = pytest.mark.lab
+
+# Seconds; a hung chassis still costs netmiko's own prompt wait (see the report to the lead).
+FAST_POLICY = """\
+collection:
+  connect_timeout: 3
+  auth_timeout: 3
+  command_timeout: 8
+  retries: 1
+  retry_delay: 0.2
+"""
+# Which profiles serve each wire-level fault: different OSes fail differently on the wire.
+WIRE_FAULTS = {
+    "login_refused": ("isr4431", "nexus9300"),
+    "port_closed": ("cat2960x", "asr9006"),
+    "hang_after_login": ("cat9300", "asa5525"),
+    "slow_output": ("nexus9300", "asa5525"),
+    "drop_mid_output": ("cat9300", "asr9006"),
+    "paging_on": ("isr4431", "cat2960x"),
+    "banner_with_prompts": ("asr9006", "asa5525"),
+    "garbage_output": ("nexus9300", "cat9300"),
+    "huge_output": ("cat2960x",),
+    "unsupported_command": ("isr4431", "nexus9300"),
+}
+# The reason a record must give, in the words its summary line shows (`verdict_reason`).
+REASONS = {
+    "login_refused": r"^not inspected: authentication failed$",
+    # Nothing listens: the connection is refused at once, which is not a timeout.
+    "port_closed": r"^not inspected: .*connection refused",
+    # Logged in, then no prompt ever came.
+    "hang_after_login": r"^not inspected: timed out\b.*\bprompt",
+    # The chassis hung up halfway through an output.
+    "drop_mid_output": r"connection lost during `[^`]+`",
+    # The output stopped at a --More-- the session could not turn off.
+    "paging_on": r"--More--|paging|pager",
+    "garbage_output": r"^could not tell: ",
+    "unsupported_command": r"^could not tell: .*hw\.chassis\.identity",
+}
+# Healthy chassis the inventory lists with a credential they refuse, and the reason to give.
+MISLISTED = {
+    "asa5525-wrong-password": ("password", "Pw-not-this-one",
+                               r"^not inspected: authentication failed$"),
+    "isr4431-wrong-enable": ("secret", "Sec-not-this-one", r"enable"),
+}
+
+
+def _plan() -> list[ChassisSpec]:
+    """Every scenario of every profile at least once, one healthy chassis per profile, and the
+    healthy chassis the inventory will list with a wrong credential."""
+    profiles = load_profiles()
+    wire = set(common_scenarios())
+    assert set(WIRE_FAULTS) == wire, "a wire-level scenario was added: give it profiles here"
+    wanted: list[tuple[str, str, str]] = [(p, HEALTHY, f"{p}-healthy") for p in PROFILE_ORDER]
+    wanted += [(p, s, f"{p}-{s}") for s, serving in WIRE_FAULTS.items() for p in serving]
+    faults = sorted({s for p in profiles.values() for s in p.scenarios} - wire - {HEALTHY})
+    for n, scenario in enumerate(faults):
+        offering = [p for p in PROFILE_ORDER if scenario in profiles[p].scenarios]
+        profile = offering[n % len(offering)]
+        wanted.append((profile, scenario, f"{profile}-{scenario}"))
+    wanted += [(hostname.split("-")[0], HEALTHY, hostname) for hostname in MISLISTED]
+    return [
+        ChassisSpec(hostname=hostname.replace("_", "-"), profile=profile, scenario=scenario,
+                    index=i, serial=get_profile(profile).serial(i))
+        for i, (profile, scenario, hostname) in enumerate(wanted, start=1)
+    ]
+
+
+def _expected(spec: ChassisSpec) -> str:
+    return "ERROR" if spec.hostname in MISLISTED else expected_verdict(spec.scenario)
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    tmp = tmp_path_factory.mktemp("faults")
+    specs = _plan()
+    (tmp / "policy.yaml").write_text(FAST_POLICY)
+    started = time.monotonic()
+    with running_lab(specs, inventory_out=tmp / "inventory"):
+        hosts = yaml.safe_load((tmp / "inventory" / "hosts.yaml").read_text())
+        for hostname, (field, wrong, _) in MISLISTED.items():
+            if field == "password":
+                hosts[hostname]["password"] = wrong
+            else:
+                hosts[hostname]["connection_options"] = {"netmiko": {"extras": {field: wrong}}}
+        (tmp / "inventory" / "hosts.yaml").write_text(yaml.safe_dump(hosts))
+        done = inspector("run", "--inventory", str(tmp / "inventory"), "--out", str(tmp / "out"),
+                         "--run-id", "faults", "--no-show-tech", "--workers", str(len(specs)),
+                         "--policy", str(tmp / "policy.yaml"),
+                         env={"INSPECTOR_KEY": str(tmp / "key.pem")}, timeout=400)
+    return {"specs": specs, "run": done, "run_dir": tmp / "out" / "faults",
+            "seconds": time.monotonic() - started}
+
+
+def test_the_lab_mixes_every_scenario_of_mock_devices(batch: dict[str, Any]) -> None:
+    served = {s.scenario for s in batch["specs"]}
+    every = {s for p in load_profiles().values() for s in p.scenarios}
+    assert served == every
+    assert 36 <= len(batch["specs"]) <= 45
+
+
+def test_every_chassis_gets_one_record_with_the_verdict_the_lab_expects(
+        batch: dict[str, Any]) -> None:
+    assert batch["run"].returncode == 1, batch["run"].stderr  # faults were found
+    found = records(batch["run_dir"])
+    assert set(found) == {s.hostname for s in batch["specs"]}
+    wrong = {s.hostname: (s.scenario, found[s.hostname]["verdict"],
+                          found[s.hostname]["verdict_reason"])
+             for s in batch["specs"] if found[s.hostname]["verdict"] != _expected(s)}
+    assert not wrong
+    # Short timeouts keep a batch of broken chassis short: everything is over in a minute or
+    # two, hung sessions included.
+    assert batch["seconds"] < 180
+
+
+@pytest.mark.parametrize("scenario", sorted(REASONS))
+def test_each_fault_on_the_wire_gets_its_precise_reason(
+        batch: dict[str, Any], scenario: str) -> None:
+    found = records(batch["run_dir"])
+    for spec in (s for s in batch["specs"] if s.scenario == scenario):
+        record = found[spec.hostname]
+        assert re.search(REASONS[scenario], record["verdict_reason"]), (
+            spec.hostname, record["verdict_reason"], (record["session"] or {}).get("error"))
+
+
+@pytest.mark.parametrize("hostname", sorted(MISLISTED))
+def test_a_credential_the_chassis_refuses_gets_its_precise_reason(
+        batch: dict[str, Any], hostname: str) -> None:
+    record = records(batch["run_dir"])[hostname]
+    assert record["verdict"] == "ERROR"
+    assert re.search(MISLISTED[hostname][2], record["verdict_reason"]), (
+        record["verdict_reason"], record["session"])
+
+
+@pytest.mark.parametrize("scenario", ["drop_mid_output", "paging_on"])
+def test_checks_say_what_happened_to_their_output_after_a_good_login(
+        batch: dict[str, Any], scenario: str) -> None:
+    """These chassis logged in and entered privileged mode before their outputs broke off;
+    each check must say what became of its command, not that the login fell short."""
+    found = records(batch["run_dir"])
+    for spec in (s for s in batch["specs"] if s.scenario == scenario):
+        record = found[spec.hostname]
+        for check in record["checks"]:
+            if check["status"] != "ERROR" or check["id"] == "op.session.access":
+                continue
+            assert "privileged mode was not reached" not in check["message"], (
+                spec.hostname, check["id"], check["message"])
+            assert re.search(r"`[^`]+`", check["message"]), (spec.hostname, check["message"])
+
+
+def test_garbage_is_never_judged_and_says_which_output_could_not_be_read(
+        batch: dict[str, Any]) -> None:
+    found = records(batch["run_dir"])
+    for spec in (s for s in batch["specs"] if s.scenario == "garbage_output"):
+        record = found[spec.hostname]
+        assert record["session"]["error"] is None and record["session"]["privileged"]
+        for check in record["checks"]:
+            if check["id"] == "op.session.access" or check["status"] == "SKIP":
+                continue
+            assert check["status"] == "ERROR", (spec.hostname, check["id"], check["message"])
+            assert check["message"].startswith("could not read `"), check["message"]
+
+
+def test_an_unsupported_command_errors_only_the_checks_that_need_it(
+        batch: dict[str, Any]) -> None:
+    found = records(batch["run_dir"])
+    for spec in (s for s in batch["specs"] if s.scenario == "unsupported_command"):
+        record = found[spec.hostname]
+        errored = {c["id"]: c["message"] for c in record["checks"] if c["status"] == "ERROR"}
+        assert "hw.chassis.identity" in errored
+        for message in errored.values():
+            assert re.match(r"`show inventory` rejected by the device: .*Invalid", message), message
+        assert any(c["status"] == "PASS" for c in record["checks"])
+
+
+def test_each_device_fault_is_caught_by_its_check(batch: dict[str, Any]) -> None:
+    found = records(batch["run_dir"])
+    for spec in batch["specs"]:
+        if expected_verdict(spec.scenario) != "FAIL":
+            continue
+        assert spec.scenario in CAUGHT_BY, f"say which check catches {spec.scenario}"
+        meant = CAUGHT_BY[spec.scenario]
+        meant = {meant} if isinstance(meant, str) else set(meant)
+        failed = {c["id"] for c in found[spec.hostname]["checks"] if c["status"] == "FAIL"}
+        assert failed & meant, (spec.hostname, failed)
+        assert found[spec.hostname]["verdict_reason"].startswith("failed: ")
+
+
+def test_chassis_that_tolerate_their_quirk_pass_cleanly(batch: dict[str, Any]) -> None:
+    found = records(batch["run_dir"])
+    for spec in batch["specs"]:
+        if _expected(spec) == "PASS":
+            record = found[spec.hostname]
+            assert record["session"]["error"] is None, (spec.hostname, record["session"])
+            assert not [c for c in record["checks"] if c["status"] in ("FAIL", "ERROR")]
+
+
+# --------------------------------------------------------------------------- interruptions
+
+SLOW_BATCH = 10  # healthy chassis inspected two at a time: long enough to interrupt
+
+
+@pytest.fixture
+def slow_lab(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    specs = [ChassisSpec(hostname=f"lab-{profile}-{i:02d}", profile=profile, scenario=HEALTHY,
+                         index=i, serial=get_profile(profile).serial(i))
+             for i, profile in enumerate((PROFILE_ORDER * 2)[:SLOW_BATCH], start=1)]
+    with running_lab(specs, inventory_out=tmp_path / "inventory"):
+        yield {"specs": specs, "inventory": tmp_path / "inventory",
+               "run_dir": tmp_path / "out" / "cut",
+               # wide: rich would wrap the summary lines at 80 columns
+               "env": {"INSPECTOR_KEY": str(tmp_path / "k"), "COLUMNS": "250"}}
+
+
+def _start(lab: dict[str, Any]) -> subprocess.Popen[str]:
+    import os
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "inspector", "run", "--inventory", str(lab["inventory"]),
+         "--out", str(lab["run_dir"].parent), "--run-id", lab["run_dir"].name, "--workers", "2",
+         "--no-show-tech"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, **lab["env"]},
+    )
+
+
+def _wait_for_records(process: subprocess.Popen[str], run_dir: Path, count: int) -> None:
+    deadline = time.monotonic() + 120
+    while len(list((run_dir / "records").glob("*.json"))) < count:
+        assert process.poll() is None, "the run ended before it could be interrupted"
+        assert time.monotonic() < deadline, "no progress within 120 s"
+        time.sleep(0.05)
+
+
+def _assert_complete(run_dir: Path, specs: list[ChassisSpec], env: dict[str, str]) -> None:
+    paths = sorted((run_dir / "records").iterdir())
+    assert [p.name for p in paths] == sorted(f"{s.hostname}.json" for s in specs)
+    for path in paths:
+        record = json.loads(path.read_text())  # every record parses
+        assert record["verdict"] == "PASS", (path.name, record["verdict_reason"])
+    assert not [p for p in run_dir.rglob("*") if p.name.endswith(".tmp")]
+    meta = json.loads((run_dir / "run.json").read_text())
+    assert meta["verdicts"] == {s.hostname: "PASS" for s in specs}
+    done = inspector("verify", str(run_dir), env=env)
+    assert done.returncode == 0, done.stdout
+
+
+def test_a_run_killed_mid_batch_resumes_to_one_record_per_chassis(
+        slow_lab: dict[str, Any]) -> None:
+    run_dir = slow_lab["run_dir"]
+    process = _start(slow_lab)
+    _wait_for_records(process, run_dir, 3)
+    process.send_signal(signal.SIGKILL)
+    process.wait(10)
+    kept = {p.name for p in (run_dir / "records").glob("*.json")}
+    assert 3 <= len(kept) < SLOW_BATCH
+    done = inspector("run", "--resume", str(run_dir), env=slow_lab["env"])
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{SLOW_BATCH} chassis" in done.stdout
+    _assert_complete(run_dir, slow_lab["specs"], slow_lab["env"])
+
+
+def test_ctrl_c_stops_cleanly_keeps_finished_records_and_resume_completes(
+        slow_lab: dict[str, Any]) -> None:
+    run_dir = slow_lab["run_dir"]
+    process = _start(slow_lab)
+    _wait_for_records(process, run_dir, 2)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stdout + stderr
+    assert "Traceback" not in stderr, stderr
+    kept = sorted(p.name for p in (run_dir / "records").glob("*.json"))
+    assert 2 <= len(kept) < SLOW_BATCH
+    for path in (run_dir / "records").glob("*.json"):
+        json.loads(path.read_text())
+    missing = SLOW_BATCH - len(kept)
+    assert f"interrupted: {missing} chassis not inspected" in stdout
+    assert f"--resume {run_dir}" in stdout
+    meta = json.loads((run_dir / "run.json").read_text())
+    assert meta["interrupted"] is True
+
+    done = inspector("run", "--resume", str(run_dir), env=slow_lab["env"])
+    assert done.returncode == 0, done.stdout + done.stderr
+    _assert_complete(run_dir, slow_lab["specs"], slow_lab["env"])
+    # The chassis finished before Ctrl-C were not inspected again.
+    assert all((run_dir / "records" / name).is_file() for name in kept)

@@ -1,0 +1,238 @@
+"""Secrets never leave the chassis through the inspector.
+
+A lab batch with distinctive credentials (one chassis listed with a wrong password, one with a
+wrong enable secret, one refusing every login) and chassis whose outputs print secrets: the
+running configuration inside every `show tech-support`, and a log in which the configuration
+logger recorded secrets typed in clear. Every byte the tool writes (records, evidence,
+compressed evidence unpacked, reports, run.json, manifest, its stdout and stderr) is searched
+for every one of them. The redaction itself is also checked directly, on the configuration
+lines each OS prints and through EvidenceWriter.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from inspector.evidence import EvidenceWriter, Session, open_capture, sha256_text
+from inspector.redact import MASK, redact_output
+from mock_devices import ChassisSpec, get_profile, render_output, running_lab
+from mock_devices.showtech import LAB_CONFIG_SECRETS
+from tests.lab_run import inspector, records
+
+LOGIN_PASSWORD = "Pw-Inspector-Login-4f7c21"
+ENABLE_SECRET = "Sec-Inspector-Enable-9b3e55"
+WRONG_PASSWORD = "Pw-Wrong-Guess-2d8a90"
+WRONG_SECRET = "Sec-Wrong-Guess-61c4fe"
+# What the cat9300 `config_logged` scenario's log shows an administrator typing in clear.
+LOGGED_SECRETS = ("Cl3ar-Enable-Secret-7781", "13061E010803557878", "Cl3ar-Community-RW-5517",
+                  "Cl3ar-Tacacs-Key-4410", "Cl3ar-Isakmp-PSK-5520")
+EVERY_SECRET = (LOGIN_PASSWORD, ENABLE_SECRET, WRONG_PASSWORD, WRONG_SECRET,
+                *LOGGED_SECRETS, *LAB_CONFIG_SECRETS.values())
+
+LOGGED, HEALTHY, ASA, WRONG_LOGIN, WRONG_ENABLE, REFUSED = (
+    "lab-c9300-logged", "lab-c9300-ok", "lab-asa-ok", "lab-c9300-wrongpw", "lab-c9300-wrongen",
+    "lab-nexus-refused")
+
+
+def _spec(hostname: str, profile: str, scenario: str, index: int) -> ChassisSpec:
+    return ChassisSpec(hostname=hostname, profile=profile, scenario=scenario, index=index,
+                       serial=get_profile(profile).serial(index), password=LOGIN_PASSWORD,
+                       secret=ENABLE_SECRET)
+
+
+def _written(root: Path) -> Iterator[tuple[str, bytes]]:
+    """Every file under `root`, gzip files also unpacked."""
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            yield str(path), data
+            if path.name.endswith(".gz"):
+                yield f"{path} (unpacked)", gzip.decompress(data)
+
+
+def _leaks(blobs: Iterator[tuple[str, bytes]]) -> str:
+    """Each secret found, and where: empty when there is none."""
+    return "\n".join(f"{secret} in {where}" for where, data in blobs for secret in EVERY_SECRET
+                     if secret.encode() in data)
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    tmp = tmp_path_factory.mktemp("secrets")
+    specs = [_spec(LOGGED, "cat9300", "config_logged", 1), _spec(HEALTHY, "cat9300", "healthy", 2),
+             _spec(ASA, "asa5525", "healthy", 3), _spec(WRONG_LOGIN, "cat9300", "healthy", 4),
+             _spec(WRONG_ENABLE, "isr4431", "healthy", 5),
+             _spec(REFUSED, "nexus9300", "login_refused", 6)]
+    inventory = tmp / "inventory"
+    out = tmp / "out"
+    env = {"INSPECTOR_KEY": str(tmp / "keys" / "key.pem"), "COLUMNS": "200"}
+    outputs: list[tuple[str, bytes]] = []
+    with running_lab(specs, inventory_out=inventory) as lab:
+        hosts = yaml.safe_load((inventory / "hosts.yaml").read_text())
+        hosts[WRONG_LOGIN]["password"] = WRONG_PASSWORD
+        hosts[WRONG_ENABLE]["connection_options"] = {
+            "netmiko": {"extras": {"secret": WRONG_SECRET}}}
+        (inventory / "hosts.yaml").write_text(yaml.safe_dump(hosts))
+        # show tech-support is collected (the default): its running config prints secrets.
+        done = inspector("run", "--inventory", str(inventory), "--out", str(out), "--run-id",
+                         "secrets", "--workers", "6", env=env)
+        outputs.append(("run stdout/stderr", (done.stdout + done.stderr).encode()))
+        yield {"lab": lab, "specs": specs, "run": done, "run_dir": out / "secrets",
+               "out": out, "env": env, "outputs": outputs, "tmp": tmp}
+
+
+@pytest.mark.lab
+def test_the_batch_ran_and_the_outputs_did_print_secrets(batch: dict[str, Any]) -> None:
+    """The search below means something only if the secrets really reached the inspector."""
+    assert batch["run"].returncode == 2, batch["run"].stdout + batch["run"].stderr
+    found = records(batch["run_dir"])
+    log = render_output("cat9300", "show logging", "config_logged")
+    assert all(secret in log for secret in LOGGED_SECRETS)
+    assert found[LOGGED]["verdict"] == "PASS", found[LOGGED]["verdict_reason"]
+    for hostname in (LOGGED, HEALTHY, ASA):
+        tech = found[hostname]["show_tech"]
+        assert tech and tech["file"].endswith(".gz"), (hostname, tech)
+        text = gzip.decompress((batch["run_dir"] / "evidence" / hostname / tech["file"])
+                               .read_bytes()).decode()
+        assert "show running-config" in text and MASK in text
+        assert found[hostname]["redactions"][tech["command"]] >= len(LAB_CONFIG_SECRETS)
+    evidence = (batch["run_dir"] / "evidence" / LOGGED / "show_logging.txt").read_text()
+    assert "logged command:enable secret 0 " in evidence  # the line stays readable
+    assert found[LOGGED]["redactions"].get("show logging", 0) >= len(LOGGED_SECRETS)
+    for hostname in (WRONG_LOGIN, REFUSED):
+        assert found[hostname]["verdict_reason"] == "not inspected: authentication failed"
+    assert "enable" in found[WRONG_ENABLE]["session"]["error"], found[WRONG_ENABLE]["session"]
+
+
+@pytest.mark.lab
+def test_no_secret_in_anything_the_tool_wrote_or_printed(batch: dict[str, Any]) -> None:
+    run_dir, env = batch["run_dir"], batch["env"]
+    printed = list(batch["outputs"])
+    for args in (["show", str(run_dir)], *(["show", str(run_dir), "--host", s.hostname]
+                                         for s in batch["specs"]),
+                 ["report", str(run_dir), "--format", "md", "--output", str(run_dir / "r.md")],
+                 ["report", str(run_dir), "--format", "csv", "--output", str(run_dir / "r.csv")],
+                 ["rerun", str(run_dir), "--all"], ["verify", str(run_dir)]):
+        done = inspector(*args, env=env)
+        printed.append((" ".join(args[:1]), (done.stdout + done.stderr).encode()))
+    leaks = _leaks(iter(printed))
+    assert not leaks, leaks
+    leaks = _leaks(_written(batch["out"]))
+    assert not leaks, leaks
+    # The key folder holds the signing key only.
+    leaks = _leaks(_written(Path(env["INSPECTOR_KEY"]).parent))
+    assert not leaks, leaks
+
+
+@pytest.mark.lab
+def test_a_refused_login_says_so_without_the_password(batch: dict[str, Any]) -> None:
+    from netmiko import ConnectHandler
+    from netmiko.exceptions import NetmikoAuthenticationException
+
+    refused = next(s for s in batch["specs"] if s.hostname == REFUSED)
+    with pytest.raises(NetmikoAuthenticationException) as caught:
+        ConnectHandler(device_type=refused.device_type, host="127.0.0.1", port=refused.port,
+                       username=refused.username, password=LOGIN_PASSWORD, conn_timeout=5,
+                       auth_timeout=5)
+    told = "".join(traceback.format_exception(caught.value)) + repr(caught.value)
+    assert LOGIN_PASSWORD not in told
+    for hostname in (REFUSED, WRONG_LOGIN):
+        record = records(batch["run_dir"])[hostname]
+        assert record["session"]["error"] == "authentication failed"
+        assert all(LOGIN_PASSWORD not in c["message"] and WRONG_PASSWORD not in c["message"]
+                   for c in record["checks"])
+
+
+# --------------------------------------------------------------------------- redaction itself
+
+# Configuration lines as each OS prints them; the secret each carries is between « ».
+CONFIG_SECRETS = [
+    ("ios", "enable secret 9 «$9$nhEmQVczB7dqsO$X.HsgL6x1il0RxkOSSvyQYwucySCt7qFm4v7p»"),
+    ("ios", "enable password 7 «0822455D0A16»"),
+    ("ios", "username netops privilege 15 password 7 «0822455D0A165447»"),
+    ("ios", "username admin secret 5 «$1$mERr$hx5rVt7rPNoS4wqbXKX7m0»"),
+    ("ios", "snmp-server community «Pr1vate-RW» RW"),
+    ("ios", "tacacs-server host 192.0.2.10 key 7 «0703204E5A1D1C»"),
+    ("ios", "tacacs-server key 0 «T4cacs-Plain»"),
+    ("ios", "tacacs server ISE\n address ipv4 192.0.2.11\n key 7 «104D000A061843»"),
+    ("ios", "radius-server host 192.0.2.12 auth-port 1812 key «R4dius-K3y»"),
+    ("ios", "crypto isakmp key «Is4kmp-PSK» address 198.51.100.7"),
+    ("ios", "crypto keyring KR\n pre-shared-key address 0.0.0.0 0.0.0.0 key «Kr1ng-PSK»"),
+    ("ios", "router bgp 65000\n neighbor 192.0.2.1 password 7 «110A1016141D»"),
+    ("ios", "key chain OSPF\n key 1\n  key-string 7 «01100F175804»"),
+    ("ios", "interface Gi0/1\n ip ospf authentication-key 7 «1511021F0725»"),
+    ("ios", "interface Gi0/1\n ip ospf message-digest-key 1 md5 7 «06070E2C4F4D»"),
+    ("ios", "line vty 0 4\n password 7 «0822455D0A16545A»\n login"),
+    ("ios", "snmp-server host 192.0.2.50 version 2c «Tr4p-Community»"),
+    ("ios", "ntp authentication-key 1 md5 «13061E010803» 7"),
+    ("ios", "%PARSER-5-CFGLOG_LOGGEDCMD: User:netops  logged command:"
+            "enable secret 0 «Typed-Cl3ar»"),
+    ("nxos", "username admin password 5 «$5$KLLPAL$yDNpYzaEMd6Sg0»  role network-admin"),
+    ("nxos", "snmp-server user admin network-admin auth md5 «0x8f1d2a3b» priv 0x9e2c3d4f"
+             " localizedkey"),
+    ("nxos", "snmp-server user admin network-admin auth md5 0x8f1d2a3b priv «0x9e2c3d4f»"
+             " localizedkey"),
+    ("nxos", 'tacacs-server host 192.0.2.10 key 7 «"Nx0sTac"»'),
+    ("iosxr", "username admin\n group root-lr\n secret 10 «$6$Xr.Secret$AbCdEf0123»"),
+    ("iosxr", "router bgp 65000\n neighbor 192.0.2.1\n  password encrypted «0822455D0A1654»"),
+    ("asa", "enable password «8Ry2YjIyt7RRXU24» encrypted"),
+    ("asa", "passwd «2KFQnbNIdI.2KYOU» encrypted"),
+    ("asa", "username admin password «Qx7Lm2Pz» encrypted privilege 15"),
+    ("asa", "tunnel-group 198.51.100.7 ipsec-attributes\n ikev1 pre-shared-key «As4-PSK»"),
+    ("asa", "aaa-server TAC (inside) host 192.0.2.10\n key «As4-T4cacs»"),
+]
+
+
+def _config_id(case: tuple[str, str]) -> str:
+    os_name, marked = case
+    line = next(ln for ln in marked.splitlines() if "«" in ln)
+    return f"{os_name}:{line.split('«')[0].strip()}"
+
+
+@pytest.mark.parametrize("case", CONFIG_SECRETS, ids=[_config_id(c) for c in CONFIG_SECRETS])
+def test_every_secret_a_configuration_prints_is_masked(case: tuple[str, str]) -> None:
+    _, marked = case
+    secret = marked.split("«")[1].split("»")[0]
+    config = marked.replace("«", "").replace("»", "")
+    text = f"Building configuration...\n!\nhostname r1\n!\n{config}\n!\nend\n"
+    masked, count = redact_output(text)
+    assert secret not in masked, masked
+    assert count >= 1 and MASK in masked
+    # The keyword stays, so the line still says what was there.
+    assert masked.count("\n") == text.count("\n") and "hostname r1" in masked
+
+
+def test_plain_text_is_left_alone() -> None:
+    text = ("Cisco IOS XE Software, Version 17.09.04a\nuptime is 3 weeks, 2 days\n"
+            "Processor board ID FOC2331X0AB\nKey Verify:  enabled\n  Password recovery enabled\n")
+    assert redact_output(text) == (text, 0)
+
+
+def test_the_evidence_writer_stores_only_masked_text(tmp_path: Path) -> None:
+    secrets = [LOGIN_PASSWORD, ENABLE_SECRET]
+    writer = EvidenceWriter(tmp_path / "r1", hostname="r1", platform="cisco_xe", secrets=secrets)
+    config = (f"banner motd ^C login as inspector / {LOGIN_PASSWORD} ^C\n"
+              "enable secret 0 Wr1tten-Secret\nsnmp-server community Wr1tten-Comm RO\n")
+    saved = writer.add("show running-config", config)
+    tech = writer.add("show tech-support", config * 3 + ENABLE_SECRET, compress=True)
+    writer.finish(Session(connected=True, privileged=True))
+    everything = b"".join(data for _, data in _written(tmp_path))
+    for secret in (*secrets, "Wr1tten-Secret", "Wr1tten-Comm"):
+        assert secret.encode() not in everything, secret
+    assert saved.text is not None and saved.text.count(MASK) == 3
+    assert saved.sha256 == sha256_text(saved.text)  # the hash is of what was kept
+    assert writer.redactions() == {"show running-config": 3, "show tech-support": 10}
+    index = json.loads((tmp_path / "r1" / "index.json").read_text())
+    assert {e["command"]: e["redacted"] for e in index["commands"]} == writer.redactions()
+    # What a rerun reads back is the masked text, compressed or not, with the same hash.
+    capture = open_capture(tmp_path / "r1")
+    assert capture.output("show running-config").sha256 == saved.sha256
+    assert capture.output("show tech-support").text == tech.text

@@ -1,0 +1,145 @@
+"""Signed runs: `inspector keygen`, the manifest every run leaves, `inspector verify`.
+
+A lab run is signed with a key made by `keygen`; verify passes on it untouched and fails,
+naming each file, once a record is changed, a file added or an evidence file removed; it
+fails for a manifest altered or unsigned, and under `--public-key` for a run signed by any
+other key, a run re-signed by whoever altered it included.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from inspector.manifest import sign_run
+from mock_devices import plan_lab, running_lab
+from tests.lab_run import inspector
+
+HOSTS = 2
+
+
+@pytest.fixture(scope="module")
+def signed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    tmp = tmp_path_factory.mktemp("signed")
+    key = tmp / "keys" / "inspector.pem"
+    made = inspector("keygen", "--key", str(key))
+    assert made.returncode == 0, made.stderr
+    fingerprint = re.search(r"\((SHA256:[A-Za-z0-9+/]+)\)", made.stdout)
+    assert fingerprint, made.stdout
+    specs = plan_lab(HOSTS, "healthy")
+    with running_lab(specs, inventory_out=tmp / "inventory"):
+        done = inspector("run", "--inventory", str(tmp / "inventory"), "--out", str(tmp / "out"),
+                         "--run-id", "signed", "--no-show-tech", env={"INSPECTOR_KEY": str(key)})
+    assert done.returncode == 0, done.stdout + done.stderr
+    return {"run_dir": tmp / "out" / "signed", "key": key, "public": key.with_suffix(".pub"),
+            "fingerprint": fingerprint.group(1), "hosts": [s.hostname for s in specs],
+            "tmp": tmp}
+
+
+@pytest.fixture
+def run(signed: dict[str, Any], tmp_path: Path) -> Path:
+    return Path(shutil.copytree(signed["run_dir"], tmp_path / "run"))
+
+
+def _verify(run_dir: Path, *extra: str) -> Any:
+    return inspector("verify", str(run_dir), *extra)
+
+
+@pytest.mark.lab
+def test_keygen_makes_a_private_key_only_its_owner_reads_and_a_public_key(
+        signed: dict[str, Any], tmp_path: Path) -> None:
+    mode = stat.S_IMODE(os.stat(signed["key"]).st_mode)
+    assert mode == 0o600
+    assert signed["public"].read_text().startswith("ssh-ed25519 ")
+    again = inspector("keygen", "--key", str(signed["key"]))
+    assert again.returncode == 3 and "exists" in again.stderr  # never replaced by accident
+    # INSPECTOR_KEY says where, when --key does not.
+    made = inspector("keygen", env={"INSPECTOR_KEY": str(tmp_path / "env-key.pem")})
+    assert made.returncode == 0, made.stderr
+    assert (tmp_path / "env-key.pem").is_file() and (tmp_path / "env-key.pub").is_file()
+
+
+@pytest.mark.lab
+def test_an_untouched_run_verifies_against_its_key(signed: dict[str, Any], run: Path) -> None:
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert manifest["key_fingerprint"] == signed["fingerprint"]
+    assert {f"records/{h}.json" for h in signed["hosts"]} <= set(manifest["files"])
+    assert "run.json" in manifest["files"] and "report.html" in manifest["files"]
+    done = _verify(run)
+    assert done.returncode == 0, done.stdout
+    assert f"signed by {signed['fingerprint']}" in done.stdout
+    done = _verify(run, "--public-key", str(signed["public"]))
+    assert done.returncode == 0, done.stdout
+
+
+@pytest.mark.lab
+def test_a_changed_record_an_added_file_and_a_removed_evidence_file_are_each_named(
+        signed: dict[str, Any], run: Path) -> None:
+    host = signed["hosts"][0]
+    record = run / "records" / f"{host}.json"
+    record.write_text(record.read_text().replace('"verdict": "PASS"', '"verdict": "FAIL"'))
+    done = _verify(run)
+    assert done.returncode == 1 and f"changed: records/{host}.json" in done.stdout, done.stdout
+
+    (run / "evidence" / host / "show_extra.txt").write_text("planted\n")
+    (run / "evidence" / signed["hosts"][1] / "show_version.txt").unlink()
+    done = _verify(run)
+    assert done.returncode == 1
+    named = set(done.stdout.splitlines())
+    assert {f"changed: records/{host}.json", f"added: evidence/{host}/show_extra.txt",
+            f"removed: evidence/{signed['hosts'][1]}/show_version.txt"} <= named, done.stdout
+    assert "ok:" not in done.stdout
+
+
+@pytest.mark.lab
+def test_a_run_signed_by_another_key_fails_when_the_key_is_pinned(
+        signed: dict[str, Any], run: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other.pem"
+    assert inspector("keygen", "--key", str(other)).returncode == 0
+    done = _verify(run, "--public-key", str(other.with_suffix(".pub")))
+    assert done.returncode == 1
+    assert f"signed by {signed['fingerprint']}, not by the key in" in done.stdout
+
+
+@pytest.mark.lab
+def test_a_tampered_or_unsigned_manifest_fails(signed: dict[str, Any], run: Path,
+                                               tmp_path: Path) -> None:
+    host = signed["hosts"][0]
+    record = run / "records" / f"{host}.json"
+    record.write_text(record.read_text().replace('"verdict": "PASS"', '"verdict": "FAIL"'))
+    # The forger updates the record's hash in the manifest: the files agree, the signature not.
+    manifest = json.loads((run / "manifest.json").read_text())
+    import hashlib
+
+    manifest["files"][f"records/{host}.json"] = hashlib.sha256(record.read_bytes()).hexdigest()
+    (run / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    done = _verify(run)
+    assert done.returncode == 1 and "does not match its signature" in done.stdout, done.stdout
+
+    # Re-signed with the forger's own key, the run is consistent again; only pinning the
+    # inspector's key tells it apart.
+    forger = tmp_path / "forger.pem"
+    assert inspector("keygen", "--key", str(forger)).returncode == 0
+    sign_run(run, forger)
+    assert _verify(run).returncode == 0
+    done = _verify(run, "--public-key", str(signed["public"]))
+    assert done.returncode == 1 and "not by the key in" in done.stdout
+
+    (run / "manifest.sig").unlink()
+    done = _verify(run)
+    assert done.returncode == 1 and "not signed" in done.stdout
+    (run / "manifest.json").unlink()
+    done = _verify(run)
+    assert done.returncode == 1 and "never signed" in done.stdout
+
+
+def test_verify_of_a_folder_that_is_not_there_is_unusable(tmp_path: Path) -> None:
+    done = _verify(tmp_path / "missing")
+    assert done.returncode == 3 and "not found" in done.stderr
