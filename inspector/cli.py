@@ -205,7 +205,7 @@ def _run_with_progress(nornir: Any, **kwargs: Any) -> Any:
 
 
 @app.command()
-@click.option("--count", type=click.IntRange(1, 1000), default=12, show_default=True,
+@click.option("--count", type=click.IntRange(1, 1000), default=24, show_default=True,
               help="Mock chassis in the demo lab.")
 @click.option("--out", type=_PATH, default=Path("out"), show_default=True,
               help="Folder that receives the run folder.")
@@ -215,14 +215,13 @@ def demo(count: int, out: Path, workers: int) -> None:
     import tempfile
 
     from inspector.run import Credentials, load_nornir, new_run_id, prepare_hosts, start_run
-    from mock_devices.lab import expected_verdict, plan_lab, running_lab, write_inventory
+    from mock_devices.lab import expected_verdict, plan_lab, running_lab
 
     specs = plan_lab(count, "mix")
     rules = _load_policy(None)
-    with tempfile.TemporaryDirectory(prefix="inspector-lab-") as tmp, running_lab(specs):
-        inventory = Path(tmp)
-        write_inventory(specs, inventory)
-        nornir = load_nornir(inventory, workers)
+    with tempfile.TemporaryDirectory(prefix="inspector-lab-") as tmp, \
+            running_lab(specs, inventory_out=Path(tmp)):
+        nornir = load_nornir(Path(tmp), workers)
         secrets = prepare_hosts(nornir, Credentials(), rules)
         checks = _load_checks()
         run_dir = start_run(out=out, run_id=f"demo-{new_run_id()}",
@@ -233,10 +232,11 @@ def demo(count: int, out: Path, workers: int) -> None:
     wrong = [s.hostname for s in specs
              if summary.verdicts.get(s.hostname) != expected_verdict(s.scenario)]
     console = _console()
-    console.print(f"The lab gave {sum(s.scenario != 'healthy' for s in specs)} of {len(specs)} "
-                  "chassis a fault; " + (f"[red]verdicts differ from the lab's scenario on "
-                                         f"{', '.join(wrong)}[/]" if wrong else
-                                         "every verdict matches the scenario the lab served."))
+    faults = [f"{s.hostname} ({s.scenario})" for s in specs if s.scenario != "healthy"]
+    console.print(f"The lab served {len(specs)} chassis, {len(faults)} with a fault: "
+                  + ", ".join(faults) + ".")
+    console.print(f"[red]Verdicts differ from what the lab served on {', '.join(wrong)}.[/]"
+                  if wrong else "Every verdict matches what the lab served.")
     sys.exit(1 if wrong else 0)
 
 
@@ -346,10 +346,12 @@ def rerun(run_dir: Path, hosts: tuple[str, ...], check_ids: tuple[str, ...], fai
         summary.verdicts[record["chassis"]["hostname"]] = record["verdict"]
         summary.rows.append(summary_row(record))
     stack.close()
-    from inspector.manifest import seal_run
+    from inspector.evidence import utc_now
+    from inspector.run import finish_run
     from reports.terminal import print_changes, print_summary
 
-    seal_run(run_dir)  # the records changed: the manifest must say so, signed again
+    # The records changed: run.json, the reports and the signed manifest must follow.
+    finish_run(run_dir, rerun_at=utc_now())
     console = _console()
     print_changes(console, changes)
     print_summary(console, summary.rows, run_dir=run_dir)
@@ -490,13 +492,48 @@ def lab() -> None:
 @click.option("--port-base", type=click.IntRange(1, 65535),
               help="First TCP port (default: any free ports).")
 @click.option("--command-log", type=_PATH, help="JSON-lines log of every command received.")
+@click.option("--latency", type=click.FloatRange(0), default=0.0, metavar="SECONDS",
+              help="Each chassis waits this long before answering a command, as real ones do.")
+@click.option("--login-latency", type=click.FloatRange(0), default=0.0, metavar="SECONDS",
+              help="Each chassis waits this long after login before showing its prompt.")
 def lab_up(count: int, scenario: str, inventory_out: Path, port_base: int | None,
-           command_log: Path | None) -> None:
+           command_log: Path | None, latency: float, login_latency: float) -> None:
     """Serve mock chassis on 127.0.0.1 until interrupted."""
     from mock_devices.lab import plan_lab, serve_forever
+    from mock_devices.server import Latency
 
     serve_forever(plan_lab(count, scenario), inventory_out=inventory_out, port_base=port_base,
-                  command_log=command_log)
+                  command_log=command_log,
+                  latency=Latency(login=login_latency, command=latency))
+
+
+@lab.command("serve")
+@click.option("--capture", "captures", type=_PATH, multiple=True, required=True,
+              metavar="FOLDER", help="Saved outputs of one chassis (`<command_slug>.txt` each, "
+              "or a run's evidence/<host>/ folder); repeatable.")
+@click.option("--platform", help="netmiko device type of every capture without index.json.")
+@click.option("--inventory-out", type=_PATH, required=True,
+              help="Folder that receives the Nornir inventory once every chassis listens.")
+@click.option("--port-base", type=click.IntRange(1, 65535),
+              help="First TCP port (default: any free ports).")
+@click.option("--command-log", type=_PATH, help="JSON-lines log of every command received.")
+def lab_serve(captures: tuple[Path, ...], platform: str | None, inventory_out: Path,
+              port_base: int | None, command_log: Path | None) -> None:
+    """Serve saved outputs as lab chassis on 127.0.0.1 until interrupted: each answers its
+    saved commands verbatim and any other as its OS answers an unknown command."""
+    from mock_devices.captures import plan_captures
+    from mock_devices.lab import Lab, serve_forever
+
+    specs = plan_captures(list(captures), platform)
+
+    def ready(lab: Lab) -> None:
+        for spec in lab.specs:
+            print(f"{spec.hostname} {spec.device_type} {lab.host}:{spec.port}", flush=True)
+        print(f"lab up: {len(lab.specs)} chassis from captures, inventory in {inventory_out}; "
+              "Ctrl-C to stop", flush=True)
+
+    serve_forever(specs, inventory_out=inventory_out, port_base=port_base,
+                  command_log=command_log, on_ready=ready)
 
 
 def main() -> None:

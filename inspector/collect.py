@@ -28,6 +28,10 @@ _REJECTED = re.compile(r"^\s*(?:ERROR:\s*)?%\s*(?:Invalid (?:input|command)|Inco
                        r"Ambiguous command)", re.MULTILINE)
 
 
+# A pager prompt at the end of an output: the device ignored `terminal length 0`.
+_PAGER = re.compile(r"--More--\s*$")
+
+
 @dataclass(frozen=True, kw_only=True)
 class ShowTech:
     """The support file the program asks for: evidence only, streamed, stored compressed."""
@@ -58,7 +62,8 @@ def send_read_only(connection: Any, command: str, *, read_timeout: float,
     a line. Otherwise netmiko looks for the prompt anew before every command, which costs about
     45 ms of fixed sleeps each (81 ms a command against the lab, 36 ms with the prompt known).
     """
-    expect = None if prompt is None else rf"(?:^|\n){re.escape(prompt)}\s*$"
+    # A pager prompt ends the read too, at once, instead of waiting out the timeout.
+    expect = None if prompt is None else rf"(?:(?:^|\n){re.escape(prompt)}|--More--)\s*$"
     text: str = connection.send_command(require_read_only(command), read_timeout=read_timeout,
                                         expect_string=expect)
     return text
@@ -173,12 +178,15 @@ def _session(
     from paramiko.ssh_exception import BadHostKeyException, SSHException
 
     host = task.host
+    privileged = False
+    prompt: str | None = None
+    host_key: str | None = None
 
-    def failed(error: str, *, transient: bool, connected: bool = False,
-               remaining: Plan = commands, **extra: Any) -> _Attempt:
+    def failed(error: str, *, transient: bool, connected: bool = True,
+               remaining: Plan = commands) -> _Attempt:
         return _Attempt(
-            session=Session(connected=connected, privileged=False, error=redact(error, secrets),
-                            **extra),
+            session=Session(connected=connected, privileged=privileged,
+                            error=redact(error, secrets), prompt=prompt, host_key=host_key),
             transient=transient, remaining=remaining,
         )
 
@@ -186,20 +194,27 @@ def _session(
         with login_gate or contextlib.nullcontext():
             connection = host.get_connection("netmiko", task.nornir.config)
     except NetmikoAuthenticationException:
-        return failed("authentication failed", transient=False)
+        return failed("authentication failed", transient=False, connected=False)
     except BadHostKeyException:
-        return failed("host key does not match known_hosts", transient=False)
-    except NetmikoTimeoutException as exc:
-        # netmiko wraps paramiko's refusal of an unknown host key in its timeout exception.
+        return failed("host key does not match known_hosts", transient=False, connected=False)
+    except (NetmikoTimeoutException, SSHException) as exc:
+        # netmiko wraps paramiko's refusals (unknown host key, closed port) in its own
+        # exceptions; the cause says which.
         if "known_hosts" in str(exc):
-            return failed("host key not in known_hosts (strict host key policy)", transient=False)
-        return failed(f"timed out connecting: {_first_line(exc)}", transient=True)
-    except SSHException as exc:
-        if "known_hosts" in str(exc):
-            return failed("host key not in known_hosts (strict host key policy)", transient=False)
-        return failed(f"SSH failed: {_first_line(exc)}", transient=True)
-    except Exception as exc:  # refused, reset, no route: not reached
-        return failed(f"connection failed: {type(exc).__name__}: {_first_line(exc)}", transient=True)
+            return failed("host key not in known_hosts (strict host key policy)",
+                          transient=False, connected=False)
+        if _caused_by(exc, ConnectionRefusedError) or "NoValidConnectionsError" in _causes(exc):
+            return failed(f"connection refused on port {host.port or 22}", transient=True,
+                          connected=False)
+        return failed(f"timed out connecting: {_first_line(exc)}", transient=True,
+                      connected=False)
+    except ReadTimeout:
+        # Logged in, then the CLI never offered a prompt.
+        return failed("timed out waiting for the CLI prompt after login", transient=True,
+                      connected=False)
+    except Exception as exc:  # reset, no route: not reached
+        return failed(f"connection failed: {type(exc).__name__}: {_first_line(exc)}",
+                      transient=True, connected=False)
     host_key = host_key_fingerprint(connection)
     if connection.global_cmd_verify is False:
         # netmiko's ASA driver stops checking each command's echo when it may not set the
@@ -207,7 +222,6 @@ def _session(
         # can hand one command's output to the next. The inspector's commands are far shorter
         # than the default 80-column line, so their echo comes back whole: check it.
         connection.global_cmd_verify = None
-    prompt = None
     try:
         prompt = connection.find_prompt()
         if platform_for(host.platform).needs_enable:
@@ -220,8 +234,9 @@ def _session(
                 privileged = False
             if not privileged:
                 return failed("could not enter privileged mode (enable refused)",
-                              transient=False, connected=True, prompt=prompt, host_key=host_key)
+                              transient=False)
             prompt = connection.find_prompt()
+        privileged = True
         for index, group in enumerate(commands):
             for command in group:
                 try:
@@ -231,18 +246,25 @@ def _session(
                     writer.add_failure(command, str(refused))  # never sent
                     break
                 except ReadTimeout:
+                    if not connection.is_alive():
+                        error = f"connection lost during `{command}`"
+                        writer.add_failure(command, error)
+                        return failed(error, transient=True, remaining=commands[index:])
                     error = f"timed out after {command_timeout:g} s during `{command}`"
                     writer.add_failure(command, error)
                     # The session is now out of step with the device; start a fresh one.
-                    return failed(error, transient=True, connected=True,
-                                  remaining=commands[index + 1:], prompt=prompt,
-                                  host_key=host_key)
+                    return failed(error, transient=True, remaining=commands[index + 1:])
                 except (OSError, EOFError) as exc:
                     writer.add_failure(
                         command, f"connection lost during `{command}`: {_first_line(exc)}")
                     return failed(f"connection lost during `{command}`", transient=True,
-                                  connected=True, remaining=commands[index:], prompt=prompt,
-                                  host_key=host_key)
+                                  remaining=commands[index:])
+                if _PAGER.search(text):
+                    # The device ignored `terminal length 0`: it waits at its pager and no
+                    # further output will come in step. Another session would do the same.
+                    error = f"output of `{command}` stopped at --More--: the device kept paging"
+                    writer.add_failure(command, error)
+                    return failed(error, transient=False, remaining=commands[index + 1:])
                 rejected = _REJECTED.search(text)
                 writer.add(command, text, rejected=rejected.group().strip() if rejected else None)
                 if not rejected:
@@ -261,11 +283,32 @@ def _session(
             transient=False, remaining=[],
         )
     except Exception as exc:
-        return failed(f"session failed: {type(exc).__name__}: {_first_line(exc)}", transient=True,
-                      connected=True, prompt=prompt, host_key=host_key)
+        return failed(f"session failed: {type(exc).__name__}: {_first_line(exc)}",
+                      transient=True)
     finally:
         with contextlib.suppress(Exception):  # the session is over either way
             host.close_connection("netmiko")
+
+
+def _causes(exc: BaseException) -> str:
+    """The type names along an exception's chain of causes."""
+    names = []
+    seen: BaseException | None = exc
+    while seen is not None and len(names) < 10:
+        names.append(type(seen).__name__)
+        seen = seen.__cause__ or seen.__context__
+    return " ".join(names)
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, kind):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _first_line(exc: BaseException) -> str:

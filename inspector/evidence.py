@@ -148,7 +148,8 @@ class Capture:
     def output(self, command: str) -> RawOutput:
         entry = self.entries.get(command)
         if entry is not None and entry.get("error"):
-            return RawOutput(command=command, text=None, error=entry["error"])
+            return RawOutput(command=command, text=None, sha256=entry.get("sha256"),
+                             error=entry["error"])
         path = self._file_for(command)
         if path is None:
             return RawOutput(command=command, text=None, error="not captured")

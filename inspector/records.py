@@ -45,8 +45,10 @@ def build_record(
     if address:
         chassis["address"] = address
     verdict, reason = chassis_verdict(results, policy)
-    if session is not None and not session.connected:
-        reason = f"not inspected: {session.error}"
+    if session is not None and session.error:
+        # What went wrong with the session explains the checks it left unanswered.
+        reason = (f"not inspected: {session.error}" if not session.connected
+                  else f"{session.error}; {reason}")
     return {
         "schema_version": SCHEMA_VERSION,
         "run_id": run_id,

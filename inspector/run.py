@@ -285,6 +285,7 @@ def _judge_worker_started() -> None:
 # Parsing and judging hold the GIL: 1000 chassis spent 70% of the run's GIL time there,
 # starving the sessions. Worker processes take it over once a batch is big enough to repay
 # their start (about 1 s of imports each, Genie included); small batches judge in-thread.
+# One core stays with the sessions; each worker holds Genie (about 150 MB).
 JUDGE_POOL_MIN_CHASSIS = 50
 JUDGE_POOL_MAX_WORKERS = 4
 
@@ -292,8 +293,8 @@ JUDGE_POOL_MAX_WORKERS = 4
 @contextmanager
 def judge_pool(chassis: int) -> Iterator[Executor | None]:
     """Worker processes to parse and judge `chassis` chassis, or None when not worth it."""
-    workers = min(os.cpu_count() or 1, JUDGE_POOL_MAX_WORKERS)
-    if chassis < JUDGE_POOL_MIN_CHASSIS or workers < 2:
+    workers = min((os.cpu_count() or 1) - 1, JUDGE_POOL_MAX_WORKERS)
+    if chassis < JUDGE_POOL_MIN_CHASSIS or workers < 1:
         yield None
         return
     import multiprocessing
@@ -454,11 +455,23 @@ def run_inspection(
         summary.verdicts[row["hostname"]] = row["verdict"]
         summary.rows.append(row)
     summary.missing = sorted(set(meta["hosts"]) - set(summary.verdicts))
-    write_json(run_dir / "run.json", {**meta, "finished_at": utc_now(), "interrupted": interrupted,
-                                      "verdicts": dict(sorted(summary.verdicts.items()))})
-    summary.reports = _default_reports(run_dir)
-    summary.signing_key, summary.key_created = seal_run(run_dir)
+    summary.reports, summary.signing_key, summary.key_created = finish_run(
+        run_dir, summary.verdicts, finished_at=utc_now(), interrupted=interrupted)
     return summary
+
+
+def finish_run(run_dir: Path, verdicts: dict[str, str] | None = None,
+               **meta: Any) -> tuple[list[Path], Path, bool]:
+    """Once records were written or rerun: run.json says the verdicts (read from the records
+    unless given), the reports show them, and a freshly signed manifest covers it all.
+    Returns the reports, the key, and whether the key was just made."""
+    if verdicts is None:
+        verdicts = {r["chassis"]["hostname"]: r["verdict"] for r in read_records(run_dir)}
+    write_json(run_dir / "run.json", {**run_meta(run_dir), **meta,
+                                      "verdicts": dict(sorted(verdicts.items()))})
+    reports = _default_reports(run_dir)
+    key, created = seal_run(run_dir)
+    return reports, key, created
 
 
 def _default_reports(run_dir: Path) -> list[Path]:
