@@ -1,6 +1,6 @@
 """Faults and interruptions: a batch with every fault the lab can serve, kill -9 and Ctrl-C.
 
-- A lab of about 40 chassis mixing every scenario of mock_devices (wire faults: refused
+- A lab of 100 chassis mixing every scenario of mock_devices (wire faults: refused
   logins, closed ports, hangs, slow, dropped, paged, bannered, garbled, huge and unsupported
   outputs; hardware, license and software faults of every profile) ends with one record per
   chassis, the verdict the lab expects, and on each faulty chassis the precise reason an
@@ -76,9 +76,12 @@ MISLISTED = {
 }
 
 
+BATCH = 100
+
+
 def _plan() -> list[ChassisSpec]:
-    """Every scenario of every profile at least once, one healthy chassis per profile, and the
-    healthy chassis the inventory will list with a wrong credential."""
+    """Every scenario of every profile at least once, the healthy chassis the inventory will
+    list with a wrong credential, and healthy chassis of every profile up to BATCH."""
     profiles = load_profiles()
     wire = set(common_scenarios())
     assert set(WIRE_FAULTS) == wire, "a wire-level scenario was added: give it profiles here"
@@ -90,6 +93,10 @@ def _plan() -> list[ChassisSpec]:
         profile = offering[n % len(offering)]
         wanted.append((profile, scenario, f"{profile}-{scenario}"))
     wanted += [(hostname.split("-")[0], HEALTHY, hostname) for hostname in MISLISTED]
+    # Healthy chassis up to a site of BATCH, so the faults are mixed into a realistic batch.
+    wanted += [(PROFILE_ORDER[k % len(PROFILE_ORDER)], HEALTHY,
+                f"{PROFILE_ORDER[k % len(PROFILE_ORDER)]}-healthy-{k}")
+               for k in range(BATCH - len(wanted))]
     return [
         ChassisSpec(hostname=hostname.replace("_", "-"), profile=profile, scenario=scenario,
                     index=i, serial=get_profile(profile).serial(i))
@@ -116,7 +123,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                 hosts[hostname]["connection_options"] = {"netmiko": {"extras": {field: wrong}}}
         (tmp / "inventory" / "hosts.yaml").write_text(yaml.safe_dump(hosts))
         done = inspector("run", "--inventory", str(tmp / "inventory"), "--out", str(tmp / "out"),
-                         "--run-id", "faults", "--no-show-tech", "--workers", str(len(specs)),
+                         "--run-id", "faults", "--no-show-tech", "--workers", "50",
                          "--policy", str(tmp / "policy.yaml"),
                          env={"INSPECTOR_KEY": str(tmp / "key.pem")}, timeout=400)
     return {"specs": specs, "run": done, "run_dir": tmp / "out" / "faults",
@@ -127,7 +134,7 @@ def test_the_lab_mixes_every_scenario_of_mock_devices(batch: dict[str, Any]) -> 
     served = {s.scenario for s in batch["specs"]}
     every = {s for p in load_profiles().values() for s in p.scenarios}
     assert served == every
-    assert 36 <= len(batch["specs"]) <= 45
+    assert len(batch["specs"]) == BATCH
 
 
 def test_every_chassis_gets_one_record_with_the_verdict_the_lab_expects(
