@@ -13,6 +13,7 @@ import base64
 import contextlib
 import hashlib
 import re
+import select
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -62,11 +63,53 @@ def send_read_only(connection: Any, command: str, *, read_timeout: float,
     a line. Otherwise netmiko looks for the prompt anew before every command, which costs about
     45 ms of fixed sleeps each (81 ms a command against the lab, 36 ms with the prompt known).
     """
+    from paramiko import Channel
+
+    require_read_only(command)
+    if prompt is None:
+        text: str = connection.send_command(command, read_timeout=read_timeout)
+        return text
     # A pager prompt ends the read too, at once, instead of waiting out the timeout.
-    expect = None if prompt is None else rf"(?:(?:^|\n){re.escape(prompt)}|--More--)\s*$"
-    text: str = connection.send_command(require_read_only(command), read_timeout=read_timeout,
-                                        expect_string=expect)
+    end = re.compile(rf"(?:(?:^|\n){re.escape(prompt)}|--More--)\s*$")
+    if isinstance(getattr(connection, "remote_conn", None), Channel):
+        return _send_command(connection, command, end, read_timeout)
+    # Not an SSH channel one can wait on (telnet, serial): netmiko's own polling.
+    text = connection.send_command(command, read_timeout=read_timeout, expect_string=end.pattern)
     return text
+
+
+def _send_command(connection: Any, command: str, end: re.Pattern[str],
+                  read_timeout: float) -> str:
+    """netmiko's `send_command(command, expect_string=end)`, reading as data arrives.
+
+    The same steps on netmiko's own reads (linefeeds normalized, escape codes stripped where
+    the platform has them): send, wait for the echo (10 s at most), read until `end`, strip the
+    echo and the prompt. netmiko sleeps 10 to 25 ms between polls instead; waiting on the
+    channel spares 100 sessions 4,000 wake-ups a second (measured: 120 ms of CPU per chassis
+    against devices that take 0.2 s a command) and answers within a millisecond.
+    """
+    from netmiko.exceptions import ReadTimeout
+
+    channel = connection.remote_conn
+    sent = connection.normalize_cmd(command)
+    echo = sent.strip()
+    read_timeout = connection.read_timeout_override or read_timeout
+    began = time.monotonic()
+    connection.write_channel(sent)
+    text, echoed = "", False
+    while True:
+        chunk = connection.read_channel()
+        text += chunk
+        if not echoed and (at := text.find(echo)) >= 0:
+            text, echoed = text[at:], True  # what came before the echo is not this output
+        if echoed and end.search(text, max(0, len(text) - len(chunk) - 512)):
+            break
+        remaining = began + (read_timeout if echoed else min(10.0, read_timeout)) - time.monotonic()
+        if remaining <= 0 or channel.closed or channel.eof_received:
+            waited = "the command echo" if not echoed else f"{end.pattern!r}"
+            raise ReadTimeout(f"no {waited} within {read_timeout:g} s")
+        select.select([channel], [], [], remaining)
+    return str(connection.strip_prompt(connection.strip_command(sent, text)))
 
 
 def stream_read_only(connection: Any, command: str, *, timeout: float,

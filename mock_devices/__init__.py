@@ -24,7 +24,7 @@ from .lab import (
     write_inventory,
 )
 from .profiles import HEALTHY, Profile, Scenario, command_slug, get_profile, load_profiles
-from .server import CommandRecord
+from .server import CommandRecord, Latency
 
 __all__ = [
     "HEALTHY",
@@ -36,6 +36,7 @@ __all__ = [
     "ChassisSpec",
     "CommandRecord",
     "Lab",
+    "Latency",
     "Profile",
     "Scenario",
     "capture_profile",

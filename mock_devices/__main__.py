@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from .lab import LAB_HOST, Lab, plan_lab, serve_forever
+from .server import Latency
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,6 +23,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port-base", type=int, default=None)
     parser.add_argument("--inventory-out", type=Path, default=None)
     parser.add_argument("--command-log", type=Path, default=None)
+    parser.add_argument("--latency", type=float, default=0.0, metavar="SECONDS",
+                        help="every chassis waits this long before answering each command")
+    parser.add_argument("--login-latency", type=float, default=0.0, metavar="SECONDS",
+                        help="every chassis waits this long after login before its prompt")
     args = parser.parse_args(argv)
     specs = plan_lab(args.count, args.scenario, args.seed)
 
@@ -34,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         where = f", inventory in {args.inventory_out}" if args.inventory_out else ""
         print(f"lab up: {len(lab.specs)} chassis{where}; Ctrl-C to stop", flush=True)
 
-    serve_forever(specs, args.host, args.port_base, args.command_log, args.inventory_out, ready)
+    serve_forever(specs, args.host, args.port_base, args.command_log, args.inventory_out, ready,
+                  latency=Latency(login=args.login_latency, command=args.latency))
     return 0
 
 

@@ -37,7 +37,15 @@ from .profiles import (
     load_profiles,
     render,
 )
-from .server import Chassis, ChassisSSHServer, CommandLog, CommandRecord, serve_session
+from .server import (
+    NO_LATENCY,
+    Chassis,
+    ChassisSSHServer,
+    CommandLog,
+    CommandRecord,
+    Latency,
+    serve_session,
+)
 
 LAB_HOST = "127.0.0.1"
 LAB_USERNAME = "inspector"
@@ -314,10 +322,12 @@ async def start(
     host: str = LAB_HOST,
     port_base: int | None = None,
     command_log: Path | None = None,
+    latency: Latency = NO_LATENCY,
 ) -> Lab:
     """Start one listener per chassis and return once all are up; fills in each `spec.port`.
 
     `port_base` None lets the OS choose free ports; otherwise chassis i gets port_base + i.
+    `latency` makes every chassis as slow to answer as a real one.
     """
     specs = list(specs)
     names = [s.hostname for s in specs]
@@ -328,7 +338,7 @@ async def start(
     lab.host_public_key = host_key.export_public_key("openssh").decode().strip()
     lab._loop = asyncio.get_running_loop()
     for spec in specs:
-        lab.chassis[spec.hostname] = Chassis.from_spec(spec, lab.log)
+        lab.chassis[spec.hostname] = Chassis.from_spec(spec, lab.log, latency)
     try:
         await asyncio.gather(
             *(
@@ -352,6 +362,7 @@ def running_lab(
     command_log: Path | None = None,
     inventory_out: Path | None = None,
     start_timeout: float = 60.0,
+    latency: Latency = NO_LATENCY,
 ) -> Iterator[Lab]:
     """Serve the lab from a background thread for the duration of a `with` block.
 
@@ -362,7 +373,7 @@ def running_lab(
     thread.start()
     try:
         lab = asyncio.run_coroutine_threadsafe(
-            start(specs, host, port_base, command_log), loop
+            start(specs, host, port_base, command_log, latency), loop
         ).result(start_timeout)
         try:
             if inventory_out is not None:
@@ -383,6 +394,7 @@ def serve_forever(
     command_log: Path | None = None,
     inventory_out: Path | None = None,
     on_ready: Callable[[Lab], None] | None = None,
+    latency: Latency = NO_LATENCY,
 ) -> None:
     """Serve until SIGINT or SIGTERM (the `inspector lab up` command)."""
 
@@ -391,7 +403,7 @@ def serve_forever(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        lab = await start(specs, host, port_base, command_log)
+        lab = await start(specs, host, port_base, command_log, latency)
         try:
             if inventory_out is not None:
                 write_inventory(lab.specs, inventory_out, host=host)

@@ -37,6 +37,18 @@ _MORE = " --More-- "
 _MORE_ERASE = "\b" * len(_MORE) + " " * len(_MORE) + "\b" * len(_MORE)
 
 
+@dataclass(frozen=True, kw_only=True)
+class Latency:
+    """How long the chassis of a lab take to answer, as real ones do: after login, before the
+    first prompt, and after each command line is echoed, before its output."""
+
+    login: float = 0.0  # seconds
+    command: float = 0.0  # seconds, every non-empty line typed at the prompt
+
+
+NO_LATENCY = Latency()
+
+
 @dataclass(frozen=True)
 class CommandRecord:
     hostname: str
@@ -214,9 +226,11 @@ class Chassis:
     table: CommandTable
     log: CommandLog
     sessions: int = 0
+    latency: Latency = NO_LATENCY
 
     @classmethod
-    def from_spec(cls, spec: ChassisSpec, log: CommandLog) -> Chassis:
+    def from_spec(cls, spec: ChassisSpec, log: CommandLog,
+                  latency: Latency = NO_LATENCY) -> Chassis:
         profile = spec.definition
         templates = profile.effective_templates(spec.scenario)
         return cls(
@@ -227,6 +241,7 @@ class Chassis:
             templates=templates,
             table=build_table(profile.traits, templates, lab_outputs=not profile.verbatim),
             log=log,
+            latency=latency,
         )
 
     def prepare_scenario(self, scenario: str) -> Callable[[], None]:
@@ -431,6 +446,8 @@ class CliSession:
                 while await self.input.key() is not None:
                     pass
                 return
+            if self.chassis.latency.login:
+                await asyncio.sleep(self.chassis.latency.login)
             banner = behaviour.banner or self.traits.motd
             if banner:
                 self.write(banner.replace("\n", "\r\n"))
@@ -445,6 +462,9 @@ class CliSession:
                     spec = self.chassis.spec
                     self.chassis.log.record(spec.hostname, spec.port, line)
                 self.write(line + "\r\n")  # echo, as the terminal would
+                if self.chassis.latency.command and line.strip():
+                    await self.flush()
+                    await asyncio.sleep(self.chassis.latency.command)
                 if not await self.handle(line):
                     return
                 self.write_prompt()
