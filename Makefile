@@ -21,7 +21,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 # The inspector against the plain Nornir approach on the mock lab, 10 to 1000 chassis, with
-# and without latency (about half an hour; bench/bench.py --help for sizes). docs/performance.md
+# and without latency: about half an hour (bench/bench.py --help; docs/performance.md).
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
@@ -277,6 +278,16 @@ def _judge_worker_started() -> None:
     # Ctrl-C reaches the whole process group; the run stops on it and needs its workers to
     # judge the chassis still in session, so only the run itself may act on it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A run that is killed outright cannot shut its pool down; its workers notice the loss of
+    # their parent and leave, rather than idle on as orphans.
+    parent = os.getppid()
+
+    def leave_with_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=leave_with_parent, name="judge-parent", daemon=True).start()
     from inspector.catalogue import load_catalogue
 
     load_catalogue()
