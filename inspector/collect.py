@@ -13,7 +13,7 @@ import base64
 import contextlib
 import hashlib
 import re
-import select
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -91,6 +91,11 @@ def _send_command(connection: Any, command: str, end: re.Pattern[str],
     from netmiko.exceptions import ReadTimeout
 
     channel = connection.remote_conn
+    # paramiko sets the event while received data waits to be read, or once the channel is
+    # closed. (Not `select` on the channel: the OS pipe it makes for that races paramiko's
+    # teardown, which then logs socket errors on the terminal.)
+    arrived = threading.Event()
+    channel.in_buffer.set_event(arrived)
     sent = connection.normalize_cmd(command)
     echo = sent.strip()
     read_timeout = connection.read_timeout_override or read_timeout
@@ -108,7 +113,7 @@ def _send_command(connection: Any, command: str, end: re.Pattern[str],
         if remaining <= 0 or channel.closed or channel.eof_received:
             waited = "the command echo" if not echoed else f"{end.pattern!r}"
             raise ReadTimeout(f"no {waited} within {read_timeout:g} s")
-        select.select([channel], [], [], remaining)
+        arrived.wait(remaining)
     return str(connection.strip_prompt(connection.strip_command(sent, text)))
 
 
