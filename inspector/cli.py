@@ -306,28 +306,37 @@ def rerun(run_dir: Path, hosts: tuple[str, ...], check_ids: tuple[str, ...], fai
     """Rerun checks of a finished run, offline from its evidence or --live on the chassis."""
     from inspector.catalogue import load_catalogue
     from inspector.evaluate import plan_commands
+    from inspector.evidence import utc_now
+    from inspector.manifest import RunAltered
     from inspector.records import summary_row
     from inspector.rerun import (
+        check_seal,
         collect_live,
         records_to_rerun,
         rerun_record,
         run_inventory,
         select_checks,
+        verdicts_before,
     )
-    from inspector.run import Credentials, RunSummary
+    from inspector.run import Credentials, RunSummary, finish_run
+    from reports.terminal import print_changes, print_summary
 
     if sum(map(bool, (check_ids, failed_only, rerun_all))) != 1:
         raise Unusable("choose one of --check ID, --failed or --all")
     if live and rerun_all:
         raise Unusable("--all re-judges from evidence; it cannot be combined with --live")
     catalogue, rules = load_catalogue(), _load_policy(policy)
+    try:
+        seal = check_seal(run_dir, list(hosts) or None)
+    except RunAltered as exc:
+        raise Unusable(str(exc)) from exc
     summary = RunSummary(run_id=run_dir.name, run_dir=run_dir)
     stack = contextlib.ExitStack()
     if checklist_file is not None:
         from inspector.checklist import checklist_inventory
 
         inventory = stack.enter_context(checklist_inventory(checklist_file))
-    changes = []
+    changes, collected = [], []
     for record in records_to_rerun(run_dir, list(hosts) or None):
         chosen = select_checks(record, list(check_ids) or None, failed_only)
         folder = None
@@ -340,6 +349,7 @@ def rerun(run_dir: Path, hosts: tuple[str, ...], check_ids: tuple[str, ...], fai
             folder = collect_live(run_dir, inventory=source,
                                   hostname=record["chassis"]["hostname"], commands=commands,
                                   policy=rules, credentials=Credentials.from_env())
+            collected.append(folder)
         if chosen:
             record, changed = rerun_record(run_dir, record, chosen, catalogue=catalogue,
                                            policy=rules, evidence_dir=folder,
@@ -348,12 +358,9 @@ def rerun(run_dir: Path, hosts: tuple[str, ...], check_ids: tuple[str, ...], fai
         summary.verdicts[record["chassis"]["hostname"]] = record["verdict"]
         summary.rows.append(summary_row(record))
     stack.close()
-    from inspector.evidence import utc_now
-    from inspector.run import finish_run
-    from reports.terminal import print_changes, print_summary
-
     # The records changed: run.json, the reports and the signed manifest must follow.
-    finish_run(run_dir, rerun_at=utc_now())
+    finish_run(run_dir, {**verdicts_before(run_dir, seal), **summary.verdicts},
+               previous=seal, evidence_written=collected, rerun_at=utc_now())
     console = _console()
     print_changes(console, changes)
     print_summary(console, summary.rows, run_dir=run_dir)

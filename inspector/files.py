@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -22,6 +23,24 @@ def atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+_digests: dict[tuple[str, int, int, int], str] = {}
+
+
+def sha256_file(path: Path) -> str:
+    """The file's sha256, hashed once per process while the file stays as it was: a rerun
+    checks the records against the signed manifest, and the reports need the same hashes.
+    (Every write of ours replaces a file, a new inode, so a rewritten file is hashed anew.)"""
+    st = path.stat()
+    key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
+    if key not in _digests:
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        _digests[key] = digest.hexdigest()
+    return _digests[key]
 
 
 def write_json(path: Path, document: Any) -> None:

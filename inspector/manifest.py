@@ -10,16 +10,18 @@ import base64
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from inspector.evidence import utc_now
-from inspector.files import atomic_write
+from inspector.files import atomic_write, sha256_file
 
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 _SKIP = {MANIFEST, SIGNATURE}
+EVIDENCE = "evidence"
 
 
 def default_key_path() -> Path:
@@ -68,25 +70,13 @@ def fingerprint(public_openssh: str) -> str:
     return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _files(run_dir: Path) -> dict[str, str]:
-    found = {}
-    for path in sorted(run_dir.rglob("*")):
-        rel = path.relative_to(run_dir).as_posix()
-        if path.is_file() and rel not in _SKIP and not path.name.endswith(".tmp"):
-            found[rel] = _sha256_file(path)
-    return found
+    return {rel: sha256_file(run_dir / rel) for rel in _under(run_dir, ".") if rel not in _SKIP}
 
 
-def sign_run(run_dir: Path, key_path: Path) -> Path:
-    """Write manifest.json for every file of the run and manifest.sig over its bytes."""
+def sign_run(run_dir: Path, key_path: Path, files: dict[str, str] | None = None) -> Path:
+    """Write manifest.json for the run's files (hashed now unless given) and manifest.sig
+    over its bytes."""
     key = _load_private(key_path)
     public = _public_openssh(key.public_key())
     manifest = {
@@ -94,12 +84,108 @@ def sign_run(run_dir: Path, key_path: Path) -> Path:
         "signed_at": utc_now(),
         "public_key": public,
         "key_fingerprint": fingerprint(public),
-        "files": _files(run_dir),
+        "files": _files(run_dir) if files is None else dict(sorted(files.items())),
     }
     body = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
     atomic_write(run_dir / MANIFEST, body)
     atomic_write(run_dir / SIGNATURE, base64.b64encode(key.sign(body)) + b"\n")
     return run_dir / MANIFEST
+
+
+class RunAltered(ValueError):
+    """The run's files are not what its signature covers."""
+
+
+def _signature_problem(run_dir: Path, body: bytes, manifest: dict[str, Any]) -> str | None:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        key = serialization.load_ssh_public_key(manifest.get("public_key", "").encode())
+        if not isinstance(key, Ed25519PublicKey):
+            raise ValueError("the manifest's key is not an Ed25519 key")
+        key.verify(base64.b64decode((run_dir / SIGNATURE).read_bytes()), body)
+    except FileNotFoundError:
+        return f"no {SIGNATURE}: the manifest is not signed"
+    except (InvalidSignature, ValueError):
+        return f"{MANIFEST} does not match its signature: it was altered"
+    return None
+
+
+class Seal:
+    """The files of a signed run with their signed sha256, for re-signing it after a rerun.
+
+    The files a rerun reads are first found as signed (`require_unchanged`). On re-signing,
+    the files it wrote are hashed anew, and every other file keeps its signed hash: a change
+    made by anyone else stays visible to `verify` instead of being signed over.
+    """
+
+    def __init__(self, run_dir: Path, files: dict[str, str]) -> None:
+        self.run_dir = run_dir
+        self.files = files
+
+    @classmethod
+    def read(cls, run_dir: Path) -> Seal | None:
+        """The run's signed manifest, or None for a run never signed (one cut short).
+        Raises RunAltered for a manifest that does not match its signature."""
+        try:
+            body = (run_dir / MANIFEST).read_bytes()
+        except FileNotFoundError:
+            return None
+        try:
+            manifest = json.loads(body)
+        except ValueError:
+            manifest = None
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+            raise RunAltered(f"{run_dir}: {MANIFEST} is not a manifest")
+        problem = _signature_problem(run_dir, body, manifest)
+        if problem:
+            raise RunAltered(f"{run_dir}: {problem}")
+        return cls(run_dir, manifest["files"])
+
+    def require_unchanged(self, paths: list[str]) -> None:
+        """Raise RunAltered naming every file at or under `paths` (relative: `records`,
+        `run.json`) changed, added or removed since the run was signed."""
+        def covered(rel: str) -> bool:
+            return any(rel == p or rel.startswith(p + "/") for p in paths)
+
+        listed = {rel for rel in self.files if covered(rel)}
+        present = {rel for top in paths for rel in _under(self.run_dir, top)}
+        found = []
+        for rel in sorted(listed - present):
+            found.append(f"removed {rel}")
+        for rel in sorted(present - listed):
+            found.append(f"added {rel}")
+        for rel in sorted(listed & present):
+            if sha256_file(self.run_dir / rel) != self.files[rel]:
+                found.append(f"changed {rel}")
+        if found:
+            more = f" and {len(found) - 5} more" if len(found) > 5 else ""
+            raise RunAltered(f"{self.run_dir} was altered since it was signed "
+                             f"({'; '.join(found[:5])}{more}): see `inspector verify`")
+
+    def files_after(self, written: Iterable[Path]) -> dict[str, str]:
+        """The manifest's files once those `written` (folders: all their files) changed."""
+        files = dict(self.files)
+        for top in written:
+            for rel in _under(self.run_dir, top.relative_to(self.run_dir).as_posix()):
+                files[rel] = sha256_file(self.run_dir / rel)
+        return files
+
+
+def _under(run_dir: Path, top: str) -> list[str]:
+    """The files at or under `top` (relative to the run), as relative paths."""
+    base = run_dir / top
+    paths = [base] if base.is_file() else sorted(base.rglob("*")) if base.is_dir() else []
+    return [p.relative_to(run_dir).as_posix() for p in paths
+            if p.is_file() and not p.name.endswith(".tmp")]
+
+
+def outside_evidence(run_dir: Path) -> list[str]:
+    """The run's own files, which a rerun rewrites: records, reports, run.json. (The evidence
+    folder only grows, one attempt folder per live rerun.)"""
+    return sorted(p.name for p in run_dir.iterdir() if p.name not in {EVIDENCE, *_SKIP})
 
 
 @dataclass(kw_only=True)
@@ -116,12 +202,8 @@ class Verification:
 
 
 def verify_run(run_dir: Path, public_key: Path | None = None) -> Verification:
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
     result = Verification()
-    manifest_path, signature_path = run_dir / MANIFEST, run_dir / SIGNATURE
+    manifest_path = run_dir / MANIFEST
     if not manifest_path.is_file():
         result.problems.append(f"no {MANIFEST}: the run was never signed")
         return result
@@ -134,15 +216,9 @@ def verify_run(run_dir: Path, public_key: Path | None = None) -> Verification:
         if " ".join(pinned.split()[:2]) != " ".join(embedded.split()[:2]):
             result.problems.append(
                 f"signed by {result.signer}, not by the key in {public_key} ({fingerprint(pinned)})")
-    try:
-        key = serialization.load_ssh_public_key(embedded.encode())
-        if not isinstance(key, Ed25519PublicKey):
-            raise ValueError("the manifest's key is not an Ed25519 key")
-        key.verify(base64.b64decode(signature_path.read_bytes()), body)
-    except FileNotFoundError:
-        result.problems.append(f"no {SIGNATURE}: the manifest is not signed")
-    except (InvalidSignature, ValueError):
-        result.problems.append(f"{MANIFEST} does not match its signature: it was altered")
+    problem = _signature_problem(run_dir, body, manifest)
+    if problem:
+        result.problems.append(problem)
     recorded: dict[str, str] = manifest.get("files", {})
     actual = _files(run_dir)
     result.changed = sorted(f for f in recorded if f in actual and actual[f] != recorded[f])
@@ -151,14 +227,15 @@ def verify_run(run_dir: Path, public_key: Path | None = None) -> Verification:
     return result
 
 
-def seal_run(run_dir: Path, key_path: Path | None = None) -> tuple[Path, bool]:
-    """Sign the run with the inspector's key, making the key on first use.
-
-    Returns the key used and whether it was just created, so the user can be told where.
-    """
+def seal_run(run_dir: Path, key_path: Path | None = None, *, previous: Seal | None = None,
+             written: Iterable[Path] = ()) -> tuple[Path, bool]:
+    """Sign the run with the inspector's key, making the key on first use: over every file,
+    or given the run's `previous` seal, over it and the files just `written` (folders: all
+    their files). Returns the key used and whether it was just created, so the user can be
+    told where."""
     key_path = key_path or default_key_path()
     created = not key_path.exists()
     if created:
         keygen(key_path)
-    sign_run(run_dir, key_path)
+    sign_run(run_dir, key_path, None if previous is None else previous.files_after(written))
     return key_path, created

@@ -17,9 +17,14 @@ from inspector.evaluate import chassis_verdict, evaluate_check
 from inspector.evidence import open_capture, utc_now
 from inspector.facts import FactResolver
 from inspector.files import read_json, safe_name
+from inspector.manifest import EVIDENCE, Seal, outside_evidence
 from inspector.policy import Policy
 from inspector.program import HostContext, load_products, program_section
-from inspector.records import read_records, write_record
+from inspector.records import read_records, record_path, write_record
+from reports import DEFAULT_FORMATS, default_output
+
+# Rewritten whole by every rerun from the records, never read by it.
+REPORTS = {default_output(Path(), fmt).name for fmt in DEFAULT_FORMATS}
 
 
 class RerunError(ValueError):
@@ -120,14 +125,34 @@ def rerun_record(
 
 
 def records_to_rerun(run_dir: Path, hosts: list[str] | None) -> list[dict[str, Any]]:
-    records = list(read_records(run_dir))
-    if hosts:
-        found = {r["chassis"]["hostname"] for r in records}
-        missing = [h for h in hosts if h not in found]
-        if missing:
-            raise RerunError(f"no record for {', '.join(missing)} in {run_dir}")
-        records = [r for r in records if r["chassis"]["hostname"] in hosts]
-    return records
+    if not hosts:
+        return list(read_records(run_dir))
+    paths = sorted({record_path(run_dir, host): host for host in hosts}.items())
+    missing = [host for path, host in paths if not path.is_file()]
+    if missing:
+        raise RerunError(f"no record for {', '.join(missing)} in {run_dir}")
+    return [read_json(path) for path, _ in paths]
+
+
+def check_seal(run_dir: Path, hosts: list[str] | None) -> Seal | None:
+    """The run's seal, once every file the rerun reads (the run's own files but the reports
+    it rewrites, and the chassis' evidence) is found as signed: a rerun from files changed by
+    someone else, re-signed, would vouch for the change. None for a run never signed."""
+    seal = Seal.read(run_dir)
+    if seal is not None:
+        evidence = [f"{EVIDENCE}/{safe_name(h)}" for h in hosts] if hosts else [EVIDENCE]
+        read = [name for name in outside_evidence(run_dir) if name not in REPORTS]
+        seal.require_unchanged(read + evidence)
+    return seal
+
+
+def verdicts_before(run_dir: Path, seal: Seal | None) -> dict[str, str]:
+    """Every chassis's verdict: run.json has them all once a run is signed; a run never
+    signed (cut short) may not, and its records are read instead."""
+    if seal is not None:
+        verdicts: dict[str, str] = read_json(run_dir / "run.json").get("verdicts", {})
+        return verdicts
+    return {r["chassis"]["hostname"]: r["verdict"] for r in read_records(run_dir)}
 
 
 def attempt_folder(run_dir: Path, hostname: str) -> Path:

@@ -3,11 +3,12 @@ chassis finishes, so an interrupted batch keeps everything it had done."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from inspector.catalogue import Check
-from inspector.collect import Retry, ShowTech, collect, redact
+from inspector.collect import Retry, ShowTech, collect, load_netmiko, redact
 from inspector.evaluate import evaluate_chassis, plan_commands
 from inspector.evidence import EvidenceWriter, RawOutput, Session, utc_now
 from inspector.files import read_json, safe_name, write_json
-from inspector.manifest import seal_run
+from inspector.manifest import Seal, outside_evidence, seal_run
 from inspector.platforms import PLATFORMS, platform_for
 from inspector.policy import Policy, PolicyError
 from inspector.program import (
@@ -85,6 +86,7 @@ def new_run_id() -> str:
 def load_nornir(inventory: Path, workers: int) -> Any:
     from nornir import InitNornir
 
+    load_netmiko()
     for name in ("hosts.yaml",):
         if not (inventory / name).is_file():
             raise RunError(f"{inventory} is not a Nornir inventory: {name} is missing")
@@ -274,7 +276,17 @@ def judge_in_worker(job: Judgement) -> dict[str, Any]:
     return judge(job, [catalogue.get(check_id) for check_id in job.check_ids])
 
 
-def _judge_worker_started() -> None:
+def warm_up_genie(genie_oses: Iterable[str]) -> None:
+    """Import Genie and build its offline devices (about 0.7 s) before the first judging
+    needs them; run beside the first sessions, which mostly wait on the network."""
+    from inspector.parsing import genie_device
+
+    with contextlib.suppress(Exception):  # a Genie that cannot load says so when parsing
+        for name in sorted(set(genie_oses)):
+            genie_device(name)
+
+
+def _judge_worker_started(genie_oses: list[str]) -> None:
     # Ctrl-C reaches the whole process group; the run stops on it and needs its workers to
     # judge the chassis still in session, so only the run itself may act on it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -291,6 +303,7 @@ def _judge_worker_started() -> None:
     from inspector.catalogue import load_catalogue
 
     load_catalogue()
+    warm_up_genie(genie_oses)
 
 
 # Parsing and judging hold the GIL: 1000 chassis spent 70% of the run's GIL time there,
@@ -302,10 +315,13 @@ JUDGE_POOL_MAX_WORKERS = 4
 
 
 @contextmanager
-def judge_pool(chassis: int) -> Iterator[Executor | None]:
-    """Worker processes to parse and judge `chassis` chassis, or None when not worth it."""
+def judge_pool(chassis: int, genie_oses: list[str]) -> Iterator[Executor | None]:
+    """Worker processes to parse and judge `chassis` chassis, or None when not worth it
+    (judging then happens in the session threads, Genie warmed up beside them)."""
     workers = min((os.cpu_count() or 1) - 1, JUDGE_POOL_MAX_WORKERS)
     if chassis < JUDGE_POOL_MIN_CHASSIS or workers < 1:
+        threading.Thread(target=warm_up_genie, args=(genie_oses,), name="genie-warm-up",
+                         daemon=True).start()
         yield None
         return
     import multiprocessing
@@ -313,7 +329,7 @@ def judge_pool(chassis: int) -> Iterator[Executor | None]:
 
     # spawn: forking a process whose session threads hold locks can deadlock the child.
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_judge_worker_started)
+                               initializer=_judge_worker_started, initargs=(genie_oses,))
     try:
         yield pool
     finally:
@@ -446,7 +462,9 @@ def run_inspection(
     skipped = done | set(excluded)
     todo = nornir.filter(filter_func=lambda host: host.name not in skipped)
     interrupted = False
-    with judge_pool(len(todo.inventory.hosts)) as inspection.judges:
+    genie_oses = [PLATFORMS[h.platform].genie_os for h in todo.inventory.hosts.values()
+                  if h.platform in PLATFORMS]
+    with judge_pool(len(todo.inventory.hosts), genie_oses) as inspection.judges:
         try:
             results = todo.run(task=inspection.task, name="inspect", on_failed=True)
         except Interrupted as stop:
@@ -471,17 +489,17 @@ def run_inspection(
     return summary
 
 
-def finish_run(run_dir: Path, verdicts: dict[str, str] | None = None,
-               **meta: Any) -> tuple[list[Path], Path, bool]:
-    """Once records were written or rerun: run.json says the verdicts (read from the records
-    unless given), the reports show them, and a freshly signed manifest covers it all.
+def finish_run(run_dir: Path, verdicts: dict[str, str], *, previous: Seal | None = None,
+               evidence_written: Iterable[Path] = (), **meta: Any) -> tuple[list[Path], Path, bool]:
+    """Once records were written or rerun: run.json says every verdict, the reports show them,
+    and the manifest is signed anew. After a rerun (`previous`: the run's seal) only the run's
+    own files and the evidence just collected can change in it.
     Returns the reports, the key, and whether the key was just made."""
-    if verdicts is None:
-        verdicts = {r["chassis"]["hostname"]: r["verdict"] for r in read_records(run_dir)}
     write_json(run_dir / "run.json", {**run_meta(run_dir), **meta,
                                       "verdicts": dict(sorted(verdicts.items()))})
     reports = _default_reports(run_dir)
-    key, created = seal_run(run_dir)
+    written = [run_dir / name for name in outside_evidence(run_dir)] + list(evidence_written)
+    key, created = seal_run(run_dir, previous=previous, written=written)
     return reports, key, created
 
 

@@ -7,6 +7,8 @@ Each renderer is also callable on any iterable of records, which it reads once, 
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -53,6 +55,70 @@ def render(run_dir: Path, fmt: str, output: Path | None = None) -> Path:
     return write(read_records(run_dir), output or default_output(run_dir, fmt))
 
 
+# Each chassis's pieces of the default reports, kept beside its record so that a rerun of one
+# chassis redraws one chassis, not the whole run. Bump the version when the markup changes.
+PIECES = "report-parts"
+PIECES_VERSION = 1
+
+
 def write_default_reports(run_dir: Path) -> list[Path]:
-    """The reports every run leaves in its folder: HTML for people, JUnit for CI."""
-    return [render(run_dir, fmt) for fmt in DEFAULT_FORMATS]
+    """The reports every run leaves in its folder, HTML for people and JUnit for CI.
+
+    A chassis's kept pieces serve while they name the sha256 of its record as it is on disk
+    (and their place in the run); otherwise they are drawn again from the record and kept.
+    """
+    from inspector.files import sha256_file
+    from reports.html import HtmlAssembly, html_piece
+    from reports.junit import JunitAssembly, junit_piece
+
+    folder = run_dir / "records"
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no records in {run_dir} (is it a run folder?)")
+    with HtmlAssembly() as html, JunitAssembly() as junit:
+        for index, path in enumerate(sorted(folder.glob("*.json"))):
+            stamp = {"version": PIECES_VERSION, "record_sha256": sha256_file(path), "index": index}
+            kept_path = run_dir / PIECES / path.name
+            pieces = _kept(kept_path, stamp)
+            if pieces is None:
+                record = json.loads(path.read_bytes())
+                pieces = {"html": html_piece(index, record), "junit": junit_piece(index, record)}
+                _keep(kept_path, stamp, pieces)
+            html.add(pieces["html"])
+            junit.add(pieces["junit"])
+        return [html.write(default_output(run_dir, "html")),
+                junit.write(default_output(run_dir, "junit"))]
+
+
+# A kept file is one line of JSON (the stamp, each piece's small fields, and the length of each
+# of its markup blobs) followed by the blobs as UTF-8: the markup, nearly all of the bytes,
+# goes into the reports without being decoded.
+
+def _keep(path: Path, stamp: dict[str, Any], pieces: dict[str, dict[str, Any]]) -> None:
+    blobs = [(fmt, key, value) for fmt, piece in pieces.items()
+             for key, value in piece.items() if isinstance(value, bytes)]
+    head = {**stamp, "blobs": [[fmt, key, len(value)] for fmt, key, value in blobs],
+            "pieces": {fmt: {k: v for k, v in piece.items() if not isinstance(v, bytes)}
+                       for fmt, piece in pieces.items()}}
+    # Not fsynced: a piece lost to a crash is only drawn again, its record being the truth.
+    path.parent.mkdir(exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(b"".join([json.dumps(head).encode(), b"\n", *(v for _, _, v in blobs)]))
+    os.replace(tmp, path)
+
+
+def _kept(path: Path, stamp: dict[str, Any]) -> dict[str, dict[str, Any]] | None:
+    """The pieces kept at `path` if they were drawn from the record `stamp` names."""
+    try:
+        data = path.read_bytes()
+        end = data.index(b"\n")
+        head = json.loads(data[:end])
+        if any(head.get(key) != value for key, value in stamp.items()):
+            return None
+        pieces: dict[str, dict[str, Any]] = head["pieces"]
+        offset = end + 1
+        for fmt, key, length in head["blobs"]:
+            pieces[fmt][key] = data[offset:offset + length]
+            offset += length
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # none yet, cut short, or not ours: drawn again
+    return pieces if offset == len(data) else None

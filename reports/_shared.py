@@ -130,7 +130,7 @@ class Tally:
     first_start: str | None = None
     last_finish: str | None = None
 
-    def add(self, row: ChassisRow, record: Record) -> None:
+    def add(self, row: ChassisRow, tool_version: Any = None) -> None:
         self.chassis += 1
         self.verdicts[row.verdict] += 1
         self.by_site.setdefault(clean(row.site) or NO_SITE, Counter())[row.verdict] += 1
@@ -139,8 +139,8 @@ class Tally:
         self.eligible += row.eligible_for_support is True
         if row.run_id:
             self.run_ids.add(clean(row.run_id))
-        if record.get("tool_version"):
-            self.tool_versions.add(clean(record["tool_version"]))
+        if tool_version:
+            self.tool_versions.add(clean(tool_version))
         # ISO 8601 UTC strings of one format order like the instants they name.
         if row.started_at and (self.first_start is None or row.started_at < self.first_start):
             self.first_start = row.started_at
@@ -195,6 +195,7 @@ def atomic_output(path: Path, *, binary: bool = False, newline: str | None = Non
         raise
 
 
-def spool() -> IO[str]:
-    """A temporary file for the parts of a report written before the totals are known."""
-    return tempfile.TemporaryFile("w+", encoding="utf-8")
+def spool() -> IO[bytes]:
+    """A temporary file for the parts of a report written before the totals are known (as
+    UTF-8 bytes: kept pieces go from disk to the report without being decoded)."""
+    return tempfile.TemporaryFile("w+b")

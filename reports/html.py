@@ -13,6 +13,7 @@ import html
 import shutil
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -204,35 +205,65 @@ def _badge(status: Any) -> str:
 
 def write_html(records: Iterable[Record], output: Path, *,
                title: str = "Chassis inspection report") -> Path:
-    """Render `records` into one HTML file; the summary comes first though it is known last."""
-    tally = Tally()
-    with spool() as rows, spool() as details:
+    with HtmlAssembly(title) as report:
         for index, record in enumerate(records):
-            row = chassis_row(record)
-            tally.add(row, record)
-            rows.write(_table_row(index, row))
-            details.write(_chassis_section(index, record, row))
-        rows.seek(0)
-        details.seek(0)
+            report.add(html_piece(index, record))
+        return report.write(output)
+
+
+def html_piece(index: int, record: Record) -> dict[str, Any]:
+    """What the report shows of one chassis, as plain data: its table row, its section, and
+    what the summary counts. A run keeps these per chassis so a rerun redraws only its own."""
+    row = chassis_row(record)
+    return {"row": asdict(row), "tool_version": record.get("tool_version"),
+            "table_row": _table_row(index, row).encode(),
+            "section": _chassis_section(index, record, row).encode()}
+
+
+class HtmlAssembly:
+    """One HTML file from the chassis' pieces; the summary comes first though it is known
+    last, so rows and sections wait in temporary files rather than in memory."""
+
+    def __init__(self, title: str = "Chassis inspection report") -> None:
+        self.title = title
+        self.tally = Tally()
+        self.rows = spool()
+        self.details = spool()
+
+    def __enter__(self) -> HtmlAssembly:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.rows.close()
+        self.details.close()
+
+    def add(self, piece: Mapping[str, Any]) -> None:
+        self.tally.add(ChassisRow(**piece["row"]), piece["tool_version"])
+        self.rows.write(piece["table_row"])
+        self.details.write(piece["section"])
+
+    def write(self, output: Path) -> Path:
+        tally = self.tally
+        self.rows.seek(0)
+        self.details.seek(0)
         hidden = [cls for cls, hide in (("no-site", len(tally.by_site) <= 1),
                                         ("no-tier", not tally.has_program)) if hide]
-        with atomic_output(output) as out:
-            out.write(_head(title, tally))
-            out.write(_summary(tally))
-            out.write(_filters(tally))
-            out.write(f'<section aria-labelledby="inventory-h"><h2 id="inventory-h">Chassis</h2>'
-                      f'<div class="table-wrap"><table class="chassis-table {" ".join(hidden)}">'
-                      '<thead><tr>'
-                      '<th>Hostname</th><th class="col-site">Site</th><th>PID</th>'
-                      '<th>Serial</th><th>OS version</th><th class="col-tier">Tier</th>'
-                      '<th>Verdict</th><th>Failed checks</th></tr></thead><tbody>\n')
-            shutil.copyfileobj(rows, out)
-            out.write("</tbody></table></div></section>\n")
-            shutil.copyfileobj(details, out)
+        top = (_head(self.title, tally) + _summary(tally) + _filters(tally)
+               + '<section aria-labelledby="inventory-h"><h2 id="inventory-h">Chassis</h2>'
+               f'<div class="table-wrap"><table class="chassis-table {" ".join(hidden)}">'
+               '<thead><tr>'
+               '<th>Hostname</th><th class="col-site">Site</th><th>PID</th>'
+               '<th>Serial</th><th>OS version</th><th class="col-tier">Tier</th>'
+               '<th>Verdict</th><th>Failed checks</th></tr></thead><tbody>\n')
+        with atomic_output(output, binary=True) as out:
+            out.write(top.encode())
+            shutil.copyfileobj(self.rows, out)
+            out.write(b"</tbody></table></div></section>\n")
+            shutil.copyfileobj(self.details, out)
             out.write(f"</main>\n<footer><p>{_e(DISCLAIMER)}</p><p>Computed from the "
                       "inspection records alone; every raw output is identified by its "
-                      f"sha256.</p></footer>\n<script>{_JS}</script>\n</body>\n</html>\n")
-    return output
+                      f"sha256.</p></footer>\n<script>{_JS}</script>\n</body>\n</html>\n".encode())
+        return output
 
 
 def _head(title: str, tally: Tally) -> str:

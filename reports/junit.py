@@ -33,30 +33,61 @@ _COUNTED = {"failure": "failures", "error": "errors", "skipped": "skipped"}
 
 def write_junit(records: Iterable[Record], output: Path, *,
                 name: str = "chassis inspection") -> Path:
-    totals: Counter[str] = Counter()
-    run_ids: set[str] = set()
-    first: str | None = None
-    last: str | None = None
-    with spool() as suites:
+    with JunitAssembly(name) as report:
         for index, record in enumerate(records):
-            suite, counts = _testsuite(index, record)
-            totals.update(counts)
-            suites.write(ET.tostring(suite, encoding="unicode") + "\n")
-            run_ids.add(clean(record.get("run_id")))
-            started, finished = record.get("started_at"), record.get("finished_at")
-            first = started if first is None or (started and started < first) else first
-            last = finished if last is None or (finished and finished > last) else last
-        suites.seek(0)
-        title = " ".join([name, *sorted(r for r in run_ids if r)])
-        root = {"name": title, "tests": totals["tests"], "failures": totals["failures"],
-                "errors": totals["errors"], "time": f"{seconds_between(first, last):.3f}"}
-        with atomic_output(output) as out:
-            out.write('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites')
-            out.write("".join(f" {key}={quoteattr(str(value))}" for key, value in root.items()))
-            out.write(">\n")
-            shutil.copyfileobj(suites, out)
-            out.write("</testsuites>\n")
-    return output
+            report.add(junit_piece(index, record))
+        return report.write(output)
+
+
+def junit_piece(index: int, record: Record) -> dict[str, Any]:
+    """One chassis's <testsuite> and what the root element counts, as plain data."""
+    suite, counts = _testsuite(index, record)
+    return {"suite": ET.tostring(suite, encoding="unicode").encode() + b"\n",
+            "counts": dict(counts), "run_id": clean(record.get("run_id")),
+            "started_at": record.get("started_at"), "finished_at": record.get("finished_at")}
+
+
+class JunitAssembly:
+    """The <testsuites> document from the chassis' pieces; its counts come first though they
+    are known last, so the suites wait in a temporary file."""
+
+    def __init__(self, name: str = "chassis inspection") -> None:
+        self.name = name
+        self.totals: Counter[str] = Counter()
+        self.run_ids: set[str] = set()
+        self.first: str | None = None
+        self.last: str | None = None
+        self.suites = spool()
+
+    def __enter__(self) -> JunitAssembly:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.suites.close()
+
+    def add(self, piece: Mapping[str, Any]) -> None:
+        self.totals.update(piece["counts"])
+        self.suites.write(piece["suite"])
+        self.run_ids.add(piece["run_id"])
+        started, finished = piece["started_at"], piece["finished_at"]
+        if self.first is None or (started and started < self.first):
+            self.first = started
+        if self.last is None or (finished and finished > self.last):
+            self.last = finished
+
+    def write(self, output: Path) -> Path:
+        self.suites.seek(0)
+        title = " ".join([self.name, *sorted(r for r in self.run_ids if r)])
+        root = {"name": title, "tests": self.totals["tests"],
+                "failures": self.totals["failures"], "errors": self.totals["errors"],
+                "time": f"{seconds_between(self.first, self.last):.3f}"}
+        attributes = "".join(f" {key}={quoteattr(str(value))}" for key, value in root.items())
+        with atomic_output(output, binary=True) as out:
+            out.write(f'<?xml version="1.0" encoding="UTF-8"?>\n'
+                      f"<testsuites{attributes}>\n".encode())
+            shutil.copyfileobj(self.suites, out)
+            out.write(b"</testsuites>\n")
+        return output
 
 
 def _testsuite(index: int, record: Record) -> tuple[ET.Element, Counter[str]]:

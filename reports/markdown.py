@@ -27,7 +27,7 @@ def write_markdown(records: Iterable[Record], output: Path, *,
     shown: list[ChassisRow] = []  # at most `limit` rows stay in memory
     for record in records:
         row = chassis_row(record)
-        tally.add(row, record)
+        tally.add(row, record.get("tool_version"))
         if row.verdict != "PASS" and len(shown) < limit:
             shown.append(row)
     not_passing = tally.chassis - tally.verdicts["PASS"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import csv
 import hashlib
+import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -391,3 +392,27 @@ def test_write_default_reports_and_errors(run_dir: Path, tmp_path: Path) -> None
         reports.render(run_dir, "pdf")
     with pytest.raises(FileNotFoundError):
         reports.render(tmp_path / "not-a-run", "html")
+
+
+def test_kept_pieces_are_redrawn_exactly_when_their_record_changed(
+        run_dir: Path, tmp_path: Path) -> None:
+    reports.write_default_reports(run_dir)
+    kept = {p.name: p.read_bytes() for p in (run_dir / reports.PIECES).iterdir()}
+    assert len(kept) == 12
+    first, second, third = sorted(kept)[:3]
+    # One record changes, one piece is cut short (as by a crash), one is not ours at all.
+    changed = run_dir / "records" / first
+    record = json.loads(changed.read_text())
+    record["verdict"], record["verdict_reason"] = "FAIL", "changed <b>on purpose</b>"
+    changed.write_text(json.dumps(record))
+    (run_dir / reports.PIECES / second).write_bytes(kept[second][:100])
+    (run_dir / reports.PIECES / third).write_bytes(b"\x00not json\n" + kept[third])
+    reports.write_default_reports(run_dir)
+    after = {p.name: p.read_bytes() for p in (run_dir / reports.PIECES).iterdir()}
+    assert {n for n in kept if after[n] != kept[n]} == {first}
+    assert after[second] == kept[second] and after[third] == kept[third]  # drawn again
+    # The reports from kept pieces are those drawn from the records alone.
+    for fmt in ("html", "junit"):
+        fresh = reports.render(run_dir, fmt, tmp_path / f"fresh.{fmt}")
+        assert fresh.read_bytes() == reports.default_output(run_dir, fmt).read_bytes(), fmt
+    assert "changed &lt;b&gt;on purpose&lt;/b&gt;" in (run_dir / "report.html").read_text()

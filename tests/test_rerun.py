@@ -139,6 +139,54 @@ def test_a_rerun_keeps_run_json_and_the_reports_in_step_with_the_records(
     assert (run / "report.xml").read_text() == (tmp_path / "fresh.xml").read_text()
 
 
+def test_a_rerun_of_one_chassis_redraws_its_report_pieces_only_and_the_reports_match_a_fresh_render(
+        base: dict[str, Any], run: Path, tmp_path: Path) -> None:
+    pieces = _hashes(run / "report-parts")
+    assert len(pieces) == 4  # one per chassis, kept by the run
+    done = inspector("rerun", str(run), "--host", CPU, "--check", "op.cpu.load", "--policy",
+                     str(_policy(tmp_path, 99)), env=base["env"])
+    assert done.returncode == 0, done.stdout + done.stderr
+    after = _hashes(run / "report-parts")
+    assert {name for name in pieces if after[name] != pieces[name]} == {f"{CPU}.json"}
+    for fmt, name in (("html", "report.html"), ("junit", "report.xml")):
+        fresh = inspector("report", str(run), "--format", fmt, "--output",
+                          str(tmp_path / name))
+        assert fresh.returncode == 0, fresh.stderr
+        assert (run / name).read_bytes() == (tmp_path / name).read_bytes(), name
+    assert json.loads((run / "run.json").read_text())["verdicts"] == {
+        h: r["verdict"] for h, r in records(run).items()}
+    _verify(run, base["env"])
+
+
+def test_a_rerun_refuses_a_run_altered_since_it_was_signed_and_never_signs_over_a_change(
+        base: dict[str, Any], run: Path, tmp_path: Path) -> None:
+    env = base["env"]
+    rerun = ("rerun", str(run), "--host", OK, "--check", "op.cpu.load")
+    # What the rerun reads: its chassis's evidence, any record, the kept report pieces.
+    for target in (next((run / "evidence" / OK).glob("show_proc*")),
+                   run / "records" / f"{FAN}.json", run / "report-parts" / f"{ISR}.json"):
+        original = target.read_bytes()
+        target.write_bytes(original.replace(b"PASS", b"FAIL").replace(b"5%", b"1%") + b" ")
+        done = inspector(*rerun, env=env)
+        assert done.returncode == 3, done.stdout + done.stderr
+        rel = target.relative_to(run).as_posix()
+        assert f"changed {rel}" in done.stderr and "inspector verify" in done.stderr
+        target.write_bytes(original)
+    # Another chassis's evidence is not read: the rerun goes on, and the change stays visible
+    # to verify rather than being signed over by the new manifest.
+    other = next((run / "evidence" / FAN).glob("show_env*"))
+    other.write_bytes(other.read_bytes() + b"tampered\n")
+    done = inspector(*rerun, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    check = inspector("verify", str(run), env=env)
+    assert check.returncode == 1 and other.relative_to(run).as_posix() in check.stdout, (
+        check.stdout)
+    # A manifest that does not match its signature is refused outright.
+    (run / "manifest.sig").write_bytes(b"AAAA\n")
+    done = inspector(*rerun, env=env)
+    assert done.returncode == 3 and "does not match its signature" in done.stderr
+
+
 def test_rejudging_unchanged_evidence_reproduces_every_result(
         base: dict[str, Any], run: Path) -> None:
     before = records(run)
