@@ -6,11 +6,16 @@ cannot reach a device: parsing that would need a live session raises instead.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import json
+import os
 import re
+import tempfile
 import threading
 from functools import cache
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeGuard
 
 _genie_lock = threading.Lock()
 
@@ -76,10 +81,133 @@ def _lookup(genie_os: str, command: str) -> tuple[Any, dict[str, Any]]:
     """The parser class that `device.parse` would pick for `command`, and its arguments.
 
     Genie looks this up on every parse; for a command with an argument (`dir crashinfo:`) that
-    is a search through the whole index, about 7 ms each time.
+    is a search through the whole index, about 7 ms each time. Answers are also kept on disk
+    (`_LookupCache`) so that a fresh process, such as a rerun, never loads the index (0.3 s).
     """
+    saved = _lookup_cache.get(genie_os, command)
+    if saved is not None:
+        try:
+            return _parser_class(saved[0]), saved[1]
+        except Exception:  # an entry that no longer resolves: ask Genie, as without a cache
+            pass
     cls, kwargs = _parser_index().get_parser(command, genie_device(genie_os))
-    return cls, dict(kwargs)
+    kwargs = dict(kwargs)
+    _lookup_cache.add(genie_os, command, cls, kwargs)
+    return cls, kwargs
+
+
+_PACKAGE = "genie.libs.parser"
+
+
+class _LookupCache:
+    """`_lookup`'s answers in a JSON file, one file per version of Genie's parser package.
+
+    {"genie.libs.parser": version, "lookups": {os: {command: {"class": dotted, "kwargs": {}}}}}
+    Only ever a shortcut: an entry that is missing or malformed sends the lookup to Genie, and
+    a file that cannot be read or written is treated as empty or left unwritten. Keyed by OS
+    and command alone since `genie_device` gives Genie no other token (platform, revision) to
+    choose a parser by; rename the file if that changes.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._file: tuple[Path, str] | None = None  # the path and the package version in it
+        self._entries: dict[str, dict[str, Any]] | None = None  # None: not read yet
+
+    def get(self, genie_os: str, command: str) -> tuple[str, dict[str, str]] | None:
+        with self._lock:
+            if self._entries is None:
+                self._file = _cache_file()
+                self._entries = _read_lookups(self._file) if self._file else {}
+            entry = self._entries.get(genie_os, {}).get(command)
+        if not isinstance(entry, dict):
+            return None
+        dotted, kwargs = entry.get("class"), entry.get("kwargs")
+        if not (isinstance(dotted, str) and dotted.startswith(f"{_PACKAGE}.")
+                and _only_strings(kwargs)):
+            return None
+        return dotted, dict(kwargs)
+
+    def add(self, genie_os: str, command: str, cls: Any, kwargs: dict[str, Any]) -> None:
+        # Kept only if it resolves back to the very class, from the package whose version
+        # names the file (an external parser package can change under the same version),
+        # with string arguments, which JSON gives back as they were.
+        dotted = f"{getattr(cls, '__module__', '')}.{getattr(cls, '__name__', '')}"
+        if not dotted.startswith(f"{_PACKAGE}.") or not _only_strings(kwargs):
+            return
+        try:
+            if _parser_class(dotted) is not cls:
+                return
+        except Exception:
+            return
+        entry = {"class": dotted, "kwargs": dict(kwargs)}
+        with self._lock:
+            if self._file is None or self._entries is None:
+                return  # no place for a cache (no package metadata or no home folder)
+            if self._entries.get(genie_os, {}).get(command) == entry:
+                return
+            self._entries.setdefault(genie_os, {})[command] = entry
+            # Written at each new entry: a few dozen distinct commands per OS make a few
+            # dozen small writes in a cold run, and a warm run writes nothing.
+            _write_lookups(self._file, self._entries)
+
+
+_lookup_cache = _LookupCache()
+
+
+def _only_strings(kwargs: Any) -> TypeGuard[dict[str, str]]:
+    return isinstance(kwargs, dict) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in kwargs.items())
+
+
+def _cache_file() -> tuple[Path, str] | None:
+    try:
+        from importlib.metadata import version
+
+        release = version(_PACKAGE)
+        folder = os.environ.get("INSPECTOR_CACHE")
+        if not folder:
+            base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+            folder = str(Path(base) / "inspector")
+    except Exception:  # no package metadata, or no home folder: no cache
+        return None
+    return Path(folder) / f"genie-parser-lookups-{release}.json", release
+
+
+def _read_lookups(file: tuple[Path, str]) -> dict[str, dict[str, Any]]:
+    path, release = file
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data[_PACKAGE] != release:
+            return {}
+        return {os_name: dict(commands) for os_name, commands in data["lookups"].items()
+                if isinstance(commands, dict)}
+    except Exception:  # missing, unreadable, or not what this code writes: start afresh
+        return {}
+
+
+def _write_lookups(file: tuple[Path, str], entries: dict[str, dict[str, Any]]) -> None:
+    path, release = file
+    merged = _read_lookups(file)  # another process may have added entries since: keep them
+    for os_name, commands in entries.items():
+        merged.setdefault(os_name, {}).update(commands)
+    text = json.dumps({_PACKAGE: release, "lookups": merged}, indent=1)
+    temp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # A whole new file renamed over the old: another process reads either one, never half.
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent,
+                                         prefix=f".{path.name}.", delete=False) as out:
+            temp = out.name
+            out.write(text)
+        os.replace(temp, path)
+        temp = None
+    except Exception:  # a cache that cannot be written is just not written, and never
+        pass  # fails the parse (genie_parse would report any error as a ParseFailure)
+    finally:
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
 
 
 def genie_parse(genie_os: str, command: str, text: str, parser_class: str | None = None,
