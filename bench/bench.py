@@ -13,10 +13,12 @@ process, and two subprocesses inspect it in turn with the same number of workers
 Each is measured from the outside: wall time, CPU seconds of the process and its worker
 processes (os.wait4), and peak RSS summed over the process and its workers (sampled from /proc
 every 0.1 s; the lab, in this process, is not counted). Then the same with the lab's realistic
-latency (a delay at login and per command), where the ideal wall time is the per-chassis time
-times ceil(N / workers): the per-chassis time is measured first, on 7 chassis inspected one at
-a time, less a run of 1 (which cancels the process's start and finish). Last, the time of
-`inspector --help` and of an offline rerun of one check of the largest run.
+latency (a delay at login and per command), where the ideal wall time is that of the runner
+handing each chassis to the first free worker if every chassis took exactly its time alone
+(for chassis all alike: the per-chassis time times ceil(N / workers)). Each profile's time
+alone is measured first, with the run's start and finish taken out (see `times_alone`). Last,
+the time of `inspector --help` and of an offline rerun of one check of the smallest and the
+largest run.
 
 Prints the figures as Markdown tables; asserts nothing.
 """
@@ -24,8 +26,8 @@ Prints the figures as Markdown tables; asserts nothing.
 from __future__ import annotations
 
 import argparse
+import heapq
 import json
-import math
 import os
 import platform
 import shutil
@@ -42,7 +44,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from anywhere in the repo
 
-from mock_devices import Latency, plan_lab, running_lab, write_inventory  # noqa: E402
+from mock_devices import (  # noqa: E402
+    ChassisSpec,
+    Latency,
+    load_profiles,
+    plan_lab,
+    running_lab,
+    write_inventory,
+)
 
 # Of the order of real chassis: an SSH login with its banner and prompt takes about a second,
 # a show command a fifth of one (more for long outputs, less for short ones).
@@ -170,27 +179,50 @@ def _ok(side: str, measured: Measured, n: int) -> str:
         return f"exit {measured.returncode}"
 
 
-def per_chassis_time(sides: Sides, scenario: str,
-                     latency: Latency) -> tuple[dict[str, float], dict[str, float]]:
-    """Seconds one chassis takes on each side, alone: 7 chassis (every platform, one twice)
-    one at a time, less 1 chassis alone, over 6; and the rest of the run of 1 chassis, the
-    process's start and finish."""
-    specs = plan_lab(7, scenario)
-    times: dict[str, float] = {}
-    fixed: dict[str, float] = {}
+@dataclass(frozen=True, kw_only=True)
+class Alone:
+    """Seconds one chassis of each lab profile takes on one side when inspected alone, and the
+    start and finish of a run (imports, reports, signing), which the ideal leaves out."""
+
+    per_profile: dict[str, float]
+    start_and_finish: float
+
+    def ideal(self, specs: Sequence[ChassisSpec], workers: int) -> float:
+        """The wall time of a run in which every chassis took exactly its time alone and
+        nothing else cost anything: the runner hands chassis out in inventory order to the
+        first free worker. For chassis that all take t, that is t * ceil(N / workers)."""
+        free = [0.0] * workers
+        for spec in specs:
+            heapq.heappush(free, heapq.heappop(free) + self.per_profile[spec.profile])
+        return max(free)
+
+
+def times_alone(sides: Sides, scenario: str, latency: Latency) -> dict[str, Alone]:
+    """Each side's `Alone`, from runs of one worker: one chassis of each profile, and two of
+    the first. Two take one start and finish and two chassis, one takes one and one, so the
+    start and finish is 2 * one - two, and each profile's time the rest of its run of one."""
+    planned = plan_lab(2 * len(load_profiles()), scenario)  # profiles dealt in turn: each twice
+    result = {}
     with tempfile.TemporaryDirectory(dir=sides.scratch) as tmp, \
-            running_lab(specs, inventory_out=Path(tmp) / "all", latency=latency):
-        write_inventory(specs[:1], Path(tmp) / "one")
+            running_lab(planned, latency=latency) as lab:
+        firsts: dict[str, ChassisSpec] = {}
+        for spec in lab.specs:  # with the ports they listen on
+            firsts.setdefault(spec.profile, spec)
+        first = next(iter(firsts.values()))
+        second = next(s for s in lab.specs if s.profile == first.profile and s is not first)
         for side in ("inspector", "baseline"):
-            walls = []
-            for inventory in (Path(tmp) / "all", Path(tmp) / "one"):
+            def wall(chassis: list[ChassisSpec], side: str = side) -> float:
+                inventory = Path(tmp) / side / "-".join(c.hostname for c in chassis)
+                write_inventory(chassis, inventory)
                 if side == "inspector":
-                    walls.append(sides.inspector(inventory, 1)[0].wall)
-                else:
-                    walls.append(sides.baseline(inventory, 1).wall)
-            times[side] = (walls[0] - walls[1]) / 6
-            fixed[side] = walls[1] - times[side]
-    return times, fixed
+                    return sides.inspector(inventory, 1)[0].wall
+                return sides.baseline(inventory, 1).wall
+
+            one = {profile: wall([spec]) for profile, spec in firsts.items()}
+            fixed = 2 * one[first.profile] - wall([first, second])
+            result[side] = Alone(per_profile={p: t - fixed for p, t in one.items()},
+                                 start_and_finish=fixed)
+    return result
 
 
 def row(n: int, side: str, m: Measured, ok: str, ratio: str, extra: Sequence[str] = ()) -> str:
@@ -204,13 +236,16 @@ def bench_sizes(sides: Sides, sizes: list[int], workers: int, scenario: str,
                 latency: Latency | None, rerun_from: list[Path]) -> None:
     header = ["N", "side", "wall s", "chassis/min", "CPU s", "peak RSS MB", "chassis",
               "inspector ÷ baseline"]
-    ideal: dict[str, float] = {}
+    alone: dict[str, Alone] = {}
     if latency is not None:
-        ideal, fixed = per_chassis_time(sides, scenario, latency)
-        print(f"\nPer-chassis time alone: inspector {ideal['inspector']:.2f} s, "
-              f"baseline {ideal['baseline']:.2f} s; start and finish of a run (not in the "
-              f"ideal): inspector {fixed['inspector']:.1f} s, baseline {fixed['baseline']:.1f} s",
-              flush=True)
+        alone = times_alone(sides, scenario, latency)
+        print("\nOne chassis alone, s (the run's start and finish taken out):\n")
+        profiles = list(alone["inspector"].per_profile)
+        print("| side | " + " | ".join(profiles) + " | start and finish |")
+        print("|" + "---|" * (len(profiles) + 2))
+        for side, times in alone.items():
+            print(f"| {side} | " + " | ".join(f"{times.per_profile[p]:.2f}" for p in profiles)
+                  + f" | {times.start_and_finish:.2f} |")
         header += ["ideal s", "wall ÷ ideal"]
     print("\n| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header), flush=True)
@@ -228,7 +263,7 @@ def bench_sizes(sides: Sides, sizes: list[int], workers: int, scenario: str,
         for side, m in (("inspector", mine), ("baseline", theirs)):
             extra: list[str] = []
             if latency is not None:
-                target = ideal[side] * math.ceil(n / workers)
+                target = alone[side].ideal(specs, workers)
                 extra = [f"{target:.1f}", f"{m.wall / target:.2f}"]
             print(row(n, side, m, _ok(side, m, n), ratio if side == "inspector" else "",
                       extra), flush=True)

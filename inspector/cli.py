@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -554,6 +555,8 @@ def main() -> None:
 
     try:
         code = app.main(standalone_mode=False)
+    except SystemExit as exc:  # the commands' own exit codes
+        code = exc.code
     except click.exceptions.UsageError as exc:
         exc.show()
         code = EXIT_UNUSABLE
@@ -564,4 +567,12 @@ def main() -> None:
             NotADirectoryError, ValueError) as exc:
         print(f"inspector: {exc}", file=sys.stderr)
         code = EXIT_UNUSABLE
-    sys.exit(code or 0)
+    if isinstance(code, str):
+        print(code, file=sys.stderr)
+        code = 1
+    # Every file the command wrote is complete and closed by now (records fsynced, reports
+    # renamed into place). Leaving without the interpreter's teardown of Genie, netmiko and
+    # their thousands of objects saves 0.2 to 0.4 s on every command.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code or 0)

@@ -35,11 +35,8 @@ def sha256_file(path: Path) -> str:
     st = path.stat()
     key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
     if key not in _digests:
-        digest = hashlib.sha256()
         with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        _digests[key] = digest.hexdigest()
+            _digests[key] = hashlib.file_digest(handle, "sha256").hexdigest()
     return _digests[key]
 
 
