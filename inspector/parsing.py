@@ -13,6 +13,7 @@ import os
 import re
 import tempfile
 import threading
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeGuard
@@ -35,6 +36,44 @@ def _refuse(*args: Any, **kwargs: Any) -> Any:
     raise RuntimeError("offline parsing: this Genie device cannot reach a device")
 
 
+class _OfflineDevice:
+    """What Genie's parsers get for a device: a name, an OS, and nothing that reaches one.
+
+    Not a `genie.conf.base.Device`: building one costs a fresh process about 0.2 s (its API
+    loads apis.json and scans entry points; genie.libs.conf is imported), more than a parse.
+    Given the output, a parser class and its MetaParser read nothing from their device. Only
+    Genie's lookup (`get_parser`, on a `_lookup` cache miss) reads it, in genie.abstract's
+    `Lookup.tokens_from_device`: `testbed`, `abstraction` and `custom`, then every abstraction
+    token with getattr(device, token, None), where a Device built with only `os` answers None.
+    This object answers those as that Device does. Any other attribute raises, so a parser that
+    would need a live device (no output) fails instead. Compared with the Device on every lab
+    and corpus output, by lookup and pinned class, with and without the schema check: the same
+    parsed values and types, the same failures.
+    """
+
+    testbed = None
+    origin = platform = model = submodel = pid = chassis_type = version = os_flavor = None
+    revision = None
+    # What the Device got in place of a connection; `execute(...)` fails only when called, after
+    # its arguments, as it did on the Device.
+    execute = connect = staticmethod(_refuse)
+
+    def __init__(self, genie_os: str) -> None:
+        self.name = f"offline-{genie_os}"
+        self.os = genie_os
+        self.custom = {"abstraction": {"order": ["os"]}}
+        self.cli = _NoDevice()
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "abstraction" or name.startswith("__"):
+            # Missing, as on a Device: the lookup reads `abstraction` with a default, and Python
+            # probes dunder names (copy, pickle) the same way.
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        # The first line is what a ParseFailure reports, and the Device's `cli` and `execute` say.
+        raise RuntimeError("offline parsing: this Genie device cannot reach a device\n"
+                           f"(a parser asked it for {name!r})")
+
+
 # Genie's parsers compile their patterns on every call through `re`'s cache of 512; the
 # catalogue's parsers use about 2,000, so chassis of mixed platforms kept evicting each other's
 # (a third of the evaluation time, measured on a 200-chassis lab). Make room for all of them.
@@ -46,15 +85,22 @@ def genie_device(genie_os: str) -> Any:
     with _genie_lock:  # Genie's first import is not safe to race from worker threads
         if getattr(re, "_MAXCACHE", _REGEX_CACHE) < _REGEX_CACHE:
             setattr(re, "_MAXCACHE", _REGEX_CACHE)  # noqa: B010 (private: unknown to mypy)
-        from genie.conf.base import Device
+        # The package every parser class is in (Genie's metaparser, abstraction, pyATS, unicon:
+        # about 0.5 s), imported here, under the lock, so that `warm_up_genie` still loads it.
+        import genie.libs.parser  # noqa: F401
+    return _OfflineDevice(genie_os)
 
-        device = Device(
-            f"offline-{genie_os}", os=genie_os, custom={"abstraction": {"order": ["os"]}}
-        )
-    device.cli = _NoDevice()
-    device.execute = _refuse
-    device.connect = _refuse
-    return device
+
+def warm_up_genie(genie_oses: Iterable[str], *, background: bool = False) -> None:
+    """Import Genie's parsers (about 0.5 s) and make the offline devices before a parse
+    needs them; in the `background`, beside work that mostly waits (the sessions)."""
+    if background:
+        threading.Thread(target=warm_up_genie, args=(list(genie_oses),),
+                         name="genie-warm-up", daemon=True).start()
+        return
+    with contextlib.suppress(Exception):  # a Genie that cannot load says so when parsing
+        for name in sorted(set(genie_oses)):
+            genie_device(name)
 
 
 @cache

@@ -3,7 +3,6 @@ chassis finishes, so an interrupted batch keeps everything it had done."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import threading
@@ -23,6 +22,7 @@ from inspector.evaluate import evaluate_chassis, plan_commands
 from inspector.evidence import EvidenceWriter, RawOutput, Session, utc_now
 from inspector.files import read_json, safe_name, write_json
 from inspector.manifest import Seal, outside_evidence, seal_run
+from inspector.parsing import warm_up_genie
 from inspector.platforms import PLATFORMS, platform_for
 from inspector.policy import Policy, PolicyError
 from inspector.program import (
@@ -276,16 +276,6 @@ def judge_in_worker(job: Judgement) -> dict[str, Any]:
     return judge(job, [catalogue.get(check_id) for check_id in job.check_ids])
 
 
-def warm_up_genie(genie_oses: Iterable[str]) -> None:
-    """Import Genie and build its offline devices (about 0.7 s) before the first judging
-    needs them; run beside the first sessions, which mostly wait on the network."""
-    from inspector.parsing import genie_device
-
-    with contextlib.suppress(Exception):  # a Genie that cannot load says so when parsing
-        for name in sorted(set(genie_oses)):
-            genie_device(name)
-
-
 def _judge_worker_started(genie_oses: list[str]) -> None:
     # Ctrl-C reaches the whole process group; the run stops on it and needs its workers to
     # judge the chassis still in session, so only the run itself may act on it.
@@ -320,8 +310,7 @@ def judge_pool(chassis: int, genie_oses: list[str]) -> Iterator[Executor | None]
     (judging then happens in the session threads, Genie warmed up beside them)."""
     workers = min((os.cpu_count() or 1) - 1, JUDGE_POOL_MAX_WORKERS)
     if chassis < JUDGE_POOL_MIN_CHASSIS or workers < 1:
-        threading.Thread(target=warm_up_genie, args=(genie_oses,), name="genie-warm-up",
-                         daemon=True).start()
+        warm_up_genie(genie_oses, background=True)
         yield None
         return
     import multiprocessing
