@@ -20,8 +20,9 @@ are judged:
   `N/A` or malformed serial fails. A printed serial that is malformed fails on every entry.
 
 Diagnostics (`hw.diagnostics`): IOS and IOS-XE `show post` (SKIP on the routers that reject
-it: they keep no POST log), NX-OS `show diagnostic result module all`. Not run on IOS-XR (`show diag` prints IDPROM contents, not test results, and
-online diagnostics need a per-location admin command) nor on ASA (no stored self-test log).
+it: they keep no POST log), NX-OS `show diagnostic result module all`. Not run on IOS-XR
+(`show diag` prints IDPROM contents, not test results, and online diagnostics need a
+per-location admin command) nor on ASA (no stored self-test log).
 
 Transceivers (`hw.transceivers`): IOS / IOS-XE `show interfaces transceiver` and NX-OS
 `show interface transceiver details` (alarm-level readings), IOS-XR `show inventory`
@@ -368,7 +369,8 @@ def parse_nxos_transceivers(text: str) -> list[Optic]:
             unsupported = s
         elif port and (
             m := re.match(
-                r"^(Temperature|Voltage|Current|Tx Power|Rx Power)\s+(-?[\d.]+|N/A)\s*(?:[a-zA-Z]+)?"
+                r"^(Temperature|Voltage|Current|Tx Power|Rx Power)\s+(-?[\d.]+|N/A)"
+                r"\s*(?:[a-zA-Z]+)?"
                 r"\s*(\+\+|--|\+|-)?\s+(-?[\d.]+)\s*\S*\s+(-?[\d.]+)",
                 s,
             )

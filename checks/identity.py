@@ -109,7 +109,10 @@ _INVENTORY_SOURCE = Source(
 )
 INVENTORY = Fact(
     "inventory",
-    {p: _INVENTORY_SOURCE for p in ("cisco_ios", "cisco_xe", "cisco_nxos", "cisco_xr", "cisco_asa")},
+    {
+        p: _INVENTORY_SOURCE
+        for p in ("cisco_ios", "cisco_xe", "cisco_nxos", "cisco_xr", "cisco_asa")
+    },
 )
 
 def readable(value: str | None) -> bool:

@@ -159,7 +159,10 @@ def field_problem(column: str, value: str) -> str | None:
         if not value.isdigit() or not 1 <= int(value) <= 65535:
             return f"{value!r} is not a TCP port (1-65535)"
     elif column == "platform" and value not in PLATFORMS:
-        return f"unknown platform {value!r}: expected one of {', '.join(sorted(PLATFORMS))}, or empty for gear without an SSH CLI"
+        return (
+            f"unknown platform {value!r}: expected one of {', '.join(sorted(PLATFORMS))}, "
+            "or empty for gear without an SSH CLI"
+        )
     elif column == "country" and value not in ISO_3166_ALPHA2:
         hint = _COUNTRY_HINTS.get(value)
         return f"{value!r} is not an ISO 3166 alpha-2 country code" + (
@@ -192,7 +195,9 @@ def _valid_address(value: str) -> bool:
 def _decode(path: Path) -> str:
     raw = path.read_bytes()
     if raw[:2] == b"PK":  # .xlsx and .ods are zip files
-        raise ChecklistError(str(path), ["this is a spreadsheet file, not CSV: export it as CSV UTF-8"])
+        raise ChecklistError(
+            str(path), ["this is a spreadsheet file, not CSV: export it as CSV UTF-8"]
+        )
     try:
         return raw.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a BOM
     except UnicodeDecodeError as exc:
@@ -274,7 +279,9 @@ def _header_problems(header: list[str]) -> list[str]:
         )
     missing = [c for c in COLUMNS if c not in seen and c not in OPTIONAL_COLUMNS]
     if missing:
-        problems.append(f"row 1: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+        problems.append(
+            f"row 1: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
+        )
     return problems
 
 

@@ -292,7 +292,8 @@ def evaluate(platform: str, capture: Path, as_json: bool, policy: Path | None,
 
 @app.command()
 @click.argument("run_dir", type=_PATH)
-@click.option("--host", "hosts", multiple=True, help="Only this chassis; repeatable (default: all).")
+@click.option("--host", "hosts", multiple=True,
+              help="Only this chassis; repeatable (default: all).")
 @click.option("--check", "check_ids", multiple=True, help="Rerun this check id; repeatable.")
 @click.option("--failed", "failed_only", is_flag=True, help="Rerun every FAIL and ERROR check.")
 @click.option("--all", "rerun_all", is_flag=True, help="Re-judge every check from evidence.")
@@ -563,8 +564,8 @@ def main() -> None:
     except click.exceptions.Abort:
         print("inspector: interrupted", file=sys.stderr)
         code = 130
-    except (Unusable, RunError, RerunError, PolicyError, UnknownPlatform, UnknownCheck, FileNotFoundError,
-            NotADirectoryError, ValueError) as exc:
+    except (Unusable, RunError, RerunError, PolicyError, UnknownPlatform, UnknownCheck,
+            FileNotFoundError, NotADirectoryError, ValueError) as exc:
         print(f"inspector: {exc}", file=sys.stderr)
         code = EXIT_UNUSABLE
     if isinstance(code, str):

@@ -219,7 +219,8 @@ def collect(
         if not writer.has(group[0]):
             writer.add_failure(group[0], f"not collected: {session.error}")
     if number > 1 and session.error:
-        session = Session(**{**session.as_dict(), "error": f"{session.error} (after {number} attempts)"})
+        session = Session(**{**session.as_dict(),
+                             "error": f"{session.error} (after {number} attempts)"})
     return session
 
 

@@ -119,7 +119,8 @@ def evaluate_chassis(
 
 
 def chassis_verdict(results: Iterable[dict[str, Any]], policy: Policy) -> tuple[Verdict, str]:
-    """FAIL on any failing check that counts, else ERROR on anything we could not tell, else PASS."""
+    """FAIL on any failing check that counts, else ERROR on anything we could not tell,
+    else PASS."""
     results = list(results)
     minor_counts = bool(policy["verdict.minor_failures_fail_chassis"])
     counted = {str(Severity.CRITICAL), str(Severity.MAJOR)}

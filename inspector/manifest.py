@@ -28,7 +28,8 @@ def default_key_path() -> Path:
     configured = os.environ.get("INSPECTOR_KEY")
     if configured:
         return Path(configured)
-    return Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "inspector" / "inspector_ed25519.pem"
+    return (Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config"))
+            / "inspector" / "inspector_ed25519.pem")
 
 
 def keygen(path: Path, *, overwrite: bool = False) -> Path:
@@ -215,7 +216,8 @@ def verify_run(run_dir: Path, public_key: Path | None = None) -> Verification:
         pinned = public_key.read_text().strip()
         if " ".join(pinned.split()[:2]) != " ".join(embedded.split()[:2]):
             result.problems.append(
-                f"signed by {result.signer}, not by the key in {public_key} ({fingerprint(pinned)})")
+                f"signed by {result.signer}, not by the key in {public_key} "
+                f"({fingerprint(pinned)})")
     problem = _signature_problem(run_dir, body, manifest)
     if problem:
         result.problems.append(problem)

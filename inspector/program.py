@@ -127,7 +127,8 @@ class ProductCatalogue:
                 try:
                     regex = re.compile(pattern, re.IGNORECASE)
                 except re.error as exc:
-                    raise CatalogueError(f"{entry['family']}: bad pattern {pattern!r}: {exc}") from None
+                    raise CatalogueError(
+                        f"{entry['family']}: bad pattern {pattern!r}: {exc}") from None
                 rules.append(_Rule(family=entry["family"], tier=tier, os=entry["os"],
                                    pattern=pattern, regex=regex))
         return cls(rules, systems)

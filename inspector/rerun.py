@@ -63,7 +63,8 @@ def _with_attempt(old: dict[str, Any], new: dict[str, Any], attempt: dict[str, A
     return updated
 
 
-def select_checks(record: dict[str, Any], check_ids: list[str] | None, failed_only: bool) -> list[str]:
+def select_checks(record: dict[str, Any], check_ids: list[str] | None,
+                  failed_only: bool) -> list[str]:
     if check_ids:
         known = {c["id"] for c in record["checks"]}
         unknown = [c for c in check_ids if c not in known]

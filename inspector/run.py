@@ -199,7 +199,8 @@ class Inspection:
                 login_gate=self.login_gate, show_tech=self.show_tech,
                 on_progress=partial(self.on_progress, host.name) if self.on_progress else None,
             )
-            session, outputs, redactions = collected.session, collected.outputs, collected.redactions
+            session, outputs, redactions = (collected.session, collected.outputs,
+                                            collected.redactions)
             show_tech = collected.show_tech
         context = HostContext.for_host(host, self.hold_list)
         context.save(evidence)  # what the program checks are judged against, for reruns
@@ -402,9 +403,11 @@ def prepare_resume(run_dir: Path) -> set[str]:
     """Hosts already finished; what an interrupted chassis left behind is set aside, not lost."""
     for tmp in run_dir.rglob("*.tmp"):
         tmp.unlink()  # half-written files of a killed run: their complete versions never existed
-    done = {r["chassis"]["hostname"] for r in read_records(run_dir)} if (run_dir / "records").is_dir() else set()
+    done = ({r["chassis"]["hostname"] for r in read_records(run_dir)}
+            if (run_dir / "records").is_dir() else set())
     stamp = utc_now().replace(":", "")
-    for folder in sorted((run_dir / "evidence").glob("*")) if (run_dir / "evidence").is_dir() else []:
+    for folder in (sorted((run_dir / "evidence").glob("*"))
+                   if (run_dir / "evidence").is_dir() else []):
         index = folder / "index.json"
         hostname = read_json(index)["hostname"] if index.is_file() else None
         if folder.is_dir() and hostname not in done and ".interrupted-" not in folder.name:
@@ -462,7 +465,8 @@ def run_inspection(
         result = multi[0]
         if result.failed:  # a bug of ours: the chassis still gets a record saying so
             inspection.write(build_record(
-                run_id=run_id, hostname=hostname, platform=nornir.inventory.hosts[hostname].platform,
+                run_id=run_id, hostname=hostname,
+                platform=nornir.inventory.hosts[hostname].platform,
                 results=[], session=Session(connected=False, privileged=False,
                                             error=f"internal error: {result.exception!r}"),
                 policy=policy, started_at=utc_now(), finished_at=utc_now(),

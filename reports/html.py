@@ -379,7 +379,8 @@ def _table_row(index: int, row: ChassisRow) -> str:
             findings = _e(row.verdict_reason)
     tier = TIER_LABELS.get(row.tier, clean(row.tier)) if row.has_program else "-"
     return (f'<tr data-verdict="{verdict}"><td><a href="#c-{index}">{_e(row.hostname)}</a></td>'
-            f'<td class="col-site nw">{_e(row.site) or "-"}</td><td class="nw">{_e(row.pid) or "-"}</td>'
+            f'<td class="col-site nw">{_e(row.site) or "-"}</td>'
+            f'<td class="nw">{_e(row.pid) or "-"}</td>'
             f"<td>{_e(row.serial) or '-'}</td><td>{_e(row.os_version) or '-'}</td>"
             f'<td class="col-tier">{_e(tier)}</td><td>{_badge(row.verdict)}</td>'
             f'<td class="findings">{findings.strip()}</td></tr>\n')

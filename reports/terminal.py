@@ -32,7 +32,8 @@ def print_summary(console: Any, rows: list[dict[str, Any]], *, run_dir: Path) ->
 def print_signing(console: Any, key: Path | None, created: bool) -> None:
     if key is None:
         return
-    note = " (a new key, made for this first run: keep it, it identifies this inspector)" if created else ""
+    note = (" (a new key, made for this first run: keep it, it identifies this inspector)"
+            if created else "")
     console.print(f"signed manifest: verify with `inspector verify RUN_DIR`; key {key}{note}")
 
 
@@ -70,7 +71,8 @@ def print_record_detail(console: Any, record: dict[str, Any]) -> None:
                           f" via {command.get('parser') or '-'}")
         for attempt in check.get("attempts", []):
             console.print(f"  attempt {attempt['at']} {attempt['mode']}: "
-                          f"[{_STYLE[attempt['status']]}]{attempt['status']}[/] {attempt['message']}")
+                          f"[{_STYLE[attempt['status']]}]{attempt['status']}[/] "
+                          f"{attempt['message']}")
 
 
 def print_changes(console: Any, changes: list[Any]) -> None:

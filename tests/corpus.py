@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-CORPUS = Path(os.environ.get("INSPECTOR_CORPUS", Path(__file__).resolve().parents[1].parent / "shared" / "corpus"))
+CORPUS = Path(os.environ.get("INSPECTOR_CORPUS",
+                             Path(__file__).resolve().parents[1].parent / "shared" / "corpus"))
 
 
 def corpus_file(relative: str) -> Path:

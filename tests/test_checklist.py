@@ -1,4 +1,5 @@
-"""The pre-inspection checklist: good files import whole, bad files not at all, every problem named."""
+"""The pre-inspection checklist: good files import whole, bad files not at all, every
+problem named."""
 
 from __future__ import annotations
 
@@ -72,8 +73,10 @@ def test_bom_semicolons_blank_lines_whitespace_and_spreadsheet_spellings(tmp_pat
 
 
 def test_optional_columns_may_be_left_out(tmp_path: Path) -> None:
-    header = "hostname,address,platform,site,country,declared_pid,declared_serial,condition,license_proof"
-    (row,) = import_checklist(write(tmp_path, f"{header}\nr1,10.0.0.1,cisco_ios,S,GB,C881-K9,X1,working,\n"))
+    header = ("hostname,address,platform,site,country,declared_pid,declared_serial,condition,"
+              "license_proof")
+    (row,) = import_checklist(write(tmp_path,
+                                    f"{header}\nr1,10.0.0.1,cisco_ios,S,GB,C881-K9,X1,working,\n"))
     assert row.port == 22 and row.transfer_exception == ""
 
 
@@ -145,7 +148,8 @@ def test_unreadable_files(tmp_path: Path, content: bytes, message: str) -> None:
 
 def test_error_message_names_the_file_and_counts(tmp_path: Path) -> None:
     path = write(tmp_path, HEADER + "\nr1,10.0.0.1,0,cisco_xe,S,US,P,S1,working,,\n")
-    with pytest.raises(ChecklistError, match=r"checklist .*checklist.csv was not imported \(1 problem\)"):
+    with pytest.raises(ChecklistError,
+                       match=r"checklist .*checklist.csv was not imported \(1 problem\)"):
         import_checklist(path)
 
 
@@ -195,7 +199,8 @@ def test_a_hand_written_hosts_file_is_never_replaced(tmp_path: Path) -> None:
 
 def test_bad_checklist_writes_nothing(tmp_path: Path) -> None:
     # All or nothing: one bad row among good ones, and no inventory appears.
-    path = write(tmp_path, "\n".join([HEADER, *GOOD_ROWS, "bad,10.0.0.9,99999,cisco_xe,S,US,P,Z,working,,"]))
+    path = write(tmp_path, "\n".join([HEADER, *GOOD_ROWS,
+                                      "bad,10.0.0.9,99999,cisco_xe,S,US,P,Z,working,,"]))
     with pytest.raises(ChecklistError):
         load_checklist_as_inventory(path, workers=1)
     with pytest.raises(ChecklistError):
@@ -214,5 +219,6 @@ def test_load_checklist_as_inventory(tmp_path: Path) -> None:
 def test_checklist_inventory_folder_lives_for_the_block(tmp_path: Path) -> None:
     path = write(tmp_path, "\n".join([HEADER, *GOOD_ROWS]) + "\n")
     with checklist_inventory(path) as folder:
-        assert list(yaml.safe_load((folder / "hosts.yaml").read_text())) == ["core1", "edge1", "ons1"]
+        assert (list(yaml.safe_load((folder / "hosts.yaml").read_text()))
+                == ["core1", "edge1", "ons1"])
     assert not folder.exists()

@@ -127,7 +127,8 @@ def test_records_carry_the_contract_and_evidence_hashes_match(batch: dict[str, A
 def test_the_run_is_signed_and_verifies(batch: dict[str, Any], tmp_path: Path) -> None:
     done = inspector("verify", str(batch["run_dir"]))
     assert done.returncode == 0, done.stdout
-    assert (batch["run_dir"] / "report.html").is_file() and (batch["run_dir"] / "report.xml").is_file()
+    assert ((batch["run_dir"] / "report.html").is_file()
+            and (batch["run_dir"] / "report.xml").is_file())
 
 
 def test_show_tech_is_collected_compressed_and_hashed(batch: dict[str, Any]) -> None:

@@ -184,5 +184,6 @@ def test_rendering_plain_text(report: dict) -> None:
     print_preflight(console, report)
     text = console.export_text()
     assert "c1941" in text and "not in the program" in text
-    assert "site Austin: quote 1 low, 1 high; 1 not in the program; earliest inspection 2024-06-12" in text
+    assert ("site Austin: quote 1 low, 1 high; 1 not in the program; "
+            "earliest inspection 2024-06-12") in text
     assert "site (no site)" in text

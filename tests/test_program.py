@@ -1,4 +1,5 @@
-"""The program's rules: the product catalogue, the program checks, and the record's program section."""
+"""The program's rules: the product catalogue, the program checks, and the record's program
+section."""
 
 from __future__ import annotations
 
@@ -185,7 +186,8 @@ def test_literal_prefix() -> None:
 
 
 def _catalogue(families: str) -> ProductCatalogue:
-    return ProductCatalogue.from_yaml("operating_systems: {IOS: [cisco_ios]}\nfamilies:\n" + families)
+    return ProductCatalogue.from_yaml("operating_systems: {IOS: [cisco_ios]}\nfamilies:\n"
+                                      + families)
 
 
 def test_catalogue_refuses_ties_and_malformed_entries() -> None:
@@ -360,7 +362,8 @@ CHECKLIST_DATA = {"site": "Austin", "country": "US", "declared_pid": "C9300-48P"
 
 
 def record(verdict: str = "PASS", pid: str | None = "C9300-48P", hold: str = "PASS",
-           hold_message: str = "none of 1 serial number is on the hold list (3 held)") -> dict[str, Any]:
+           hold_message: str = "none of 1 serial number is on the hold list "
+                               "(3 held)") -> dict[str, Any]:
     checks = [{"id": "hw.chassis.identity", "status": "PASS", "message": "ok"}]
     if hold:
         checks.append({"id": "prog.hold.list", "status": hold, "message": hold_message})

@@ -79,7 +79,8 @@ def test_rendered_page_shows_the_summary_and_a_failed_checks_evidence(
     # Our script ran (the page's policy let it): the filter bar is shown, counting every chassis.
     bar = dom.get_element_by_id("filters")
     assert bar.get("hidden") is None
-    assert _text(dom.get_element_by_id("shown")) == f"Showing {len(records)} of {len(records)} chassis"
+    assert (_text(dom.get_element_by_id("shown"))
+            == f"Showing {len(records)} of {len(records)} chassis")
     failed = next(r for r in records if r["verdict"] == "FAIL")
     section = dom.xpath("//section[@class='chassis'][@data-verdict='FAIL']")[0]
     assert _text(section.xpath(".//h2")[0]) == failed["chassis"]["hostname"]

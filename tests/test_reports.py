@@ -63,7 +63,8 @@ def _check(index: int, spec: tuple[str, str, str, str], status: str, message: st
     }
 
 
-def _results(index: int, kind: str, model: tuple[str, str | None, str, str]) -> list[dict[str, Any]]:
+def _results(index: int, kind: str,
+             model: tuple[str, str | None, str, str]) -> list[dict[str, Any]]:
     platform, os_name, pid, _ = model
     serial = f"FCW{2200 + index:04d}G{index:03d}"
     identity = _check(index, CHECKS[0], "PASS", f"{pid} serial {serial} running {os_name} 17.9.4",
