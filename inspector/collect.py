@@ -9,9 +9,7 @@ retried, so an account is never locked out by the inspector.
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import hashlib
 import re
 import sys
 import threading
@@ -21,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from inspector.evidence import EvidenceWriter, Session
+from inspector.manifest import key_fingerprint
 from inspector.platforms import platform_for
 from inspector.readonly import NotReadOnly, require_read_only
 
@@ -181,8 +180,7 @@ def host_key_fingerprint(connection: Any) -> str | None:
         key = connection.remote_conn_pre.get_transport().get_remote_server_key()
     except Exception:
         return None
-    digest = base64.b64encode(hashlib.sha256(key.asbytes()).digest()).decode().rstrip("=")
-    return f"{key.get_name()} SHA256:{digest}"
+    return f"{key.get_name()} {key_fingerprint(key.asbytes())}"
 
 
 Plan = list[tuple[str, ...]]  # per fact: a command, then fallbacks for a device that rejects it

@@ -67,7 +67,11 @@ def _public_openssh(key: Any) -> str:
 
 
 def fingerprint(public_openssh: str) -> str:
-    blob = base64.b64decode(public_openssh.split()[1])
+    return key_fingerprint(base64.b64decode(public_openssh.split()[1]))
+
+
+def key_fingerprint(blob: bytes) -> str:
+    """A public key's fingerprint as OpenSSH prints it (`ssh-keygen -l`): SHA256:base64."""
     return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
 
 
@@ -151,16 +155,11 @@ class Seal:
         def covered(rel: str) -> bool:
             return any(rel == p or rel.startswith(p + "/") for p in paths)
 
-        listed = {rel for rel in self.files if covered(rel)}
+        listed = {rel: digest for rel, digest in self.files.items() if covered(rel)}
         present = {rel for top in paths for rel in _under(self.run_dir, top)}
-        found = []
-        for rel in sorted(listed - present):
-            found.append(f"removed {rel}")
-        for rel in sorted(present - listed):
-            found.append(f"added {rel}")
-        for rel in sorted(listed & present):
-            if sha256_file(self.run_dir / rel) != self.files[rel]:
-                found.append(f"changed {rel}")
+        changed, added, removed = _differences(self.run_dir, listed, present)
+        found = ([f"removed {rel}" for rel in removed] + [f"added {rel}" for rel in added]
+                 + [f"changed {rel}" for rel in changed])
         if found:
             more = f" and {len(found) - 5} more" if len(found) > 5 else ""
             raise RunAltered(f"{self.run_dir} was altered since it was signed "
@@ -173,6 +172,15 @@ class Seal:
             for rel in _under(self.run_dir, top.relative_to(self.run_dir).as_posix()):
                 files[rel] = sha256_file(self.run_dir / rel)
         return files
+
+
+def _differences(run_dir: Path, recorded: dict[str, str],
+                 present: set[str]) -> tuple[list[str], list[str], list[str]]:
+    """The files changed, added and removed: those `present` (relative paths) against the
+    sha256 `recorded` for them."""
+    changed = sorted(rel for rel in recorded
+                     if rel in present and sha256_file(run_dir / rel) != recorded[rel])
+    return changed, sorted(present - recorded.keys()), sorted(recorded.keys() - present)
 
 
 def _under(run_dir: Path, top: str) -> list[str]:
@@ -221,11 +229,9 @@ def verify_run(run_dir: Path, public_key: Path | None = None) -> Verification:
     problem = _signature_problem(run_dir, body, manifest)
     if problem:
         result.problems.append(problem)
-    recorded: dict[str, str] = manifest.get("files", {})
-    actual = _files(run_dir)
-    result.changed = sorted(f for f in recorded if f in actual and actual[f] != recorded[f])
-    result.removed = sorted(f for f in recorded if f not in actual)
-    result.added = sorted(f for f in actual if f not in recorded)
+    present = {rel for rel in _under(run_dir, ".") if rel not in _SKIP}
+    result.changed, result.added, result.removed = _differences(
+        run_dir, manifest.get("files", {}), present)
     return result
 
 

@@ -78,11 +78,16 @@ def write_record(run_dir: Path, record: dict[str, Any]) -> Path:
     return path
 
 
-def read_records(run_dir: Path) -> Iterator[dict[str, Any]]:
+def record_paths(run_dir: Path) -> list[Path]:
+    """The run's record files, in the order every report lists the chassis."""
     folder = run_dir / "records"
     if not folder.is_dir():
         raise FileNotFoundError(f"no records in {run_dir} (is it a run folder?)")
-    for path in sorted(folder.glob("*.json")):
+    return sorted(folder.glob("*.json"))
+
+
+def read_records(run_dir: Path) -> Iterator[dict[str, Any]]:
+    for path in record_paths(run_dir):
         yield read_json(path)
 
 

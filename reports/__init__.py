@@ -68,14 +68,13 @@ def write_default_reports(run_dir: Path) -> list[Path]:
     (and their place in the run); otherwise they are drawn again from the record and kept.
     """
     from inspector.files import sha256_file
+    from inspector.records import record_paths
     from reports.html import HtmlAssembly, html_piece
     from reports.junit import JunitAssembly, junit_piece
 
-    folder = run_dir / "records"
-    if not folder.is_dir():
-        raise FileNotFoundError(f"no records in {run_dir} (is it a run folder?)")
+    paths = record_paths(run_dir)
     with HtmlAssembly() as html, JunitAssembly() as junit:
-        for index, path in enumerate(sorted(folder.glob("*.json"))):
+        for index, path in enumerate(paths):
             stamp = {"version": PIECES_VERSION, "record_sha256": sha256_file(path), "index": index}
             kept_path = run_dir / PIECES / path.name
             pieces = _kept(kept_path, stamp)
