@@ -18,3 +18,57 @@ def corpus_file(relative: str) -> Path:
     if not path.is_file():
         raise FileNotFoundError(f"corpus file missing: {relative}")
     return path
+
+
+_IOS_SHOW_BOOT = """BOOT path-list      : flash:c2960-lanbasek9-mz.150-2.SE4.bin
+Config file         : flash:/config.text
+Private Config file : flash:/private-config.text
+Enable Break        : no
+Manual Boot         : no
+"""
+_NXOS_SHOW_BOOT = """
+Boot Variables on next reload:
+
+sup-1
+NXOS variable = bootflash:/nxos.7.0.3.I4.3.bin
+Boot POAP Disabled
+"""
+
+# Answers for a two-command check's other command, per platform: a corpus file (a path
+# relative to the corpus) or inline text. A labelled output may name its own (`companions`).
+COMPANIONS: dict[str, dict[str, str]] = {
+    "cisco_xe": {
+        "show version": "iosxe/show_version/genieparser--cat9k_c9500-golden_output_c9500_4.txt",
+        "show bootvar": "iosxe/show_bootvar/genieparser--golden_output_cat9400.txt",
+        "show install summary": "iosxe/show_install_summary/genieparser--golden_output_3.txt",
+        "show inventory": "iosxe/show_inventory/genieparser--cat9k_c9300-golden_output.txt",
+        "show license udi": "iosxe/show_license_udi/genieparser--golden_output1.txt",
+    },
+    "cisco_ios": {
+        "show version": "ios/show_version/napalm--test_get_facts-normal.txt",
+        "show boot": _IOS_SHOW_BOOT,
+        "show inventory": "ios/show_inventory/genieparser--golden_output_2.txt",
+    },
+    "cisco_nxos": {
+        "show version": "nxos/show_version/ntc-templates--cisco_nxos_show_version4.txt",
+        "show boot": _NXOS_SHOW_BOOT,
+        "show inventory": "nxos/show_inventory/genieparser--golden_output_1.txt",
+    },
+    "cisco_xr": {
+        "show version": "iosxr/show_version/ntc-templates--cisco_xr_show_version.txt",
+        "show install active summary": "iosxr/show_install_active_summary/"
+        "genieparser--golden_output_2.txt",
+        "show inventory": "iosxr/show_inventory/genieparser--golden_output_1.txt",
+    },
+    "cisco_asa": {
+        "show version": "asa/show_version/genieparser--golden_output1.txt",
+        "show inventory": "asa/show_inventory/genieparser--golden_output.txt",
+    },
+}
+
+
+def companion_text(value: str) -> str:
+    """A companion is a corpus path or the output itself."""
+    if "\n" not in value and value.endswith(".txt"):
+        return (CORPUS / value).read_text(encoding="utf-8", errors="replace")
+    return value
