@@ -1000,7 +1000,8 @@ def parse_errdisabled(text: str) -> ErrDisabled:
 ERRDISABLED = Fact(
     "errdisabled",
     {
-        # Routers have no switch ports and reject the command: nothing to err-disable there.
+        # Routers (ISR 4000 and ASR 1000 on IOS-XE; ISR G2, 7200 and 7600 on IOS) have no
+        # switch ports and reject the command: nothing to err-disable there.
         "cisco_xe": Source(
             "show interfaces status err-disabled",
             Genie(_xe_errdisabled_genie),
@@ -1012,6 +1013,7 @@ ERRDISABLED = Fact(
             "show interfaces status err-disabled",
             TextFSM(_errdisabled_rows),
             Own(parse_errdisabled),
+            when_rejected="skip",
         ),
         "cisco_nxos": Source(
             "show interface status err-disabled", TextFSM(_errdisabled_rows), Own(parse_errdisabled)
