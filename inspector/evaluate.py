@@ -99,6 +99,16 @@ def _outcome(
                 {"command": found.command, "sha256": found.sha256, "parser": found.parser}
             )
         kwargs[fact.name] = found.value
+    for fact in check.optional_facts:
+        try:
+            found = resolver.resolve(fact) if platform in fact.sources else None
+        except FactUnavailable:
+            found = None
+        if found is not None and not any(c["command"] == found.command for c in commands):
+            commands.append(
+                {"command": found.command, "sha256": found.sha256, "parser": found.parser}
+            )
+        kwargs[fact.name] = found.value if found is not None else None
     if check.uses_session:
         kwargs["session"] = session
     if check.uses_context:
