@@ -49,12 +49,13 @@ class Check:
         return sorted(common)
 
     def command_groups(self, platform: str) -> list[tuple[str, ...]]:
-        """Per fact, the command to send and the fallbacks for a device that rejects it."""
+        """Per fact, the command to send and the fallbacks for a device that rejects it (and
+        the same for the source read when the first yields no value)."""
         if platform not in self.platforms:
             return []
         sources = [fact.sources[platform] for fact in self.facts] + [
             fact.sources[platform] for fact in self.optional_facts if platform in fact.sources]
-        return list(dict.fromkeys(source.commands for source in sources))
+        return list(dict.fromkeys(group for source in sources for group in source.command_groups))
 
     def commands(self, platform: str) -> list[str]:
         """Every command the check may send on this platform, fallbacks included."""

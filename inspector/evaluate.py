@@ -100,15 +100,16 @@ def _outcome(
             )
         kwargs[fact.name] = found.value
     for fact in check.optional_facts:
+        kwargs[fact.name] = None
         try:
-            found = resolver.resolve(fact) if platform in fact.sources else None
+            optional = resolver.resolve(fact) if platform in fact.sources else None
         except FactUnavailable:
-            found = None
-        if found is not None and not any(c["command"] == found.command for c in commands):
-            commands.append(
-                {"command": found.command, "sha256": found.sha256, "parser": found.parser}
-            )
-        kwargs[fact.name] = found.value if found is not None else None
+            continue
+        if optional is not None:
+            if not any(c["command"] == optional.command for c in commands):
+                commands.append({"command": optional.command, "sha256": optional.sha256,
+                                 "parser": optional.parser})
+            kwargs[fact.name] = optional.value
     if check.uses_session:
         kwargs["session"] = session
     if check.uses_context:
