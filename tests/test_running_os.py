@@ -9,13 +9,14 @@ both, and never FAILs on the wrong OS's grounds.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from inspector.catalogue import load_catalogue
 from inspector.evaluate import chassis_verdict, evaluate_chassis
-from inspector.evidence import RawOutput, sha256_text
+from inspector.evidence import RawOutput, command_slug, sha256_text
 from inspector.facts import Unreadable
 from inspector.models import Status, Verdict
 from inspector.policy import load_policy
@@ -188,3 +189,33 @@ def test_the_declared_os_stands_when_show_version_agrees() -> None:
     register = next(r for r in results if r["id"] == "op.config.register")
     assert register["status"] == Status.PASS, register["message"]
     assert not reason.startswith("declared")
+
+
+@pytest.mark.lab
+def test_a_served_xr_capture_declared_xe_is_error_naming_both(tmp_path: Path) -> None:
+    from tests.lab_run import inspector, records
+    from tests.test_lab_serve import NO_SHOW_TECH, serving
+
+    capture = tmp_path / "xr-as-xe"
+    capture.mkdir()
+    for command, relative in {
+        "show version": XR_SHOW_VERSION,
+        "show inventory": "iosxr/show_inventory/genieparser--golden_output_1.txt",
+        "show platform": "iosxr/show_platform/genieparser--golden_output1.txt",
+    }.items():
+        (capture / f"{command_slug(command)}.txt").write_text(
+            _text(relative).replace("\r\n", "\n"), encoding="utf-8", newline="")
+    with serving("--capture", str(capture), "--platform", XE, inventory=tmp_path / "inventory"):
+        done = inspector("run", "--inventory", str(tmp_path / "inventory"), "--out",
+                         str(tmp_path / "out"), "--run-id", "declared", NO_SHOW_TECH,
+                         env={"INSPECTOR_KEY": str(tmp_path / "key.pem")})
+    assert done.returncode == 2, done.stdout + done.stderr
+    record = records(tmp_path / "out" / "declared")["xr-as-xe"]
+    assert record["verdict"] == "ERROR"
+    assert record["verdict_reason"].startswith(
+        "declared cisco_xe but show version names IOS-XR (Cisco IOS XR Software, Version 6.1.4"
+    ), record["verdict_reason"]
+    assert not [c for c in record["checks"] if c["status"] == "FAIL"]
+    register = next(c for c in record["checks"] if c["id"] == "op.config.register")
+    assert register["status"] == "ERROR"
+    assert "names IOS-XR" in register["message"]
