@@ -22,10 +22,13 @@ if TYPE_CHECKING:  # inspector.program imports records, which imports this modul
 
 def plan_commands(platform: str, checks: Iterable[Check]) -> list[tuple[str, ...]]:
     """What the selected checks need on this platform, each once, in check order: per fact a
-    command and the fallbacks to send only if the device rejects it."""
+    command and the fallbacks to send only if the device rejects it. `show version` comes
+    first whenever a check reads an output: it says whether the chassis runs the declared OS."""
     groups: dict[tuple[str, ...], None] = {}
     for check in checks:
         groups.update(dict.fromkeys(check.command_groups(platform)))
+    if groups and platform in RUNNING_OS.sources:
+        groups = dict.fromkeys(RUNNING_OS.sources[platform].command_groups) | groups
     return list(groups)
 
 

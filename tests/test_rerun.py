@@ -277,7 +277,8 @@ def test_a_live_rerun_after_the_chassis_is_repaired_passes_and_keeps_both_attemp
         # Only what the check needs was collected, and nothing of the original was touched.
         shows = [c.command for c in lab.commands(FAN)[sent_before:]
                  if c.command.startswith(("show", "dir"))]
-        assert shows == ["show environment all", "show inventory"]
+        # (and `show version`, which says whether the chassis runs the declared OS)
+        assert shows == ["show version", "show environment all", "show inventory"]
         assert _hashes(run / "evidence", skip="attempts") == original_evidence
         assert "hw.fan.status" not in record["verdict_reason"]
         _verify(run, env)
