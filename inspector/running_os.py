@@ -71,4 +71,5 @@ def mismatch(declared: str, running: RunningOs) -> str | None:
     """What to say when the declared platform is not the one `show version` names."""
     if running.platform == declared:
         return None
-    return f"declared {declared} but show version names {running.label} ({running.banner})"
+    return (f"declared {declared} but show version names {running.label} ({running.banner}):"
+            f" declare it {running.platform} to judge it")
