@@ -225,6 +225,8 @@ def parse_romvar(text: str) -> ConfigRegister:
     for unit, body in zip(units[1::2], units[2::2], strict=True):
         where = f"{unit.strip()} " if unit else ""
         found = dict(re.findall(r"^\s*([A-Za-z0-9_]+)\s*=[ \t]*(\S*)", body, re.MULTILINE))
+        if not found:  # a header cut from its variables: "not set" would be a guess
+            raise Unreadable(f"no variable under the ROMMON variables of {unit or 'the switch'}")
         for name, _ in ROMMON_FINDINGS:
             rommon[f"{where}{name}"] = found.get(name) or "not set"
     return ConfigRegister(platform="cisco_xe", values={}, rommon=rommon)
