@@ -23,12 +23,14 @@ Which parser serves, and why:
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from checks.common import is_absent, is_ok, is_standby
+from checks.common import InventoryItem, chassis_item, is_absent, is_ok, is_standby
+from checks.identity import INVENTORY
 from inspector.catalogue import check
 from inspector.facts import Fact, Own, Source, TextFSM, Unreadable
 from inspector.models import Domain, Evidence, Outcome, Severity
@@ -631,16 +633,36 @@ def psu_status(environment: Environment, policy: Policy) -> Outcome:
     return _components(environment.power_supplies, "power supplies", policy)
 
 
+def fanless_pid(inventory: list[InventoryItem] | None, policy: Policy) -> str | None:
+    """The chassis PID when the policy lists it as a fanless model."""
+    if not inventory:
+        return None
+    pid = chassis_item(inventory).pid.strip()
+    patterns = policy["hardware.fanless_pids"]
+    return pid if any(fnmatch.fnmatch(pid.upper(), p.upper()) for p in patterns) else None
+
+
 @check(
     id="hw.fan.status",
     title="Every fan is ok",
     domain=Domain.HARDWARE,
     severity=Severity.MAJOR,
     facts=[ENVIRONMENT],
+    optional_facts=[INVENTORY],
 )
-def fan_status(environment: Environment, policy: Policy) -> Outcome:
+def fan_status(
+    environment: Environment, policy: Policy, inventory: list[InventoryItem] | None
+) -> Outcome:
+    # No fan section, or nothing but empty bays: a fanless model has nothing to judge; any
+    # other model without a fan is a fragment or a misread, never healthy.
+    if all(is_absent(s, policy) for s in (environment.fans or {}).values()) and (
+        pid := fanless_pid(inventory, policy)
+    ):
+        return Outcome.skipped(f"{pid} is a fanless model: it has no fans to judge")
     if environment.fans is None:
-        return Outcome.error("the environment output shows no fans")
+        return Outcome.error("the environment output shows no fans"
+                             + ("" if inventory else
+                                " (and no chassis PID was read to tell a fanless model)"))
     return _components(environment.fans, "fans", policy)
 
 

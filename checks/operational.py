@@ -160,6 +160,9 @@ class ConfigRegister:
     platform: str  # what is normal depends on the platform
     values: dict[str, str]  # "running", "next reload" or an IOS-XR node -> hex value
     none_because: str | None = None  # why a chassis without any register has none
+    # Catalyst 9000 from 16.12.4 / 17.3.1 on: the ROM monitor variables that replaced the
+    # register ("Active Switch MANUAL_BOOT" -> "no"), None where the register was read.
+    rommon: dict[str, str] | None = None
 
 
 _REGISTER = re.compile(
@@ -205,11 +208,41 @@ def _register_source(platform: str, *, genie: bool = True) -> Source:
     return Source("show version", Genie(partial(_genie_register, platform)), own)
 
 
+# What the register's two findings are as ROM monitor variables, where those replace it.
+ROMMON_FINDINGS = {
+    ("MANUAL_BOOT", "yes"): "stay in ROM monitor at boot",
+    ("SWITCH_IGNORE_STARTUP_CFG", "1"): "ignore startup configuration",
+}
+
+
+def parse_romvar(text: str) -> ConfigRegister:
+    """`show romvar`: the variables that replace the register, per switch of a stack or
+    StackWise Virtual pair. One not listed is not set: the ROM monitor's default applies."""
+    units = re.split(r"^\s*ROMMON variables(?: for (.+?))?\s*:?\s*$", text, flags=re.MULTILINE)
+    if len(units) < 3:
+        raise Unreadable("no `ROMMON variables` header")
+    rommon: dict[str, str] = {}
+    for unit, body in zip(units[1::2], units[2::2], strict=True):
+        where = f"{unit.strip()} " if unit else ""
+        found = dict(re.findall(r"^\s*([A-Za-z0-9_]+)\s*=[ \t]*(\S*)", body, re.MULTILINE))
+        if not found:  # a header cut from its variables: "not set" would be a guess
+            raise Unreadable(f"no variable under the ROMMON variables of {unit or 'the switch'}")
+        for name, _ in ROMMON_FINDINGS:
+            rommon[f"{where}{name}"] = found.get(name) or "not set"
+    return ConfigRegister(platform="cisco_xe", values={}, rommon=rommon)
+
+
 CONFIG_REGISTER = Fact(
     "config_register",
     {
         "cisco_ios": _register_source("cisco_ios"),
-        "cisco_xe": _register_source("cisco_xe"),
+        # Catalyst 9000 releases from 16.12.4 / 17.3.1 on print no register in `show version`:
+        # it never worked there. ROM monitor variables took its place.
+        "cisco_xe": Source(
+            "show version",
+            *_register_source("cisco_xe").strategies,
+            otherwise=Source("show romvar", Own(parse_romvar)),
+        ),
         "cisco_xr": _register_source("cisco_xr"),
         # Genie's ASA `show version` schema has no configuration register.
         "cisco_asa": _register_source("cisco_asa", genie=False),
@@ -234,6 +267,8 @@ def register_meaning(value: int) -> str:
     facts=[CONFIG_REGISTER],
 )
 def config_register(config_register: ConfigRegister, policy: Policy) -> Outcome:
+    if config_register.rommon is not None:
+        return _rommon_variables(config_register.rommon)
     if not config_register.values:
         return Outcome.skipped(f"{config_register.none_because} has no configuration register")
     normal = policy[f"operational.config_register.normal.{config_register.platform}"]
@@ -260,6 +295,27 @@ def config_register(config_register: ConfigRegister, policy: Policy) -> Outcome:
             Evidence(path=f"config_register/{w}", actual=v)
             for w, v in config_register.values.items()
         ],
+    )
+
+
+def _rommon_variables(rommon: dict[str, str]) -> Outcome:
+    bad = {
+        name: f"{value} ({meaning})"
+        for name, value in rommon.items()
+        for (variable, when), meaning in ROMMON_FINDINGS.items()
+        if name.endswith(variable) and value.lower() == when
+    }
+    evidence = [Evidence(path=f"rommon/{name}", actual=value) for name, value in rommon.items()]
+    if bad:
+        return Outcome.failed(
+            "ROM monitor " + ", ".join(f"{n} {v}" for n, v in bad.items()),
+            [Evidence(path=f"rommon/{n}", expected="its default", actual=v)
+             for n, v in bad.items()],
+        )
+    return Outcome.passed(
+        "no configuration register on this release; ROM monitor "
+        + ", ".join(f"{n} {v}" for n, v in rommon.items()),
+        evidence,
     )
 
 
@@ -1000,7 +1056,8 @@ def parse_errdisabled(text: str) -> ErrDisabled:
 ERRDISABLED = Fact(
     "errdisabled",
     {
-        # Routers have no switch ports and reject the command: nothing to err-disable there.
+        # Routers (ISR 4000 and ASR 1000 on IOS-XE; ISR G2, 7200 and 7600 on IOS) have no
+        # switch ports and reject the command: nothing to err-disable there.
         "cisco_xe": Source(
             "show interfaces status err-disabled",
             Genie(_xe_errdisabled_genie),
@@ -1012,6 +1069,7 @@ ERRDISABLED = Fact(
             "show interfaces status err-disabled",
             TextFSM(_errdisabled_rows),
             Own(parse_errdisabled),
+            when_rejected="skip",
         ),
         "cisco_nxos": Source(
             "show interface status err-disabled", TextFSM(_errdisabled_rows), Own(parse_errdisabled)

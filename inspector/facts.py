@@ -77,25 +77,37 @@ class Source:
     `fallbacks` are commands sent, in order, only when the device rejects the one before
     (an IOS-XE router has no `crashinfo:` file system, a switch has). `when_rejected="skip"`
     says a device that rejects every one of them lacks the feature: the check does not apply.
+    `otherwise` is another source, read when this one yields no value: where a platform
+    prints the fact in one command on some releases and in another on others (a Catalyst
+    9500 on 17.3 prints no configuration register in `show version`, only ROM monitor
+    variables in `show romvar`). Its commands are always collected, so a rerun or an offline
+    judgement reads them as the live one did.
     """
 
     command: str
     strategies: tuple[Strategy, ...]
     fallbacks: tuple[str, ...]
     when_rejected: str
+    otherwise: Source | None
 
     def __init__(self, command: str, *strategies: Strategy, fallbacks: tuple[str, ...] = (),
-                 when_rejected: str = "error") -> None:
+                 when_rejected: str = "error", otherwise: Source | None = None) -> None:
         if when_rejected not in ("error", "skip"):
             raise ValueError(f"when_rejected must be 'error' or 'skip', not {when_rejected!r}")
         object.__setattr__(self, "command", command)
         object.__setattr__(self, "strategies", strategies)
         object.__setattr__(self, "fallbacks", fallbacks)
         object.__setattr__(self, "when_rejected", when_rejected)
+        object.__setattr__(self, "otherwise", otherwise)
 
     @property
     def commands(self) -> tuple[str, ...]:
         return (self.command, *self.fallbacks)
+
+    @property
+    def command_groups(self) -> tuple[tuple[str, ...], ...]:
+        """This source's commands, then those of each source read otherwise."""
+        return (self.commands, *(self.otherwise.command_groups if self.otherwise else ()))
 
 
 @dataclass(frozen=True)
@@ -153,6 +165,19 @@ class FactResolver:
         source = fact.source(self.platform)
         if source is None:
             return FactUnavailable(f"no source for {fact.name} on {self.platform}")
+        return self._read_source(source)
+
+    def _read_source(self, source: Source) -> FactValue | FactUnavailable:
+        found = self._read_commands(source)
+        # Not after a rejection that means "no such feature here" (FactNotApplicable).
+        if source.otherwise is None or type(found) is not FactUnavailable:
+            return found
+        other = self._read_source(source.otherwise)
+        if isinstance(other, FactValue):
+            return other
+        return FactUnavailable(f"{found.reason}; {other.reason}", found.command)
+
+    def _read_commands(self, source: Source) -> FactValue | FactUnavailable:
         rejections = []
         for command in source.commands:
             output = self.raw(command)

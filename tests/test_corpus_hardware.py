@@ -196,11 +196,18 @@ def _cases() -> list[tuple[str, str, str, str, str]]:
             own = PLATFORM[row["os"]]
             for platform in dict.fromkeys((own, SIBLING.get(own), *family.also)):
                 for check in checks:
-                    if platform and family.command in check.commands(platform):
+                    if platform and family.command in _needs(check, platform):
                         cases.append(
                             (row["file"], row["command"], family.command, platform, check.id)
                         )
     return cases
+
+
+def _needs(check: Any, platform: str) -> list[str]:
+    """The commands of the facts a check cannot do without (not its optional ones)."""
+    if platform not in check.platforms:
+        return []
+    return [c for fact in check.facts for c in fact.sources[platform].commands]
 
 
 CASES = _cases()

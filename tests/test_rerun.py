@@ -266,15 +266,19 @@ def test_a_live_rerun_after_the_chassis_is_repaired_passes_and_keeps_both_attemp
         folder = run / fan["attempts"][1]["evidence_dir"]
         assert folder.parent == run / "evidence" / FAN / "attempts" and folder.is_dir()
         saved = (folder / "show_environment_all.txt").read_bytes()
-        # The check now cites the output of the new attempt, by its hash.
+        inventory = (folder / "show_inventory.txt").read_bytes()
+        # The check now cites the outputs of the new attempt, by their hash: the environment,
+        # and the inventory whose chassis PID tells a fanless model.
         assert [(c["command"], c["sha256"]) for c in fan["commands"]] == [
-            ("show environment all", hashlib.sha256(saved).hexdigest())]
+            ("show environment all", hashlib.sha256(saved).hexdigest()),
+            ("show inventory", hashlib.sha256(inventory).hexdigest())]
         assert fan["attempts"][1]["commands"] == fan["commands"]
         assert fan["attempts"][0]["commands"] != fan["commands"]
         # Only what the check needs was collected, and nothing of the original was touched.
         shows = [c.command for c in lab.commands(FAN)[sent_before:]
                  if c.command.startswith(("show", "dir"))]
-        assert shows == ["show environment all"]
+        # (and `show version`, which says whether the chassis runs the declared OS)
+        assert shows == ["show version", "show environment all", "show inventory"]
         assert _hashes(run / "evidence", skip="attempts") == original_evidence
         assert "hw.fan.status" not in record["verdict_reason"]
         _verify(run, env)
