@@ -161,7 +161,12 @@ def _catalogue_reads() -> Iterator[tuple[str, str, str, str]]:
             continue
         for platform in check.platforms:
             os_name = next(o for o, p in PLATFORM_OF_FOLDER.items() if p == platform)
-            for command in check.commands(platform):
+            # What the check stands on: its required facts' commands and their fallbacks
+            # (an optional fact, such as the PID that tells a fanless model, is labelled
+            # where its own check reads it).
+            commands = dict.fromkeys(c for fact in check.facts
+                                     for c in fact.sources[platform].commands)
+            for command in commands:
                 folder = "dir" if command in DIR_COMMANDS else command_slug(command)
                 yield check.id, platform, command, f"{os_name}/{folder}"
 
