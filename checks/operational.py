@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from checks.common import is_absent, is_ok, norm_state
+from checks.common import in_vocabulary, is_absent, is_ok, norm_state
 from checks.identity import VERSION
 from inspector.catalogue import check
 from inspector.evidence import Session
-from inspector.facts import Fact, Genie, Own, Source, TextFSM, Unreadable
+from inspector.facts import Fact, Genie, Own, Rows, Source, TextFSM, Unreadable
 from inspector.models import Domain, Evidence, Outcome, Severity
 from inspector.policy import Policy
 
@@ -633,6 +633,26 @@ def _genie_modules(state_key: str, parsed: dict[str, Any]) -> list[Module]:
     return _modules(found)
 
 
+def _column_rows(lines: list[str], header: int, stop: re.Pattern[str]) -> list[dict[str, str]]:
+    """The rows under a header, each cut into cells by the header's column positions, up to
+    the first line `stop` does not match (blank and dashed lines between rows are skipped)."""
+    columns = [
+        (m.group().lower(), m.start())
+        for m in re.finditer(r"Config [Ss]tate|Insert time(?: \(ago\))?|\S+", lines[header])
+    ]
+    rows = []
+    for line in lines[header + 1 :]:
+        if set(line.strip()) <= {"-", " "}:  # blank or dashed
+            continue
+        if not stop.match(line):
+            break
+        rows.append({
+            name: line[start : columns[i + 1][1] if i + 1 < len(columns) else None].strip()
+            for i, (name, start) in enumerate(columns)
+        })
+    return rows
+
+
 def parse_xr_platform(text: str) -> list[Module]:
     # Genie's IOS-XR `show platform` drops rows (NPU slices, `0/FT0/SP` fan trays), and a
     # dropped row could be the failed one: read the table by its header's column positions.
@@ -640,21 +660,56 @@ def parse_xr_platform(text: str) -> list[Module]:
     header = next((i for i, row in enumerate(lines) if re.match(r"^Node\s+Type\s+", row)), None)
     if header is None:
         raise Unreadable("no `show platform` table")
-    columns = {
-        m.group().lower(): m.start() for m in re.finditer(r"Config [Ss]tate|\S+", lines[header])
-    }
-    if "state" not in columns:
+    rows = _column_rows(lines, header, re.compile(r"^\d+/"))
+    if rows and "state" not in rows[0]:
         raise Unreadable("the `show platform` header has no State column")
-    state_at, config_at = columns["state"], columns.get("config state")
+    return _modules(
+        [Module(slot=r["node"], name=r["type"], state=r["state"]) for r in rows if r["state"]]
+    )
+
+
+_XR_PLATFORM_ROWS = re.compile(r"^\d+/\S+[ \t]+\S", re.MULTILINE)
+
+
+def count_xr_platform_rows(text: str) -> int:
+    """Every node row of IOS-XR `show platform` (`0/RSP0/CPU0  A9K-RSP440-SE  IOS XR RUN`)."""
+    return len(_XR_PLATFORM_ROWS.findall(text))
+
+
+# IOS-XE prints a slot table (`Slot  Type  State  Insert time (ago)`, routers and modular
+# Catalysts) or a stack table (`Switch#  Role  Priority  State`), rows sometimes double-spaced.
+_XE_PLATFORM_HEADER = re.compile(
+    r"^(?:Slot[ \t]+Type[ \t]+State|(?:Switch|Chassis)#[ \t]+Role[ \t]+Priority[ \t]+State)\b"
+)
+_XE_SLOT = re.compile(r"^[ \t]*\*?[A-Z]{0,3}\d+(?:/\d+)*[ \t]")
+_XE_PLATFORM_ROWS = re.compile(
+    _XE_PLATFORM_HEADER.pattern + r".*\n(?:[ \t]*\n)*[ \t]*-[- \t]*\n"
+    r"((?:[ \t]*\n|[ \t]*\*?[A-Z]{0,3}\d+(?:/\d+)*[ \t].*(?:\n|$))*)",
+    re.MULTILINE,
+)
+
+
+def count_xe_platform_rows(text: str) -> int:
+    return sum(
+        1 for m in _XE_PLATFORM_ROWS.finditer(text) for line in m[1].splitlines() if line.strip()
+    )
+
+
+def parse_xe_platform(text: str) -> list[Module]:
+    """Both IOS-XE tables by their headers' column positions; Genie leaves out the `FT` fan
+    tray rows of a Catalyst 9600 (`FT1  C9610-FAN  fan:1, fail`), this reads every row."""
+    lines = text.splitlines()
     found = []
-    for line in lines[header + 1 :]:
-        if not line.strip() or set(line.strip()) <= {"-"}:
+    for i, line in enumerate(lines):
+        if not _XE_PLATFORM_HEADER.match(line):
             continue
-        node = line.split()[0]
-        state = line[state_at:config_at].strip()
-        kind = line[columns["type"] : columns.get("plim", state_at)].strip()
-        if re.match(r"^\d+/", node) and state:
-            found.append(Module(slot=node, name=kind, state=state))
+        for row in _column_rows(lines, i, _XE_SLOT):
+            if "slot" in row:
+                found.append(Module(slot=row["slot"], name=row["type"], state=row["state"]))
+            else:
+                unit = row.get("switch#") or row.get("chassis#") or ""
+                found.append(Module(slot=f"switch {unit.lstrip('*')}", name=row["role"],
+                                    state=row["state"]))
     return _modules(found)
 
 
@@ -663,20 +718,37 @@ def _asa_module_rows(rows: list[dict[str, Any]]) -> list[Module]:
     # card type "Unknown", model "N/A". Those slots are empty, not failed.
     return _modules(
         [
-            Module(slot=r["module"], name=r["model"] or r["cardtype"], state=r["status"])
+            Module(slot=r["module"], name=r["model"] or r["cardtype"],
+                   state="not installed" if (r["cardtype"], r["model"]) == ("Unknown", "N/A")
+                   else r["status"])
             for r in rows
-            if r.get("status") and not (r["cardtype"] == "Unknown" and r["model"] == "N/A")
+            if r.get("status")
         ]
     )
+
+
+def _table_rows(header: str, row: str) -> Rows:
+    """Rows of the table under `header` (and its dashed line), each matching `row`."""
+    block = re.compile(rf"^{header}.*\n[ \t]*-[- \t]*\n((?:{row}.*(?:\n|$))*)", re.MULTILINE)
+
+    def count(text: str) -> int:
+        return sum(len(m[1].splitlines()) for m in block.finditer(text))
+
+    return Rows(count, what="module rows")
 
 
 MODULES = Fact(
     "modules",
     {
-        "cisco_nxos": Source("show module", Genie(partial(_genie_modules, "status"))),
-        "cisco_xe": Source("show platform", Genie(partial(_genie_modules, "state"))),
-        "cisco_xr": Source("show platform", Own(parse_xr_platform)),
-        "cisco_asa": Source("show module", TextFSM(_asa_module_rows)),  # no Genie parser
+        "cisco_nxos": Source("show module", Genie(partial(_genie_modules, "status")),
+                             rows=_table_rows(r"Mod[ \t]+Ports[ \t]+Module-Type", r"[ \t]*\d+[ \t]")),
+        "cisco_xe": Source("show platform", Genie(partial(_genie_modules, "state")),
+                           Own(parse_xe_platform),
+                           rows=Rows(count_xe_platform_rows, what="module rows")),
+        "cisco_xr": Source("show platform", Own(parse_xr_platform),
+                           rows=Rows(count_xr_platform_rows, what="module rows")),
+        "cisco_asa": Source("show module", TextFSM(_asa_module_rows),  # no Genie parser
+                            rows=_table_rows(r"Mod[ \t]+Card Type", r"[ \t]*\S+[ \t]+\S")),
     },
 )
 
@@ -687,6 +759,13 @@ def _module_ok(state: str, policy: Policy) -> bool:
     return bool(parts) and all(is_ok(p, policy) or p in extra for p in parts)
 
 
+def _module_transitional(state: str, policy: Policy) -> bool:
+    return any(
+        in_vocabulary(part, policy["operational.modules.transitional_states"])
+        for part in state.split(",")
+    )
+
+
 @check(
     id="op.modules.state",
     title="Every module and line card is up",
@@ -695,17 +774,31 @@ def _module_ok(state: str, policy: Policy) -> bool:
     facts=[MODULES],
 )
 def modules_state(modules: list[Module], policy: Policy) -> Outcome:
+    installed = [m for m in modules if not is_absent(m.state, policy)]
+    coming_up = [m for m in installed if _module_transitional(m.state, policy)]
+    # A card still powering on or booting while its peers are up has not come up where they
+    # did: that is the chassis's state now, a FAIL. Only when every module is still coming
+    # up (the chassis itself just booted) can the inspector not tell yet: ERROR.
+    if installed and len(coming_up) == len(installed):
+        return Outcome.error(
+            f"every one of the {len(installed)} module(s) is still coming up "
+            f"({', '.join(sorted({m.state for m in coming_up}))}): inspect once it has booted",
+            [Evidence(path=f"modules/{m.slot}", actual=m.state) for m in coming_up],
+        )
     bad = [
         m
-        for m in modules
-        if not is_absent(m.state, policy)
-        and (not _module_ok(m.state, policy) or "fail" in (m.diag or "").lower())
+        for m in installed
+        if m in coming_up
+        or not _module_ok(m.state, policy)
+        or "fail" in (m.diag or "").lower()
     ]
     if bad:
         return Outcome.failed(
             "module(s) not ok: "
             + ", ".join(
-                f"{m.slot} {m.name} {m.state}" + (f" (diag {m.diag})" if m.diag else "")
+                f"{m.slot} {m.name} {m.state}"
+                + (" (still coming up while its peers are up)" if m in coming_up else "")
+                + (f" (diag {m.diag})" if m.diag else "")
                 for m in bad
             ),
             [
@@ -717,10 +810,11 @@ def modules_state(modules: list[Module], policy: Policy) -> Outcome:
                 for m in bad
             ],
         )
-    working = [m for m in modules if not is_absent(m.state, policy)]
+    empty = len(modules) - len(installed)
     return Outcome.passed(
-        f"{len(working)} module(s) ok",
-        [Evidence(path=f"modules/{m.slot}", actual=f"{m.name} {m.state}".strip()) for m in working],
+        f"{len(installed)} module(s) ok" + (f", {empty} empty slot(s)" if empty else ""),
+        [Evidence(path=f"modules/{m.slot}", actual=f"{m.name} {m.state}".strip())
+         for m in installed],
     )
 
 

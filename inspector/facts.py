@@ -5,6 +5,11 @@ command to send and, in order, the ways to turn that output into one normalized 
 Genie, then ntc-templates' TextFSM, then a small parser of our own. The first way that
 yields a value wins, and the record says which parser served. Checks only ever see the
 normalized value, so a platform's quirks stay here and the verdict logic stays shared.
+
+A parser can also return a plausible value with rows missing (Genie's IOS-XE `show platform`
+leaves out the `FT` fan trays, and with them the failed ones). Where an output is a table, its
+source counts the table's rows in the raw text by a pattern of its own (`Rows`); a way that
+read fewer is passed over for the next, and when none reads them all the fact is unavailable.
 """
 
 from __future__ import annotations
@@ -71,27 +76,42 @@ Strategy = Genie | TextFSM | Own
 
 
 @dataclass(frozen=True)
+class Rows:
+    """How many rows an output's table holds, counted in the raw text independently of any
+    parser (one regex pass), and how many of them a parsed value holds (`len` by default).
+    `what` names the rows in the reason a value that holds fewer is refused with."""
+
+    in_text: Callable[[str], int]
+    in_value: Callable[[Any], int] = len
+    what: str = "rows"
+
+
+@dataclass(frozen=True)
 class Source:
     """Where a fact comes from on one platform.
 
     `fallbacks` are commands sent, in order, only when the device rejects the one before
     (an IOS-XE router has no `crashinfo:` file system, a switch has). `when_rejected="skip"`
     says a device that rejects every one of them lacks the feature: the check does not apply.
+    `rows` counts the table's rows in the raw text, so that a parser that drops some is
+    passed over.
     """
 
     command: str
     strategies: tuple[Strategy, ...]
     fallbacks: tuple[str, ...]
     when_rejected: str
+    rows: Rows | None
 
     def __init__(self, command: str, *strategies: Strategy, fallbacks: tuple[str, ...] = (),
-                 when_rejected: str = "error") -> None:
+                 when_rejected: str = "error", rows: Rows | None = None) -> None:
         if when_rejected not in ("error", "skip"):
             raise ValueError(f"when_rejected must be 'error' or 'skip', not {when_rejected!r}")
         object.__setattr__(self, "command", command)
         object.__setattr__(self, "strategies", strategies)
         object.__setattr__(self, "fallbacks", fallbacks)
         object.__setattr__(self, "when_rejected", when_rejected)
+        object.__setattr__(self, "rows", rows)
 
     @property
     def commands(self) -> tuple[str, ...]:
@@ -171,6 +191,9 @@ class FactResolver:
 
     def _parse(self, source: Source, output: RawOutput) -> FactValue | FactUnavailable:
         reasons = []
+        in_text = None
+        if source.rows is not None and output.text is not None:
+            in_text = source.rows.in_text(output.text)  # once per output, whichever way reads
         for strategy in source.strategies:
             try:
                 value = strategy.read(self.platform, output)
@@ -180,6 +203,13 @@ class FactResolver:
             except Exception as exc:  # an extractor meeting a shape it did not expect
                 reasons.append(f"{strategy.name}: unexpected data ({type(exc).__name__}: {exc})")
                 continue
+            if source.rows is not None and in_text is not None:
+                judged = source.rows.in_value(value)
+                if judged < in_text:
+                    reasons.append(
+                        f"{strategy.name} read {judged} of {in_text} {source.rows.what}"
+                    )
+                    continue
             return FactValue(
                 value=value, command=output.command, sha256=output.sha256, parser=strategy.name
             )
