@@ -950,6 +950,9 @@ def redundancy_standby(redundancy: Redundancy, policy: Policy) -> Outcome:
 @dataclass(frozen=True, kw_only=True)
 class LogBuffer:
     lines: tuple[str, ...]
+    # `Buffer logging: disabled`: whichever parser served, the fact says so, since an empty
+    # buffer then tells nothing of the chassis's history.
+    disabled: bool = False
 
 
 def _refuse_filtered(text: str) -> None:
@@ -960,19 +963,25 @@ def _refuse_filtered(text: str) -> None:
 
 
 def _ios_logging_genie(parsed: dict[str, Any]) -> LogBuffer:
-    if "log_buffer_bytes" not in parsed:
-        raise Unreadable("no log buffer section")  # disabled buffer, or cut before it
-    return LogBuffer(lines=tuple(parsed.get("logs", [])))
+    disabled = parsed.get("logging", {}).get("buffer", {}).get("status") == "disabled"
+    if "log_buffer_bytes" not in parsed and not disabled:
+        raise Unreadable("no log buffer section")  # cut before it
+    return LogBuffer(lines=tuple(parsed.get("logs", [])), disabled=disabled)
+
+
+_BUFFER_DISABLED = re.compile(r"^\s*Buffer logging:\s*disabled", re.MULTILINE | re.IGNORECASE)
 
 
 def parse_ios_logging(text: str) -> LogBuffer:
     _refuse_filtered(text)
+    disabled = bool(_BUFFER_DISABLED.search(text))
     parts = re.split(r"^\s*Log Buffer \(\d+ bytes\):\s*$", text, maxsplit=1, flags=re.MULTILINE)
     if len(parts) < 2:
-        if re.search(r"Buffer logging:\s*disabled", text):
-            raise Unreadable("buffer logging is disabled: there is no log to read")
+        if disabled:
+            return LogBuffer(lines=(), disabled=True)
         raise Unreadable("no log buffer section")
-    return LogBuffer(lines=tuple(line.strip() for line in parts[1].splitlines() if line.strip()))
+    lines = tuple(line.strip() for line in parts[1].splitlines() if line.strip())
+    return LogBuffer(lines=lines, disabled=disabled)
 
 
 _TAG = re.compile(r"%(?P<tag>(?:[A-Za-z0-9_]+-)+?(?P<severity>[0-7])-[A-Za-z0-9_]+)")
@@ -993,12 +1002,17 @@ def parse_asa_logging(text: str) -> LogBuffer:
     header = _first(r"^\s*Buffer logging:\s*(.+)$", text)
     if header is None:
         raise Unreadable("no Buffer logging line")
-    if header.lower().startswith("disabled"):
-        raise Unreadable("buffer logging is disabled: there is no log to read")
-    return LogBuffer(lines=tuple(line.strip() for line in text.splitlines() if _TAG.search(line)))
+    return LogBuffer(lines=tuple(line.strip() for line in text.splitlines() if _TAG.search(line)),
+                     disabled=header.lower().startswith("disabled"))
 
 
-_IOS_LOGGING = Source("show logging", Genie(_ios_logging_genie), Own(parse_ios_logging))
+_MESSAGE_LINE = re.compile(r"^.*%(?:[A-Za-z0-9_]+-)+?[0-7]-[A-Za-z0-9_]+", re.MULTILINE)
+# Every syslog message line in the raw text: a parser that kept fewer lost some.
+LOG_MESSAGES = Rows(lambda text: len(_MESSAGE_LINE.findall(text)),
+                    lambda buffer: sum(1 for line in buffer.lines if _TAG.search(line)),
+                    what="log messages")
+_IOS_LOGGING = Source("show logging", Genie(_ios_logging_genie), Own(parse_ios_logging),
+                      rows=LOG_MESSAGES)
 LOGGING = Fact(
     "log_buffer",
     {
@@ -1007,9 +1021,10 @@ LOGGING = Fact(
         # Genie's IOS-XR parser is pathologically slow (0.25 s on the lab's 2.6 kB log, 2.3 s
         # on the corpus's 16 kB one) and counts the `Logging to` header as a message; ours
         # reads the same messages, so it goes first and Genie stays as the fallback.
-        "cisco_xr": Source("show logging", Own(parse_ios_logging), Genie(_ios_logging_genie)),
-        "cisco_nxos": Source("show logging logfile", Own(parse_nxos_logfile)),
-        "cisco_asa": Source("show logging", Own(parse_asa_logging)),
+        "cisco_xr": Source("show logging", Own(parse_ios_logging), Genie(_ios_logging_genie),
+                           rows=LOG_MESSAGES),
+        "cisco_nxos": Source("show logging logfile", Own(parse_nxos_logfile), rows=LOG_MESSAGES),
+        "cisco_asa": Source("show logging", Own(parse_asa_logging), rows=LOG_MESSAGES),
     },
 )
 
@@ -1045,6 +1060,16 @@ def serious_log_lines(lines: Iterable[str], policy: Policy) -> list[str]:
     facts=[LOGGING],
 )
 def logging_critical(log_buffer: LogBuffer, policy: Policy) -> Outcome:
+    # No log is no evidence: "no critical messages" needs messages to have been kept.
+    unseen = None
+    if log_buffer.disabled and not log_buffer.lines:
+        unseen = "buffer logging is disabled: the chassis kept no log to read"
+    elif not log_buffer.lines:
+        unseen = "the log buffer holds no message (cleared, or nothing kept): nothing to judge"
+    if unseen:
+        if policy["operational.logging.without_log"] == "skip":
+            return Outcome.skipped(unseen)
+        return Outcome.error(unseen)
     serious = serious_log_lines(log_buffer.lines, policy)
     if serious:
         return Outcome.failed(
@@ -1055,7 +1080,8 @@ def logging_critical(log_buffer: LogBuffer, policy: Policy) -> Outcome:
             ],
         )
     return Outcome.passed(
-        f"{len(log_buffer.lines)} log line(s), none critical or hardware",
+        f"{len(log_buffer.lines)} log line(s), none critical or hardware"
+        + (" (buffer logging disabled now)" if log_buffer.disabled else ""),
         [Evidence(path="logging", actual=f"{len(log_buffer.lines)} line(s) read")],
     )
 
