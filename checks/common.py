@@ -61,6 +61,14 @@ def parse_inventory_text(text: str) -> list[InventoryItem]:
     return items
 
 
+_INVENTORY_NAME = re.compile(r"^\s*NAME:", re.MULTILINE | re.IGNORECASE)
+
+
+def count_inventory_entries(text: str) -> int:
+    """Every `NAME:` line starts an entry: a parser that returns fewer items dropped some."""
+    return len(_INVENTORY_NAME.findall(text))
+
+
 def genie_inventory_items(parsed: Any) -> list[InventoryItem]:
     """Flatten any OS's Genie inventory schema: every mapping that carries a `pid` is an item."""
     items: list[InventoryItem] = []

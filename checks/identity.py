@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks.common import chassis_item, genie_inventory_items, parse_inventory_text
+from checks.common import (
+    chassis_item,
+    count_inventory_entries,
+    genie_inventory_items,
+    parse_inventory_text,
+)
 from inspector.catalogue import check
-from inspector.facts import Fact, Genie, Own, Source, TextFSM
+from inspector.facts import Fact, Genie, Own, Rows, Source, TextFSM
 from inspector.models import Domain, Evidence, Outcome, Severity
 from inspector.policy import Policy
 
@@ -106,6 +111,7 @@ _INVENTORY_SOURCE = Source(
     Own(parse_inventory_text),
     Genie(genie_inventory_items),
     TextFSM(_inventory_rows),
+    rows=Rows(count_inventory_entries, what="inventory entries"),
 )
 INVENTORY = Fact(
     "inventory",

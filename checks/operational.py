@@ -1208,6 +1208,10 @@ def parse_interface_counters(text: str) -> InterfaceErrors:
     return _counted(found)
 
 
+_INPUT_ERRORS = re.compile(r"^\s*\d+ input errors?\b", re.MULTILINE)
+# One `N input errors` line per interface that counts errors (tunnels and loopbacks print none).
+INTERFACE_ROWS = Rows(lambda text: len(_INPUT_ERRORS.findall(text)), what="interfaces with counters")
+
 # Genie's interface parsers take 8 ms on a 48-port switch, and the metaparser's schema
 # check of their result another 150 ms: the one cost that grows with ports and chassis. The
 # extractor reads two integers per port and rejects anything else, so the check is skipped.
@@ -1215,12 +1219,16 @@ _GENIE_INTERFACES = Genie(_interfaces_genie, schema_check=False)
 INTERFACE_ERRORS = Fact(
     "interface_errors",
     {
-        "cisco_ios": Source("show interfaces", _GENIE_INTERFACES, Own(parse_interface_counters)),
-        "cisco_xe": Source("show interfaces", _GENIE_INTERFACES, Own(parse_interface_counters)),
-        "cisco_nxos": Source("show interface", _GENIE_INTERFACES, Own(parse_interface_counters)),
-        "cisco_xr": Source("show interfaces", _GENIE_INTERFACES, Own(parse_interface_counters)),
+        "cisco_ios": Source("show interfaces", _GENIE_INTERFACES, Own(parse_interface_counters),
+                         rows=INTERFACE_ROWS),
+        "cisco_xe": Source("show interfaces", _GENIE_INTERFACES, Own(parse_interface_counters),
+                         rows=INTERFACE_ROWS),
+        "cisco_nxos": Source("show interface", _GENIE_INTERFACES, Own(parse_interface_counters),
+                         rows=INTERFACE_ROWS),
+        "cisco_xr": Source("show interfaces", _GENIE_INTERFACES, Own(parse_interface_counters),
+                         rows=INTERFACE_ROWS),
         # No Genie parser; the TextFSM template does not capture the error counters.
-        "cisco_asa": Source("show interface", Own(parse_interface_counters)),
+        "cisco_asa": Source("show interface", Own(parse_interface_counters), rows=INTERFACE_ROWS),
     },
 )
 
