@@ -30,7 +30,7 @@ from typing import Any
 
 from checks.common import is_absent, is_ok, is_standby
 from inspector.catalogue import check
-from inspector.facts import Fact, Own, Source, TextFSM, Unreadable
+from inspector.facts import Fact, Own, Rows, Source, TextFSM, Unreadable
 from inspector.models import Domain, Evidence, Outcome, Severity
 from inspector.policy import Policy
 
@@ -174,13 +174,14 @@ class _IosReader:
         assert self.mode is not None
         return readers[self.mode](line, s)
 
-    # Catalyst: `  1   1   5130   OK   Front to Back`
+    # Catalyst: `  1   1   5130   OK   Front to Back`, or one space apart (`  1     1 35840  OK`);
+    # the state's words are one space apart, the airflow column two or more away.
     def fan_row(self, _line: str, s: str) -> bool:
-        cells = _cells(s)
-        if len(cells) < 4 or not (cells[0].isdigit() and cells[1].isdigit()):
+        m = re.match(r"^(\d+)\s+(\d+)\s+\S+\s+(\S+(?: \S+)*)", s)
+        if m is None:
             return False
-        self.switch = cells[0]
-        self.fans[f"switch {cells[0]} fan {cells[1]}"] = cells[3]
+        self.switch = m[1]
+        self.fans[f"switch {m[1]} fan {m[2]}"] = m[3]
         return True
 
     # Catalyst: `1A  PWR-C1-715WAC  DCB1844G1ZY  OK  Good  Good  715` / `1B  Not Present`
@@ -402,6 +403,22 @@ def parse_ios_environment(text: str) -> Environment:
     return _IosReader().read(text)
 
 
+# The rows of the unit tables IOS and IOS-XE print (Catalyst fan and supply tables, Catalyst
+# 9400/9500/9600 supply and fan tray tables), counted apart from the reader: each row is one
+# supply or fan, and the reader makes at least one unit of each.
+_IOS_UNITS = re.compile(
+    r"^[ \t]*(?:Switch[ \t]+FAN[ \t]+Speed[ \t]+State|SW[ \t]+PID[ \t]+Serial#[ \t]+Status"
+    r"|Supply[ \t]+Model No[ \t]+Type[ \t]+Capacity[ \t]+Status|Tray[ \t]+Status).*\n"
+    r"(?:[ \t]*-[- \t]*\n)?"
+    r"((?:[ \t]*(?:\d+[A-Z]?[ \t]+\d*|PS\d+|FT\d+|FM\d+)[ \t]+\S.*(?:\n|$))*)",
+    re.MULTILINE,
+)
+
+
+def count_ios_units(text: str) -> int:
+    return sum(len(m[1].splitlines()) for m in _IOS_UNITS.finditer(text))
+
+
 # --- NX-OS: ntc-templates' `show environment`, then our own reader ---------------------------
 
 
@@ -583,12 +600,36 @@ def parse_asa_environment(text: str) -> Environment:
     return _environment(psus, fans, temps)
 
 
+def _units(environment: Environment) -> int:
+    return len(environment.power_supplies or {}) + len(environment.fans or {})
+
+
+# NX-OS: the supply rows under `Power Supply:` (up to its first blank line, before the
+# per-module power table) and every fan row (`Fan1(sys_fan1)`, `Fan_in_PS1`).
+_NXOS_UNITS = re.compile(
+    r"^Power Supply:?[ \t]*\n(?:.*\S.*\n)*?-{5,}.*\n(?P<psus>(?:\d+[ \t]+\S.*(?:\n|$))*)"
+    r"|^(?P<fan>Fan[^\s:]*\d[^\s:]*[ \t]+\S.*)$",
+    re.MULTILINE,
+)
+
+
+def count_nxos_units(text: str) -> int:
+    return sum(
+        len(m["psus"].splitlines()) if m["psus"] is not None else 1
+        for m in _NXOS_UNITS.finditer(text)
+    )
+
+
+_IOS_ROWS = Rows(count_ios_units, _units, what="power supplies and fans")
 ENVIRONMENT = Fact(
     "environment",
     {
-        "cisco_xe": Source("show environment all", Own(parse_ios_environment)),
-        "cisco_ios": Source("show environment all", Own(parse_ios_environment)),
-        "cisco_nxos": Source("show environment", TextFSM(_nxos_rows), Own(parse_nxos_environment)),
+        "cisco_xe": Source("show environment all", Own(parse_ios_environment), rows=_IOS_ROWS),
+        "cisco_ios": Source("show environment all", Own(parse_ios_environment), rows=_IOS_ROWS),
+        "cisco_nxos": Source(
+            "show environment", TextFSM(_nxos_rows), Own(parse_nxos_environment),
+            rows=Rows(count_nxos_units, _units, what="power supplies and fans"),
+        ),
         "cisco_xr": Source(
             "admin show environment", Own(parse_xr_environment), fallbacks=("show environment",)
         ),
