@@ -40,7 +40,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from checks.common import InventoryItem, chassis_item, in_vocabulary
+from checks.common import NO_CHASSIS, InventoryItem, find_chassis, in_vocabulary
 from checks.identity import INVENTORY, readable
 from inspector.catalogue import check
 from inspector.facts import Fact, Own, Source, Unreadable
@@ -87,9 +87,12 @@ class SerialFinding:
 
 
 def judge_serials(
-    items: list[InventoryItem], pattern: str, optional: list[str], foreign: list[str]
+    items: list[InventoryItem],
+    chassis: InventoryItem,
+    pattern: str,
+    optional: list[str],
+    foreign: list[str],
 ) -> list[SerialFinding]:
-    chassis = chassis_item(items)
     chassis_pid = (
         chassis.pid.strip()
         if _orderable(chassis.pid)
@@ -146,8 +149,12 @@ def judge_serials(
     facts=[INVENTORY],
 )
 def inventory_serials(inventory: list[InventoryItem], policy: Policy) -> Outcome:
+    chassis = find_chassis(inventory)
+    if chassis is None:
+        return Outcome.error(f"{NO_CHASSIS} (it opens with {inventory[0].name!r})")
     findings = judge_serials(
         inventory,
+        chassis,
         policy["hardware.serial_pattern"],
         policy["hardware.serial_optional"],
         policy["hardware.serial_foreign"],

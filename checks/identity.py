@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from checks.common import (
-    chassis_item,
+    NO_CHASSIS,
     count_inventory_entries,
+    find_chassis,
     genie_inventory_items,
     parse_inventory_text,
 )
@@ -134,7 +135,9 @@ def readable(value: str | None) -> bool:
     facts=[VERSION, INVENTORY],
 )
 def chassis_identity(version: dict[str, Any], inventory: list[Any], policy: Policy) -> Outcome:
-    chassis = chassis_item(inventory)
+    chassis = find_chassis(inventory)
+    if chassis is None:
+        return Outcome.error(f"{NO_CHASSIS} (it opens with {inventory[0].name!r})")
     identity = {
         "os": version["os"],
         "version": version["version"],

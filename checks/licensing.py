@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from checks.common import InventoryItem, chassis_item, in_vocabulary, norm_state
+from checks.common import NO_CHASSIS, InventoryItem, find_chassis, in_vocabulary, norm_state
 from checks.identity import INVENTORY, readable
 from inspector.catalogue import check
 from inspector.facts import Fact, Genie, Own, Source, TextFSM, Unreadable
@@ -692,7 +692,9 @@ def _same(a: str | None, b: str | None) -> bool:
     facts=[LICENSE_UDI, INVENTORY],
 )
 def udi_match(license_udi: list[Udi], inventory: list[InventoryItem], policy: Policy) -> Outcome:
-    chassis = chassis_item(inventory)
+    chassis = find_chassis(inventory)
+    if chassis is None:
+        return Outcome.error(f"{NO_CHASSIS} (it opens with {inventory[0].name!r})")
     if not readable(chassis.serial):
         return Outcome.error(f"the chassis serial number reads {chassis.serial or 'blank'!r}")
     shown = [f"{u.role} PID:{u.pid or '-'},SN:{u.serial}" for u in license_udi]

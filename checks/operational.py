@@ -740,8 +740,10 @@ def _table_rows(header: str, row: str) -> Rows:
 MODULES = Fact(
     "modules",
     {
-        "cisco_nxos": Source("show module", Genie(partial(_genie_modules, "status")),
-                             rows=_table_rows(r"Mod[ \t]+Ports[ \t]+Module-Type", r"[ \t]*\d+[ \t]")),
+        "cisco_nxos": Source(
+            "show module", Genie(partial(_genie_modules, "status")),
+            rows=_table_rows(r"Mod[ \t]+Ports[ \t]+Module-Type", r"[ \t]*\d+[ \t]"),
+        ),
         "cisco_xe": Source("show platform", Genie(partial(_genie_modules, "state")),
                            Own(parse_xe_platform),
                            rows=Rows(count_xe_platform_rows, what="module rows")),
@@ -1210,7 +1212,9 @@ def parse_interface_counters(text: str) -> InterfaceErrors:
 
 _INPUT_ERRORS = re.compile(r"^\s*\d+ input errors?\b", re.MULTILINE)
 # One `N input errors` line per interface that counts errors (tunnels and loopbacks print none).
-INTERFACE_ROWS = Rows(lambda text: len(_INPUT_ERRORS.findall(text)), what="interfaces with counters")
+INTERFACE_ROWS = Rows(
+    lambda text: len(_INPUT_ERRORS.findall(text)), what="interfaces with counters"
+)
 
 # Genie's interface parsers take 8 ms on a 48-port switch, and the metaparser's schema
 # check of their result another 150 ms: the one cost that grows with ports and chassis. The
