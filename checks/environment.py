@@ -219,7 +219,7 @@ class _IosReader:
 
     # Catalyst 9400/9500/9600: `FT2   marginal   bad  good  good`
     def fan_tray_row(self, _line: str, s: str) -> bool:
-        m = re.match(r"^((?:FT|FM)\d+)\s+(\S+)\s*(.*)$", s)
+        m = re.match(r"^((?:FT|FM)\d+)\s+(not present|\S+)\s*(.*)$", s, re.IGNORECASE)
         if not m:
             return False
         name = f"{self.prefix()}{m[1]}"
@@ -638,16 +638,29 @@ ENVIRONMENT = Fact(
 )
 
 
-def _components(found: dict[str, str], what: str, policy: Policy) -> Outcome:
+# A supply's own fan (`PS-2 fan`, `PS2 FAN`, `Fan_in_PS1`, a PEM's or PM's): its bay empties
+# with the supply's, so it is judged with the supply, not as a missing fan.
+_SUPPLY_FAN = re.compile(r"(?<![a-z0-9])(?:ps|pem|pm)[-_ ]?\d", re.IGNORECASE)
+
+
+def _components(found: dict[str, str], what: str, policy: Policy,
+                needed: Callable[[str], bool] = lambda _name: False) -> Outcome:
+    """Judge installed units; an empty bay is no fault unless `needed` says the chassis
+    cannot do without the unit that belongs there."""
     evidence = [Evidence(path=f"{what}/{name}", actual=state) for name, state in found.items()]
     bad = {
         n: s
         for n, s in found.items()
         if not (is_ok(s, policy) or is_standby(s, policy) or is_absent(s, policy))
+        or (is_absent(s, policy) and needed(n))
     }
     working = [n for n, s in found.items() if is_ok(s, policy) or is_standby(s, policy)]
+    empty = len(found) - len(working) - len(bad)
     if bad:
-        listing = ", ".join(f"{n}: {s}" for n, s in bad.items())
+        listing = ", ".join(
+            f"{n}: {s}" + (" (a unit the chassis needs)" if is_absent(s, policy) else "")
+            for n, s in bad.items()
+        )
         return Outcome.failed(
             f"{what} not ok: {listing}",
             [Evidence(path=f"{what}/{n}", expected="ok", actual=s) for n, s in bad.items()],
@@ -656,7 +669,9 @@ def _components(found: dict[str, str], what: str, policy: Policy) -> Outcome:
         # A running chassis has power and, unless fanless, cooling: an output listing only
         # empty bays is one we misread or a fragment, not a verdict on the hardware.
         return Outcome.error(f"every one of the {what} listed is absent", evidence)
-    return Outcome.passed(f"{len(working)} {what} ok", evidence)
+    return Outcome.passed(
+        f"{len(working)} {what} ok" + (f", {empty} empty bay(s)" if empty else ""), evidence
+    )
 
 
 @check(
@@ -669,7 +684,15 @@ def _components(found: dict[str, str], what: str, policy: Policy) -> Outcome:
 def psu_status(environment: Environment, policy: Policy) -> Outcome:
     if environment.power_supplies is None:
         return Outcome.error("the environment output shows no power supplies")
-    return _components(environment.power_supplies, "power supplies", policy)
+    supplies = environment.power_supplies
+    (only, state), *others = supplies.items()
+    if not others and is_absent(state, policy):
+        # One bay, empty: the chassis lacks the supply it is built with.
+        return Outcome.failed(
+            f"the only power supply, {only}, is absent ({state})",
+            [Evidence(path=f"power supplies/{only}", expected="installed and ok", actual=state)],
+        )
+    return _components(supplies, "power supplies", policy)
 
 
 @check(
@@ -682,7 +705,9 @@ def psu_status(environment: Environment, policy: Policy) -> Outcome:
 def fan_status(environment: Environment, policy: Policy) -> Outcome:
     if environment.fans is None:
         return Outcome.error("the environment output shows no fans")
-    return _components(environment.fans, "fans", policy)
+    # A chassis fan bay is fixed: a fan module missing from it is a finding.
+    return _components(environment.fans, "fans", policy,
+                       needed=lambda name: not _SUPPLY_FAN.search(name))
 
 
 def _shown(r: Reading) -> str:
