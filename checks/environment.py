@@ -407,16 +407,31 @@ def parse_ios_environment(text: str) -> Environment:
 # 9400/9500/9600 supply and fan tray tables), counted apart from the reader: each row is one
 # supply or fan, and the reader makes at least one unit of each.
 _IOS_UNITS = re.compile(
-    r"^[ \t]*(?:Switch[ \t]+FAN[ \t]+Speed[ \t]+State|SW[ \t]+PID[ \t]+Serial#[ \t]+Status"
-    r"|Supply[ \t]+Model No[ \t]+Type[ \t]+Capacity[ \t]+Status|Tray[ \t]+Status).*\n"
+    r"^[ \t]*(?:(?P<fans>Switch[ \t]+FAN[ \t]+Speed[ \t]+State|Tray[ \t]+Status)"
+    r"|SW[ \t]+PID[ \t]+Serial#[ \t]+Status|Supply[ \t]+Model No[ \t]+Type[ \t]+Capacity"
+    r"[ \t]+Status).*\n"
     r"(?:[ \t]*-[- \t]*\n)?"
-    r"((?:[ \t]*(?:\d+[A-Z]?[ \t]+\d*|PS\d+|FT\d+|FM\d+)[ \t]+\S.*(?:\n|$))*)",
+    r"(?P<rows>(?:[ \t]*(?:\d+[A-Z]?[ \t]+\d*|PS\d+|FT\d+|FM\d+)[ \t]+\S.*(?:\n|$))*)",
     re.MULTILINE,
 )
 
 
-def count_ios_units(text: str) -> int:
-    return sum(len(m[1].splitlines()) for m in _IOS_UNITS.finditer(text))
+def count_ios_units(text: str) -> dict[str, int]:
+    counts = {"power supplies": 0, "fans": 0}
+    for m in _IOS_UNITS.finditer(text):
+        counts["fans" if m["fans"] else "power supplies"] += len(m["rows"].splitlines())
+    return counts
+
+
+# The fans a fan table row makes (`switch 1 fan 2`, `FT1`): not a supply's own fan nor the
+# per-fan states a supply or tray row adds (`PS1 fan 1`, `FT1 fan 3`).
+_DERIVED_FAN = re.compile(r"\b(?:PS|FT|FM)\d+ fan\b")
+
+
+def _ios_units(environment: Environment) -> dict[str, int]:
+    fans = [n for n in environment.fans or {}
+            if not (_SUPPLY_FAN.search(n) or _DERIVED_FAN.search(n))]
+    return {"power supplies": len(environment.power_supplies or {}), "fans": len(fans)}
 
 
 # --- NX-OS: ntc-templates' `show environment`, then our own reader ---------------------------
@@ -600,8 +615,9 @@ def parse_asa_environment(text: str) -> Environment:
     return _environment(psus, fans, temps)
 
 
-def _units(environment: Environment) -> int:
-    return len(environment.power_supplies or {}) + len(environment.fans or {})
+def _units(environment: Environment) -> dict[str, int]:
+    return {"power supplies": len(environment.power_supplies or {}),
+            "fans": len(environment.fans or {})}
 
 
 # NX-OS: the supply rows under `Power Supply:` (up to its first blank line, before the
@@ -613,14 +629,17 @@ _NXOS_UNITS = re.compile(
 )
 
 
-def count_nxos_units(text: str) -> int:
-    return sum(
-        len(m["psus"].splitlines()) if m["psus"] is not None else 1
-        for m in _NXOS_UNITS.finditer(text)
-    )
+def count_nxos_units(text: str) -> dict[str, int]:
+    counts = {"power supplies": 0, "fans": 0}
+    for m in _NXOS_UNITS.finditer(text):
+        if m["psus"] is not None:
+            counts["power supplies"] += len(m["psus"].splitlines())
+        else:
+            counts["fans"] += 1
+    return counts
 
 
-_IOS_ROWS = Rows(count_ios_units, _units, what="power supplies and fans")
+_IOS_ROWS = Rows(count_ios_units, _ios_units)
 ENVIRONMENT = Fact(
     "environment",
     {
@@ -628,7 +647,7 @@ ENVIRONMENT = Fact(
         "cisco_ios": Source("show environment all", Own(parse_ios_environment), rows=_IOS_ROWS),
         "cisco_nxos": Source(
             "show environment", TextFSM(_nxos_rows), Own(parse_nxos_environment),
-            rows=Rows(count_nxos_units, _units, what="power supplies and fans"),
+            rows=Rows(count_nxos_units, _units),
         ),
         "cisco_xr": Source(
             "admin show environment", Own(parse_xr_environment), fallbacks=("show environment",)

@@ -75,15 +75,30 @@ class Own:
 Strategy = Genie | TextFSM | Own
 
 
+Counts = int | Mapping[str, int]  # rows, or rows per kind ("power supplies", "fans")
+
+
 @dataclass(frozen=True)
 class Rows:
     """How many rows an output's table holds, counted in the raw text independently of any
-    parser (one regex pass), and how many of them a parsed value holds (`len` by default).
-    `what` names the rows in the reason a value that holds fewer is refused with."""
+    parser (one regex pass), and how many of them a parsed value holds (`len` by default);
+    either a number or a number per kind of row, so that extra units of one kind never hide
+    a missing one of another. `what` names plain numbers in the reason a value is refused
+    with."""
 
-    in_text: Callable[[str], int]
-    in_value: Callable[[Any], int] = len
+    in_text: Callable[[str], Counts]
+    in_value: Callable[[Any], Counts] = len
     what: str = "rows"
+
+    def by_kind(self, counts: Counts) -> Mapping[str, int]:
+        return {self.what: counts} if isinstance(counts, int) else counts
+
+    def missing(self, value: Any, in_text: Mapping[str, int]) -> str | None:
+        """`22 of 26 module rows` where the value holds fewer rows than the text."""
+        judged = self.by_kind(self.in_value(value))
+        short = [f"{judged.get(kind, 0)} of {n} {kind}" for kind, n in in_text.items()
+                 if judged.get(kind, 0) < n]
+        return ", ".join(short) or None
 
 
 @dataclass(frozen=True)
@@ -193,7 +208,8 @@ class FactResolver:
         reasons = []
         in_text = None
         if source.rows is not None and output.text is not None:
-            in_text = source.rows.in_text(output.text)  # once per output, whichever way reads
+            # Once per output, whichever way reads it.
+            in_text = source.rows.by_kind(source.rows.in_text(output.text))
         for strategy in source.strategies:
             try:
                 value = strategy.read(self.platform, output)
@@ -204,11 +220,8 @@ class FactResolver:
                 reasons.append(f"{strategy.name}: unexpected data ({type(exc).__name__}: {exc})")
                 continue
             if source.rows is not None and in_text is not None:
-                judged = source.rows.in_value(value)
-                if judged < in_text:
-                    reasons.append(
-                        f"{strategy.name} read {judged} of {in_text} {source.rows.what}"
-                    )
+                if short := source.rows.missing(value, in_text):
+                    reasons.append(f"{strategy.name} read {short}")
                     continue
             return FactValue(
                 value=value, command=output.command, sha256=output.sha256, parser=strategy.name

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checks.common import count_inventory_entries
-from checks.environment import ENVIRONMENT
+from checks.environment import ENVIRONMENT, parse_ios_environment
 from checks.operational import LOGGING, MODULES
 from inspector.catalogue import load_catalogue
 from inspector.evaluate import evaluate_check
@@ -124,6 +124,23 @@ def test_ios_xr_modules_error_on_a_row_the_parser_cannot_read(
         assert f"{len(rows)} module(s) ok" in result["message"]
 
 
+def test_extra_units_of_one_kind_never_hide_a_missing_one_of_another() -> None:
+    """Counted per kind: a reader that dropped a supply row is refused even when it made
+    more fans than the text has fan rows."""
+    text = corpus_file("iosxe/show_env_all/genieparser--cat9k_c9610-golden_output.txt").read_text()
+    lines = [line for line in text.splitlines() if not line.startswith("PS3 ")]
+    source = ENVIRONMENT.sources["cisco_xe"]
+    assert source.rows is not None
+    dropped_ps3 = Source(
+        source.command,
+        Own(lambda _text: parse_ios_environment("\n".join(lines))),
+        rows=source.rows,
+    )
+    with pytest.raises(FactUnavailable) as refused:
+        _resolve(dropped_ps3, text, "cisco_xe")
+    assert "own read 7 of 8 power supplies" in refused.value.reason
+
+
 def test_genie_dropping_the_c9610_fan_trays_is_refused() -> None:
     """Genie reads 22 of the 26 rows of a C9610's `show platform`; with no other way to read
     them the fact is unavailable, and with ours the four failed fan trays are judged."""
@@ -156,13 +173,17 @@ def test_each_counter_sees_a_table_row_the_parsers_never_wrote() -> None:
     for fact, platform, path, extra in samples:
         rows = fact.sources[platform].rows
         assert rows is not None
+
+        def total(text: str, rows: Rows = rows) -> int:
+            return sum(rows.by_kind(rows.in_text(text)).values())
+
         text = corpus_file(path).read_text()
         lines = text.splitlines()
         # Right below the line that completes the count: the table's last row.
         last = min(i for i in range(len(lines))
-                   if rows.in_text("\n".join(lines[: i + 1]) + "\n") == rows.in_text(text))
+                   if total("\n".join(lines[: i + 1]) + "\n") == total(text))
         grown = "\n".join([*lines[: last + 1], extra, *lines[last + 1 :]]) + "\n"
-        assert rows.in_text(grown) == rows.in_text(text) + 1, (path, extra)
+        assert total(grown) == total(text) + 1, (path, extra)
     inventory = corpus_file("ios/show_inventory/genieparser--golden_output_2.txt").read_text()
     assert count_inventory_entries(inventory + 'NAME: "x", DESCR: "y"\n') == (
         count_inventory_entries(inventory) + 1
