@@ -61,7 +61,7 @@ def parse_inventory_text(text: str) -> list[InventoryItem]:
     return items
 
 
-_INVENTORY_NAME = re.compile(r"^\s*NAME:", re.MULTILINE | re.IGNORECASE)
+_INVENTORY_NAME = re.compile(r"^[ \t]*NAME:", re.MULTILINE | re.IGNORECASE)
 
 
 def count_inventory_entries(text: str) -> int:
