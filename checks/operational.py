@@ -761,6 +761,9 @@ def _module_ok(state: str, policy: Policy) -> bool:
     return bool(parts) and all(is_ok(p, policy) or p in extra for p in parts)
 
 
+_FAN_BAY = re.compile(r"(?:^|/)F[TM]\d|\bfan\b|-FAN\b", re.IGNORECASE)
+
+
 def _module_transitional(state: str, policy: Policy) -> bool:
     return any(
         in_vocabulary(part, policy["operational.modules.transitional_states"])
@@ -777,6 +780,9 @@ def _module_transitional(state: str, policy: Policy) -> bool:
 )
 def modules_state(modules: list[Module], policy: Policy) -> Outcome:
     installed = [m for m in modules if not is_absent(m.state, policy)]
+    # A fan tray bay is fixed: unlike a line card slot, an empty one is a finding.
+    missing_fans = [m for m in modules
+                    if is_absent(m.state, policy) and _FAN_BAY.search(f"{m.slot} {m.name}")]
     coming_up = [m for m in installed if _module_transitional(m.state, policy)]
     # A card still powering on or booting while its peers are up has not come up where they
     # did: that is the chassis's state now, a FAIL. Only when every module is still coming
@@ -787,7 +793,7 @@ def modules_state(modules: list[Module], policy: Policy) -> Outcome:
             f"({', '.join(sorted({m.state for m in coming_up}))}): inspect once it has booted",
             [Evidence(path=f"modules/{m.slot}", actual=m.state) for m in coming_up],
         )
-    bad = [
+    bad = missing_fans + [
         m
         for m in installed
         if m in coming_up
@@ -800,6 +806,7 @@ def modules_state(modules: list[Module], policy: Policy) -> Outcome:
             + ", ".join(
                 f"{m.slot} {m.name} {m.state}"
                 + (" (still coming up while its peers are up)" if m in coming_up else "")
+                + (" (a fan tray the chassis needs)" if m in missing_fans else "")
                 + (f" (diag {m.diag})" if m.diag else "")
                 for m in bad
             ),
