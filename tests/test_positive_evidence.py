@@ -209,3 +209,22 @@ def test_a_disabled_log_buffer_is_no_evidence(tmp_path: Any, setting: str, statu
     assert result["status"] == status, result["message"]
     assert "buffer logging is disabled" in result["message"]
     assert result["commands"][0]["parser"] == "genie"
+
+
+def test_the_table_outputs_count_their_rows() -> None:
+    """Modules, supplies and fans, inventory entries, interfaces and log messages: every
+    source that reads one of these tables counts its rows (a new platform must too)."""
+    every = ("cisco_ios", "cisco_xe", "cisco_nxos", "cisco_xr", "cisco_asa")
+    wanted = (
+        {("modules", p) for p in ("cisco_xe", "cisco_xr", "cisco_nxos", "cisco_asa")}
+        | {("environment", p) for p in ("cisco_ios", "cisco_xe", "cisco_nxos")}
+        | {(fact, p) for fact in ("inventory", "interface_errors", "log_buffer") for p in every}
+    )
+    counted = {
+        (fact.name, platform)
+        for check in load_catalogue().all()
+        for fact in check.facts
+        for platform, source in fact.sources.items()
+        if source.rows is not None
+    }
+    assert wanted <= counted, sorted(wanted - counted)
