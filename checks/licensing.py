@@ -37,7 +37,7 @@ from typing import Any
 from checks.common import NO_CHASSIS, InventoryItem, find_chassis, in_vocabulary, norm_state
 from checks.identity import INVENTORY, readable
 from inspector.catalogue import check
-from inspector.facts import Fact, Genie, Own, Source, TextFSM, Unreadable
+from inspector.facts import Fact, Genie, Own, Rows, Source, TextFSM, Unreadable
 from inspector.models import Domain, Evidence, Outcome, Severity
 from inspector.policy import Policy
 
@@ -226,13 +226,17 @@ def parse_license_summary(text: str) -> list[LicenseUse]:
     ]
 
 
+# Every `<license>  (<entitlement tag>)  <count>  <status>` row of the usage table.
+_USAGE_ROW = re.compile(r"^[ \t]*\S.*?[ \t]+\([^)\n]*\)[ \t]+\d+[ \t]+\S", re.MULTILINE)
+_USAGE_ROWS = Rows(lambda text: len(_USAGE_ROW.findall(text)), what="license usage rows")
 SMART_USAGE = Fact(
     "smart_usage",
     {
         "cisco_xe": Source(
-            "show license summary", Genie(_summary_genie), Own(parse_license_summary)
+            "show license summary", Genie(_summary_genie), Own(parse_license_summary),
+            rows=_USAGE_ROWS,
         ),
-        "cisco_xr": Source("show license summary", Own(parse_license_summary)),
+        "cisco_xr": Source("show license summary", Own(parse_license_summary), rows=_USAGE_ROWS),
     },
 )
 

@@ -219,6 +219,7 @@ def test_the_table_outputs_count_their_rows() -> None:
         {("modules", p) for p in ("cisco_xe", "cisco_xr", "cisco_nxos", "cisco_asa")}
         | {("environment", p) for p in ("cisco_ios", "cisco_xe", "cisco_nxos")}
         | {(fact, p) for fact in ("inventory", "interface_errors", "log_buffer") for p in every}
+        | {("smart_usage", p) for p in ("cisco_xe", "cisco_xr")}
     )
     counted = {
         (fact.name, platform)
