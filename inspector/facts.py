@@ -5,6 +5,11 @@ command to send and, in order, the ways to turn that output into one normalized 
 Genie, then ntc-templates' TextFSM, then a small parser of our own. The first way that
 yields a value wins, and the record says which parser served. Checks only ever see the
 normalized value, so a platform's quirks stay here and the verdict logic stays shared.
+
+A parser can also return a plausible value with rows missing (Genie's IOS-XE `show platform`
+leaves out the `FT` fan trays, and with them the failed ones). Where an output is a table, its
+source counts the table's rows in the raw text by a pattern of its own (`Rows`); a way that
+read fewer is passed over for the next, and when none reads them all the fact is unavailable.
 """
 
 from __future__ import annotations
@@ -70,6 +75,32 @@ class Own:
 Strategy = Genie | TextFSM | Own
 
 
+Counts = int | Mapping[str, int]  # rows, or rows per kind ("power supplies", "fans")
+
+
+@dataclass(frozen=True)
+class Rows:
+    """How many rows an output's table holds, counted in the raw text independently of any
+    parser (one regex pass), and how many of them a parsed value holds (`len` by default);
+    either a number or a number per kind of row, so that extra units of one kind never hide
+    a missing one of another. `what` names plain numbers in the reason a value is refused
+    with."""
+
+    in_text: Callable[[str], Counts]
+    in_value: Callable[[Any], Counts] = len
+    what: str = "rows"
+
+    def by_kind(self, counts: Counts) -> Mapping[str, int]:
+        return {self.what: counts} if isinstance(counts, int) else counts
+
+    def missing(self, value: Any, in_text: Mapping[str, int]) -> str | None:
+        """`22 of 26 module rows` where the value holds fewer rows than the text."""
+        judged = self.by_kind(self.in_value(value))
+        short = [f"{judged.get(kind, 0)} of {n} {kind}" for kind, n in in_text.items()
+                 if judged.get(kind, 0) < n]
+        return ", ".join(short) or None
+
+
 @dataclass(frozen=True)
 class Source:
     """Where a fact comes from on one platform.
@@ -82,6 +113,8 @@ class Source:
     9500 on 17.3 prints no configuration register in `show version`, only ROM monitor
     variables in `show romvar`). Its commands are always collected, so a rerun or an offline
     judgement reads them as the live one did.
+    `rows` counts the table's rows in the raw text, so that a parser that drops some is
+    passed over.
     """
 
     command: str
@@ -89,9 +122,11 @@ class Source:
     fallbacks: tuple[str, ...]
     when_rejected: str
     otherwise: Source | None
+    rows: Rows | None
 
     def __init__(self, command: str, *strategies: Strategy, fallbacks: tuple[str, ...] = (),
-                 when_rejected: str = "error", otherwise: Source | None = None) -> None:
+                 when_rejected: str = "error", otherwise: Source | None = None,
+                 rows: Rows | None = None) -> None:
         if when_rejected not in ("error", "skip"):
             raise ValueError(f"when_rejected must be 'error' or 'skip', not {when_rejected!r}")
         object.__setattr__(self, "command", command)
@@ -99,6 +134,7 @@ class Source:
         object.__setattr__(self, "fallbacks", fallbacks)
         object.__setattr__(self, "when_rejected", when_rejected)
         object.__setattr__(self, "otherwise", otherwise)
+        object.__setattr__(self, "rows", rows)
 
     @property
     def commands(self) -> tuple[str, ...]:
@@ -196,6 +232,10 @@ class FactResolver:
 
     def _parse(self, source: Source, output: RawOutput) -> FactValue | FactUnavailable:
         reasons = []
+        in_text = None
+        if source.rows is not None and output.text is not None:
+            # Once per output, whichever way reads it.
+            in_text = source.rows.by_kind(source.rows.in_text(output.text))
         for strategy in source.strategies:
             try:
                 value = strategy.read(self.platform, output)
@@ -205,6 +245,10 @@ class FactResolver:
             except Exception as exc:  # an extractor meeting a shape it did not expect
                 reasons.append(f"{strategy.name}: unexpected data ({type(exc).__name__}: {exc})")
                 continue
+            if source.rows is not None and in_text is not None:
+                if short := source.rows.missing(value, in_text):
+                    reasons.append(f"{strategy.name} read {short}")
+                    continue
             return FactValue(
                 value=value, command=output.command, sha256=output.sha256, parser=strategy.name
             )
