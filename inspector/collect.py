@@ -88,10 +88,11 @@ def load_netmiko() -> None:
 
 @functools.cache
 def _output_end(prompt: str) -> re.Pattern[str]:
-    """The end of an output: the prompt twice, alone on the last two lines received; or a
-    pager prompt, which ends the read at once instead of waiting out the timeout."""
+    """The end of an output: the prompt twice or more (an empty line typed again answered
+    too), alone on the last lines received; or a pager prompt, which ends the read at once
+    instead of waiting out the timeout."""
     mark = re.escape(prompt)
-    return re.compile(rf"(?:^|\n)(?P<end>{mark}[ \t]*\n\s*{mark})\s*$|--More--\s*$")
+    return re.compile(rf"(?:^|\n)(?P<end>{mark}(?:[ \t]*\n\s*{mark})+)\s*$|--More--\s*$")
 
 
 # Seconds with a lone prompt at the end of what was received and nothing more before the
@@ -142,7 +143,7 @@ def _send_command(connection: Any, command: str, prompt: str, read_timeout: floa
         remaining = began + (read_timeout if echoed else min(10.0, read_timeout)) - time.monotonic()
         if remaining <= 0 or channel.closed or channel.eof_received:
             waited = "the command echo" if not echoed else "the end of the output (its prompt)"
-            raise ReadTimeout(f"no {waited} within {read_timeout:g} s")
+            raise ReadTimeout(f"{waited} did not come within {read_timeout:g} s")
         if not arrived.wait(min(remaining, _NUDGE_AFTER)) and not nudged and echoed \
                 and lone_prompt.search(text):
             connection.write_channel(connection.RETURN)
