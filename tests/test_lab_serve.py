@@ -198,6 +198,38 @@ def test_a_served_capture_prompts_like_its_os_and_rejects_what_it_has_no_output_
     assert "show license summary" in logged and "show running-config" in logged
 
 
+@pytest.mark.lab
+def test_a_served_refusal_is_a_refusal_again_and_a_refused_show_tech_is_not_collected(
+        corpus_capture: Path, tmp_path: Path) -> None:
+    """A capture whose `show platform` is a TACACS+ denial, served back: live, the denial is
+    the device's refusal quoted in the record, as `evaluate` judges the capture; the served
+    chassis knows no `show tech-support`, and its refusal is recorded as not collected."""
+    import shutil
+
+    folder = tmp_path / "denied-c9300"
+    shutil.copytree(corpus_capture, folder)
+    (folder / "show_platform.txt").write_text("Command authorization failed.\n")
+    checks = ("op.modules.state", "hw.chassis.identity")
+    offline = _evaluate(folder, "cisco_xe", *checks)
+    with serving("--capture", str(folder), "--platform", "cisco_xe",
+                 inventory=tmp_path / "inventory"):
+        done = inspector("run", "--inventory", str(tmp_path / "inventory"), "--out",
+                         str(tmp_path / "out"), "--run-id", "denied", "--show-tech",
+                         *(arg for check in checks for arg in ("--check", check)),
+                         env={"INSPECTOR_KEY": str(tmp_path / "key.pem")})
+    assert done.returncode == 2, done.stdout + done.stderr
+    live = records(tmp_path / "out" / "denied")["denied-c9300"]
+    modules = next(c for c in live["checks"] if c["id"] == "op.modules.state")
+    assert modules["status"] == "ERROR"
+    assert modules["message"] == ("`show platform` rejected by the device: "
+                                  "Command authorization failed.")
+    assert [_comparable(c) for c in live["checks"]] == [_comparable(c) for c in offline["checks"]]
+    tech = live["show_tech"]
+    assert tech["error"] == ("not collected: rejected by the device: "
+                             "% Invalid input detected at '^' marker."), tech
+    assert "sha256" not in tech and "file" not in tech
+
+
 # --------------------------------------------------------------------------- a run's evidence
 
 
