@@ -51,8 +51,10 @@ def redact(text: str, secrets: Iterable[str]) -> str:
 
 
 def send_read_only(connection: Any, command: str, *, read_timeout: float,
-                   prompt: str | None = None) -> str:
-    """The single way a command reaches a device.
+                   prompt: str | None = None,
+                   on_progress: Callable[[int], None] | None = None) -> str:
+    """The single way a command reaches a device; `on_progress` hears how many characters
+    have arrived (a show tech runs to megabytes).
 
     Given the session's `prompt`, the output ends where the device has finished sending (see
     `_send_command`). Otherwise netmiko looks for the prompt anew before every command, which
@@ -66,7 +68,7 @@ def send_read_only(connection: Any, command: str, *, read_timeout: float,
         text: str = connection.send_command(command, read_timeout=read_timeout)
         return text
     if isinstance(getattr(connection, "remote_conn", None), Channel):
-        return _send_command(connection, command, prompt, read_timeout)
+        return _send_command(connection, command, prompt, read_timeout, on_progress)
     # Not an SSH channel one can wait on (telnet, serial): netmiko's own polling.
     end = rf"(?:(?:^|\n){re.escape(prompt)}|--More--)\s*$"
     text = connection.send_command(command, read_timeout=read_timeout, expect_string=end)
@@ -100,7 +102,8 @@ def _output_end(prompt: str) -> re.Pattern[str]:
 _NUDGE_AFTER = 1.0
 
 
-def _send_command(connection: Any, command: str, prompt: str, read_timeout: float) -> str:
+def _send_command(connection: Any, command: str, prompt: str, read_timeout: float,
+                  on_progress: Callable[[int], None] | None = None) -> str:
     """netmiko's `send_command(command)`, reading as data arrives, ending at the real end.
 
     The command goes out with an empty line typed ahead. The device answers the command,
@@ -138,6 +141,8 @@ def _send_command(connection: Any, command: str, prompt: str, read_timeout: floa
         text += chunk
         if not echoed and (at := text.find(echo)) >= 0:
             text, echoed = text[at:], True  # what came before the echo is not this output
+        if on_progress and chunk and echoed:
+            on_progress(len(text))
         if echoed and (found := end.search(text, max(0, len(text) - len(chunk) - 512))):
             break
         remaining = began + (read_timeout if echoed else min(10.0, read_timeout)) - time.monotonic()
@@ -151,51 +156,6 @@ def _send_command(connection: Any, command: str, prompt: str, read_timeout: floa
     if found.group("end") is not None:
         text = text[: max(0, found.start("end") - 1)]  # the line end before the prompt too
     return str(connection.strip_command(sent, text))
-
-
-def stream_read_only(connection: Any, command: str, *, timeout: float,
-                     on_progress: Callable[[int], None] | None = None) -> str:
-    """Send a read-only command whose output runs to megabytes, reporting progress as it
-    arrives, and return it once the prompt comes back."""
-    from netmiko.exceptions import ReadTimeout
-
-    require_read_only(command)
-    prompt = re.compile(re.escape(connection.base_prompt) + r"[>#]\s*$")
-    connection.write_channel(connection.normalize_cmd(command))
-    chunks: list[str] = []
-    received = 0
-    deadline = time.monotonic() + timeout
-    while True:
-        chunk = connection.read_channel()
-        if chunk:
-            chunks.append(chunk)
-            received += len(chunk)
-            if on_progress:
-                on_progress(received)
-            tail = "".join(chunks[-3:])[-300:]
-            # A prompt-like line inside the output is followed by more output; the real
-            # prompt is the last thing the device sends.
-            if prompt.search(tail) and not _more_within(connection, 0.2, chunks):
-                break
-            continue
-        if time.monotonic() > deadline:
-            raise ReadTimeout(f"no prompt after {timeout:g} s")
-        time.sleep(0.02)
-    text = "".join(chunks)
-    lines = text.splitlines()
-    if lines and command in lines[0]:
-        lines = lines[1:]  # the echo of the command
-    if lines and prompt.search(lines[-1]):
-        lines = lines[:-1]
-    return "\n".join(lines) + "\n"
-
-
-def _more_within(connection: Any, seconds: float, chunks: list[str]) -> bool:
-    time.sleep(seconds)
-    more = connection.read_channel()
-    if more:
-        chunks.append(more)
-    return bool(more)
 
 
 def host_key_fingerprint(connection: Any) -> str | None:
@@ -353,13 +313,16 @@ def _session(
                     break  # the fallbacks are only for a device that rejects this command
         if show_tech and not writer.has(show_tech.command):
             try:
-                text = stream_read_only(connection, show_tech.command, timeout=show_tech.timeout,
-                                        on_progress=show_tech.on_progress)
-                if writer.add(show_tech.command, text, compress=True).rejected:
+                text = send_read_only(connection, show_tech.command,
+                                      read_timeout=show_tech.timeout, prompt=prompt,
+                                      on_progress=show_tech.on_progress)
+                if _PAGER.search(text):
+                    writer.add_failure(show_tech.command,
+                                       "not collected: stopped at --More--: the device kept paging")
+                elif (tech := writer.add(show_tech.command, text, compress=True)).rejected:
                     # A refusal (unknown command, AAA denial) is the device's reply, kept in
                     # its file, not the support file: recorded as not collected, quoted.
-                    reply = writer.entry(show_tech.command) or {}
-                    writer.add_failure(show_tech.command, f"not collected: {reply.get('error')}")
+                    writer.add_failure(show_tech.command, f"not collected: {tech.error}")
             except (ReadTimeout, OSError, EOFError) as exc:
                 # Evidence the program asks for, not something a check reads: its loss is
                 # recorded, and the inspection stands.
