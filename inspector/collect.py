@@ -89,12 +89,14 @@ def load_netmiko() -> None:
 
 
 @functools.cache
-def _output_end(prompt: str) -> re.Pattern[str]:
+def _output_end(prompt: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """The end of an output: the prompt twice or more (an empty line typed again answered
-    too), alone on the last lines received; or a pager prompt, which ends the read at once
-    instead of waiting out the timeout."""
+    too), alone on the last lines received, or a pager prompt, which ends the read at once
+    instead of waiting out the timeout; and a lone prompt at the end, which may be either the
+    end or a prompt-like line inside the output."""
     mark = re.escape(prompt)
-    return re.compile(rf"(?:^|\n)(?P<end>{mark}(?:[ \t]*\n\s*{mark})+)\s*$|--More--\s*$")
+    return (re.compile(rf"(?:^|\n)(?P<end>{mark}(?:[ \t]*\n\s*{mark})+)\s*$|--More--\s*$"),
+            re.compile(rf"(?:^|\n){mark}\s*$"))
 
 
 # Seconds with a lone prompt at the end of what was received and nothing more before the
@@ -128,8 +130,7 @@ def _send_command(connection: Any, command: str, prompt: str, read_timeout: floa
     # teardown, which then logs socket errors on the terminal.)
     arrived = threading.Event()
     channel.in_buffer.set_event(arrived)
-    end = _output_end(prompt)
-    lone_prompt = re.compile(rf"(?:^|\n){re.escape(prompt)}\s*$")
+    end, lone_prompt = _output_end(prompt)
     sent = connection.normalize_cmd(command)
     echo = sent.strip()
     read_timeout = connection.read_timeout_override or read_timeout
@@ -150,7 +151,7 @@ def _send_command(connection: Any, command: str, prompt: str, read_timeout: floa
             waited = "the command echo" if not echoed else "the end of the output (its prompt)"
             raise ReadTimeout(f"{waited} did not come within {read_timeout:g} s")
         if not arrived.wait(min(remaining, _NUDGE_AFTER)) and not nudged and echoed \
-                and lone_prompt.search(text):
+                and lone_prompt.search(text, max(0, len(text) - 512)):
             connection.write_channel(connection.RETURN)
             nudged = True
     if found.group("end") is not None:
