@@ -38,6 +38,7 @@ def utc_now() -> str:
 
 
 REJECTED = "rejected by the device"
+DENIED = f"{REJECTED} (not authorized)"  # an authorization said no: the feature may be there
 _LINE_END = re.compile(r"\r+\n")
 
 
@@ -58,6 +59,11 @@ class RawOutput:
         """The device answered with a refusal (unknown command, AAA denial), quoted in `error`."""
         return self.error is not None and self.error.startswith(REJECTED)
 
+    @property
+    def denied(self) -> bool:
+        """The refusal was an authorization's (TACACS+, a role), not the OS's."""
+        return self.error is not None and self.error.startswith(DENIED)
+
     @classmethod
     def from_text(cls, command: str, text: str, *, platform: str | None) -> RawOutput:
         """What a device printed, judged once for every stage: live, `evaluate`, `rerun` and a
@@ -68,9 +74,10 @@ class RawOutput:
         if "\r" in text:
             text = _LINE_END.sub("\n", text)
         known = PLATFORMS.get(platform or "")
-        reply = known.refusal(command, text) if known else None
-        if reply is not None:
-            return cls(command=command, text=None, sha256=digest, error=f"{REJECTED}: {reply}")
+        refused = known.refusal(command, text) if known else None
+        if refused is not None:
+            why = DENIED if refused.denied else REJECTED
+            return cls(command=command, text=None, sha256=digest, error=f"{why}: {refused.reply}")
         return cls(command=command, text=text, sha256=digest)
 
 

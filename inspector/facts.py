@@ -155,7 +155,7 @@ class FactResolver:
         if source is None:
             return FactUnavailable(f"no source for {fact.name} on {self.platform}")
         passed_over: list[str] = []  # the commands before the one read, and why
-        rejected = 0
+        rejected, denied = 0, False
         for command in source.commands:
             output = self.raw(command)
             if output.captured:
@@ -172,8 +172,10 @@ class FactResolver:
             if not output.rejected:
                 return FactUnavailable(f"`{command}` {why}", command)
             rejected += 1
+            denied = denied or output.denied
             passed_over.append(f"`{command}` {why}")
-        if rejected == len(source.commands) and source.when_rejected == "skip":
+        # An authorization's refusal says nothing of the feature: could not tell, not "absent".
+        if rejected == len(source.commands) and source.when_rejected == "skip" and not denied:
             return FactNotApplicable(
                 "the device does not support " + " nor ".join(f"`{c}`" for c in source.commands),
                 source.command,

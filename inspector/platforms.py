@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 # What Cisco OSes and AAA servers print instead of running a command, as the start of a line
 # (case-insensitive). Gathered from the OSes' own replies and from the failure strings of
@@ -14,12 +15,16 @@ _COMMON_REFUSALS = (
     r"(?:ERROR:\s*)?%\s*Incomplete command",
     r"(?:ERROR:\s*)?%\s*Ambiguous command",
     r"(?:ERROR:\s*)?%?\s*Unknown command",
-    r"(?:ERROR:\s*)?%?\s*Command authorization failed",  # TACACS+ said no
-    r"(?:ERROR:\s*)?%\s*Authorization failed",
-    r"(?:ERROR:\s*)?%\s*Permission denied",  # NX-OS role, IOS-XR task group
-    r"(?:ERROR:\s*)?%\s*(?:This command is |Command )?not (?:supported|authorized)",
     r"(?:ERROR:\s*)?%?\s*(?:This )?command (?:is )?not supported",  # ... on this platform
     r"%\s*Type \"show \?\" for a list of subcommands",
+)
+# Refusals by an authorization (TACACS+, a role, a task group): the device may well have the
+# feature, the account may not look. Never "does not apply", always "could not tell".
+_DENIALS = (
+    r"(?:ERROR:\s*)?%?\s*Command authorization failed",
+    r"(?:ERROR:\s*)?%\s*Authorization failed",
+    r"(?:ERROR:\s*)?%\s*Permission denied",  # NX-OS role, IOS-XR task group
+    r"(?:ERROR:\s*)?%\s*(?:This )?command (?:is )?not authorized",
 )
 _IOS_REFUSALS = (
     r"%\s*Unknown command or computer name",
@@ -33,7 +38,6 @@ _NXOS_REFUSALS = (
 )
 _XR_REFUSALS = (
     r"%?\s*syntax error\b",  # `syntax error, expecting ...`
-    r"%\s*This command is not authorized",
 )
 _ASA_REFUSALS = (
     r"ERROR:\s*%?\s*(?:Unrecognized|Unknown) command",
@@ -52,6 +56,11 @@ _VISIBLE = re.compile(r"\S")
 _STAMP = re.compile(r"\s*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \w{3} +\d+ [\d:.]+ \S+\s*")
 
 
+class Refusal(NamedTuple):
+    reply: str  # the device's words, in one line
+    denied: bool  # by an authorization, not for want of the command
+
+
 @dataclass(frozen=True, kw_only=True)
 class Platform:
     device_type: str  # netmiko's name, used in inventories and on the command line
@@ -62,21 +71,28 @@ class Platform:
     # `show tech-support` writes an archive to the chassis's disk, so `terminal` is asked for.
     show_tech: str = "show tech-support"
     # What the OS prints for a command it will not run (scrapli's "failed when contains"), as
-    # regexes for the start of a line; see `refusal` for when a reply is one.
+    # regexes for the start of a line, and what an authorization prints when it says no; see
+    # `refusal` for when a reply is one.
     refusals: tuple[str, ...] = _COMMON_REFUSALS
+    denials: tuple[str, ...] = _DENIALS
 
     @cached_property
     def _refusal(self) -> re.Pattern[str]:
-        return re.compile(r"\s*(?:" + "|".join(self.refusals) + ")", re.IGNORECASE)
+        return re.compile(r"\s*(?:" + "|".join(self.refusals + self.denials) + ")",
+                          re.IGNORECASE)
 
-    def refusal(self, command: str, text: str) -> str | None:
+    @cached_property
+    def _denial(self) -> re.Pattern[str]:
+        return re.compile(r"\s*(?:" + "|".join(self.denials) + ")", re.IGNORECASE)
+
+    def refusal(self, command: str, text: str) -> Refusal | None:
         """The device's reply, quoted in one line, when the whole of `text` is a refusal to run
         `command`; None when it is an output.
 
         A refusal is a short reply whose first line, after the caret line and IOS-XR's time
-        stamp (and the echo of the command, where a capture kept it), is one of `refusals`.
-        An output that merely holds such a phrase further down (a log line quoting an earlier
-        session's error, a show tech) is an output.
+        stamp (and the echo of the command, where a capture kept it), is one of `refusals` or
+        `denials`. An output that merely holds such a phrase further down (a log line quoting
+        an earlier session's error, a show tech) is an output.
         """
         if len(text) > _REFUSAL_MAX_CHARS and _VISIBLE.search(text, _REFUSAL_MAX_CHARS):
             return None
@@ -89,7 +105,9 @@ class Platform:
         if not lines or len(lines) > _REFUSAL_MAX_LINES or not self._refusal.match(lines[0]):
             return None
         quoted = " / ".join(lines)
-        return quoted if len(quoted) <= _QUOTED_MAX else quoted[: _QUOTED_MAX - 3] + "..."
+        if len(quoted) > _QUOTED_MAX:
+            quoted = quoted[: _QUOTED_MAX - 3] + "..."
+        return Refusal(reply=quoted, denied=bool(self._denial.match(lines[0])))
 
 
 PLATFORMS: dict[str, Platform] = {

@@ -221,7 +221,7 @@ def test_a_served_refusal_is_a_refusal_again_and_a_refused_show_tech_is_not_coll
     live = records(tmp_path / "out" / "denied")["denied-c9300"]
     modules = next(c for c in live["checks"] if c["id"] == "op.modules.state")
     assert modules["status"] == "ERROR"
-    assert modules["message"] == ("`show platform` rejected by the device: "
+    assert modules["message"] == ("`show platform` rejected by the device (not authorized): "
                                   "Command authorization failed.")
     assert [_comparable(c) for c in live["checks"]] == [_comparable(c) for c in offline["checks"]]
     tech = live["show_tech"]

@@ -88,11 +88,19 @@ OUTPUTS = [
 ]
 
 
+# The refusals above that an authorization gave, not the OS.
+DENIALS = {"Command authorization failed.\n", "\n% Authorization failed.\n\n",
+           "% Permission denied for the role\n", "% This command is not authorized\n",
+           "% Permission denied\n", "Command authorization failed\n",
+           "ERROR: Command authorization failed\n", "Command authorization failed.\r\n"}
+
+
 @pytest.mark.parametrize("platform, command, reply", REFUSALS)
 def test_each_refusal_of_each_os_is_a_rejection_quoting_the_whole_reply(
         platform: str, command: str, reply: str) -> None:
     output = RawOutput.from_text(command, reply, platform=platform)
     assert not output.captured and output.rejected
+    assert output.denied == (reply in DENIALS)
     assert output.error is not None
     words = [line.strip() for line in reply.splitlines()
              if line.strip() and line.strip() != "^" and not line.startswith("Sat ")
@@ -177,7 +185,24 @@ def test_a_tacacs_denial_of_show_platform_is_an_error_quoting_it_offline(
     folder = _capture(tmp_path / "c9300", {**_companions("cisco_xe"), "show platform": reply})
     check = _evaluate(folder, "cisco_xe", "op.modules.state")["op.modules.state"]
     assert check["status"] == "ERROR", check
-    assert f"`show platform` rejected by the device: {reply.strip()}" in check["message"]
+    assert check["message"] == (f"`show platform` rejected by the device (not authorized): "
+                                f"{reply.strip()}")
+
+
+@pytest.mark.parametrize("reply, status", [
+    ("                ^\n% Invalid input detected at '^' marker.\n", "SKIP"),
+    ("Command authorization failed.\n", "ERROR"),
+])
+def test_only_the_os_not_an_authorization_says_a_feature_is_absent(
+        tmp_path: Path, reply: str, status: str) -> None:
+    # `show post` is skipped where the device does not know it (a router keeps no POST log);
+    # an AAA server's refusal says nothing of the chassis: could not tell.
+    folder = _capture(tmp_path / "c9300", {**_companions("cisco_xe"), "show post": reply})
+    check = _evaluate(folder, "cisco_xe", "hw.diagnostics")["hw.diagnostics"]
+    assert check["status"] == status, check
+    if status == "ERROR":
+        assert check["message"] == ("`show post` rejected by the device (not authorized): "
+                                    "Command authorization failed.")
 
 
 def test_an_iosxr_unknown_command_for_the_install_summary_is_a_rejection(
@@ -280,7 +305,8 @@ def test_the_evidence_keeps_a_refusal_and_its_index_quotes_it(tmp_path: Path) ->
     assert output.rejected
     entry = writer.entry("show platform")
     assert entry is not None
-    assert entry["error"] == "rejected by the device: Command authorization failed."
+    assert entry["error"] == ("rejected by the device (not authorized): "
+                              "Command authorization failed.")
     assert (tmp_path / "ev" / entry["file"]).read_text() == "Command authorization failed.\n"
     # Read back, by a rerun or `evaluate`, it is the same rejection.
     from inspector.evidence import Session

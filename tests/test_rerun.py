@@ -220,7 +220,8 @@ def test_a_rerun_judges_a_saved_refusal_as_live_and_evaluate_do(
                                     catalogue=load_catalogue(), policy=load_policy(None))
     check = _check(updated, "op.modules.state")
     assert (check["status"], check["message"]) == (
-        "ERROR", "`show platform` rejected by the device: Command authorization failed.")
+        "ERROR", "`show platform` rejected by the device (not authorized): "
+                 "Command authorization failed.")
     assert [(c.before, c.after) for c in changes] == [("PASS", "ERROR")]
 
 
