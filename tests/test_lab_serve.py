@@ -230,6 +230,41 @@ def test_a_served_refusal_is_a_refusal_again_and_a_refused_show_tech_is_not_coll
     assert "sha256" not in tech and "file" not in tech
 
 
+@pytest.mark.lab
+def test_a_served_denial_sends_the_fallback_and_the_record_says_which_was_read(
+        tmp_path: Path) -> None:
+    """An ASA whose AAA server denies `show activation-key`: live, the fallback
+    `show license all` is sent and read, and the record says why."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"the shared corpus is not at {CORPUS} (set INSPECTOR_CORPUS)")
+    folder = tmp_path / "asa-denied"
+    folder.mkdir()
+    for command, relative in {
+        "show version": "asa/show_version/genieparser--golden_output1.txt",
+        "show license all": "asa/show_license_all/ntc-templates--cisco_asa_show_license_all.txt",
+    }.items():
+        text = (CORPUS / relative).read_text(encoding="utf-8")
+        (folder / f"{_slug(command)}.txt").write_text(text, encoding="utf-8")
+    (folder / "show_activation_key.txt").write_text("Command authorization failed\n")
+    with serving("--capture", str(folder), "--platform", "cisco_asa",
+                 "--command-log", str(tmp_path / "commands.jsonl"),
+                 inventory=tmp_path / "inventory"):
+        done = inspector("run", "--inventory", str(tmp_path / "inventory"), "--out",
+                         str(tmp_path / "out"), "--run-id", "fallback", NO_SHOW_TECH,
+                         "--check", "lic.asa.license",
+                         env={"INSPECTOR_KEY": str(tmp_path / "key.pem")})
+    assert done.returncode == 0, done.stdout + done.stderr
+    (check,) = records(tmp_path / "out" / "fallback")["asa-denied"]["checks"]
+    assert check["status"] == "PASS", check
+    (read,) = check["commands"]
+    assert read["command"] == "show license all"
+    assert read["note"] == ("`show activation-key` rejected by the device (not authorized): "
+                            "Command authorization failed; read `show license all` in its place")
+    logged = [json.loads(line)["command"] for line in
+              (tmp_path / "commands.jsonl").read_text().splitlines()]
+    assert logged.index("show activation-key") < logged.index("show license all")
+
+
 # --------------------------------------------------------------------------- a run's evidence
 
 
