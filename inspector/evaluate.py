@@ -98,9 +98,10 @@ def _outcome(
                 return Outcome.skipped(f"does not apply: {missing.reason}")
             return Outcome.error(missing.reason)
         if not any(c["command"] == found.command for c in commands):
-            commands.append(
-                {"command": found.command, "sha256": found.sha256, "parser": found.parser}
-            )
+            read = {"command": found.command, "sha256": found.sha256, "parser": found.parser}
+            if found.note:
+                read["note"] = found.note
+            commands.append(read)
         kwargs[fact.name] = found.value
     for fact in check.optional_facts:
         kwargs[fact.name] = None

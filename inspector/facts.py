@@ -15,7 +15,7 @@ read fewer is passed over for the next, and when none reads them all the fact is
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from inspector.evidence import RawOutput
@@ -173,6 +173,7 @@ class FactValue:
     command: str
     sha256: str | None
     parser: str
+    note: str | None = None  # why another command of the source was read instead
 
 
 class FactResolver:
@@ -214,21 +215,35 @@ class FactResolver:
         return FactUnavailable(f"{found.reason}; {other.reason}", found.command)
 
     def _read_commands(self, source: Source) -> FactValue | FactUnavailable:
-        rejections = []
+        passed_over: list[str] = []  # the commands before the one read, and why
+        rejected, denied = 0, False
         for command in source.commands:
             output = self.raw(command)
             if output.captured:
-                return self._parse(source, output)
+                found = self._parse(source, output)
+                if passed_over and isinstance(found, FactValue):
+                    found = replace(found, note="; ".join(passed_over)
+                                    + f"; read `{command}` in its place")
+                return found
             why = output.error or "not captured"
-            if not why.startswith("rejected by the device"):
+            if output.absent:
+                # A capture saved without this command may hold its fallback's output.
+                passed_over.append(f"`{command}` is not in the capture")
+                continue
+            if not output.rejected:
                 return FactUnavailable(f"`{command}` {why}", command)
-            rejections.append(f"`{command}` {why}")
-        if source.when_rejected == "skip":
+            rejected += 1
+            denied = denied or output.denied
+            passed_over.append(f"`{command}` {why}")
+        # An authorization's refusal says nothing of the feature: could not tell, not "absent".
+        if rejected == len(source.commands) and source.when_rejected == "skip" and not denied:
             return FactNotApplicable(
                 "the device does not support " + " nor ".join(f"`{c}`" for c in source.commands),
                 source.command,
             )
-        return FactUnavailable("; ".join(rejections), source.command)
+        if not rejected:
+            return FactUnavailable(f"`{source.command}` not captured", source.command)
+        return FactUnavailable("; ".join(passed_over), source.command)
 
     def _parse(self, source: Source, output: RawOutput) -> FactValue | FactUnavailable:
         reasons = []

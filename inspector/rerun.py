@@ -100,7 +100,7 @@ def rerun_record(
             str(evidence_dir.relative_to(run_dir)) if evidence_dir
             else (old.get("attempts") or [{}])[-1].get("evidence_dir", original_dir)
         )
-        capture = open_capture(run_dir / folder_rel)
+        capture = open_capture(run_dir / folder_rel, platform)
         new = evaluate_check(
             catalogue.get(check_id), platform=platform,
             resolver=FactResolver(platform, capture.output) if platform else None,

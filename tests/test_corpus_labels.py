@@ -19,7 +19,7 @@ import yaml
 
 from inspector.catalogue import load_catalogue
 from inspector.evaluate import evaluate_check
-from inspector.evidence import RawOutput, Session, command_slug, sha256_text
+from inspector.evidence import RawOutput, Session, command_slug
 from inspector.facts import FactResolver
 from inspector.policy import Policy, load_policy
 from tests.corpus import COMPANIONS, CORPUS, companion_text
@@ -113,7 +113,7 @@ def judge(label: Label) -> dict[str, Any]:
             body = companion_text(companions[command])
         else:
             body = REFUSAL
-        return RawOutput(command=command, text=body, sha256=sha256_text(body))
+        return RawOutput.from_text(command, body, platform=label.platform)
 
     return evaluate_check(check, platform=label.platform,
                           resolver=FactResolver(label.platform, output),

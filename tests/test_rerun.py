@@ -205,6 +205,26 @@ def test_rejudging_unchanged_evidence_reproduces_every_result(
                 hostname, check["id"])
 
 
+def test_a_rerun_judges_a_saved_refusal_as_live_and_evaluate_do(
+        base: dict[str, Any], run: Path) -> None:
+    """Evidence saved before refusals were known (index without an error, the file a TACACS+
+    denial) is re-judged as the device's refusal, not as an output."""
+    from inspector.catalogue import load_catalogue
+    from inspector.policy import load_policy
+    from inspector.rerun import rerun_record
+
+    (run / "evidence" / OK / "show_platform.txt").write_text("Command authorization failed.\n")
+    record = records(run)[OK]
+    assert _check(record, "op.modules.state")["status"] == "PASS"
+    updated, changes = rerun_record(run, record, ["op.modules.state"],
+                                    catalogue=load_catalogue(), policy=load_policy(None))
+    check = _check(updated, "op.modules.state")
+    assert (check["status"], check["message"]) == (
+        "ERROR", "`show platform` rejected by the device (not authorized): "
+                 "Command authorization failed.")
+    assert [(c.before, c.after) for c in changes] == [("PASS", "ERROR")]
+
+
 def test_failed_reruns_only_what_failed_and_all_reruns_everything(
         base: dict[str, Any], run: Path, tmp_path: Path) -> None:
     before = records(run)

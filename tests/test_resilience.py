@@ -53,6 +53,7 @@ WIRE_FAULTS = {
     "garbage_output": ("nexus9300", "cat9300"),
     "huge_output": ("cat2960x",),
     "unsupported_command": ("isr4431", "nexus9300"),
+    "prompt_mid_output": ("cat9300", "asr9006"),
 }
 # The reason a record must give, in the words its summary line shows (`verdict_reason`).
 REASONS = {
