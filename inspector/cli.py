@@ -85,11 +85,15 @@ def app() -> None:
 @click.option("--show-tech/--no-show-tech", default=None,
               help="Collect each chassis's show tech-support file as evidence "
                    "(default: the policy's collection.show_tech, on).")
+@click.option("--public-key", type=_PATH,
+              help="With --resume: the key the run must be signed by (.pub; default: this "
+                   "inspector's own).")
 def run(inventory: Path | None, filters: tuple[str, ...], out: Path, run_id: str | None,
         workers: int, policy: Path | None, check_ids: tuple[str, ...],
         resume: Path | None, checklist_file: Path | None, hold_list: Path | None,
-        show_tech: bool | None) -> None:
+        show_tech: bool | None, public_key: Path | None) -> None:
     """Inspect every chassis of an inventory: one record per chassis, a summary, an exit code."""
+    from inspector.manifest import default_key_path
     from inspector.run import (
         Credentials,
         RunError,
@@ -100,12 +104,21 @@ def run(inventory: Path | None, filters: tuple[str, ...], out: Path, run_id: str
         run_meta,
         start_run,
     )
+    from inspector.store import seal_for_resume, writing
 
+    if public_key is not None and resume is None:
+        raise Unusable("--public-key checks the run to resume: it needs --resume")
+    lock = contextlib.ExitStack()
     if resume:
-        meta = run_meta(resume)
         if filters or check_ids or policy or run_id:
             raise Unusable("--resume takes the run's own hosts, checks and policy; "
                            "drop --filter, --check, --policy and --run-id")
+        lock.enter_context(writing(resume))
+        resumable = seal_for_resume(resume, public_key)  # before anything reads the run
+        if resumable.set_aside is not None:
+            print(f"set aside what the run wrote after it was last signed (it was killed): "
+                  f"{resumable.set_aside}; those chassis are inspected again")
+        meta = run_meta(resume)
         inventory = inventory or (Path(meta["inventory"]) if meta.get("inventory") else None)
         if inventory is None and checklist_file is None:
             raise Unusable("the run does not name its inventory: pass --inventory or --checklist")
@@ -130,14 +143,19 @@ def run(inventory: Path | None, filters: tuple[str, ...], out: Path, run_id: str
     if missing_credentials(nornir):
         raise RunError("no credentials for " + ", ".join(missing_credentials(nornir)[:5])
                        + ": set them in the inventory or INSPECTOR_USERNAME / INSPECTOR_PASSWORD")
+    new_key = not default_key_path().exists()  # the run's first signature makes it
     run_dir = resume or start_run(out=out, run_id=run_id or new_run_id(),
                                   hosts=list(nornir.inventory.hosts), checks=checks,
                                   policy=rules, inventory=inventory if checklist_file is None
                                   else None,
                                   show_tech=rules["collection.show_tech"] if show_tech is None
                                   else show_tech)
-    summary = _run_with_progress(nornir, run_dir=run_dir, checks=checks, policy=rules,
-                                 secrets=secrets, hold_list=_load_hold_list(hold_list))
+    with lock:
+        if not resume:
+            lock.enter_context(writing(run_dir))
+        summary = _run_with_progress(nornir, run_dir=run_dir, checks=checks, policy=rules,
+                                     secrets=secrets, hold_list=_load_hold_list(hold_list),
+                                     new_key=new_key)
     sys.exit(summary.exit_code)
 
 
@@ -175,7 +193,7 @@ def _prompt_credentials(current: Any, hosts: int) -> Any:
     )
 
 
-def _run_with_progress(nornir: Any, **kwargs: Any) -> Any:
+def _run_with_progress(nornir: Any, new_key: bool = False, **kwargs: Any) -> Any:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from inspector.records import record_path
@@ -200,7 +218,7 @@ def _run_with_progress(nornir: Any, **kwargs: Any) -> Any:
     print_summary(console, summary.rows, run_dir=summary.run_dir)
     for path in summary.reports:
         console.print(f"report: {path}")
-    print_signing(console, summary.signing_key, summary.key_created)
+    print_signing(console, summary.signing_key, new_key)
     if summary.interrupted or summary.missing:
         console.print(f"[yellow]interrupted: {len(summary.missing)} chassis not inspected; "
                       f"finish with `inspector run --resume {summary.run_dir}`[/]")
@@ -217,7 +235,9 @@ def demo(count: int, out: Path, workers: int) -> None:
     """Start a lab of healthy and faulty mock chassis, inspect it, print the summary."""
     import tempfile
 
+    from inspector.manifest import default_key_path
     from inspector.run import Credentials, load_nornir, new_run_id, prepare_hosts, start_run
+    from inspector.store import writing
     from mock_devices.lab import expected_verdict, plan_lab, running_lab
 
     specs = plan_lab(count, "mix")
@@ -227,11 +247,13 @@ def demo(count: int, out: Path, workers: int) -> None:
         nornir = load_nornir(Path(tmp), workers)
         secrets = prepare_hosts(nornir, Credentials(), rules)
         checks = _load_checks()
+        new_key = not default_key_path().exists()
         run_dir = start_run(out=out, run_id=f"demo-{new_run_id()}",
                             hosts=list(nornir.inventory.hosts), checks=checks, policy=rules,
                             inventory=None, show_tech=True)
-        summary = _run_with_progress(nornir, run_dir=run_dir, checks=checks, policy=rules,
-                                     secrets=secrets)
+        with writing(run_dir):
+            summary = _run_with_progress(nornir, run_dir=run_dir, checks=checks, policy=rules,
+                                         secrets=secrets, new_key=new_key)
     wrong = [s.hostname for s in specs
              if summary.verdicts.get(s.hostname) != expected_verdict(s.scenario)]
     console = _console()
@@ -302,14 +324,15 @@ def evaluate(platform: str, capture: Path, as_json: bool, policy: Path | None,
 @click.option("--checklist", "checklist_file", type=_PATH, metavar="FILE.csv",
               help="Pre-inspection checklist (CSV) for --live instead of --inventory.")
 @click.option("--policy", type=_PATH, help="YAML file overriding policy settings.")
+@click.option("--public-key", type=_PATH,
+              help="The key the run must be signed by (.pub; default: this inspector's own).")
 def rerun(run_dir: Path, hosts: tuple[str, ...], check_ids: tuple[str, ...], failed_only: bool,
           rerun_all: bool, live: bool, inventory: Path | None, checklist_file: Path | None,
-          policy: Path | None) -> None:
+          policy: Path | None, public_key: Path | None) -> None:
     """Rerun checks of a finished run, offline from its evidence or --live on the chassis."""
     from inspector.catalogue import load_catalogue
     from inspector.evaluate import plan_commands
     from inspector.evidence import utc_now
-    from inspector.manifest import RunAltered
     from inspector.records import summary_row
     from inspector.rerun import (
         check_seal,
@@ -321,6 +344,7 @@ def rerun(run_dir: Path, hosts: tuple[str, ...], check_ids: tuple[str, ...], fai
         verdicts_before,
     )
     from inspector.run import Credentials, RunSummary, finish_run
+    from inspector.store import writing
     from reports.terminal import print_changes, print_summary
 
     if sum(map(bool, (check_ids, failed_only, rerun_all))) != 1:
@@ -328,12 +352,10 @@ def rerun(run_dir: Path, hosts: tuple[str, ...], check_ids: tuple[str, ...], fai
     if live and rerun_all:
         raise Unusable("--all re-judges from evidence; it cannot be combined with --live")
     catalogue, rules = load_catalogue(), _load_policy(policy)
-    try:
-        seal = check_seal(run_dir, list(hosts) or None)
-    except RunAltered as exc:
-        raise Unusable(str(exc)) from exc
-    summary = RunSummary(run_id=run_dir.name, run_dir=run_dir)
     stack = contextlib.ExitStack()
+    stack.enter_context(writing(run_dir))
+    seal = check_seal(run_dir, list(hosts) or None, public_key)
+    summary = RunSummary(run_id=run_dir.name, run_dir=run_dir)
     if checklist_file is not None:
         from inspector.checklist import checklist_inventory
 
@@ -359,10 +381,10 @@ def rerun(run_dir: Path, hosts: tuple[str, ...], check_ids: tuple[str, ...], fai
             changes += changed
         summary.verdicts[record["chassis"]["hostname"]] = record["verdict"]
         summary.rows.append(summary_row(record))
-    stack.close()
     # The records changed: run.json, the reports and the signed manifest must follow.
-    finish_run(run_dir, {**verdicts_before(run_dir, seal), **summary.verdicts},
+    finish_run(run_dir, {**verdicts_before(run_dir), **summary.verdicts}, state=seal.state,
                previous=seal, evidence_written=collected, rerun_at=utc_now())
+    stack.close()
     console = _console()
     print_changes(console, changes)
     print_summary(console, summary.rows, run_dir=run_dir)
@@ -422,13 +444,17 @@ def keygen(key: Path | None, force: bool) -> None:
 @app.command()
 @click.argument("run_dir", type=_PATH)
 @click.option("--public-key", type=_PATH, help="Require the run to be signed by this key (.pub).")
-def verify(run_dir: Path, public_key: Path | None) -> None:
-    """Check every record and evidence file of a run against its signed manifest."""
+@click.option("--trust", is_flag=True,
+              help="Accept a signing key this inspector has never seen, and trust it from now on.")
+def verify(run_dir: Path, public_key: Path | None, trust: bool) -> None:
+    """Check every record and evidence file of a run against its signed manifest.
+
+    Without --public-key the signer must be this inspector's own key or one trusted before."""
     from inspector.manifest import verify_run
 
     if not run_dir.is_dir():
         raise Unusable(f"run folder not found: {run_dir}")
-    result = verify_run(run_dir, public_key)
+    result = verify_run(run_dir, public_key, trust=trust)
     for label, files in (("changed", result.changed), ("added", result.added),
                          ("removed", result.removed)):
         for name in files:
@@ -436,7 +462,8 @@ def verify(run_dir: Path, public_key: Path | None) -> None:
     for problem in result.problems:
         print(f"problem: {problem}")
     if result.ok:
-        print(f"ok: every file matches the manifest signed by {result.signer}")
+        print(f"ok: every file matches the manifest signed by {result.signer} "
+              f"({result.trusted_as}); the run is {result.state}")
     sys.exit(0 if result.ok else 1)
 
 

@@ -21,6 +21,7 @@ from inspector.manifest import EVIDENCE, Seal, outside_evidence
 from inspector.policy import Policy
 from inspector.program import HostContext, load_products, program_section
 from inspector.records import read_records, record_path, write_record
+from inspector.store import seal_for_rerun
 from reports import DEFAULT_FORMATS, default_output
 
 # Rewritten whole by every rerun from the records, never read by it.
@@ -135,25 +136,19 @@ def records_to_rerun(run_dir: Path, hosts: list[str] | None) -> list[dict[str, A
     return [read_json(path) for path, _ in paths]
 
 
-def check_seal(run_dir: Path, hosts: list[str] | None) -> Seal | None:
+def check_seal(run_dir: Path, hosts: list[str] | None, public_key: Path | None) -> Seal:
     """The run's seal, once every file the rerun reads (the run's own files but the reports
-    it rewrites, and the chassis' evidence) is found as signed: a rerun from files changed by
-    someone else, re-signed, would vouch for the change. None for a run never signed."""
-    seal = Seal.read(run_dir)
-    if seal is not None:
-        evidence = [f"{EVIDENCE}/{safe_name(h)}" for h in hosts] if hosts else [EVIDENCE]
-        read = [name for name in outside_evidence(run_dir) if name not in REPORTS]
-        seal.require_unchanged(read + evidence)
-    return seal
+    it rewrites, and the chassis' evidence) is found as signed by a trusted key: a rerun from
+    files changed by someone else, re-signed, would vouch for the change."""
+    evidence = [f"{EVIDENCE}/{safe_name(h)}" for h in hosts] if hosts else [EVIDENCE]
+    read = [name for name in outside_evidence(run_dir) if name not in REPORTS]
+    return seal_for_rerun(run_dir, read + evidence, public_key)
 
 
-def verdicts_before(run_dir: Path, seal: Seal | None) -> dict[str, str]:
-    """Every chassis's verdict: run.json has them all once a run is signed; a run never
-    signed (cut short) may not, and its records are read instead."""
-    if seal is not None:
-        verdicts: dict[str, str] = read_json(run_dir / "run.json").get("verdicts", {})
-        return verdicts
-    return {r["chassis"]["hostname"]: r["verdict"] for r in read_records(run_dir)}
+def verdicts_before(run_dir: Path) -> dict[str, str]:
+    """Every chassis's verdict as the signed run.json says it."""
+    verdicts: dict[str, str] = read_json(run_dir / "run.json").get("verdicts", {})
+    return verdicts
 
 
 def attempt_folder(run_dir: Path, hostname: str) -> Path:

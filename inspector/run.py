@@ -21,7 +21,7 @@ from inspector.collect import Retry, ShowTech, collect, load_netmiko, redact
 from inspector.evaluate import evaluate_chassis, plan_commands
 from inspector.evidence import EvidenceWriter, RawOutput, Session, utc_now
 from inspector.files import read_json, safe_name, write_json
-from inspector.manifest import Seal, outside_evidence, seal_run
+from inspector.manifest import FINISHED, INTERRUPTED, OPEN, Seal, outside_evidence, seal_run
 from inspector.parsing import warm_up_genie
 from inspector.platforms import PLATFORMS, platform_for
 from inspector.policy import Policy, PolicyError
@@ -62,7 +62,6 @@ class RunSummary:
     verdicts: dict[str, str] = field(default_factory=dict)  # hostname -> verdict
     rows: list[dict[str, Any]] = field(default_factory=list)
     signing_key: Path | None = None
-    key_created: bool = False
     interrupted: bool = False
     missing: list[str] = field(default_factory=list)  # hosts of the run without a record yet
     reports: list[Path] = field(default_factory=list)
@@ -388,6 +387,9 @@ def start_run(*, out: Path, run_id: str, hosts: list[str], checks: list[Check], 
         "inventory": str(inventory.resolve()) if inventory else None,
         "show_tech": show_tech,
     })
+    # Signed from its first moment: a run without a manifest is then one that was altered,
+    # never one merely cut short (inspector.store).
+    seal_run(run_dir, state=OPEN)
     return run_dir
 
 
@@ -477,23 +479,26 @@ def run_inspection(
         summary.verdicts[row["hostname"]] = row["verdict"]
         summary.rows.append(row)
     summary.missing = sorted(set(meta["hosts"]) - set(summary.verdicts))
-    summary.reports, summary.signing_key, summary.key_created = finish_run(
-        run_dir, summary.verdicts, finished_at=utc_now(), interrupted=interrupted)
+    summary.reports, summary.signing_key = finish_run(
+        run_dir, summary.verdicts, state=INTERRUPTED if interrupted or summary.missing
+        else FINISHED, finished_at=utc_now(), interrupted=interrupted)
     return summary
 
 
-def finish_run(run_dir: Path, verdicts: dict[str, str], *, previous: Seal | None = None,
-               evidence_written: Iterable[Path] = (), **meta: Any) -> tuple[list[Path], Path, bool]:
+def finish_run(run_dir: Path, verdicts: dict[str, str], *, state: str,
+               previous: Seal | None = None, evidence_written: Iterable[Path] = (),
+               **meta: Any) -> tuple[list[Path], Path]:
     """Once records were written or rerun: run.json says every verdict, the reports show them,
-    and the manifest is signed anew. After a rerun (`previous`: the run's seal) only the run's
-    own files and the evidence just collected can change in it.
-    Returns the reports, the key, and whether the key was just made."""
+    and the manifest is signed anew in `state`. After a rerun (`previous`: the run's seal)
+    only the run's own files and the evidence just collected can change in it; without one,
+    every file present was verified before the command began or written by it.
+    Returns the reports and the key."""
     write_json(run_dir / "run.json", {**run_meta(run_dir), **meta,
                                       "verdicts": dict(sorted(verdicts.items()))})
     reports = _default_reports(run_dir)
     written = [run_dir / name for name in outside_evidence(run_dir)] + list(evidence_written)
-    key, created = seal_run(run_dir, previous=previous, written=written)
-    return reports, key, created
+    key, _ = seal_run(run_dir, state=state, previous=previous, written=written)
+    return reports, key
 
 
 def _default_reports(run_dir: Path) -> list[Path]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -100,8 +101,9 @@ def _keep(path: Path, stamp: dict[str, Any], pieces: dict[str, dict[str, Any]]) 
                        for fmt, piece in pieces.items()}}
     # Not fsynced: a piece lost to a crash is only drawn again, its record being the truth.
     path.parent.mkdir(exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(b"".join([json.dumps(head).encode(), b"\n", *(v for _, _, v in blobs)]))
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(b"".join([json.dumps(head).encode(), b"\n", *(v for _, _, v in blobs)]))
     os.replace(tmp, path)
 
 

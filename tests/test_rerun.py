@@ -231,14 +231,15 @@ def test_failed_reruns_only_what_failed_and_all_reruns_everything(
     assert len(_check(after[CPU], "op.cpu.load")["attempts"]) == 3  # original, --failed, --all
 
 
-def test_rerun_refuses_an_unclear_request(run: Path) -> None:
+def test_rerun_refuses_an_unclear_request(base: dict[str, Any], run: Path) -> None:
     for args in ([], ["--check", "op.cpu.load", "--failed"], ["--all", "--live"]):
         done = inspector("rerun", str(run), *args)
         assert done.returncode == 3, (args, done.stdout, done.stderr)
         assert "choose one of" in done.stderr or "--all" in done.stderr
-    done = inspector("rerun", str(run), "--host", "nowhere", "--failed")
+    done = inspector("rerun", str(run), "--host", "nowhere", "--failed", env=base["env"])
     assert done.returncode == 3 and "nowhere" in done.stderr
-    done = inspector("rerun", str(run), "--host", OK, "--check", "no.such.check")
+    done = inspector("rerun", str(run), "--host", OK, "--check", "no.such.check",
+                     env=base["env"])
     assert done.returncode == 3 and "no.such.check" in done.stderr
 
 
