@@ -416,11 +416,29 @@ def show(run_dir: Path, host: str | None) -> None:
 @click.argument("run_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["html", "junit", "csv", "md"]),
               default="html", show_default=True)
-@click.option("--output", type=_PATH, help="File to write (default: RUN_DIR/report.<ext>).")
-def report(run_dir: Path, fmt: str, output: Path | None) -> None:
+@click.option("--output", type=_PATH,
+              help="File to write (default: RUN_DIR-report.<ext>, beside the run folder).")
+@click.option("--into-run", is_flag=True,
+              help="Write RUN_DIR/report.<ext> and sign the run again, once every file of "
+                   "it is found as signed.")
+@click.option("--public-key", type=_PATH,
+              help="With --into-run: the key the run must be signed by (.pub; default: this "
+                   "inspector's own).")
+def report(run_dir: Path, fmt: str, output: Path | None, into_run: bool,
+           public_key: Path | None) -> None:
     """Render a report of a run from its records alone; never contacts a device."""
+    from inspector.store import report_into_run, report_outside
     from reports import render
 
+    if into_run:
+        if output is not None:
+            raise Unusable("--into-run writes RUN_DIR/report.<ext>: drop --output")
+        print(report_into_run(run_dir, fmt, public_key))
+        return
+    output = output or report_outside(run_dir, fmt)
+    if run_dir.resolve() in output.resolve().parents:
+        raise Unusable(f"{output} is inside the signed run folder: write it elsewhere, or use "
+                       "--into-run to have the run checked and signed again over it")
     print(render(run_dir, fmt, output))
 
 

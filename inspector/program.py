@@ -30,7 +30,7 @@ from inspector.checklist import (
 )
 from inspector.files import read_json, write_json
 from inspector.policy import Policy
-from inspector.records import build_record
+from inspector.records import build_record, record_verdict
 
 # ------------------------------------------------------------------------- product catalogue
 
@@ -521,7 +521,7 @@ def excluded_record(
         address=address,
     )
     blocking = [r.text for r in assessment.reasons if r.blocks_inspection]
-    record["verdict_reason"] = "not inspected: excluded before contact: " + "; ".join(blocking)
+    record["verdict"], record["verdict_reason"] = record_verdict([], policy, None, blocking)
     record["program"] = {
         "tier": str(assessment.tier),
         "eligible_for_support": False,

@@ -7,7 +7,7 @@ program {tier, eligible_for_support, reasons} (null when judged without the prog
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from inspector import __version__
 from inspector.evaluate import chassis_verdict
 from inspector.evidence import Session
 from inspector.files import read_json, safe_name, write_json
+from inspector.models import Verdict
 from inspector.policy import Policy
 
 SCHEMA_VERSION = 1
@@ -44,11 +45,7 @@ def build_record(
                 chassis[key] = value
     if address:
         chassis["address"] = address
-    verdict, reason = chassis_verdict(results, policy)
-    if session is not None and session.error:
-        # What went wrong with the session explains the checks it left unanswered.
-        reason = (f"not inspected: {session.error}" if not session.connected
-                  else f"{session.error}; {reason}")
+    verdict, reason = record_verdict(results, policy, session.as_dict() if session else None)
     return {
         "schema_version": SCHEMA_VERSION,
         "run_id": run_id,
@@ -59,13 +56,29 @@ def build_record(
         "chassis": chassis,
         "session": session.as_dict() if session else None,
         "checks": results,
-        "verdict": str(verdict),
+        "verdict": verdict,
         "verdict_reason": reason,
         "redactions": redactions or {},
         # The show tech-support file collected as evidence: file, sha256, bytes (or error).
         "show_tech": show_tech,
         "program": None,
     }
+
+
+def record_verdict(results: list[dict[str, Any]], policy: Policy,
+                   session: Mapping[str, Any] | None,
+                   excluded: Sequence[str] | None = None) -> tuple[str, str]:
+    """A record's verdict and its reason, the same whether the record is written by a run, a
+    resume, a rerun or for a chassis excluded before contact."""
+    if excluded is not None:
+        return str(Verdict.ERROR), "not inspected: excluded before contact: " + "; ".join(excluded)
+    verdict, reason = chassis_verdict(results, policy)
+    error = session.get("error") if session else None
+    if error:
+        # What went wrong with the session explains the checks it left unanswered.
+        reason = (f"not inspected: {error}" if not session or not session.get("connected")
+                  else f"{error}; {reason}")
+    return str(verdict), reason
 
 
 def record_path(run_dir: Path, hostname: str) -> Path:

@@ -13,14 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from inspector.catalogue import Catalogue
-from inspector.evaluate import chassis_verdict, evaluate_check
+from inspector.evaluate import evaluate_check
 from inspector.evidence import open_capture, utc_now
 from inspector.facts import FactResolver
 from inspector.files import read_json, safe_name
 from inspector.manifest import EVIDENCE, Seal, outside_evidence
 from inspector.policy import Policy
 from inspector.program import HostContext, load_products, program_section
-from inspector.records import read_records, record_path, write_record
+from inspector.records import read_records, record_path, record_verdict, write_record
 from inspector.store import seal_for_rerun
 from reports import DEFAULT_FORMATS, default_output
 
@@ -115,8 +115,8 @@ def rerun_record(
         changes.append(Change(hostname=hostname, check_id=check_id, before=old["status"],
                               after=new["status"], mode=mode))
     results = [checks[c["id"]] for c in record["checks"]]
-    verdict, reason = chassis_verdict(results, policy)
-    updated = {**record, "checks": results, "verdict": str(verdict), "verdict_reason": reason,
+    verdict, reason = record_verdict(results, policy, record.get("session"))
+    updated = {**record, "checks": results, "verdict": verdict, "verdict_reason": reason,
                "rerun_at": at}
     if record.get("program") is not None:  # the verdict may have changed, and with it support
         context = HostContext.load(run_dir / original_dir)

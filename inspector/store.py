@@ -145,3 +145,26 @@ def _set_aside(run_dir: Path, unsigned: list[str]) -> Path:
             folder.rmdir()
             folder = folder.parent
     return target
+
+
+def report_outside(run_dir: Path, fmt: str) -> Path:
+    """Where `inspector report` writes by default: beside the run folder, never in it, so a
+    report asked for after the run leaves its signed files as they were."""
+    from reports import EXTENSIONS, renderer
+
+    renderer(fmt)  # an unknown format is refused before any path is made of it
+    return run_dir.resolve().with_name(f"{run_dir.resolve().name}-report.{EXTENSIONS[fmt]}")
+
+
+def report_into_run(run_dir: Path, fmt: str, public_key: Path | None) -> Path:
+    """Draw a report into the run folder and sign the run over it: the records it reads and
+    every other file are first found as signed, so the new signature covers nothing else."""
+    from inspector.manifest import seal_run
+    from reports import default_output, render
+
+    with writing(run_dir):
+        seal = Seal.read(run_dir, trusted_key(public_key))
+        seal.require_unchanged(["."])
+        path = render(run_dir, fmt, default_output(run_dir, fmt))
+        seal_run(run_dir, state=seal.state, previous=seal, written=[path])
+    return path

@@ -85,8 +85,12 @@ def write_default_reports(run_dir: Path) -> list[Path]:
                 _keep(kept_path, stamp, pieces)
             html.add(pieces["html"])
             junit.add(pieces["junit"])
-        return [html.write(default_output(run_dir, "html")),
-                junit.write(default_output(run_dir, "junit"))]
+        written = [html.write(default_output(run_dir, "html")),
+                   junit.write(default_output(run_dir, "junit"))]
+    # Reports drawn into the run on request (`report --into-run`) follow the records too.
+    extra = [fmt for fmt in EXTENSIONS
+             if fmt not in DEFAULT_FORMATS and default_output(run_dir, fmt).is_file()]
+    return written + [render(run_dir, fmt) for fmt in extra]
 
 
 # A kept file is one line of JSON (the stamp, each piece's small fields, and the length of each
