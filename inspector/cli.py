@@ -93,18 +93,17 @@ def run(inventory: Path | None, filters: tuple[str, ...], out: Path, run_id: str
         resume: Path | None, checklist_file: Path | None, hold_list: Path | None,
         show_tech: bool | None, public_key: Path | None) -> None:
     """Inspect every chassis of an inventory: one record per chassis, a summary, an exit code."""
+    from inspector.hosts import apply_filters
     from inspector.manifest import default_key_path
+    from inspector.provenance import judged_with
     from inspector.run import (
         Credentials,
         RunError,
-        apply_filters,
         missing_credentials,
         new_run_id,
         prepare_hosts,
-        run_meta,
-        start_run,
     )
-    from inspector.store import seal_for_resume, writing
+    from inspector.store import run_meta, seal_for_resume, start_run, writing
 
     if public_key is not None and resume is None:
         raise Unusable("--public-key checks the run to resume: it needs --resume")
@@ -145,11 +144,11 @@ def run(inventory: Path | None, filters: tuple[str, ...], out: Path, run_id: str
                        + ": set them in the inventory or INSPECTOR_USERNAME / INSPECTOR_PASSWORD")
     new_key = not default_key_path().exists()  # the run's first signature makes it
     run_dir = resume or start_run(out=out, run_id=run_id or new_run_id(),
-                                  hosts=list(nornir.inventory.hosts), checks=checks,
-                                  policy=rules, inventory=inventory if checklist_file is None
-                                  else None,
+                                  hosts=list(nornir.inventory.hosts),
+                                  check_ids=[c.id for c in checks], policy=rules,
+                                  inventory=inventory if checklist_file is None else None,
                                   show_tech=rules["collection.show_tech"] if show_tech is None
-                                  else show_tech)
+                                  else show_tech, judged_with=judged_with(rules))
     with lock:
         if not resume:
             lock.enter_context(writing(run_dir))
@@ -164,7 +163,7 @@ def _load_hosts(inventory: Path | None, checklist_file: Path | None, workers: in
         from inspector.checklist import load_checklist_as_inventory
 
         return load_checklist_as_inventory(checklist_file, workers)
-    from inspector.run import load_nornir
+    from inspector.hosts import load_nornir
 
     assert inventory is not None
     return load_nornir(inventory, workers)
@@ -196,8 +195,8 @@ def _prompt_credentials(current: Any, hosts: int) -> Any:
 def _run_with_progress(nornir: Any, new_key: bool = False, **kwargs: Any) -> Any:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from inspector.records import record_path
     from inspector.run import run_inspection
+    from inspector.store import record_path
     from reports.terminal import print_signing, print_summary
 
     console = _console()
@@ -235,9 +234,11 @@ def demo(count: int, out: Path, workers: int) -> None:
     """Start a lab of healthy and faulty mock chassis, inspect it, print the summary."""
     import tempfile
 
+    from inspector.hosts import load_nornir
     from inspector.manifest import default_key_path
-    from inspector.run import Credentials, load_nornir, new_run_id, prepare_hosts, start_run
-    from inspector.store import writing
+    from inspector.provenance import judged_with
+    from inspector.run import Credentials, new_run_id, prepare_hosts
+    from inspector.store import start_run, writing
     from mock_devices.lab import expected_verdict, plan_lab, running_lab
 
     specs = plan_lab(count, "mix")
@@ -249,8 +250,9 @@ def demo(count: int, out: Path, workers: int) -> None:
         checks = _load_checks()
         new_key = not default_key_path().exists()
         run_dir = start_run(out=out, run_id=f"demo-{new_run_id()}",
-                            hosts=list(nornir.inventory.hosts), checks=checks, policy=rules,
-                            inventory=None, show_tech=True)
+                            hosts=list(nornir.inventory.hosts), check_ids=[c.id for c in checks],
+                            policy=rules, inventory=None, show_tech=True,
+                            judged_with=judged_with(rules))
         with writing(run_dir):
             summary = _run_with_progress(nornir, run_dir=run_dir, checks=checks, policy=rules,
                                          secrets=secrets, new_key=new_key)
@@ -330,65 +332,29 @@ def rerun(run_dir: Path, hosts: tuple[str, ...], check_ids: tuple[str, ...], fai
           rerun_all: bool, live: bool, inventory: Path | None, checklist_file: Path | None,
           policy: Path | None, public_key: Path | None) -> None:
     """Rerun checks of a finished run, offline from its evidence or --live on the chassis."""
-    from inspector.catalogue import load_catalogue
-    from inspector.evaluate import plan_commands
-    from inspector.evidence import utc_now
-    from inspector.records import summary_row
-    from inspector.rerun import (
-        check_seal,
-        collect_live,
-        records_to_rerun,
-        rerun_record,
-        run_inventory,
-        select_checks,
-        verdicts_before,
-    )
-    from inspector.run import Credentials, RunSummary, finish_run
-    from inspector.store import writing
+    from inspector.rerun import rerun_run
+    from inspector.run import Credentials
     from reports.terminal import print_changes, print_summary
 
     if sum(map(bool, (check_ids, failed_only, rerun_all))) != 1:
         raise Unusable("choose one of --check ID, --failed or --all")
     if live and rerun_all:
         raise Unusable("--all re-judges from evidence; it cannot be combined with --live")
-    catalogue, rules = load_catalogue(), _load_policy(policy)
-    stack = contextlib.ExitStack()
-    stack.enter_context(writing(run_dir))
-    seal = check_seal(run_dir, list(hosts) or None, public_key)
-    summary = RunSummary(run_id=run_dir.name, run_dir=run_dir)
-    if checklist_file is not None:
-        from inspector.checklist import checklist_inventory
+    rules = _load_policy(policy)
+    with contextlib.ExitStack() as stack:
+        if checklist_file is not None:
+            from inspector.checklist import checklist_inventory
 
-        inventory = stack.enter_context(checklist_inventory(checklist_file))
-    changes, collected = [], []
-    for record in records_to_rerun(run_dir, list(hosts) or None):
-        chosen = select_checks(record, list(check_ids) or None, failed_only)
-        folder = None
-        if live and chosen:
-            source = inventory or run_inventory(run_dir)
-            if source is None:
-                raise Unusable("the run does not name its inventory: pass --inventory")
-            platform = record["chassis"]["platform"]
-            commands = plan_commands(platform, [catalogue.get(cid) for cid in chosen])
-            folder = collect_live(run_dir, inventory=source,
-                                  hostname=record["chassis"]["hostname"], commands=commands,
-                                  policy=rules, credentials=Credentials.from_env())
-            collected.append(folder)
-        if chosen:
-            record, changed = rerun_record(run_dir, record, chosen, catalogue=catalogue,
-                                           policy=rules, evidence_dir=folder,
-                                           mode="live" if live else "offline")
-            changes += changed
-        summary.verdicts[record["chassis"]["hostname"]] = record["verdict"]
-        summary.rows.append(summary_row(record))
-    # The records changed: run.json, the reports and the signed manifest must follow.
-    finish_run(run_dir, {**verdicts_before(run_dir), **summary.verdicts}, state=seal.state,
-               previous=seal, evidence_written=collected, rerun_at=utc_now())
-    stack.close()
+            inventory = stack.enter_context(checklist_inventory(checklist_file))
+        done = rerun_run(run_dir, hosts=list(hosts) or None, check_ids=list(check_ids) or None,
+                         failed_only=failed_only, policy=rules, public_key=public_key,
+                         live=Credentials.from_env() if live else None, inventory=inventory)
     console = _console()
-    print_changes(console, changes)
-    print_summary(console, summary.rows, run_dir=run_dir)
-    sys.exit(summary.exit_code)
+    for line in done.provenance_changes:
+        console.print(f"[yellow]judged differently from the run: {line}[/]")
+    print_changes(console, done.changes)
+    print_summary(console, done.summary.rows, run_dir=run_dir)
+    sys.exit(done.summary.exit_code)
 
 
 @app.command()
@@ -396,13 +362,13 @@ def rerun(run_dir: Path, hosts: tuple[str, ...], check_ids: tuple[str, ...], fai
 @click.option("--host", help="Show this chassis's record in full.")
 def show(run_dir: Path, host: str | None) -> None:
     """A readable view of a run, or of one chassis's record with evidence and attempts."""
-    from inspector.records import read_records, summary_row
+    from inspector.records import summary_row
+    from inspector.store import read_records, record_path
     from reports.terminal import print_record_detail, print_summary
 
     console = _console()
     if host:
         from inspector.files import read_json
-        from inspector.records import record_path
 
         path = record_path(run_dir, host)
         if not path.is_file():
@@ -427,8 +393,7 @@ def show(run_dir: Path, host: str | None) -> None:
 def report(run_dir: Path, fmt: str, output: Path | None, into_run: bool,
            public_key: Path | None) -> None:
     """Render a report of a run from its records alone; never contacts a device."""
-    from inspector.store import report_into_run, report_outside
-    from reports import render
+    from inspector.store import report_into_run, report_outside, write_report
 
     if into_run:
         if output is not None:
@@ -439,7 +404,7 @@ def report(run_dir: Path, fmt: str, output: Path | None, into_run: bool,
     if run_dir.resolve() in output.resolve().parents:
         raise Unusable(f"{output} is inside the signed run folder: write it elsewhere, or use "
                        "--into-run to have the run checked and signed again over it")
-    print(render(run_dir, fmt, output))
+    print(write_report(run_dir, fmt, output))
 
 
 @app.command()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from inspector.catalogue import Check
 from inspector.evidence import RawOutput, Session
 from inspector.facts import FactNotApplicable, FactResolver, FactUnavailable
-from inspector.models import Outcome, Severity, Status, Verdict
+from inspector.models import Outcome, Status
 from inspector.platforms import PLATFORMS
 from inspector.policy import Policy
 
@@ -116,22 +116,3 @@ def evaluate_chassis(
                        context=context)
         for c in checks
     ]
-
-
-def chassis_verdict(results: Iterable[dict[str, Any]], policy: Policy) -> tuple[Verdict, str]:
-    """FAIL on any failing check that counts, else ERROR on anything we could not tell,
-    else PASS."""
-    results = list(results)
-    minor_counts = bool(policy["verdict.minor_failures_fail_chassis"])
-    counted = {str(Severity.CRITICAL), str(Severity.MAJOR)}
-    if minor_counts:
-        counted.add(str(Severity.MINOR))
-    failed = [r["id"] for r in results if r["status"] == Status.FAIL and r["severity"] in counted]
-    if failed:
-        return Verdict.FAIL, "failed: " + ", ".join(failed)
-    errored = [r["id"] for r in results if r["status"] == Status.ERROR]
-    if errored:
-        return Verdict.ERROR, "could not tell: " + ", ".join(errored)
-    if not any(r["status"] == Status.PASS for r in results):
-        return Verdict.ERROR, "no check could run on this chassis"
-    return Verdict.PASS, "every check that applies passed"

@@ -28,7 +28,6 @@ from inspector.files import atomic_write, sha256_file
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 _SKIP = {MANIFEST, SIGNATURE}
-EVIDENCE = "evidence"
 OPEN, INTERRUPTED, FINISHED = "open", "interrupted", "finished"
 STATES = (OPEN, INTERRUPTED, FINISHED)
 
@@ -248,12 +247,6 @@ def _under(run_dir: Path, top: str) -> list[str]:
     paths = [base] if base.is_file() else sorted(base.rglob("*")) if base.is_dir() else []
     return [p.relative_to(run_dir).as_posix() for p in paths
             if p.is_file() and not p.name.endswith(".tmp")]
-
-
-def outside_evidence(run_dir: Path) -> list[str]:
-    """The run's own files, which a rerun rewrites: records, reports, run.json. (The evidence
-    folder only grows, one attempt folder per live rerun.)"""
-    return sorted(p.name for p in run_dir.iterdir() if p.name not in {EVIDENCE, *_SKIP})
 
 
 @dataclass(kw_only=True)

@@ -30,7 +30,7 @@ from inspector.checklist import (
 )
 from inspector.files import read_json, write_json
 from inspector.policy import Policy
-from inspector.records import build_record, record_verdict
+from inspector.records import build_record
 
 # ------------------------------------------------------------------------- product catalogue
 
@@ -513,15 +513,16 @@ def excluded_record(
     finished_at: str,
     site: str | None = None,
     address: str | None = None,
+    judged_with: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The record of a chassis the preflight excluded: never contacted, and saying why."""
     record = build_record(
         run_id=run_id, hostname=hostname, platform=platform, results=[], session=None,
         policy=policy, started_at=started_at, finished_at=finished_at, site=site,
         address=address,
+        excluded=[r.text for r in assessment.reasons if r.blocks_inspection],
+        judged_with=judged_with,
     )
-    blocking = [r.text for r in assessment.reasons if r.blocks_inspection]
-    record["verdict"], record["verdict_reason"] = record_verdict([], policy, None, blocking)
     record["program"] = {
         "tier": str(assessment.tier),
         "eligible_for_support": False,
