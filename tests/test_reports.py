@@ -97,11 +97,15 @@ def _results(index: int, kind: str,
     elif kind == "error":
         results[3] = _check(index, CHECKS[3], "ERROR",
                             "output unparsable: \x1b[31m<garbage>\x00 ]]> & \ud800", [])
+        # As a rerun writes them: the original result, then each attempt.
         results[3]["attempts"] = [
-            {"at": "2026-03-02T10:00:00Z", "mode": "live", "status": "ERROR",
-             "message": "timed out after 30 s", "evidence_sha256": None},
+            {"at": "2026-03-02T10:00:00Z", "mode": "original", "status": "ERROR",
+             "message": "timed out after 30 s", "evidence": [], "commands": [],
+             "evidence_dir": "evidence/x"},
             {"at": "2026-03-02T11:00:00Z", "mode": "offline", "status": "ERROR",
-             "message": "output unparsable", "evidence_sha256": sha256_text("garbage")},
+             "message": "output unparsable", "evidence": [],
+             "commands": [{"command": "show version", "sha256": sha256_text("garbage")}],
+             "evidence_dir": "evidence/x"},
         ]
     elif kind == "minor":  # a minor failure is shown but does not fail the chassis
         results[2] = _check(index, CHECKS[2], "FAIL", "fan 3 runs slow",
@@ -350,6 +354,7 @@ def test_html_shows_summary_table_and_every_check(run_dir: Path,
     assert "evidence/" in text and sha256_text("1show environment all") in text
     assert "By tier" in text and "High complexity" in text
     assert "timed out after 30 s" in text  # a rerun attempt
+    assert f"show version: {sha256_text('garbage')}" in text  # what the attempt read
     assert "<svg" in text
 
 
