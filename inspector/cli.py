@@ -103,7 +103,7 @@ def run(inventory: Path | None, filters: tuple[str, ...], out: Path, run_id: str
         new_run_id,
         prepare_hosts,
     )
-    from inspector.store import run_meta, seal_for_resume, start_run, writing
+    from inspector.store import seal_for_resume, start_run, writing
 
     if public_key is not None and resume is None:
         raise Unusable("--public-key checks the run to resume: it needs --resume")
@@ -117,14 +117,12 @@ def run(inventory: Path | None, filters: tuple[str, ...], out: Path, run_id: str
         if resumable.set_aside is not None:
             print(f"set aside what the run wrote after it was last signed (it was killed): "
                   f"{resumable.set_aside}; those chassis are inspected again")
-        meta = run_meta(resume)
-        inventory = inventory or (Path(meta["inventory"]) if meta.get("inventory") else None)
+        inventory = inventory or resumable.inventory
         if inventory is None and checklist_file is None:
             raise Unusable("the run does not name its inventory: pass --inventory or --checklist")
         if checklist_file is not None:
             inventory = None  # the checklist the user gave wins over the run's inventory
-        check_ids = tuple(meta["checks"])
-        policy = Path(meta["policy"]) if meta.get("policy") else None
+        check_ids, policy = tuple(resumable.check_ids), resumable.policy
     elif (inventory is None) == (checklist_file is None):
         raise Unusable("give one of --inventory DIR or --checklist FILE.csv (or --resume RUN_DIR)")
     checks = _load_checks(check_ids)
@@ -132,7 +130,7 @@ def run(inventory: Path | None, filters: tuple[str, ...], out: Path, run_id: str
     nornir = apply_filters(_load_hosts(inventory, checklist_file, workers),
                            _parse_filters(filters))
     if resume:
-        nornir = nornir.filter(filter_func=lambda host: host.name in set(meta["hosts"]))
+        nornir = nornir.filter(filter_func=lambda host: host.name in set(resumable.hosts))
     if not nornir.inventory.hosts:
         raise Unusable("no host in the inventory matches the filters")
     credentials = Credentials.from_env()
@@ -196,7 +194,7 @@ def _run_with_progress(nornir: Any, new_key: bool = False, **kwargs: Any) -> Any
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from inspector.run import run_inspection
-    from inspector.store import record_path
+    from inspector.store import record_path, records_dir
     from reports.terminal import print_signing, print_summary
 
     console = _console()
@@ -214,7 +212,8 @@ def _run_with_progress(nornir: Any, new_key: bool = False, **kwargs: Any) -> Any
             progress.update(bar, description=f"{hostname}: {what}")
 
         summary = run_inspection(nornir=nornir, on_done=done, on_progress=working, **kwargs)
-    print_summary(console, summary.rows, run_dir=summary.run_dir)
+    print_summary(console, summary.rows, run_dir=summary.run_dir,
+                  records=records_dir(summary.run_dir))
     for path in summary.reports:
         console.print(f"report: {path}")
     print_signing(console, summary.signing_key, new_key)
@@ -334,6 +333,7 @@ def rerun(run_dir: Path, hosts: tuple[str, ...], check_ids: tuple[str, ...], fai
     """Rerun checks of a finished run, offline from its evidence or --live on the chassis."""
     from inspector.rerun import rerun_run
     from inspector.run import Credentials
+    from inspector.store import records_dir
     from reports.terminal import print_changes, print_summary
 
     if sum(map(bool, (check_ids, failed_only, rerun_all))) != 1:
@@ -353,7 +353,7 @@ def rerun(run_dir: Path, hosts: tuple[str, ...], check_ids: tuple[str, ...], fai
     for line in done.provenance_changes:
         console.print(f"[yellow]judged differently from the run: {line}[/]")
     print_changes(console, done.changes)
-    print_summary(console, done.summary.rows, run_dir=run_dir)
+    print_summary(console, done.summary.rows, run_dir=run_dir, records=records_dir(run_dir))
     sys.exit(done.summary.exit_code)
 
 
@@ -363,7 +363,7 @@ def rerun(run_dir: Path, hosts: tuple[str, ...], check_ids: tuple[str, ...], fai
 def show(run_dir: Path, host: str | None) -> None:
     """A readable view of a run, or of one chassis's record with evidence and attempts."""
     from inspector.records import summary_row
-    from inspector.store import read_records, record_path
+    from inspector.store import read_records, record_path, records_dir
     from reports.terminal import print_record_detail, print_summary
 
     console = _console()
@@ -375,7 +375,8 @@ def show(run_dir: Path, host: str | None) -> None:
             raise Unusable(f"no record for {host} in {run_dir}")
         print_record_detail(console, read_json(path))
         return
-    print_summary(console, [summary_row(r) for r in read_records(run_dir)], run_dir=run_dir)
+    print_summary(console, [summary_row(r) for r in read_records(run_dir)], run_dir=run_dir,
+                  records=records_dir(run_dir))
 
 
 @app.command()

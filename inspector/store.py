@@ -116,8 +116,14 @@ def seal_for_rerun(run_dir: Path, hosts: list[str] | None, public_key: Path | No
 
 @dataclass(frozen=True, kw_only=True)
 class Resumable:
+    """What a resume takes from the run: its own hosts, checks, policy and inventory."""
+
     seal: Seal
     set_aside: Path | None  # where the unsigned work of a killed run went, if any
+    hosts: list[str]
+    check_ids: list[str]
+    policy: Path | None
+    inventory: Path | None
 
 
 def seal_for_resume(run_dir: Path, public_key: Path | None) -> Resumable:
@@ -138,7 +144,12 @@ def seal_for_resume(run_dir: Path, public_key: Path | None) -> Resumable:
         else:
             found.append(line)
     altered(run_dir, found)
-    return Resumable(seal=seal, set_aside=_set_aside(run_dir, unsigned) if unsigned else None)
+    set_aside = _set_aside(run_dir, unsigned) if unsigned else None
+    meta = run_meta(run_dir)
+    return Resumable(seal=seal, set_aside=set_aside, hosts=meta["hosts"],
+                     check_ids=meta["checks"],
+                     policy=Path(meta["policy"]) if meta.get("policy") else None,
+                     inventory=Path(meta["inventory"]) if meta.get("inventory") else None)
 
 
 def _written_after_signing(rel: str, sealed_folders: set[str], sealed: dict[str, str]) -> bool:
@@ -170,8 +181,12 @@ def _set_aside(run_dir: Path, unsigned: list[str]) -> Path:
 
 # --------------------------------------------------------------------------- layout
 
+def records_dir(run_dir: Path) -> Path:
+    return run_dir / RECORDS
+
+
 def record_path(run_dir: Path, hostname: str) -> Path:
-    return run_dir / RECORDS / f"{safe_name(hostname)}.json"
+    return records_dir(run_dir) / f"{safe_name(hostname)}.json"
 
 
 def write_record(run_dir: Path, record: dict[str, Any]) -> Path:
@@ -182,7 +197,7 @@ def write_record(run_dir: Path, record: dict[str, Any]) -> Path:
 
 def record_paths(run_dir: Path) -> list[Path]:
     """The run's record files, in the order every report lists the chassis."""
-    folder = run_dir / RECORDS
+    folder = records_dir(run_dir)
     if not folder.is_dir():
         raise FileNotFoundError(f"no records in {run_dir} (is it a run folder?)")
     return sorted(folder.glob("*.json"))
