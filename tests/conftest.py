@@ -25,15 +25,20 @@ _session: dict[str, str | None] = {}
 
 def pytest_configure(config: pytest.Config) -> None:
     _session["previous"] = os.environ.get("INSPECTOR_CACHE")
+    _session["previous_key"] = os.environ.get("INSPECTOR_KEY")
     _session["folder"] = os.environ["INSPECTOR_CACHE"] = tempfile.mkdtemp(prefix="inspector-cache-")
+    # A test that does not name its signing key gets one of this session, never the user's.
+    os.environ["INSPECTOR_KEY"] = os.path.join(_session["folder"], "key", "inspector.pem")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     previous, folder = _session.get("previous"), _session.get("folder")
-    if previous is None:
-        os.environ.pop("INSPECTOR_CACHE", None)
-    else:
-        os.environ["INSPECTOR_CACHE"] = previous
+    for name, value in (("INSPECTOR_CACHE", previous), ("INSPECTOR_KEY",
+                                                        _session.get("previous_key"))):
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
     if folder:
         shutil.rmtree(folder, ignore_errors=True)
 
