@@ -119,11 +119,14 @@ def test_resign_with_a_foreign_key_then_rerun_and_verify_is_refused(
     assert check.returncode == 1 and "never seen" in check.stdout, check.stdout
     check = _verify(run, env, "--public-key", str(base["public"]))
     assert check.returncode == 1 and "not by the key in" in check.stdout
-    # Pinning the forger's key is the user's explicit word: the rerun then re-judges the
-    # forged evidence, and the chassis fails again on its own power output.
-    done = inspector("rerun", str(run), "--all", "--public-key",
-                     str(forger.with_suffix(".pub")), env=env)
-    assert done.returncode in (1, 2), done.stdout + done.stderr
+    # Pinning the forger's key is the user's explicit word: the rerun goes on, and the record
+    # names the altered output by its own sha256, beside the one the chassis printed.
+    done = inspector("rerun", str(run), "--host", PSU, "--check", "hw.psu.status",
+                     "--public-key", str(forger.with_suffix(".pub")), env=env)
+    assert done.returncode != 3, done.stdout + done.stderr
+    check = next(c for c in records(run)[PSU]["checks"] if c["id"] == "hw.psu.status")
+    original, again = check["attempts"]
+    assert original["commands"] != again["commands"]
 
 
 def test_a_second_writer_is_refused_while_the_first_holds_the_run(
