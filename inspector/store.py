@@ -36,7 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from inspector.evidence import INDEX, utc_now
+from inspector.evidence import utc_now
 from inspector.files import read_json, safe_name, write_json
 from inspector.manifest import (
     FINISHED,
@@ -145,6 +145,7 @@ def seal_for_resume(run_dir: Path, public_key: Path | None) -> Resumable:
             found.append(line)
     altered(run_dir, found)
     set_aside = _set_aside(run_dir, unsigned) if unsigned else None
+    _keep_unfinished_evidence(run_dir, seal)
     meta = run_meta(run_dir)
     return Resumable(seal=seal, set_aside=set_aside, hosts=meta["hosts"],
                      check_ids=meta["checks"],
@@ -163,6 +164,24 @@ def _written_after_signing(rel: str, sealed_folders: set[str], sealed: dict[str,
     if parts[0] == EVIDENCE:
         return len(parts) >= 3 and "/".join(parts[:2]) not in sealed_folders
     return False
+
+
+def _keep_unfinished_evidence(run_dir: Path, seal: Seal) -> None:
+    """Rename the signed evidence of chassis stopped mid-inspection (`<host>.interrupted-<time>`)
+    so that their new inspection starts afresh, and sign the move at once: a resume killed
+    right after it must leave a run that the next resume still finds as signed."""
+    stamp = utc_now().replace(":", "")
+    moved = []
+    for folder in sorted({rel.split("/")[1] for rel in seal.files
+                          if rel.startswith(f"{EVIDENCE}/") and rel.count("/") >= 2}):
+        if ".interrupted-" in folder or f"{RECORDS}/{folder}.json" in seal.files:
+            continue
+        old = run_dir / EVIDENCE / folder
+        new = old.with_name(f"{folder}.interrupted-{stamp}")
+        old.rename(new)
+        moved += [old, new]
+    if moved:
+        seal_run(run_dir, state=seal.state, previous=seal, written=moved)
 
 
 def _set_aside(run_dir: Path, unsigned: list[str]) -> Path:
@@ -272,19 +291,12 @@ def run_meta(run_dir: Path) -> dict[str, Any]:
 
 
 def prepare_resume(run_dir: Path) -> set[str]:
-    """Hosts already finished; what an interrupted chassis left behind is set aside, not lost."""
+    """Hosts already finished (those with a record). Half-written files of a killed run are
+    removed: their complete versions never existed."""
     for tmp in run_dir.rglob("*.tmp"):
-        tmp.unlink()  # half-written files of a killed run: their complete versions never existed
-    done = ({r["chassis"]["hostname"] for r in read_records(run_dir)}
-            if (run_dir / RECORDS).is_dir() else set())
-    stamp = utc_now().replace(":", "")
-    for folder in (sorted((run_dir / EVIDENCE).glob("*"))
-                   if (run_dir / EVIDENCE).is_dir() else []):
-        index = folder / INDEX
-        hostname = read_json(index)["hostname"] if index.is_file() else None
-        if folder.is_dir() and hostname not in done and ".interrupted-" not in folder.name:
-            folder.rename(folder.with_name(f"{folder.name}.interrupted-{stamp}"))
-    return done
+        tmp.unlink()
+    return ({r["chassis"]["hostname"] for r in read_records(run_dir)}
+            if records_dir(run_dir).is_dir() else set())
 
 
 def verdicts_before(run_dir: Path) -> dict[str, str]:
