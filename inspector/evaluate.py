@@ -8,13 +8,10 @@ from typing import TYPE_CHECKING, Any
 from inspector.catalogue import Check
 from inspector.evidence import RawOutput, Session
 from inspector.facts import FactNotApplicable, FactResolver, FactUnavailable, FactValue
-from inspector.models import Evidence, Outcome, Severity, Status, Verdict
+from inspector.models import DECLARED_PLATFORM, Evidence, Outcome, Status
 from inspector.platforms import PLATFORMS
 from inspector.policy import Policy
 from inspector.running_os import RUNNING_OS, mismatch
-
-# The evidence path of a check left unjudged because the chassis runs another OS than declared.
-DECLARED_PLATFORM = "platform/declared"
 
 if TYPE_CHECKING:  # inspector.program imports records, which imports this module
     from inspector.program import HostContext
@@ -153,25 +150,3 @@ def evaluate_chassis(
                        context=context)
         for c in checks
     ]
-
-
-def chassis_verdict(results: Iterable[dict[str, Any]], policy: Policy) -> tuple[Verdict, str]:
-    """FAIL on any failing check that counts, else ERROR on anything we could not tell,
-    else PASS."""
-    results = list(results)
-    minor_counts = bool(policy["verdict.minor_failures_fail_chassis"])
-    counted = {str(Severity.CRITICAL), str(Severity.MAJOR)}
-    if minor_counts:
-        counted.add(str(Severity.MINOR))
-    failed = [r["id"] for r in results if r["status"] == Status.FAIL and r["severity"] in counted]
-    if failed:
-        return Verdict.FAIL, "failed: " + ", ".join(failed)
-    errored = [r for r in results if r["status"] == Status.ERROR]
-    if errored:
-        reason = "could not tell: " + ", ".join(r["id"] for r in errored)
-        wrong_os = next((r["message"] for r in errored
-                         if any(e["path"] == DECLARED_PLATFORM for e in r["evidence"])), None)
-        return Verdict.ERROR, f"{wrong_os}; {reason}" if wrong_os else reason
-    if not any(r["status"] == Status.PASS for r in results):
-        return Verdict.ERROR, "no check could run on this chassis"
-    return Verdict.PASS, "every check that applies passed"

@@ -18,10 +18,11 @@ from typing import Any
 import pytest
 
 from inspector.catalogue import load_catalogue
-from inspector.evaluate import chassis_verdict, evaluate_chassis
+from inspector.evaluate import evaluate_chassis
 from inspector.evidence import RawOutput, sha256_text
 from inspector.models import Status, Verdict
 from inspector.policy import load_policy
+from inspector.records import chassis_verdict
 from mock_devices.lab import render_output
 from tests.corpus import corpus_file
 

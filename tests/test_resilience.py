@@ -293,10 +293,18 @@ def test_a_run_killed_mid_batch_resumes_to_one_record_per_chassis(
     process.wait(10)
     kept = {p.name for p in (run_dir / "records").glob("*.json")}
     assert 3 <= len(kept) < SLOW_BATCH
+    # Killed outright, the run was last signed as it started: the records written since are
+    # vouched for by nothing, so one forged now must not be signed by the resume.
+    forged = run_dir / "records" / sorted(kept)[0]
+    forged.write_text(forged.read_text().replace("every check that applies passed", "forged"))
     done = inspector("run", "--resume", str(run_dir), env=slow_lab["env"])
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"{SLOW_BATCH} chassis" in done.stdout
     _assert_complete(run_dir, slow_lab["specs"], slow_lab["env"])
+    assert "forged" not in forged.read_text()  # inspected again
+    [aside] = run_dir.parent.glob(f"{run_dir.name}.unsealed-*")
+    assert "set aside" in done.stdout and str(aside) in done.stdout.replace("\n", "")
+    assert "forged" in (aside / "records" / forged.name).read_text()
 
 
 def test_ctrl_c_stops_cleanly_keeps_finished_records_and_resume_completes(

@@ -15,11 +15,12 @@ from typing import Any
 import pytest
 
 from inspector.catalogue import load_catalogue
-from inspector.evaluate import chassis_verdict, evaluate_chassis
+from inspector.evaluate import evaluate_chassis
 from inspector.evidence import RawOutput, command_slug, sha256_text
 from inspector.facts import Unreadable
 from inspector.models import Status, Verdict
 from inspector.policy import load_policy
+from inspector.records import chassis_verdict
 from inspector.running_os import running_os
 from tests.corpus import corpus_file
 
