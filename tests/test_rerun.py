@@ -218,13 +218,16 @@ def test_a_rerun_judges_a_saved_refusal_as_live_and_evaluate_do(
     denial) is re-judged as the device's refusal, not as an output."""
     from inspector.catalogue import load_catalogue
     from inspector.policy import load_policy
+    from inspector.provenance import judged_with
     from inspector.rerun import rerun_record
 
     (run / "evidence" / OK / "show_platform.txt").write_text("Command authorization failed.\n")
     record = records(run)[OK]
     assert _check(record, "op.modules.state")["status"] == "PASS"
+    policy = load_policy(None)
     updated, changes = rerun_record(run, record, ["op.modules.state"],
-                                    catalogue=load_catalogue(), policy=load_policy(None))
+                                    catalogue=load_catalogue(), policy=policy,
+                                    judged_with=judged_with(policy))
     check = _check(updated, "op.modules.state")
     assert (check["status"], check["message"]) == (
         "ERROR", "`show platform` rejected by the device (not authorized): "
