@@ -14,7 +14,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,7 @@ from inspector.evidence import EvidenceWriter, Session
 from inspector.manifest import key_fingerprint
 from inspector.platforms import platform_for
 from inspector.readonly import NotReadOnly, require_read_only
+from inspector.redact import redact_message
 
 # What each OS prints when it does not know a command: the output is kept as evidence, but
 # the command counts as not captured so its checks say ERROR with the device's words.
@@ -46,13 +47,6 @@ class ShowTech:
 class Retry:
     attempts: int  # sessions tried at most, the first included
     delay: float  # seconds before the second try; doubled for each further one
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
 
 
 def send_read_only(connection: Any, command: str, *, read_timeout: float,
@@ -247,7 +241,7 @@ def _session(
                remaining: Plan = commands) -> _Attempt:
         return _Attempt(
             session=Session(connected=connected, privileged=privileged,
-                            error=redact(error, secrets), prompt=prompt, host_key=host_key),
+                            error=redact_message(error, secrets), prompt=prompt, host_key=host_key),
             transient=transient, remaining=remaining,
         )
 
@@ -334,7 +328,7 @@ def _session(
             try:
                 text = stream_read_only(connection, show_tech.command, timeout=show_tech.timeout,
                                         on_progress=show_tech.on_progress)
-                writer.add(show_tech.command, text, compress=True)
+                writer.add(show_tech.command, text, compress=True, read_by_checks=False)
             except (ReadTimeout, OSError, EOFError) as exc:
                 # Evidence the program asks for, not something a check reads: its loss is
                 # recorded, and the inspection stands.

@@ -85,10 +85,11 @@ class EvidenceWriter:
         self._outputs: dict[str, RawOutput] = {}
 
     def add(self, command: str, text: str, *, rejected: str | None = None,
-            compress: bool = False) -> RawOutput:
+            compress: bool = False, read_by_checks: bool = True) -> RawOutput:
         """Save an output, secrets masked; `rejected` is the device's error for a refused
-        command; `compress` gzips a large output (its sha256 is still of the text)."""
-        text, redacted = redact_output(text, self._secrets)
+        command; `compress` gzips a large output (its sha256 is still of the text). The host's
+        own credentials are masked as whole tokens only in an output no check reads."""
+        text, redacted = redact_output(text, () if read_by_checks else self._secrets)
         digest = sha256_text(text)
         data = text.encode("utf-8")
         name = f"{command_slug(command)}.txt" + (".gz" if compress else "")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector.catalogue import Check
-from inspector.collect import Retry, ShowTech, collect, load_netmiko, redact
+from inspector.collect import Retry, ShowTech, collect, load_netmiko
 from inspector.evaluate import evaluate_chassis, plan_commands
 from inspector.evidence import EvidenceWriter, RawOutput, Session, utc_now
 from inspector.files import read_json, safe_name, write_json
@@ -33,6 +33,7 @@ from inspector.program import (
     program_section,
 )
 from inspector.records import build_record, read_records, summary_row, write_record
+from inspector.redact import redact_message
 from inspector.runner import Interrupted
 
 
@@ -365,7 +366,7 @@ def collect_into(
 
 def redact_record(value: Any, secrets: list[str]) -> Any:
     if isinstance(value, str):
-        return redact(value, secrets)
+        return redact_message(value, secrets)
     if isinstance(value, list):
         return [redact_record(v, secrets) for v in value]
     if isinstance(value, dict):
