@@ -76,13 +76,50 @@ def load_netmiko() -> None:
     """Import netmiko with Genie hidden from it. netmiko imports Genie as it loads (0.7 s of
     a run's start, before any session) for its `use_genie` option, which the inspector never
     uses: it parses the saved outputs itself, and loads Genie beside the first sessions."""
-    if "netmiko" in sys.modules or "genie" in sys.modules:
+    if "netmiko" not in sys.modules and "genie" not in sys.modules:
+        sys.modules["genie"] = None  # type: ignore[assignment]  # importing it fails at once
+        try:
+            import netmiko  # noqa: F401
+        finally:
+            del sys.modules["genie"]
+    _enable_in_the_session()
+
+
+def _enable_in_the_session() -> None:
+    """netmiko's ASA driver enters enable mode inside its session preparation. There a refused
+    secret looks like a CLI that never offered a prompt: a transient trouble, retried, so the
+    secret would be sent again on every try (a lockout risk on the seller's AAA). With this
+    driver the inspector's own session step enters enable mode, once, and tells a refusal
+    apart; paging is turned off again once privileged, where the ASA accepts it."""
+    import importlib
+
+    from netmiko.cisco.cisco_asa_ssh import CiscoAsaSSH
+
+    # The module, not the function of the same name that netmiko's package exports.
+    ssh_dispatcher = importlib.import_module("netmiko.ssh_dispatcher")
+
+    if getattr(ssh_dispatcher.CLASS_MAPPER["cisco_asa"], "enables_in_session", False):
         return
-    sys.modules["genie"] = None  # type: ignore[assignment]  # importing it fails at once
-    try:
-        import netmiko  # noqa: F401
-    finally:
-        del sys.modules["genie"]
+
+    class AsaEnablingInSession(CiscoAsaSSH):
+        enables_in_session = True
+        _preparing = False
+
+        def session_preparation(self) -> None:
+            self._preparing = True
+            try:
+                super().session_preparation()
+            finally:
+                self._preparing = False
+
+        def enable(self, *args: Any, **kwargs: Any) -> str:
+            if self._preparing:
+                return ""
+            output: str = super().enable(*args, **kwargs)
+            self.disable_paging(command="terminal pager 0")
+            return output
+
+    ssh_dispatcher.CLASS_MAPPER["cisco_asa"] = AsaEnablingInSession
 
 
 def _send_command(connection: Any, command: str, end: re.Pattern[str],
@@ -198,6 +235,7 @@ def collect(
     login_gate: contextlib.AbstractContextManager[Any] | None = None,
     show_tech: ShowTech | None = None,
 ) -> Session:
+    load_netmiko()
     remaining = list(commands)
     for number in range(1, retry.attempts + 1):
         attempt = _session(task, writer, remaining, command_timeout, secrets, login_gate,
@@ -288,8 +326,8 @@ def _session(
             except Exception:
                 privileged = False
             if not privileged:
-                return failed("could not enter privileged mode (enable refused)",
-                              transient=False)
+                # Never tried again: each try sends the secret once more.
+                return failed("enable secret refused", transient=False)
             prompt = connection.find_prompt()
         privileged = True
         for index, group in enumerate(commands):
