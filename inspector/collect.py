@@ -40,7 +40,12 @@ class ShowTech:
 
     command: str
     timeout: float  # seconds for the whole output: a modular chassis prints megabytes
+    max_bytes: int  # a device printing more is cut off: memory stays bounded
     on_progress: Callable[[int], None] | None = None  # bytes received so far
+
+
+class OutputCapped(Exception):
+    """A device sent more than the output may hold; the session is out of step after it."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -161,10 +166,11 @@ def _send_command(connection: Any, command: str, end: re.Pattern[str],
     return str(connection.strip_prompt(connection.strip_command(sent, text)))
 
 
-def stream_read_only(connection: Any, command: str, *, timeout: float,
+def stream_read_only(connection: Any, command: str, *, timeout: float, max_bytes: int,
                      on_progress: Callable[[int], None] | None = None) -> str:
     """Send a read-only command whose output runs to megabytes, reporting progress as it
-    arrives, and return it once the prompt comes back."""
+    arrives, and return it once the prompt comes back; more than `max_bytes` raises
+    OutputCapped."""
     from netmiko.exceptions import ReadTimeout
 
     require_read_only(command)
@@ -178,6 +184,8 @@ def stream_read_only(connection: Any, command: str, *, timeout: float,
         if chunk:
             chunks.append(chunk)
             received += len(chunk)
+            if received > max_bytes:
+                raise OutputCapped(f"cut at {max_bytes / 1e6:g} MB (collection.show_tech_max_mb)")
             if on_progress:
                 on_progress(received)
             tail = "".join(chunks[-3:])[-300:]
@@ -365,9 +373,10 @@ def _session(
         if show_tech and not writer.has(show_tech.command):
             try:
                 text = stream_read_only(connection, show_tech.command, timeout=show_tech.timeout,
+                                        max_bytes=show_tech.max_bytes,
                                         on_progress=show_tech.on_progress)
                 writer.add(show_tech.command, text, compress=True, read_by_checks=False)
-            except (ReadTimeout, OSError, EOFError) as exc:
+            except (ReadTimeout, OutputCapped, OSError, EOFError) as exc:
                 # Evidence the program asks for, not something a check reads: its loss is
                 # recorded, and the inspection stands.
                 writer.add_failure(show_tech.command, f"not collected: {_first_line(exc)}")

@@ -76,6 +76,7 @@ def _same_kind(default: Any, value: Any) -> bool:
 _BOUNDS: dict[str, tuple[float, float]] = {
     "collection.connect_timeout": (0.1, 3600), "collection.auth_timeout": (0.1, 3600),
     "collection.command_timeout": (0.1, 3600), "collection.show_tech_timeout": (1, 86400),
+    "collection.show_tech_max_mb": (1, 4000),
     "collection.retries": (0, 10), "collection.retry_delay": (0, 600),
     "operational.cpu.max_percent": (0, 100), "operational.memory.min_free_percent": (0, 100),
     "operational.logging.max_severity": (0, 7),

@@ -349,6 +349,7 @@ def collect_into(
         tech = ShowTech(
             command=platform_for(task.host.platform).show_tech,
             timeout=float(policy["collection.show_tech_timeout"]),
+            max_bytes=int(policy["collection.show_tech_max_mb"] * 1_000_000),
             on_progress=(lambda received: on_progress(f"show tech {received / 1e6:.1f} MB"))
             if on_progress else None,
         )
