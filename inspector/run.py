@@ -20,7 +20,7 @@ from inspector.catalogue import Check
 from inspector.collect import Retry, ShowTech, collect, load_netmiko
 from inspector.evaluate import evaluate_chassis, plan_commands
 from inspector.evidence import EvidenceWriter, RawOutput, Session, utc_now
-from inspector.files import read_json, safe_name, write_json
+from inspector.files import colliding_names, is_plain_name, read_json, safe_name, write_json
 from inspector.manifest import Seal, outside_evidence, seal_run
 from inspector.parsing import warm_up_genie
 from inspector.platforms import PLATFORMS, platform_for
@@ -377,6 +377,13 @@ def redact_record(value: Any, secrets: list[str]) -> Any:
 
 def start_run(*, out: Path, run_id: str, hosts: list[str], checks: list[Check], policy: Policy,
               inventory: Path | None, show_tech: bool = False) -> Path:
+    if not is_plain_name(run_id):
+        raise RunError(f"--run-id {run_id!r} is not a plain name: letters, digits, `.`, `_` "
+                       "and `-`, starting with a letter or digit, at most 100")
+    clashes = colliding_names(hosts)
+    if clashes:
+        raise RunError("host names that would share one record file: " + "; ".join(
+            f"{a!r} and {b!r}" for a, b in clashes))
     run_dir = out / run_id
     if run_dir.exists():
         raise RunError(f"run folder {run_dir} already exists: choose another --run-id, "
