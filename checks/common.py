@@ -61,6 +61,14 @@ def parse_inventory_text(text: str) -> list[InventoryItem]:
     return items
 
 
+_INVENTORY_NAME = re.compile(r"^[ \t]*NAME:", re.MULTILINE | re.IGNORECASE)
+
+
+def count_inventory_entries(text: str) -> int:
+    """Every `NAME:` line starts an entry: a parser that returns fewer items dropped some."""
+    return len(_INVENTORY_NAME.findall(text))
+
+
 def genie_inventory_items(parsed: Any) -> list[InventoryItem]:
     """Flatten any OS's Genie inventory schema: every mapping that carries a `pid` is an item."""
     items: list[InventoryItem] = []
@@ -86,12 +94,23 @@ def genie_inventory_items(parsed: Any) -> list[InventoryItem]:
     return items
 
 
-def chassis_item(items: list[InventoryItem]) -> InventoryItem:
-    """The chassis itself: the entry that says so, else the first one (devices list it first).
+# Entries that are parts of a chassis, never the chassis itself (matched on the name): a
+# listing that opens with one and names no chassis is a fragment, or classic IOS-XR's
+# `show inventory`, which lists the chassis only in `admin show inventory`.
+_PART_NAME = re.compile(
+    r"^(?:module|slot|subslot|bay|fan|power|psu|pem|pm\d|ps\d|transceiver|sfp|qsfp|card"
+    r"|line ?card|supervisor|daughter)\b|ethernet|^(?:gi|te|tw|twe|fo|hu|fa|eth)\d",
+    re.IGNORECASE,
+)
+NO_CHASSIS = "the inventory lists no chassis entry, so the chassis's own PID and serial are unseen"
 
-    IOS-XR names its chassis `Rack 0` without the word "chassis"; classic IOS-XR lists no
-    chassis at all in `show inventory` (only in `admin show inventory`), so there the first
-    entry, the route processor, stands in.
+
+def find_chassis(items: list[InventoryItem]) -> InventoryItem | None:
+    """The chassis itself: the entry that says so, IOS-XR's `Rack 0`, or else the first entry
+    (Catalyst stacks name it `1`, a Catalyst 4948 `Switch System`) unless that is a part.
+
+    None when the listing holds no chassis entry: its first entry standing in would put a
+    route processor's or an optic's serial where the chassis's belongs.
     """
     for item in items:
         text = f"{item.name} {item.descr}".lower()
@@ -105,4 +124,6 @@ def chassis_item(items: list[InventoryItem]) -> InventoryItem:
     for item in items:
         if re.fullmatch(r"rack \d+", item.name.strip().lower()):
             return item
+    if not items or _PART_NAME.search(items[0].name.strip()):
+        return None
     return items[0]

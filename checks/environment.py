@@ -23,14 +23,16 @@ Which parser serves, and why:
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from checks.common import is_absent, is_ok, is_standby
+from checks.common import InventoryItem, find_chassis, is_absent, is_ok, is_standby
+from checks.identity import INVENTORY
 from inspector.catalogue import check
-from inspector.facts import Fact, Own, Source, TextFSM, Unreadable
+from inspector.facts import Fact, Own, Rows, Source, TextFSM, Unreadable
 from inspector.models import Domain, Evidence, Outcome, Severity
 from inspector.policy import Policy
 
@@ -174,13 +176,14 @@ class _IosReader:
         assert self.mode is not None
         return readers[self.mode](line, s)
 
-    # Catalyst: `  1   1   5130   OK   Front to Back`
+    # Catalyst: `  1   1   5130   OK   Front to Back`, or one space apart (`  1     1 35840  OK`);
+    # the state's words are one space apart, the airflow column two or more away.
     def fan_row(self, _line: str, s: str) -> bool:
-        cells = _cells(s)
-        if len(cells) < 4 or not (cells[0].isdigit() and cells[1].isdigit()):
+        m = re.match(r"^(\d+)\s+(\d+)\s+\S+\s+(\S+(?: \S+)*)", s)
+        if m is None:
             return False
-        self.switch = cells[0]
-        self.fans[f"switch {cells[0]} fan {cells[1]}"] = cells[3]
+        self.switch = m[1]
+        self.fans[f"switch {m[1]} fan {m[2]}"] = m[3]
         return True
 
     # Catalyst: `1A  PWR-C1-715WAC  DCB1844G1ZY  OK  Good  Good  715` / `1B  Not Present`
@@ -218,7 +221,7 @@ class _IosReader:
 
     # Catalyst 9400/9500/9600: `FT2   marginal   bad  good  good`
     def fan_tray_row(self, _line: str, s: str) -> bool:
-        m = re.match(r"^((?:FT|FM)\d+)\s+(\S+)\s*(.*)$", s)
+        m = re.match(r"^((?:FT|FM)\d+)\s+(not present|\S+)\s*(.*)$", s, re.IGNORECASE)
         if not m:
             return False
         name = f"{self.prefix()}{m[1]}"
@@ -402,6 +405,37 @@ def parse_ios_environment(text: str) -> Environment:
     return _IosReader().read(text)
 
 
+# The rows of the unit tables IOS and IOS-XE print (Catalyst fan and supply tables, Catalyst
+# 9400/9500/9600 supply and fan tray tables), counted apart from the reader: each row is one
+# supply or fan, and the reader makes at least one unit of each.
+_IOS_UNITS = re.compile(
+    r"^[ \t]*(?:(?P<fans>Switch[ \t]+FAN[ \t]+Speed[ \t]+State|Tray[ \t]+Status)"
+    r"|SW[ \t]+PID[ \t]+Serial#[ \t]+Status|Supply[ \t]+Model No[ \t]+Type[ \t]+Capacity"
+    r"[ \t]+Status).*\n"
+    r"(?:[ \t]*-[- \t]*\n)?"
+    r"(?P<rows>(?:[ \t]*(?:\d+[A-Z]?[ \t]+\d*|PS\d+|FT\d+|FM\d+)[ \t]+\S.*(?:\n|$))*)",
+    re.MULTILINE,
+)
+
+
+def count_ios_units(text: str) -> dict[str, int]:
+    counts = {"power supplies": 0, "fans": 0}
+    for m in _IOS_UNITS.finditer(text):
+        counts["fans" if m["fans"] else "power supplies"] += len(m["rows"].splitlines())
+    return counts
+
+
+# The fans a fan table row makes (`switch 1 fan 2`, `FT1`): not a supply's own fan nor the
+# per-fan states a supply or tray row adds (`PS1 fan 1`, `FT1 fan 3`).
+_DERIVED_FAN = re.compile(r"\b(?:PS|FT|FM)\d+ fan\b")
+
+
+def _ios_units(environment: Environment) -> dict[str, int]:
+    fans = [n for n in environment.fans or {}
+            if not (_SUPPLY_FAN.search(n) or _DERIVED_FAN.search(n))]
+    return {"power supplies": len(environment.power_supplies or {}), "fans": len(fans)}
+
+
 # --- NX-OS: ntc-templates' `show environment`, then our own reader ---------------------------
 
 
@@ -583,12 +617,40 @@ def parse_asa_environment(text: str) -> Environment:
     return _environment(psus, fans, temps)
 
 
+def _units(environment: Environment) -> dict[str, int]:
+    return {"power supplies": len(environment.power_supplies or {}),
+            "fans": len(environment.fans or {})}
+
+
+# NX-OS: the supply rows under `Power Supply:` (up to its first blank line, before the
+# per-module power table) and every fan row (`Fan1(sys_fan1)`, `Fan_in_PS1`).
+_NXOS_UNITS = re.compile(
+    r"^Power Supply:?[ \t]*\n(?:.*\S.*\n)*?-{5,}.*\n(?P<psus>(?:\d+[ \t]+\S.*(?:\n|$))*)"
+    r"|^(?P<fan>Fan[^\s:]*\d[^\s:]*[ \t]+\S.*)$",
+    re.MULTILINE,
+)
+
+
+def count_nxos_units(text: str) -> dict[str, int]:
+    counts = {"power supplies": 0, "fans": 0}
+    for m in _NXOS_UNITS.finditer(text):
+        if m["psus"] is not None:
+            counts["power supplies"] += len(m["psus"].splitlines())
+        else:
+            counts["fans"] += 1
+    return counts
+
+
+_IOS_ROWS = Rows(count_ios_units, _ios_units)
 ENVIRONMENT = Fact(
     "environment",
     {
-        "cisco_xe": Source("show environment all", Own(parse_ios_environment)),
-        "cisco_ios": Source("show environment all", Own(parse_ios_environment)),
-        "cisco_nxos": Source("show environment", TextFSM(_nxos_rows), Own(parse_nxos_environment)),
+        "cisco_xe": Source("show environment all", Own(parse_ios_environment), rows=_IOS_ROWS),
+        "cisco_ios": Source("show environment all", Own(parse_ios_environment), rows=_IOS_ROWS),
+        "cisco_nxos": Source(
+            "show environment", TextFSM(_nxos_rows), Own(parse_nxos_environment),
+            rows=Rows(count_nxos_units, _units),
+        ),
         "cisco_xr": Source(
             "admin show environment", Own(parse_xr_environment), fallbacks=("show environment",)
         ),
@@ -597,16 +659,29 @@ ENVIRONMENT = Fact(
 )
 
 
-def _components(found: dict[str, str], what: str, policy: Policy) -> Outcome:
+# A supply's own fan (`PS-2 fan`, `PS2 FAN`, `Fan_in_PS1`, a PEM's or PM's): its bay empties
+# with the supply's, so it is judged with the supply, not as a missing fan.
+_SUPPLY_FAN = re.compile(r"(?<![a-z0-9])(?:ps|pem|pm)[-_ ]?\d", re.IGNORECASE)
+
+
+def _components(found: dict[str, str], what: str, policy: Policy,
+                needed: Callable[[str], bool] = lambda _name: False) -> Outcome:
+    """Judge installed units; an empty bay is no fault unless `needed` says the chassis
+    cannot do without the unit that belongs there."""
     evidence = [Evidence(path=f"{what}/{name}", actual=state) for name, state in found.items()]
     bad = {
         n: s
         for n, s in found.items()
         if not (is_ok(s, policy) or is_standby(s, policy) or is_absent(s, policy))
+        or (is_absent(s, policy) and needed(n))
     }
     working = [n for n, s in found.items() if is_ok(s, policy) or is_standby(s, policy)]
+    empty = len(found) - len(working) - len(bad)
     if bad:
-        listing = ", ".join(f"{n}: {s}" for n, s in bad.items())
+        listing = ", ".join(
+            f"{n}: {s}" + (" (a unit the chassis needs)" if is_absent(s, policy) else "")
+            for n, s in bad.items()
+        )
         return Outcome.failed(
             f"{what} not ok: {listing}",
             [Evidence(path=f"{what}/{n}", expected="ok", actual=s) for n, s in bad.items()],
@@ -615,7 +690,9 @@ def _components(found: dict[str, str], what: str, policy: Policy) -> Outcome:
         # A running chassis has power and, unless fanless, cooling: an output listing only
         # empty bays is one we misread or a fragment, not a verdict on the hardware.
         return Outcome.error(f"every one of the {what} listed is absent", evidence)
-    return Outcome.passed(f"{len(working)} {what} ok", evidence)
+    return Outcome.passed(
+        f"{len(working)} {what} ok" + (f", {empty} empty bay(s)" if empty else ""), evidence
+    )
 
 
 @check(
@@ -628,7 +705,25 @@ def _components(found: dict[str, str], what: str, policy: Policy) -> Outcome:
 def psu_status(environment: Environment, policy: Policy) -> Outcome:
     if environment.power_supplies is None:
         return Outcome.error("the environment output shows no power supplies")
-    return _components(environment.power_supplies, "power supplies", policy)
+    supplies = environment.power_supplies
+    (only, state), *others = supplies.items()
+    if not others and is_absent(state, policy):
+        # One bay, empty: the chassis lacks the supply it is built with.
+        return Outcome.failed(
+            f"the only power supply, {only}, is absent ({state})",
+            [Evidence(path=f"power supplies/{only}", expected="installed and ok", actual=state)],
+        )
+    return _components(supplies, "power supplies", policy)
+
+
+def fanless_pid(inventory: list[InventoryItem] | None, policy: Policy) -> str | None:
+    """The chassis PID when the policy lists it as a fanless model."""
+    chassis = find_chassis(inventory) if inventory else None
+    if chassis is None:
+        return None
+    pid = chassis.pid.strip()
+    patterns = policy["hardware.fanless_pids"]
+    return pid if any(fnmatch.fnmatch(pid.upper(), p.upper()) for p in patterns) else None
 
 
 @check(
@@ -637,11 +732,24 @@ def psu_status(environment: Environment, policy: Policy) -> Outcome:
     domain=Domain.HARDWARE,
     severity=Severity.MAJOR,
     facts=[ENVIRONMENT],
+    optional_facts=[INVENTORY],
 )
-def fan_status(environment: Environment, policy: Policy) -> Outcome:
+def fan_status(
+    environment: Environment, policy: Policy, inventory: list[InventoryItem] | None
+) -> Outcome:
+    # No fan section, or nothing but empty bays: a fanless model has nothing to judge; any
+    # other model without a fan is a fragment or a misread, never healthy.
+    if all(is_absent(s, policy) for s in (environment.fans or {}).values()) and (
+        pid := fanless_pid(inventory, policy)
+    ):
+        return Outcome.skipped(f"{pid} is a fanless model: it has no fans to judge")
     if environment.fans is None:
-        return Outcome.error("the environment output shows no fans")
-    return _components(environment.fans, "fans", policy)
+        return Outcome.error("the environment output shows no fans"
+                             + ("" if inventory else
+                                " (and no chassis PID was read to tell a fanless model)"))
+    # A chassis fan bay is fixed: a fan module missing from it is a finding.
+    return _components(environment.fans, "fans", policy,
+                       needed=lambda name: not _SUPPLY_FAN.search(name))
 
 
 def _shown(r: Reading) -> str:

@@ -40,7 +40,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from checks.common import InventoryItem, chassis_item, in_vocabulary
+from checks.common import NO_CHASSIS, InventoryItem, find_chassis, in_vocabulary
 from checks.identity import INVENTORY, readable
 from inspector.catalogue import check
 from inspector.facts import Fact, Own, Source, Unreadable
@@ -87,9 +87,12 @@ class SerialFinding:
 
 
 def judge_serials(
-    items: list[InventoryItem], pattern: str, optional: list[str], foreign: list[str]
+    items: list[InventoryItem],
+    chassis: InventoryItem,
+    pattern: str,
+    optional: list[str],
+    foreign: list[str],
 ) -> list[SerialFinding]:
-    chassis = chassis_item(items)
     chassis_pid = (
         chassis.pid.strip()
         if _orderable(chassis.pid)
@@ -146,8 +149,12 @@ def judge_serials(
     facts=[INVENTORY],
 )
 def inventory_serials(inventory: list[InventoryItem], policy: Policy) -> Outcome:
+    chassis = find_chassis(inventory)
+    if chassis is None:
+        return Outcome.error(f"{NO_CHASSIS} (it opens with {inventory[0].name!r})")
     findings = judge_serials(
         inventory,
+        chassis,
         policy["hardware.serial_pattern"],
         policy["hardware.serial_optional"],
         policy["hardware.serial_foreign"],
@@ -300,6 +307,9 @@ class Optic:
     port: str
     alarms: list[str] = field(default_factory=list)  # `Rx Power -27.4 dBm (low alarm)`
     unsupported: str | None = None  # the device's own words
+    # How many readings the output holds for it (0: `N/A` everywhere, `DOM is not
+    # supported`); None where the output never holds any (IOS-XR's inventory).
+    readings: int | None = None
 
 
 _FLAGS = {"++": "high alarm", "--": "low alarm", "+": "high warning", "-": "low warning"}
@@ -338,7 +348,8 @@ def parse_ios_transceivers(text: str) -> list[Optic]:
             for col, (value, flag) in zip(columns, values, strict=False)
             if flag in {_FLAGS["++"], _FLAGS["--"]}
         ]
-        optics.append(Optic(port=tokens[0], alarms=alarms))
+        readings = sum(1 for value, _ in values if re.fullmatch(r"-?\d+(?:\.\d+)?", value))
+        optics.append(Optic(port=tokens[0], alarms=alarms, readings=readings))
     return optics
 
 
@@ -349,17 +360,20 @@ def parse_nxos_transceivers(text: str) -> list[Optic]:
     port: str | None = None
     alarms: list[str] = []
     unsupported: str | None = None
+    readings = 0
     seen = False
 
     def close() -> None:
         if port is not None:
-            optics.append(Optic(port=port, alarms=alarms, unsupported=unsupported))
+            optics.append(
+                Optic(port=port, alarms=alarms, unsupported=unsupported, readings=readings)
+            )
 
     for line in text.splitlines():
         s = line.strip()
         if re.fullmatch(r"(?:Ethernet|Eth|fc|mgmt)\S*\d", s):
             close()
-            port, alarms, unsupported = s, [], None
+            port, alarms, unsupported, readings = s, [], None, 0
             seen = True
         elif port and s == "transceiver is not present":
             port = None
@@ -376,6 +390,7 @@ def parse_nxos_transceivers(text: str) -> list[Optic]:
             )
         ):
             value, flag, high, low = m[2], m[3], float(m[4]), float(m[5])
+            readings += value != "N/A"
             if flag in {"++", "--"} or (value != "N/A" and not low <= float(value) <= high):
                 label = _FLAGS.get(flag or "", "outside the alarm thresholds")
                 alarms.append(f"{m[1]} {value} ({label})")
@@ -422,6 +437,7 @@ TRANSCEIVERS = Fact(
 def transceivers(transceivers: list[Optic], policy: Policy) -> Outcome:
     if not transceivers:
         return Outcome.skipped("the device reports no optic with diagnostics")
+    read = [o for o in transceivers if o.readings]
     bad = [o for o in transceivers if o.alarms or o.unsupported]
     if bad:
         return Outcome.failed(
@@ -441,7 +457,22 @@ def transceivers(transceivers: list[Optic], policy: Policy) -> Outcome:
                 for o in bad
             ],
         )
+    # An optic that prints no reading has no alarm to show: it is not "without alarms".
+    if all(o.readings is None for o in transceivers):
+        return Outcome.passed(
+            f"{len(transceivers)} optic(s) listed, none unsupported; the output holds no "
+            "readings, so alarms are not judged",
+            [Evidence(path=f"transceivers/{o.port}", actual="supported") for o in transceivers],
+        )
+    if not read:
+        return Outcome.skipped(
+            f"none of the {len(transceivers)} optic(s) listed prints a reading "
+            "(no diagnostics): no alarm can be judged"
+        )
+    unread = len(transceivers) - len(read)
     return Outcome.passed(
-        f"{len(transceivers)} optics without alarms",
-        [Evidence(path=f"transceivers/{o.port}", actual="no alarm") for o in transceivers],
+        f"{len(read)} optic(s) read without alarms"
+        + (f"; {unread} without readings not judged" if unread else ""),
+        [Evidence(path=f"transceivers/{o.port}", actual=f"{o.readings} readings, no alarm")
+         for o in read],
     )

@@ -8,9 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks.common import chassis_item, genie_inventory_items, parse_inventory_text
+from checks.common import (
+    NO_CHASSIS,
+    count_inventory_entries,
+    find_chassis,
+    genie_inventory_items,
+    parse_inventory_text,
+)
 from inspector.catalogue import check
-from inspector.facts import Fact, Genie, Own, Source, TextFSM
+from inspector.facts import Fact, Genie, Own, Rows, Source, TextFSM
 from inspector.models import Domain, Evidence, Outcome, Severity
 from inspector.policy import Policy
 
@@ -106,6 +112,7 @@ _INVENTORY_SOURCE = Source(
     Own(parse_inventory_text),
     Genie(genie_inventory_items),
     TextFSM(_inventory_rows),
+    rows=Rows(count_inventory_entries, what="inventory entries"),
 )
 INVENTORY = Fact(
     "inventory",
@@ -128,7 +135,9 @@ def readable(value: str | None) -> bool:
     facts=[VERSION, INVENTORY],
 )
 def chassis_identity(version: dict[str, Any], inventory: list[Any], policy: Policy) -> Outcome:
-    chassis = chassis_item(inventory)
+    chassis = find_chassis(inventory)
+    if chassis is None:
+        return Outcome.error(f"{NO_CHASSIS} (it opens with {inventory[0].name!r})")
     identity = {
         "os": version["os"],
         "version": version["version"],

@@ -34,10 +34,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from checks.common import InventoryItem, chassis_item, in_vocabulary, norm_state
+from checks.common import NO_CHASSIS, InventoryItem, find_chassis, in_vocabulary, norm_state
 from checks.identity import INVENTORY, readable
 from inspector.catalogue import check
-from inspector.facts import Fact, Genie, Own, Source, TextFSM, Unreadable
+from inspector.facts import Fact, Genie, Own, Rows, Source, TextFSM, Unreadable
 from inspector.models import Domain, Evidence, Outcome, Severity
 from inspector.policy import Policy
 
@@ -50,6 +50,9 @@ class SmartLicense:
     registration: str | None = None
     authorization: str | None = None
     last_ack: str | None = None  # SLP: when CSSM last acknowledged a usage report
+    # An installed license reservation (Specific or Permanent / Universal: SLR, PLR), the
+    # licensing made for chassis that never reach Cisco: as the device words it.
+    reservation: str | None = None
 
 
 def _state(value: str | None) -> str | None:
@@ -70,7 +73,11 @@ def _smart_genie(parsed: dict[str, Any]) -> SmartLicense:
         ack = parsed.get("usage_reporting", {}).get("last_ack_received")
         if ack is None:
             raise Unreadable("no usage reporting section")
-        return SmartLicense(mode="policy", last_ack=_no_ack(ack))
+        if _no_ack(ack) is None:
+            # Genie keeps no reservation: the text tells an air-gapped chassis from one
+            # that never reported.
+            raise Unreadable("no ACK received: whether a reservation stands in is in the text")
+        return SmartLicense(mode="policy", last_ack=ack)
     # Genie drops these sections on real outputs; without them this reading is unusable.
     if "registration" not in parsed or "license_authorization" not in parsed:
         raise Unreadable("Genie returned no registration or authorization section")
@@ -90,19 +97,35 @@ def _section_value(text: str, section: str, key: str) -> str | None:
     return match.group(1).strip() if match else None
 
 
+# An installed reservation, in the words IOS-XE prints it: the registration-era status
+# (`Status: REGISTERED - SPECIFIC LICENSE RESERVATION`, `... UNIVERSAL LICENSE RESERVATION`)
+# or, per unit, `Reservation status: ... INSTALLED` (a `NOT INSTALLED` one is none).
+_RESERVATION = re.compile(
+    r"^\s*(?:Status:\s*(REGISTERED - (?:SPECIFIC|UNIVERSAL) LICENSE RESERVATION)"
+    r"|Reservation status:\s*((?!NOT\b)\S.*?INSTALLED\b.*?))\s*$",
+    re.MULTILINE | re.IGNORECASE,
+)
+
+
+def _reservation(text: str) -> str | None:
+    found = _RESERVATION.search(text)
+    return (found[1] or found[2]).strip() if found else None
+
+
 def parse_license_status(text: str) -> SmartLicense:
     if re.search(r"^\s*Smart Licensing Using Policy:\s*\n\s+Status:\s*ENABLED", text, re.MULTILINE):
         ack = _section_value(text, "Usage Reporting", "Last ACK received")
         if ack is None:
             raise Unreadable("Smart Licensing Using Policy without a usage reporting section")
-        return SmartLicense(mode="policy", last_ack=_no_ack(ack))
+        return SmartLicense(mode="policy", last_ack=_no_ack(ack), reservation=_reservation(text))
     if re.search(r"Smart Licensing is DISABLED", text):
         return SmartLicense(mode="smart", registration="DISABLED", authorization=None)
     registration = _state(_section_value(text, "Registration", "Status"))
     authorization = _state(_section_value(text, "License Authorization", "Status"))
     if registration is None and authorization is None:
         raise Unreadable("no registration or authorization status")
-    return SmartLicense(mode="smart", registration=registration, authorization=authorization)
+    return SmartLicense(mode="smart", registration=registration, authorization=authorization,
+                        reservation=_reservation(text))
 
 
 SMART_LICENSE = Fact(
@@ -140,6 +163,13 @@ def smart_registration(smart_license: SmartLicense, policy: Policy) -> Outcome:
                 actual=lic.last_ack or "<none>",
             )
         ]
+        if lic.last_ack is None and lic.reservation:
+            # A reserved chassis never reports usage: the installed reservation is its proof.
+            return Outcome.passed(
+                f"Smart Licensing Using Policy with a license reservation ({lic.reservation}): "
+                "valid licensing for a chassis that does not report to Cisco",
+                [Evidence(path="license/reservation", actual=lic.reservation)],
+            )
         if lic.last_ack is None:
             return Outcome.failed(
                 "Smart Licensing Using Policy: usage was never acknowledged by Cisco", evidence
@@ -151,7 +181,12 @@ def smart_registration(smart_license: SmartLicense, policy: Policy) -> Outcome:
     ]
     if problems := _smart_problems(lic, policy):
         return Outcome.failed("smart license not valid: " + ", ".join(problems), evidence)
-    return Outcome.passed("smart license registered and authorized", evidence)
+    reserved = f" (license reservation: {lic.reservation})" if lic.reservation else ""
+    return Outcome.passed(
+        f"smart license registered and authorized: {lic.registration}, "
+        f"{lic.authorization}{reserved}",
+        evidence,
+    )
 
 
 # --- lic.smart.usage ------------------------------------------------------------------------
@@ -191,13 +226,17 @@ def parse_license_summary(text: str) -> list[LicenseUse]:
     ]
 
 
+# Every `<license>  (<entitlement tag>)  <count>  <status>` row of the usage table.
+_USAGE_ROW = re.compile(r"^[ \t]*\S.*?[ \t]+\([^)\n]*\)[ \t]+\d+[ \t]+\S", re.MULTILINE)
+_USAGE_ROWS = Rows(lambda text: len(_USAGE_ROW.findall(text)), what="license usage rows")
 SMART_USAGE = Fact(
     "smart_usage",
     {
         "cisco_xe": Source(
-            "show license summary", Genie(_summary_genie), Own(parse_license_summary)
+            "show license summary", Genie(_summary_genie), Own(parse_license_summary),
+            rows=_USAGE_ROWS,
         ),
-        "cisco_xr": Source("show license summary", Own(parse_license_summary)),
+        "cisco_xr": Source("show license summary", Own(parse_license_summary), rows=_USAGE_ROWS),
     },
 )
 
@@ -534,7 +573,12 @@ def asa_license(asa_license: ActivationKey | AsaSmartLicense, policy: Policy) ->
         ] + [Evidence(path=f"license/usage/{u.name}", actual=u.status) for u in asa_license.usage]
         if problems:
             return Outcome.failed("smart license not valid: " + ", ".join(problems), evidence)
-        return Outcome.passed("smart license registered and authorized", evidence)
+        return Outcome.passed(
+            f"smart license registered and authorized: {smart.registration}, "
+            f"{smart.authorization}; "
+            f"{len(asa_license.usage)} entitlement(s) in a licensed state",
+            evidence,
+        )
     key = asa_license
     found: list[Evidence] = []
     if not key.running_key_valid:
@@ -652,7 +696,9 @@ def _same(a: str | None, b: str | None) -> bool:
     facts=[LICENSE_UDI, INVENTORY],
 )
 def udi_match(license_udi: list[Udi], inventory: list[InventoryItem], policy: Policy) -> Outcome:
-    chassis = chassis_item(inventory)
+    chassis = find_chassis(inventory)
+    if chassis is None:
+        return Outcome.error(f"{NO_CHASSIS} (it opens with {inventory[0].name!r})")
     if not readable(chassis.serial):
         return Outcome.error(f"the chassis serial number reads {chassis.serial or 'blank'!r}")
     shown = [f"{u.role} PID:{u.pid or '-'},SN:{u.serial}" for u in license_udi]

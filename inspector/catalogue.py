@@ -28,6 +28,9 @@ class Check:
     severity: Severity
     facts: tuple[Fact, ...]
     evaluate: Evaluate
+    # Read where the platform has a source, and passed as None when unavailable: what refines
+    # a verdict without being needed for one (the chassis PID that tells a fanless model).
+    optional_facts: tuple[Fact, ...] = ()
     version: int = 1
     uses_session: bool = False  # judged from the SSH session itself rather than an output
     never_fails: bool = False  # only PASS, ERROR or SKIP: e.g. a login that did not happen
@@ -46,10 +49,13 @@ class Check:
         return sorted(common)
 
     def command_groups(self, platform: str) -> list[tuple[str, ...]]:
-        """Per fact, the command to send and the fallbacks for a device that rejects it."""
+        """Per fact, the command to send and the fallbacks for a device that rejects it (and
+        the same for the source read when the first yields no value)."""
         if platform not in self.platforms:
             return []
-        return list(dict.fromkeys(fact.sources[platform].commands for fact in self.facts))
+        sources = [fact.sources[platform] for fact in self.facts] + [
+            fact.sources[platform] for fact in self.optional_facts if platform in fact.sources]
+        return list(dict.fromkeys(group for source in sources for group in source.command_groups))
 
     def commands(self, platform: str) -> list[str]:
         """Every command the check may send on this platform, fallbacks included."""
@@ -79,12 +85,13 @@ class Catalogue:
         domain: Domain,
         severity: Severity,
         facts: Iterable[Fact] = (),
+        optional_facts: Iterable[Fact] = (),
         version: int = 1,
         platforms: Iterable[str] | None = None,
         never_fails: bool = False,
     ) -> Callable[[Evaluate], Evaluate]:
-        """Decorator: the function takes `policy` and one keyword per fact (and `session`,
-        `context` when it names them)."""
+        """Decorator: the function takes `policy` and one keyword per fact and optional fact
+        (and `session`, `context` when it names them)."""
 
         def register(func: Evaluate) -> Evaluate:
             parameters = inspect.signature(func).parameters
@@ -95,6 +102,7 @@ class Catalogue:
                     domain=domain,
                     severity=severity,
                     facts=tuple(facts),
+                    optional_facts=tuple(optional_facts),
                     evaluate=func,
                     version=version,
                     uses_session="session" in parameters,

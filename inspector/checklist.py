@@ -369,7 +369,7 @@ def load_checklist_as_inventory(path: Path, workers: int) -> Any:
     SimpleInventory reads its files once, at load, so the throwaway folder can go at once,
     and the two ways in can never disagree about what a host holds.
     """
-    from inspector.run import load_nornir
+    from inspector.hosts import load_nornir
 
     with checklist_inventory(path) as folder:
         return load_nornir(folder, workers)

@@ -85,34 +85,44 @@ def app() -> None:
 @click.option("--show-tech/--no-show-tech", default=None,
               help="Collect each chassis's show tech-support file as evidence "
                    "(default: the policy's collection.show_tech, on).")
+@click.option("--public-key", type=_PATH,
+              help="With --resume: the key the run must be signed by (.pub; default: this "
+                   "inspector's own).")
 def run(inventory: Path | None, filters: tuple[str, ...], out: Path, run_id: str | None,
         workers: int, policy: Path | None, check_ids: tuple[str, ...],
         resume: Path | None, checklist_file: Path | None, hold_list: Path | None,
-        show_tech: bool | None) -> None:
+        show_tech: bool | None, public_key: Path | None) -> None:
     """Inspect every chassis of an inventory: one record per chassis, a summary, an exit code."""
+    from inspector.hosts import apply_filters
+    from inspector.manifest import default_key_path
+    from inspector.provenance import judged_with
     from inspector.run import (
         Credentials,
         RunError,
-        apply_filters,
         missing_credentials,
         new_run_id,
         prepare_hosts,
-        run_meta,
-        start_run,
     )
+    from inspector.store import seal_for_resume, start_run, writing
 
+    if public_key is not None and resume is None:
+        raise Unusable("--public-key checks the run to resume: it needs --resume")
+    lock = contextlib.ExitStack()
     if resume:
-        meta = run_meta(resume)
         if filters or check_ids or policy or run_id:
             raise Unusable("--resume takes the run's own hosts, checks and policy; "
                            "drop --filter, --check, --policy and --run-id")
-        inventory = inventory or (Path(meta["inventory"]) if meta.get("inventory") else None)
+        lock.enter_context(writing(resume))
+        resumable = seal_for_resume(resume, public_key)  # before anything reads the run
+        if resumable.set_aside is not None:
+            print(f"set aside what the run wrote after it was last signed (it was killed): "
+                  f"{resumable.set_aside}; those chassis are inspected again")
+        inventory = inventory or resumable.inventory
         if inventory is None and checklist_file is None:
             raise Unusable("the run does not name its inventory: pass --inventory or --checklist")
         if checklist_file is not None:
             inventory = None  # the checklist the user gave wins over the run's inventory
-        check_ids = tuple(meta["checks"])
-        policy = Path(meta["policy"]) if meta.get("policy") else None
+        check_ids, policy = tuple(resumable.check_ids), resumable.policy
     elif (inventory is None) == (checklist_file is None):
         raise Unusable("give one of --inventory DIR or --checklist FILE.csv (or --resume RUN_DIR)")
     checks = _load_checks(check_ids)
@@ -120,7 +130,7 @@ def run(inventory: Path | None, filters: tuple[str, ...], out: Path, run_id: str
     nornir = apply_filters(_load_hosts(inventory, checklist_file, workers),
                            _parse_filters(filters))
     if resume:
-        nornir = nornir.filter(filter_func=lambda host: host.name in set(meta["hosts"]))
+        nornir = nornir.filter(filter_func=lambda host: host.name in set(resumable.hosts))
     if not nornir.inventory.hosts:
         raise Unusable("no host in the inventory matches the filters")
     credentials = Credentials.from_env()
@@ -130,14 +140,19 @@ def run(inventory: Path | None, filters: tuple[str, ...], out: Path, run_id: str
     if missing_credentials(nornir):
         raise RunError("no credentials for " + ", ".join(missing_credentials(nornir)[:5])
                        + ": set them in the inventory or INSPECTOR_USERNAME / INSPECTOR_PASSWORD")
+    new_key = not default_key_path().exists()  # the run's first signature makes it
     run_dir = resume or start_run(out=out, run_id=run_id or new_run_id(),
-                                  hosts=list(nornir.inventory.hosts), checks=checks,
-                                  policy=rules, inventory=inventory if checklist_file is None
-                                  else None,
+                                  hosts=list(nornir.inventory.hosts),
+                                  check_ids=[c.id for c in checks], policy=rules,
+                                  inventory=inventory if checklist_file is None else None,
                                   show_tech=rules["collection.show_tech"] if show_tech is None
-                                  else show_tech)
-    summary = _run_with_progress(nornir, run_dir=run_dir, checks=checks, policy=rules,
-                                 secrets=secrets, hold_list=_load_hold_list(hold_list))
+                                  else show_tech, judged_with=judged_with(rules))
+    with lock:
+        if not resume:
+            lock.enter_context(writing(run_dir))
+        summary = _run_with_progress(nornir, run_dir=run_dir, checks=checks, policy=rules,
+                                     secrets=secrets, hold_list=_load_hold_list(hold_list),
+                                     new_key=new_key)
     sys.exit(summary.exit_code)
 
 
@@ -146,7 +161,7 @@ def _load_hosts(inventory: Path | None, checklist_file: Path | None, workers: in
         from inspector.checklist import load_checklist_as_inventory
 
         return load_checklist_as_inventory(checklist_file, workers)
-    from inspector.run import load_nornir
+    from inspector.hosts import load_nornir
 
     assert inventory is not None
     return load_nornir(inventory, workers)
@@ -175,11 +190,11 @@ def _prompt_credentials(current: Any, hosts: int) -> Any:
     )
 
 
-def _run_with_progress(nornir: Any, **kwargs: Any) -> Any:
+def _run_with_progress(nornir: Any, new_key: bool = False, **kwargs: Any) -> Any:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from inspector.records import record_path
     from inspector.run import run_inspection
+    from inspector.store import record_path, records_dir
     from reports.terminal import print_signing, print_summary
 
     console = _console()
@@ -197,10 +212,11 @@ def _run_with_progress(nornir: Any, **kwargs: Any) -> Any:
             progress.update(bar, description=f"{hostname}: {what}")
 
         summary = run_inspection(nornir=nornir, on_done=done, on_progress=working, **kwargs)
-    print_summary(console, summary.rows, run_dir=summary.run_dir)
+    print_summary(console, summary.rows, run_dir=summary.run_dir,
+                  records=records_dir(summary.run_dir))
     for path in summary.reports:
         console.print(f"report: {path}")
-    print_signing(console, summary.signing_key, summary.key_created)
+    print_signing(console, summary.signing_key, new_key)
     if summary.interrupted or summary.missing:
         console.print(f"[yellow]interrupted: {len(summary.missing)} chassis not inspected; "
                       f"finish with `inspector run --resume {summary.run_dir}`[/]")
@@ -217,7 +233,11 @@ def demo(count: int, out: Path, workers: int) -> None:
     """Start a lab of healthy and faulty mock chassis, inspect it, print the summary."""
     import tempfile
 
-    from inspector.run import Credentials, load_nornir, new_run_id, prepare_hosts, start_run
+    from inspector.hosts import load_nornir
+    from inspector.manifest import default_key_path
+    from inspector.provenance import judged_with
+    from inspector.run import Credentials, new_run_id, prepare_hosts
+    from inspector.store import start_run, writing
     from mock_devices.lab import expected_verdict, plan_lab, running_lab
 
     specs = plan_lab(count, "mix")
@@ -227,11 +247,14 @@ def demo(count: int, out: Path, workers: int) -> None:
         nornir = load_nornir(Path(tmp), workers)
         secrets = prepare_hosts(nornir, Credentials(), rules)
         checks = _load_checks()
+        new_key = not default_key_path().exists()
         run_dir = start_run(out=out, run_id=f"demo-{new_run_id()}",
-                            hosts=list(nornir.inventory.hosts), checks=checks, policy=rules,
-                            inventory=None, show_tech=True)
-        summary = _run_with_progress(nornir, run_dir=run_dir, checks=checks, policy=rules,
-                                     secrets=secrets)
+                            hosts=list(nornir.inventory.hosts), check_ids=[c.id for c in checks],
+                            policy=rules, inventory=None, show_tech=True,
+                            judged_with=judged_with(rules))
+        with writing(run_dir):
+            summary = _run_with_progress(nornir, run_dir=run_dir, checks=checks, policy=rules,
+                                         secrets=secrets, new_key=new_key)
     wrong = [s.hostname for s in specs
              if summary.verdicts.get(s.hostname) != expected_verdict(s.scenario)]
     console = _console()
@@ -302,71 +325,36 @@ def evaluate(platform: str, capture: Path, as_json: bool, policy: Path | None,
 @click.option("--checklist", "checklist_file", type=_PATH, metavar="FILE.csv",
               help="Pre-inspection checklist (CSV) for --live instead of --inventory.")
 @click.option("--policy", type=_PATH, help="YAML file overriding policy settings.")
+@click.option("--public-key", type=_PATH,
+              help="The key the run must be signed by (.pub; default: this inspector's own).")
 def rerun(run_dir: Path, hosts: tuple[str, ...], check_ids: tuple[str, ...], failed_only: bool,
           rerun_all: bool, live: bool, inventory: Path | None, checklist_file: Path | None,
-          policy: Path | None) -> None:
+          policy: Path | None, public_key: Path | None) -> None:
     """Rerun checks of a finished run, offline from its evidence or --live on the chassis."""
-    from inspector.catalogue import load_catalogue
-    from inspector.evaluate import plan_commands
-    from inspector.evidence import utc_now
-    from inspector.manifest import RunAltered
-    from inspector.records import summary_row
-    from inspector.rerun import (
-        check_seal,
-        collect_live,
-        records_to_rerun,
-        rerun_record,
-        run_inventory,
-        select_checks,
-        verdicts_before,
-    )
-    from inspector.run import Credentials, RunSummary, finish_run
+    from inspector.rerun import rerun_run
+    from inspector.run import Credentials
+    from inspector.store import records_dir
     from reports.terminal import print_changes, print_summary
 
     if sum(map(bool, (check_ids, failed_only, rerun_all))) != 1:
         raise Unusable("choose one of --check ID, --failed or --all")
     if live and rerun_all:
         raise Unusable("--all re-judges from evidence; it cannot be combined with --live")
-    catalogue, rules = load_catalogue(), _load_policy(policy)
-    try:
-        seal = check_seal(run_dir, list(hosts) or None)
-    except RunAltered as exc:
-        raise Unusable(str(exc)) from exc
-    summary = RunSummary(run_id=run_dir.name, run_dir=run_dir)
-    stack = contextlib.ExitStack()
-    if checklist_file is not None:
-        from inspector.checklist import checklist_inventory
+    rules = _load_policy(policy)
+    with contextlib.ExitStack() as stack:
+        if checklist_file is not None:
+            from inspector.checklist import checklist_inventory
 
-        inventory = stack.enter_context(checklist_inventory(checklist_file))
-    changes, collected = [], []
-    for record in records_to_rerun(run_dir, list(hosts) or None):
-        chosen = select_checks(record, list(check_ids) or None, failed_only)
-        folder = None
-        if live and chosen:
-            source = inventory or run_inventory(run_dir)
-            if source is None:
-                raise Unusable("the run does not name its inventory: pass --inventory")
-            platform = record["chassis"]["platform"]
-            commands = plan_commands(platform, [catalogue.get(cid) for cid in chosen])
-            folder = collect_live(run_dir, inventory=source,
-                                  hostname=record["chassis"]["hostname"], commands=commands,
-                                  policy=rules, credentials=Credentials.from_env())
-            collected.append(folder)
-        if chosen:
-            record, changed = rerun_record(run_dir, record, chosen, catalogue=catalogue,
-                                           policy=rules, evidence_dir=folder,
-                                           mode="live" if live else "offline")
-            changes += changed
-        summary.verdicts[record["chassis"]["hostname"]] = record["verdict"]
-        summary.rows.append(summary_row(record))
-    stack.close()
-    # The records changed: run.json, the reports and the signed manifest must follow.
-    finish_run(run_dir, {**verdicts_before(run_dir, seal), **summary.verdicts},
-               previous=seal, evidence_written=collected, rerun_at=utc_now())
+            inventory = stack.enter_context(checklist_inventory(checklist_file))
+        done = rerun_run(run_dir, hosts=list(hosts) or None, check_ids=list(check_ids) or None,
+                         failed_only=failed_only, policy=rules, public_key=public_key,
+                         live=Credentials.from_env() if live else None, inventory=inventory)
     console = _console()
-    print_changes(console, changes)
-    print_summary(console, summary.rows, run_dir=run_dir)
-    sys.exit(summary.exit_code)
+    for line in done.provenance_changes:
+        console.print(f"[yellow]judged differently from the run: {line}[/]")
+    print_changes(console, done.changes)
+    print_summary(console, done.summary.rows, run_dir=run_dir, records=records_dir(run_dir))
+    sys.exit(done.summary.exit_code)
 
 
 @app.command()
@@ -374,32 +362,50 @@ def rerun(run_dir: Path, hosts: tuple[str, ...], check_ids: tuple[str, ...], fai
 @click.option("--host", help="Show this chassis's record in full.")
 def show(run_dir: Path, host: str | None) -> None:
     """A readable view of a run, or of one chassis's record with evidence and attempts."""
-    from inspector.records import read_records, summary_row
+    from inspector.records import summary_row
+    from inspector.store import read_records, record_path, records_dir
     from reports.terminal import print_record_detail, print_summary
 
     console = _console()
     if host:
         from inspector.files import read_json
-        from inspector.records import record_path
 
         path = record_path(run_dir, host)
         if not path.is_file():
             raise Unusable(f"no record for {host} in {run_dir}")
         print_record_detail(console, read_json(path))
         return
-    print_summary(console, [summary_row(r) for r in read_records(run_dir)], run_dir=run_dir)
+    print_summary(console, [summary_row(r) for r in read_records(run_dir)], run_dir=run_dir,
+                  records=records_dir(run_dir))
 
 
 @app.command()
 @click.argument("run_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["html", "junit", "csv", "md"]),
               default="html", show_default=True)
-@click.option("--output", type=_PATH, help="File to write (default: RUN_DIR/report.<ext>).")
-def report(run_dir: Path, fmt: str, output: Path | None) -> None:
+@click.option("--output", type=_PATH,
+              help="File to write (default: RUN_DIR-report.<ext>, beside the run folder).")
+@click.option("--into-run", is_flag=True,
+              help="Write RUN_DIR/report.<ext> and sign the run again, once every file of "
+                   "it is found as signed.")
+@click.option("--public-key", type=_PATH,
+              help="With --into-run: the key the run must be signed by (.pub; default: this "
+                   "inspector's own).")
+def report(run_dir: Path, fmt: str, output: Path | None, into_run: bool,
+           public_key: Path | None) -> None:
     """Render a report of a run from its records alone; never contacts a device."""
-    from reports import render
+    from inspector.store import report_into_run, report_outside, write_report
 
-    print(render(run_dir, fmt, output))
+    if into_run:
+        if output is not None:
+            raise Unusable("--into-run writes RUN_DIR/report.<ext>: drop --output")
+        print(report_into_run(run_dir, fmt, public_key))
+        return
+    output = output or report_outside(run_dir, fmt)
+    if run_dir.resolve() in output.resolve().parents:
+        raise Unusable(f"{output} is inside the signed run folder: write it elsewhere, or use "
+                       "--into-run to have the run checked and signed again over it")
+    print(write_report(run_dir, fmt, output))
 
 
 @app.command()
@@ -422,13 +428,17 @@ def keygen(key: Path | None, force: bool) -> None:
 @app.command()
 @click.argument("run_dir", type=_PATH)
 @click.option("--public-key", type=_PATH, help="Require the run to be signed by this key (.pub).")
-def verify(run_dir: Path, public_key: Path | None) -> None:
-    """Check every record and evidence file of a run against its signed manifest."""
+@click.option("--trust", is_flag=True,
+              help="Accept a signing key this inspector has never seen, and trust it from now on.")
+def verify(run_dir: Path, public_key: Path | None, trust: bool) -> None:
+    """Check every record and evidence file of a run against its signed manifest.
+
+    Without --public-key the signer must be this inspector's own key or one trusted before."""
     from inspector.manifest import verify_run
 
     if not run_dir.is_dir():
         raise Unusable(f"run folder not found: {run_dir}")
-    result = verify_run(run_dir, public_key)
+    result = verify_run(run_dir, public_key, trust=trust)
     for label, files in (("changed", result.changed), ("added", result.added),
                          ("removed", result.removed)):
         for name in files:
@@ -436,7 +446,8 @@ def verify(run_dir: Path, public_key: Path | None) -> None:
     for problem in result.problems:
         print(f"problem: {problem}")
     if result.ok:
-        print(f"ok: every file matches the manifest signed by {result.signer}")
+        print(f"ok: every file matches the manifest signed by {result.signer} "
+              f"({result.trusted_as}); the run is {result.state}")
     sys.exit(0 if result.ok else 1)
 
 

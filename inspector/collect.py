@@ -10,6 +10,7 @@ retried, so an account is never locked out by the inspector.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import sys
 import threading
@@ -23,12 +24,6 @@ from inspector.manifest import key_fingerprint
 from inspector.platforms import platform_for
 from inspector.readonly import NotReadOnly, require_read_only
 from inspector.redact import redact_message
-
-# What each OS prints when it does not know a command: the output is kept as evidence, but
-# the command counts as not captured so its checks say ERROR with the device's words.
-_REJECTED = re.compile(r"^\s*(?:ERROR:\s*)?%\s*(?:Invalid (?:input|command)|Incomplete command|"
-                       r"Ambiguous command)", re.MULTILINE)
-
 
 # A pager prompt at the end of an output: the device ignored `terminal length 0`.
 _PAGER = re.compile(r"--More--\s*$")
@@ -55,12 +50,17 @@ class Retry:
 
 
 def send_read_only(connection: Any, command: str, *, read_timeout: float,
-                   prompt: str | None = None) -> str:
-    """The single way a command reaches a device.
+                   prompt: str | None = None,
+                   on_progress: Callable[[int], None] | None = None,
+                   max_chars: int | None = None) -> str:
+    """The single way a command reaches a device; `on_progress` hears how many characters
+    have arrived (a show tech runs to megabytes); more than `max_chars` raises OutputCapped
+    (the session is then out of step with the device: nothing more may be read from it).
 
-    Given the session's `prompt`, the output ends where that prompt stands alone at the end of
-    a line. Otherwise netmiko looks for the prompt anew before every command, which costs about
-    45 ms of fixed sleeps each (81 ms a command against the lab, 36 ms with the prompt known).
+    Given the session's `prompt`, the output ends where the device has finished sending (see
+    `_send_command`). Otherwise netmiko looks for the prompt anew before every command, which
+    costs about 45 ms of fixed sleeps each (81 ms a command against the lab, 36 ms with the
+    prompt known).
     """
     from paramiko import Channel
 
@@ -68,12 +68,11 @@ def send_read_only(connection: Any, command: str, *, read_timeout: float,
     if prompt is None:
         text: str = connection.send_command(command, read_timeout=read_timeout)
         return text
-    # A pager prompt ends the read too, at once, instead of waiting out the timeout.
-    end = re.compile(rf"(?:(?:^|\n){re.escape(prompt)}|--More--)\s*$")
     if isinstance(getattr(connection, "remote_conn", None), Channel):
-        return _send_command(connection, command, end, read_timeout)
+        return _send_command(connection, command, prompt, read_timeout, on_progress, max_chars)
     # Not an SSH channel one can wait on (telnet, serial): netmiko's own polling.
-    text = connection.send_command(command, read_timeout=read_timeout, expect_string=end.pattern)
+    end = rf"(?:(?:^|\n){re.escape(prompt)}|--More--)\s*$"
+    text = connection.send_command(command, read_timeout=read_timeout, expect_string=end)
     return text
 
 
@@ -127,15 +126,40 @@ def _enable_in_the_session() -> None:
     ssh_dispatcher.CLASS_MAPPER["cisco_asa"] = AsaEnablingInSession
 
 
-def _send_command(connection: Any, command: str, end: re.Pattern[str],
-                  read_timeout: float) -> str:
-    """netmiko's `send_command(command, expect_string=end)`, reading as data arrives.
+@functools.cache
+def _output_end(prompt: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The end of an output: the prompt twice or more (an empty line typed again answered
+    too), alone on the last lines received, or a pager prompt, which ends the read at once
+    instead of waiting out the timeout; and a lone prompt at the end, which may be either the
+    end or a prompt-like line inside the output."""
+    mark = re.escape(prompt)
+    return (re.compile(rf"(?:^|\n)(?P<end>{mark}(?:[ \t]*\n\s*{mark})+)\s*$|--More--\s*$"),
+            re.compile(rf"(?:^|\n){mark}\s*$"))
 
-    The same steps on netmiko's own reads (linefeeds normalized, escape codes stripped where
-    the platform has them): send, wait for the echo (10 s at most), read until `end`, strip the
-    echo and the prompt. netmiko sleeps 10 to 25 ms between polls instead; waiting on the
-    channel spares 100 sessions 4,000 wake-ups a second (measured: 120 ms of CPU per chassis
-    against devices that take 0.2 s a command) and answers within a millisecond.
+
+# Seconds with a lone prompt at the end of what was received and nothing more before the
+# empty line is typed again: a device that dropped the one typed ahead still ends the read.
+_NUDGE_AFTER = 1.0
+
+
+def _send_command(connection: Any, command: str, prompt: str, read_timeout: float,
+                  on_progress: Callable[[int], None] | None = None,
+                  max_chars: int | None = None) -> str:
+    """netmiko's `send_command(command)`, reading as data arrives, ending at the real end.
+
+    The command goes out with an empty line typed ahead. The device answers the command,
+    prints its prompt, then answers the empty line with its prompt again: the output has ended
+    where two prompts stand one after the other at the end of what was received. A line equal
+    to the prompt inside an output (a log line quoting a prompt, a slow device pausing after
+    one) is followed by more output, never at once by a second prompt, so it no longer ends
+    the read. Typing ahead costs no round trip; a quiet window after each prompt would cost
+    every command its length.
+
+    The same steps as netmiko's reads otherwise (linefeeds normalized, escape codes stripped
+    where the platform has them): send, wait for the echo (10 s at most), read to the end,
+    strip the echo and the prompts. netmiko sleeps 10 to 25 ms between polls instead; waiting
+    on the channel spares 100 sessions 4,000 wake-ups a second (measured: 120 ms of CPU per
+    chassis against devices that take 0.2 s a command) and answers within a millisecond.
     """
     from netmiko.exceptions import ReadTimeout
 
@@ -145,73 +169,35 @@ def _send_command(connection: Any, command: str, end: re.Pattern[str],
     # teardown, which then logs socket errors on the terminal.)
     arrived = threading.Event()
     channel.in_buffer.set_event(arrived)
+    end, lone_prompt = _output_end(prompt)
     sent = connection.normalize_cmd(command)
     echo = sent.strip()
     read_timeout = connection.read_timeout_override or read_timeout
     began = time.monotonic()
-    connection.write_channel(sent)
-    text, echoed = "", False
+    connection.write_channel(sent + connection.RETURN)
+    text, echoed, nudged = "", False, False
     while True:
         chunk = connection.read_channel()
         text += chunk
+        if max_chars is not None and len(text) > max_chars:
+            raise OutputCapped(f"cut at {max_chars / 1e6:g} MB (collection.show_tech_max_mb)")
         if not echoed and (at := text.find(echo)) >= 0:
             text, echoed = text[at:], True  # what came before the echo is not this output
-        if echoed and end.search(text, max(0, len(text) - len(chunk) - 512)):
+        if on_progress and chunk and echoed:
+            on_progress(len(text))
+        if echoed and (found := end.search(text, max(0, len(text) - len(chunk) - 512))):
             break
         remaining = began + (read_timeout if echoed else min(10.0, read_timeout)) - time.monotonic()
         if remaining <= 0 or channel.closed or channel.eof_received:
-            waited = "the command echo" if not echoed else f"{end.pattern!r}"
-            raise ReadTimeout(f"no {waited} within {read_timeout:g} s")
-        arrived.wait(remaining)
-    return str(connection.strip_prompt(connection.strip_command(sent, text)))
-
-
-def stream_read_only(connection: Any, command: str, *, timeout: float, max_bytes: int,
-                     on_progress: Callable[[int], None] | None = None) -> str:
-    """Send a read-only command whose output runs to megabytes, reporting progress as it
-    arrives, and return it once the prompt comes back; more than `max_bytes` raises
-    OutputCapped."""
-    from netmiko.exceptions import ReadTimeout
-
-    require_read_only(command)
-    prompt = re.compile(re.escape(connection.base_prompt) + r"[>#]\s*$")
-    connection.write_channel(connection.normalize_cmd(command))
-    chunks: list[str] = []
-    received = 0
-    deadline = time.monotonic() + timeout
-    while True:
-        chunk = connection.read_channel()
-        if chunk:
-            chunks.append(chunk)
-            received += len(chunk)
-            if received > max_bytes:
-                raise OutputCapped(f"cut at {max_bytes / 1e6:g} MB (collection.show_tech_max_mb)")
-            if on_progress:
-                on_progress(received)
-            tail = "".join(chunks[-3:])[-300:]
-            # A prompt-like line inside the output is followed by more output; the real
-            # prompt is the last thing the device sends.
-            if prompt.search(tail) and not _more_within(connection, 0.2, chunks):
-                break
-            continue
-        if time.monotonic() > deadline:
-            raise ReadTimeout(f"no prompt after {timeout:g} s")
-        time.sleep(0.02)
-    text = "".join(chunks)
-    lines = text.splitlines()
-    if lines and command in lines[0]:
-        lines = lines[1:]  # the echo of the command
-    if lines and prompt.search(lines[-1]):
-        lines = lines[:-1]
-    return "\n".join(lines) + "\n"
-
-
-def _more_within(connection: Any, seconds: float, chunks: list[str]) -> bool:
-    time.sleep(seconds)
-    more = connection.read_channel()
-    if more:
-        chunks.append(more)
-    return bool(more)
+            waited = "the command echo" if not echoed else "the end of the output (its prompt)"
+            raise ReadTimeout(f"{waited} did not come within {read_timeout:g} s")
+        if not arrived.wait(min(remaining, _NUDGE_AFTER)) and not nudged and echoed \
+                and lone_prompt.search(text, max(0, len(text) - 512)):
+            connection.write_channel(connection.RETURN)
+            nudged = True
+    if found.group("end") is not None:
+        text = text[: max(0, found.start("end") - 1)]  # the line end before the prompt too
+    return str(connection.strip_command(sent, text))
 
 
 def host_key_fingerprint(connection: Any) -> str | None:
@@ -366,16 +352,22 @@ def _session(
                     error = f"output of `{command}` stopped at --More--: the device kept paging"
                     writer.add_failure(command, error)
                     return failed(error, transient=False, remaining=commands[index + 1:])
-                rejected = _REJECTED.search(text)
-                writer.add(command, text, rejected=rejected.group().strip() if rejected else None)
-                if not rejected:
+                if not writer.add(command, text).rejected:
                     break  # the fallbacks are only for a device that rejects this command
         if show_tech and not writer.has(show_tech.command):
             try:
-                text = stream_read_only(connection, show_tech.command, timeout=show_tech.timeout,
-                                        max_bytes=show_tech.max_bytes,
-                                        on_progress=show_tech.on_progress)
-                writer.add(show_tech.command, text, compress=True, read_by_checks=False)
+                text = send_read_only(connection, show_tech.command,
+                                      read_timeout=show_tech.timeout, prompt=prompt,
+                                      on_progress=show_tech.on_progress,
+                                      max_chars=show_tech.max_bytes)
+                if _PAGER.search(text):
+                    writer.add_failure(show_tech.command,
+                                       "not collected: stopped at --More--: the device kept paging")
+                elif (tech := writer.add(show_tech.command, text, compress=True,
+                                         read_by_checks=False)).rejected:
+                    # A refusal (unknown command, AAA denial) is the device's reply, kept in
+                    # its file, not the support file: recorded as not collected, quoted.
+                    writer.add_failure(show_tech.command, f"not collected: {tech.error}")
             except (ReadTimeout, OutputCapped, OSError, EOFError) as exc:
                 # Evidence the program asks for, not something a check reads: its loss is
                 # recorded, and the inspection stands.

@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 from inspector.catalogue import Check
 from inspector.evidence import RawOutput, Session
-from inspector.facts import FactNotApplicable, FactResolver, FactUnavailable
-from inspector.models import Outcome, Severity, Status, Verdict
+from inspector.facts import FactNotApplicable, FactResolver, FactUnavailable, FactValue
+from inspector.models import DECLARED_PLATFORM, Evidence, Outcome, Status
 from inspector.platforms import PLATFORMS
 from inspector.policy import Policy
+from inspector.running_os import RUNNING_OS, mismatch
 
 if TYPE_CHECKING:  # inspector.program imports records, which imports this module
     from inspector.program import HostContext
@@ -18,10 +19,13 @@ if TYPE_CHECKING:  # inspector.program imports records, which imports this modul
 
 def plan_commands(platform: str, checks: Iterable[Check]) -> list[tuple[str, ...]]:
     """What the selected checks need on this platform, each once, in check order: per fact a
-    command and the fallbacks to send only if the device rejects it."""
+    command and the fallbacks to send only if the device rejects it. `show version` comes
+    first whenever a check reads an output: it says whether the chassis runs the declared OS."""
     groups: dict[tuple[str, ...], None] = {}
     for check in checks:
         groups.update(dict.fromkeys(check.command_groups(platform)))
+    if groups and platform in RUNNING_OS.sources:
+        groups = dict.fromkeys(RUNNING_OS.sources[platform].command_groups) | groups
     return list(groups)
 
 
@@ -71,6 +75,13 @@ def _outcome(
         return Outcome.error(f"chassis not inspected: {session.error or 'not reached'}")
     if session is not None and not session.privileged and not check.uses_session:
         return Outcome.error("chassis not inspected: privileged mode was not reached")
+    if check.facts and (wrong_os := _wrong_os(resolver, platform)):
+        # Every output would be read with the wrong OS's parsers and judged against the wrong
+        # OS's normal values: nothing is judged until the inventory is corrected.
+        commands.append({"command": wrong_os.command, "sha256": wrong_os.sha256,
+                         "parser": wrong_os.parser})
+        return Outcome.error(str(mismatch(platform, wrong_os.value)), [
+            Evidence(path=DECLARED_PLATFORM, expected=platform, actual=wrong_os.value.label)])
     kwargs: dict[str, Any] = {}
     for fact in check.facts:
         source = fact.sources[platform]
@@ -84,10 +95,22 @@ def _outcome(
                 return Outcome.skipped(f"does not apply: {missing.reason}")
             return Outcome.error(missing.reason)
         if not any(c["command"] == found.command for c in commands):
-            commands.append(
-                {"command": found.command, "sha256": found.sha256, "parser": found.parser}
-            )
+            read = {"command": found.command, "sha256": found.sha256, "parser": found.parser}
+            if found.note:
+                read["note"] = found.note
+            commands.append(read)
         kwargs[fact.name] = found.value
+    for fact in check.optional_facts:
+        kwargs[fact.name] = None
+        try:
+            optional = resolver.resolve(fact) if platform in fact.sources else None
+        except FactUnavailable:
+            continue
+        if optional is not None:
+            if not any(c["command"] == optional.command for c in commands):
+                commands.append({"command": optional.command, "sha256": optional.sha256,
+                                 "parser": optional.parser})
+            kwargs[fact.name] = optional.value
     if check.uses_session:
         kwargs["session"] = session
     if check.uses_context:
@@ -99,6 +122,17 @@ def _outcome(
     if check.never_fails and outcome.status == Status.FAIL:
         return Outcome.error(f"check {check.id} may not FAIL: {outcome.message}")
     return outcome
+
+
+def _wrong_os(resolver: FactResolver, platform: str) -> FactValue | None:
+    """The OS `show version` names, when it is not the declared one. A `show version` that
+    was not captured or names no OS leaves the declaration standing: the checks that read it
+    say what is missing."""
+    try:
+        found = resolver.resolve(RUNNING_OS)
+    except FactUnavailable:
+        return None
+    return found if mismatch(platform, found.value) else None
 
 
 def evaluate_chassis(
@@ -116,22 +150,3 @@ def evaluate_chassis(
                        context=context)
         for c in checks
     ]
-
-
-def chassis_verdict(results: Iterable[dict[str, Any]], policy: Policy) -> tuple[Verdict, str]:
-    """FAIL on any failing check that counts, else ERROR on anything we could not tell,
-    else PASS."""
-    results = list(results)
-    minor_counts = bool(policy["verdict.minor_failures_fail_chassis"])
-    counted = {str(Severity.CRITICAL), str(Severity.MAJOR)}
-    if minor_counts:
-        counted.add(str(Severity.MINOR))
-    failed = [r["id"] for r in results if r["status"] == Status.FAIL and r["severity"] in counted]
-    if failed:
-        return Verdict.FAIL, "failed: " + ", ".join(failed)
-    errored = [r["id"] for r in results if r["status"] == Status.ERROR]
-    if errored:
-        return Verdict.ERROR, "could not tell: " + ", ".join(errored)
-    if not any(r["status"] == Status.PASS for r in results):
-        return Verdict.ERROR, "no check could run on this chassis"
-    return Verdict.PASS, "every check that applies passed"

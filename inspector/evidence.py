@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector.files import atomic_write, read_json, write_json
+from inspector.platforms import PLATFORMS
 from inspector.redact import redact_output
 
 INDEX = "index.json"
@@ -36,16 +37,48 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+REJECTED = "rejected by the device"
+DENIED = f"{REJECTED} (not authorized)"  # an authorization said no: the feature may be there
+_LINE_END = re.compile(r"\r+\n")
+
+
 @dataclass(frozen=True, kw_only=True)
 class RawOutput:
     command: str
     text: str | None  # None when the command was not captured
     sha256: str | None = None
     error: str | None = None  # why it was not captured (timed out, connection lost, ...)
+    absent: bool = False  # a capture folder without this command's file: no output, no reason
 
     @property
     def captured(self) -> bool:
         return self.text is not None
+
+    @property
+    def rejected(self) -> bool:
+        """The device answered with a refusal (unknown command, AAA denial), quoted in `error`."""
+        return self.error is not None and self.error.startswith(REJECTED)
+
+    @property
+    def denied(self) -> bool:
+        """The refusal was an authorization's (TACACS+, a role), not the OS's."""
+        return self.error is not None and self.error.startswith(DENIED)
+
+    @classmethod
+    def from_text(cls, command: str, text: str, *, platform: str | None) -> RawOutput:
+        """What a device printed, judged once for every stage: live, `evaluate`, `rerun` and a
+        served capture all come here, so they agree on what is an output and what is the
+        device's refusal (see `Platform.refusal`). Line ends are read as LF whatever the file
+        was saved with; the sha256 is of the text as given, the evidence file's."""
+        digest = sha256_text(text)
+        if "\r" in text:
+            text = _LINE_END.sub("\n", text)
+        known = PLATFORMS.get(platform or "")
+        refused = known.refusal(command, text) if known else None
+        if refused is not None:
+            why = DENIED if refused.denied else REJECTED
+            return cls(command=command, text=None, sha256=digest, error=f"{why}: {refused.reply}")
+        return cls(command=command, text=text, sha256=digest)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,30 +117,27 @@ class EvidenceWriter:
         }
         self._outputs: dict[str, RawOutput] = {}
 
-    def add(self, command: str, text: str, *, rejected: str | None = None,
-            compress: bool = False, read_by_checks: bool = True) -> RawOutput:
-        """Save an output, secrets masked; `rejected` is the device's error for a refused
-        command; `compress` gzips a large output (its sha256 is still of the text). The host's
-        own credentials are masked as whole tokens only in an output no check reads."""
+    def add(self, command: str, text: str, *, compress: bool = False,
+            read_by_checks: bool = True) -> RawOutput:
+        """Save an output, secrets masked, and judge it (an output, or the device's refusal);
+        `compress` gzips a large output (its sha256 is still of the text). The host's own
+        credentials are masked as whole tokens only in an output no check reads."""
         text, redacted = redact_output(text, () if read_by_checks else self._secrets)
-        digest = sha256_text(text)
+        output = RawOutput.from_text(command, text, platform=self._index["platform"])
         data = text.encode("utf-8")
         name = f"{command_slug(command)}.txt" + (".gz" if compress else "")
         # mtime=0: the same output always compresses to the same bytes.
         atomic_write(self.folder / name,
                      gzip.compress(data, compresslevel=6, mtime=0) if compress else data)
-        entry: dict[str, Any] = {"file": name, "sha256": digest, "bytes": len(data)}
+        entry: dict[str, Any] = {"file": name, "sha256": output.sha256, "bytes": len(data)}
         if compress:
             entry["compressed"] = "gzip"
         if redacted:
             entry["redacted"] = redacted
-        if rejected:
-            error = f"rejected by the device: {rejected}"
-            self._remember(RawOutput(command=command, text=None, sha256=digest, error=error),
-                           {**entry, "error": error})
-        else:
-            self._remember(RawOutput(command=command, text=text, sha256=digest), entry)
-        return self._outputs[command]
+        if output.error:
+            entry["error"] = output.error
+        self._remember(output, entry)
+        return output
 
     def has(self, command: str) -> bool:
         return command in self._outputs
@@ -153,12 +183,12 @@ class Capture:
                              error=entry["error"])
         path = self._file_for(command)
         if path is None:
-            return RawOutput(command=command, text=None, error="not captured")
+            return RawOutput(command=command, text=None, error="not captured", absent=True)
         data = path.read_bytes()
         if path.suffix == ".gz":
             data = gzip.decompress(data)
-        text = data.decode("utf-8", errors="replace")
-        return RawOutput(command=command, text=text, sha256=sha256_text(text))
+        return RawOutput.from_text(command, data.decode("utf-8", errors="replace"),
+                                   platform=self.platform)
 
     def _file_for(self, command: str) -> Path | None:
         slug = command_slug(command)
@@ -171,8 +201,9 @@ class Capture:
         return None
 
 
-def open_capture(folder: Path) -> Capture:
-    """Open an evidence folder (with index.json) or a plain folder of `<slug>.txt` files."""
+def open_capture(folder: Path, platform: str | None = None) -> Capture:
+    """Open an evidence folder (with index.json) or a plain folder of `<slug>.txt` files;
+    `platform`, when given, is the one its outputs are judged as (else the index's)."""
     if not folder.is_dir():
         raise FileNotFoundError(f"capture folder not found: {folder}")
     index = folder / INDEX
@@ -182,8 +213,9 @@ def open_capture(folder: Path) -> Capture:
         return Capture(
             folder=folder,
             session=session,
-            platform=data.get("platform"),
+            platform=platform or data.get("platform"),
             hostname=data.get("hostname") or folder.name,
             entries={e["command"]: e for e in data.get("commands", [])},
         )
-    return Capture(folder=folder, session=None, platform=None, hostname=folder.name, entries={})
+    return Capture(folder=folder, session=None, platform=platform, hostname=folder.name,
+                   entries={})

@@ -5,12 +5,17 @@ command to send and, in order, the ways to turn that output into one normalized 
 Genie, then ntc-templates' TextFSM, then a small parser of our own. The first way that
 yields a value wins, and the record says which parser served. Checks only ever see the
 normalized value, so a platform's quirks stay here and the verdict logic stays shared.
+
+A parser can also return a plausible value with rows missing (Genie's IOS-XE `show platform`
+leaves out the `FT` fan trays, and with them the failed ones). Where an output is a table, its
+source counts the table's rows in the raw text by a pattern of its own (`Rows`); a way that
+read fewer is passed over for the next, and when none reads them all the fact is unavailable.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from inspector.evidence import RawOutput
@@ -70,6 +75,32 @@ class Own:
 Strategy = Genie | TextFSM | Own
 
 
+Counts = int | Mapping[str, int]  # rows, or rows per kind ("power supplies", "fans")
+
+
+@dataclass(frozen=True)
+class Rows:
+    """How many rows an output's table holds, counted in the raw text independently of any
+    parser (one regex pass), and how many of them a parsed value holds (`len` by default);
+    either a number or a number per kind of row, so that extra units of one kind never hide
+    a missing one of another. `what` names plain numbers in the reason a value is refused
+    with."""
+
+    in_text: Callable[[str], Counts]
+    in_value: Callable[[Any], Counts] = len
+    what: str = "rows"
+
+    def by_kind(self, counts: Counts) -> Mapping[str, int]:
+        return {self.what: counts} if isinstance(counts, int) else counts
+
+    def missing(self, value: Any, in_text: Mapping[str, int]) -> str | None:
+        """`22 of 26 module rows` where the value holds fewer rows than the text."""
+        judged = self.by_kind(self.in_value(value))
+        short = [f"{judged.get(kind, 0)} of {n} {kind}" for kind, n in in_text.items()
+                 if judged.get(kind, 0) < n]
+        return ", ".join(short) or None
+
+
 @dataclass(frozen=True)
 class Source:
     """Where a fact comes from on one platform.
@@ -77,25 +108,42 @@ class Source:
     `fallbacks` are commands sent, in order, only when the device rejects the one before
     (an IOS-XE router has no `crashinfo:` file system, a switch has). `when_rejected="skip"`
     says a device that rejects every one of them lacks the feature: the check does not apply.
+    `otherwise` is another source, read when this one yields no value: where a platform
+    prints the fact in one command on some releases and in another on others (a Catalyst
+    9500 on 17.3 prints no configuration register in `show version`, only ROM monitor
+    variables in `show romvar`). Its commands are always collected, so a rerun or an offline
+    judgement reads them as the live one did.
+    `rows` counts the table's rows in the raw text, so that a parser that drops some is
+    passed over.
     """
 
     command: str
     strategies: tuple[Strategy, ...]
     fallbacks: tuple[str, ...]
     when_rejected: str
+    otherwise: Source | None
+    rows: Rows | None
 
     def __init__(self, command: str, *strategies: Strategy, fallbacks: tuple[str, ...] = (),
-                 when_rejected: str = "error") -> None:
+                 when_rejected: str = "error", otherwise: Source | None = None,
+                 rows: Rows | None = None) -> None:
         if when_rejected not in ("error", "skip"):
             raise ValueError(f"when_rejected must be 'error' or 'skip', not {when_rejected!r}")
         object.__setattr__(self, "command", command)
         object.__setattr__(self, "strategies", strategies)
         object.__setattr__(self, "fallbacks", fallbacks)
         object.__setattr__(self, "when_rejected", when_rejected)
+        object.__setattr__(self, "otherwise", otherwise)
+        object.__setattr__(self, "rows", rows)
 
     @property
     def commands(self) -> tuple[str, ...]:
         return (self.command, *self.fallbacks)
+
+    @property
+    def command_groups(self) -> tuple[tuple[str, ...], ...]:
+        """This source's commands, then those of each source read otherwise."""
+        return (self.commands, *(self.otherwise.command_groups if self.otherwise else ()))
 
 
 @dataclass(frozen=True)
@@ -125,6 +173,7 @@ class FactValue:
     command: str
     sha256: str | None
     parser: str
+    note: str | None = None  # why another command of the source was read instead
 
 
 class FactResolver:
@@ -153,24 +202,55 @@ class FactResolver:
         source = fact.source(self.platform)
         if source is None:
             return FactUnavailable(f"no source for {fact.name} on {self.platform}")
-        rejections = []
+        return self._read_source(source)
+
+    def _read_source(self, source: Source) -> FactValue | FactUnavailable:
+        found = self._read_commands(source)
+        # Not after a rejection that means "no such feature here" (FactNotApplicable).
+        if source.otherwise is None or type(found) is not FactUnavailable:
+            return found
+        other = self._read_source(source.otherwise)
+        if isinstance(other, FactValue):
+            return other
+        return FactUnavailable(f"{found.reason}; {other.reason}", found.command)
+
+    def _read_commands(self, source: Source) -> FactValue | FactUnavailable:
+        passed_over: list[str] = []  # the commands before the one read, and why
+        rejected, denied = 0, False
         for command in source.commands:
             output = self.raw(command)
             if output.captured:
-                return self._parse(source, output)
+                found = self._parse(source, output)
+                if passed_over and isinstance(found, FactValue):
+                    found = replace(found, note="; ".join(passed_over)
+                                    + f"; read `{command}` in its place")
+                return found
             why = output.error or "not captured"
-            if not why.startswith("rejected by the device"):
+            if output.absent:
+                # A capture saved without this command may hold its fallback's output.
+                passed_over.append(f"`{command}` is not in the capture")
+                continue
+            if not output.rejected:
                 return FactUnavailable(f"`{command}` {why}", command)
-            rejections.append(f"`{command}` {why}")
-        if source.when_rejected == "skip":
+            rejected += 1
+            denied = denied or output.denied
+            passed_over.append(f"`{command}` {why}")
+        # An authorization's refusal says nothing of the feature: could not tell, not "absent".
+        if rejected == len(source.commands) and source.when_rejected == "skip" and not denied:
             return FactNotApplicable(
                 "the device does not support " + " nor ".join(f"`{c}`" for c in source.commands),
                 source.command,
             )
-        return FactUnavailable("; ".join(rejections), source.command)
+        if not rejected:
+            return FactUnavailable(f"`{source.command}` not captured", source.command)
+        return FactUnavailable("; ".join(passed_over), source.command)
 
     def _parse(self, source: Source, output: RawOutput) -> FactValue | FactUnavailable:
         reasons = []
+        in_text = None
+        if source.rows is not None and output.text is not None:
+            # Once per output, whichever way reads it.
+            in_text = source.rows.by_kind(source.rows.in_text(output.text))
         for strategy in source.strategies:
             try:
                 value = strategy.read(self.platform, output)
@@ -180,6 +260,10 @@ class FactResolver:
             except Exception as exc:  # an extractor meeting a shape it did not expect
                 reasons.append(f"{strategy.name}: unexpected data ({type(exc).__name__}: {exc})")
                 continue
+            if source.rows is not None and in_text is not None:
+                if short := source.rows.missing(value, in_text):
+                    reasons.append(f"{strategy.name} read {short}")
+                    continue
             return FactValue(
                 value=value, command=output.command, sha256=output.sha256, parser=strategy.name
             )

@@ -1,7 +1,14 @@
 """Tamper evidence: a manifest of every file of a run with its sha256, signed with Ed25519.
 
-The manifest embeds the signer's public key so any copy of a run can be checked on its own;
-`verify --public-key` pins the key too, so a run re-signed by someone else is caught.
+The manifest embeds the signer's public key so any copy of a run can be read on its own, but
+a signature is only ever checked against a key the reader already trusts: this inspector's
+own, one the user pins (`--public-key`), or one the user told `verify --trust` to trust. A
+run re-signed with someone else's key is therefore never taken for ours.
+
+The manifest also says the run's state: `open` (signed as the run starts, over run.json),
+`interrupted` (stopped with chassis left) or `finished`. Deleting files cannot forge a state:
+every run has a manifest from its first second, so a run without one is refused, and a
+replayed older manifest only makes the files written since it look unsigned.
 """
 
 from __future__ import annotations
@@ -21,7 +28,8 @@ from inspector.files import atomic_write, sha256_file
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 _SKIP = {MANIFEST, SIGNATURE}
-EVIDENCE = "evidence"
+OPEN, INTERRUPTED, FINISHED = "open", "interrupted", "finished"
+STATES = (OPEN, INTERRUPTED, FINISHED)
 
 
 def default_key_path() -> Path:
@@ -52,6 +60,22 @@ def keygen(path: Path, *, overwrite: bool = False) -> Path:
     return path
 
 
+def trusted_keys_path() -> Path:
+    """Public keys of other inspectors this one was told to trust, one OpenSSH line each."""
+    return default_key_path().parent / "trusted_keys"
+
+
+def own_public_key(key_path: Path | None = None) -> str | None:
+    """This inspector's public key (OpenSSH text), or None before its key exists."""
+    path = (key_path or default_key_path()).with_suffix(".pub")
+    return path.read_text().strip() if path.is_file() else None
+
+
+def same_key(a: str, b: str) -> bool:
+    """Two OpenSSH public key lines name the same key (comments aside)."""
+    return a.split()[:2] == b.split()[:2]
+
+
 def _load_private(path: Path) -> Any:
     from cryptography.hazmat.primitives import serialization
 
@@ -79,13 +103,17 @@ def _files(run_dir: Path) -> dict[str, str]:
     return {rel: sha256_file(run_dir / rel) for rel in _under(run_dir, ".") if rel not in _SKIP}
 
 
-def sign_run(run_dir: Path, key_path: Path, files: dict[str, str] | None = None) -> Path:
+def sign_run(run_dir: Path, key_path: Path, files: dict[str, str] | None = None, *,
+             state: str = FINISHED) -> Path:
     """Write manifest.json for the run's files (hashed now unless given) and manifest.sig
     over its bytes."""
+    if state not in STATES:
+        raise ValueError(f"unknown run state {state!r}")
     key = _load_private(key_path)
     public = _public_openssh(key.public_key())
     manifest = {
         "run": run_dir.name,
+        "state": state,
         "signed_at": utc_now(),
         "public_key": public,
         "key_fingerprint": fingerprint(public),
@@ -101,13 +129,15 @@ class RunAltered(ValueError):
     """The run's files are not what its signature covers."""
 
 
-def _signature_problem(run_dir: Path, body: bytes, manifest: dict[str, Any]) -> str | None:
+def _signature_problem(run_dir: Path, body: bytes, public_key: str) -> str | None:
+    """What is wrong with the run's signature of `body` under `public_key` (OpenSSH text,
+    a key the caller trusts: never merely the one the manifest carries), or None."""
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     try:
-        key = serialization.load_ssh_public_key(manifest.get("public_key", "").encode())
+        key = serialization.load_ssh_public_key(public_key.encode())
         if not isinstance(key, Ed25519PublicKey):
             raise ValueError("the manifest's key is not an Ed25519 key")
         key.verify(base64.b64decode((run_dir / SIGNATURE).read_bytes()), body)
@@ -118,60 +148,88 @@ def _signature_problem(run_dir: Path, body: bytes, manifest: dict[str, Any]) -> 
     return None
 
 
-class Seal:
-    """The files of a signed run with their signed sha256, for re-signing it after a rerun.
+def _read_manifest(run_dir: Path) -> tuple[bytes, dict[str, Any]]:
+    """The manifest's bytes and content. Raises RunAltered when it is missing or not one."""
+    try:
+        body = (run_dir / MANIFEST).read_bytes()
+    except FileNotFoundError:
+        raise RunAltered(
+            f"{run_dir}: no {MANIFEST}: every run is signed from the moment it starts, so "
+            "this one was altered (or is not a run of this inspector)") from None
+    try:
+        manifest = json.loads(body)
+    except ValueError:
+        manifest = None
+    if (not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict)
+            or manifest.get("state", FINISHED) not in STATES):
+        raise RunAltered(f"{run_dir}: {MANIFEST} is not a manifest")
+    return body, manifest
 
-    The files a rerun reads are first found as signed (`require_unchanged`). On re-signing,
-    the files it wrote are hashed anew, and every other file keeps its signed hash: a change
+
+class Seal:
+    """A run's signed manifest, checked against a key the caller trusts: the files with their
+    signed sha256, and the run's state when it was signed.
+
+    Files are found as signed (`require_unchanged`) before anything reads them. On re-signing,
+    the files just written are hashed anew, and every other file keeps its signed hash: a change
     made by anyone else stays visible to `verify` instead of being signed over.
     """
 
-    def __init__(self, run_dir: Path, files: dict[str, str]) -> None:
+    def __init__(self, run_dir: Path, files: dict[str, str], state: str, signer: str) -> None:
         self.run_dir = run_dir
         self.files = files
+        self.state = state
+        self.signer = signer
 
     @classmethod
-    def read(cls, run_dir: Path) -> Seal | None:
-        """The run's signed manifest, or None for a run never signed (one cut short).
-        Raises RunAltered for a manifest that does not match its signature."""
-        try:
-            body = (run_dir / MANIFEST).read_bytes()
-        except FileNotFoundError:
-            return None
-        try:
-            manifest = json.loads(body)
-        except ValueError:
-            manifest = None
-        if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
-            raise RunAltered(f"{run_dir}: {MANIFEST} is not a manifest")
-        problem = _signature_problem(run_dir, body, manifest)
+    def read(cls, run_dir: Path, trusted: str) -> Seal:
+        """The run's manifest, signed by the key `trusted` (OpenSSH text). Raises RunAltered
+        for a run without a manifest, signed by another key, or whose signature fails."""
+        body, manifest = _read_manifest(run_dir)
+        signer = fingerprint(str(manifest.get("public_key", ""))) if manifest.get(
+            "public_key") else "no key"
+        if not same_key(str(manifest.get("public_key", "")), trusted):
+            raise RunAltered(f"{run_dir}: signed by {signer}, not by the expected key "
+                             f"{fingerprint(trusted)}")
+        problem = _signature_problem(run_dir, body, trusted)
         if problem:
             raise RunAltered(f"{run_dir}: {problem}")
-        return cls(run_dir, manifest["files"])
+        return cls(run_dir, manifest["files"], manifest.get("state", FINISHED), signer)
 
-    def require_unchanged(self, paths: list[str]) -> None:
-        """Raise RunAltered naming every file at or under `paths` (relative: `records`,
-        `run.json`) changed, added or removed since the run was signed."""
+    def differences(self, paths: list[str]) -> list[str]:
+        """Every file at or under `paths` (relative: `records`, `run.json`) changed, added or
+        removed since the run was signed, as `changed records/x.json` and the like."""
         def covered(rel: str) -> bool:
-            return any(rel == p or rel.startswith(p + "/") for p in paths)
+            return any(rel == p or rel.startswith(p + "/") or p == "." for p in paths)
 
         listed = {rel: digest for rel, digest in self.files.items() if covered(rel)}
-        present = {rel for top in paths for rel in _under(self.run_dir, top)}
+        present = {rel for top in paths for rel in _under(self.run_dir, top)} - _SKIP
         changed, added, removed = _differences(self.run_dir, listed, present)
-        found = ([f"removed {rel}" for rel in removed] + [f"added {rel}" for rel in added]
-                 + [f"changed {rel}" for rel in changed])
-        if found:
-            more = f" and {len(found) - 5} more" if len(found) > 5 else ""
-            raise RunAltered(f"{self.run_dir} was altered since it was signed "
-                             f"({'; '.join(found[:5])}{more}): see `inspector verify`")
+        return ([f"removed {rel}" for rel in removed] + [f"added {rel}" for rel in added]
+                + [f"changed {rel}" for rel in changed])
+
+    def require_unchanged(self, paths: list[str]) -> None:
+        """Raise RunAltered naming every file at or under `paths` that is not as signed."""
+        altered(self.run_dir, self.differences(paths))
 
     def files_after(self, written: Iterable[Path]) -> dict[str, str]:
-        """The manifest's files once those `written` (folders: all their files) changed."""
+        """The manifest's files once those `written` (folders: all their files; a folder
+        moved away: none left) changed."""
         files = dict(self.files)
         for top in written:
-            for rel in _under(self.run_dir, top.relative_to(self.run_dir).as_posix()):
+            base = top.relative_to(self.run_dir).as_posix()
+            for rel in [r for r in files if r == base or r.startswith(base + "/")]:
+                del files[rel]
+            for rel in _under(self.run_dir, base):
                 files[rel] = sha256_file(self.run_dir / rel)
         return files
+
+
+def altered(run_dir: Path, found: list[str]) -> None:
+    """Raise RunAltered naming every one of `found` (as `Seal.differences` says them)."""
+    if found:
+        raise RunAltered(f"{run_dir} was altered since it was signed; see `inspector verify`:\n"
+                         + "\n".join(f"  {line}" for line in found))
 
 
 def _differences(run_dir: Path, recorded: dict[str, str],
@@ -191,12 +249,6 @@ def _under(run_dir: Path, top: str) -> list[str]:
             if p.is_file() and not p.name.endswith(".tmp")]
 
 
-def outside_evidence(run_dir: Path) -> list[str]:
-    """The run's own files, which a rerun rewrites: records, reports, run.json. (The evidence
-    folder only grows, one attempt folder per live rerun.)"""
-    return sorted(p.name for p in run_dir.iterdir() if p.name not in {EVIDENCE, *_SKIP})
-
-
 @dataclass(kw_only=True)
 class Verification:
     changed: list[str] = field(default_factory=list)
@@ -204,39 +256,83 @@ class Verification:
     removed: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # signature or key trouble
     signer: str | None = None
+    # Why the signer is believed: "this inspector's own key", "the key in X.pub", ...
+    trusted_as: str | None = None
+    state: str | None = None
 
     @property
     def ok(self) -> bool:
         return not (self.changed or self.added or self.removed or self.problems)
 
 
-def verify_run(run_dir: Path, public_key: Path | None = None) -> Verification:
+def _known_keys() -> list[tuple[str, str]]:
+    """The keys `verify` accepts without being told: (key, why it is trusted)."""
+    keys = []
+    own = own_public_key()
+    if own:
+        keys.append((own, "this inspector's own key"))
+    trusted = trusted_keys_path()
+    if trusted.is_file():
+        keys += [(line.strip(), f"a key trusted in {trusted}")
+                 for line in trusted.read_text().splitlines() if line.strip()]
+    return keys
+
+
+def trust_key(public_key: str) -> Path:
+    """Remember another inspector's public key as trusted by `verify`."""
+    path = trusted_keys_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        handle.write(" ".join(public_key.split()[:2]) + "\n")
+    return path
+
+
+def verify_run(run_dir: Path, public_key: Path | None = None, *,
+               trust: bool = False) -> Verification:
+    """Every file of the run against its manifest, and the manifest's signature against a
+    trusted key: the one in `public_key`, else this inspector's own or one trusted before,
+    else (with `trust`) the key the manifest carries, which is remembered from then on."""
     result = Verification()
-    manifest_path = run_dir / MANIFEST
-    if not manifest_path.is_file():
-        result.problems.append(f"no {MANIFEST}: the run was never signed")
+    try:
+        body, manifest = _read_manifest(run_dir)
+    except RunAltered as exc:
+        result.problems.append(str(exc).removeprefix(f"{run_dir}: "))
         return result
-    body = manifest_path.read_bytes()
-    manifest = json.loads(body)
-    result.signer = manifest.get("key_fingerprint")
-    embedded = manifest.get("public_key", "")
+    embedded = str(manifest.get("public_key", ""))
+    result.signer = fingerprint(embedded) if embedded else "no key"
+    result.state = manifest.get("state", FINISHED)
+    key: str | None = None
     if public_key is not None:
-        pinned = public_key.read_text().strip()
-        if " ".join(pinned.split()[:2]) != " ".join(embedded.split()[:2]):
+        key = public_key.read_text().strip()
+        if same_key(key, embedded):
+            result.trusted_as = f"the key in {public_key}"
+        else:
+            result.problems.append(f"signed by {result.signer}, not by the key in {public_key} "
+                                   f"({fingerprint(key)})")
+    else:
+        known = [(k, why) for k, why in _known_keys() if embedded and same_key(k, embedded)]
+        if known:
+            key, result.trusted_as = known[0]
+        elif trust and embedded:
+            key, result.trusted_as = embedded, f"trusted from now on in {trust_key(embedded)}"
+        else:
+            own = own_public_key()
             result.problems.append(
-                f"signed by {result.signer}, not by the key in {public_key} "
-                f"({fingerprint(pinned)})")
-    problem = _signature_problem(run_dir, body, manifest)
-    if problem:
-        result.problems.append(problem)
+                f"signed by {result.signer}, a key this inspector has never seen (its own is "
+                f"{fingerprint(own) if own else 'not made yet'}): pin the expected key with "
+                "--public-key, or trust this one with --trust")
+    if key is not None:
+        problem = _signature_problem(run_dir, body, key)
+        if problem:
+            result.problems.append(problem)
     present = {rel for rel in _under(run_dir, ".") if rel not in _SKIP}
     result.changed, result.added, result.removed = _differences(
         run_dir, manifest.get("files", {}), present)
     return result
 
 
-def seal_run(run_dir: Path, key_path: Path | None = None, *, previous: Seal | None = None,
-             written: Iterable[Path] = ()) -> tuple[Path, bool]:
+def seal_run(run_dir: Path, key_path: Path | None = None, *, state: str,
+             previous: Seal | None = None, written: Iterable[Path] = ()) -> tuple[Path, bool]:
     """Sign the run with the inspector's key, making the key on first use: over every file,
     or given the run's `previous` seal, over it and the files just `written` (folders: all
     their files). Returns the key used and whether it was just created, so the user can be
@@ -245,5 +341,6 @@ def seal_run(run_dir: Path, key_path: Path | None = None, *, previous: Seal | No
     created = not key_path.exists()
     if created:
         keygen(key_path)
-    sign_run(run_dir, key_path, None if previous is None else previous.files_after(written))
+    sign_run(run_dir, key_path, None if previous is None else previous.files_after(written),
+             state=state)
     return key_path, created

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+# The evidence path of a check left unjudged because the chassis runs another OS than declared.
+DECLARED_PLATFORM = "platform/declared"
+
 
 class Status(StrEnum):
     PASS = "PASS"  # the chassis meets the requirement

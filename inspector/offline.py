@@ -15,7 +15,7 @@ from inspector.records import build_record
 def evaluate_capture(
     folder: Path, *, platform: str, checks: list[Check], policy: Policy, run_id: str = "offline"
 ) -> dict[str, Any]:
-    capture = open_capture(folder)
+    capture = open_capture(folder, platform)
     started = utc_now()
     results = evaluate_chassis(
         platform=platform, outputs=capture.output, session=capture.session, checks=checks,

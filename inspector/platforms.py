@@ -2,7 +2,63 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cached_property
+from typing import NamedTuple
+
+# What Cisco OSes and AAA servers print instead of running a command, as the start of a line
+# (case-insensitive). Gathered from the OSes' own replies and from the failure strings of
+# scrapli, netmiko and Ansible's terminal plugins for these platforms.
+_COMMON_REFUSALS = (
+    r"(?:ERROR:\s*)?%\s*Invalid (?:input|command|parameter)\b",  # ... detected at '^' marker.
+    r"(?:ERROR:\s*)?%\s*Incomplete command",
+    r"(?:ERROR:\s*)?%\s*Ambiguous command",
+    r"(?:ERROR:\s*)?%?\s*Unknown command",
+    r"(?:ERROR:\s*)?%?\s*(?:This )?command (?:is )?not supported",  # ... on this platform
+    r"%\s*Type \"show \?\" for a list of subcommands",
+)
+# Refusals by an authorization (TACACS+, a role, a task group): the device may well have the
+# feature, the account may not look. Never "does not apply", always "could not tell".
+_DENIALS = (
+    r"(?:ERROR:\s*)?%?\s*Command authorization failed",
+    r"(?:ERROR:\s*)?%\s*Authorization failed",
+    r"(?:ERROR:\s*)?%\s*Permission denied",  # NX-OS role, IOS-XR task group
+    r"(?:ERROR:\s*)?%\s*(?:This )?command (?:is )?not authorized",
+)
+_IOS_REFUSALS = (
+    r"%\s*Unknown command or computer name",
+    r"%\s*Unrecognized command",
+)
+_NXOS_REFUSALS = (
+    r"Cmd exec error\b",
+    r"Syntax error while parsing\b",
+    r"%\s*Feature not enabled",
+    r"%\s*User not present",
+)
+_XR_REFUSALS = (
+    r"%?\s*syntax error\b",  # `syntax error, expecting ...`
+)
+_ASA_REFUSALS = (
+    r"ERROR:\s*%?\s*(?:Unrecognized|Unknown) command",
+    r"Type help or '\?' for a list of available commands",
+)
+
+# A refusal is the whole reply, so it is short: this many lines of the device's words at most
+# (the caret line and IOS-XR's time stamp aside). Outputs such as `show logging` that quote an
+# old refusal in a log line are longer, or do not begin with it.
+_REFUSAL_MAX_LINES = 4
+_REFUSAL_MAX_CHARS = 2048  # beyond this, a reply that is nothing but a refusal is not plausible
+_QUOTED_MAX = 400  # of a refusal, as the record quotes it
+_CARET = re.compile(r"\s*\^\s*")
+_VISIBLE = re.compile(r"\S")
+# The time IOS-XR prints above every output while `exec prompt timestamp` is on.
+_STAMP = re.compile(r"\s*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \w{3} +\d+ [\d:.]+ \S+\s*")
+
+
+class Refusal(NamedTuple):
+    reply: str  # the device's words, in one line
+    denied: bool  # by an authorization, not for want of the command
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -14,17 +70,60 @@ class Platform:
     # The support file the program asks for, printed on the terminal. IOS-XR's plain
     # `show tech-support` writes an archive to the chassis's disk, so `terminal` is asked for.
     show_tech: str = "show tech-support"
+    # What the OS prints for a command it will not run (scrapli's "failed when contains"), as
+    # regexes for the start of a line, and what an authorization prints when it says no; see
+    # `refusal` for when a reply is one.
+    refusals: tuple[str, ...] = _COMMON_REFUSALS
+    denials: tuple[str, ...] = _DENIALS
+
+    @cached_property
+    def _refusal(self) -> re.Pattern[str]:
+        return re.compile(r"\s*(?:" + "|".join(self.refusals + self.denials) + ")",
+                          re.IGNORECASE)
+
+    @cached_property
+    def _denial(self) -> re.Pattern[str]:
+        return re.compile(r"\s*(?:" + "|".join(self.denials) + ")", re.IGNORECASE)
+
+    def refusal(self, command: str, text: str) -> Refusal | None:
+        """The device's reply, quoted in one line, when the whole of `text` is a refusal to run
+        `command`; None when it is an output.
+
+        A refusal is a short reply whose first line, after the caret line and IOS-XR's time
+        stamp (and the echo of the command, where a capture kept it), is one of `refusals` or
+        `denials`. An output that merely holds such a phrase further down (a log line quoting
+        an earlier session's error, a show tech) is an output.
+        """
+        if len(text) > _REFUSAL_MAX_CHARS and _VISIBLE.search(text, _REFUSAL_MAX_CHARS):
+            return None
+        lines = [line.strip() for line in text[:_REFUSAL_MAX_CHARS].splitlines()
+                 if line.strip() and not _CARET.fullmatch(line)]
+        if lines and _STAMP.fullmatch(lines[0]):
+            lines = lines[1:]
+        if lines and lines[0].endswith(command.strip()) and not self._refusal.match(lines[0]):
+            lines = lines[1:]  # the echo, `host#show platform`, as a terminal log saves it
+        if not lines or len(lines) > _REFUSAL_MAX_LINES or not self._refusal.match(lines[0]):
+            return None
+        quoted = " / ".join(lines)
+        if len(quoted) > _QUOTED_MAX:
+            quoted = quoted[: _QUOTED_MAX - 3] + "..."
+        return Refusal(reply=quoted, denied=bool(self._denial.match(lines[0])))
 
 
 PLATFORMS: dict[str, Platform] = {
     p.device_type: p
     for p in (
-        Platform(device_type="cisco_ios", genie_os="ios", label="IOS", needs_enable=True),
-        Platform(device_type="cisco_xe", genie_os="iosxe", label="IOS-XE", needs_enable=True),
-        Platform(device_type="cisco_nxos", genie_os="nxos", label="NX-OS", needs_enable=False),
+        Platform(device_type="cisco_ios", genie_os="ios", label="IOS", needs_enable=True,
+                 refusals=_COMMON_REFUSALS + _IOS_REFUSALS),
+        Platform(device_type="cisco_xe", genie_os="iosxe", label="IOS-XE", needs_enable=True,
+                 refusals=_COMMON_REFUSALS + _IOS_REFUSALS),
+        Platform(device_type="cisco_nxos", genie_os="nxos", label="NX-OS", needs_enable=False,
+                 refusals=_COMMON_REFUSALS + _NXOS_REFUSALS),
         Platform(device_type="cisco_xr", genie_os="iosxr", label="IOS-XR", needs_enable=False,
-                 show_tech="show tech-support terminal"),
-        Platform(device_type="cisco_asa", genie_os="asa", label="ASA", needs_enable=True),
+                 show_tech="show tech-support terminal",
+                 refusals=_COMMON_REFUSALS + _XR_REFUSALS),
+        Platform(device_type="cisco_asa", genie_os="asa", label="ASA", needs_enable=True,
+                 refusals=_COMMON_REFUSALS + _ASA_REFUSALS),
     )
 }
 

@@ -513,15 +513,16 @@ def excluded_record(
     finished_at: str,
     site: str | None = None,
     address: str | None = None,
+    judged_with: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The record of a chassis the preflight excluded: never contacted, and saying why."""
     record = build_record(
         run_id=run_id, hostname=hostname, platform=platform, results=[], session=None,
         policy=policy, started_at=started_at, finished_at=finished_at, site=site,
         address=address,
+        excluded=[r.text for r in assessment.reasons if r.blocks_inspection],
+        judged_with=judged_with,
     )
-    blocking = [r.text for r in assessment.reasons if r.blocks_inspection]
-    record["verdict_reason"] = "not inspected: excluded before contact: " + "; ".join(blocking)
     record["program"] = {
         "tier": str(assessment.tier),
         "eligible_for_support": False,

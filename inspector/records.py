@@ -1,24 +1,107 @@
 """Inspection records: one JSON document per chassis, the contract other tools read.
 
-Top level: schema_version, run_id, chassis {hostname, platform, os, version, pid, serial},
-checks [{id, status, severity, message, evidence, commands [{command, sha256}]}], verdict,
-program {tier, eligible_for_support, reasons} (null when judged without the program's rules).
+Its shape is published as a JSON Schema, `schemas/record.schema.json`, versioned with the
+record's `schema_version`. Top level: schema_version, run_id, chassis {hostname, platform, os,
+version, pid, serial}, checks [{id, status, severity, message, evidence, commands [{command,
+sha256}]}], verdict, verdict_reason, program {tier, eligible_for_support, reasons} (null when
+judged without the program's rules), excluded, judged_with. Where records are kept is the run
+store's business (inspector.store).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from inspector import __version__
-from inspector.evaluate import chassis_verdict
 from inspector.evidence import Session
-from inspector.files import read_json, safe_name, write_json
+from inspector.models import DECLARED_PLATFORM, Severity, Status, Verdict
 from inspector.policy import Policy
 
-SCHEMA_VERSION = 1
+# The record's published shape: schemas/record.schema.json, one version per change of it.
+# 2: `excluded` (why the preflight kept a chassis from being contacted) and `judged_with`
+# (the versions and policy that judged it) were added.
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 IDENTITY_FIELDS = ("os", "version", "pid", "serial")
+
+
+class RecordError(ValueError):
+    """A document that is not an inspection record this inspector can read."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Record:
+    """One chassis's inspection record. Its verdict is computed in one place (`judged`),
+    for a run, a resume, a rerun and an excluded chassis alike."""
+
+    run_id: str
+    chassis: dict[str, Any]
+    checks: list[dict[str, Any]]
+    started_at: str
+    finished_at: str
+    site: str | None = None
+    session: dict[str, Any] | None = None
+    redactions: dict[str, int] = field(default_factory=dict)
+    # The show tech-support file collected as evidence: file, sha256, bytes (or error).
+    show_tech: dict[str, Any] | None = None
+    program: dict[str, Any] | None = None
+    excluded: list[str] | None = None  # why the preflight kept it from being contacted
+    judged_with: dict[str, Any] | None = None  # versions and policy (inspector.provenance)
+    tool_version: str = __version__
+    rerun_at: str | None = None
+    verdict: str = str(Verdict.ERROR)
+    verdict_reason: str = "not judged"
+
+    def judged(self, policy: Policy) -> Record:
+        """This record with its verdict and reason computed from its checks, its session and
+        its exclusion."""
+        if self.excluded is not None:
+            return replace(self, verdict=str(Verdict.ERROR), verdict_reason=(
+                "not inspected: excluded before contact: " + "; ".join(self.excluded)))
+        verdict, reason = chassis_verdict(self.checks, policy)
+        error = self.session.get("error") if self.session else None
+        if error:
+            # What went wrong with the session explains the checks it left unanswered.
+            connected = bool(self.session and self.session.get("connected"))
+            reason = f"{error}; {reason}" if connected else f"not inspected: {error}"
+        return replace(self, verdict=str(verdict), verdict_reason=reason)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"schema_version": SCHEMA_VERSION,
+                **{f.name: getattr(self, f.name) for f in fields(self)}}
+
+    @classmethod
+    def from_dict(cls, document: Mapping[str, Any]) -> Record:
+        version = document.get("schema_version")
+        if version not in READABLE_VERSIONS:
+            raise RecordError(f"record schema_version {version!r}: this inspector reads "
+                              f"{', '.join(map(str, READABLE_VERSIONS))}")
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in document.items() if k in known})
+
+
+def chassis_verdict(results: Iterable[Mapping[str, Any]], policy: Policy) -> tuple[Verdict, str]:
+    """FAIL on any failing check that counts, else ERROR on anything we could not tell,
+    else PASS."""
+    results = list(results)
+    counted = {str(Severity.CRITICAL), str(Severity.MAJOR)}
+    if policy["verdict.minor_failures_fail_chassis"]:
+        counted.add(str(Severity.MINOR))
+    failed = [r["id"] for r in results if r["status"] == Status.FAIL and r["severity"] in counted]
+    if failed:
+        return Verdict.FAIL, "failed: " + ", ".join(failed)
+    errored = [r for r in results if r["status"] == Status.ERROR]
+    if errored:
+        reason = "could not tell: " + ", ".join(r["id"] for r in errored)
+        # A chassis declared as another OS than it runs: that is the reason to give first.
+        wrong_os = next((r["message"] for r in errored
+                         if any(e["path"] == DECLARED_PLATFORM for e in r["evidence"])), None)
+        return Verdict.ERROR, f"{wrong_os}; {reason}" if wrong_os else reason
+    if not any(r["status"] == Status.PASS for r in results):
+        return Verdict.ERROR, "no check could run on this chassis"
+    return Verdict.PASS, "every check that applies passed"
 
 
 def build_record(
@@ -35,6 +118,8 @@ def build_record(
     address: str | None = None,
     redactions: dict[str, int] | None = None,
     show_tech: dict[str, Any] | None = None,
+    excluded: list[str] | None = None,
+    judged_with: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     chassis: dict[str, Any] = {"hostname": hostname, "platform": platform}
     chassis.update(dict.fromkeys(IDENTITY_FIELDS))
@@ -44,51 +129,12 @@ def build_record(
                 chassis[key] = value
     if address:
         chassis["address"] = address
-    verdict, reason = chassis_verdict(results, policy)
-    if session is not None and session.error:
-        # What went wrong with the session explains the checks it left unanswered.
-        reason = (f"not inspected: {session.error}" if not session.connected
-                  else f"{session.error}; {reason}")
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "run_id": run_id,
-        "tool_version": __version__,
-        "site": site,
-        "started_at": started_at,
-        "finished_at": finished_at,
-        "chassis": chassis,
-        "session": session.as_dict() if session else None,
-        "checks": results,
-        "verdict": str(verdict),
-        "verdict_reason": reason,
-        "redactions": redactions or {},
-        # The show tech-support file collected as evidence: file, sha256, bytes (or error).
-        "show_tech": show_tech,
-        "program": None,
-    }
-
-
-def record_path(run_dir: Path, hostname: str) -> Path:
-    return run_dir / "records" / f"{safe_name(hostname)}.json"
-
-
-def write_record(run_dir: Path, record: dict[str, Any]) -> Path:
-    path = record_path(run_dir, record["chassis"]["hostname"])
-    write_json(path, record)
-    return path
-
-
-def record_paths(run_dir: Path) -> list[Path]:
-    """The run's record files, in the order every report lists the chassis."""
-    folder = run_dir / "records"
-    if not folder.is_dir():
-        raise FileNotFoundError(f"no records in {run_dir} (is it a run folder?)")
-    return sorted(folder.glob("*.json"))
-
-
-def read_records(run_dir: Path) -> Iterator[dict[str, Any]]:
-    for path in record_paths(run_dir):
-        yield read_json(path)
+    return Record(
+        run_id=run_id, site=site, started_at=started_at, finished_at=finished_at,
+        chassis=chassis, session=session.as_dict() if session else None, checks=results,
+        redactions=redactions or {}, show_tech=show_tech, excluded=excluded,
+        judged_with=judged_with,
+    ).judged(policy).as_dict()
 
 
 def summary_row(record: dict[str, Any]) -> dict[str, Any]:

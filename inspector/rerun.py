@@ -7,24 +7,30 @@ attempts save their outputs in a new folder, so the original evidence is never t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from inspector.catalogue import Catalogue
-from inspector.evaluate import chassis_verdict, evaluate_check
+from inspector.evaluate import evaluate_check
 from inspector.evidence import open_capture, utc_now
 from inspector.facts import FactResolver
-from inspector.files import read_json, safe_name
-from inspector.manifest import EVIDENCE, Seal, outside_evidence
+from inspector.files import read_json
 from inspector.policy import Policy
 from inspector.program import HostContext, load_products, program_section
-from inspector.records import read_records, record_path, write_record
-from reports import DEFAULT_FORMATS, default_output
-
-# Rewritten whole by every rerun from the records, never read by it.
-REPORTS = {default_output(Path(), fmt).name for fmt in DEFAULT_FORMATS}
+from inspector.records import Record
+from inspector.store import (
+    attempt_dir,
+    finish_run,
+    read_records,
+    record_path,
+    run_meta,
+    seal_for_rerun,
+    verdicts_before,
+    write_record,
+    writing,
+)
+from inspector.store import evidence_dir as evidence_dir_of
 
 
 class RerunError(ValueError):
@@ -85,12 +91,13 @@ def rerun_record(
     policy: Policy,
     evidence_dir: Path | None = None,
     mode: str = "offline",
+    judged_with: dict[str, Any],
 ) -> tuple[dict[str, Any], list[Change]]:
     """Re-judge `check_ids` of one record from an evidence folder (default: the latest one
     each check used) and return the updated record and what changed."""
     hostname = record["chassis"]["hostname"]
     platform = record["chassis"]["platform"]
-    original_dir = f"evidence/{safe_name(hostname)}"
+    original_dir = evidence_dir_of(run_dir, hostname).relative_to(run_dir).as_posix()
     at = utc_now()
     changes = []
     checks = {c["id"]: c for c in record["checks"]}
@@ -100,7 +107,7 @@ def rerun_record(
             str(evidence_dir.relative_to(run_dir)) if evidence_dir
             else (old.get("attempts") or [{}])[-1].get("evidence_dir", original_dir)
         )
-        capture = open_capture(run_dir / folder_rel)
+        capture = open_capture(run_dir / folder_rel, platform)
         new = evaluate_check(
             catalogue.get(check_id), platform=platform,
             resolver=FactResolver(platform, capture.output) if platform else None,
@@ -114,9 +121,8 @@ def rerun_record(
         changes.append(Change(hostname=hostname, check_id=check_id, before=old["status"],
                               after=new["status"], mode=mode))
     results = [checks[c["id"]] for c in record["checks"]]
-    verdict, reason = chassis_verdict(results, policy)
-    updated = {**record, "checks": results, "verdict": str(verdict), "verdict_reason": reason,
-               "rerun_at": at}
+    updated = replace(Record.from_dict(record), checks=results, rerun_at=at,
+                      judged_with=judged_with).judged(policy).as_dict()
     if record.get("program") is not None:  # the verdict may have changed, and with it support
         context = HostContext.load(run_dir / original_dir)
         updated["program"] = program_section(
@@ -135,37 +141,8 @@ def records_to_rerun(run_dir: Path, hosts: list[str] | None) -> list[dict[str, A
     return [read_json(path) for path, _ in paths]
 
 
-def check_seal(run_dir: Path, hosts: list[str] | None) -> Seal | None:
-    """The run's seal, once every file the rerun reads (the run's own files but the reports
-    it rewrites, and the chassis' evidence) is found as signed: a rerun from files changed by
-    someone else, re-signed, would vouch for the change. None for a run never signed."""
-    seal = Seal.read(run_dir)
-    if seal is not None:
-        evidence = [f"{EVIDENCE}/{safe_name(h)}" for h in hosts] if hosts else [EVIDENCE]
-        read = [name for name in outside_evidence(run_dir) if name not in REPORTS]
-        seal.require_unchanged(read + evidence)
-    return seal
-
-
-def verdicts_before(run_dir: Path, seal: Seal | None) -> dict[str, str]:
-    """Every chassis's verdict: run.json has them all once a run is signed; a run never
-    signed (cut short) may not, and its records are read instead."""
-    if seal is not None:
-        verdicts: dict[str, str] = read_json(run_dir / "run.json").get("verdicts", {})
-        return verdicts
-    return {r["chassis"]["hostname"]: r["verdict"] for r in read_records(run_dir)}
-
-
-def attempt_folder(run_dir: Path, hostname: str) -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    return run_dir / "evidence" / safe_name(hostname) / "attempts" / stamp
-
-
 def run_inventory(run_dir: Path) -> Path | None:
-    meta = run_dir / "run.json"
-    if not meta.is_file():
-        raise RerunError(f"{run_dir} is not a run folder (no run.json)")
-    inventory = read_json(meta).get("inventory")
+    inventory = run_meta(run_dir).get("inventory")
     return Path(inventory) if inventory else None
 
 
@@ -179,13 +156,14 @@ def collect_live(
     credentials: Any,
 ) -> Path:
     """Reconnect to one chassis and save `commands` as a new attempt's evidence folder."""
-    from inspector.run import apply_filters, collect_into, load_nornir, prepare_hosts
+    from inspector.hosts import apply_filters, load_nornir
+    from inspector.run import collect_into, prepare_hosts
 
     nornir = apply_filters(load_nornir(inventory, 1), {"name": hostname})
     if not nornir.inventory.hosts:
         raise RerunError(f"{hostname} is not in the inventory {inventory}")
     secrets = prepare_hosts(nornir, credentials, policy)
-    folder = attempt_folder(run_dir, hostname)
+    folder = attempt_dir(run_dir, hostname)
 
     def task(task: Any) -> Any:
         from nornir.core.task import Result
@@ -197,3 +175,59 @@ def collect_live(
     if result.failed:
         raise RerunError(f"live collection from {hostname} failed: {result.exception}")
     return folder
+
+
+@dataclass(kw_only=True)
+class Rerun:
+    summary: Any  # inspector.run.RunSummary of the chassis rerun
+    changes: list[Change]
+    provenance_changes: list[str]  # how what judged now differs from what judged the run
+
+
+def rerun_run(run_dir: Path, *, hosts: list[str] | None, check_ids: list[str] | None,
+              failed_only: bool, policy: Policy, public_key: Path | None,
+              live: Any = None, inventory: Path | None = None) -> Rerun:
+    """Rerun the chosen checks (`check_ids`, else the failed ones with `failed_only`, else all)
+    of `hosts` (or all), offline from the evidence, or on the chassis with `live`
+    credentials. Holds the run's lock and finds what it reads as signed before reading it;
+    signs the run again once run.json and the reports follow the records."""
+    from inspector.catalogue import load_catalogue
+    from inspector.evaluate import plan_commands
+    from inspector.provenance import differences, judged_with
+    from inspector.records import summary_row
+    from inspector.run import RunSummary
+
+    catalogue = load_catalogue()
+    with writing(run_dir):
+        seal = seal_for_rerun(run_dir, hosts, public_key)
+        meta = run_meta(run_dir)
+        now = judged_with(policy)
+        summary = RunSummary(run_id=run_dir.name, run_dir=run_dir)
+        changes: list[Change] = []
+        collected = []
+        for record in records_to_rerun(run_dir, hosts):
+            chosen = select_checks(record, check_ids, failed_only)
+            folder = None
+            if live is not None and chosen:
+                source = inventory or run_inventory(run_dir)
+                if source is None:
+                    raise RerunError("the run does not name its inventory: pass --inventory")
+                commands = plan_commands(record["chassis"]["platform"],
+                                         [catalogue.get(cid) for cid in chosen])
+                folder = collect_live(run_dir, inventory=source,
+                                      hostname=record["chassis"]["hostname"],
+                                      commands=commands, policy=policy, credentials=live)
+                collected.append(folder)
+            if chosen:
+                record, changed = rerun_record(run_dir, record, chosen, catalogue=catalogue,
+                                               policy=policy, evidence_dir=folder,
+                                               mode="live" if live is not None else "offline",
+                                               judged_with=now)
+                changes += changed
+            summary.verdicts[record["chassis"]["hostname"]] = record["verdict"]
+            summary.rows.append(summary_row(record))
+        # The records changed: run.json, the reports and the signed manifest must follow.
+        finish_run(run_dir, {**verdicts_before(run_dir), **summary.verdicts}, state=seal.state,
+                   previous=seal, evidence_written=collected, rerun_at=utc_now())
+    return Rerun(summary=summary, changes=changes,
+                 provenance_changes=differences(meta.get("judged_with"), now))

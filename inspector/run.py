@@ -7,7 +7,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from inspector.catalogue import Check
-from inspector.collect import Retry, ShowTech, collect, load_netmiko
+from inspector.collect import Retry, ShowTech, collect
 from inspector.evaluate import evaluate_chassis, plan_commands
 from inspector.evidence import EvidenceWriter, RawOutput, Session, utc_now
-from inspector.files import colliding_names, is_plain_name, read_json, safe_name, write_json
-from inspector.manifest import Seal, outside_evidence, seal_run
+from inspector.manifest import FINISHED, INTERRUPTED
 from inspector.parsing import warm_up_genie
 from inspector.platforms import PLATFORMS, platform_for
 from inspector.policy import Policy, PolicyError
@@ -32,9 +31,18 @@ from inspector.program import (
     load_products,
     program_section,
 )
-from inspector.records import build_record, read_records, summary_row, write_record
+from inspector.provenance import judged_with
+from inspector.records import build_record, summary_row
 from inspector.redact import redact_message
 from inspector.runner import Interrupted
+from inspector.store import (
+    evidence_dir,
+    finish_run,
+    prepare_resume,
+    read_records,
+    run_meta,
+    write_record,
+)
 
 
 class RunError(Exception):
@@ -63,7 +71,6 @@ class RunSummary:
     verdicts: dict[str, str] = field(default_factory=dict)  # hostname -> verdict
     rows: list[dict[str, Any]] = field(default_factory=list)
     signing_key: Path | None = None
-    key_created: bool = False
     interrupted: bool = False
     missing: list[str] = field(default_factory=list)  # hosts of the run without a record yet
     reports: list[Path] = field(default_factory=list)
@@ -82,41 +89,6 @@ class RunSummary:
 
 def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def load_nornir(inventory: Path, workers: int) -> Any:
-    from nornir import InitNornir
-
-    load_netmiko()
-    for name in ("hosts.yaml",):
-        if not (inventory / name).is_file():
-            raise RunError(f"{inventory} is not a Nornir inventory: {name} is missing")
-    options = {"host_file": str(inventory / "hosts.yaml")}
-    for key, name in (("group_file", "groups.yaml"), ("defaults_file", "defaults.yaml")):
-        if (inventory / name).is_file():
-            options[key] = str(inventory / name)
-    try:
-        return InitNornir(
-            runner={"plugin": "inspector", "options": {"num_workers": workers}},
-            inventory={"plugin": "SimpleInventory", "options": options},
-            logging={"enabled": False},
-        )
-    except Exception as exc:
-        raise RunError(f"could not load the inventory in {inventory}: {exc}") from exc
-
-
-def apply_filters(nornir: Any, filters: dict[str, str]) -> Any:
-    """`name=R1`, `platform=cisco_xe`, `site=lab`: match the host's name, attribute or data."""
-    def matches(host: Any) -> bool:
-        for key, wanted in filters.items():
-            value = host.name if key in ("name", "hostname") else getattr(host, key, None)
-            if value is None or key not in ("name", "hostname", "platform", "port"):
-                value = host.get(key)
-            if str(value) != wanted:
-                return False
-        return True
-
-    return nornir.filter(filter_func=matches) if filters else nornir
 
 
 def prepare_hosts(nornir: Any, credentials: Credentials, policy: Policy) -> list[str]:
@@ -175,6 +147,7 @@ class Inspection:
     login_gate: threading.BoundedSemaphore | None = None
     hold_list: frozenset[str] | None = None  # None: no --hold-list was given
     show_tech: bool = False
+    judged_with: dict[str, Any] | None = None  # inspector.provenance, once for the batch
     judges: Executor | None = None  # worker processes that parse and judge; None: this thread
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -193,7 +166,7 @@ class Inspection:
         outputs: dict[str, RawOutput] = {}
         redactions: dict[str, int] = {}
         show_tech: dict[str, Any] | None = None
-        evidence = self.run_dir / "evidence" / safe_name(host.name)
+        evidence = evidence_dir(self.run_dir, host.name)
         if platform in PLATFORMS:
             collected = collect_into(
                 task, evidence, plan_commands(platform, self.checks), self.policy, self.secrets,
@@ -210,6 +183,7 @@ class Inspection:
             check_ids=tuple(c.id for c in self.checks), outputs=outputs, session=session,
             policy=self.policy, context=context, started_at=started, site=host.get("site"),
             address=host.hostname, redactions=redactions, show_tech=show_tech,
+            judged_with=self.judged_with,
         )
         if self.judges is not None:
             from concurrent.futures.process import BrokenProcessPool
@@ -248,6 +222,7 @@ class Judgement:
     address: str | None
     redactions: dict[str, int]
     show_tech: dict[str, Any] | None
+    judged_with: dict[str, Any] | None
 
 
 def judge(job: Judgement, checks: list[Check]) -> dict[str, Any]:
@@ -265,7 +240,7 @@ def judge(job: Judgement, checks: list[Check]) -> dict[str, Any]:
         run_id=job.run_id, hostname=job.hostname, platform=job.platform, results=results,
         session=job.session, policy=job.policy, started_at=job.started_at,
         finished_at=utc_now(), site=job.site, address=job.address, redactions=job.redactions,
-        show_tech=job.show_tech,
+        show_tech=job.show_tech, judged_with=job.judged_with,
     )
     record["program"] = program_section(record, job.context.host_data(), load_products())
     return record
@@ -375,55 +350,6 @@ def redact_record(value: Any, secrets: list[str]) -> Any:
     return value
 
 
-def start_run(*, out: Path, run_id: str, hosts: list[str], checks: list[Check], policy: Policy,
-              inventory: Path | None, show_tech: bool = False) -> Path:
-    if not is_plain_name(run_id):
-        raise RunError(f"--run-id {run_id!r} is not a plain name: letters, digits, `.`, `_` "
-                       "and `-`, starting with a letter or digit, at most 100")
-    clashes = colliding_names(hosts)
-    if clashes:
-        raise RunError("host names that would share one record file: " + "; ".join(
-            f"{a!r} and {b!r}" for a, b in clashes))
-    run_dir = out / run_id
-    if run_dir.exists():
-        raise RunError(f"run folder {run_dir} already exists: choose another --run-id, "
-                       "or --resume it")
-    run_dir.mkdir(parents=True)
-    write_json(run_dir / "run.json", {
-        "run_id": run_id, "started_at": utc_now(), "hosts": sorted(hosts),
-        "checks": [c.id for c in checks],
-        "policy": str(Path(policy.source).resolve()) if policy.source != "defaults" else None,
-        # Where a live rerun or a resume reconnects from; not copied, as it may hold secrets.
-        "inventory": str(inventory.resolve()) if inventory else None,
-        "show_tech": show_tech,
-    })
-    return run_dir
-
-
-def run_meta(run_dir: Path) -> dict[str, Any]:
-    path = run_dir / "run.json"
-    if not path.is_file():
-        raise RunError(f"{run_dir} is not a run folder (no run.json)")
-    meta: dict[str, Any] = read_json(path)
-    return meta
-
-
-def prepare_resume(run_dir: Path) -> set[str]:
-    """Hosts already finished; what an interrupted chassis left behind is set aside, not lost."""
-    for tmp in run_dir.rglob("*.tmp"):
-        tmp.unlink()  # half-written files of a killed run: their complete versions never existed
-    done = ({r["chassis"]["hostname"] for r in read_records(run_dir)}
-            if (run_dir / "records").is_dir() else set())
-    stamp = utc_now().replace(":", "")
-    for folder in (sorted((run_dir / "evidence").glob("*"))
-                   if (run_dir / "evidence").is_dir() else []):
-        index = folder / "index.json"
-        hostname = read_json(index)["hostname"] if index.is_file() else None
-        if folder.is_dir() and hostname not in done and ".interrupted-" not in folder.name:
-            folder.rename(folder.with_name(f"{folder.name}.interrupted-{stamp}"))
-    return done
-
-
 def run_inspection(
     *,
     nornir: Any,
@@ -448,7 +374,8 @@ def run_inspection(
                             secrets=secrets, on_done=on_done,
                             login_gate=threading.BoundedSemaphore(logins) if logins > 0 else None,
                             hold_list=hold_list, on_progress=on_progress,
-                            show_tech=bool(meta.get("show_tech")))
+                            show_tech=bool(meta.get("show_tech")),
+                            judged_with=judged_with(policy))
     excluded = excluded_hosts(nornir, hold_list, load_products())
     for hostname, assessment in sorted(excluded.items()):
         if hostname in done:
@@ -458,7 +385,7 @@ def run_inspection(
         inspection.write(excluded_record(
             run_id=run_id, hostname=hostname, platform=host.platform, assessment=assessment,
             policy=policy, started_at=now, finished_at=now, site=host.get("site"),
-            address=host.hostname,
+            address=host.hostname, judged_with=inspection.judged_with,
         ))
     skipped = done | set(excluded)
     todo = nornir.filter(filter_func=lambda host: host.name not in skipped)
@@ -479,6 +406,7 @@ def run_inspection(
                 results=[], session=Session(connected=False, privileged=False,
                                             error=f"internal error: {result.exception!r}"),
                 policy=policy, started_at=utc_now(), finished_at=utc_now(),
+                judged_with=inspection.judged_with,
             ))
     summary = RunSummary(run_id=run_id, run_dir=run_dir, interrupted=interrupted)
     for record in read_records(run_dir):
@@ -486,32 +414,7 @@ def run_inspection(
         summary.verdicts[row["hostname"]] = row["verdict"]
         summary.rows.append(row)
     summary.missing = sorted(set(meta["hosts"]) - set(summary.verdicts))
-    summary.reports, summary.signing_key, summary.key_created = finish_run(
-        run_dir, summary.verdicts, finished_at=utc_now(), interrupted=interrupted)
+    summary.reports, summary.signing_key = finish_run(
+        run_dir, summary.verdicts, state=INTERRUPTED if interrupted or summary.missing
+        else FINISHED, finished_at=utc_now(), interrupted=interrupted)
     return summary
-
-
-def finish_run(run_dir: Path, verdicts: dict[str, str], *, previous: Seal | None = None,
-               evidence_written: Iterable[Path] = (), **meta: Any) -> tuple[list[Path], Path, bool]:
-    """Once records were written or rerun: run.json says every verdict, the reports show them,
-    and the manifest is signed anew. After a rerun (`previous`: the run's seal) only the run's
-    own files and the evidence just collected can change in it.
-    Returns the reports, the key, and whether the key was just made."""
-    write_json(run_dir / "run.json", {**run_meta(run_dir), **meta,
-                                      "verdicts": dict(sorted(verdicts.items()))})
-    reports = _default_reports(run_dir)
-    written = [run_dir / name for name in outside_evidence(run_dir)] + list(evidence_written)
-    key, created = seal_run(run_dir, previous=previous, written=written)
-    return reports, key, created
-
-
-def _default_reports(run_dir: Path) -> list[Path]:
-    """The HTML and JUnit reports; the records are already safe, so a report problem is
-    reported rather than allowed to change the run's outcome."""
-    from reports import write_default_reports
-
-    try:
-        return write_default_reports(run_dir)
-    except Exception as exc:
-        print(f"inspector: could not write the reports: {type(exc).__name__}: {exc}")
-        return []

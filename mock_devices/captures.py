@@ -64,7 +64,8 @@ def capture_profile(folder: Path, platform: str | None = None) -> tuple[str, Pro
     the exact command it names; without it, the hostname is the folder's name and `platform`
     (a netmiko device type) must be given. Every `<slug>.txt` in the folder is served; a
     command the index records as not collected (timed out, session lost) has no output, so
-    the chassis rejects it as unknown.
+    the chassis rejects it as unknown. A refusal the device gave (its file holds the reply) is
+    served back as that reply, which the inspector judges a refusal again.
     """
     folder = Path(folder)
     if not folder.is_dir():

@@ -79,6 +79,9 @@ class Behaviour:
     garbage_output: bool = False  # show commands answer with binary junk
     huge_output_lines: int = 0  # extra lines appended to `show logging`-style outputs
     unsupported_commands: tuple[str, ...] = ()  # answered as unknown, like old software
+    # Seconds the log output pauses after a line that is the chassis's own prompt, before the
+    # rest of it and a memory allocation failure (a log line quoting the prompt, a busy box).
+    prompt_mid_log: float = 0.0
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any] | None) -> Behaviour:

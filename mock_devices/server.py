@@ -624,6 +624,12 @@ class CliSession:
             text = _apply_pipe(text, pipe)
         if self.timestamps and not key.startswith("@"):
             text = TIME_STYLES["xrstamp"](datetime.now(UTC)) + "\n" + text
+        if behaviour.prompt_mid_log and "logging" in key and not key.startswith("@"):
+            lines = text.splitlines(keepends=True)
+            half = len(lines) // 2
+            await self.emit("".join(lines[:half]) + self.prompt + "\n")
+            await asyncio.sleep(behaviour.prompt_mid_log)
+            text = "".join(lines[half:]) + _malloc_fail(self.chassis) + "\n"
         # Dropping on the first show output of every session makes the fault persistent, so
         # a retrying inspector still ends in ERROR rather than passing by luck.
         await self.emit(text, drop_half=behaviour.drop_mid_output and not key.startswith("@"))
@@ -690,6 +696,14 @@ _FLAP_LINE = {
         "{t}: %ASA-4-411002: Line protocol on Interface GigabitEthernet0/{p}, changed state to {s}",
     ),
 }
+
+
+def _malloc_fail(chassis: Chassis) -> str:
+    """A memory allocation failure logged just now, in the time style of the chassis's OS."""
+    style, _ = _FLAP_LINE[chassis.profile.os]
+    when = TIME_STYLES[style](datetime.now(UTC))
+    return (f"{when}: %SYS-2-MALLOCFAIL: Memory allocation of 65536 bytes failed from "
+            "0x7F3A2B1C, alignment 32")
 
 
 def _flood(chassis: Chassis, count: int) -> Iterator[str]:

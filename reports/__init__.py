@@ -1,14 +1,15 @@
 """Renderers that read inspection records only; none of them contacts a device.
 
-`render(run_dir, "html")` turns a run folder's records into `<run_dir>/report.html`; formats:
+`render(records, "html", path)` draws any iterable of records, read once, streaming; formats:
 html (self-contained, for the buyer), junit (for CI), csv (spreadsheets, quotes), md (tickets).
-Each renderer is also callable on any iterable of records, which it reads once, streaming.
+The renderers know no run folder: the run store (inspector.store) feeds them records and paths.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,6 @@ Renderer = Callable[[Iterable[dict[str, Any]], Path], Path]
 # format name -> file extension of its default output; renderers load on use so that
 # importing `reports.terminal` for the CLI stays cheap.
 EXTENSIONS = {"html": "html", "junit": "xml", "csv": "csv", "md": "md"}
-DEFAULT_FORMATS = ("html", "junit")
 
 
 def renderer(fmt: str) -> Renderer:
@@ -41,42 +41,33 @@ def renderer(fmt: str) -> Renderer:
     raise ValueError(f"unknown report format {fmt!r}: choose one of {', '.join(EXTENSIONS)}")
 
 
-def default_output(run_dir: Path, fmt: str) -> Path:
-    if fmt not in EXTENSIONS:
-        renderer(fmt)  # raises the one clear error
-    return run_dir / f"report.{EXTENSIONS[fmt]}"
-
-
-def render(run_dir: Path, fmt: str, output: Path | None = None) -> Path:
-    """Write one report of a run folder's records; returns the file written."""
-    from inspector.records import read_records
-
-    write = renderer(fmt)
-    return write(read_records(run_dir), output or default_output(run_dir, fmt))
+def render(records: Iterable[dict[str, Any]], fmt: str, output: Path) -> Path:
+    """Write one report of `records`; returns the file written."""
+    return renderer(fmt)(records, output)
 
 
 # Each chassis's pieces of the default reports, kept beside its record so that a rerun of one
 # chassis redraws one chassis, not the whole run. Bump the version when the markup changes.
-PIECES = "report-parts"
 PIECES_VERSION = 1
 
 
-def write_default_reports(run_dir: Path) -> list[Path]:
-    """The reports every run leaves in its folder, HTML for people and JUnit for CI.
+def write_default_reports(paths: list[Path], pieces_dir: Path, *, html_path: Path,
+                          junit_path: Path) -> list[Path]:
+    """The reports every run leaves in its folder, HTML for people and JUnit for CI, from the
+    record files at `paths`.
 
-    A chassis's kept pieces serve while they name the sha256 of its record as it is on disk
-    (and their place in the run); otherwise they are drawn again from the record and kept.
+    A chassis's kept pieces (in `pieces_dir`, one file per record) serve while they name the
+    sha256 of its record as it is on disk (and their place in the run); otherwise they are
+    drawn again from the record and kept.
     """
     from inspector.files import sha256_file
-    from inspector.records import record_paths
     from reports.html import HtmlAssembly, html_piece
     from reports.junit import JunitAssembly, junit_piece
 
-    paths = record_paths(run_dir)
     with HtmlAssembly() as html, JunitAssembly() as junit:
         for index, path in enumerate(paths):
             stamp = {"version": PIECES_VERSION, "record_sha256": sha256_file(path), "index": index}
-            kept_path = run_dir / PIECES / path.name
+            kept_path = pieces_dir / path.name
             pieces = _kept(kept_path, stamp)
             if pieces is None:
                 record = json.loads(path.read_bytes())
@@ -84,8 +75,7 @@ def write_default_reports(run_dir: Path) -> list[Path]:
                 _keep(kept_path, stamp, pieces)
             html.add(pieces["html"])
             junit.add(pieces["junit"])
-        return [html.write(default_output(run_dir, "html")),
-                junit.write(default_output(run_dir, "junit"))]
+        return [html.write(html_path), junit.write(junit_path)]
 
 
 # A kept file is one line of JSON (the stamp, each piece's small fields, and the length of each
@@ -100,8 +90,9 @@ def _keep(path: Path, stamp: dict[str, Any], pieces: dict[str, dict[str, Any]]) 
                        for fmt, piece in pieces.items()}}
     # Not fsynced: a piece lost to a crash is only drawn again, its record being the truth.
     path.parent.mkdir(exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(b"".join([json.dumps(head).encode(), b"\n", *(v for _, _, v in blobs)]))
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(b"".join([json.dumps(head).encode(), b"\n", *(v for _, _, v in blobs)]))
     os.replace(tmp, path)
 
 

@@ -467,7 +467,15 @@ def _attempts(attempts: Any) -> str:
     rows = "".join(
         f"<tr><td class=\"nw\">{_e(when(a.get('at')))}</td><td>{_e(a.get('mode'))}</td>"
         f"<td>{_badge(a.get('status'))}</td><td>{_e(a.get('message'))}</td>"
-        f"<td class=\"mono\">{_e(a.get('evidence_sha256')) or '-'}</td></tr>"
+        f"<td class=\"mono\">{_e(a.get('evidence_dir')) or '-'}"
+        f"{''.join(_attempt_output(c) for c in a.get('commands') or [])}</td></tr>"
         for a in attempts if isinstance(a, Mapping))
     return ('<table class="sub"><thead><tr><th>Attempt</th><th>Mode</th><th>Status</th>'
-            f"<th>Message</th><th>Evidence sha256</th></tr></thead><tbody>{rows}</tbody></table>")
+            f"<th>Message</th><th>Evidence</th></tr></thead><tbody>{rows}</tbody></table>")
+
+
+def _attempt_output(command: Any) -> str:
+    """One output an attempt read: its command and sha256, as the record names them."""
+    if not isinstance(command, Mapping):
+        return ""
+    return f"<br>{_e(command.get('command'))}: {_e(command.get('sha256')) or '-'}"

@@ -21,7 +21,8 @@ def shown(value: object) -> str:
     return escape(text)
 
 
-def print_summary(console: Any, rows: list[dict[str, Any]], *, run_dir: Path) -> None:
+def print_summary(console: Any, rows: list[dict[str, Any]], *, run_dir: Path,
+                  records: Path) -> None:
     from rich.table import Table
 
     table = Table(title=f"Inspection {run_dir.name}", title_justify="left")
@@ -40,7 +41,7 @@ def print_summary(console: Any, rows: list[dict[str, Any]], *, run_dir: Path) ->
         f"{len(rows)} chassis: [green]{counts['PASS']} passed[/], "
         f"[bold red]{counts['FAIL']} failed[/], [yellow]{counts['ERROR']} errored[/]"
     )
-    console.print(f"records: {shown(run_dir / 'records')}")
+    console.print(f"records: {shown(records)}")
 
 
 def print_signing(console: Any, key: Path | None, created: bool) -> None:

@@ -27,6 +27,8 @@ CAUGHT_BY = {
     "standby_down": "op.redundancy.standby",
     "diag_failed": "hw.diagnostics",
     "udi_mismatch": "lic.udi.match",
+    # A read that stopped at the prompt-like line would miss the failure logged after it.
+    "prompt_mid_output": "op.logging.critical",
 }
 # Other checks that rightly fail on the same fault, because the chassis reports the same event
 # through them too: a failed fan or supply is logged (%FAN, %PLATFORM, %ENVMON) and may show

@@ -167,7 +167,7 @@ def test_inventory_written_from_a_checklist_loads_in_nornir(tmp_path: Path) -> N
     }
     assert hosts["ons1"]["platform"] is None and "hostname" not in hosts["ons1"]
 
-    from inspector.run import load_nornir
+    from inspector.hosts import load_nornir
 
     nornir = load_nornir(out, workers=1)
     core = nornir.inventory.hosts["core1"]

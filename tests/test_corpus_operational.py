@@ -46,6 +46,7 @@ MARKERS: dict[tuple[str, str], str] = {
     ("op.reload.reason", "show version"): _RELOAD_LINE,
     ("op.reload.reason", "show redundancy"): r"node reload",
     ("op.config.register", "show version"): r"Configuration register",
+    ("op.config.register", "show romvar"): r"ROMMON variables",
     ("op.crash.files", "dir flash:"): r"bytes total",
     ("op.crash.files", "dir crashinfo:"): r"bytes total",
     ("op.crash.files", "dir bootflash:"): r"bytes total",

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from inspector.readonly import NotReadOnly, require_read_only
+from inspector.records import SCHEMA_VERSION
 from mock_devices import expected_verdict, plan_lab, running_lab
 from tests.lab_run import ALSO_FAILS, CAUGHT_BY, inspector, records, set_host_password, statuses
 
@@ -39,7 +40,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
                          "--run-id", "batch", "--workers", "16",
                          env={"INSPECTOR_KEY": str(tmp / "key.pem")})
     yield {"specs": specs, "wrong": wrong.hostname, "run": done, "run_dir": tmp / "out" / "batch",
-           "log": log}
+           "log": log, "key": tmp / "key.pem"}
 
 
 def test_every_chassis_gets_a_record_and_the_exit_code_says_a_fault_was_found(
@@ -112,7 +113,7 @@ def test_records_carry_the_contract_and_evidence_hashes_match(batch: dict[str, A
 
     run_dir = batch["run_dir"]
     for hostname, record in records(run_dir).items():
-        assert record["schema_version"] == 1 and record["run_id"] == "batch"
+        assert record["schema_version"] == SCHEMA_VERSION and record["run_id"] == "batch"
         assert set(record["chassis"]) >= {"hostname", "platform", "os", "version", "pid", "serial"}
         for check in record["checks"]:
             assert check["status"] in ("PASS", "FAIL", "ERROR", "SKIP")
@@ -125,8 +126,9 @@ def test_records_carry_the_contract_and_evidence_hashes_match(batch: dict[str, A
 
 
 def test_the_run_is_signed_and_verifies(batch: dict[str, Any], tmp_path: Path) -> None:
-    done = inspector("verify", str(batch["run_dir"]))
+    done = inspector("verify", str(batch["run_dir"]), env={"INSPECTOR_KEY": str(batch["key"])})
     assert done.returncode == 0, done.stdout
+    assert "this inspector's own key" in done.stdout
     assert ((batch["run_dir"] / "report.html").is_file()
             and (batch["run_dir"] / "report.xml").is_file())
 

@@ -198,6 +198,73 @@ def test_a_served_capture_prompts_like_its_os_and_rejects_what_it_has_no_output_
     assert "show license summary" in logged and "show running-config" in logged
 
 
+@pytest.mark.lab
+def test_a_served_refusal_is_a_refusal_again_and_a_refused_show_tech_is_not_collected(
+        corpus_capture: Path, tmp_path: Path) -> None:
+    """A capture whose `show platform` is a TACACS+ denial, served back: live, the denial is
+    the device's refusal quoted in the record, as `evaluate` judges the capture; the served
+    chassis knows no `show tech-support`, and its refusal is recorded as not collected."""
+    import shutil
+
+    folder = tmp_path / "denied-c9300"
+    shutil.copytree(corpus_capture, folder)
+    (folder / "show_platform.txt").write_text("Command authorization failed.\n")
+    checks = ("op.modules.state", "hw.chassis.identity")
+    offline = _evaluate(folder, "cisco_xe", *checks)
+    with serving("--capture", str(folder), "--platform", "cisco_xe",
+                 inventory=tmp_path / "inventory"):
+        done = inspector("run", "--inventory", str(tmp_path / "inventory"), "--out",
+                         str(tmp_path / "out"), "--run-id", "denied", "--show-tech",
+                         *(arg for check in checks for arg in ("--check", check)),
+                         env={"INSPECTOR_KEY": str(tmp_path / "key.pem")})
+    assert done.returncode == 2, done.stdout + done.stderr
+    live = records(tmp_path / "out" / "denied")["denied-c9300"]
+    modules = next(c for c in live["checks"] if c["id"] == "op.modules.state")
+    assert modules["status"] == "ERROR"
+    assert modules["message"] == ("`show platform` rejected by the device (not authorized): "
+                                  "Command authorization failed.")
+    assert [_comparable(c) for c in live["checks"]] == [_comparable(c) for c in offline["checks"]]
+    tech = live["show_tech"]
+    assert tech["error"] == ("not collected: rejected by the device: "
+                             "% Invalid input detected at '^' marker."), tech
+    assert "sha256" not in tech and "file" not in tech
+
+
+@pytest.mark.lab
+def test_a_served_denial_sends_the_fallback_and_the_record_says_which_was_read(
+        tmp_path: Path) -> None:
+    """An ASA whose AAA server denies `show activation-key`: live, the fallback
+    `show license all` is sent and read, and the record says why."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"the shared corpus is not at {CORPUS} (set INSPECTOR_CORPUS)")
+    folder = tmp_path / "asa-denied"
+    folder.mkdir()
+    for command, relative in {
+        "show version": "asa/show_version/genieparser--golden_output1.txt",
+        "show license all": "asa/show_license_all/ntc-templates--cisco_asa_show_license_all.txt",
+    }.items():
+        text = (CORPUS / relative).read_text(encoding="utf-8")
+        (folder / f"{_slug(command)}.txt").write_text(text, encoding="utf-8")
+    (folder / "show_activation_key.txt").write_text("Command authorization failed\n")
+    with serving("--capture", str(folder), "--platform", "cisco_asa",
+                 "--command-log", str(tmp_path / "commands.jsonl"),
+                 inventory=tmp_path / "inventory"):
+        done = inspector("run", "--inventory", str(tmp_path / "inventory"), "--out",
+                         str(tmp_path / "out"), "--run-id", "fallback", NO_SHOW_TECH,
+                         "--check", "lic.asa.license",
+                         env={"INSPECTOR_KEY": str(tmp_path / "key.pem")})
+    assert done.returncode == 0, done.stdout + done.stderr
+    (check,) = records(tmp_path / "out" / "fallback")["asa-denied"]["checks"]
+    assert check["status"] == "PASS", check
+    (read,) = check["commands"]
+    assert read["command"] == "show license all"
+    assert read["note"] == ("`show activation-key` rejected by the device (not authorized): "
+                            "Command authorization failed; read `show license all` in its place")
+    logged = [json.loads(line)["command"] for line in
+              (tmp_path / "commands.jsonl").read_text().splitlines()]
+    assert logged.index("show activation-key") < logged.index("show license all")
+
+
 # --------------------------------------------------------------------------- a run's evidence
 
 

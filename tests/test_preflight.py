@@ -162,7 +162,7 @@ def test_preflight_of_an_imported_checklist(tmp_path: Path) -> None:
 
 
 def test_preflight_of_a_hand_written_inventory(tmp_path: Path) -> None:
-    from inspector.run import load_nornir
+    from inspector.hosts import load_nornir
 
     (tmp_path / "hosts.yaml").write_text(
         "r1:\n  hostname: 10.0.0.1\n  platform: cisco_xe\n  data:\n    site: Paris\n"

@@ -411,7 +411,7 @@ def test_program_section_not_eligible(rec: dict[str, Any], data: dict[str, Any],
 
 
 def _inventory(tmp_path: Path) -> Any:
-    from inspector.run import load_nornir
+    from inspector.hosts import load_nornir
 
     (tmp_path / "hosts.yaml").write_text(
         "ok:\n  hostname: 10.0.0.1\n  platform: cisco_xe\n  data: &ok\n"
@@ -453,7 +453,7 @@ def test_context_saved_with_the_evidence_comes_back_the_same(tmp_path: Path) -> 
 
 
 def test_excluded_hosts_and_their_records(tmp_path: Path) -> None:
-    from inspector.records import write_record
+    from inspector.store import write_record
 
     nornir = _inventory(tmp_path)
     excluded = excluded_hosts(nornir, {"X3"}, PRODUCTS)

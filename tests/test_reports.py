@@ -19,9 +19,11 @@ from typing import Any
 import pytest
 
 import reports
+from inspector import store
 from inspector.evidence import Session, sha256_text
 from inspector.policy import load_policy
-from inspector.records import build_record, read_records, write_record
+from inspector.records import build_record
+from inspector.store import read_records, write_record
 from reports.junit import VERDICT_CASE
 from reports.markdown import write_markdown
 
@@ -46,6 +48,11 @@ CHECKS = (  # (id, title, severity, command)
     ("lic.smart.registration", "Smart licensing is registered and authorized", "critical",
      "show license status"),
 )
+
+
+def _render(run_dir: Path, fmt: str, output: Path | None = None) -> Path:
+    """One report of a run folder's records, by default into the folder, as the store draws."""
+    return store.write_report(run_dir, fmt, output or store.report_path(run_dir, fmt))
 
 
 def _check(index: int, spec: tuple[str, str, str, str], status: str, message: str,
@@ -90,11 +97,15 @@ def _results(index: int, kind: str,
     elif kind == "error":
         results[3] = _check(index, CHECKS[3], "ERROR",
                             "output unparsable: \x1b[31m<garbage>\x00 ]]> & \ud800", [])
+        # As a rerun writes them: the original result, then each attempt.
         results[3]["attempts"] = [
-            {"at": "2026-03-02T10:00:00Z", "mode": "live", "status": "ERROR",
-             "message": "timed out after 30 s", "evidence_sha256": None},
+            {"at": "2026-03-02T10:00:00Z", "mode": "original", "status": "ERROR",
+             "message": "timed out after 30 s", "evidence": [], "commands": [],
+             "evidence_dir": "evidence/x"},
             {"at": "2026-03-02T11:00:00Z", "mode": "offline", "status": "ERROR",
-             "message": "output unparsable", "evidence_sha256": sha256_text("garbage")},
+             "message": "output unparsable", "evidence": [],
+             "commands": [{"command": "show version", "sha256": sha256_text("garbage")}],
+             "evidence_dir": "evidence/x"},
         ]
     elif kind == "minor":  # a minor failure is shown but does not fail the chassis
         results[2] = _check(index, CHECKS[2], "FAIL", "fan 3 runs slow",
@@ -185,7 +196,7 @@ def _expected_outcomes(record: dict[str, Any]) -> dict[str, int]:
 
 
 def test_junit_counts_match_the_records(run_dir: Path, records: list[dict[str, Any]]) -> None:
-    path = reports.render(run_dir, "junit")
+    path = _render(run_dir, "junit")
     assert path == run_dir / "report.xml"
     root = ET.parse(path).getroot()
     assert root.tag == "testsuites"
@@ -210,7 +221,7 @@ def test_junit_counts_match_the_records(run_dir: Path, records: list[dict[str, A
 
 
 def test_junit_failure_carries_message_and_evidence(run_dir: Path) -> None:
-    root = ET.parse(reports.render(run_dir, "junit")).getroot()
+    root = ET.parse(_render(run_dir, "junit")).getroot()
     failure = root.find("testsuite[@name='lon-lab-sw0001.example.net']"
                         "/testcase[@name='hw.psu.status']/failure")
     assert failure is not None
@@ -223,7 +234,7 @@ def test_junit_failure_carries_message_and_evidence(run_dir: Path) -> None:
 
 
 def test_junit_never_shows_a_chassis_green_that_did_not_pass(run_dir: Path) -> None:
-    root = ET.parse(reports.render(run_dir, "junit")).getroot()
+    root = ET.parse(_render(run_dir, "junit")).getroot()
     for suite in root.findall("testsuite"):
         verdict = suite.find("properties/property[@name='verdict']")
         assert verdict is not None
@@ -237,7 +248,7 @@ def test_junit_is_valid_against_the_schema(run_dir: Path) -> None:
     from lxml import etree
 
     schema = etree.XMLSchema(etree.parse(str(JUNIT_XSD)))
-    document = etree.parse(str(reports.render(run_dir, "junit")))
+    document = etree.parse(str(_render(run_dir, "junit")))
     assert schema.validate(document), schema.error_log
 
 
@@ -255,7 +266,7 @@ def test_junit_drops_characters_xml_forbids(tmp_path: Path) -> None:
 # --- CSV ---------------------------------------------------------------------------------------
 
 def test_csv_has_one_row_per_chassis(run_dir: Path, records: list[dict[str, Any]]) -> None:
-    path = reports.render(run_dir, "csv")
+    path = _render(run_dir, "csv")
     with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == len(records)
@@ -284,7 +295,7 @@ def test_csv_cells_never_start_a_spreadsheet_formula(tmp_path: Path) -> None:
 
 def test_markdown_counts_and_lists_the_chassis_that_did_not_pass(
         run_dir: Path, records: list[dict[str, Any]]) -> None:
-    text = reports.render(run_dir, "md").read_text(encoding="utf-8")
+    text = _render(run_dir, "md").read_text(encoding="utf-8")
     counts = {v: sum(r["verdict"] == v for r in records) for v in ("PASS", "FAIL", "ERROR")}
     assert f"**{len(records)} chassis**: {counts['PASS']} PASS, {counts['FAIL']} FAIL, " \
            f"{counts['ERROR']} ERROR." in text
@@ -309,7 +320,7 @@ def test_markdown_caps_long_lists(tmp_path: Path) -> None:
 # --- HTML --------------------------------------------------------------------------------------
 
 def test_html_is_self_contained(run_dir: Path) -> None:
-    text = reports.render(run_dir, "html").read_text(encoding="utf-8")
+    text = _render(run_dir, "html").read_text(encoding="utf-8")
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", text, re.IGNORECASE)
     assert "@import" not in text
     assert not re.search(r"url\(", text, re.IGNORECASE)
@@ -320,7 +331,7 @@ def test_html_is_self_contained(run_dir: Path) -> None:
 
 def test_html_policy_allows_exactly_its_own_style_and_script(run_dir: Path) -> None:
     """A browser runs the inline CSS and JS only if their hashes are in the page's policy."""
-    text = reports.render(run_dir, "html").read_text(encoding="utf-8")
+    text = _render(run_dir, "html").read_text(encoding="utf-8")
     policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', text)
     assert policy is not None
     for tag in ("style", "script"):
@@ -331,7 +342,7 @@ def test_html_policy_allows_exactly_its_own_style_and_script(run_dir: Path) -> N
 
 def test_html_shows_summary_table_and_every_check(run_dir: Path,
                                                   records: list[dict[str, Any]]) -> None:
-    text = reports.render(run_dir, "html").read_text(encoding="utf-8")
+    text = _render(run_dir, "html").read_text(encoding="utf-8")
     for verdict in ("PASS", "FAIL", "ERROR"):
         count = sum(r["verdict"] == verdict for r in records)
         assert f'data-count="{verdict}">{count}<' in text
@@ -343,11 +354,12 @@ def test_html_shows_summary_table_and_every_check(run_dir: Path,
     assert "evidence/" in text and sha256_text("1show environment all") in text
     assert "By tier" in text and "High complexity" in text
     assert "timed out after 30 s" in text  # a rerun attempt
+    assert f"show version: {sha256_text('garbage')}" in text  # what the attempt read
     assert "<svg" in text
 
 
 def test_html_escapes_untrusted_text(run_dir: Path) -> None:
-    text = reports.render(run_dir, "html").read_text(encoding="utf-8")
+    text = _render(run_dir, "html").read_text(encoding="utf-8")
     assert "<script>document.title" not in text and "<img src=x" not in text
     assert "&lt;script&gt;document.title=&quot;pwned&quot;" in text
     assert "<i>path</i>" not in text and "&lt;i&gt;path&lt;/i&gt;" in text
@@ -377,28 +389,28 @@ def test_renderers_read_the_records_once_as_a_stream(tmp_path: Path) -> None:
 def test_empty_run_renders(tmp_path: Path) -> None:
     (tmp_path / "records").mkdir()
     for fmt in ("html", "junit", "csv", "md"):
-        assert reports.render(tmp_path, fmt).stat().st_size > 0
+        assert _render(tmp_path, fmt).stat().st_size > 0
     assert ET.parse(tmp_path / "report.xml").getroot().get("tests") == "0"
 
 
 def test_write_default_reports_and_errors(run_dir: Path, tmp_path: Path) -> None:
-    written = reports.write_default_reports(run_dir)
+    written = store.draw_reports(run_dir)
     assert written == [run_dir / "report.html", run_dir / "report.xml"]
     assert all(p.stat().st_size > 0 for p in written)
     assert not list(run_dir.glob(".*.tmp"))  # the atomic writes left nothing behind
-    out = reports.render(run_dir, "csv", tmp_path / "elsewhere" / "chassis.csv")
+    out = _render(run_dir, "csv", tmp_path / "elsewhere" / "chassis.csv")
     assert out.is_file()
     assert len(list(read_records(run_dir))) == 12  # the records were only read
     with pytest.raises(ValueError, match="unknown report format"):
-        reports.render(run_dir, "pdf")
+        _render(run_dir, "pdf")
     with pytest.raises(FileNotFoundError):
-        reports.render(tmp_path / "not-a-run", "html")
+        _render(tmp_path / "not-a-run", "html")
 
 
 def test_kept_pieces_are_redrawn_exactly_when_their_record_changed(
         run_dir: Path, tmp_path: Path) -> None:
-    reports.write_default_reports(run_dir)
-    kept = {p.name: p.read_bytes() for p in (run_dir / reports.PIECES).iterdir()}
+    store.draw_reports(run_dir)
+    kept = {p.name: p.read_bytes() for p in (run_dir / store.REPORT_PARTS).iterdir()}
     assert len(kept) == 12
     first, second, third = sorted(kept)[:3]
     # One record changes, one piece is cut short (as by a crash), one is not ours at all.
@@ -406,14 +418,14 @@ def test_kept_pieces_are_redrawn_exactly_when_their_record_changed(
     record = json.loads(changed.read_text())
     record["verdict"], record["verdict_reason"] = "FAIL", "changed <b>on purpose</b>"
     changed.write_text(json.dumps(record))
-    (run_dir / reports.PIECES / second).write_bytes(kept[second][:100])
-    (run_dir / reports.PIECES / third).write_bytes(b"\x00not json\n" + kept[third])
-    reports.write_default_reports(run_dir)
-    after = {p.name: p.read_bytes() for p in (run_dir / reports.PIECES).iterdir()}
+    (run_dir / store.REPORT_PARTS / second).write_bytes(kept[second][:100])
+    (run_dir / store.REPORT_PARTS / third).write_bytes(b"\x00not json\n" + kept[third])
+    store.draw_reports(run_dir)
+    after = {p.name: p.read_bytes() for p in (run_dir / store.REPORT_PARTS).iterdir()}
     assert {n for n in kept if after[n] != kept[n]} == {first}
     assert after[second] == kept[second] and after[third] == kept[third]  # drawn again
     # The reports from kept pieces are those drawn from the records alone.
     for fmt in ("html", "junit"):
-        fresh = reports.render(run_dir, fmt, tmp_path / f"fresh.{fmt}")
-        assert fresh.read_bytes() == reports.default_output(run_dir, fmt).read_bytes(), fmt
+        fresh = _render(run_dir, fmt, tmp_path / f"fresh.{fmt}")
+        assert fresh.read_bytes() == store.report_path(run_dir, fmt).read_bytes(), fmt
     assert "changed &lt;b&gt;on purpose&lt;/b&gt;" in (run_dir / "report.html").read_text()

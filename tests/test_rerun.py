@@ -91,6 +91,8 @@ def test_a_policy_change_flips_a_verdict_offline_and_back(
     assert done.returncode == 1, done.stderr
     # Every chassis whose CPU was fine is now above 1%; the busy one failed already.
     assert "4 check(s) rerun, 3 changed status" in done.stdout
+    # What judged the run and what judged the rerun differ, and the rerun says so.
+    assert "judged differently from the run: the policy differs" in done.stdout
     for hostname in (OK, FAN, ISR):
         assert f"{hostname} op.cpu.load: PASS -> FAIL (offline)" in done.stdout
     after = records(run)
@@ -103,6 +105,8 @@ def test_a_policy_change_flips_a_verdict_offline_and_back(
         k: _check(before[OK], "op.cpu.load")[k] for k in ("message", "evidence", "commands")}
     assert cpu["attempts"][1]["commands"] == original["commands"]  # the same output, re-read
     assert after[OK]["verdict"] == "FAIL" and "op.cpu.load" in after[OK]["verdict_reason"]
+    assert after[OK]["judged_with"]["policy_sha256"] != before[OK]["judged_with"]["policy_sha256"]
+    assert after[OK]["judged_with"]["packages"] == before[OK]["judged_with"]["packages"]
     # Checks that were not rerun are as they were, without attempts.
     assert [c for c in after[OK]["checks"] if c["id"] != "op.cpu.load"] == [
         c for c in before[OK]["checks"] if c["id"] != "op.cpu.load"]
@@ -194,8 +198,11 @@ def test_rejudging_unchanged_evidence_reproduces_every_result(
     assert done.returncode == 1, done.stderr
     total = sum(len(r["checks"]) for r in before.values())
     assert f"{total} check(s) rerun, 0 changed status" in done.stdout
+    assert "judged differently" not in done.stdout  # same versions, same policy
     for hostname, record in records(run).items():
         assert record["verdict"] == before[hostname]["verdict"]
+        assert record["verdict_reason"] == before[hostname]["verdict_reason"]
+        assert record["judged_with"] == before[hostname]["judged_with"]
         for check in record["checks"]:
             original, again = check["attempts"]
             # Same evidence, same code, same policy: the same result, to the sha256 of every
@@ -203,6 +210,26 @@ def test_rejudging_unchanged_evidence_reproduces_every_result(
             assert {k: again[k] for k in ("status", "message", "evidence", "commands")} == {
                 k: original[k] for k in ("status", "message", "evidence", "commands")}, (
                 hostname, check["id"])
+
+
+def test_a_rerun_judges_a_saved_refusal_as_live_and_evaluate_do(
+        base: dict[str, Any], run: Path) -> None:
+    """Evidence saved before refusals were known (index without an error, the file a TACACS+
+    denial) is re-judged as the device's refusal, not as an output."""
+    from inspector.catalogue import load_catalogue
+    from inspector.policy import load_policy
+    from inspector.rerun import rerun_record
+
+    (run / "evidence" / OK / "show_platform.txt").write_text("Command authorization failed.\n")
+    record = records(run)[OK]
+    assert _check(record, "op.modules.state")["status"] == "PASS"
+    updated, changes = rerun_record(run, record, ["op.modules.state"],
+                                    catalogue=load_catalogue(), policy=load_policy(None))
+    check = _check(updated, "op.modules.state")
+    assert (check["status"], check["message"]) == (
+        "ERROR", "`show platform` rejected by the device (not authorized): "
+                 "Command authorization failed.")
+    assert [(c.before, c.after) for c in changes] == [("PASS", "ERROR")]
 
 
 def test_failed_reruns_only_what_failed_and_all_reruns_everything(
@@ -231,14 +258,15 @@ def test_failed_reruns_only_what_failed_and_all_reruns_everything(
     assert len(_check(after[CPU], "op.cpu.load")["attempts"]) == 3  # original, --failed, --all
 
 
-def test_rerun_refuses_an_unclear_request(run: Path) -> None:
+def test_rerun_refuses_an_unclear_request(base: dict[str, Any], run: Path) -> None:
     for args in ([], ["--check", "op.cpu.load", "--failed"], ["--all", "--live"]):
         done = inspector("rerun", str(run), *args)
         assert done.returncode == 3, (args, done.stdout, done.stderr)
         assert "choose one of" in done.stderr or "--all" in done.stderr
-    done = inspector("rerun", str(run), "--host", "nowhere", "--failed")
+    done = inspector("rerun", str(run), "--host", "nowhere", "--failed", env=base["env"])
     assert done.returncode == 3 and "nowhere" in done.stderr
-    done = inspector("rerun", str(run), "--host", OK, "--check", "no.such.check")
+    done = inspector("rerun", str(run), "--host", OK, "--check", "no.such.check",
+                     env=base["env"])
     assert done.returncode == 3 and "no.such.check" in done.stderr
 
 
@@ -266,15 +294,19 @@ def test_a_live_rerun_after_the_chassis_is_repaired_passes_and_keeps_both_attemp
         folder = run / fan["attempts"][1]["evidence_dir"]
         assert folder.parent == run / "evidence" / FAN / "attempts" and folder.is_dir()
         saved = (folder / "show_environment_all.txt").read_bytes()
-        # The check now cites the output of the new attempt, by its hash.
+        inventory = (folder / "show_inventory.txt").read_bytes()
+        # The check now cites the outputs of the new attempt, by their hash: the environment,
+        # and the inventory whose chassis PID tells a fanless model.
         assert [(c["command"], c["sha256"]) for c in fan["commands"]] == [
-            ("show environment all", hashlib.sha256(saved).hexdigest())]
+            ("show environment all", hashlib.sha256(saved).hexdigest()),
+            ("show inventory", hashlib.sha256(inventory).hexdigest())]
         assert fan["attempts"][1]["commands"] == fan["commands"]
         assert fan["attempts"][0]["commands"] != fan["commands"]
         # Only what the check needs was collected, and nothing of the original was touched.
         shows = [c.command for c in lab.commands(FAN)[sent_before:]
                  if c.command.startswith(("show", "dir"))]
-        assert shows == ["show environment all"]
+        # (and `show version`, which says whether the chassis runs the declared OS)
+        assert shows == ["show version", "show environment all", "show inventory"]
         assert _hashes(run / "evidence", skip="attempts") == original_evidence
         assert "hw.fan.status" not in record["verdict_reason"]
         _verify(run, env)

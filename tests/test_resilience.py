@@ -54,6 +54,7 @@ WIRE_FAULTS = {
     "garbage_output": ("nexus9300", "cat9300"),
     "huge_output": ("cat2960x",),
     "unsupported_command": ("isr4431", "nexus9300"),
+    "prompt_mid_output": ("cat9300", "asr9006"),
 }
 # The reason a record must give, in the words its summary line shows (`verdict_reason`).
 REASONS = {
@@ -297,10 +298,18 @@ def test_a_run_killed_mid_batch_resumes_to_one_record_per_chassis(
     process.wait(10)
     kept = {p.name for p in (run_dir / "records").glob("*.json")}
     assert 3 <= len(kept) < SLOW_BATCH
+    # Killed outright, the run was last signed as it started: the records written since are
+    # vouched for by nothing, so one forged now must not be signed by the resume.
+    forged = run_dir / "records" / sorted(kept)[0]
+    forged.write_text(forged.read_text().replace("every check that applies passed", "forged"))
     done = inspector("run", "--resume", str(run_dir), env=slow_lab["env"])
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"{SLOW_BATCH} chassis" in done.stdout
     _assert_complete(run_dir, slow_lab["specs"], slow_lab["env"])
+    assert "forged" not in forged.read_text()  # inspected again
+    [aside] = run_dir.parent.glob(f"{run_dir.name}.unsealed-*")
+    assert "set aside" in done.stdout and str(aside) in done.stdout.replace("\n", "")
+    assert "forged" in (aside / "records" / forged.name).read_text()
 
 
 @pytest.mark.parametrize("presses", [1, 2], ids=["once", "twice 0.1 s apart"])

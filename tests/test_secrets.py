@@ -119,8 +119,10 @@ def test_no_secret_in_anything_the_tool_wrote_or_printed(batch: dict[str, Any]) 
     printed = list(batch["outputs"])
     for args in (["show", str(run_dir)], *(["show", str(run_dir), "--host", s.hostname]
                                          for s in batch["specs"]),
-                 ["report", str(run_dir), "--format", "md", "--output", str(run_dir / "r.md")],
-                 ["report", str(run_dir), "--format", "csv", "--output", str(run_dir / "r.csv")],
+                 ["report", str(run_dir), "--format", "md", "--output",
+                  str(batch["out"] / "r.md")],
+                 ["report", str(run_dir), "--format", "csv", "--output",
+                  str(batch["out"] / "r.csv")],
                  ["rerun", str(run_dir), "--all"], ["verify", str(run_dir)]):
         done = inspector(*args, env=env)
         printed.append((" ".join(args[:1]), (done.stdout + done.stderr).encode()))

@@ -40,7 +40,8 @@ def test_a_record_and_a_summary_print_inert() -> None:
     print_record_detail(console, _record())
     print_summary(console, [{"hostname": HOSTILE, "platform": "cisco_xe", "pid": HOSTILE,
                              "serial": HOSTILE, "verdict": "ERROR", "failed": [],
-                             "reason": HOSTILE}], run_dir=Path("run"))
+                             "reason": HOSTILE}], run_dir=Path("run"),
+                  records=Path("run/records"))
     printed = buffer.getvalue()
     assert "\x1b" not in printed and "\x07" not in printed and "\x9b" not in printed
     assert "\\x1b[2J" in printed and "[bold red]FAKE PASS[/]" in printed

@@ -48,8 +48,10 @@ def run(signed: dict[str, Any], tmp_path: Path) -> Path:
     return Path(shutil.copytree(signed["run_dir"], tmp_path / "run"))
 
 
-def _verify(run_dir: Path, *extra: str) -> Any:
-    return inspector("verify", str(run_dir), *extra)
+def _verify(run_dir: Path, *extra: str, key: Path | None = None) -> Any:
+    """`inspector verify` as the inspector whose key is `key` (its own key, else none)."""
+    return inspector("verify", str(run_dir), *extra,
+                     env={"INSPECTOR_KEY": str(key or run_dir / "no-such-key.pem")})
 
 
 @pytest.mark.lab
@@ -72,11 +74,13 @@ def test_an_untouched_run_verifies_against_its_key(signed: dict[str, Any], run: 
     assert manifest["key_fingerprint"] == signed["fingerprint"]
     assert {f"records/{h}.json" for h in signed["hosts"]} <= set(manifest["files"])
     assert "run.json" in manifest["files"] and "report.html" in manifest["files"]
-    done = _verify(run)
+    done = _verify(run, key=signed["key"])
     assert done.returncode == 0, done.stdout
-    assert f"signed by {signed['fingerprint']}" in done.stdout
+    assert f"signed by {signed['fingerprint']} (this inspector's own key)" in done.stdout
+    assert "the run is finished" in done.stdout
     done = _verify(run, "--public-key", str(signed["public"]))
     assert done.returncode == 0, done.stdout
+    assert "the key in" in done.stdout
 
 
 @pytest.mark.lab
@@ -85,12 +89,12 @@ def test_a_changed_record_an_added_file_and_a_removed_evidence_file_are_each_nam
     host = signed["hosts"][0]
     record = run / "records" / f"{host}.json"
     record.write_text(record.read_text().replace('"verdict": "PASS"', '"verdict": "FAIL"'))
-    done = _verify(run)
+    done = _verify(run, key=signed["key"])
     assert done.returncode == 1 and f"changed: records/{host}.json" in done.stdout, done.stdout
 
     (run / "evidence" / host / "show_extra.txt").write_text("planted\n")
     (run / "evidence" / signed["hosts"][1] / "show_version.txt").unlink()
-    done = _verify(run)
+    done = _verify(run, key=signed["key"])
     assert done.returncode == 1
     named = set(done.stdout.splitlines())
     assert {f"changed: records/{host}.json", f"added: evidence/{host}/show_extra.txt",
@@ -120,24 +124,33 @@ def test_a_tampered_or_unsigned_manifest_fails(signed: dict[str, Any], run: Path
 
     manifest["files"][f"records/{host}.json"] = hashlib.sha256(record.read_bytes()).hexdigest()
     (run / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    done = _verify(run)
+    done = _verify(run, key=signed["key"])
     assert done.returncode == 1 and "does not match its signature" in done.stdout, done.stdout
 
-    # Re-signed with the forger's own key, the run is consistent again; only pinning the
-    # inspector's key tells it apart.
+    # Re-signed with the forger's own key, the run is consistent again, but the key is not
+    # this inspector's, nor the one pinned.
     forger = tmp_path / "forger.pem"
     assert inspector("keygen", "--key", str(forger)).returncode == 0
     sign_run(run, forger)
-    assert _verify(run).returncode == 0
+    done = _verify(run, key=signed["key"])
+    assert done.returncode == 1 and "a key this inspector has never seen" in done.stdout
+    assert f"its own is {signed['fingerprint']}" in done.stdout, done.stdout
     done = _verify(run, "--public-key", str(signed["public"]))
     assert done.returncode == 1 and "not by the key in" in done.stdout
+    # Told to trust the forger's key (here by an inspector of its own), verify accepts it and
+    # remembers it; the key that signed is named either way.
+    other_inspector = tmp_path / "other" / "key.pem"
+    done = _verify(run, "--trust", key=other_inspector)
+    assert done.returncode == 0 and "trusted from now on" in done.stdout, done.stdout
+    done = _verify(run, key=other_inspector)
+    assert done.returncode == 0 and "a key trusted in" in done.stdout, done.stdout
 
     (run / "manifest.sig").unlink()
-    done = _verify(run)
+    done = _verify(run, key=forger)
     assert done.returncode == 1 and "not signed" in done.stdout
     (run / "manifest.json").unlink()
-    done = _verify(run)
-    assert done.returncode == 1 and "never signed" in done.stdout
+    done = _verify(run, key=forger)
+    assert done.returncode == 1 and "no manifest.json" in done.stdout
 
 
 def test_verify_of_a_folder_that_is_not_there_is_unusable(tmp_path: Path) -> None:

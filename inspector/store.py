@@ -1,0 +1,368 @@
+"""The run folder: the one place that knows its layout and lifecycle (start, resume, rerun,
+finish, seal, report), its lock, and the checks of its seal before anything is touched.
+
+Layout: run.json (the run's hosts, checks, policy and its sha256, the versions that judged,
+verdicts), records/<host>.json, evidence/<host>/ (evidence/<host>/attempts/<time>/ for live
+reruns), report-parts/<host>.json, report.html, report.xml, manifest.json, manifest.sig.
+Nothing else names these files: the engine asks the store for a path, the renderers are fed
+records and paths by it.
+
+Every command that writes into a run folder holds its lock (`writing`) for as long as it
+writes; a second writer is refused at once with a clear message rather than interleaving its
+records, attempts and temporary files with the first's.
+
+Before a run is resumed, rerun or reported into, its signed manifest is read and checked
+against a key the user trusts (this inspector's own, or the one `--public-key` pins), never
+merely the key the manifest carries, and every file the command reads is found as signed:
+a command that signs the run afterwards then vouches only for files it verified or wrote.
+
+How an interrupted run is told from an altered one: a run is signed the moment it starts
+(state `open`, over run.json), again when it stops (`interrupted` or `finished`). A run
+without a manifest was therefore altered, whatever its files say. A run killed outright
+stays `open`: whatever it wrote since its last signature (records, evidence, report pieces
+of chassis the manifest does not cover) is vouched for by nothing, so a resume moves those
+files out of the run folder (`<run>.unsealed-<time>`, kept for the user to read) and
+inspects their chassis again. Anything else that differs from the manifest refuses the resume.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from inspector.evidence import utc_now
+from inspector.files import colliding_names, is_plain_name, read_json, safe_name, write_json
+from inspector.manifest import (
+    FINISHED,
+    MANIFEST,
+    OPEN,
+    SIGNATURE,
+    Seal,
+    altered,
+    default_key_path,
+    own_public_key,
+    seal_run,
+)
+from inspector.policy import Policy
+
+RUN_META = "run.json"
+RECORDS = "records"
+EVIDENCE = "evidence"
+ATTEMPTS = "attempts"
+REPORT_PARTS = "report-parts"
+REPORT_NAME = "report"  # report.<ext> inside the run folder
+DEFAULT_FORMATS = ("html", "junit")
+
+
+class RunBusy(ValueError):
+    """Another inspector process is writing into the run folder."""
+
+
+class RunRefused(ValueError):
+    """The run cannot be used for what was asked (finished, cut short, no key to check)."""
+
+
+@contextmanager
+def writing(run_dir: Path) -> Iterator[None]:
+    """Hold the run folder's exclusive lock. The lock is on the folder itself (flock on its
+    descriptor), so it adds no file to the run and dies with the process that held it."""
+    try:
+        fd = os.open(run_dir, os.O_RDONLY | os.O_DIRECTORY)
+    except FileNotFoundError:
+        raise RunRefused(f"run folder not found: {run_dir}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunBusy(f"{run_dir} is in use by another inspector command (a run, resume, "
+                          "rerun or report); try again once it has finished") from None
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def trusted_key(public_key: Path | None) -> str:
+    """The key a run must be signed by: the one pinned, else this inspector's own."""
+    if public_key is not None:
+        return public_key.read_text().strip()
+    own = own_public_key()
+    if own is None:
+        raise RunRefused(f"this inspector has no key yet ({default_key_path()}), so it cannot "
+                         "tell who signed the run: pass --public-key with the signer's key")
+    return own
+
+
+def seal_for_rerun(run_dir: Path, hosts: list[str] | None, public_key: Path | None) -> Seal:
+    """The run's seal, once it is signed by a trusted key, was not cut short, and every file
+    the rerun reads (the run's own files but the reports it redraws whole, and the evidence
+    of `hosts`, or all) is found as signed: a rerun from files changed by someone else,
+    re-signed, would vouch for the change."""
+    seal = Seal.read(run_dir, trusted_key(public_key))
+    if seal.state == OPEN:
+        raise RunRefused(f"{run_dir} was cut short and never finished: finish it with "
+                         f"`inspector run --resume {run_dir}` first")
+    evidence = [f"{EVIDENCE}/{safe_name(h)}" for h in hosts] if hosts else [EVIDENCE]
+    redrawn = redrawn_reports(run_dir)
+    seal.require_unchanged([name for name in own_files(run_dir) if name not in redrawn]
+                           + evidence)
+    return seal
+
+
+@dataclass(frozen=True, kw_only=True)
+class Resumable:
+    """What a resume takes from the run: its own hosts, checks, policy and inventory."""
+
+    seal: Seal
+    set_aside: Path | None  # where the unsigned work of a killed run went, if any
+    hosts: list[str]
+    check_ids: list[str]
+    policy: Path | None
+    inventory: Path | None
+
+
+def seal_for_resume(run_dir: Path, public_key: Path | None) -> Resumable:
+    """Check a run before resuming it (see the module's docstring): RunAltered names every
+    file that differs from the manifest; the unsigned work of a killed run is set aside."""
+    seal = Seal.read(run_dir, trusted_key(public_key))
+    if seal.state == FINISHED:
+        seal.require_unchanged(["."])  # an altered run is named as such, finished or not
+        # A complete run has nothing left to inspect; re-signing it would only launder it.
+        raise RunRefused(f"{run_dir} is finished: nothing to resume (`inspector rerun` "
+                         "re-judges checks of a finished run)")
+    sealed_folders = {"/".join(rel.split("/")[:2]) for rel in seal.files}
+    unsigned, found = [], []
+    for line in seal.differences(["."]):
+        kind, rel = line.split(" ", 1)
+        if kind == "added" and _written_after_signing(rel, sealed_folders, seal.files):
+            unsigned.append(rel)
+        else:
+            found.append(line)
+    altered(run_dir, found)
+    set_aside = _set_aside(run_dir, unsigned) if unsigned else None
+    _keep_unfinished_evidence(run_dir, seal)
+    meta = run_meta(run_dir)
+    return Resumable(seal=seal, set_aside=set_aside, hosts=meta["hosts"],
+                     check_ids=meta["checks"],
+                     policy=Path(meta["policy"]) if meta.get("policy") else None,
+                     inventory=Path(meta["inventory"]) if meta.get("inventory") else None)
+
+
+def _written_after_signing(rel: str, sealed_folders: set[str], sealed: dict[str, str]) -> bool:
+    """Whether `rel` is what a run writes for a chassis the manifest does not cover yet (or
+    the reports it draws on finishing): the work of a run killed since its last signature."""
+    parts = rel.split("/")
+    if len(parts) == 1:
+        return rel.startswith(f"{REPORT_NAME}.")
+    if parts[0] in (RECORDS, REPORT_PARTS):
+        return len(parts) == 2 and rel not in sealed
+    if parts[0] == EVIDENCE:
+        return len(parts) >= 3 and "/".join(parts[:2]) not in sealed_folders
+    return False
+
+
+def _keep_unfinished_evidence(run_dir: Path, seal: Seal) -> None:
+    """Rename the signed evidence of chassis stopped mid-inspection (`<host>.interrupted-<time>`)
+    so that their new inspection starts afresh, and sign the move at once: a resume killed
+    right after it must leave a run that the next resume still finds as signed."""
+    stamp = utc_now().replace(":", "")
+    moved = []
+    for folder in sorted({rel.split("/")[1] for rel in seal.files
+                          if rel.startswith(f"{EVIDENCE}/") and rel.count("/") >= 2}):
+        if ".interrupted-" in folder or f"{RECORDS}/{folder}.json" in seal.files:
+            continue
+        old = run_dir / EVIDENCE / folder
+        new = old.with_name(f"{folder}.interrupted-{stamp}")
+        old.rename(new)
+        moved += [old, new]
+    if moved:
+        seal_run(run_dir, state=seal.state, previous=seal, written=moved)
+
+
+def _set_aside(run_dir: Path, unsigned: list[str]) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = run_dir.with_name(f"{run_dir.name}.unsealed-{stamp}")
+    for rel in unsigned:
+        (target / rel).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(run_dir / rel, target / rel)
+    # The folders emptied by the move would otherwise look like chassis begun and abandoned.
+    for folder in sorted({(run_dir / rel).parent for rel in unsigned}, key=lambda p: -len(p.parts)):
+        while folder != run_dir and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+    return target
+
+
+# --------------------------------------------------------------------------- layout
+
+def records_dir(run_dir: Path) -> Path:
+    return run_dir / RECORDS
+
+
+def record_path(run_dir: Path, hostname: str) -> Path:
+    return records_dir(run_dir) / f"{safe_name(hostname)}.json"
+
+
+def write_record(run_dir: Path, record: dict[str, Any]) -> Path:
+    path = record_path(run_dir, record["chassis"]["hostname"])
+    write_json(path, record)
+    return path
+
+
+def record_paths(run_dir: Path) -> list[Path]:
+    """The run's record files, in the order every report lists the chassis."""
+    folder = records_dir(run_dir)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no records in {run_dir} (is it a run folder?)")
+    return sorted(folder.glob("*.json"))
+
+
+def read_records(run_dir: Path) -> Iterator[dict[str, Any]]:
+    for path in record_paths(run_dir):
+        yield read_json(path)
+
+
+def evidence_dir(run_dir: Path, hostname: str) -> Path:
+    return run_dir / EVIDENCE / safe_name(hostname)
+
+
+def attempt_dir(run_dir: Path, hostname: str) -> Path:
+    """A new folder for one live rerun's outputs: the original evidence is never touched."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    return evidence_dir(run_dir, hostname) / ATTEMPTS / stamp
+
+
+def report_path(run_dir: Path, fmt: str) -> Path:
+    from reports import EXTENSIONS, renderer
+
+    renderer(fmt)  # an unknown format is refused before any path is made of it
+    return run_dir / f"{REPORT_NAME}.{EXTENSIONS[fmt]}"
+
+
+def own_files(run_dir: Path) -> list[str]:
+    """The run's own files and folders, which a rerun rewrites: records, reports, run.json.
+    (The evidence folder only grows, one attempt folder per live rerun.)"""
+    return sorted(p.name for p in run_dir.iterdir()
+                  if p.name not in {EVIDENCE, MANIFEST, SIGNATURE})
+
+
+def redrawn_reports(run_dir: Path) -> list[str]:
+    """The default reports: rewritten whole from the records by every rerun, never read."""
+    return [report_path(run_dir, fmt).name for fmt in DEFAULT_FORMATS]
+
+
+# --------------------------------------------------------------------------- lifecycle
+
+def start_run(*, out: Path, run_id: str, hosts: list[str], check_ids: list[str],
+              policy: Policy, inventory: Path | None, show_tech: bool = False,
+              judged_with: dict[str, Any] | None = None) -> Path:
+    """Make the run folder, say what the run is in run.json, and sign it as `open`."""
+    if not is_plain_name(run_id):
+        raise RunRefused(f"--run-id {run_id!r} is not a plain name: letters, digits, `.`, `_` "
+                         "and `-`, starting with a letter or digit, at most 100")
+    clashes = colliding_names(hosts)
+    if clashes:
+        raise RunRefused("host names that would share one record file: " + "; ".join(
+            f"{a!r} and {b!r}" for a, b in clashes))
+    run_dir = out / run_id
+    if run_dir.exists():
+        raise RunRefused(f"run folder {run_dir} already exists: choose another --run-id, "
+                         "or --resume it")
+    run_dir.mkdir(parents=True)
+    write_json(run_dir / RUN_META, {
+        "run_id": run_id, "started_at": utc_now(), "hosts": sorted(hosts),
+        "checks": check_ids,
+        "policy": str(Path(policy.source).resolve()) if policy.source != "defaults" else None,
+        # Where a live rerun or a resume reconnects from; not copied, as it may hold secrets.
+        "inventory": str(inventory.resolve()) if inventory else None,
+        "show_tech": show_tech,
+        "judged_with": judged_with,
+    })
+    # Signed from its first moment: a run without a manifest is then one that was altered,
+    # never one merely cut short.
+    seal_run(run_dir, state=OPEN)
+    return run_dir
+
+
+def run_meta(run_dir: Path) -> dict[str, Any]:
+    path = run_dir / RUN_META
+    if not path.is_file():
+        raise RunRefused(f"{run_dir} is not a run folder (no {RUN_META})")
+    meta: dict[str, Any] = read_json(path)
+    return meta
+
+
+def prepare_resume(run_dir: Path) -> set[str]:
+    """Hosts already finished (those with a record). Half-written files of a killed run are
+    removed: their complete versions never existed."""
+    for tmp in run_dir.rglob("*.tmp"):
+        tmp.unlink()
+    return ({r["chassis"]["hostname"] for r in read_records(run_dir)}
+            if records_dir(run_dir).is_dir() else set())
+
+
+def verdicts_before(run_dir: Path) -> dict[str, str]:
+    """Every chassis's verdict as the signed run.json says it."""
+    verdicts: dict[str, str] = run_meta(run_dir).get("verdicts", {})
+    return verdicts
+
+
+def finish_run(run_dir: Path, verdicts: dict[str, str], *, state: str,
+               previous: Seal | None = None, evidence_written: Iterable[Path] = (),
+               **meta: Any) -> tuple[list[Path], Path]:
+    """Once records were written or rerun: run.json says every verdict, the reports show them,
+    and the manifest is signed anew in `state`. After a rerun (`previous`: the run's seal)
+    only the run's own files and the evidence just collected can change in it; without one,
+    every file present was verified before the command began or written by it.
+    Returns the reports and the key."""
+    write_json(run_dir / RUN_META, {**run_meta(run_dir), **meta,
+                                    "verdicts": dict(sorted(verdicts.items()))})
+    try:
+        reports = draw_reports(run_dir)
+    except Exception as exc:  # the records are safe: a report problem is said, not fatal
+        print(f"inspector: could not write the reports: {type(exc).__name__}: {exc}")
+        reports = []
+    written = [run_dir / name for name in own_files(run_dir)] + list(evidence_written)
+    key, _ = seal_run(run_dir, state=state, previous=previous, written=written)
+    return reports, key
+
+
+def draw_reports(run_dir: Path) -> list[Path]:
+    """The HTML and JUnit reports every run keeps, and any other drawn into it on request."""
+    from reports import EXTENSIONS, write_default_reports
+
+    drawn = write_default_reports(
+        record_paths(run_dir), run_dir / REPORT_PARTS,
+        html_path=report_path(run_dir, "html"), junit_path=report_path(run_dir, "junit"))
+    extra = [fmt for fmt in EXTENSIONS
+             if fmt not in DEFAULT_FORMATS and report_path(run_dir, fmt).is_file()]
+    return drawn + [write_report(run_dir, fmt, report_path(run_dir, fmt)) for fmt in extra]
+
+
+def report_outside(run_dir: Path, fmt: str) -> Path:
+    """Where `inspector report` writes by default: beside the run folder, never in it, so a
+    report asked for after the run leaves its signed files as they were."""
+    inside = report_path(run_dir.resolve(), fmt)
+    return inside.parent.with_name(f"{inside.parent.name}-{inside.name}")
+
+
+def write_report(run_dir: Path, fmt: str, output: Path) -> Path:
+    from reports import render
+
+    return render(read_records(run_dir), fmt, output)
+
+
+def report_into_run(run_dir: Path, fmt: str, public_key: Path | None) -> Path:
+    """Draw a report into the run folder and sign the run over it: the records it reads and
+    every other file are first found as signed, so the new signature covers nothing else."""
+    with writing(run_dir):
+        seal = Seal.read(run_dir, trusted_key(public_key))
+        seal.require_unchanged(["."])
+        path = write_report(run_dir, fmt, report_path(run_dir, fmt))
+        seal_run(run_dir, state=seal.state, previous=seal, written=[path])
+    return path

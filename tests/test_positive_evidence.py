@@ -1,0 +1,231 @@
+"""No PASS without positive evidence: rows a parser dropped, and a log that was never kept.
+
+The row-count guard: a source may count its table's rows in the raw text (`Rows`);
+`FactResolver` refuses a way of reading that judged fewer, tries the next, and when none
+reads them all the fact is unavailable, which the engine reports as ERROR. Proven three
+ways: on the mechanism itself with generated tables, on the catalogue's own counters and
+parsers with rows in a format the parser does not know, and on the corpus files where Genie
+drops rows.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from checks.common import count_inventory_entries
+from checks.environment import ENVIRONMENT, parse_ios_environment
+from checks.operational import LOGGING, MODULES
+from inspector.catalogue import load_catalogue
+from inspector.evaluate import evaluate_check
+from inspector.evidence import RawOutput, Session, sha256_text
+from inspector.facts import Fact, FactResolver, FactUnavailable, Genie, Own, Rows, Source
+from inspector.policy import load_policy
+from tests.corpus import corpus_file
+
+_ROW = re.compile(r"^row (\d+)", re.MULTILINE)
+
+
+def _known_rows(text: str) -> list[str]:
+    """A parser that knows only `row N ok` rows and skips any other shape silently."""
+    return re.findall(r"^row (\d+) ok$", text, re.MULTILINE)
+
+
+def _resolve(source: Source, text: str, platform: str = "cisco_ios") -> Any:
+    fact = Fact("table", {platform: source})
+    resolver = FactResolver(platform, lambda c: RawOutput(command=c, text=text, sha256="x"))
+    return resolver.resolve(fact)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["ok", "strange"]), min_size=1, max_size=30))
+def test_a_parser_missing_rows_is_refused(shapes: list[str]) -> None:
+    """Every row the counter sees must be in the value; one the parser skipped fails the fact."""
+    text = "\n".join(
+        f"row {i} ok" if shape == "ok" else f"row {i} | a layout the parser does not know"
+        for i, shape in enumerate(shapes)
+    )
+    source = Source("show table", Own(_known_rows),
+                    rows=Rows(lambda t: len(_ROW.findall(t)), what="table rows"))
+    unknown = shapes.count("strange")
+    if unknown:
+        with pytest.raises(FactUnavailable) as refused:
+            _resolve(source, text)
+        read = f"own read {len(shapes) - unknown} of {len(shapes)} table rows"
+        assert read in refused.value.reason
+    else:
+        assert len(_resolve(source, text).value) == len(shapes)
+
+
+def test_the_next_way_serves_when_the_first_drops_rows() -> None:
+    text = "row 1 ok\nrow 2 ok\nrow 3 | other\n"
+    source = Source(
+        "show table",
+        Own(_known_rows),
+        Own(lambda t: _ROW.findall(t)),
+        rows=Rows(lambda t: len(_ROW.findall(t))),
+    )
+    found = _resolve(source, text)
+    assert found.value == ["1", "2", "3"]
+
+
+def _xr_platform(rows: list[tuple[str, str, str]]) -> str:
+    lines = [
+        "Node              Type                       State             Config state",
+        "-" * 80,
+    ]
+    for node, kind, state in rows:
+        if state:
+            lines.append(f"{node:<18}{kind:<27}{state:<18}NSHUT")
+        else:  # a row cut short: the parser finds no State column in it
+            lines.append(f"{node:<18}{kind}")
+    return "\n".join(lines) + "\n"
+
+
+def _judge(check_id: str, platform: str, command: str, text: str) -> dict[str, Any]:
+    def output(asked: str) -> RawOutput:
+        if asked != command:
+            return RawOutput(command=asked, text=None, error="not captured")
+        return RawOutput(command=asked, text=text, sha256=sha256_text(text))
+
+    return evaluate_check(
+        load_catalogue().get(check_id), platform=platform,
+        resolver=FactResolver(platform, output),
+        session=Session(connected=True, privileged=True), policy=load_policy(),
+    )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.tuples(st.sampled_from(["A9K-8X100GE-L-SE", "A9K-RSP880-SE", "A9K-FAN-V2"]),
+                          st.sampled_from(["IOS XR RUN", "OPERATIONAL", "FAILED", ""])),
+                min_size=1, max_size=12))
+def test_ios_xr_modules_error_on_a_row_the_parser_cannot_read(
+    cards: list[tuple[str, str]],
+) -> None:
+    """A row without a state (a layout our column reader does not know) is never left out of
+    a verdict: the check is ERROR, naming how many rows were read."""
+    rows = [(f"0/{i}/CPU0", kind, state) for i, (kind, state) in enumerate(cards)]
+    result = _judge("op.modules.state", "cisco_xr", "show platform", _xr_platform(rows))
+    unreadable = sum(1 for _, _, state in rows if not state)
+    if unreadable:
+        assert result["status"] == "ERROR", result["message"]
+        if unreadable < len(rows):
+            assert f"own read {len(rows) - unreadable} of {len(rows)} module rows" in (
+                result["message"]
+            )
+    elif any(state == "FAILED" for _, _, state in rows):
+        assert result["status"] == "FAIL", result["message"]
+    else:
+        assert result["status"] == "PASS", result["message"]
+        assert f"{len(rows)} module(s) ok" in result["message"]
+
+
+def test_extra_units_of_one_kind_never_hide_a_missing_one_of_another() -> None:
+    """Counted per kind: a reader that dropped a supply row is refused even when it made
+    more fans than the text has fan rows."""
+    text = corpus_file("iosxe/show_env_all/genieparser--cat9k_c9610-golden_output.txt").read_text()
+    lines = [line for line in text.splitlines() if not line.startswith("PS3 ")]
+    source = ENVIRONMENT.sources["cisco_xe"]
+    assert source.rows is not None
+    dropped_ps3 = Source(
+        source.command,
+        Own(lambda _text: parse_ios_environment("\n".join(lines))),
+        rows=source.rows,
+    )
+    with pytest.raises(FactUnavailable) as refused:
+        _resolve(dropped_ps3, text, "cisco_xe")
+    assert "own read 7 of 8 power supplies" in refused.value.reason
+
+
+def test_genie_dropping_the_c9610_fan_trays_is_refused() -> None:
+    """Genie reads 22 of the 26 rows of a C9610's `show platform`; with no other way to read
+    them the fact is unavailable, and with ours the four failed fan trays are judged."""
+    text = corpus_file("iosxe/show_platform/genieparser--golden_output_9.txt").read_text()
+    source = MODULES.sources["cisco_xe"]
+    genie_only = Source(source.command, *[s for s in source.strategies if isinstance(s, Genie)],
+                        rows=source.rows)
+    with pytest.raises(FactUnavailable) as refused:
+        _resolve(genie_only, text, "cisco_xe")
+    assert "genie read 22 of 26 module rows" in refused.value.reason
+    found = _resolve(source, text, "cisco_xe")
+    assert found.parser == "own" and len(found.value) == 26
+
+
+def test_each_counter_sees_a_table_row_the_parsers_never_wrote() -> None:
+    """The catalogue's counters count rows by their own patterns: an extra row added to a
+    real output raises the count, so a parser that skips it would be refused."""
+    samples = [
+        (MODULES, "cisco_xe", "iosxe/show_platform/genieparser--golden_output_asr1k.txt",
+         "P2        ASR1006-PWR-AC      ps, fail              00:33:17"),
+        (MODULES, "cisco_xr", "iosxr/show_platform/genieparser--golden_output6.txt",
+         "0/2               NCS1K4-OTN-XP              BOOTING  NSHUT"),
+        (ENVIRONMENT, "cisco_nxos", "nxos/show_environment/genieparser--golden1.txt",
+         "Fan5(sys_fan5)  N9K-C9808-FAN-A  1.0  front-to-back  Ok"),
+        (ENVIRONMENT, "cisco_xe", "iosxe/show_env_all/genieparser--cat9k_c9610-golden_output.txt",
+         "FT5     active       good  good  good  good  good  good"),
+        (LOGGING, "cisco_xe", "iosxe/show_logging/genieparser--golden_output_1.txt",
+         "*Jan  1 00:00:01: %PLATFORM-2-FAN_FAIL: Fan tray 1 failed"),
+    ]
+    for fact, platform, path, extra in samples:
+        rows = fact.sources[platform].rows
+        assert rows is not None
+
+        def total(text: str, rows: Rows = rows) -> int:
+            return sum(rows.by_kind(rows.in_text(text)).values())
+
+        text = corpus_file(path).read_text()
+        lines = text.splitlines()
+        # Right below the line that completes the count: the table's last row.
+        last = min(i for i in range(len(lines))
+                   if total("\n".join(lines[: i + 1]) + "\n") == total(text))
+        grown = "\n".join([*lines[: last + 1], extra, *lines[last + 1 :]]) + "\n"
+        assert total(grown) == total(text) + 1, (path, extra)
+    inventory = corpus_file("ios/show_inventory/genieparser--golden_output_2.txt").read_text()
+    assert count_inventory_entries(inventory + 'NAME: "x", DESCR: "y"\n') == (
+        count_inventory_entries(inventory) + 1
+    )
+
+
+@pytest.mark.parametrize(("setting", "status"), [("error", "ERROR"), ("skip", "SKIP")])
+def test_a_disabled_log_buffer_is_no_evidence(tmp_path: Any, setting: str, status: str) -> None:
+    """Whichever parser serves (Genie here), a disabled buffer is ERROR, or SKIP where the
+    policy says the site keeps no log; never "no critical messages"."""
+    override = tmp_path / "policy.yaml"
+    override.write_text(f"operational:\n  logging:\n    without_log: {setting}\n")
+    text = corpus_file("iosxe/show_logging/genieparser--golden_output_10.txt").read_text()
+
+    def output(asked: str) -> RawOutput:
+        return RawOutput(command=asked, text=text, sha256=sha256_text(text))
+
+    result = evaluate_check(
+        load_catalogue().get("op.logging.critical"), platform="cisco_xe",
+        resolver=FactResolver("cisco_xe", output),
+        session=Session(connected=True, privileged=True), policy=load_policy(override),
+    )
+    assert result["status"] == status, result["message"]
+    assert "buffer logging is disabled" in result["message"]
+    assert result["commands"][0]["parser"] == "genie"
+
+
+def test_the_table_outputs_count_their_rows() -> None:
+    """Modules, supplies and fans, inventory entries, interfaces and log messages: every
+    source that reads one of these tables counts its rows (a new platform must too)."""
+    every = ("cisco_ios", "cisco_xe", "cisco_nxos", "cisco_xr", "cisco_asa")
+    wanted = (
+        {("modules", p) for p in ("cisco_xe", "cisco_xr", "cisco_nxos", "cisco_asa")}
+        | {("environment", p) for p in ("cisco_ios", "cisco_xe", "cisco_nxos")}
+        | {(fact, p) for fact in ("inventory", "interface_errors", "log_buffer") for p in every}
+        | {("smart_usage", p) for p in ("cisco_xe", "cisco_xr")}
+    )
+    counted = {
+        (fact.name, platform)
+        for check in load_catalogue().all()
+        for fact in check.facts
+        for platform, source in fact.sources.items()
+        if source.rows is not None
+    }
+    assert wanted <= counted, sorted(wanted - counted)

@@ -1,0 +1,202 @@
+"""A signed run, attacked as someone who wants a failed chassis to pass would attack it.
+
+One finished lab run (a chassis with a failed power supply, a healthy one, one that refuses
+login) is copied for each attack: tamper then resume, delete the manifest then rerun or
+resume, re-sign with a foreign key then rerun and verify, two reruns at once, a report then
+verify. Each must end with the inspector refusing (exit 3, naming what changed) or with a run
+that `verify` still finds intact, never with the forgery signed.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from inspector.manifest import sign_run
+from inspector.store import RunBusy, writing
+from mock_devices import ChassisSpec, get_profile, running_lab
+from tests.lab_run import inspector, records
+
+pytestmark = pytest.mark.lab
+
+PSU, OK, LOCKED = "lab-c9300-psu", "lab-c9300-ok", "lab-c9300-locked"
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    tmp = tmp_path_factory.mktemp("attacks")
+    specs = [ChassisSpec(hostname=name, profile="cat9300", scenario=scenario, index=i,
+                         serial=get_profile("cat9300").serial(i))
+             for i, (name, scenario) in enumerate(
+                 ((PSU, "psu_failed"), (OK, "healthy"), (LOCKED, "login_refused")), start=1)]
+    env = {"INSPECTOR_KEY": str(tmp / "keys" / "inspector.pem"), "COLUMNS": "250"}
+    with running_lab(specs, inventory_out=tmp / "inventory"):
+        done = inspector("run", "--inventory", str(tmp / "inventory"), "--out", str(tmp / "out"),
+                         "--run-id", "base", "--no-show-tech", env=env)
+    assert done.returncode == 1, done.stdout + done.stderr
+    found = records(tmp / "out" / "base")
+    assert {h: r["verdict"] for h, r in found.items()} == {
+        PSU: "FAIL", OK: "PASS", LOCKED: "ERROR"}
+    yield {"run_dir": tmp / "out" / "base", "env": env, "tmp": tmp,
+           "public": Path(env["INSPECTOR_KEY"]).with_suffix(".pub")}
+
+
+@pytest.fixture
+def run(base: dict[str, Any], tmp_path: Path) -> Path:
+    return Path(shutil.copytree(base["run_dir"], tmp_path / "run"))
+
+
+def _forge_psu_pass(run: Path) -> list[str]:
+    """Turn the failed chassis's record and power output into a pass; the files changed."""
+    record_path = run / "records" / f"{PSU}.json"
+    record = json.loads(record_path.read_text())
+    record["verdict"], record["verdict_reason"] = "PASS", "every check that applies passed"
+    for check in record["checks"]:
+        check["status"] = "PASS" if check["status"] == "FAIL" else check["status"]
+    record_path.write_text(json.dumps(record, indent=2) + "\n")
+    power = next((run / "evidence" / PSU).glob("show_env*"))
+    power.write_text(power.read_text().replace("Bad", "Good").replace("fail", "ok"))
+    return [record_path.relative_to(run).as_posix(), power.relative_to(run).as_posix()]
+
+
+def _verify(run: Path, env: dict[str, str], *extra: str) -> subprocess.CompletedProcess[str]:
+    return inspector("verify", str(run), *extra, env=env)
+
+
+def test_tamper_then_resume_is_refused_naming_every_file(base: dict[str, Any], run: Path) -> None:
+    env = base["env"]
+    untouched = inspector("run", "--resume", str(run), env=env)
+    assert untouched.returncode == 3 and "is finished: nothing to resume" in untouched.stderr
+    forged = _forge_psu_pass(run)
+    done = inspector("run", "--resume", str(run), env=env)
+    assert done.returncode == 3, done.stdout + done.stderr
+    for rel in forged:
+        assert f"changed {rel}" in done.stderr, done.stderr
+    assert "passed" not in done.stdout  # nothing was inspected or summarised
+    check = _verify(run, env)
+    assert check.returncode == 1 and all(f"changed: {rel}" in check.stdout for rel in forged)
+
+
+def test_delete_the_manifest_then_rerun_or_resume_is_refused(
+        base: dict[str, Any], run: Path) -> None:
+    env = base["env"]
+    _forge_psu_pass(run)
+    (run / "manifest.json").unlink()
+    (run / "manifest.sig").unlink()
+    record_before = (run / "records" / f"{OK}.json").read_bytes()
+    for command in (("rerun", str(run), "--all"), ("run", "--resume", str(run))):
+        done = inspector(*command, env=env)
+        assert done.returncode == 3, done.stdout + done.stderr
+        assert "no manifest.json" in done.stderr and "signed from the moment it starts" in (
+            done.stderr)
+    assert not (run / "manifest.json").exists()  # nothing re-signed the forgery
+    assert (run / "records" / f"{OK}.json").read_bytes() == record_before
+    assert json.loads((run / "records" / f"{PSU}.json").read_text())["verdict"] == "PASS"
+    assert _verify(run, env).returncode == 1
+
+
+def test_resign_with_a_foreign_key_then_rerun_and_verify_is_refused(
+        base: dict[str, Any], run: Path, tmp_path: Path) -> None:
+    env = base["env"]
+    _forge_psu_pass(run)
+    forger = tmp_path / "forger.pem"
+    assert inspector("keygen", "--key", str(forger)).returncode == 0
+    sign_run(run, forger)  # consistent files, a valid signature: only the key is wrong
+    manifest = (run / "manifest.json").read_bytes()
+    done = inspector("rerun", str(run), "--all", env=env)
+    assert done.returncode == 3 and "not by the expected key" in done.stderr, done.stderr
+    done = inspector("run", "--resume", str(run), env=env)
+    assert done.returncode == 3 and "not by the expected key" in done.stderr, done.stderr
+    assert (run / "manifest.json").read_bytes() == manifest  # never signed with our key
+    check = _verify(run, env)
+    assert check.returncode == 1 and "never seen" in check.stdout, check.stdout
+    check = _verify(run, env, "--public-key", str(base["public"]))
+    assert check.returncode == 1 and "not by the key in" in check.stdout
+    # Pinning the forger's key is the user's explicit word: the rerun goes on, and the record
+    # names the altered output by its own sha256, beside the one the chassis printed.
+    done = inspector("rerun", str(run), "--host", PSU, "--check", "hw.psu.status",
+                     "--public-key", str(forger.with_suffix(".pub")), env=env)
+    assert done.returncode != 3, done.stdout + done.stderr
+    check = next(c for c in records(run)[PSU]["checks"] if c["id"] == "hw.psu.status")
+    original, again = check["attempts"]
+    assert original["commands"] != again["commands"]
+
+
+def test_a_second_writer_is_refused_while_the_first_holds_the_run(
+        base: dict[str, Any], run: Path) -> None:
+    env = base["env"]
+    with writing(run):
+        for command in (("rerun", str(run), "--all"), ("run", "--resume", str(run)),
+                        ("report", str(run), "--format", "csv", "--into-run")):
+            done = inspector(*command, env=env)
+            assert done.returncode == 3, (command, done.stdout, done.stderr)
+            assert "in use by another inspector command" in done.stderr
+        with pytest.raises(RunBusy), writing(run):
+            pass
+    assert _verify(run, env).returncode == 0
+
+
+def test_two_concurrent_reruns_lose_no_attempt_and_leave_a_verified_run(
+        base: dict[str, Any], run: Path) -> None:
+    import os
+
+    env = {**os.environ, **base["env"]}
+    command = [sys.executable, "-m", "inspector", "rerun", str(run), "--host", PSU,
+               "--check", "hw.psu.status"]
+    processes = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True, env=env) for _ in range(2)]
+    outcomes = [(p.wait(120), p.stderr.read() if p.stderr else "") for p in processes]
+    for process in processes:
+        for stream in (process.stdout, process.stderr):
+            if stream:
+                stream.close()
+    done = [code for code, _ in outcomes if code == 1]  # the chassis still fails: exit 1
+    refused = [err for code, err in outcomes if code == 3]
+    assert len(done) + len(refused) == 2, outcomes
+    assert all("in use by another inspector command" in err for err in refused), outcomes
+    check = next(c for c in records(run)[PSU]["checks"] if c["id"] == "hw.psu.status")
+    assert len(check["attempts"]) == 1 + len(done)  # the original, then one per rerun done
+    assert not [p for p in run.rglob("*") if p.name.endswith(".tmp")]
+    verified = _verify(run, base["env"])
+    assert verified.returncode == 0, verified.stdout
+
+
+def test_a_report_then_verify_stays_clean(base: dict[str, Any], run: Path,
+                                          tmp_path: Path) -> None:
+    env = base["env"]
+    done = inspector("report", str(run), "--format", "csv", env=env)
+    assert done.returncode == 0, done.stderr
+    written = Path(done.stdout.strip())
+    assert written.is_file() and run not in written.parents, written
+    assert _verify(run, env).returncode == 0
+    # Into the run folder on request: the run is checked, then re-signed over the report.
+    done = inspector("report", str(run), "--format", "md", "--into-run", env=env)
+    assert done.returncode == 0, done.stderr
+    assert Path(done.stdout.strip()) == run / "report.md"
+    check = _verify(run, env)
+    assert check.returncode == 0, check.stdout
+    done = inspector("rerun", str(run), "--host", OK, "--check", "op.cpu.load", env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _verify(run, env).returncode == 0
+    # A forged record is not re-signed by a report into the run.
+    _forge_psu_pass(run)
+    done = inspector("report", str(run), "--format", "md", "--into-run", env=env)
+    assert done.returncode == 3 and f"changed records/{PSU}.json" in done.stderr
+
+
+def test_a_rerun_keeps_the_reason_a_chassis_was_not_inspected(
+        base: dict[str, Any], run: Path) -> None:
+    before = records(run)[LOCKED]
+    assert before["verdict_reason"].startswith("not inspected: ")
+    done = inspector("rerun", str(run), "--host", LOCKED, "--all", env=base["env"])
+    assert done.returncode == 2, done.stdout + done.stderr
+    after = records(run)[LOCKED]
+    assert (after["verdict"], after["verdict_reason"]) == (
+        before["verdict"], before["verdict_reason"])
