@@ -56,8 +56,9 @@ def test_colliding_and_hostile_host_names_each_get_a_record(tmp_path: Path) -> N
     assert sorted(r["chassis"]["hostname"] for r in found.values()) == sorted(names)
     assert len(list((run_dir / "evidence").iterdir())) == len(names)
     assert not (tmp_path / "escape").exists() and not (tmp_path / "out" / "escape").exists()
-    assert inspector("verify", str(run_dir)).returncode == 0
-    shown = inspector("show", str(run_dir), "--host", "a/b", env={"COLUMNS": "200"})
+    key = {"INSPECTOR_KEY": str(tmp_path / "key.pem")}
+    assert inspector("verify", str(run_dir), env=key).returncode == 0
+    shown = inspector("show", str(run_dir), "--host", "a/b", env={"COLUMNS": "200", **key})
     assert shown.returncode == 0 and "a/b" in shown.stdout, shown.stdout + shown.stderr
 
 
