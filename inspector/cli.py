@@ -136,7 +136,7 @@ def run(inventory: Path | None, filters: tuple[str, ...], out: Path, run_id: str
     credentials = Credentials.from_env()
     if missing_credentials(nornir) and not (credentials.username and credentials.password):
         credentials = _prompt_credentials(credentials, len(missing_credentials(nornir)))
-    secrets = prepare_hosts(nornir, credentials, rules)
+    prepare_hosts(nornir, credentials, rules)
     if missing_credentials(nornir):
         raise RunError("no credentials for " + ", ".join(missing_credentials(nornir)[:5])
                        + ": set them in the inventory or INSPECTOR_USERNAME / INSPECTOR_PASSWORD")
@@ -151,7 +151,7 @@ def run(inventory: Path | None, filters: tuple[str, ...], out: Path, run_id: str
         if not resume:
             lock.enter_context(writing(run_dir))
         summary = _run_with_progress(nornir, run_dir=run_dir, checks=checks, policy=rules,
-                                     secrets=secrets, hold_list=_load_hold_list(hold_list),
+                                     hold_list=_load_hold_list(hold_list),
                                      new_key=new_key)
     sys.exit(summary.exit_code)
 
@@ -245,7 +245,7 @@ def demo(count: int, out: Path, workers: int) -> None:
     with tempfile.TemporaryDirectory(prefix="inspector-lab-") as tmp, \
             running_lab(specs, inventory_out=Path(tmp)):
         nornir = load_nornir(Path(tmp), workers)
-        secrets = prepare_hosts(nornir, Credentials(), rules)
+        prepare_hosts(nornir, Credentials(), rules)
         checks = _load_checks()
         new_key = not default_key_path().exists()
         run_dir = start_run(out=out, run_id=f"demo-{new_run_id()}",
@@ -254,7 +254,7 @@ def demo(count: int, out: Path, workers: int) -> None:
                             judged_with=judged_with(rules))
         with writing(run_dir):
             summary = _run_with_progress(nornir, run_dir=run_dir, checks=checks, policy=rules,
-                                         secrets=secrets, new_key=new_key)
+                                         new_key=new_key)
     wrong = [s.hostname for s in specs
              if summary.verdicts.get(s.hostname) != expected_verdict(s.scenario)]
     console = _console()

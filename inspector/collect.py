@@ -15,7 +15,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,7 @@ from inspector.evidence import EvidenceWriter, Session
 from inspector.manifest import key_fingerprint
 from inspector.platforms import platform_for
 from inspector.readonly import NotReadOnly, require_read_only
+from inspector.redact import redact_message
 
 # A pager prompt at the end of an output: the device ignored `terminal length 0`.
 _PAGER = re.compile(r"--More--\s*$")
@@ -34,7 +35,12 @@ class ShowTech:
 
     command: str
     timeout: float  # seconds for the whole output: a modular chassis prints megabytes
+    max_bytes: int  # a device printing more is cut off: memory stays bounded
     on_progress: Callable[[int], None] | None = None  # bytes received so far
+
+
+class OutputCapped(Exception):
+    """A device sent more than the output may hold; the session is out of step after it."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,18 +49,13 @@ class Retry:
     delay: float  # seconds before the second try; doubled for each further one
 
 
-def redact(text: str, secrets: Iterable[str]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
-
-
 def send_read_only(connection: Any, command: str, *, read_timeout: float,
                    prompt: str | None = None,
-                   on_progress: Callable[[int], None] | None = None) -> str:
+                   on_progress: Callable[[int], None] | None = None,
+                   max_chars: int | None = None) -> str:
     """The single way a command reaches a device; `on_progress` hears how many characters
-    have arrived (a show tech runs to megabytes).
+    have arrived (a show tech runs to megabytes); more than `max_chars` raises OutputCapped
+    (the session is then out of step with the device: nothing more may be read from it).
 
     Given the session's `prompt`, the output ends where the device has finished sending (see
     `_send_command`). Otherwise netmiko looks for the prompt anew before every command, which
@@ -68,7 +69,7 @@ def send_read_only(connection: Any, command: str, *, read_timeout: float,
         text: str = connection.send_command(command, read_timeout=read_timeout)
         return text
     if isinstance(getattr(connection, "remote_conn", None), Channel):
-        return _send_command(connection, command, prompt, read_timeout, on_progress)
+        return _send_command(connection, command, prompt, read_timeout, on_progress, max_chars)
     # Not an SSH channel one can wait on (telnet, serial): netmiko's own polling.
     end = rf"(?:(?:^|\n){re.escape(prompt)}|--More--)\s*$"
     text = connection.send_command(command, read_timeout=read_timeout, expect_string=end)
@@ -79,13 +80,50 @@ def load_netmiko() -> None:
     """Import netmiko with Genie hidden from it. netmiko imports Genie as it loads (0.7 s of
     a run's start, before any session) for its `use_genie` option, which the inspector never
     uses: it parses the saved outputs itself, and loads Genie beside the first sessions."""
-    if "netmiko" in sys.modules or "genie" in sys.modules:
+    if "netmiko" not in sys.modules and "genie" not in sys.modules:
+        sys.modules["genie"] = None  # type: ignore[assignment]  # importing it fails at once
+        try:
+            import netmiko  # noqa: F401
+        finally:
+            del sys.modules["genie"]
+    _enable_in_the_session()
+
+
+def _enable_in_the_session() -> None:
+    """netmiko's ASA driver enters enable mode inside its session preparation. There a refused
+    secret looks like a CLI that never offered a prompt: a transient trouble, retried, so the
+    secret would be sent again on every try (a lockout risk on the seller's AAA). With this
+    driver the inspector's own session step enters enable mode, once, and tells a refusal
+    apart; paging is turned off again once privileged, where the ASA accepts it."""
+    import importlib
+
+    from netmiko.cisco.cisco_asa_ssh import CiscoAsaSSH
+
+    # The module, not the function of the same name that netmiko's package exports.
+    ssh_dispatcher = importlib.import_module("netmiko.ssh_dispatcher")
+
+    if getattr(ssh_dispatcher.CLASS_MAPPER["cisco_asa"], "enables_in_session", False):
         return
-    sys.modules["genie"] = None  # type: ignore[assignment]  # importing it fails at once
-    try:
-        import netmiko  # noqa: F401
-    finally:
-        del sys.modules["genie"]
+
+    class AsaEnablingInSession(CiscoAsaSSH):
+        enables_in_session = True
+        _preparing = False
+
+        def session_preparation(self) -> None:
+            self._preparing = True
+            try:
+                super().session_preparation()
+            finally:
+                self._preparing = False
+
+        def enable(self, *args: Any, **kwargs: Any) -> str:
+            if self._preparing:
+                return ""
+            output: str = super().enable(*args, **kwargs)
+            self.disable_paging(command="terminal pager 0")
+            return output
+
+    ssh_dispatcher.CLASS_MAPPER["cisco_asa"] = AsaEnablingInSession
 
 
 @functools.cache
@@ -105,7 +143,8 @@ _NUDGE_AFTER = 1.0
 
 
 def _send_command(connection: Any, command: str, prompt: str, read_timeout: float,
-                  on_progress: Callable[[int], None] | None = None) -> str:
+                  on_progress: Callable[[int], None] | None = None,
+                  max_chars: int | None = None) -> str:
     """netmiko's `send_command(command)`, reading as data arrives, ending at the real end.
 
     The command goes out with an empty line typed ahead. The device answers the command,
@@ -140,6 +179,8 @@ def _send_command(connection: Any, command: str, prompt: str, read_timeout: floa
     while True:
         chunk = connection.read_channel()
         text += chunk
+        if max_chars is not None and len(text) > max_chars:
+            raise OutputCapped(f"cut at {max_chars / 1e6:g} MB (collection.show_tech_max_mb)")
         if not echoed and (at := text.find(echo)) >= 0:
             text, echoed = text[at:], True  # what came before the echo is not this output
         if on_progress and chunk and echoed:
@@ -188,6 +229,7 @@ def collect(
     login_gate: contextlib.AbstractContextManager[Any] | None = None,
     show_tech: ShowTech | None = None,
 ) -> Session:
+    load_netmiko()
     remaining = list(commands)
     for number in range(1, retry.attempts + 1):
         attempt = _session(task, writer, remaining, command_timeout, secrets, login_gate,
@@ -231,7 +273,7 @@ def _session(
                remaining: Plan = commands) -> _Attempt:
         return _Attempt(
             session=Session(connected=connected, privileged=privileged,
-                            error=redact(error, secrets), prompt=prompt, host_key=host_key),
+                            error=redact_message(error, secrets), prompt=prompt, host_key=host_key),
             transient=transient, remaining=remaining,
         )
 
@@ -278,8 +320,8 @@ def _session(
             except Exception:
                 privileged = False
             if not privileged:
-                return failed("could not enter privileged mode (enable refused)",
-                              transient=False)
+                # Never tried again: each try sends the secret once more.
+                return failed("enable secret refused", transient=False)
             prompt = connection.find_prompt()
         privileged = True
         for index, group in enumerate(commands):
@@ -316,15 +358,17 @@ def _session(
             try:
                 text = send_read_only(connection, show_tech.command,
                                       read_timeout=show_tech.timeout, prompt=prompt,
-                                      on_progress=show_tech.on_progress)
+                                      on_progress=show_tech.on_progress,
+                                      max_chars=show_tech.max_bytes)
                 if _PAGER.search(text):
                     writer.add_failure(show_tech.command,
                                        "not collected: stopped at --More--: the device kept paging")
-                elif (tech := writer.add(show_tech.command, text, compress=True)).rejected:
+                elif (tech := writer.add(show_tech.command, text, compress=True,
+                                         read_by_checks=False)).rejected:
                     # A refusal (unknown command, AAA denial) is the device's reply, kept in
                     # its file, not the support file: recorded as not collected, quoted.
                     writer.add_failure(show_tech.command, f"not collected: {tech.error}")
-            except (ReadTimeout, OSError, EOFError) as exc:
+            except (ReadTimeout, OutputCapped, OSError, EOFError) as exc:
                 # Evidence the program asks for, not something a check reads: its loss is
                 # recorded, and the inspection stands.
                 writer.add_failure(show_tech.command, f"not collected: {_first_line(exc)}")

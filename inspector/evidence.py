@@ -117,10 +117,12 @@ class EvidenceWriter:
         }
         self._outputs: dict[str, RawOutput] = {}
 
-    def add(self, command: str, text: str, *, compress: bool = False) -> RawOutput:
+    def add(self, command: str, text: str, *, compress: bool = False,
+            read_by_checks: bool = True) -> RawOutput:
         """Save an output, secrets masked, and judge it (an output, or the device's refusal);
-        `compress` gzips a large output (its sha256 is still of the text)."""
-        text, redacted = redact_output(text, self._secrets)
+        `compress` gzips a large output (its sha256 is still of the text). The host's own
+        credentials are masked as whole tokens only in an output no check reads."""
+        text, redacted = redact_output(text, () if read_by_checks else self._secrets)
         output = RawOutput.from_text(command, text, platform=self._index["platform"])
         data = text.encode("utf-8")
         name = f"{command_slug(command)}.txt" + (".gz" if compress else "")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +51,35 @@ def read_json(path: Path) -> Any:
         return json.load(handle)
 
 
+# A name that is a file name as it stands, on every filesystem: no separator, no leading dot,
+# well within the 255-byte limit. `~` is outside it, so a plain name never looks derived.
+_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
 def safe_name(name: str) -> str:
-    """A host name usable as one file name: no separators, no leading dot."""
-    cleaned = "".join(c if c.isalnum() or c in "._-" else "_" for c in name)
-    return cleaned.lstrip(".") or "_"
+    """A host name as one file name that no other host name maps to: a plain name is kept as
+    it is; any other (a separator, `..`, spaces, 400 bytes) keeps its safe characters, cut to
+    a length every filesystem takes, followed by `~` and a digest of the whole name, so `a/b`
+    and `a_b` never share a file."""
+    if _PLAIN.fullmatch(name):
+        return name
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name).lstrip("._-")[:80]
+    return f"{cleaned}~{hashlib.sha256(name.encode('utf-8')).hexdigest()[:16]}"
+
+
+def is_plain_name(name: str) -> bool:
+    """A name fit to be a folder as it is (a run id): letters, digits, `.`, `_`, `-`."""
+    return bool(_PLAIN.fullmatch(name))
+
+
+def colliding_names(names: Iterable[str]) -> list[tuple[str, str]]:
+    """Pairs of names whose files would be one on a case-insensitive filesystem."""
+    seen: dict[str, str] = {}
+    pairs = []
+    for name in names:
+        key = safe_name(name).casefold()
+        if key in seen:
+            pairs.append((seen[key], name))
+        else:
+            seen[key] = name
+    return pairs

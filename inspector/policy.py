@@ -6,6 +6,8 @@ silently ignored threshold.
 
 from __future__ import annotations
 
+import math
+import re
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -52,15 +54,55 @@ def _merge(base: dict[str, Any], override: dict[str, Any], where: str) -> dict[s
             merged[key] = _merge(base[key], value, path)
         elif isinstance(base[key], list) and not isinstance(value, list):
             raise PolicyError(f"policy setting {path!r} must be a list")
-        elif isinstance(base[key], bool) != isinstance(value, bool) or (
-            isinstance(base[key], (int, float)) and not isinstance(value, (int, float))
-        ):
+        elif not _same_kind(base[key], value):
             raise PolicyError(
                 f"policy setting {path!r} must be {type(base[key]).__name__}, got {value!r}"
             )
         else:
             merged[key] = value
     return merged
+
+
+def _same_kind(default: Any, value: Any) -> bool:
+    """An override has the default's type; a whole number may stand for a float."""
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float))
+    return isinstance(value, type(default))
+
+
+# Bounds beyond "a finite number, not below zero", which holds for every number.
+_BOUNDS: dict[str, tuple[float, float]] = {
+    "collection.connect_timeout": (0.1, 3600), "collection.auth_timeout": (0.1, 3600),
+    "collection.command_timeout": (0.1, 3600), "collection.show_tech_timeout": (1, 86400),
+    "collection.show_tech_max_mb": (1, 4000),
+    "collection.retries": (0, 10), "collection.retry_delay": (0, 600),
+    "operational.cpu.max_percent": (0, 100), "operational.memory.min_free_percent": (0, 100),
+    "operational.logging.max_severity": (0, 7),
+    "operational.logging.family_max_severity": (0, 7),
+}
+_REGEXES = ("hardware.serial_pattern",)
+
+
+def _validate(settings: dict[str, Any], where: str = "") -> None:
+    """Every number finite and in range, every pattern a valid regex: checked once at load,
+    so a bad value is one clear error before any chassis is contacted."""
+    for key, value in settings.items():
+        path = f"{where}.{key}" if where else str(key)
+        if isinstance(value, dict):
+            _validate(value, path)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            low, high = _BOUNDS.get(path, (0, math.inf))
+            if not math.isfinite(value) or not low <= value <= high:
+                shown = f"from {low:g}" + (f" to {high:g}" if math.isfinite(high) else "")
+                raise PolicyError(f"policy setting {path!r} must be a number {shown}, "
+                                  f"got {value!r}")
+        elif path in _REGEXES:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise PolicyError(f"policy setting {path!r} is not a valid regex: {exc}") from None
 
 
 def load_policy(path: Path | None = None) -> Policy:
@@ -75,4 +117,6 @@ def load_policy(path: Path | None = None) -> Policy:
         raise PolicyError(f"policy file {path} is not valid YAML: {exc}") from None
     if not isinstance(override, dict):
         raise PolicyError(f"policy file {path} must hold a mapping of settings")
-    return Policy(_merge(defaults, override, ""), source=str(path))
+    merged = _merge(defaults, override, "")
+    _validate(merged)
+    return Policy(merged, source=str(path))

@@ -1,9 +1,19 @@
 """Removing secrets from device outputs before they are written anywhere.
 
-`show tech-support`, configuration sections and the configuration change log print enable
-secrets, user passwords, SNMP communities, TACACS+/RADIUS keys, NTP keys and pre-shared keys,
-in clear or as reversible type 7 hashes. Each is replaced by `<redacted>` and counted, so a
-record can say what was removed. Masking too much is a lesser harm than leaking one.
+Secrets are found by what they are: the configuration syntax that carries them on IOS, IOS-XE,
+NX-OS, IOS-XR and ASA (enable secrets, user and line passwords, SNMP communities and users,
+TACACS+/RADIUS keys, IKE pre-shared keys, routing-protocol and HSRP/VRRP keys, NTP keys, WPA
+keys, license tokens), anywhere in a line, so a command quoted by the configuration logger or
+the archive log (`logged command:enable secret 0 X`, `|username y secret 0 X`) is masked too.
+Only the secret token is replaced by `<redacted>`; the keyword stays, so the line still says
+what was there, and nothing else in the output changes: what a check reads is what the device
+said.
+
+The inventory's own credentials are masked as whole tokens only (never inside a word: the
+password `admin` leaves "administratively down" alone), only in that host's evidence, and only
+in outputs no check reads (`show tech-support`): in an output a check reads, a common password
+such as `cisco` is also a word the device prints ("cisco WS-C3750X-48P processor"), and there
+the credential can only appear as configuration, which the syntax finds.
 """
 
 from __future__ import annotations
@@ -12,69 +22,111 @@ import re
 from collections.abc import Iterable
 
 MASK = "<redacted>"
-_N = r"(?:[0-9]+[ \t]+)?"  # an encryption type (0, 5, 7, 8, 9, 10) before a secret
 
-# Each configuration line that carries a secret: the part kept (so the line still reads),
-# then the secret. Every one starts a line, which keeps one pass over a multi-megabyte
-# show tech file fast (a pattern that may start anywhere costs a scan per pattern); `[ \t]`
-# rather than `\s`, so no pattern reaches into the next line.
-_SECRET_LINES = [
-    rf"(?:enable|username \S+(?: privilege \d+)?)[ \t]+(?:secret|password)[ \t]+{_N}",
-    # IOS `line` blocks (password 7 X), IOS-XR username blocks (secret 10 $6$...), XR BGP
-    # neighbors (password encrypted X)
-    r"(?:password|secret)[ \t]+(?:[0-9]+[ \t]+|encrypted[ \t]+)?",
-    r"snmp-server community[ \t]+",
-    r"snmp-server user \S+ \S+(?: v3)? auth \S+[ \t]+",
-    r"snmp-server host[ \t]+\S+(?:[ \t]+vrf[ \t]+\S+)?(?:[ \t]+(?:informs|traps))?"
-    r"[ \t]+version[ \t]+(?:1|2c)[ \t]+",
-    # a key anywhere on a tacacs/radius host line (after auth-port, port, timeout ...)
-    rf"(?:tacacs-server|radius-server)[ \t]+(?:host[ \t]+[^\n]*?[ \t])?key[ \t]+{_N}",
-    # `key 7 X` in a server block; not `key chain NAME`, not a key chain's `key 1`
-    rf"key[ \t]+(?!chain\b)(?![0-9]+[ \t]*$){_N}",
-    rf"crypto isakmp key[ \t]+{_N}",
-    rf"pre-shared-key[ \t]+(?:address|hostname)[ \t]+[^\n]*?[ \t]key[ \t]+{_N}",
-    rf"(?:ikev[12][ \t]+)?pre-shared-key[ \t]+(?:local[ \t]+|remote[ \t]+)?{_N}",
-    r"passwd[ \t]+",
-    rf"(?:neighbor \S+ password|key-string|ip ospf authentication-key"
-    rf"|ip ospf message-digest-key \d+ md5)[ \t]+{_N}",
-    r"ntp authentication-key[ \t]+\d+[ \t]+md5[ \t]+",
-]
-_SECRET = re.compile(
-    "|".join(rf"^(?P<k{i}>[ \t]*{keep})(?P<s{i}>\S+)" for i, keep in enumerate(_SECRET_LINES)),
-    re.MULTILINE,
-)
-# The privacy password later on an snmp-server user line.
-_SNMP_PRIV = re.compile(
-    r"^(?P<k>[ \t]*snmp-server user [^\n]*? priv "
-    r"(?:(?:aes|des|3des)[ \t]+(?:[0-9]+[ \t]+)?)?)(?P<s>\S+)",
-    re.MULTILINE)
-# The configuration logger repeats every command typed, secrets in clear: judge the command.
-_LOGGED = re.compile(r"^(?P<head>[^\n]*?\blogged command:[ \t]*)(?P<cmd>[^\n]*)$", re.MULTILINE)
+# Words between a keyword and its secret: an encryption type (0, 5, 7, 8, 9, 10), a hash or
+# cipher name, a key's direction. Each is optional; the regex backtracks when the secret
+# itself looks like one (`password 7`).
+_MODIFIER = (r"(?:[0-9]{1,2}|encrypted|clear|unencrypted|ascii|hex|md5|hmac-md5|sha|sha1|"
+             r"sha-?256|sha-?512|text|local|remote|password|aes(?:[ \t]+[0-9]{3})?|des|3des)")
+# Tokens that follow a keyword without being a secret: `key chain NAME`, `password encryption
+# aes`, `pre-shared-key address A key X` (the secret comes after `key`), `crypto key generate`.
+_NOT_SECRET = (r"(?!(?:chain|config-key|generate|encryption|address|hostname|exchange|size|"
+               r"pubkey-chain|storage|zeroize|import|export|policy|recovery|"
+               r"<redacted>)(?![\w-]))")
+_SECRET_TOKEN = r'(?P<secret>"[^"\n]*"|\S+)'
+# A keyword is a whole word: not inside `send-community`, `password-recovery`, `privilege`.
+_KEYWORDS = "|".join((
+    r"[\w-]*password",  # password, area-password, ldap-login-password, lsp-password ...
+    r"passwd",
+    r"[\w-]*secret",  # secret, shared-secret
+    r"key-string",
+    r"[\w-]*pre-shared-key",
+    r"authentication-key",
+    r"message-digest-key[ \t]+[0-9]+",
+    r"server-key",
+    r"set-key",
+    r"wpa-psk",
+    r"idtoken",
+    r"community",
+    r"key(?![ \t]+[0-9]+[ \t]*$)",  # not a key chain's `key 1`
+    r"authentication(?=[ \t]+text[ \t])",  # HSRP / VRRP `authentication text X`
+    r"nhrp[ \t]+authentication",
+    r"auth(?=[ \t]+(?:md5|sha)\S*[ \t])",  # SNMPv3 user `auth md5 X`
+    r"priv",  # SNMPv3 user `priv [aes 128] X`
+))
+_BY_KEYWORD = (rf"(?<![\w-])(?P<keep>(?:{_KEYWORDS})(?![\w-])(?:[ \t]+{_MODIFIER})*[ \t]+)"
+               rf"{_NOT_SECRET}{_SECRET_TOKEN}")
+# An SNMP host line carries its community without a keyword: `snmp-server host A [vrf V]
+# [informs|traps] [version 1|2c] COMMUNITY` (version 3 names a user there, not a secret).
+_SNMP_HOST = (r"(?<![\w-])(?P<keep2>snmp-server[ \t]+host[ \t]+(?![^\n]*\bcommunity\b)\S+"
+              r"(?:[ \t]+vrf[ \t]+\S+)?"
+              r"(?:[ \t]+(?:informs|traps))?(?:[ \t]+version[ \t]+(?:1|2c))?[ \t]+)"
+              r"(?!version|informs|traps|vrf|community)(?P<secret2>\S+)")
+_SECRET = re.compile(f"{_BY_KEYWORD}|{_SNMP_HOST}")
+# Lines worth the full pattern: one fast substring scan finds them in a multi-megabyte
+# show tech file, where running the pattern from every position would cost a second.
+_TRIGGERS = ("password", "passwd", "secret", "key", "community", "idtoken", "psk", "priv",
+             "auth", "snmp-server")
 
 
-def redact_output(text: str, known_secrets: Iterable[str] = ()) -> tuple[str, int]:
-    """Return the text with secrets masked, and how many items were masked."""
+def _mask_line(line: str) -> tuple[str, int]:
     count = 0
 
     def mask(match: re.Match[str]) -> str:
         nonlocal count
-        group = match.lastgroup or "s"
-        if match.group(group) == MASK:
-            return match.group(0)
         count += 1
-        return match.group(0)[: match.start(group) - match.start()] + MASK
+        keep = match.group("keep") if match.group("keep") is not None else match.group("keep2")
+        return keep + MASK
 
-    def logged(match: re.Match[str]) -> str:
-        cmd = _SNMP_PRIV.sub(mask, match.group("cmd"))
-        return match.group("head") + _SECRET.sub(mask, cmd)
+    return _SECRET.sub(mask, line), count
 
-    if "logged command:" in text:
-        text = _LOGGED.sub(logged, text)
-    text = _SNMP_PRIV.sub(mask, text)
-    text = _SECRET.sub(mask, text)
-    for secret in sorted({s for s in known_secrets if s}, key=len, reverse=True):
-        n = text.count(secret)
+
+def _candidate_lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each line holding a trigger word, in order."""
+    lowered = text.lower()
+    starts: set[int] = set()
+    for word in _TRIGGERS:
+        at = lowered.find(word)
+        while at >= 0:
+            start = lowered.rfind("\n", 0, at) + 1
+            end = lowered.find("\n", at)
+            end = len(lowered) if end < 0 else end
+            starts.add(start)
+            at = lowered.find(word, end)
+    spans = []
+    for start in sorted(starts):
+        end = text.find("\n", start)
+        spans.append((start, len(text) if end < 0 else end))
+    return spans
+
+
+def _whole_token(secret: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-]){re.escape(secret)}(?![\w-])")
+
+
+def redact_output(text: str, credentials: Iterable[str] = ()) -> tuple[str, int]:
+    """The text with every secret masked by its syntax, and each of `credentials` (the host's
+    own, for an output no check reads) masked as a whole token; and how many were masked."""
+    count = 0
+    pieces: list[str] = []
+    done = 0
+    for start, end in _candidate_lines(text):
+        masked, n = _mask_line(text[start:end])
         if n:
+            pieces += [text[done:start], masked]
+            done = end
             count += n
-            text = text.replace(secret, MASK)
+    if pieces:
+        text = "".join(pieces) + text[done:]
+    for secret in sorted({s for s in credentials if s}, key=len, reverse=True):
+        text, n = _whole_token(secret).subn(MASK, text)
+        count += n
     return text, count
+
+
+def redact_message(text: str, credentials: Iterable[str]) -> str:
+    """A message of our own (a session's error) with the host's credentials masked as whole
+    tokens."""
+    for secret in sorted({s for s in credentials if s}, key=len, reverse=True):
+        text = _whole_token(secret).sub("***", text)
+    return text

@@ -162,14 +162,14 @@ def collect_live(
     nornir = apply_filters(load_nornir(inventory, 1), {"name": hostname})
     if not nornir.inventory.hosts:
         raise RerunError(f"{hostname} is not in the inventory {inventory}")
-    secrets = prepare_hosts(nornir, credentials, policy)
+    prepare_hosts(nornir, credentials, policy)
     folder = attempt_dir(run_dir, hostname)
 
     def task(task: Any) -> Any:
         from nornir.core.task import Result
 
         return Result(host=task.host,
-                      result=collect_into(task, folder, commands, policy, secrets).session)
+                      result=collect_into(task, folder, commands, policy).session)
 
     result = nornir.run(task=task, name="rerun")[hostname][0]
     if result.failed:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector.catalogue import Check
-from inspector.collect import Retry, ShowTech, collect, redact
+from inspector.collect import Retry, ShowTech, collect
 from inspector.evaluate import evaluate_chassis, plan_commands
 from inspector.evidence import EvidenceWriter, RawOutput, Session, utc_now
 from inspector.manifest import FINISHED, INTERRUPTED
@@ -33,6 +33,7 @@ from inspector.program import (
 )
 from inspector.provenance import judged_with
 from inspector.records import build_record, summary_row
+from inspector.redact import redact_message
 from inspector.runner import Interrupted
 from inspector.store import (
     evidence_dir,
@@ -90,11 +91,8 @@ def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def prepare_hosts(nornir: Any, credentials: Credentials, policy: Policy) -> list[str]:
-    """Fill credentials from the environment and the session timeouts from the policy.
-
-    Returns every password and secret, longest first, so they can be kept out of any text.
-    """
+def prepare_hosts(nornir: Any, credentials: Credentials, policy: Policy) -> None:
+    """Fill credentials from the environment and the session timeouts from the policy."""
     host_keys = policy["collection.host_key_policy"]
     if host_keys not in ("record", "strict"):
         raise PolicyError(
@@ -104,7 +102,6 @@ def prepare_hosts(nornir: Any, credentials: Credentials, policy: Policy) -> list
         defaults.username = credentials.username
     if credentials.password:
         defaults.password = credentials.password
-    secrets: list[str] = []
     for host in nornir.inventory.hosts.values():
         options = host.get_connection_parameters("netmiko")
         extras = dict(options.extras or {})
@@ -126,8 +123,13 @@ def prepare_hosts(nornir: Any, credentials: Credentials, policy: Policy) -> list
             hostname=options.hostname, port=options.port, username=options.username,
             password=options.password, platform=options.platform, extras=extras,
         )
-        secrets += [s for s in (host.password, extras.get("secret")) if s]
-    return sorted(set(secrets), key=len, reverse=True)
+
+
+def host_credentials(host: Any) -> list[str]:
+    """This host's own password and enable secret: what its session's words and its evidence
+    are kept free of (another host's never touch them)."""
+    extras = host.get_connection_parameters("netmiko").extras or {}
+    return [s for s in (host.password, extras.get("secret")) if s]
 
 
 def missing_credentials(nornir: Any) -> list[str]:
@@ -140,7 +142,6 @@ class Inspection:
     run_dir: Path
     checks: list[Check]
     policy: Policy
-    secrets: list[str]
     on_done: Callable[[dict[str, Any]], None] | None = None
     on_progress: Callable[[str, str], None] | None = None  # hostname, what it is doing
     login_gate: threading.BoundedSemaphore | None = None
@@ -168,7 +169,7 @@ class Inspection:
         evidence = evidence_dir(self.run_dir, host.name)
         if platform in PLATFORMS:
             collected = collect_into(
-                task, evidence, plan_commands(platform, self.checks), self.policy, self.secrets,
+                task, evidence, plan_commands(platform, self.checks), self.policy,
                 login_gate=self.login_gate, show_tech=self.show_tech,
                 on_progress=partial(self.on_progress, host.name) if self.on_progress else None,
             )
@@ -194,7 +195,6 @@ class Inspection:
         return judge(job, self.checks)
 
     def write(self, record: dict[str, Any]) -> dict[str, Any]:
-        record = redact_record(record, self.secrets)
         write_record(self.run_dir, record)
         row = summary_row(record)
         if self.on_done:
@@ -310,25 +310,27 @@ class Collected:
 
 
 def collect_into(
-    task: Any, folder: Path, commands: list[tuple[str, ...]], policy: Policy, secrets: list[str],
+    task: Any, folder: Path, commands: list[tuple[str, ...]], policy: Policy,
     login_gate: Any = None, show_tech: bool = False,
     on_progress: Callable[[str], None] | None = None,
 ) -> Collected:
     """Collect `commands` (and the show tech file) from the task's host into an evidence
     folder, secrets masked; `on_progress` hears how far the show tech file has come."""
+    credentials = host_credentials(task.host)
     writer = EvidenceWriter(folder, hostname=task.host.name, platform=task.host.platform,
-                            secrets=secrets)
+                            secrets=credentials)
     tech = None
     if show_tech:
         tech = ShowTech(
             command=platform_for(task.host.platform).show_tech,
             timeout=float(policy["collection.show_tech_timeout"]),
+            max_bytes=int(policy["collection.show_tech_max_mb"] * 1_000_000),
             on_progress=(lambda received: on_progress(f"show tech {received / 1e6:.1f} MB"))
             if on_progress else None,
         )
     session = collect(
         task, writer=writer, commands=commands,
-        command_timeout=float(policy["collection.command_timeout"]), secrets=secrets,
+        command_timeout=float(policy["collection.command_timeout"]), secrets=credentials,
         retry=Retry(attempts=1 + int(policy["collection.retries"]),
                     delay=float(policy["collection.retry_delay"])),
         login_gate=login_gate, show_tech=tech,
@@ -338,23 +340,12 @@ def collect_into(
                      show_tech=writer.entry(tech.command) if tech else None)
 
 
-def redact_record(value: Any, secrets: list[str]) -> Any:
-    if isinstance(value, str):
-        return redact(value, secrets)
-    if isinstance(value, list):
-        return [redact_record(v, secrets) for v in value]
-    if isinstance(value, dict):
-        return {k: redact_record(v, secrets) for k, v in value.items()}
-    return value
-
-
 def run_inspection(
     *,
     nornir: Any,
     run_dir: Path,
     checks: list[Check],
     policy: Policy,
-    secrets: list[str],
     on_done: Callable[[dict[str, Any]], None] | None = None,
     on_progress: Callable[[str, str], None] | None = None,
     hold_list: frozenset[str] | None = None,
@@ -369,7 +360,7 @@ def run_inspection(
     done = prepare_resume(run_dir)
     logins = int(policy["collection.max_concurrent_logins"])
     inspection = Inspection(run_id=run_id, run_dir=run_dir, checks=checks, policy=policy,
-                            secrets=secrets, on_done=on_done,
+                            on_done=on_done,
                             login_gate=threading.BoundedSemaphore(logins) if logins > 0 else None,
                             hold_list=hold_list, on_progress=on_progress,
                             show_tech=bool(meta.get("show_tech")),
@@ -401,8 +392,9 @@ def run_inspection(
             inspection.write(build_record(
                 run_id=run_id, hostname=hostname,
                 platform=nornir.inventory.hosts[hostname].platform,
-                results=[], session=Session(connected=False, privileged=False,
-                                            error=f"internal error: {result.exception!r}"),
+                results=[], session=Session(connected=False, privileged=False, error=redact_message(
+                    f"internal error: {result.exception!r}",
+                    host_credentials(nornir.inventory.hosts[hostname]))),
                 policy=policy, started_at=utc_now(), finished_at=utc_now(),
                 judged_with=inspection.judged_with,
             ))

@@ -36,7 +36,7 @@ class InterruptibleRunner:
                     worker_result = future.result()
                     result[worker_result.host.name] = worker_result
         except KeyboardInterrupt:
-            pool.shutdown(wait=True, cancel_futures=True)
+            _shut_down_through_interrupts(pool)
             for future in pending:
                 if future.done() and not future.cancelled():
                     worker_result = future.result()
@@ -44,3 +44,15 @@ class InterruptibleRunner:
             raise Interrupted(result) from None
         pool.shutdown(wait=True)
         return result
+
+
+def _shut_down_through_interrupts(pool: ThreadPoolExecutor) -> None:
+    """Let the sessions in progress finish even if Ctrl-C is pressed again meanwhile: a second
+    press must not cut the first one's orderly stop short (a run left without its summary)."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    while True:
+        try:
+            pool.shutdown(wait=True)
+            return
+        except KeyboardInterrupt:
+            continue

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector.evidence import utc_now
-from inspector.files import read_json, safe_name, write_json
+from inspector.files import colliding_names, is_plain_name, read_json, safe_name, write_json
 from inspector.manifest import (
     FINISHED,
     MANIFEST,
@@ -262,6 +262,13 @@ def start_run(*, out: Path, run_id: str, hosts: list[str], check_ids: list[str],
               policy: Policy, inventory: Path | None, show_tech: bool = False,
               judged_with: dict[str, Any] | None = None) -> Path:
     """Make the run folder, say what the run is in run.json, and sign it as `open`."""
+    if not is_plain_name(run_id):
+        raise RunRefused(f"--run-id {run_id!r} is not a plain name: letters, digits, `.`, `_` "
+                         "and `-`, starting with a letter or digit, at most 100")
+    clashes = colliding_names(hosts)
+    if clashes:
+        raise RunRefused("host names that would share one record file: " + "; ".join(
+            f"{a!r} and {b!r}" for a, b in clashes))
     run_dir = out / run_id
     if run_dir.exists():
         raise RunRefused(f"run folder {run_dir} already exists: choose another --run-id, "

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 _STYLE = {"PASS": "green", "FAIL": "bold red", "ERROR": "yellow", "SKIP": "dim"}
+# C0 and C1 control characters (tab and newline aside) and DEL: a device's text holding
+# `ESC[2J` or an OSC title sequence would otherwise act on the inspector's terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def shown(value: object) -> str:
+    """Text from a device, an inventory or a record, made inert for the terminal: control
+    characters spelled out, and rich's `[markup]` escaped so it prints as written."""
+    from rich.markup import escape
+
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(value))
+    return escape(text)
 
 
 def print_summary(console: Any, rows: list[dict[str, Any]], *, run_dir: Path,
@@ -19,15 +32,16 @@ def print_summary(console: Any, rows: list[dict[str, Any]], *, run_dir: Path,
         verdict = row["verdict"]
         findings = ", ".join(row["failed"]) if verdict == "FAIL" else (
             row["reason"] if verdict == "ERROR" else "")
-        table.add_row(row["hostname"], row["platform"] or "-", row["pid"] or "-",
-                      row["serial"] or "-", f"[{_STYLE[verdict]}]{verdict}[/]", findings)
+        table.add_row(shown(row["hostname"]), shown(row["platform"] or "-"),
+                      shown(row["pid"] or "-"), shown(row["serial"] or "-"),
+                      f"[{_STYLE[verdict]}]{verdict}[/]", shown(findings))
     console.print(table)
     counts = {v: sum(r["verdict"] == v for r in rows) for v in ("PASS", "FAIL", "ERROR")}
     console.print(
         f"{len(rows)} chassis: [green]{counts['PASS']} passed[/], "
         f"[bold red]{counts['FAIL']} failed[/], [yellow]{counts['ERROR']} errored[/]"
     )
-    console.print(f"records: {records}")
+    console.print(f"records: {shown(records)}")
 
 
 def print_signing(console: Any, key: Path | None, created: bool) -> None:
@@ -44,15 +58,16 @@ def print_record(console: Any, record: dict[str, Any]) -> None:
     chassis = record["chassis"]
     verdict = record["verdict"]
     console.print(
-        f"[bold]{chassis['hostname']}[/] {chassis.get('pid') or '-'} serial "
-        f"{chassis.get('serial') or '-'} {chassis.get('os') or ''} {chassis.get('version') or ''}"
+        f"[bold]{shown(chassis['hostname'])}[/] {shown(chassis.get('pid') or '-')} serial "
+        f"{shown(chassis.get('serial') or '-')} {shown(chassis.get('os') or '')} "
+        f"{shown(chassis.get('version') or '')}"
     )
-    console.print(f"verdict: [{_STYLE[verdict]}]{verdict}[/] ({record['verdict_reason']})")
+    console.print(f"verdict: [{_STYLE[verdict]}]{verdict}[/] ({shown(record['verdict_reason'])})")
     table = Table("check", "status", "severity", "message")
     for check in record["checks"]:
         status = check["status"]
-        table.add_row(check["id"], f"[{_STYLE[status]}]{status}[/]", check["severity"],
-                      check["message"])
+        table.add_row(shown(check["id"]), f"[{_STYLE[status]}]{status}[/]", check["severity"],
+                      shown(check["message"]))
     console.print(table)
 
 
@@ -62,23 +77,25 @@ def print_record_detail(console: Any, record: dict[str, Any]) -> None:
     for check in record["checks"]:
         if check["status"] in ("PASS", "SKIP") and len(check.get("attempts", [])) < 2:
             continue
-        console.print(f"\n[bold]{check['id']}[/] [{_STYLE[check['status']]}]{check['status']}[/]"
-                      f" {check['message']}")
+        console.print(f"\n[bold]{shown(check['id'])}[/] "
+                      f"[{_STYLE[check['status']]}]{check['status']}[/] {shown(check['message'])}")
         for item in check["evidence"]:
-            expected = f" (expected {item['expected']})" if "expected" in item else ""
-            console.print(f"  {item['path']}: {item['actual']}{expected}")
+            expected = f" (expected {shown(item['expected'])})" if "expected" in item else ""
+            console.print(f"  {shown(item['path'])}: {shown(item['actual'])}{expected}")
         for command in check["commands"]:
-            console.print(f"  read `{command['command']}` sha256 {command.get('sha256') or '-'}"
-                          f" via {command.get('parser') or '-'}")
+            console.print(f"  read `{shown(command['command'])}` sha256 "
+                          f"{shown(command.get('sha256') or '-')} via "
+                          f"{shown(command.get('parser') or '-')}")
         for attempt in check.get("attempts", []):
             console.print(f"  attempt {attempt['at']} {attempt['mode']}: "
                           f"[{_STYLE[attempt['status']]}]{attempt['status']}[/] "
-                          f"{attempt['message']}")
+                          f"{shown(attempt['message'])}")
 
 
 def print_changes(console: Any, changes: list[Any]) -> None:
     changed = [c for c in changes if c.before != c.after]
     console.print(f"{len(changes)} check(s) rerun, {len(changed)} changed status")
     for c in changed:
-        console.print(f"  {c.hostname} {c.check_id}: [{_STYLE[c.before]}]{c.before}[/] -> "
+        console.print(f"  {shown(c.hostname)} {shown(c.check_id)}: "
+                      f"[{_STYLE[c.before]}]{c.before}[/] -> "
                       f"[{_STYLE[c.after]}]{c.after}[/] ({c.mode})")

@@ -28,6 +28,7 @@ import yaml
 from mock_devices import ChassisSpec, expected_verdict, get_profile, load_profiles, running_lab
 from mock_devices.lab import PROFILE_ORDER
 from mock_devices.profiles import HEALTHY, common_scenarios
+from mock_devices.server import Latency
 from tests.lab_run import CAUGHT_BY, inspector, records
 
 pytestmark = pytest.mark.lab
@@ -244,7 +245,11 @@ def slow_lab(tmp_path: Path) -> Iterator[dict[str, Any]]:
     specs = [ChassisSpec(hostname=f"lab-{profile}-{i:02d}", profile=profile, scenario=HEALTHY,
                          index=i, serial=get_profile(profile).serial(i))
              for i, profile in enumerate((PROFILE_ORDER * 2)[:SLOW_BATCH], start=1)]
-    with running_lab(specs, inventory_out=tmp_path / "inventory"):
+    # Each command takes 50 ms, as on a real chassis: the chassis still to inspect once two
+    # records are written take seconds, so a signal sent then always lands mid-run, however
+    # busy the machine (without it the run could end before the signal was sent).
+    with running_lab(specs, inventory_out=tmp_path / "inventory",
+                     latency=Latency(command=0.05)):
         yield {"specs": specs, "inventory": tmp_path / "inventory",
                "run_dir": tmp_path / "out" / "cut",
                # wide: rich would wrap the summary lines at 80 columns
@@ -307,12 +312,16 @@ def test_a_run_killed_mid_batch_resumes_to_one_record_per_chassis(
     assert "forged" in (aside / "records" / forged.name).read_text()
 
 
+@pytest.mark.parametrize("presses", [1, 2], ids=["once", "twice 0.1 s apart"])
 def test_ctrl_c_stops_cleanly_keeps_finished_records_and_resume_completes(
-        slow_lab: dict[str, Any]) -> None:
+        slow_lab: dict[str, Any], presses: int) -> None:
     run_dir = slow_lab["run_dir"]
     process = _start(slow_lab)
     _wait_for_records(process, run_dir, 2)
-    process.send_signal(signal.SIGINT)
+    for press in range(presses):
+        if press:
+            time.sleep(0.1)
+        process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stdout + stderr
     assert "Traceback" not in stderr, stderr

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
@@ -190,6 +191,71 @@ CONFIG_SECRETS = [
     ("asa", "username admin password «Qx7Lm2Pz» encrypted privilege 15"),
     ("asa", "tunnel-group 198.51.100.7 ipsec-attributes\n ikev1 pre-shared-key «As4-PSK»"),
     ("asa", "aaa-server TAC (inside) host 192.0.2.10\n key «As4-T4cacs»"),
+    # Formats whose keyword stands mid-line, or in a command quoted by a log.
+    ("ios", "interface Dot11Radio0\n ssid HOME\n  wpa-psk ascii 0 «Wpa-Ps2k-Clear»"),
+    ("ios", "interface Vlan10\n standby 1 authentication md5 key-string 7 «0822455D0A1654»"),
+    ("ios", "interface Vlan10\n standby 1 authentication text «Hsrp-Txt»"),
+    ("ios", "interface Vlan10\n vrrp 1 authentication text «Vrrp-Txt»"),
+    ("ios", "interface Serial0/0\n ppp chap password 0 «Ch4p-Pw»"),
+    ("ios", "interface Serial0/0\n ppp pap sent-username isp password 0 «P4p-Pw»"),
+    ("ios", "ip ftp password 0 «Ftp-Pw-77»"),
+    ("ios", "ip http client password 0 «Http-Client-Pw»"),
+    ("ios", "router isis\n area-password «Isis-Area»"),
+    ("ios", "router isis\n domain-password «Isis-Domain»"),
+    ("ios", "interface Gi0/1\n isis password «Isis-If»"),
+    ("ios", "enable algorithm-type scrypt secret «Scrypt-Clear»"),
+    ("ios", "username ops algorithm-type sha256 secret «Sha-Clear»"),
+    ("ios", "vtp password «Vtp-Pw»"),
+    ("ios", "snmp-server user ops grp v3 auth sha «Auth-Pw1» priv aes 128 Priv-Pw1"),
+    ("ios", "snmp-server user ops grp v3 auth sha Auth-Pw1 priv aes 128 «Priv-Pw1»"),
+    ("ios", "snmp-server host 192.0.2.51 «Trap-V1-Comm»"),
+    ("ios", "snmp-server host 192.0.2.52 vrf Mgmt informs version 2c «Inform-Comm»"),
+    ("ios", "aaa group server tacacs+ T\n server-private 192.0.2.9 key 7 «0703204E5A1D»"),
+    ("ios", "aaa server radius dynamic-author\n client 192.0.2.8 server-key 7 «1511021F07»"),
+    ("ios", "radius server ISE\n address ipv4 192.0.2.13 auth-port 1812\n key 7 «1306171F»"),
+    ("ios", "radius-server key 7 «045802150C2E»"),
+    ("ios", "crypto isakmp key 6 «Is4kmp-Six» address 0.0.0.0"),
+    ("ios", "crypto ikev2 profile P\n authentication remote pre-shared-key «Ik2-Remote»"),
+    ("ios", "crypto ikev2 keyring KR\n peer p\n  pre-shared-key local «Ik2-Local»"),
+    ("ios", "interface Tunnel0\n ip nhrp authentication «Nhrp-Auth»"),
+    ("ios", "vpdn-group 1\n l2tp tunnel password 0 «L2tp-Pw»"),
+    ("ios", "dot1x credentials C\n username sw\n password 0 «Dot1x-Pw»"),
+    ("ios", "crypto pki trustpoint TP\n password «Pki-Enroll-Pw»"),
+    ("ios", "%PARSER-5-CFGLOG_LOGGEDCMD: User:ops  logged command:"
+            "enable algorithm-type scrypt secret «Logged-Scrypt»"),
+    ("ios", "%PARSER-5-CFGLOG_LOGGEDCMD: User:ops  logged command:"
+            "snmp-server community «Logged-Comm» RO"),
+    ("ios", " 12    1    ops@vty0   |username y secret 0 «Archive-Secret»"),
+    ("ios", " 13    1    ops@vty0   |license smart register idtoken «Idt0ken-Abc»"),
+    ("ios", "license smart register idtoken «Idt0ken-Exec» force"),
+    ("iosxe", "wireless profile policy P\nwlan CORP 1 CORP\n security wpa psk set-key ascii 0 "
+              "«Wlan-Psk-Key»"),
+    ("iosxe", "ntp authentication-key 2 md5 «NtpXe-Key» 7"),
+    ("iosxe", "crypto keyring KR\n pre-shared-key hostname peer.example key «Kr-Host-PSK»"),
+    ("nxos", "snmp-server community «Nx-Comm» group network-operator"),
+    ("nxos", 'radius-server host 192.0.2.14 key 7 «"Nx-Radius"» authentication accounting'),
+    ("nxos", "tacacs-server key 7 «\"Nx-Global-Key\"»"),
+    ("nxos", "router bgp 65000\n neighbor 192.0.2.2\n  password 3 «Nx-Bgp-3des»"),
+    ("nxos", "interface Ethernet1/1\n ip ospf authentication-key 3 «Nx-Ospf-Key»"),
+    ("nxos", "interface Vlan10\n hsrp 10\n  authentication md5 key-string «Nx-Hsrp»"),
+    ("nxos", "ntp authentication-key 1 md5 «Nx-Ntp» 7"),
+    ("iosxr", "username ops\n password 7 «Xr-Type7-Pw»"),
+    ("iosxr", "tacacs-server host 192.0.2.10 port 49\n key 7 «Xr-Tacacs»"),
+    ("iosxr", "snmp-server community «Xr-Comm» RO"),
+    ("iosxr", "router ospf 1\n area 0\n  authentication-key encrypted «Xr-Ospf»"),
+    ("iosxr", "router isis 1\n lsp-password hmac-md5 encrypted «Xr-Lsp»"),
+    ("iosxr", "key chain K\n key 1\n  key-string password «Xr-Keystring»"),
+    ("asa", "failover key «Asa-Failover»"),
+    ("asa", "tunnel-group T ipsec-attributes\n ikev2 remote-authentication pre-shared-key "
+            "«Asa-Ik2-Remote»"),
+    ("asa", "tunnel-group T ipsec-attributes\n ikev2 local-authentication pre-shared-key "
+            "«Asa-Ik2-Local»"),
+    ("asa", "aaa-server LDAP (inside) host 192.0.2.20\n ldap-login-password «Asa-Ldap»"),
+    ("asa", "snmp-server host inside 192.0.2.30 community «Asa-Snmp» version 2c"),
+    ("asa", "snmp-server community «Asa-Comm»"),
+    ("asa", "interface Gi0/0\n ospf message-digest-key 1 md5 «Asa-Ospf-Md5»"),
+    ("asa", "interface Gi0/0\n ospf authentication-key «Asa-Ospf-Key»"),
+    ("asa", "enable password «Asa-Pbkdf2» pbkdf2"),
 ]
 
 
@@ -212,10 +278,42 @@ def test_every_secret_a_configuration_prints_is_masked(case: tuple[str, str]) ->
     assert masked.count("\n") == text.count("\n") and "hostname r1" in masked
 
 
+def test_the_table_holds_sixty_formats_across_every_os() -> None:
+    assert len(CONFIG_SECRETS) >= 60
+    assert {os_name for os_name, _ in CONFIG_SECRETS} == {"ios", "iosxe", "nxos", "iosxr", "asa"}
+
+
 def test_plain_text_is_left_alone() -> None:
     text = ("Cisco IOS XE Software, Version 17.09.04a\nuptime is 3 weeks, 2 days\n"
-            "Processor board ID FOC2331X0AB\nKey Verify:  enabled\n  Password recovery enabled\n")
+            "Processor board ID FOC2331X0AB\nKey Verify:  enabled\n  Password recovery enabled\n"
+            "password-recovery mechanism is enabled\nkey chain OSPF\n key 1\n"
+            "neighbor 192.0.2.1 send-community both\nusername ops privilege 15\n"
+            "Running Permanent Activation Key: 0x0123 0x4567\n")
     assert redact_output(text) == (text, 0)
+
+
+# Outputs a check reads, holding the commonest passwords as words of their own.
+WORDY = ("cisco WS-C3750X-48P (PowerPC405) processor with 262144K bytes of memory.\n"
+         "GigabitEthernet0/1 is administratively down, line protocol is down\n"
+         "Cisco Systems, Inc.\nadmin show environment\nshow interfaces\n")
+
+
+@pytest.mark.parametrize("password", ["cisco", "admin", "show", "Cisco", "down"])
+def test_a_common_password_never_changes_an_output_a_check_reads(password: str) -> None:
+    assert redact_output(WORDY) == (WORDY, 0)
+    masked, count = redact_output(WORDY, [password])  # an output no check reads (show tech)
+    assert "administratively" in masked and "Systems, Inc." in masked
+    assert count == len(re.findall(rf"(?<![\w-]){re.escape(password)}(?![\w-])", WORDY))
+
+
+def test_a_credential_is_masked_as_a_whole_token_in_show_tech(tmp_path: Path) -> None:
+    writer = EvidenceWriter(tmp_path / "r1", hostname="r1", platform="cisco_xe",
+                            secrets=["cisco"])
+    judged = writer.add("show version", WORDY)
+    tech = writer.add("show tech-support", WORDY + "banner motd ^C pw cisco ^C\n",
+                      compress=True, read_by_checks=False)
+    assert judged.text == WORDY
+    assert tech.text is not None and " cisco " not in tech.text and "Cisco Systems" in tech.text
 
 
 def test_the_evidence_writer_stores_only_masked_text(tmp_path: Path) -> None:
@@ -223,8 +321,9 @@ def test_the_evidence_writer_stores_only_masked_text(tmp_path: Path) -> None:
     writer = EvidenceWriter(tmp_path / "r1", hostname="r1", platform="cisco_xe", secrets=secrets)
     config = (f"banner motd ^C login as inspector / {LOGIN_PASSWORD} ^C\n"
               "enable secret 0 Wr1tten-Secret\nsnmp-server community Wr1tten-Comm RO\n")
-    saved = writer.add("show running-config", config)
-    tech = writer.add("show tech-support", config * 3 + ENABLE_SECRET, compress=True)
+    saved = writer.add("show running-config", config, read_by_checks=False)
+    tech = writer.add("show tech-support", config * 3 + ENABLE_SECRET, compress=True,
+                      read_by_checks=False)
     writer.finish(Session(connected=True, privileged=True))
     everything = b"".join(data for _, data in _written(tmp_path))
     for secret in (*secrets, "Wr1tten-Secret", "Wr1tten-Comm"):
