@@ -102,6 +102,10 @@ _PART_NAME = re.compile(
     r"|line ?card|supervisor|daughter)\b|ethernet|^(?:gi|te|tw|twe|fo|hu|fa|eth)\d",
     re.IGNORECASE,
 )
+# A module's PID never names a chassis: an ISR's service or network module (an EtherSwitch
+# `SM-ES2-16-P` inspected from its own console lists only itself, as `1`), a shared port
+# adapter, a Catalyst line card or supervisor.
+_MODULE_PID = re.compile(r"^(?:SM|NM|HWIC|EHWIC|NIM|SPA|WS-X|WS-SUP|VS-SUP)-", re.IGNORECASE)
 NO_CHASSIS = "the inventory lists no chassis entry, so the chassis's own PID and serial are unseen"
 
 
@@ -116,6 +120,8 @@ def find_chassis(items: list[InventoryItem]) -> InventoryItem | None:
         text = f"{item.name} {item.descr}".lower()
         if (
             "chassis" in text
+            # A Nexus parent lists each fabric extender's chassis (`FEX 106 CHASSIS`).
+            and not text.startswith("fex")
             and "fan" not in text
             and "power" not in text
             and "slot" not in item.name.lower()
@@ -124,6 +130,6 @@ def find_chassis(items: list[InventoryItem]) -> InventoryItem | None:
     for item in items:
         if re.fullmatch(r"rack \d+", item.name.strip().lower()):
             return item
-    if not items or _PART_NAME.search(items[0].name.strip()):
+    if not items or _PART_NAME.search(items[0].name.strip()) or _MODULE_PID.match(items[0].pid):
         return None
     return items[0]

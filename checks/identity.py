@@ -6,6 +6,7 @@ inventory (what the hardware's IDPROM says) rather than from free text in `show 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from checks.common import (
@@ -123,8 +124,10 @@ INVENTORY = Fact(
 )
 
 def readable(value: str | None) -> bool:
-    """Devices print N/A or nothing where an IDPROM could not be read."""
-    return bool(value) and str(value).strip().upper() not in {"N/A", "NA", "NONE", "UNKNOWN", "0"}
+    """Devices print N/A or nothing where an IDPROM could not be read, and a capture's owner
+    may mask the serial (`******`): a value without a letter or digit is no reading."""
+    return (bool(value) and re.search(r"[A-Za-z0-9]", str(value)) is not None
+            and str(value).strip().upper() not in {"N/A", "NA", "NONE", "UNKNOWN", "0"})
 
 
 @check(
