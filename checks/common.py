@@ -39,10 +39,12 @@ class InventoryItem:
     serial: str
 
 
-# ASA spells the first label `Name:`, the other OSes `NAME:`.
+# ASA spells the first label `Name:`, the other OSes `NAME:`; IOS-XR's admin plane prints
+# the pairs without quotes or commas (`Name: Rack 0  Descr: ASR-9010 Chassis`).
 _INVENTORY_ITEM = re.compile(
-    r'NAME:\s*"?(?P<name>[^"\n]*?)"?\s*,\s*DESCR:\s*"?(?P<descr>[^"\n]*?)"?\s*\n'
-    r"\s*PID:\s*(?P<pid>[^,\n]*?)\s*,\s*VID:\s*(?P<vid>[^,\n]*?)\s*,\s*SN:[ \t]*(?P<sn>\S*)[ \t]*$",
+    r'NAME:\s*"?(?P<name>[^"\n]*?)"?[ \t]*,?[ \t]*DESCR:\s*"?(?P<descr>[^"\n]*?)"?\s*\n'
+    r"\s*PID:\s*(?P<pid>[^,\n]*?)[ \t]*,?[ \t]*VID:\s*(?P<vid>[^,\n]*?)[ \t]*,?[ \t]*"
+    r"SN:[ \t]*(?P<sn>\S*)[ \t]*$",
     re.MULTILINE | re.IGNORECASE,
 )
 

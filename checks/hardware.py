@@ -41,7 +41,7 @@ import re
 from dataclasses import dataclass, field
 
 from checks.common import NO_CHASSIS, InventoryItem, find_chassis, in_vocabulary
-from checks.identity import INVENTORY, readable
+from checks.identity import FROM_VERSION, INVENTORY, readable
 from inspector.catalogue import check
 from inspector.facts import Fact, Own, Source, Unreadable
 from inspector.models import Domain, Evidence, Outcome, Severity
@@ -149,6 +149,9 @@ def judge_serials(
     facts=[INVENTORY],
 )
 def inventory_serials(inventory: list[InventoryItem], policy: Policy) -> Outcome:
+    if all(item.name == FROM_VERSION for item in inventory):
+        return Outcome.error("no listing of the units: `show inventory` gave none, and "
+                             "`show version` names only the chassis")
     chassis = find_chassis(inventory)
     if chassis is None:
         return Outcome.error(f"{NO_CHASSIS} (it opens with {inventory[0].name!r})")
@@ -315,10 +318,16 @@ class Optic:
 _FLAGS = {"++": "high alarm", "--": "low alarm", "+": "high warning", "-": "low warning"}
 
 
+# A capture that echoes the command it answers, asked of one interface.
+_ONE_PORT = re.compile(r"\s*show\s+int\S*\s+(?!transceiver\b)\S+\s+transceiver\b.*", re.IGNORECASE)
+
+
 def parse_ios_transceivers(text: str) -> list[Optic]:
     """The DOM table: columns from the header, each value optionally followed by a flag."""
     if not text.strip():
         return []  # no optic with diagnostics installed: the device prints nothing at all
+    if one := _ONE_PORT.match(text):
+        raise Unreadable(f"the output of `{one[0].strip()}`: one port, not every optic")
     lines = text.splitlines()
     header = next(
         (i for i, s in enumerate(lines) if re.match(r"^Port\s+\(Celsius\)", s.strip())), None

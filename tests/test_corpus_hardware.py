@@ -121,6 +121,10 @@ LACKS: dict[str, tuple[set[str], str]] = {
         {"temp"},
         "five R0 sensors print `NA Sensor Fault`: no reading to hold to a threshold",
     ),
+    "iosxe/show_interfaces_transceiver/genieparser--rv1-golden_output1.txt": (
+        {"all"},
+        "the output of `show interfaces HundredGigE2/0/0 transceiver`: one port",
+    ),
     "ios/show_inventory/genieparser--golden_output_6.txt": (
         {"hw.inventory.serials"},
         "an EtherSwitch service module's own inventory (`SM-ES2-16-P`): no chassis entry",
