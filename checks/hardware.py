@@ -88,13 +88,15 @@ class SerialFinding:
 
 def judge_serials(
     items: list[InventoryItem],
-    chassis: InventoryItem,
+    chassis: InventoryItem | None,
     pattern: str,
     optional: list[str],
     foreign: list[str],
 ) -> list[SerialFinding]:
     chassis_pid = (
-        chassis.pid.strip()
+        ""
+        if chassis is None
+        else chassis.pid.strip()
         if _orderable(chassis.pid)
         else next(
             (
@@ -153,8 +155,9 @@ def inventory_serials(inventory: list[InventoryItem], policy: Policy) -> Outcome
         return Outcome.error("no listing of the units: `show inventory` gave none, and "
                              "`show version` names only the chassis")
     chassis = find_chassis(inventory)
-    if chassis is None:
-        return Outcome.error(f"{NO_CHASSIS} (it opens with {inventory[0].name!r})")
+    # Without the chassis entry the units listed are still judged: a malformed serial among
+    # them is a finding; their being well-formed says nothing of the chassis's own.
+    no_chassis = f"{NO_CHASSIS} (it opens with {inventory[0].name!r})" if chassis is None else ""
     findings = judge_serials(
         inventory,
         chassis,
@@ -173,9 +176,12 @@ def inventory_serials(inventory: list[InventoryItem], policy: Policy) -> Outcome
     ]
     if bad:
         return Outcome.failed(
-            "; ".join(f"{f.item.name} ({f.item.pid or 'no PID'}): {f.verdict}" for f in bad),
+            "; ".join([f"{f.item.name} ({f.item.pid or 'no PID'}): {f.verdict}" for f in bad]
+                      + ([no_chassis] if no_chassis else [])),
             [e for e, f in zip(evidence, findings, strict=True) if f in bad],
         )
+    if no_chassis:
+        return Outcome.error(no_chassis, evidence)
     judged = sum(1 for f in findings if f.verdict == "ok")
     return Outcome.passed(
         f"{judged} units with well-formed serials ({len(findings) - judged} entries not judged)",

@@ -133,11 +133,10 @@ _INVENTORY_ROWS = Rows(count_inventory_entries, what="inventory entries")
 _INVENTORY_SOURCE = Source("show inventory", *_INVENTORY_READERS, rows=_INVENTORY_ROWS)
 
 
-def _with_chassis(items: list[InventoryItem]) -> list[InventoryItem]:
-    """A listing without its chassis entry yields no value, so the admin inventory is read."""
-    if find_chassis(items) is None:
-        raise Unreadable(f"{NO_CHASSIS} (it opens with {items[0].name!r})")
-    return items
+def _lacks_chassis(items: list[InventoryItem]) -> str | None:
+    if find_chassis(items) is not None:
+        return None
+    return f"{NO_CHASSIS} (it opens with {items[0].name!r})"
 
 
 # Classic (32-bit) IOS-XR on CRS and ASR 9000 lists only the cards of its secure domain
@@ -146,9 +145,9 @@ def _with_chassis(items: list[InventoryItem]) -> list[InventoryItem]:
 # optics check reads `show inventory` through its own fact: the admin view is not its concern.
 _XR_INVENTORY_SOURCE = Source(
     "show inventory",
-    Own(lambda text: _with_chassis(parse_inventory_text(text))),
-    Genie(lambda parsed: _with_chassis(genie_inventory_items(parsed))),
+    *_INVENTORY_READERS,
     rows=_INVENTORY_ROWS,
+    incomplete=_lacks_chassis,
     otherwise=Source("admin show inventory", Own(parse_inventory_text), rows=_INVENTORY_ROWS),
 )
 
