@@ -175,10 +175,13 @@ INVENTORY = Fact(
     },
 )
 
+_ALPHANUMERIC = re.compile(r"[A-Za-z0-9]")
+
+
 def readable(value: str | None) -> bool:
     """Devices print N/A or nothing where an IDPROM could not be read, and a capture's owner
     may mask the serial (`******`): a value without a letter or digit is no reading."""
-    return (bool(value) and re.search(r"[A-Za-z0-9]", str(value)) is not None
+    return (bool(value) and _ALPHANUMERIC.search(str(value)) is not None
             and str(value).strip().upper() not in {"N/A", "NA", "NONE", "UNKNOWN", "0"})
 
 
