@@ -103,7 +103,10 @@ class _IosReader:
     def __init__(self) -> None:
         self.psus: dict[str, str] = {}
         self.sensor_psus: dict[str, list[str]] = {}  # only used when no supply table exists
-        self.fan_trays: set[str] = set()  # power slots that hold a fan tray
+        # A power slot with fans and no power sensor but its draw holds a fan tray (ASR
+        # 1001-X `P2 RPM: fan0` .. `P2 P: pwr`); a supply's own fan sits beside its PEM rows.
+        self.fan_slots: set[str] = set()
+        self.supply_slots: set[str] = set()
         self.fans: dict[str, str] = {}
         self.temps: dict[str, dict[str, Any]] = {}
         self.switch: str | None = None
@@ -132,8 +135,9 @@ class _IosReader:
             self.mode = None
             if not self.header(stripped):
                 self.statement(stripped)
+        fan_trays = self.fan_slots - self.supply_slots
         psus = self.psus or {n: _merge_states(s) for n, s in self.sensor_psus.items()
-                             if n not in self.fan_trays}
+                             if n not in fan_trays}
         temps = {
             name: Reading(
                 state=t.get("state"),
@@ -335,16 +339,17 @@ class _IosReader:
         if supply:  # Catalyst 9200/9300 17.x: `PS1 Vout  1  GOOD  56238 mV`
             self.sensor_psus.setdefault(f"{location} power supply {supply[1]}", []).append(state)
         elif re.fullmatch(r"(?:P|PEM|PS)\d+", location) and not speed:
+            name = f"power supply {location}"
             if re.search(r"\bfan|\brpm\b", sensor, re.IGNORECASE) or unit in {"RPM", "rpm"}:
-                # A fan tray in a power slot (ASR 1001-X `P2 RPM: fan0`): its `P: pwr` is
-                # the tray's draw, not a supply.
-                self.fan_trays.add(f"power supply {location}")
+                self.fan_slots.add(name)
                 return
+            if not re.fullmatch(r"P:\s*pwr", sensor, re.IGNORECASE):
+                self.supply_slots.add(name)
             # ASR 1000 / ISR power entry modules: Vin, Iout, `P: pwr` ... every state reads
             # Normal even when the supply delivers nothing; only its output reading says so.
-            if re.search(r"\bVout\b", sensor) and _number(value) == 0:
+            if re.search(r"\bVout\b|^V:\s.*\bOut\b", sensor) and _number(value) == 0:
                 state = "no output (0 V)"
-            self.sensor_psus.setdefault(f"power supply {location}", []).append(state)
+            self.sensor_psus.setdefault(name, []).append(state)
 
     def statement(self, s: str) -> None:
         """The free-standing lines of the Catalyst, IE and ASR 901 layouts."""
