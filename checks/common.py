@@ -39,10 +39,12 @@ class InventoryItem:
     serial: str
 
 
-# ASA spells the first label `Name:`, the other OSes `NAME:`.
+# ASA spells the first label `Name:`, the other OSes `NAME:`; IOS-XR's admin plane prints
+# the pairs without quotes or commas (`Name: Rack 0  Descr: ASR-9010 Chassis`).
 _INVENTORY_ITEM = re.compile(
-    r'NAME:\s*"?(?P<name>[^"\n]*?)"?\s*,\s*DESCR:\s*"?(?P<descr>[^"\n]*?)"?\s*\n'
-    r"\s*PID:\s*(?P<pid>[^,\n]*?)\s*,\s*VID:\s*(?P<vid>[^,\n]*?)\s*,\s*SN:[ \t]*(?P<sn>\S*)[ \t]*$",
+    r'NAME:\s*"?(?P<name>[^"\n]*?)"?[ \t]*,?[ \t]*DESCR:\s*"?(?P<descr>[^"\n]*?)"?\s*\n'
+    r"\s*PID:\s*(?P<pid>[^,\n]*?)[ \t]*,?[ \t]*VID:\s*(?P<vid>[^,\n]*?)[ \t]*,?[ \t]*"
+    r"SN:[ \t]*(?P<sn>\S*)[ \t]*$",
     re.MULTILINE | re.IGNORECASE,
 )
 
@@ -102,6 +104,10 @@ _PART_NAME = re.compile(
     r"|line ?card|supervisor|daughter)\b|ethernet|^(?:gi|te|tw|twe|fo|hu|fa|eth)\d",
     re.IGNORECASE,
 )
+# A module's PID never names a chassis: an ISR's service or network module (an EtherSwitch
+# `SM-ES2-16-P` inspected from its own console lists only itself, as `1`), a shared port
+# adapter, a Catalyst line card or supervisor.
+_MODULE_PID = re.compile(r"^(?:SM|NM|HWIC|EHWIC|NIM|SPA|WS-X|WS-SUP|VS-SUP)-", re.IGNORECASE)
 NO_CHASSIS = "the inventory lists no chassis entry, so the chassis's own PID and serial are unseen"
 
 
@@ -116,6 +122,8 @@ def find_chassis(items: list[InventoryItem]) -> InventoryItem | None:
         text = f"{item.name} {item.descr}".lower()
         if (
             "chassis" in text
+            # A Nexus parent lists each fabric extender's chassis (`FEX 106 CHASSIS`).
+            and not text.startswith("fex")
             and "fan" not in text
             and "power" not in text
             and "slot" not in item.name.lower()
@@ -124,6 +132,6 @@ def find_chassis(items: list[InventoryItem]) -> InventoryItem | None:
     for item in items:
         if re.fullmatch(r"rack \d+", item.name.strip().lower()):
             return item
-    if not items or _PART_NAME.search(items[0].name.strip()):
+    if not items or _PART_NAME.search(items[0].name.strip()) or _MODULE_PID.match(items[0].pid):
         return None
     return items[0]

@@ -77,6 +77,8 @@ def _merge_states(states: Iterable[str]) -> str:
 
 # --- IOS and IOS-XE: every layout of `show environment all` ---------------------------------
 
+SENSOR_FAULT = "sensor fault"  # a sensor that prints `NA Sensor Fault` in place of a reading
+
 # The states a sensor list prints; used to split "sensor state" where columns are one space
 # apart (ISR 1000, some ASR 1000 releases).
 _SENSOR_STATES = re.compile(
@@ -101,6 +103,10 @@ class _IosReader:
     def __init__(self) -> None:
         self.psus: dict[str, str] = {}
         self.sensor_psus: dict[str, list[str]] = {}  # only used when no supply table exists
+        # A power slot with fans and no power sensor but its draw holds a fan tray (ASR
+        # 1001-X `P2 RPM: fan0` .. `P2 P: pwr`); a supply's own fan sits beside its PEM rows.
+        self.fan_slots: set[str] = set()
+        self.supply_slots: set[str] = set()
         self.fans: dict[str, str] = {}
         self.temps: dict[str, dict[str, Any]] = {}
         self.switch: str | None = None
@@ -129,7 +135,9 @@ class _IosReader:
             self.mode = None
             if not self.header(stripped):
                 self.statement(stripped)
-        psus = self.psus or {n: _merge_states(s) for n, s in self.sensor_psus.items()}
+        fan_trays = self.fan_slots - self.supply_slots
+        psus = self.psus or {n: _merge_states(s) for n, s in self.sensor_psus.items()
+                             if n not in fan_trays}
         temps = {
             name: Reading(
                 state=t.get("state"),
@@ -250,6 +258,10 @@ class _IosReader:
             state = "not present"
         elif cells[0] in {"AC", "DC"}:
             state = cells[1] if len(cells) > 1 else ""
+            # The dual DC inputs of an IE switch: one left unwired is switched off and its
+            # alarm disabled; that input is not in use, not a failed supply.
+            if re.fullmatch(r"(?:alarm )?disabled", state, re.IGNORECASE):
+                state = "not in use"
         else:
             state = cells[2] if len(cells) > 2 else cells[-1]
         self.psus[name] = state
@@ -315,7 +327,7 @@ class _IosReader:
                 critical = float(span[1])
             self.reading(
                 f"{location} {sensor}",
-                state="sensor fault"
+                state=SENSOR_FAULT
                 if tail.startswith("Sensor Fault")
                 else (None if speed else state),
                 value=_number(value) if value not in {"NA", "N/A"} else None,
@@ -326,12 +338,18 @@ class _IosReader:
         supply = re.match(r"^(PS\d+)\b", sensor)
         if supply:  # Catalyst 9200/9300 17.x: `PS1 Vout  1  GOOD  56238 mV`
             self.sensor_psus.setdefault(f"{location} power supply {supply[1]}", []).append(state)
-        elif (
-            re.fullmatch(r"(?:P|PEM|PS)\d+", location)
-            and not speed
-            and not re.search(r"\bfan|\brpm\b", sensor, re.IGNORECASE)
-        ):  # ASR 1000 / ISR power entry modules: Vin, Iout, `P: pwr` ...
-            self.sensor_psus.setdefault(f"power supply {location}", []).append(state)
+        elif re.fullmatch(r"(?:P|PEM|PS)\d+", location) and not speed:
+            name = f"power supply {location}"
+            if re.search(r"\bfan|\brpm\b", sensor, re.IGNORECASE) or unit in {"RPM", "rpm"}:
+                self.fan_slots.add(name)
+                return
+            if not re.fullmatch(r"P:\s*pwr", sensor, re.IGNORECASE):
+                self.supply_slots.add(name)
+            # ASR 1000 / ISR power entry modules: Vin, Iout, `P: pwr` ... every state reads
+            # Normal even when the supply delivers nothing; only its output reading says so.
+            if re.search(r"\bVout\b|^V:\s.*\bOut\b", sensor) and _number(value) == 0:
+                state = "no output (0 V)"
+            self.sensor_psus.setdefault(name, []).append(state)
 
     def statement(self, s: str) -> None:
         """The free-standing lines of the Catalyst, IE and ASR 901 layouts."""
@@ -646,7 +664,10 @@ ENVIRONMENT = Fact(
     "environment",
     {
         "cisco_xe": Source("show environment all", Own(parse_ios_environment), rows=_IOS_ROWS),
-        "cisco_ios": Source("show environment all", Own(parse_ios_environment), rows=_IOS_ROWS),
+        # Catalyst 4500 (12.2SG), 6500 / 7600 and the ASR 901 have no `all` keyword and
+        # print the same sections under `show environment`.
+        "cisco_ios": Source("show environment all", Own(parse_ios_environment), rows=_IOS_ROWS,
+                            fallbacks=("show environment",)),
         "cisco_nxos": Source(
             "show environment", TextFSM(_nxos_rows), Own(parse_nxos_environment),
             rows=Rows(count_nxos_units, _units),
@@ -768,9 +789,14 @@ def temperature_status(environment: Environment, policy: Policy) -> Outcome:
         return Outcome.error("the environment output shows no temperatures")
     bad: list[Evidence] = []
     judged: list[Evidence] = []
+    faulty: list[Evidence] = []  # sensors that give no reading: nothing to hold to a threshold
     for name, r in environment.temperatures.items():
         if r.state is not None and is_absent(r.state, policy):
             continue  # the sensor of an empty power supply bay
+        if r.state == SENSOR_FAULT:
+            faulty.append(Evidence(path=f"temperature/{name}", expected="a reading",
+                                   actual=SENSOR_FAULT))
+            continue
         # The device's own threshold wins; the policy's default only stands in where the
         # device prints a bare value with neither a threshold nor a state of its own.
         limit = r.critical
@@ -790,6 +816,14 @@ def temperature_status(environment: Environment, policy: Policy) -> Outcome:
             + ", ".join(f"{e.path.split('/', 1)[1]} {e.actual}" for e in bad),
             bad,
         )
+    if faulty:
+        return Outcome.error(
+            f"{len(faulty)} temperature sensor(s) give no reading: "
+            + ", ".join(e.path.split("/", 1)[1] for e in faulty), faulty + judged)
     if not judged:
         return Outcome.error("no temperature sensor reports a reading or a state")
+    if all(_SUPPLY_FAN.search(e.path) for e in judged):
+        # A supply's own hotspot says nothing of the chassis's air: a power section alone.
+        return Outcome.error("only the power supplies' own sensors are listed, no chassis "
+                             "temperature", judged)
     return Outcome.passed(f"{len(judged)} temperature sensors within range", judged)

@@ -41,7 +41,7 @@ import re
 from dataclasses import dataclass, field
 
 from checks.common import NO_CHASSIS, InventoryItem, find_chassis, in_vocabulary
-from checks.identity import INVENTORY, readable
+from checks.identity import FROM_VERSION, INVENTORY, readable
 from inspector.catalogue import check
 from inspector.facts import Fact, Own, Source, Unreadable
 from inspector.models import Domain, Evidence, Outcome, Severity
@@ -88,13 +88,15 @@ class SerialFinding:
 
 def judge_serials(
     items: list[InventoryItem],
-    chassis: InventoryItem,
+    chassis: InventoryItem | None,
     pattern: str,
     optional: list[str],
     foreign: list[str],
 ) -> list[SerialFinding]:
     chassis_pid = (
-        chassis.pid.strip()
+        ""
+        if chassis is None
+        else chassis.pid.strip()
         if _orderable(chassis.pid)
         else next(
             (
@@ -149,9 +151,13 @@ def judge_serials(
     facts=[INVENTORY],
 )
 def inventory_serials(inventory: list[InventoryItem], policy: Policy) -> Outcome:
+    if all(item.name == FROM_VERSION for item in inventory):
+        return Outcome.error("no listing of the units: `show inventory` gave none, and "
+                             "`show version` names only the chassis")
     chassis = find_chassis(inventory)
-    if chassis is None:
-        return Outcome.error(f"{NO_CHASSIS} (it opens with {inventory[0].name!r})")
+    # Without the chassis entry the units listed are still judged: a malformed serial among
+    # them is a finding; their being well-formed says nothing of the chassis's own.
+    no_chassis = f"{NO_CHASSIS} (it opens with {inventory[0].name!r})" if chassis is None else ""
     findings = judge_serials(
         inventory,
         chassis,
@@ -170,9 +176,12 @@ def inventory_serials(inventory: list[InventoryItem], policy: Policy) -> Outcome
     ]
     if bad:
         return Outcome.failed(
-            "; ".join(f"{f.item.name} ({f.item.pid or 'no PID'}): {f.verdict}" for f in bad),
+            "; ".join([f"{f.item.name} ({f.item.pid or 'no PID'}): {f.verdict}" for f in bad]
+                      + ([no_chassis] if no_chassis else [])),
             [e for e, f in zip(evidence, findings, strict=True) if f in bad],
         )
+    if no_chassis:
+        return Outcome.error(no_chassis, evidence)
     judged = sum(1 for f in findings if f.verdict == "ok")
     return Outcome.passed(
         f"{judged} units with well-formed serials ({len(findings) - judged} entries not judged)",
@@ -315,10 +324,16 @@ class Optic:
 _FLAGS = {"++": "high alarm", "--": "low alarm", "+": "high warning", "-": "low warning"}
 
 
+# A capture that echoes the command it answers, asked of one interface.
+_ONE_PORT = re.compile(r"\s*show\s+int\S*\s+(?!transceiver\b)\S+\s+transceiver\b.*", re.IGNORECASE)
+
+
 def parse_ios_transceivers(text: str) -> list[Optic]:
     """The DOM table: columns from the header, each value optionally followed by a flag."""
     if not text.strip():
         return []  # no optic with diagnostics installed: the device prints nothing at all
+    if one := _ONE_PORT.match(text):
+        raise Unreadable(f"the output of `{one[0].strip()}`: one port, not every optic")
     lines = text.splitlines()
     header = next(
         (i for i, s in enumerate(lines) if re.match(r"^Port\s+\(Celsius\)", s.strip())), None

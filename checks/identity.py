@@ -6,17 +6,19 @@ inventory (what the hardware's IDPROM says) rather than from free text in `show 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from checks.common import (
     NO_CHASSIS,
+    InventoryItem,
     count_inventory_entries,
     find_chassis,
     genie_inventory_items,
     parse_inventory_text,
 )
 from inspector.catalogue import check
-from inspector.facts import Fact, Genie, Own, Rows, Source, TextFSM
+from inspector.facts import Fact, Genie, Own, Rows, Source, TextFSM, Unreadable
 from inspector.models import Domain, Evidence, Outcome, Severity
 from inspector.policy import Policy
 
@@ -48,6 +50,24 @@ def _nxos_version(parsed: dict[str, Any]) -> dict[str, Any]:
         "config_register": None,
         "next_config_register": None,
         "system_image": p["software"].get("system_image_file"),
+        "pid": None,
+        "serial": None,
+    }
+
+
+def _nxos_version_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """ntc-templates, where Genie's schema fails (Nexus 5596 on 7.1: KeyError 'platform')."""
+    r = rows[0]
+    image = r["boot_image"]
+    return {
+        "os": "NX-OS",
+        "version": r["os"],
+        "uptime": r.get("uptime") or None,
+        "reload_reason": r.get("last_reboot_reason") or None,
+        "config_register": None,
+        "next_config_register": None,
+        # Before 7.0(3) the template reads the kickstart image: not the system image.
+        "system_image": None if "kickstart" in image else image or None,
         "pid": None,
         "serial": None,
     }
@@ -96,7 +116,7 @@ VERSION = Fact(
     {
         "cisco_ios": Source("show version", Genie(_ios_version)),
         "cisco_xe": Source("show version", Genie(_ios_version)),
-        "cisco_nxos": Source("show version", Genie(_nxos_version)),
+        "cisco_nxos": Source("show version", Genie(_nxos_version), TextFSM(_nxos_version_rows)),
         "cisco_xr": Source("show version", Genie(_iosxr_version)),
         "cisco_asa": Source("show version", Genie(_asa_version)),
     },
@@ -107,24 +127,62 @@ VERSION = Fact(
 # power supplies and fan tray in slots 33-35, a Catalyst 9500X chassis and its supplies) or
 # raises (ASA entries without a PID, ASR 901, Catalyst 7600), while TextFSM's IOS template
 # truncates PIDs with spaces. A dropped entry would hide the very FRU whose serial is bad.
-_INVENTORY_SOURCE = Source(
+_INVENTORY_READERS = (Own(parse_inventory_text), Genie(genie_inventory_items),
+                      TextFSM(_inventory_rows))
+_INVENTORY_ROWS = Rows(count_inventory_entries, what="inventory entries")
+_INVENTORY_SOURCE = Source("show inventory", *_INVENTORY_READERS, rows=_INVENTORY_ROWS)
+
+
+def _lacks_chassis(items: list[InventoryItem]) -> str | None:
+    if find_chassis(items) is not None:
+        return None
+    return f"{NO_CHASSIS} (it opens with {items[0].name!r})"
+
+
+# Classic (32-bit) IOS-XR on CRS and ASR 9000 lists only the cards of its secure domain
+# router in `show inventory`; the chassis (`Rack 0`), fans and power modules are in the admin
+# plane's `admin show inventory`, which 64-bit IOS-XR prints without quotes or commas. The
+# optics check reads `show inventory` through its own fact: the admin view is not its concern.
+_XR_INVENTORY_SOURCE = Source(
     "show inventory",
-    Own(parse_inventory_text),
-    Genie(genie_inventory_items),
-    TextFSM(_inventory_rows),
-    rows=Rows(count_inventory_entries, what="inventory entries"),
+    *_INVENTORY_READERS,
+    rows=_INVENTORY_ROWS,
+    incomplete=_lacks_chassis,
+    otherwise=Source("admin show inventory", Own(parse_inventory_text), rows=_INVENTORY_ROWS),
 )
+
+# The name of the one entry read from `show version`: a chassis seen, but no unit listing.
+FROM_VERSION = "chassis (show version)"
+
+
+def version_chassis(text: str) -> list[InventoryItem]:
+    """IOS images older than `show inventory` (2500, 2600, AS2500) name the chassis only in
+    `show version`: `cisco 2611XM (MPC860P) processor ...`, `Processor board ID FTX0951A011`."""
+    pid = re.search(r"^cisco\s+(\S+)\s+\([^)]*\)\s+processor", text, re.MULTILINE)
+    serial = re.search(r"^\s*Processor board ID\s+([^\s,]+)", text, re.MULTILINE)
+    if pid is None or serial is None:
+        raise Unreadable("`show version` names no chassis model and processor board ID")
+    return [InventoryItem(name=FROM_VERSION, descr=pid[0], pid=pid[1], serial=serial[1])]
+
+
 INVENTORY = Fact(
     "inventory",
     {
-        p: _INVENTORY_SOURCE
-        for p in ("cisco_ios", "cisco_xe", "cisco_nxos", "cisco_xr", "cisco_asa")
+        **{p: _INVENTORY_SOURCE for p in ("cisco_xe", "cisco_nxos", "cisco_asa")},
+        "cisco_ios": Source("show inventory", *_INVENTORY_READERS, rows=_INVENTORY_ROWS,
+                            otherwise=Source("show version", Own(version_chassis))),
+        "cisco_xr": _XR_INVENTORY_SOURCE,
     },
 )
 
+_ALPHANUMERIC = re.compile(r"[A-Za-z0-9]")
+
+
 def readable(value: str | None) -> bool:
-    """Devices print N/A or nothing where an IDPROM could not be read."""
-    return bool(value) and str(value).strip().upper() not in {"N/A", "NA", "NONE", "UNKNOWN", "0"}
+    """Devices print N/A or nothing where an IDPROM could not be read, and a capture's owner
+    may mask the serial (`******`): a value without a letter or digit is no reading."""
+    return (bool(value) and _ALPHANUMERIC.search(str(value)) is not None
+            and str(value).strip().upper() not in {"N/A", "NA", "NONE", "UNKNOWN", "0"})
 
 
 @check(

@@ -113,6 +113,10 @@ class Source:
     9500 on 17.3 prints no configuration register in `show version`, only ROM monitor
     variables in `show romvar`). Its commands are always collected, so a rerun or an offline
     judgement reads them as the live one did.
+    `incomplete` says what a value read here lacks (classic IOS-XR's `show inventory` lists
+    its cards but not the chassis, which only `admin show inventory` names): the `otherwise`
+    source is then read in its place, and where that yields nothing the first value stands,
+    saying what it lacks, for the check to judge what it does show.
     `rows` counts the table's rows in the raw text, so that a parser that drops some is
     passed over.
     """
@@ -123,10 +127,12 @@ class Source:
     when_rejected: str
     otherwise: Source | None
     rows: Rows | None
+    incomplete: Callable[[Any], str | None] | None
 
     def __init__(self, command: str, *strategies: Strategy, fallbacks: tuple[str, ...] = (),
                  when_rejected: str = "error", otherwise: Source | None = None,
-                 rows: Rows | None = None) -> None:
+                 rows: Rows | None = None,
+                 incomplete: Callable[[Any], str | None] | None = None) -> None:
         if when_rejected not in ("error", "skip"):
             raise ValueError(f"when_rejected must be 'error' or 'skip', not {when_rejected!r}")
         object.__setattr__(self, "command", command)
@@ -135,6 +141,7 @@ class Source:
         object.__setattr__(self, "when_rejected", when_rejected)
         object.__setattr__(self, "otherwise", otherwise)
         object.__setattr__(self, "rows", rows)
+        object.__setattr__(self, "incomplete", incomplete)
 
     @property
     def commands(self) -> tuple[str, ...]:
@@ -207,11 +214,21 @@ class FactResolver:
     def _read_source(self, source: Source) -> FactValue | FactUnavailable:
         found = self._read_commands(source)
         # Not after a rejection that means "no such feature here" (FactNotApplicable).
-        if source.otherwise is None or type(found) is not FactUnavailable:
+        if source.otherwise is None or isinstance(found, FactNotApplicable):
             return found
+        lacking = None
+        if isinstance(found, FactValue):
+            lacking = source.incomplete(found.value) if source.incomplete else None
+            if lacking is None:
+                return found
         other = self._read_source(source.otherwise)
         if isinstance(other, FactValue):
-            return other
+            if lacking is None:
+                return other
+            read = f"`{found.command}`: {lacking}; read `{other.command}` in its place"
+            return replace(other, note=f"{read}; {other.note}" if other.note else read)
+        if isinstance(found, FactValue):
+            return replace(found, note=f"{lacking}; {other.reason}")
         return FactUnavailable(f"{found.reason}; {other.reason}", found.command)
 
     def _read_commands(self, source: Source) -> FactValue | FactUnavailable:

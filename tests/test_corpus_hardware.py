@@ -113,6 +113,26 @@ LACKS: dict[str, tuple[set[str], str]] = {
         "`show environment` on a Catalyst 9400 prints the sensor list only",
     ),
     "iosxe/show_environment/genieparser--golden_output4.txt": ({"psu", "fan"}, "sensor list only"),
+    "iosxe/show_environment/genieparser--golden_output5.txt": (
+        {"psu"},
+        "an ASR 1001-X sensor list: its P2 slot is the fan tray, no supply row",
+    ),
+    "iosxe/show_env_all/genieparser--cat9k_c9610-golden_output.txt": (
+        {"temp"},
+        "five R0 sensors print `NA Sensor Fault`: no reading to hold to a threshold",
+    ),
+    "iosxe/show_interfaces_transceiver/genieparser--rv1-golden_output1.txt": (
+        {"all"},
+        "the output of `show interfaces HundredGigE2/0/0 transceiver`: one port",
+    ),
+    "ios/show_inventory/genieparser--golden_output_6.txt": (
+        {"hw.inventory.serials"},
+        "an EtherSwitch service module's own inventory (`SM-ES2-16-P`): no chassis entry",
+    ),
+    "nxos/show_inventory/genieparser--golden_output_2.txt": (
+        {"hw.inventory.serials"},
+        "a fragment from `Slot 38`: only the fabric extenders' `FEX 106 CHASSIS` entries",
+    ),
     "iosxe/show_environment_all/genieparser--ie3k-golden_output.txt": ({"fan"}, "fanless"),
     "iosxe/show_environment_all/genieparser--ie3k-golden_output2.txt": ({"fan"}, "fanless"),
     "iosxe/show_environment_all/genieparser--ie3k-golden_output3.txt": ({"fan"}, "fanless"),
@@ -143,12 +163,8 @@ LACKS: dict[str, tuple[set[str], str]] = {
 }
 
 # Corpus files that print more than their command's name says.
-EXTRA: dict[str, tuple[set[str], str]] = {
-    "iosxe/show_environment_power_all/genieparser--golden_output_2.txt": (
-        {"temp"},
-        "IE power supplies report their hotspot temperature",
-    ),
-}
+# (None today: an IE power section's supply hotspots are no chassis temperature.)
+EXTRA: dict[str, tuple[set[str], str]] = {}
 
 
 def sections(family: Family, corpus_command: str, check_id: str) -> bool:
