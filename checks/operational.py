@@ -12,7 +12,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
@@ -486,8 +486,11 @@ def parse_nxos_cpu(text: str) -> CpuLoad:
 CPU = Fact(
     "cpu_load",
     {
+        # IOS 12.1 and older (Catalyst 6500 hybrid, early ISR) reject the `sorted` keyword
+        # and print the same utilization line under the plain command.
         "cisco_ios": Source(
-            "show processes cpu sorted", Genie(_ios_cpu_genie), Own(parse_cpu_utilization)
+            "show processes cpu sorted", Genie(_ios_cpu_genie), Own(parse_cpu_utilization),
+            fallbacks=("show processes cpu",),
         ),
         "cisco_xe": Source(
             "show processes cpu sorted", Genie(_ios_cpu_genie), Own(parse_cpu_utilization)
@@ -719,6 +722,14 @@ def parse_xr_platform(text: str) -> list[Module]:
     rows = _column_rows(lines, header, re.compile(r"^\d+/"))
     if rows and "state" not in rows[0]:
         raise Unreadable("the `show platform` header has no State column")
+    # A module bay (`0/0/0  A9K-MPA-2X40GE`) is listed under its line card (`0/0/CPU0`):
+    # one without it is a table trimmed of the card, and of what else, who knows.
+    nodes = [r["node"] for r in rows]
+    for node in nodes:
+        card = node.rsplit("/", 1)[0] + "/"
+        if re.fullmatch(r"\d+/\d+/\d+", node) and not any(
+                n.startswith(card) and not re.fullmatch(r"\d+/\d+/\d+", n) for n in nodes):
+            raise Unreadable(f"`{node}` is listed without its line card: a trimmed table")
     return _modules(
         [Module(slot=r["node"], name=r["type"], state=r["state"]) for r in rows if r["state"]]
     )
@@ -751,6 +762,16 @@ def count_xe_platform_rows(text: str) -> int:
     )
 
 
+def count_xe_module_rows(text: str) -> int:
+    """`show platform` rows, or those of `show module` read in its place."""
+    return count_xe_platform_rows(text) + count_module_status_rows(text)
+
+
+# A row of the `Switch  Ports  Model  Serial No.` table: the model.
+_SWITCH_ROW = re.compile(r"^[ \t]*\*?\d+[ \t]+\d+[ \t]+(\S+)[ \t]+\S+[ \t]+[0-9a-fA-F.]{14}\b",
+                         re.MULTILINE)
+
+
 def parse_xe_platform(text: str) -> list[Module]:
     """Both IOS-XE tables by their headers' column positions; Genie leaves out the `FT` fan
     tray rows of a Catalyst 9600 (`FT1  C9610-FAN  fan:1, fail`), this reads every row."""
@@ -766,7 +787,60 @@ def parse_xe_platform(text: str) -> list[Module]:
                 unit = row.get("switch#") or row.get("chassis#") or ""
                 found.append(Module(slot=f"switch {unit.lstrip('*')}", name=row["role"],
                                     state=row["state"]))
+    if not found and len(members := _SWITCH_ROW.findall(text)) == 1:
+        # A fixed switch (IE 3100, ESS 3300) prints its switch line and no state table:
+        # passed on with no state, for the policy to tell such a model from a fragment.
+        return [Module(slot="switch 1", name=members[0], state="")]
     return _modules(found)
+
+
+def parse_xe_modules(text: str) -> list[Module]:
+    """`show platform`, or `show module` where a Catalyst 4500-E answers that instead."""
+    if _MODULE_TABLE.search(text):
+        return parse_module_table(text)
+    return parse_xe_platform(text)
+
+
+# `show module` of Catalyst 4500 / 6500 / 7600 (IOS, IOS-XE 3.x) and Catalyst 9400 / 9600:
+# a card table (`Mod Ports Card Type ...`), then the state of each card in the last column
+# of the MAC address table, and on the 6500 / 7600 sub-module and online diagnostic tables.
+# A C9400 / C9600 StackWise Virtual pair prints one set per `Switch Number`. Blank slot
+# covers are in the card table only, with no state.
+_MODULE_TABLE = re.compile(
+    r"^[ \t]*(?:Mod|M)[ \t]+(Ports|MAC addresses|Sub-Module|Online Diag Status)\b.*\n"
+    r"[ \t]*-[-+ \t]*\n((?:[ \t]*\d+[ \t].*(?:\n|$))*)",
+    re.MULTILINE,
+)
+_SWITCH_NUMBER = re.compile(r"^\s*Switch Number:?\s*(\d+)", re.MULTILINE)
+
+
+def count_module_status_rows(text: str) -> int:
+    """Rows of the tables that print a state: cards, sub-modules (not the card table)."""
+    return sum(len(m[2].splitlines()) for m in _MODULE_TABLE.finditer(text)
+               if m[1] in ("MAC addresses", "Sub-Module"))
+
+
+def parse_module_table(text: str) -> list[Module]:
+    switches = [(m.start(), f"switch {m[1]} ") for m in _SWITCH_NUMBER.finditer(text)]
+    names: dict[str, str] = {}
+    found: dict[str, Module] = {}
+    for table in _MODULE_TABLE.finditer(text):
+        where = next((unit for at, unit in reversed(switches) if at < table.start()), "")
+        for row in table[2].splitlines():
+            mod, rest = row.split(None, 1) if len(row.split(None, 1)) == 2 else (row.strip(), "")
+            slot = f"{where}{mod}"
+            cells = rest.split()
+            if table[1] == "Ports":  # the card's name, up to its model column
+                names[slot] = re.split(r"\s{2,}", re.sub(r"^\d*\s+", "", rest, count=1))[0]
+            elif table[1] == "MAC addresses":
+                found[slot] = Module(slot=slot, name=names.get(slot, ""), state=cells[-1])
+            elif table[1] == "Sub-Module":
+                sub = re.split(r"\s{2,}", rest.strip())[0]
+                found[f"{slot} {sub}"] = Module(slot=f"{slot} sub-module", name=sub,
+                                                state=cells[-1])
+            elif slot in found:  # online diagnostics of a card listed above
+                found[slot] = replace(found[slot], diag=cells[-1])
+    return _modules(list(found.values()))
 
 
 def _asa_module_rows(rows: list[dict[str, Any]]) -> list[Module]:
@@ -800,9 +874,14 @@ MODULES = Fact(
             "show module", Genie(partial(_genie_modules, "status")),
             rows=_table_rows(r"Mod[ \t]+Ports[ \t]+Module-Type", r"[ \t]*\d+[ \t]"),
         ),
+        # Catalyst 4500-E on IOS-XE 3.x has no `show platform` table of its cards.
         "cisco_xe": Source("show platform", Genie(partial(_genie_modules, "state")),
-                           Own(parse_xe_platform),
-                           rows=Rows(count_xe_platform_rows, what="module rows")),
+                           Own(parse_xe_modules),
+                           fallbacks=("show module",),
+                           rows=Rows(count_xe_module_rows, what="module rows")),
+        # Catalyst 4500 / 6500 / 7600; a router or a fixed switch has no such table.
+        "cisco_ios": Source("show module", Own(parse_module_table), when_rejected="skip",
+                            rows=Rows(count_module_status_rows, what="module rows")),
         "cisco_xr": Source("show platform", Own(parse_xr_platform),
                            rows=Rows(count_xr_platform_rows, what="module rows")),
         "cisco_asa": Source("show module", TextFSM(_asa_module_rows),  # no Genie parser
@@ -835,6 +914,14 @@ def _module_transitional(state: str, policy: Policy) -> bool:
     facts=[MODULES],
 )
 def modules_state(modules: list[Module], policy: Policy) -> Outcome:
+    if not any(m.state for m in modules):
+        fixed = [m for m in modules if any(fnmatch.fnmatch(m.name.upper(), p.upper())
+                                           for p in policy["operational.modules.fixed_pids"])]
+        if len(modules) == 1 and fixed:
+            return Outcome.skipped(f"a fixed switch ({fixed[0].name}): no module or stack "
+                                   "state to judge")
+        return Outcome.error("no module state printed: only the switch table ("
+                             + ", ".join(m.name for m in modules) + ")")
     installed = [m for m in modules if not is_absent(m.state, policy)]
     # A fan tray bay is fixed: unlike a line card slot, an empty one is a finding.
     missing_fans = [m for m in modules
@@ -1447,7 +1534,10 @@ BOOT = Fact(
     {
         "cisco_xe": Source("show bootvar", Genie(_xe_bootvar_genie), Own(parse_xe_bootvar)),
         # Not TextFSM: on a stack its template keeps only the last member's boot path.
-        "cisco_ios": Source("show boot", Genie(_ios_boot_genie), Own(parse_ios_boot)),
+        # Catalyst 6500 / 7600 and ISR G2 have no `show boot`: their `show bootvar` prints
+        # the `BOOT variable` as IOS-XE does.
+        "cisco_ios": Source("show boot", Genie(_ios_boot_genie), Own(parse_ios_boot),
+                            Own(parse_xe_bootvar), fallbacks=("show bootvar",)),
         "cisco_nxos": Source("show boot", Genie(_nxos_boot_genie), Own(parse_nxos_boot)),
         "cisco_xr": Source("show install active summary", Genie(_xr_packages_genie)),
     },
