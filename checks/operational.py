@@ -237,11 +237,13 @@ CONFIG_REGISTER = Fact(
     {
         "cisco_ios": _register_source("cisco_ios"),
         # Catalyst 9000 releases from 16.12.4 / 17.3.1 on print no register in `show version`:
-        # it never worked there. ROM monitor variables took its place.
+        # it never worked there. ROM monitor variables took its place. `show bootvar`, which
+        # op.software.boot reads anyway, prints the register where a release still has one.
         "cisco_xe": Source(
             "show version",
             *_register_source("cisco_xe").strategies,
-            otherwise=Source("show romvar", Own(parse_romvar)),
+            otherwise=Source("show bootvar", Own(partial(parse_config_register, "cisco_xe")),
+                             otherwise=Source("show romvar", Own(parse_romvar))),
         ),
         "cisco_xr": _register_source("cisco_xr"),
         # Genie's ASA `show version` schema has no configuration register.
