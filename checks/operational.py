@@ -1215,18 +1215,8 @@ def serious_log_lines(lines: Iterable[str], policy: Policy) -> list[str]:
     facts=[LOGGING],
 )
 def logging_critical(log_buffer: LogBuffer, policy: Policy) -> Outcome:
-    # No log is no evidence: "no critical messages" needs messages to have been kept.
-    unseen = None
-    if log_buffer.disabled and not log_buffer.lines:
-        unseen = "buffer logging is disabled: the chassis kept no log to read"
-    elif not log_buffer.lines:
-        unseen = "the log buffer holds no message (cleared, or nothing kept): nothing to judge"
-    if unseen:
-        if policy["operational.logging.without_log"] == "skip":
-            return Outcome.skipped(unseen)
-        return Outcome.error(unseen)
     serious = serious_log_lines(log_buffer.lines, policy)
-    if serious:
+    if serious:  # whatever else the buffer lacks, these were seen
         return Outcome.failed(
             f"{len(serious)} critical or hardware message(s) in the log, first: {serious[0]}",
             [
@@ -1234,10 +1224,24 @@ def logging_critical(log_buffer: LogBuffer, policy: Policy) -> Outcome:
                 for line in serious[:MAX_QUOTED]
             ],
         )
+    # No log is no evidence: "no critical messages" needs messages to have been kept. A
+    # line without a syslog tag (an AAA notice, an editor's `{output removed}`) is none, and
+    # a buffer that is off now keeps only what was left from before it was turned off.
+    messages = sum(1 for line in log_buffer.lines if _TAG.search(line))
+    unseen = None
+    if log_buffer.disabled:
+        unseen = ("buffer logging is disabled: the chassis keeps no log to read"
+                  + (f" ({messages} message(s) left from before)" if messages else ""))
+    elif not messages:
+        unseen = ("the log buffer holds no syslog message (cleared, cut, or nothing kept): "
+                  "nothing to judge")
+    if unseen:
+        if policy["operational.logging.without_log"] == "skip":
+            return Outcome.skipped(unseen)
+        return Outcome.error(unseen)
     return Outcome.passed(
-        f"{len(log_buffer.lines)} log line(s), none critical or hardware"
-        + (" (buffer logging disabled now)" if log_buffer.disabled else ""),
-        [Evidence(path="logging", actual=f"{len(log_buffer.lines)} line(s) read")],
+        f"{messages} log message(s), none critical or hardware",
+        [Evidence(path="logging", actual=f"{messages} message(s) read")],
     )
 
 
