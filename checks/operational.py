@@ -1065,6 +1065,9 @@ REDUNDANCY = Fact(
     "redundancy",
     {
         "cisco_xe": Source("show redundancy", Genie(_iosxe_redundancy)),
+        # Catalyst 6500 / 7600 print it as IOS-XE does; a switch without the command has
+        # no second supervisor to judge.
+        "cisco_ios": Source("show redundancy", Genie(_iosxe_redundancy), when_rejected="skip"),
         "cisco_nxos": Source("show redundancy status", Genie(_nxos_redundancy)),
         "cisco_xr": Source("show redundancy", Own(parse_xr_redundancy)),
         "cisco_asa": Source(
