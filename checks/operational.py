@@ -17,7 +17,6 @@ from functools import partial
 from typing import Any
 
 from checks.common import in_vocabulary, is_absent, is_ok, norm_state
-from checks.identity import VERSION
 from inspector.catalogue import check
 from inspector.evidence import Session
 from inspector.facts import Fact, Genie, Own, Rows, Source, TextFSM, Unreadable
@@ -81,13 +80,15 @@ def _reload(reasons: Iterable[str | None], uptime: str | None) -> ReloadHistory:
 
 def parse_ios_reload(text: str) -> ReloadHistory:
     # Genie keeps one of these lines and, on a 7600, overwrites "Last reload reason: abort at
-    # PC ..." with the "Last reset from s/w reset" line: all three are read here instead.
+    # PC ..." with the "Last reset from s/w reset" line: all of them are read here instead.
+    # IOS 11 says `System restarted by bus error at PC ...`; some captures indent every line.
     reasons = re.findall(
-        r"^(?:System returned to ROM by|Last reload reason:|Last reset from)\s*(.+?)\s*$",
+        r"^[ \t]*(?:System returned to ROM by|System restarted by|Last reload reason:"
+        r"|Last reset from)\s*(.+?)\s*$",
         text,
         re.MULTILINE,
     )
-    return _reload(reasons, _first(r"^\S+ uptime is (.+)$", text))
+    return _reload(reasons, _first(r"^[ \t]*\S+ uptime is (.+)$", text))
 
 
 def _nxos_reload_genie(parsed: dict[str, Any]) -> ReloadHistory:
@@ -1442,6 +1443,58 @@ class BootImages:
 
 
 @dataclass(frozen=True, kw_only=True)
+class RunningSoftware:
+    """What `show version` says the chassis runs: the image file it booted, or why it names
+    none, and the release (IOS-XR checks its active packages against it)."""
+
+    image: str | None
+    release: str | None = None
+    bootstrap: str | None = None  # a boot helper image runs (`IGS-BOOT-R`, prompt `(boot)`)
+    default: bool = False  # `Running default software`: booted with no image named
+
+
+_IMAGE_FILE = re.compile(r'^[ \t]*System image file is "([^"\n]*)"', re.MULTILINE)
+# The running image's family on the banner line (not the `ROM:` or `BOOTLDR:` line).
+_BOOT_HELPER = re.compile(r"^(?![ \t]*(?:ROM|BOOTLDR):).*\(([A-Za-z0-9_]+-BOOT-[A-Za-z0-9]*)\)",
+                          re.MULTILINE)
+_DEFAULT_SOFTWARE = re.compile(r"^[ \t]*Running default software[ \t]*$", re.MULTILINE)
+
+
+def parse_ios_running(text: str) -> RunningSoftware:
+    image = _IMAGE_FILE.search(text)
+    helper = _BOOT_HELPER.search(text)
+    default = bool(_DEFAULT_SOFTWARE.search(text))
+    if not (image or helper or default):
+        raise Unreadable("no `System image file is` line")
+    return RunningSoftware(image=image[1] if image else None,
+                           bootstrap=helper[1] if helper else None, default=default)
+
+
+def parse_nxos_running(text: str) -> RunningSoftware:
+    # Genie's parser raises on Nexus 5000 outputs (KeyError 'platform'); the line is plain.
+    image = _first(r"^\s*(?:NXOS|system) image file is:\s*(\S+)", text)
+    if image is None:
+        raise Unreadable("no `NXOS image file is` / `system image file is` line")
+    return RunningSoftware(image=image)
+
+
+def _xr_running_genie(parsed: dict[str, Any]) -> RunningSoftware:
+    return RunningSoftware(image=parsed.get("image"), release=str(parsed["software_version"]))
+
+
+_IOS_RUNNING = Source("show version", Own(parse_ios_running))
+RUNNING = Fact(
+    "running_software",
+    {
+        "cisco_ios": _IOS_RUNNING,
+        "cisco_xe": _IOS_RUNNING,
+        "cisco_nxos": Source("show version", Own(parse_nxos_running)),
+        "cisco_xr": Source("show version", Genie(_xr_running_genie)),
+    },
+)
+
+
+@dataclass(frozen=True, kw_only=True)
 class ActivePackages:
     """IOS-XR boots packages, not a file: what runs is what is active."""
 
@@ -1497,11 +1550,18 @@ def parse_ios_boot(text: str) -> BootImages:
     return BootImages(units=units)
 
 
+def _nxos_system_image(value: str) -> list[str]:
+    """An ACI-mode leaf joins its kickstart and system images: `a.bin|bootflash:/auto-s`;
+    the system image is what `show version` names as running."""
+    image = value.split("|")[-1].strip()
+    return [image] if image else []
+
+
 def _nxos_boot_genie(parsed: dict[str, Any]) -> BootImages:
     units: dict[str, list[str]] = {}
     for sup, variables in parsed["next_reload_boot_variable"]["sup_number"].items():
-        image = variables.get("system_variable")
-        units["active" if not units else sup] = [image] if image else []
+        units["active" if not units else sup] = _nxos_system_image(
+            variables.get("system_variable") or "")
     return BootImages(units=units)
 
 
@@ -1514,7 +1574,7 @@ def parse_nxos_boot(text: str) -> BootImages:
         if m := re.match(r"^\s*(sup-\d+)\s*$", line):
             sup = m[1]
         elif m := re.match(r"^\s*(?:NXOS|system) variable\s*=\s*(\S*)", line):
-            units["active" if not units else sup] = [m[1]] if m[1] else []
+            units["active" if not units else sup] = _nxos_system_image(m[1])
     if not units:
         raise Unreadable("no NXOS or system boot variable")
     return BootImages(units=units)
@@ -1554,10 +1614,12 @@ BOOT = Fact(
 
 
 def same_image(a: str, b: str) -> bool:
-    """`bootflash:///nxos.bin`, `bootflash:/nxos.bin` and `bootflash:nxos.bin` are one file."""
+    """`bootflash:///nxos.bin`, `bootflash:/nxos.bin`, `bootflash:nxos.bin` and, as NX-OS
+    in ACI mode prints it, `/bootflash/nxos.bin` are one file."""
 
     def norm(path: str) -> str:
-        return re.sub(r":/+", ":", path.strip().strip('"').lower())
+        path = re.sub(r"^/(\w+)/", r"\1:", path.strip().strip('"').lower())
+        return re.sub(r":/+", ":", path)
 
     return norm(a) == norm(b)
 
@@ -1594,16 +1656,25 @@ def _xr_release_check(version: str, packages: list[str]) -> Outcome:
     title="The chassis boots the image it is running",
     domain=Domain.OPERATIONAL,
     severity=Severity.MINOR,
-    facts=[VERSION, BOOT],
+    facts=[RUNNING, BOOT],
 )
 def software_boot(
-    version: dict[str, Any], boot: BootImages | ActivePackages, policy: Policy
+    running_software: RunningSoftware, boot: BootImages | ActivePackages, policy: Policy
 ) -> Outcome:
     if isinstance(boot, ActivePackages):
-        return _xr_release_check(str(version["version"]), boot.packages)
-    running = version.get("system_image")
+        if not running_software.release:
+            return Outcome.error("`show version` names no release")
+        return _xr_release_check(running_software.release, boot.packages)
+    if running_software.bootstrap:
+        return Outcome.failed(
+            f"runs its boot helper image {running_software.bootstrap}, not a system image",
+            [Evidence(path="software/running", expected="a system image",
+                      actual=running_software.bootstrap)])
+    running = running_software.image
     if not running:
-        return Outcome.error("`show version` names no running image")
+        return Outcome.error("`show version` names no running image"
+                             + (" (`Running default software`)" if running_software.default
+                                else ""))
     evidence = [Evidence(path="software/running", actual=running)]
     problems = []
     for unit, images in boot.units.items():
@@ -1678,12 +1749,16 @@ INSTALL = Fact(
     title="Installed software is committed (install mode)",
     domain=Domain.OPERATIONAL,
     severity=Severity.MINOR,
-    facts=[VERSION, INSTALL],
+    facts=[RUNNING, INSTALL],
 )
 def install_committed(
-    version: dict[str, Any], install_summary: InstallSummary, policy: Policy
+    running_software: RunningSoftware, install_summary: InstallSummary, policy: Policy
 ) -> Outcome:
-    image = str(version.get("system_image") or "")
+    image = running_software.image or ""
+    if not image and running_software.default:
+        # Install mode boots the packages.conf its boot variable names, and says so.
+        return Outcome.skipped("`Running default software`, no image named: not install mode, "
+                               "nothing to commit")
     if not image:
         return Outcome.error(
             "`show version` names no running image: cannot tell install from bundle mode"
