@@ -1237,8 +1237,8 @@ def logging_critical(log_buffer: LogBuffer, policy: Policy) -> Outcome:
         unseen = ("buffer logging is disabled: the chassis keeps no log to read"
                   + (f" ({messages} message(s) left from before)" if messages else ""))
     elif not messages:
-        unseen = ("the log buffer holds no syslog message (cleared, cut, or nothing kept): "
-                  "nothing to judge")
+        unseen = ("the log buffer holds no message (cleared, cut, or nothing kept; a line "
+                  "without a syslog tag is none): nothing to judge")
     if unseen:
         if policy["operational.logging.without_log"] == "skip":
             return Outcome.skipped(unseen)
