@@ -830,15 +830,18 @@ def parse_module_table(text: str) -> list[Module]:
     for table in _MODULE_TABLE.finditer(text):
         where = next((unit for at, unit in reversed(switches) if at < table.start()), "")
         for row in table[2].splitlines():
-            mod, rest = row.split(None, 1) if len(row.split(None, 1)) == 2 else (row.strip(), "")
+            mod, _, rest = row.strip().partition(" ")
+            rest = rest.strip()
             slot = f"{where}{mod}"
             cells = rest.split()
+            if not cells:
+                continue
             if table[1] == "Ports":  # the card's name, up to its model column
                 names[slot] = re.split(r"\s{2,}", re.sub(r"^\d*\s+", "", rest, count=1))[0]
             elif table[1] == "MAC addresses":
                 found[slot] = Module(slot=slot, name=names.get(slot, ""), state=cells[-1])
             elif table[1] == "Sub-Module":
-                sub = re.split(r"\s{2,}", rest.strip())[0]
+                sub = re.split(r"\s{2,}", rest)[0]
                 found[f"{slot} {sub}"] = Module(slot=f"{slot} sub-module", name=sub,
                                                 state=cells[-1])
             elif slot in found:  # online diagnostics of a card listed above
