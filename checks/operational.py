@@ -12,12 +12,11 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
 from checks.common import in_vocabulary, is_absent, is_ok, norm_state
-from checks.identity import VERSION
 from inspector.catalogue import check
 from inspector.evidence import Session
 from inspector.facts import Fact, Genie, Own, Rows, Source, TextFSM, Unreadable
@@ -81,13 +80,15 @@ def _reload(reasons: Iterable[str | None], uptime: str | None) -> ReloadHistory:
 
 def parse_ios_reload(text: str) -> ReloadHistory:
     # Genie keeps one of these lines and, on a 7600, overwrites "Last reload reason: abort at
-    # PC ..." with the "Last reset from s/w reset" line: all three are read here instead.
+    # PC ..." with the "Last reset from s/w reset" line: all of them are read here instead.
+    # IOS 11 says `System restarted by bus error at PC ...`; some captures indent every line.
     reasons = re.findall(
-        r"^(?:System returned to ROM by|Last reload reason:|Last reset from)\s*(.+?)\s*$",
+        r"^[ \t]*(?:System returned to ROM by|System restarted by|Last reload reason:"
+        r"|Last reset from)\s*(.+?)\s*$",
         text,
         re.MULTILINE,
     )
-    return _reload(reasons, _first(r"^\S+ uptime is (.+)$", text))
+    return _reload(reasons, _first(r"^[ \t]*\S+ uptime is (.+)$", text))
 
 
 def _nxos_reload_genie(parsed: dict[str, Any]) -> ReloadHistory:
@@ -237,11 +238,13 @@ CONFIG_REGISTER = Fact(
     {
         "cisco_ios": _register_source("cisco_ios"),
         # Catalyst 9000 releases from 16.12.4 / 17.3.1 on print no register in `show version`:
-        # it never worked there. ROM monitor variables took its place.
+        # it never worked there. ROM monitor variables took its place. `show bootvar`, which
+        # op.software.boot reads anyway, prints the register where a release still has one.
         "cisco_xe": Source(
             "show version",
             *_register_source("cisco_xe").strategies,
-            otherwise=Source("show romvar", Own(parse_romvar)),
+            otherwise=Source("show bootvar", Own(partial(parse_config_register, "cisco_xe")),
+                             otherwise=Source("show romvar", Own(parse_romvar))),
         ),
         "cisco_xr": _register_source("cisco_xr"),
         # Genie's ASA `show version` schema has no configuration register.
@@ -486,8 +489,11 @@ def parse_nxos_cpu(text: str) -> CpuLoad:
 CPU = Fact(
     "cpu_load",
     {
+        # IOS 12.1 and older (Catalyst 6500 hybrid, early ISR) reject the `sorted` keyword
+        # and print the same utilization line under the plain command.
         "cisco_ios": Source(
-            "show processes cpu sorted", Genie(_ios_cpu_genie), Own(parse_cpu_utilization)
+            "show processes cpu sorted", Genie(_ios_cpu_genie), Own(parse_cpu_utilization),
+            fallbacks=("show processes cpu",),
         ),
         "cisco_xe": Source(
             "show processes cpu sorted", Genie(_ios_cpu_genie), Own(parse_cpu_utilization)
@@ -719,6 +725,14 @@ def parse_xr_platform(text: str) -> list[Module]:
     rows = _column_rows(lines, header, re.compile(r"^\d+/"))
     if rows and "state" not in rows[0]:
         raise Unreadable("the `show platform` header has no State column")
+    # A module bay (`0/0/0  A9K-MPA-2X40GE`) is listed under its line card (`0/0/CPU0`):
+    # one without it is a table trimmed of the card, and of what else, who knows.
+    nodes = [r["node"] for r in rows]
+    for node in nodes:
+        card = node.rsplit("/", 1)[0] + "/"
+        if re.fullmatch(r"\d+/\d+/\d+", node) and not any(
+                n.startswith(card) and not re.fullmatch(r"\d+/\d+/\d+", n) for n in nodes):
+            raise Unreadable(f"`{node}` is listed without its line card: a trimmed table")
     return _modules(
         [Module(slot=r["node"], name=r["type"], state=r["state"]) for r in rows if r["state"]]
     )
@@ -751,6 +765,16 @@ def count_xe_platform_rows(text: str) -> int:
     )
 
 
+def count_xe_module_rows(text: str) -> int:
+    """`show platform` rows, or those of `show module` read in its place."""
+    return count_xe_platform_rows(text) + count_module_status_rows(text)
+
+
+# A row of the `Switch  Ports  Model  Serial No.` table: the model.
+_SWITCH_ROW = re.compile(r"^[ \t]*\*?\d+[ \t]+\d+[ \t]+(\S+)[ \t]+\S+[ \t]+[0-9a-fA-F.]{14}\b",
+                         re.MULTILINE)
+
+
 def parse_xe_platform(text: str) -> list[Module]:
     """Both IOS-XE tables by their headers' column positions; Genie leaves out the `FT` fan
     tray rows of a Catalyst 9600 (`FT1  C9610-FAN  fan:1, fail`), this reads every row."""
@@ -766,7 +790,63 @@ def parse_xe_platform(text: str) -> list[Module]:
                 unit = row.get("switch#") or row.get("chassis#") or ""
                 found.append(Module(slot=f"switch {unit.lstrip('*')}", name=row["role"],
                                     state=row["state"]))
+    if not found and len(members := _SWITCH_ROW.findall(text)) == 1:
+        # A fixed switch (IE 3100, ESS 3300) prints its switch line and no state table:
+        # passed on with no state, for the policy to tell such a model from a fragment.
+        return [Module(slot="switch 1", name=members[0], state="")]
     return _modules(found)
+
+
+def parse_xe_modules(text: str) -> list[Module]:
+    """`show platform`, or `show module` where a Catalyst 4500-E answers that instead."""
+    if _MODULE_TABLE.search(text):
+        return parse_module_table(text)
+    return parse_xe_platform(text)
+
+
+# `show module` of Catalyst 4500 / 6500 / 7600 (IOS, IOS-XE 3.x) and Catalyst 9400 / 9600:
+# a card table (`Mod Ports Card Type ...`), then the state of each card in the last column
+# of the MAC address table, and on the 6500 / 7600 sub-module and online diagnostic tables.
+# A C9400 / C9600 StackWise Virtual pair prints one set per `Switch Number`. Blank slot
+# covers are in the card table only, with no state.
+_MODULE_TABLE = re.compile(
+    r"^[ \t]*(?:Mod|M)[ \t]+(Ports|MAC addresses|Sub-Module|Online Diag Status)\b.*\n"
+    r"[ \t]*-[-+ \t]*\n((?:[ \t]*\d+[ \t].*(?:\n|$))*)",
+    re.MULTILINE,
+)
+_SWITCH_NUMBER = re.compile(r"^\s*Switch Number:?\s*(\d+)", re.MULTILINE)
+
+
+def count_module_status_rows(text: str) -> int:
+    """Rows of the tables that print a state: cards, sub-modules (not the card table)."""
+    return sum(len(m[2].splitlines()) for m in _MODULE_TABLE.finditer(text)
+               if m[1] in ("MAC addresses", "Sub-Module"))
+
+
+def parse_module_table(text: str) -> list[Module]:
+    switches = [(m.start(), f"switch {m[1]} ") for m in _SWITCH_NUMBER.finditer(text)]
+    names: dict[str, str] = {}
+    found: dict[str, Module] = {}
+    for table in _MODULE_TABLE.finditer(text):
+        where = next((unit for at, unit in reversed(switches) if at < table.start()), "")
+        for row in table[2].splitlines():
+            mod, _, rest = row.strip().partition(" ")
+            rest = rest.strip()
+            slot = f"{where}{mod}"
+            cells = rest.split()
+            if not cells:
+                continue
+            if table[1] == "Ports":  # the card's name, up to its model column
+                names[slot] = re.split(r"\s{2,}", re.sub(r"^\d*\s+", "", rest, count=1))[0]
+            elif table[1] == "MAC addresses":
+                found[slot] = Module(slot=slot, name=names.get(slot, ""), state=cells[-1])
+            elif table[1] == "Sub-Module":
+                sub = re.split(r"\s{2,}", rest)[0]
+                found[f"{slot} {sub}"] = Module(slot=f"{slot} sub-module", name=sub,
+                                                state=cells[-1])
+            elif slot in found:  # online diagnostics of a card listed above
+                found[slot] = replace(found[slot], diag=cells[-1])
+    return _modules(list(found.values()))
 
 
 def _asa_module_rows(rows: list[dict[str, Any]]) -> list[Module]:
@@ -800,9 +880,14 @@ MODULES = Fact(
             "show module", Genie(partial(_genie_modules, "status")),
             rows=_table_rows(r"Mod[ \t]+Ports[ \t]+Module-Type", r"[ \t]*\d+[ \t]"),
         ),
+        # Catalyst 4500-E on IOS-XE 3.x has no `show platform` table of its cards.
         "cisco_xe": Source("show platform", Genie(partial(_genie_modules, "state")),
-                           Own(parse_xe_platform),
-                           rows=Rows(count_xe_platform_rows, what="module rows")),
+                           Own(parse_xe_modules),
+                           fallbacks=("show module",),
+                           rows=Rows(count_xe_module_rows, what="module rows")),
+        # Catalyst 4500 / 6500 / 7600; a router or a fixed switch has no such table.
+        "cisco_ios": Source("show module", Own(parse_module_table), when_rejected="skip",
+                            rows=Rows(count_module_status_rows, what="module rows")),
         "cisco_xr": Source("show platform", Own(parse_xr_platform),
                            rows=Rows(count_xr_platform_rows, what="module rows")),
         "cisco_asa": Source("show module", TextFSM(_asa_module_rows),  # no Genie parser
@@ -835,6 +920,14 @@ def _module_transitional(state: str, policy: Policy) -> bool:
     facts=[MODULES],
 )
 def modules_state(modules: list[Module], policy: Policy) -> Outcome:
+    if not any(m.state for m in modules):
+        fixed = [m for m in modules if any(fnmatch.fnmatch(m.name.upper(), p.upper())
+                                           for p in policy["operational.modules.fixed_pids"])]
+        if len(modules) == 1 and fixed:
+            return Outcome.skipped(f"a fixed switch ({fixed[0].name}): no module or stack "
+                                   "state to judge")
+        return Outcome.error("no module state printed: only the switch table ("
+                             + ", ".join(m.name for m in modules) + ")")
     installed = [m for m in modules if not is_absent(m.state, policy)]
     # A fan tray bay is fixed: unlike a line card slot, an empty one is a finding.
     missing_fans = [m for m in modules
@@ -976,6 +1069,9 @@ REDUNDANCY = Fact(
     "redundancy",
     {
         "cisco_xe": Source("show redundancy", Genie(_iosxe_redundancy)),
+        # Catalyst 6500 / 7600 print it as IOS-XE does; a switch without the command has
+        # no second supervisor to judge.
+        "cisco_ios": Source("show redundancy", Genie(_iosxe_redundancy), when_rejected="skip"),
         "cisco_nxos": Source("show redundancy status", Genie(_nxos_redundancy)),
         "cisco_xr": Source("show redundancy", Own(parse_xr_redundancy)),
         "cisco_asa": Source(
@@ -1126,18 +1222,8 @@ def serious_log_lines(lines: Iterable[str], policy: Policy) -> list[str]:
     facts=[LOGGING],
 )
 def logging_critical(log_buffer: LogBuffer, policy: Policy) -> Outcome:
-    # No log is no evidence: "no critical messages" needs messages to have been kept.
-    unseen = None
-    if log_buffer.disabled and not log_buffer.lines:
-        unseen = "buffer logging is disabled: the chassis kept no log to read"
-    elif not log_buffer.lines:
-        unseen = "the log buffer holds no message (cleared, or nothing kept): nothing to judge"
-    if unseen:
-        if policy["operational.logging.without_log"] == "skip":
-            return Outcome.skipped(unseen)
-        return Outcome.error(unseen)
     serious = serious_log_lines(log_buffer.lines, policy)
-    if serious:
+    if serious:  # whatever else the buffer lacks, these were seen
         return Outcome.failed(
             f"{len(serious)} critical or hardware message(s) in the log, first: {serious[0]}",
             [
@@ -1145,10 +1231,24 @@ def logging_critical(log_buffer: LogBuffer, policy: Policy) -> Outcome:
                 for line in serious[:MAX_QUOTED]
             ],
         )
+    # No log is no evidence: "no critical messages" needs messages to have been kept. A
+    # line without a syslog tag (an AAA notice, an editor's `{output removed}`) is none, and
+    # a buffer that is off now keeps only what was left from before it was turned off.
+    messages = sum(1 for line in log_buffer.lines if _TAG.search(line))
+    unseen = None
+    if log_buffer.disabled:
+        unseen = ("buffer logging is disabled: the chassis keeps no log to read"
+                  + (f" ({messages} message(s) left from before)" if messages else ""))
+    elif not messages:
+        unseen = ("the log buffer holds no message (cleared, cut, or nothing kept; a line "
+                  "without a syslog tag is none): nothing to judge")
+    if unseen:
+        if policy["operational.logging.without_log"] == "skip":
+            return Outcome.skipped(unseen)
+        return Outcome.error(unseen)
     return Outcome.passed(
-        f"{len(log_buffer.lines)} log line(s), none critical or hardware"
-        + (" (buffer logging disabled now)" if log_buffer.disabled else ""),
-        [Evidence(path="logging", actual=f"{len(log_buffer.lines)} line(s) read")],
+        f"{messages} log message(s), none critical or hardware",
+        [Evidence(path="logging", actual=f"{messages} message(s) read")],
     )
 
 
@@ -1346,6 +1446,58 @@ class BootImages:
 
 
 @dataclass(frozen=True, kw_only=True)
+class RunningSoftware:
+    """What `show version` says the chassis runs: the image file it booted, or why it names
+    none, and the release (IOS-XR checks its active packages against it)."""
+
+    image: str | None
+    release: str | None = None
+    bootstrap: str | None = None  # a boot helper image runs (`IGS-BOOT-R`, prompt `(boot)`)
+    default: bool = False  # `Running default software`: booted with no image named
+
+
+_IMAGE_FILE = re.compile(r'^[ \t]*System image file is "([^"\n]*)"', re.MULTILINE)
+# The running image's family on the banner line (not the `ROM:` or `BOOTLDR:` line).
+_BOOT_HELPER = re.compile(r"^(?![ \t]*(?:ROM|BOOTLDR):).*\(([A-Za-z0-9_]+-BOOT-[A-Za-z0-9]*)\)",
+                          re.MULTILINE)
+_DEFAULT_SOFTWARE = re.compile(r"^[ \t]*Running default software[ \t]*$", re.MULTILINE)
+
+
+def parse_ios_running(text: str) -> RunningSoftware:
+    image = _IMAGE_FILE.search(text)
+    helper = _BOOT_HELPER.search(text)
+    default = bool(_DEFAULT_SOFTWARE.search(text))
+    if not (image or helper or default):
+        raise Unreadable("no `System image file is` line")
+    return RunningSoftware(image=image[1] if image else None,
+                           bootstrap=helper[1] if helper else None, default=default)
+
+
+def parse_nxos_running(text: str) -> RunningSoftware:
+    # Genie's parser raises on Nexus 5000 outputs (KeyError 'platform'); the line is plain.
+    image = _first(r"^\s*(?:NXOS|system) image file is:\s*(\S+)", text)
+    if image is None:
+        raise Unreadable("no `NXOS image file is` / `system image file is` line")
+    return RunningSoftware(image=image)
+
+
+def _xr_running_genie(parsed: dict[str, Any]) -> RunningSoftware:
+    return RunningSoftware(image=parsed.get("image"), release=str(parsed["software_version"]))
+
+
+_IOS_RUNNING = Source("show version", Own(parse_ios_running))
+RUNNING = Fact(
+    "running_software",
+    {
+        "cisco_ios": _IOS_RUNNING,
+        "cisco_xe": _IOS_RUNNING,
+        "cisco_nxos": Source("show version", Own(parse_nxos_running)),
+        "cisco_xr": Source("show version", Genie(_xr_running_genie)),
+    },
+)
+
+
+@dataclass(frozen=True, kw_only=True)
 class ActivePackages:
     """IOS-XR boots packages, not a file: what runs is what is active."""
 
@@ -1401,11 +1553,18 @@ def parse_ios_boot(text: str) -> BootImages:
     return BootImages(units=units)
 
 
+def _nxos_system_image(value: str) -> list[str]:
+    """An ACI-mode leaf joins its kickstart and system images: `a.bin|bootflash:/auto-s`;
+    the system image is what `show version` names as running."""
+    image = value.split("|")[-1].strip()
+    return [image] if image else []
+
+
 def _nxos_boot_genie(parsed: dict[str, Any]) -> BootImages:
     units: dict[str, list[str]] = {}
     for sup, variables in parsed["next_reload_boot_variable"]["sup_number"].items():
-        image = variables.get("system_variable")
-        units["active" if not units else sup] = [image] if image else []
+        units["active" if not units else sup] = _nxos_system_image(
+            variables.get("system_variable") or "")
     return BootImages(units=units)
 
 
@@ -1418,7 +1577,7 @@ def parse_nxos_boot(text: str) -> BootImages:
         if m := re.match(r"^\s*(sup-\d+)\s*$", line):
             sup = m[1]
         elif m := re.match(r"^\s*(?:NXOS|system) variable\s*=\s*(\S*)", line):
-            units["active" if not units else sup] = [m[1]] if m[1] else []
+            units["active" if not units else sup] = _nxos_system_image(m[1])
     if not units:
         raise Unreadable("no NXOS or system boot variable")
     return BootImages(units=units)
@@ -1447,7 +1606,10 @@ BOOT = Fact(
     {
         "cisco_xe": Source("show bootvar", Genie(_xe_bootvar_genie), Own(parse_xe_bootvar)),
         # Not TextFSM: on a stack its template keeps only the last member's boot path.
-        "cisco_ios": Source("show boot", Genie(_ios_boot_genie), Own(parse_ios_boot)),
+        # Catalyst 6500 / 7600 and ISR G2 have no `show boot`: their `show bootvar` prints
+        # the `BOOT variable` as IOS-XE does.
+        "cisco_ios": Source("show boot", Genie(_ios_boot_genie), Own(parse_ios_boot),
+                            Own(parse_xe_bootvar), fallbacks=("show bootvar",)),
         "cisco_nxos": Source("show boot", Genie(_nxos_boot_genie), Own(parse_nxos_boot)),
         "cisco_xr": Source("show install active summary", Genie(_xr_packages_genie)),
     },
@@ -1455,10 +1617,12 @@ BOOT = Fact(
 
 
 def same_image(a: str, b: str) -> bool:
-    """`bootflash:///nxos.bin`, `bootflash:/nxos.bin` and `bootflash:nxos.bin` are one file."""
+    """`bootflash:///nxos.bin`, `bootflash:/nxos.bin`, `bootflash:nxos.bin` and, as NX-OS
+    in ACI mode prints it, `/bootflash/nxos.bin` are one file."""
 
     def norm(path: str) -> str:
-        return re.sub(r":/+", ":", path.strip().strip('"').lower())
+        path = re.sub(r"^/(\w+)/", r"\1:", path.strip().strip('"').lower())
+        return re.sub(r":/+", ":", path)
 
     return norm(a) == norm(b)
 
@@ -1495,16 +1659,25 @@ def _xr_release_check(version: str, packages: list[str]) -> Outcome:
     title="The chassis boots the image it is running",
     domain=Domain.OPERATIONAL,
     severity=Severity.MINOR,
-    facts=[VERSION, BOOT],
+    facts=[RUNNING, BOOT],
 )
 def software_boot(
-    version: dict[str, Any], boot: BootImages | ActivePackages, policy: Policy
+    running_software: RunningSoftware, boot: BootImages | ActivePackages, policy: Policy
 ) -> Outcome:
     if isinstance(boot, ActivePackages):
-        return _xr_release_check(str(version["version"]), boot.packages)
-    running = version.get("system_image")
+        if not running_software.release:
+            return Outcome.error("`show version` names no release")
+        return _xr_release_check(running_software.release, boot.packages)
+    if running_software.bootstrap:
+        return Outcome.failed(
+            f"runs its boot helper image {running_software.bootstrap}, not a system image",
+            [Evidence(path="software/running", expected="a system image",
+                      actual=running_software.bootstrap)])
+    running = running_software.image
     if not running:
-        return Outcome.error("`show version` names no running image")
+        return Outcome.error("`show version` names no running image"
+                             + (" (`Running default software`)" if running_software.default
+                                else ""))
     evidence = [Evidence(path="software/running", actual=running)]
     problems = []
     for unit, images in boot.units.items():
@@ -1579,12 +1752,16 @@ INSTALL = Fact(
     title="Installed software is committed (install mode)",
     domain=Domain.OPERATIONAL,
     severity=Severity.MINOR,
-    facts=[VERSION, INSTALL],
+    facts=[RUNNING, INSTALL],
 )
 def install_committed(
-    version: dict[str, Any], install_summary: InstallSummary, policy: Policy
+    running_software: RunningSoftware, install_summary: InstallSummary, policy: Policy
 ) -> Outcome:
-    image = str(version.get("system_image") or "")
+    image = running_software.image or ""
+    if not image and running_software.default:
+        # Install mode boots the packages.conf its boot variable names, and says so.
+        return Outcome.skipped("`Running default software`, no image named: not install mode, "
+                               "nothing to commit")
     if not image:
         return Outcome.error(
             "`show version` names no running image: cannot tell install from bundle mode"

@@ -34,6 +34,21 @@ NXOS variable = bootflash:/nxos.7.0.3.I4.3.bin
 Boot POAP Disabled
 """
 
+# A Catalyst 9500's ROM monitor variables as 17.x prints them, set as shipped (the lab's
+# Catalyst 9300 prints the same variables): the source of op.config.register where neither
+# `show version` nor `show bootvar` prints a register.
+_XE_SHOW_ROMVAR = """----------------------------------
+ROMMON variables for Active Switch
+----------------------------------
+ABNORMAL_RESET_COUNT=0
+BAUD=9600
+BOOT=bootflash:packages.conf;
+ENABLE_BREAK=yes
+MANUAL_BOOT=no
+MODEL_NUM=C9500-24Y4C
+SWITCH_NUMBER=1
+"""
+
 # Answers for a two-command check's other command, per platform: a corpus file (a path
 # relative to the corpus) or inline text. A labelled output may name its own (`companions`).
 COMPANIONS: dict[str, dict[str, str]] = {
@@ -43,6 +58,7 @@ COMPANIONS: dict[str, dict[str, str]] = {
         "show install summary": "iosxe/show_install_summary/genieparser--golden_output_3.txt",
         "show inventory": "iosxe/show_inventory/genieparser--cat9k_c9300-golden_output.txt",
         "show license udi": "iosxe/show_license_udi/genieparser--golden_output1.txt",
+        "show romvar": _XE_SHOW_ROMVAR,
     },
     "cisco_ios": {
         "show version": "ios/show_version/napalm--test_get_facts-normal.txt",

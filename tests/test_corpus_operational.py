@@ -46,6 +46,7 @@ MARKERS: dict[tuple[str, str], str] = {
     ("op.reload.reason", "show version"): _RELOAD_LINE,
     ("op.reload.reason", "show redundancy"): r"node reload",
     ("op.config.register", "show version"): r"Configuration register",
+    ("op.config.register", "show bootvar"): r"Configuration register",
     ("op.config.register", "show romvar"): r"ROMMON variables",
     ("op.crash.files", "dir flash:"): r"bytes total",
     ("op.crash.files", "dir crashinfo:"): r"bytes total",
@@ -160,10 +161,20 @@ def _policy() -> Any:
     return load_policy()
 
 
+# What a device prints for a command it will not run: the answer to the commands a fallback
+# sample's command stands behind in its chain.
+_REFUSAL = "                 ^\n% Invalid input detected at '^' marker.\n"
+
+
 def judge(sample: Sample, text: str) -> dict[str, Any]:
     check = load_catalogue().get(sample.check_id)
+    before = next((group[: group.index(sample.command)]
+                   for group in check.command_groups(sample.platform)
+                   if sample.command in group), ())
 
     def output(command: str) -> RawOutput:
+        if command in before:
+            return RawOutput.from_text(command, _REFUSAL, platform=sample.platform)
         body = text if command == sample.command else companion(sample.platform, command)
         if body is None:
             return RawOutput(command=command, text=None, error="not captured")

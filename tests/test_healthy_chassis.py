@@ -40,7 +40,9 @@ class Composed:
 
 
 CHASSIS = {
-    # IOS routers (ISR G2, 7200) have no switch ports and reject the err-disabled table.
+    # IOS routers (ISR G2, 7200) have no switch ports and reject the err-disabled table; a
+    # fixed switch or router has no card table nor second supervisor (`show module`,
+    # `show redundancy`: Catalyst 4500 / 6500 / 7600) and rejects those too.
     "ios-rejects-errdisabled": Composed(
         "cisco_ios", "cat2960x",
         {
@@ -50,8 +52,10 @@ CHASSIS = {
             "show license": "ios/show_license/ntc-templates--cisco_ios_show_license.txt",
             "show logging": "ios/show_logging/genieparser--golden_output_1.txt",
         },
-        rejected=("show interfaces status err-disabled",),
-        expected={"op.interfaces.errdisabled": ("SKIP", "does not support")},
+        rejected=("show interfaces status err-disabled", "show module", "show redundancy"),
+        expected={"op.interfaces.errdisabled": ("SKIP", "does not support"),
+                  "op.modules.state": ("SKIP", "does not support `show module`"),
+                  "op.redundancy.standby": ("SKIP", "does not support `show redundancy`")},
     ),
     # Catalyst 9500 on 17.3.3: no `Configuration register` line; its ROM monitor variables.
     "xe-c9500-without-register": Composed(

@@ -209,6 +209,9 @@ def test_a_served_refusal_is_a_refusal_again_and_a_refused_show_tech_is_not_coll
     folder = tmp_path / "denied-c9300"
     shutil.copytree(corpus_capture, folder)
     (folder / "show_platform.txt").write_text("Command authorization failed.\n")
+    # The Catalyst 9300 rejects the fallback a Catalyst 4500-E answers in its place.
+    (folder / "show_module.txt").write_text("                 ^\n"
+                                            "% Invalid input detected at '^' marker.\n")
     checks = ("op.modules.state", "hw.chassis.identity")
     offline = _evaluate(folder, "cisco_xe", *checks)
     with serving("--capture", str(folder), "--platform", "cisco_xe",
@@ -222,7 +225,8 @@ def test_a_served_refusal_is_a_refusal_again_and_a_refused_show_tech_is_not_coll
     modules = next(c for c in live["checks"] if c["id"] == "op.modules.state")
     assert modules["status"] == "ERROR"
     assert modules["message"] == ("`show platform` rejected by the device (not authorized): "
-                                  "Command authorization failed.")
+                                  "Command authorization failed.; `show module` rejected by "
+                                  "the device: % Invalid input detected at '^' marker.")
     assert [_comparable(c) for c in live["checks"]] == [_comparable(c) for c in offline["checks"]]
     tech = live["show_tech"]
     assert tech["error"] == ("not collected: rejected by the device: "

@@ -231,7 +231,7 @@ def test_a_rerun_judges_a_saved_refusal_as_live_and_evaluate_do(
     check = _check(updated, "op.modules.state")
     assert (check["status"], check["message"]) == (
         "ERROR", "`show platform` rejected by the device (not authorized): "
-                 "Command authorization failed.")
+                 "Command authorization failed.; `show module` is not in the capture")
     assert [(c.before, c.after) for c in changes] == [("PASS", "ERROR")]
 
 
