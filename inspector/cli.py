@@ -560,6 +560,7 @@ def lab_serve(captures: tuple[Path, ...], platform: str | None, inventory_out: P
 
 def main() -> None:
     from inspector.catalogue import UnknownCheck
+    from inspector.files import StorageError
     from inspector.platforms import UnknownPlatform
     from inspector.policy import PolicyError
     from inspector.rerun import RerunError
@@ -576,7 +577,7 @@ def main() -> None:
         print("inspector: interrupted", file=sys.stderr)
         code = 130
     except (Unusable, RunError, RerunError, PolicyError, UnknownPlatform, UnknownCheck,
-            FileNotFoundError, NotADirectoryError, ValueError) as exc:
+            StorageError, FileNotFoundError, NotADirectoryError, ValueError) as exc:
         print(f"inspector: {exc}", file=sys.stderr)
         code = EXIT_UNUSABLE
     if isinstance(code, str):

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from inspector.evidence import EvidenceWriter, Session
+from inspector.files import StorageError
 from inspector.manifest import key_fingerprint
 from inspector.platforms import platform_for
 from inspector.readonly import NotReadOnly, require_read_only
@@ -376,6 +377,8 @@ def _session(
             session=Session(connected=True, privileged=True, prompt=prompt, host_key=host_key),
             transient=False, remaining=[],
         )
+    except StorageError:
+        raise  # the disk, not the session: the run stops (inspector.run)
     except Exception as exc:
         return failed(f"session failed: {type(exc).__name__}: {_first_line(exc)}",
                       transient=True)

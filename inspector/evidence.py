@@ -208,14 +208,52 @@ def open_capture(folder: Path, platform: str | None = None) -> Capture:
         raise FileNotFoundError(f"capture folder not found: {folder}")
     index = folder / INDEX
     if index.is_file():
-        data = read_json(index)
-        session = Session(**data["session"]) if data.get("session") else None
-        return Capture(
-            folder=folder,
-            session=session,
-            platform=platform or data.get("platform"),
-            hostname=data.get("hostname") or folder.name,
-            entries={e["command"]: e for e in data.get("commands", [])},
-        )
+        try:
+            data = read_json(index)
+        except ValueError as exc:
+            raise CaptureError(f"{index} is not JSON: {exc}") from None
+        return _capture_from_index(folder, index, data, platform)
     return Capture(folder=folder, session=None, platform=platform, hostname=folder.name,
                    entries={})
+
+
+class CaptureError(ValueError):
+    """A capture folder whose index says something other than what the inspector wrote."""
+
+
+_SESSION_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "connected": bool, "privileged": bool, "error": (str, type(None)),
+                   "prompt": (str, type(None)), "host_key": (str, type(None))}
+
+
+def _capture_from_index(folder: Path, index: Path, data: Any, platform: str | None) -> Capture:
+    """The index read whole and checked for the shape the inspector writes, so a hand-edited
+    or foreign index is one clear error rather than a crash half-way through judging."""
+    def bad(why: str) -> CaptureError:
+        return CaptureError(f"{index} is not an evidence index: {why}")
+
+    if not isinstance(data, dict):
+        raise bad("it is not a JSON object")
+    commands = data.get("commands", [])
+    if not isinstance(commands, list) or not all(
+            isinstance(e, dict) and isinstance(e.get("command"), str) for e in commands):
+        raise bad("`commands` must be a list of objects, each with a `command` string")
+    for entry in commands:
+        for key in ("file", "sha256", "error"):
+            if key in entry and not isinstance(entry[key], (str, type(None))):
+                raise bad(f"`{key}` of `{entry['command']}` must be a string")
+    session = data.get("session")
+    if session is not None:
+        if not isinstance(session, dict) or not set(session) <= set(_SESSION_FIELDS) or not all(
+                isinstance(session.get(k), t) for k, t in _SESSION_FIELDS.items()):
+            raise bad("`session` must be an object of " + ", ".join(_SESSION_FIELDS))
+    for key in ("platform", "hostname"):
+        if not isinstance(data.get(key), (str, type(None))):
+            raise bad(f"`{key}` must be a string")
+    return Capture(
+        folder=folder,
+        session=Session(**session) if session else None,
+        platform=platform or data.get("platform"),
+        hostname=data.get("hostname") or folder.name,
+        entries={e["command"]: e for e in commands},
+    )

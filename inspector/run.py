@@ -20,6 +20,7 @@ from inspector.catalogue import Check
 from inspector.collect import Retry, ShowTech, collect
 from inspector.evaluate import evaluate_chassis, plan_commands
 from inspector.evidence import EvidenceWriter, RawOutput, Session, utc_now
+from inspector.files import StorageError
 from inspector.manifest import FINISHED, INTERRUPTED
 from inspector.parsing import warm_up_genie
 from inspector.platforms import PLATFORMS, platform_for
@@ -149,13 +150,21 @@ class Inspection:
     show_tech: bool = False
     judged_with: dict[str, Any] | None = None  # inspector.provenance, once for the batch
     judges: Executor | None = None  # worker processes that parse and judge; None: this thread
+    storage_failure: StorageError | None = None  # the first write the disk refused
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def task(self, task: Any) -> Any:
         from nornir.core.task import Result
 
-        record = self.inspect(task)
-        summary = self.write(record)
+        if self.storage_failure is not None:
+            return Result(host=task.host, result=None)  # not started: the disk takes nothing
+        try:
+            record = self.inspect(task)
+            summary = self.write(record)
+        except StorageError as failure:
+            with self._lock:
+                self.storage_failure = self.storage_failure or failure
+            return Result(host=task.host, result=None)
         return Result(host=task.host, result=summary)
 
     def inspect(self, task: Any) -> dict[str, Any]:
@@ -386,6 +395,10 @@ def run_inspection(
             results = todo.run(task=inspection.task, name="inspect", on_failed=True)
         except Interrupted as stop:
             results, interrupted = stop.result, True
+    if inspection.storage_failure is not None:
+        # Signed as started and never finished: a resume sets aside what no signature covers.
+        raise RunError(f"the run stopped: {inspection.storage_failure}; free some space (or "
+                       f"fix the permission), then `inspector run --resume {run_dir}`")
     for hostname, multi in results.items():
         result = multi[0]
         if result.failed:  # a bug of ours: the chassis still gets a record saying so

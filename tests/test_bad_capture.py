@@ -1,0 +1,37 @@
+"""`evaluate` on a capture whose index.json is not what the inspector writes: exit 3 and one
+clear line, never a traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.lab_run import inspector
+
+BAD_INDEXES = {
+    "not json": "{commands: [",
+    "a list": "[]",
+    "commands not a list": json.dumps({"commands": {"show version": {}}}),
+    "a command without its name": json.dumps({"commands": [{"file": "x.txt"}]}),
+    "a file that is a number": json.dumps({"commands": [{"command": "show version",
+                                                         "file": 5}]}),
+    "a session of the wrong shape": json.dumps({"session": {"connected": "yes"}}),
+    "a session with unknown fields": json.dumps(
+        {"session": {"connected": True, "privileged": True, "password": "x"}}),
+    "a hostname that is a list": json.dumps({"hostname": ["a"]}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INDEXES))
+def test_a_bad_index_is_one_clear_error(case: str, tmp_path: Path) -> None:
+    capture = tmp_path / "capture"
+    capture.mkdir()
+    (capture / "index.json").write_text(BAD_INDEXES[case])
+    (capture / "show_version.txt").write_text("Cisco IOS XE Software, Version 17.09.04a\n")
+    done = inspector("evaluate", "--capture", str(capture), "--platform", "cisco_xe")
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "index.json" in lines[0], done.stderr
