@@ -36,7 +36,7 @@ class InterruptibleRunner:
                     worker_result = future.result()
                     result[worker_result.host.name] = worker_result
         except KeyboardInterrupt:
-            _shut_down_through_interrupts(pool)
+            _finish_started_through_interrupts(pool, pending)
             for future in pending:
                 if future.done() and not future.cancelled():
                     worker_result = future.result()
@@ -46,13 +46,17 @@ class InterruptibleRunner:
         return result
 
 
-def _shut_down_through_interrupts(pool: ThreadPoolExecutor) -> None:
+def _finish_started_through_interrupts(pool: ThreadPoolExecutor,
+                                       pending: set[Future[Any]]) -> None:
     """Let the sessions in progress finish even if Ctrl-C is pressed again meanwhile: a second
-    press must not cut the first one's orderly stop short (a run left without its summary)."""
-    pool.shutdown(wait=False, cancel_futures=True)
+    press must not cut the first one's orderly stop short. The wait is on the futures, not on
+    the threads: in CPython 3.11 a `Thread.join` interrupted by Ctrl-C may mark a thread that
+    is still running as stopped, after which the run would report before its records exist."""
+    pool.shutdown(wait=False, cancel_futures=True)  # chassis not started never will be
+    started = {f for f in pending if not f.cancelled()}
     while True:
         try:
-            pool.shutdown(wait=True)
+            wait(started)
             return
         except KeyboardInterrupt:
             continue

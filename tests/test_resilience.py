@@ -330,7 +330,7 @@ def test_ctrl_c_stops_cleanly_keeps_finished_records_and_resume_completes(
     for path in (run_dir / "records").glob("*.json"):
         json.loads(path.read_text())
     missing = SLOW_BATCH - len(kept)
-    assert f"interrupted: {missing} chassis not inspected" in stdout
+    assert f"interrupted: {missing} chassis not inspected" in stdout, stdout[-400:]
     assert f"--resume {run_dir}" in stdout
     meta = json.loads((run_dir / "run.json").read_text())
     assert meta["interrupted"] is True
