@@ -136,6 +136,12 @@ class ProductCatalogue:
     def families(self) -> list[str]:
         return list(dict.fromkeys(rule.family for rule in self._rules))
 
+    def entries(self) -> list[Product]:
+        """One Product per family of the lists, in their order, without a PID of its own."""
+        first = {rule.family: rule for rule in reversed(self._rules)}
+        return [Product(pid="", tier=first[name].tier, family=name, os=first[name].os,
+                        platforms=self._platforms[first[name].os]) for name in self.families()]
+
     def lookup(self, pid: str | None) -> Product:
         """Classify a PID as the device prints it; anything unlisted is not in the program."""
         pid = (pid or "").strip().upper()
