@@ -124,9 +124,9 @@ def family_matrix(
             by_family.setdefault(family, []).append(profile)
     rows = []
     for entry in products.entries():
-        names = tuple(by_family.get(entry.family, ()))
+        names = tuple(by_family.get(entry.name, ()))
         rows.append(FamilyRow(
-            family=entry.family,
+            family=entry.name,
             tier=entry.tier,
             os=entry.os,
             ssh=bool(entry.platforms),
