@@ -125,14 +125,15 @@ def plan_lab(
     shows a failed PSU, a failed fan and an evaluation license, and 1000 chassis are 80%
     healthy. Scenarios marked `in_mix: false` (output quirks) are only served by name.
     `seed` rotates which fault comes first. `healthy` or any scenario name: every chassis in
-    that scenario, over the profiles that define it. `profiles` restricts the platforms.
+    that scenario, over the profiles that define it. `profiles` restricts the platforms; by
+    default every profile serves except those that await commands the inspector lacks.
     """
     if count < 0:
         raise ValueError("count must be >= 0")
     known = load_profiles()
     order = list(profiles) if profiles else [p for p in PROFILE_ORDER if p in known]
     if not profiles:
-        order += sorted(set(known) - set(order))
+        order += sorted(p for p in set(known) - set(order) if not known[p].awaits)
     if count and not order:
         raise ValueError("plan_lab needs at least one profile")
     for name in order:
