@@ -178,7 +178,8 @@ GENIE_CANNOT_PARSE = {
         "Genie's ios ShowModule misses the supervisor rows of the real 4507R+E corpus output "
         "too (missing card_type, ports, model)"),
     ("cat4500", "show environment"): "the Catalyst 4500 layout, which no Genie ios parser reads",
-    ("cisco7606", "show environment"): "the Catalyst 6500 / 7600 layout, which Genie ios reads not",
+    **{(name, "show environment"): "the Catalyst 6500 / 7600 layout, which Genie ios reads not"
+       for name in ("cisco7606", "cat6500")},
     ("cisco7606", "show inventory"): (
         "Genie's ios ShowInventory raises on the real 7606 corpus inventory too (slot_dict)"),
 }
