@@ -284,8 +284,11 @@ def families(as_json: bool, markdown: bool) -> None:
                   "not proven")
     for row in rows:
         passed = sorted({c for p in row.proofs for c in p.passed})
-        gaps = sorted({f"{c} {s}" for p in row.proofs for c, s in p.not_passed.items()}
+        # A SKIP is a check that does not apply there (an ASA licence on IOS): --json lists them.
+        gaps = sorted({f"{c} {s}" for p in row.proofs for c, s in p.not_passed.items()
+                       if s != "SKIP"}
                       | {f"{f} missed" for p in row.proofs for f in p.missed}
+                      | {f"{p.profile}: {p.modelled_only}" for p in row.proofs if p.modelled_only}
                       | {f"{n} untested" for n in row.unproven_profiles})
         table.add_row(row.family, str(row.tier), row.os, ", ".join(row.profiles) or "-",
                       row.claim, str(len(passed)) if row.proofs else "-",
