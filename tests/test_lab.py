@@ -157,7 +157,7 @@ EXPECTED_EMPTY = {
     **{(name, "show interfaces status err-disabled"): "no port is err-disabled"
        for name in ("cat9300", "cat9200", "cat9400", "cat9500", "cat3850")},
     **{(name, "show cores"): "no process has dumped core"
-       for name in ("nexus9300", "nexus7009", "nexus9508", "nexus3048")},
+       for name in ("nexus9300", "nexus7009", "nexus9508", "nexus3048", "nexus5596")},
 }
 # Where Genie's own parser cannot read the real format (checked against the shared corpus too).
 GENIE_CANNOT_PARSE = {
