@@ -287,6 +287,39 @@ def list_checks(as_json: bool) -> None:
     _console().print(table)
 
 
+@app.command("families")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable matrix.")
+@click.option("--markdown", is_flag=True, help="The README's table.")
+def families(as_json: bool, markdown: bool) -> None:
+    """Every family of the program's tier lists: tier, OS, lab chassis, what tests proved."""
+    from inspector.families import family_matrix, lab_pids, load_proofs, markdown_table
+
+    rows = family_matrix(lab_pids(), load_proofs())
+    if as_json:
+        print(json.dumps([row.as_dict() for row in rows], indent=2))
+        return
+    if markdown:
+        print(markdown_table(rows), end="")
+        return
+    from rich.table import Table
+
+    table = Table("family", "tier", "OS", "lab chassis", "claim", "PASS healthy", "faults FAIL",
+                  "not proven")
+    for row in rows:
+        passed = sorted({c for p in row.proofs for c in p.passed})
+        # A SKIP is a check that does not apply there (an ASA licence on IOS): --json lists them.
+        gaps = sorted({f"{c} {s}" for p in row.proofs for c, s in p.not_passed.items()
+                       if s != "SKIP"}
+                      | {f"{f} missed" for p in row.proofs for f in p.missed}
+                      | {f"{p.profile}: {p.modelled_only}" for p in row.proofs if p.modelled_only}
+                      | {f"{n} untested" for n in row.unproven_profiles})
+        table.add_row(row.family, str(row.tier), row.os, ", ".join(row.profiles) or "-",
+                      row.claim, str(len(passed)) if row.proofs else "-",
+                      ", ".join(sorted({f for p in row.proofs for f in p.caught})) or "-",
+                      ", ".join(gaps) or "-")
+    _console().print(table)
+
+
 @app.command()
 @click.option("--platform", required=True,
               help="netmiko device type: cisco_ios, cisco_xe, cisco_nxos, cisco_xr, cisco_asa.")

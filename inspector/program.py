@@ -103,6 +103,14 @@ class Product:
         return text
 
 
+@dataclass(frozen=True, kw_only=True)
+class Family:
+    name: str
+    tier: Tier
+    os: str
+    platforms: tuple[str, ...]  # SSH platforms whose parsers read its OS; () = none
+
+
 class ProductCatalogue:
     def __init__(self, rules: list[_Rule], operating_systems: Mapping[str, list[str]]) -> None:
         self._rules = rules
@@ -135,6 +143,12 @@ class ProductCatalogue:
 
     def families(self) -> list[str]:
         return list(dict.fromkeys(rule.family for rule in self._rules))
+
+    def entries(self) -> list[Family]:
+        """Every family of the lists, in their order."""
+        first = {rule.family: rule for rule in reversed(self._rules)}
+        return [Family(name=name, tier=first[name].tier, os=first[name].os,
+                       platforms=self._platforms[first[name].os]) for name in self.families()]
 
     def lookup(self, pid: str | None) -> Product:
         """Classify a PID as the device prints it; anything unlisted is not in the program."""

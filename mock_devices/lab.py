@@ -58,9 +58,9 @@ PROFILE_ORDER = ("cat9300", "isr4431", "cat2960x", "nexus9300", "asr9006", "asa5
 # In a mix, the faults a small lab must show first; the rest follow in this kind order.
 _FIRST_FAULTS = ("psu_failed", "fan_failed", "license_eval", "login_refused", "hang_after_login")
 _KIND_ORDER = ("hardware", "license", "software", "connection", "fault")
-# One chassis in this many carries a fault in a mix. 5 is coprime with the six profiles, so
-# the faulty positions walk through every profile, and with the five mixed faults every
-# (profile, fault) pair appears within 150 chassis.
+# One chassis in this many carries a fault in a mix. While it is coprime with the number of
+# profiles served (19 today), the faulty positions walk through every profile, and every
+# (profile, fault) pair appears within 5 x profiles x mixed faults chassis.
 _FAULT_EVERY = 5
 
 
@@ -125,14 +125,15 @@ def plan_lab(
     shows a failed PSU, a failed fan and an evaluation license, and 1000 chassis are 80%
     healthy. Scenarios marked `in_mix: false` (output quirks) are only served by name.
     `seed` rotates which fault comes first. `healthy` or any scenario name: every chassis in
-    that scenario, over the profiles that define it. `profiles` restricts the platforms.
+    that scenario, over the profiles that define it. `profiles` restricts the platforms; by
+    default every profile serves except those that await commands the inspector lacks.
     """
     if count < 0:
         raise ValueError("count must be >= 0")
     known = load_profiles()
     order = list(profiles) if profiles else [p for p in PROFILE_ORDER if p in known]
     if not profiles:
-        order += sorted(set(known) - set(order))
+        order += sorted(p for p in set(known) - set(order) if not known[p].awaits)
     if count and not order:
         raise ValueError("plan_lab needs at least one profile")
     for name in order:

@@ -144,6 +144,10 @@ class Profile:
     # Saved outputs of a real chassis (`inspector lab serve`): served exactly as saved, never
     # rendered, since a real output's `$` and `${...}` are text, not placeholders.
     verbatim: bool = False
+    # Commands this family answers that the inspector does not send yet (the fallbacks an older
+    # family needs). Until they are none, a healthy chassis of it cannot reach PASS, so the
+    # profile stays out of the default lab (`mix`, `make demo`) and is served only by name.
+    awaits: tuple[str, ...] = ()
 
     def command_for(self, slug: str) -> str:
         return self.command_names.get(slug) or slug.replace("_", " ").strip()
@@ -304,6 +308,7 @@ def load_profile(folder: Path) -> Profile:
         scenarios=scenarios,
         command_names=command_names,
         aliases=aliases,
+        awaits=tuple(str(c) for c in meta.get("awaits") or ()),
     )
     answered: set[str] = set()
     for name in scenarios:  # a scenario that does not apply cleanly is a load error
