@@ -164,6 +164,9 @@ class ConfigRegister:
     # Catalyst 9000 from 16.12.4 / 17.3.1 on: the ROM monitor variables that replaced the
     # register ("Active Switch MANUAL_BOOT" -> "no"), None where the register was read.
     rommon: dict[str, str] | None = None
+    # What a whole output lacks that another command prints (a Catalyst 9000's show version
+    # on a release without a register): read the next source in its place.
+    lacks: str | None = None
 
 
 _REGISTER = re.compile(
@@ -199,6 +202,14 @@ def parse_config_register(platform: str, text: str) -> ConfigRegister:
         return ConfigRegister(platform=platform, values={}, none_because="64-bit IOS-XR")
     if platform == "cisco_asa" and (model := _first(r"^Hardware:\s*(ASAv|FPR\S*?),?\s", text)):
         return ConfigRegister(platform=platform, values={}, none_because=f"ASA on {model}")
+    # A whole IOS-XE show version (banner and uptime) or show bootvar (BOOT and CONFIG_FILE
+    # variables) without the register: a release that prints it elsewhere, or not at all.
+    if platform == "cisco_xe" and (
+            re.search(r"IOS[ -]XE Software", text) and re.search(r" uptime is ", text)
+            or re.search(r"^\s*BOOT variable", text, re.MULTILINE)
+            and re.search(r"^\s*CONFIG_FILE variable", text, re.MULTILINE)):
+        return ConfigRegister(platform=platform, values={},
+                              lacks="prints no configuration register")
     raise Unreadable("no configuration register")
 
 
@@ -233,6 +244,10 @@ def parse_romvar(text: str) -> ConfigRegister:
     return ConfigRegister(platform="cisco_xe", values={}, rommon=rommon)
 
 
+def _lacks(register: ConfigRegister) -> str | None:
+    return register.lacks
+
+
 CONFIG_REGISTER = Fact(
     "config_register",
     {
@@ -244,7 +259,9 @@ CONFIG_REGISTER = Fact(
             "show version",
             *_register_source("cisco_xe").strategies,
             otherwise=Source("show bootvar", Own(partial(parse_config_register, "cisco_xe")),
-                             otherwise=Source("show romvar", Own(parse_romvar))),
+                             otherwise=Source("show romvar", Own(parse_romvar)),
+                             incomplete=_lacks),
+            incomplete=_lacks,
         ),
         "cisco_xr": _register_source("cisco_xr"),
         # Genie's ASA `show version` schema has no configuration register.
@@ -272,6 +289,10 @@ def register_meaning(value: int) -> str:
 def config_register(config_register: ConfigRegister, policy: Policy) -> Outcome:
     if config_register.rommon is not None:
         return _rommon_variables(config_register.rommon)
+    if config_register.lacks:  # and no other command read it in its place
+        return Outcome.error(f"the output {config_register.lacks}, and neither `show bootvar` "
+                             "nor `show romvar` (the ROM monitor variables that replace it) "
+                             "could be read in its place: the record's commands say why")
     if not config_register.values:
         return Outcome.skipped(f"{config_register.none_because} has no configuration register")
     normal = policy[f"operational.config_register.normal.{config_register.platform}"]

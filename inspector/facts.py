@@ -108,7 +108,8 @@ class Source:
     `fallbacks` are commands sent, in order, only when the device rejects the one before
     (an IOS-XE router has no `crashinfo:` file system, a switch has). `when_rejected="skip"`
     says a device that rejects every one of them lacks the feature: the check does not apply.
-    `otherwise` is another source, read when this one yields no value: where a platform
+    `otherwise` is another source, read when this one yields no value (its commands were
+    rejected or are not in a capture; never when an answer could not be read): where a platform
     prints the fact in one command on some releases and in another on others (a Catalyst
     9500 on 17.3 prints no configuration register in `show version`, only ROM monitor
     variables in `show romvar`). Its commands are always collected, so a rerun or an offline
@@ -169,6 +170,12 @@ class FactUnavailable(Exception):
         self.command = command
 
 
+class FactUnreadable(FactUnavailable):
+    """The device answered, and no way could read the answer: a fragment or an unknown
+    layout. Another command never stands in for it (`Source.otherwise`): a cut-off output
+    would then pass on the other command's word."""
+
+
 class FactNotApplicable(FactUnavailable):
     """The device rejected every command of a source that says rejection means "no such
     feature here"."""
@@ -213,8 +220,9 @@ class FactResolver:
 
     def _read_source(self, source: Source) -> FactValue | FactUnavailable:
         found = self._read_commands(source)
-        # Not after a rejection that means "no such feature here" (FactNotApplicable).
-        if source.otherwise is None or isinstance(found, FactNotApplicable):
+        # Not after a rejection that means "no such feature here" (FactNotApplicable), nor
+        # after an answer that could not be read (FactUnreadable).
+        if source.otherwise is None or isinstance(found, FactNotApplicable | FactUnreadable):
             return found
         lacking = None
         if isinstance(found, FactValue):
@@ -284,6 +292,6 @@ class FactResolver:
             return FactValue(
                 value=value, command=output.command, sha256=output.sha256, parser=strategy.name
             )
-        return FactUnavailable(
+        return FactUnreadable(
             f"could not read `{output.command}`: " + "; ".join(reasons), output.command
         )

@@ -25,7 +25,7 @@ from inspector.evidence import RawOutput, Session, command_slug, sha256_text
 from inspector.facts import FactResolver
 from inspector.platforms import PLATFORMS
 from inspector.policy import load_policy
-from tests.corpus import CORPUS
+from tests.corpus import COMPANIONS, CORPUS, companion_text
 
 GENIE_OS = {name: platform.genie_os for name, platform in PLATFORMS.items()}
 
@@ -45,8 +45,11 @@ _RELOAD_LINE = r"returned to ROM by|Last reload reason:|Last reset from|Reason:"
 MARKERS: dict[tuple[str, str], str] = {
     ("op.reload.reason", "show version"): _RELOAD_LINE,
     ("op.reload.reason", "show redundancy"): r"node reload",
-    ("op.config.register", "show version"): r"Configuration register",
-    ("op.config.register", "show bootvar"): r"Configuration register",
+    # A whole IOS-XE show version without a register (banner and uptime) defers to the ROM
+    # monitor variables that replaced it on Catalyst 9000.
+    ("op.config.register", "show version"): r"Configuration register|IOS XE Software[^\n]*"
+                                            r"\n(?:.*\n)*.* uptime is ",
+    ("op.config.register", "show bootvar"): r"Configuration register|CONFIG_FILE variable",
     ("op.config.register", "show romvar"): r"ROMMON variables",
     ("op.crash.files", "dir flash:"): r"bytes total",
     ("op.crash.files", "dir crashinfo:"): r"bytes total",
@@ -82,41 +85,6 @@ MARKERS: dict[tuple[str, str], str] = {
     ("op.install.committed", "show install summary"): r"Installed Package",
 }
 
-_IOS_SHOW_BOOT = """BOOT path-list      : flash:c2960-lanbasek9-mz.150-2.SE4.bin
-Config file         : flash:/config.text
-Private Config file : flash:/private-config.text
-Enable Break        : no
-Manual Boot         : no
-"""
-_NXOS_SHOW_BOOT = """
-Boot Variables on next reload:
-
-sup-1
-NXOS variable = bootflash:/nxos.7.0.3.I4.3.bin
-Boot POAP Disabled
-"""
-
-# Answers for a two-command check's other command, per platform: corpus files or inline text.
-CORPUS_COMPANIONS: dict[str, dict[str, str]] = {
-    "cisco_xe": {
-        "show version": "iosxe/show_version/genieparser--cat9k_c9500-golden_output_c9500_4.txt",
-        "show bootvar": "iosxe/show_bootvar/genieparser--golden_output_cat9400.txt",
-        "show install summary": "iosxe/show_install_summary/genieparser--golden_output_3.txt",
-    },
-    "cisco_ios": {"show version": "ios/show_version/napalm--test_get_facts-normal.txt"},
-    "cisco_nxos": {"show version": "nxos/show_version/ntc-templates--cisco_nxos_show_version4.txt"},
-    "cisco_xr": {
-        "show version": "iosxr/show_version/ntc-templates--cisco_xr_show_version.txt",
-        "show install active summary": "iosxr/show_install_active_summary/"
-        "genieparser--golden_output_2.txt",
-    },
-}
-INLINE_COMPANIONS: dict[str, dict[str, str]] = {
-    "cisco_ios": {"show boot": _IOS_SHOW_BOOT},
-    "cisco_nxos": {"show boot": _NXOS_SHOW_BOOT},
-}
-
-
 @dataclass(frozen=True)
 class Sample:
     check_id: str
@@ -148,12 +116,9 @@ SAMPLES = _samples() if CORPUS.is_dir() else []
 
 
 def companion(platform: str, command: str) -> str | None:
-    if command in INLINE_COMPANIONS.get(platform, {}):
-        return INLINE_COMPANIONS[platform][command]
-    relative = CORPUS_COMPANIONS.get(platform, {}).get(command)
-    if relative is None:
-        return None
-    return (CORPUS / relative).read_text(encoding="utf-8", errors="replace")
+    """The other command's answer for a two-command check (tests/corpus.py COMPANIONS)."""
+    value = COMPANIONS.get(platform, {}).get(command)
+    return None if value is None else companion_text(value)
 
 
 @cache
