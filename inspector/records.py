@@ -1,8 +1,14 @@
 """Inspection records: one JSON document per chassis, the contract other tools read.
 
 Top level: schema_version, run_id, chassis {hostname, platform, os, version, pid, serial},
-checks [{id, status, severity, message, evidence, commands [{command, sha256}]}], verdict,
-program {tier, eligible_for_support, reasons} (null when judged without the program's rules).
+checks [{id, status, severity, message, evidence, commands [{command, sha256}],
+second_reading?}], verdict, program {tier, eligible_for_support, reasons} (null when judged
+without the program's rules).
+
+`second_reading`, present where NAPALM reads the check's facts again (inspector.second_reading):
+{parser ("napalm ios get_optics"), status ("agreed" | "disagreed" | "no reading"), and
+values (the keys compared) when agreed; ours {parser, values}, theirs {parser, values} and
+differences [str] when disagreed (the check is then ERROR); reason when no reading}.
 """
 
 from __future__ import annotations

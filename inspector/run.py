@@ -34,6 +34,7 @@ from inspector.program import (
 )
 from inspector.records import build_record, read_records, summary_row, write_record
 from inspector.runner import Interrupted
+from inspector.second_reading import warm_up_napalm
 
 
 class RunError(Exception):
@@ -295,6 +296,7 @@ def _judge_worker_started(genie_oses: list[str]) -> None:
 
     load_catalogue()
     warm_up_genie(genie_oses)
+    warm_up_napalm()
 
 
 # Parsing and judging hold the GIL: 1000 chassis spent 70% of the run's GIL time there,

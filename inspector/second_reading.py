@@ -22,6 +22,8 @@ What NAPALM really reads, from its drivers (napalm 5.2):
   I/O pools together; the checks judge the five-minute average and the Processor pool. Not the
   same quantity, so not compared. `nxos_ssh` reports CPU per core (`CPUn states`); the check
   judges the whole system's `CPU states`: not compared either.
+- `ios` temperatures come from `show env temperature status` (`<name> Temperature Value`),
+  keyed by a name every member of a stack shares: not compared.
 - `nxos_ssh` memory (`Memory usage:` of `show system resources`) and temperatures
   (`show environment temperature`, one row per module and sensor) are real readings.
 - `ios` `get_optics` places columns by counting a row's words, so a row carrying an alarm flag
@@ -220,13 +222,20 @@ _driver_classes: dict[str, Any] = {}
 _import_lock = threading.Lock()
 
 
+def warm_up_napalm() -> None:
+    """Import NAPALM's drivers (about 1 s) in a judge worker before its first chassis."""
+    with _import_lock:  # once per process, not per thread
+        if len(_driver_classes) < len(set(DRIVERS.values())):
+            from napalm import get_network_driver
+
+            for name in set(DRIVERS.values()):
+                _driver_classes[name] = get_network_driver(name)
+
+
 def _driver(platform: str, connection: EvidenceConnection) -> Any:
     name = DRIVERS[platform]
     if name not in _driver_classes:
-        with _import_lock:  # NAPALM's import (about 1 s) once per process, not per thread
-            from napalm import get_network_driver
-
-            _driver_classes[name] = get_network_driver(name)
+        warm_up_napalm()
     # A driver never opened: `open` is what would build a netmiko session.
     driver = _driver_classes[name](hostname="evidence", username="", password="", timeout=1)
     driver.device = connection
