@@ -29,8 +29,14 @@ What NAPALM really reads, from its drivers (napalm 5.2):
 - `ios` `get_optics` places columns by counting a row's words, so a row carrying an alarm flag
   (`-27.4 --`) is misread by construction; the optics compared are the ports each side lists.
 - `ios` `get_facts` reads model, serial (`Processor board ID`) and version from `show version`,
-  and also sends `show hosts` and `show ip interface brief`. `nxos_ssh` `get_facts` sends
+  and also sends `show hosts` and `show ip interface brief`. The check judges the inventory's
+  PID and serial where it has them: NAPALM's are compared only where the check, too, took
+  them from `show version`; the OS version always. `nxos_ssh` `get_facts` sends
   `show inventory | json`, which the read-only gate refuses: no identity reading on NX-OS.
+- `ios` `get_interfaces_counters` reads `N input errors` per interface of `show interfaces`
+  (and the queue drops of `show interface summary`); `nxos_ssh` sends `show interface
+  counters detailed | json`, refused by the gate. CRC is not in NAPALM's model: input errors
+  are compared, per interface.
 - `iosxr` speaks the XML agent, not the CLI: nothing it reads is in the evidence, so IOS-XR has
   no second reading (nor ASA, which NAPALM has no driver for).
 """
@@ -94,6 +100,8 @@ class SecondReading:
     theirs: Callable[[str, dict[str, Any]], Comparable]  # (platform, getter's result)
     ours: Callable[[str, Mapping[str, Any]], Comparable]  # (platform, the check's fact values)
     tolerance: float = 0.0  # for numbers: how far apart two readings of one value may be
+    # Compare only the keys our reading holds: where NAPALM reads more than the check judges.
+    only_ours: bool = False
 
 
 def _optic_ports_theirs(_platform: str, optics: dict[str, Any]) -> Comparable:
@@ -148,16 +156,28 @@ def _identity_theirs(_platform: str, facts: dict[str, Any]) -> Comparable:
 
 
 def _identity_ours(_platform: str, facts: Mapping[str, Any]) -> Comparable:
+    """The OS version, and the PID and serial where the check took them from `show version`
+    too: the inventory's are another statement of the device, not another reading of the one
+    NAPALM reads (a stack's `Processor board ID` is its active member's)."""
     from checks.common import find_chassis
 
     chassis = find_chassis(facts["inventory"])
     version = facts["version"]
-    pid = (chassis.pid if chassis else None) or version.get("pid")
-    return {
-        "pid": str(pid).upper() if pid else None,
-        "serial": (chassis.serial if chassis else None) or version.get("serial"),
-        "version": version["version"],
-    }
+    ours: Comparable = {"version": version["version"]}
+    if not (chassis and chassis.pid) and version.get("pid"):
+        ours["pid"] = str(version["pid"]).upper()
+    if not (chassis and chassis.serial) and version.get("serial"):
+        ours["serial"] = version["serial"]
+    return ours
+
+
+def _input_errors_theirs(_platform: str, counters: dict[str, Any]) -> Comparable:
+    # Tunnels and loopbacks print no error counters: NAPALM lists them without `rx_errors`.
+    return {_port(name): int(c["rx_errors"]) for name, c in counters.items() if "rx_errors" in c}
+
+
+def _input_errors_ours(_platform: str, facts: Mapping[str, Any]) -> Comparable:
+    return {_port(name): c.input_errors for name, c in facts["interface_errors"].items()}
 
 
 _IOS = ("cisco_ios", "cisco_xe")
@@ -186,6 +206,8 @@ READINGS: tuple[SecondReading, ...] = (
         commands={"cisco_nxos": ("show system resources", "show environment temperature")},
         theirs=_temperatures_theirs,
         ours=_temperatures_ours,
+        # Two commands, sent a second or two apart: a sensor may have moved by a degree.
+        tolerance=2.0,
     ),
     SecondReading(
         check_id="hw.chassis.identity",
@@ -193,6 +215,14 @@ READINGS: tuple[SecondReading, ...] = (
         commands={p: ("show version", "show hosts", "show ip interface brief") for p in _IOS},
         theirs=_identity_theirs,
         ours=_identity_ours,
+        only_ours=True,
+    ),
+    SecondReading(
+        check_id="op.interfaces.errors",
+        getter="get_interfaces_counters",
+        commands={p: ("show interfaces", "show interface summary") for p in _IOS},
+        theirs=_input_errors_theirs,
+        ours=_input_errors_ours,
     ),
 )
 
@@ -319,6 +349,8 @@ def second_opinion(check_id: str, platform: str | None, resolver: FactResolver |
     except (FactUnavailable, KeyError, TypeError, ValueError, ZeroDivisionError) as exc:
         record.update(status="no reading", reason=f"{type(exc).__name__}: {exc}")
         return outcome, record
+    if reading.only_ours:
+        theirs = {key: value for key, value in theirs.items() if key in ours}
     if not theirs:
         record.update(status="no reading", reason=f"{parser} read none of what the check judges")
         return outcome, record

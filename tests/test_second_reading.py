@@ -17,6 +17,7 @@ from inspector.facts import Own, Source
 from inspector.policy import load_policy
 from inspector.readonly import require_read_only
 from inspector.second_reading import (
+    DRIVERS,
     READINGS,
     EvidenceConnection,
     NotInEvidence,
@@ -135,22 +136,34 @@ def _inventory(serial: str) -> str:
             f"PID: WS-C2960G-8TC-L  , VID: V01  , SN: {serial}\n")
 
 
-@pytest.mark.parametrize(("serial", "status"), [("FOC1308V5NB", "PASS"), ("FOC1308V5NC", "ERROR")])
-def test_ios_identity_on_napalms_own_fixture(serial: str, status: str) -> None:
-    texts = {"show version": _read(_IOS_VERSION), "show hosts": _SHOW_HOSTS,
-             "show ip interface brief": _IP_BRIEF, "show inventory": _inventory(serial)}
-    result = _judge("cisco_ios", texts, "hw.chassis.identity")
-    assert result["status"] == status
-    second = result["second_reading"]
-    assert second["parser"] == "napalm ios get_facts"
-    if status == "PASS":
-        assert second == {"parser": "napalm ios get_facts", "status": "agreed",
-                          "values": ["pid", "serial", "version"]}
-    else:  # the inventory's serial against `Processor board ID`: both quoted, each parser named
-        assert second["differences"] == [
-            f"serial: ours '{serial}', napalm 'FOC1308V5NB'"]
-        assert "napalm ios get_facts" in result["message"]
-        assert "show inventory by " in result["message"]
+def _identity_texts(serial: str) -> dict[str, str]:
+    return {"show version": _read(_IOS_VERSION), "show hosts": _SHOW_HOSTS,
+            "show ip interface brief": _IP_BRIEF, "show inventory": _inventory(serial)}
+
+
+def test_ios_identity_agrees_on_napalms_own_fixture() -> None:
+    result = _judge("cisco_ios", _identity_texts("FOC1308V5NB"), "hw.chassis.identity")
+    assert result["status"] == "PASS"
+    # The inventory's PID and serial are the device's other statement, not a second reading
+    # of `show version`: only the OS version is read by both.
+    assert result["second_reading"] == {"parser": "napalm ios get_facts", "status": "agreed",
+                                        "values": ["version"]}
+
+
+def test_a_misread_version_makes_the_identity_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from checks.identity import VERSION
+
+    def misread(text: str) -> dict[str, Any]:
+        # `BOOTLDR: ... Version 12.2(35r)SE2` taken for the running version.
+        return {"os": "IOS", "version": "12.2(35r)SE2", "pid": None, "serial": None}
+
+    monkeypatch.setitem(VERSION.sources, "cisco_ios", Source("show version", Own(misread)))
+    result = _judge("cisco_ios", _identity_texts("FOC1308V5NB"), "hw.chassis.identity")
+    assert result["status"] == "ERROR"
+    assert result["second_reading"]["differences"] == [
+        "version: ours '12.2(35r)SE2', napalm '15.0(2)SE4'"]
+    assert "show version by own" in result["message"]
+    assert "napalm ios get_facts" in result["message"]
 
 
 def test_a_getter_missing_a_command_is_no_reading() -> None:
@@ -211,3 +224,40 @@ def test_compare_names_every_kind_of_difference() -> None:
     assert compare({"a": 1.0, "b": 2.0}, {"a": 1.2, "c": 3.0}, tolerance=0.5) == [
         "b: only ours reads it (2.0)", "c: only napalm reads it (3.0)"]
     assert compare({"a": "ok"}, {"a": "not present"}) == ["a: ours 'ok', napalm 'not present'"]
+
+
+# --- the lab: every profile and scenario, rendered as the lab serves it -------------------------
+
+
+def _lab_cases() -> list[tuple[str, str]]:
+    from mock_devices.profiles import load_profiles
+
+    return [(name, scenario) for name, profile in sorted(load_profiles().items())
+            if profile.device_type in DRIVERS for scenario in sorted(profile.scenarios)]
+
+
+@pytest.mark.parametrize(("profile_name", "scenario"), _lab_cases())
+def test_every_second_reading_of_the_lab_agrees(profile_name: str, scenario: str) -> None:
+    from mock_devices.lab import render_output
+    from mock_devices.profiles import command_slug, get_profile
+
+    profile = get_profile(profile_name)
+    templates = profile.effective_templates(scenario)
+    platform = profile.device_type
+
+    def output(command: str) -> RawOutput:
+        if command_slug(command) not in templates:
+            return RawOutput(command=command, text=None, absent=True)
+        text = render_output(profile_name, command, scenario, index=7)
+        return RawOutput.from_text(command, text, platform=platform)
+
+    checks = [c for c in load_catalogue().all()
+              if command_groups(platform, [c.id]) and platform in c.platforms]
+    results = evaluate_chassis(platform=platform, outputs=output, session=None, checks=checks,
+                               policy=load_policy(None))
+    readings = {r["id"]: r["second_reading"] for r in results if "second_reading" in r}
+    assert not [r for r in readings.values() if r["status"] == "disagreed"], readings
+    if scenario == "healthy":
+        # The lab answers every command a second reading adds: each check is read twice.
+        assert {r["id"] for r in results} == set(readings), readings
+        assert {r["status"] for r in readings.values()} == {"agreed"}, readings
