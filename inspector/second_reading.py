@@ -190,7 +190,7 @@ READINGS: tuple[SecondReading, ...] = (
         commands={"cisco_nxos": ("show system resources", "show environment temperature")},
         theirs=_memory_theirs,
         ours=_memory_ours,
-        tolerance=0.5,  # NX-OS prints used and free in K: total - used may miss free by a K
+        tolerance=0.5,  # free % to a tenth: NAPALM's from `used`, ours from `free`
     ),
     SecondReading(
         check_id="hw.temperature.status",
@@ -198,7 +198,7 @@ READINGS: tuple[SecondReading, ...] = (
         commands={"cisco_nxos": ("show system resources", "show environment temperature")},
         theirs=_temperatures_theirs,
         ours=_temperatures_ours,
-        # Two commands, sent a second or two apart: a sensor may have moved by a degree.
+        # Two commands, sent a moment apart: a sensor may have moved by a degree or two.
         tolerance=2.0,
     ),
     SecondReading(
