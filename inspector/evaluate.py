@@ -12,6 +12,7 @@ from inspector.models import DECLARED_PLATFORM, Evidence, Outcome, Status
 from inspector.platforms import PLATFORMS
 from inspector.policy import Policy
 from inspector.running_os import RUNNING_OS, mismatch
+from inspector.second_reading import command_groups, second_opinion
 
 if TYPE_CHECKING:  # inspector.program imports records, which imports this module
     from inspector.program import HostContext
@@ -21,11 +22,14 @@ def plan_commands(platform: str, checks: Iterable[Check]) -> list[tuple[str, ...
     """What the selected checks need on this platform, each once, in check order: per fact a
     command and the fallbacks to send only if the device rejects it. `show version` comes
     first whenever a check reads an output: it says whether the chassis runs the declared OS."""
+    checks = list(checks)
     groups: dict[tuple[str, ...], None] = {}
     for check in checks:
         groups.update(dict.fromkeys(check.command_groups(platform)))
     if groups and platform in RUNNING_OS.sources:
         groups = dict.fromkeys(RUNNING_OS.sources[platform].command_groups) | groups
+    # What NAPALM's getters also send, for the checks it reads a second time.
+    groups.update(dict.fromkeys(command_groups(platform, [check.id for check in checks])))
     return list(groups)
 
 
@@ -40,6 +44,8 @@ def evaluate_check(
 ) -> dict[str, Any]:
     commands: list[dict[str, Any]] = []
     outcome = _outcome(check, platform, resolver, session, policy, commands, context)
+    outcome, second = second_opinion(check.id, platform, resolver, outcome,
+                                     {c["command"]: c["parser"] for c in commands}, check.facts)
     result = {
         "id": check.id,
         "title": check.title,
@@ -53,6 +59,8 @@ def evaluate_check(
     }
     if outcome.identity:
         result["identity"] = dict(outcome.identity)
+    if second is not None:
+        result["second_reading"] = second
     return result
 
 

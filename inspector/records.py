@@ -3,9 +3,14 @@
 Its shape is published as a JSON Schema, `schemas/record.schema.json`, versioned with the
 record's `schema_version`. Top level: schema_version, run_id, chassis {hostname, platform, os,
 version, pid, serial}, checks [{id, status, severity, message, evidence, commands [{command,
-sha256}]}], verdict, verdict_reason, program {tier, eligible_for_support, reasons} (null when
-judged without the program's rules), excluded, judged_with. Where records are kept is the run
-store's business (inspector.store).
+sha256}], second_reading?}], verdict, verdict_reason, program {tier, eligible_for_support,
+reasons} (null when judged without the program's rules), excluded, judged_with. Where records
+are kept is the run store's business (inspector.store).
+
+`second_reading`, present where NAPALM reads the check's facts again (inspector.second_reading):
+{parser ("napalm ios get_optics"), status ("agreed" | "disagreed" | "no reading"), and
+values (the keys compared) when agreed; ours {parser, values}, theirs {parser, values} and
+differences [str] when disagreed (the check is then ERROR); reason when no reading}.
 """
 
 from __future__ import annotations

@@ -36,6 +36,7 @@ from inspector.provenance import judged_with
 from inspector.records import build_record, summary_row
 from inspector.redact import redact_message
 from inspector.runner import Interrupted
+from inspector.second_reading import warm_up_napalm
 from inspector.store import (
     evidence_dir,
     finish_run,
@@ -279,6 +280,7 @@ def _judge_worker_started(genie_oses: list[str]) -> None:
 
     load_catalogue()
     warm_up_genie(genie_oses)
+    warm_up_napalm()
 
 
 # Parsing and judging hold the GIL: 1000 chassis spent 70% of the run's GIL time there,

@@ -93,6 +93,9 @@ CHASSIS = {
             "show module": "nxos/show_module/genieparser--golden_output.txt",
             "show redundancy status": "nxos/show_redundancy_status/genieparser--golden_output.txt",
         },
+        # The corpus holds no `show environment temperature` of the chassis whose `show
+        # environment` this is; the lab's would be another chassis's sensors.
+        rejected=("show environment temperature",),
     ),
     "xr": Composed(
         "cisco_xr", "asr9006",
