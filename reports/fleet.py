@@ -99,7 +99,7 @@ def _table(headers: list[str], rows: list[list[Any]], table_id: str) -> str:
 _CSS = """body{font-family:system-ui,sans-serif;margin:2rem;color:#222}
 table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.25rem .5rem;
 text-align:left}th{background:#f3f3f3}figure{margin:1rem 0}figcaption{font-weight:600}
-svg text{font-size:12px}.totals span{margin-right:1.5rem;font-size:1.1rem}"""
+svg text{font-size:12px}.totals span{font-weight:600}"""
 
 
 def fleet_html(summary: Any) -> str:

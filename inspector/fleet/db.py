@@ -207,7 +207,7 @@ def _store_run(engine: Engine, run_dir: Path, row: dict[str, Any],
             connection.execute(runs.update().where(runs.c.id == stored.id).values(**row))
             key = stored.id
         else:
-            key = connection.execute(runs.insert().values(**row)).inserted_primary_key[0]
+            key = connection.execute(runs.insert().values(**row).returning(runs.c.id)).scalar_one()
         if found:
             connection.execute(inspections.insert(), [_row(key, i) for i in found])
     return Added(run_dir, row["run_id"], len(found), "added" if stored is None else "replaced")

@@ -88,7 +88,9 @@ class Change:
                 return "FRU added"
             if self.after is None:
                 return "FRU removed"
-            return "FRU re-serialed" if _serial(self.before) != _serial(self.after) else "FRU changed"
+            if _serial(self.before) != _serial(self.after):
+                return "FRU re-serialed"
+            return "FRU changed"
         return {"check": "check status", "license": "license"}.get(
             self.field.split("/", 1)[0], "chassis")
 
