@@ -109,7 +109,9 @@ def fill(engine: Any, templates: list[dict[str, Any]], chassis: int, total: int)
                 rows.append(_row(key, replace(
                     template, run_id=run_id, site=site, hostname=f"chassis-{number:07d}",
                     serial=f"BNC{number:08d}", inspected_at=f"{day}T12:00:00Z",
-                    verdict="FAIL" if failed else template.verdict, checks=checks)))
+                    verdict="FAIL" if failed else template.verdict,
+                    verdict_reason="failed: hw.fan.status" if failed else template.verdict_reason,
+                    checks=checks)))
             connection.execute(inspections.insert(), rows)
         if r % 100 == 99:
             print(f"  {(r + 1) * RUN_SIZE} inspections stored", file=sys.stderr, flush=True)

@@ -125,7 +125,7 @@ def fleet_html(summary: Any) -> str:
         _stacked_bars("Inspections by month and verdict", "chart-month", _by(summary, "month")),
         _stacked_bars("Inspections by tier and verdict", "chart-tier", _by(summary, "tier")),
         "<h2>Most common failing checks</h2>",
-        _table(["check", "chassis that failed it"], failing, "failing-checks"),
+        _table(["check", "inspections that failed it"], failing, "failing-checks"),
         "<h2>Chassis inspected more than once with different verdicts</h2>",
         _table(["serial", "PID", "inspections, newest first"], disagreeing, "disagreeing"),
         "<h2>By site, month, tier and verdict</h2>",

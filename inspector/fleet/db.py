@@ -83,6 +83,7 @@ inspections = Table(
     Column("tier", String(20)),
     Column("eligible", Boolean),
     Column("failed", _JSON, nullable=False),
+    Column("failures", Integer, nullable=False),  # len(failed): the report reads only these
     Column("checks", _JSON, nullable=False),
     Column("frus", _JSON),
     Column("license", _JSON, nullable=False),
@@ -220,13 +221,15 @@ def _row(run_key: int, inspection: Inspection) -> dict[str, Any]:
             "version": inspection.version, "inspected_at": inspection.inspected_at,
             "verdict": inspection.verdict, "verdict_reason": inspection.verdict_reason,
             "tier": inspection.tier, "eligible": inspection.eligible,
-            "failed": inspection.failed, "checks": inspection.checks,
+            "failed": inspection.failed, "failures": len(inspection.failed),
+            "checks": inspection.checks,
             "frus": inspection.frus, "license": inspection.license}
 
 
 # --------------------------------------------------------------------------- questions
 
-_INSPECTION_COLUMNS = [c for c in inspections.c if c.name not in ("id", "run", "failed")]
+_INSPECTION_COLUMNS = [c for c in inspections.c
+                       if c.name not in ("id", "run", "failed", "failures")]
 
 
 def _inspection(row: Any) -> Inspection:
@@ -264,7 +267,7 @@ class FleetSummary:
     chassis: int
     runs: int
     by_site_month: list[dict[str, Any]]  # site, month, tier, verdict, count
-    failing_checks: list[tuple[str, int]]  # most common first
+    failing_checks: list[tuple[str, int]]  # inspections that failed each, most common first
     disagreeing: list[dict[str, Any]]  # chassis inspected more than once with different verdicts
 
 
@@ -280,7 +283,7 @@ def fleet_summary(engine: Engine, top: int = 20) -> FleetSummary:
             .group_by(i.site, month, i.tier, i.verdict)
             .order_by(i.site, month, i.tier, i.verdict)).all()
         failing: dict[str, int] = {}
-        for (failed,) in connection.execute(select(i.failed).where(i.verdict != "PASS")):
+        for (failed,) in connection.execute(select(i.failed).where(i.failures > 0)):
             for check in failed:
                 failing[check] = failing.get(check, 0) + 1
         mixed = (select(i.serial).where(i.serial.is_not(None)).group_by(i.serial)

@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.Column("tier", sa.String(20)),
         sa.Column("eligible", sa.Boolean),
         sa.Column("failed", _JSON, nullable=False),
+        sa.Column("failures", sa.Integer, nullable=False),
         sa.Column("checks", _JSON, nullable=False),
         sa.Column("frus", _JSON),
         sa.Column("license", _JSON, nullable=False),
