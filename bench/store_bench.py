@@ -134,12 +134,16 @@ def main() -> None:
     parser.add_argument("--inspections", type=int, default=1_000_000)
     parser.add_argument("--db", help="database URL or SQLite file (default: a new SQLite file)")
     parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--keep", action="store_true", help="keep the store and runs made")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-store-"))
     try:
         measure(args, work)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if args.keep:
+            print(f"kept in {work}", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def measure(args: argparse.Namespace, work: Path) -> None:
@@ -179,11 +183,12 @@ def measure(args: argparse.Namespace, work: Path) -> None:
     start = time.perf_counter()
     fleet_summary(engine)
     figures["fleet_summary_s"] = round(time.perf_counter() - start, 1)
-    start = time.perf_counter()
-    cli = subprocess.run([sys.executable, "-m", "inspector", "history", "BNC00000042", "--db",
-                          db], capture_output=True, text=True, check=False)
-    figures["history_cli_wall_s"] = round(time.perf_counter() - start, 2)
-    assert cli.returncode == 0, cli.stderr
+    for attempt in ("history_cli_wall_s", "history_cli_again_wall_s"):
+        start = time.perf_counter()
+        cli = subprocess.run([sys.executable, "-m", "inspector", "history", "BNC00000042",
+                              "--db", db], capture_output=True, text=True, check=False)
+        figures[attempt] = round(time.perf_counter() - start, 2)
+        assert cli.returncode == 0, cli.stderr
     figures["db"] = "sqlite" if db.endswith(".sqlite") else db.split(":")[0]
     print(json.dumps(figures, indent=2))
 

@@ -327,3 +327,19 @@ def test_fleet_report_html_in_a_browser_shows_counts_and_charts(
     run_chromium(chromium, page.as_uri(), f"--screenshot={shot}", "--window-size=1280,1600",
                  profile=tmp_path / "profile")
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_run_signed_again_by_a_rerun_replaces_what_was_stored_of_it(
+        runs: dict[str, Path], first: dict[str, Any], tmp_path: Path) -> None:
+    db = _db(tmp_path)
+    run = _copy(runs["after"], tmp_path, "rerun")
+    assert _run("store", "add", str(run), "--db", db).returncode == 0
+    rerun = _run("rerun", str(run), "--host", first["chassis"]["hostname"], "--failed")
+    assert rerun.returncode in (0, 1), rerun.stderr
+    again = _run("store", "add", str(run), "--db", db)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("replaced: after (5 chassis)")
+    assert _stored(db, tmp_path) == 5  # the run's chassis once each, not twice
+    [stored] = _history(first["chassis"]["serial"], db)
+    assert stored["verdict"] == read_json(
+        run / "records" / f"{first['chassis']['hostname']}.json")["verdict"]
