@@ -164,8 +164,14 @@ def measure(args: argparse.Namespace, work: Path) -> None:
     fill(engine, templates, args.chassis, args.inspections)
     figures["fill_s"] = round(time.perf_counter() - start, 1)
     if db.endswith(".sqlite"):
-        figures["sqlite_bytes"] = Path(db).stat().st_size + sum(
+        figures["db_bytes"] = Path(db).stat().st_size + sum(
             p.stat().st_size for p in Path(db).parent.glob("fleet.sqlite-*"))
+    else:
+        from sqlalchemy import text
+
+        with engine.connect() as connection:
+            figures["db_bytes"] = connection.execute(
+                text("SELECT pg_database_size(current_database())")).scalar_one()
 
     rng = random.Random(1)
     figures["history_one_chassis"] = _latency(
