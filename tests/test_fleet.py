@@ -343,3 +343,11 @@ def test_a_run_signed_again_by_a_rerun_replaces_what_was_stored_of_it(
     [stored] = _history(first["chassis"]["serial"], db)
     assert stored["verdict"] == read_json(
         run / "records" / f"{first['chassis']['hostname']}.json")["verdict"]
+
+
+def test_diff_refuses_a_record_of_a_schema_it_cannot_read(
+        first: dict[str, Any], tmp_path: Path) -> None:
+    write_json(tmp_path / "a.json", first)
+    write_json(tmp_path / "b.json", {**first, "schema_version": 99})
+    done = _run("diff", str(tmp_path / "a.json"), str(tmp_path / "b.json"))
+    assert done.returncode == 3 and "schema_version 99" in done.stderr

@@ -14,6 +14,8 @@ replaces what was stored of it, in one transaction.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -164,25 +166,36 @@ class Added:
 def add_run(engine: Engine, run_dir: Path, pinned_keys: Sequence[str] = ()) -> Added:
     """Verify the run's seal and store its records in one transaction (see the module)."""
     from inspector.evidence import utc_now
-    from inspector.files import read_json, sha256_file
     from inspector.manifest import FINISHED, MANIFEST, RunAltered, Seal, trusted_signer
     from inspector.records import RecordError
-    from inspector.store import RECORDS, RUN_META, record_paths, run_meta
+    from inspector.store import RECORDS, RUN_META, record_paths
 
-    meta = run_meta(run_dir)
+    def manifest_sha256() -> str:
+        return hashlib.sha256((run_dir / MANIFEST).read_bytes()).hexdigest()
+
+    seal_sha256 = manifest_sha256()
     seal = Seal.read(run_dir, trusted_signer(run_dir, pinned_keys))
     if seal.state != FINISHED:
         raise StoreRefused(f"{run_dir}: the run is {seal.state}, not finished: finish it with "
                            f"`inspector run --resume {run_dir}` before storing it")
-    seal_sha256 = sha256_file(run_dir / MANIFEST)
-    seal.require_unchanged([RUN_META, RECORDS])
+    seal.require_unchanged([RUN_META, RECORDS])  # names every record changed, added or gone
+
+    def signed(path: Path) -> Any:
+        """The document as read now, once its bytes are the signed ones: a file replaced
+        after the check above is refused, not stored."""
+        body = path.read_bytes()
+        rel = path.relative_to(run_dir).as_posix()
+        if hashlib.sha256(body).hexdigest() != seal.files.get(rel):
+            raise RunAltered(f"{run_dir}: {rel} changed while it was being stored")
+        return json.loads(body)
+
+    meta = signed(run_dir / RUN_META)
     run_id = str(meta["run_id"])  # signed, unlike the folder's name
     try:
-        found = [Inspection.of(read_json(path)) for path in record_paths(run_dir)]
-    except (KeyError, TypeError, RecordError) as exc:
+        found = [Inspection.of(signed(path)) for path in record_paths(run_dir)]
+    except (KeyError, TypeError, json.JSONDecodeError, RecordError) as exc:
         raise StoreRefused(f"{run_dir}: a record this store cannot read: {exc}") from None
-    # The seal was read before the records: were they swapped in between, this says so.
-    if sha256_file(run_dir / MANIFEST) != seal_sha256:
+    if manifest_sha256() != seal_sha256:  # what was read is what that one seal covers
         raise RunAltered(f"{run_dir}: signed again while it was being stored; add it again")
     row = {"run_id": run_id, "signer": seal.signer, "seal_sha256": seal_sha256,
            "started_at": meta.get("started_at"), "chassis": len(found), "added_at": utc_now()}

@@ -16,6 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from inspector.records import Record
+
 FRU_CHECK = "hw.inventory.serials"
 LICENSE_DOMAIN_PREFIX = "lic."
 FRU_PREFIX = "inventory/"
@@ -42,9 +44,8 @@ class Inspection:
 
     @classmethod
     def of(cls, record: Mapping[str, Any]) -> Inspection:
-        chassis = record["chassis"]
-        program = record.get("program") or {}
-        checks = record["checks"]
+        typed = Record.from_dict(record)  # RecordError for a schema this inspector cannot read
+        chassis, checks, program = typed.chassis, typed.checks, typed.program or {}
         fru_check = next((c for c in checks if c["id"] == FRU_CHECK), None)
         frus = ({e["path"].removeprefix(FRU_PREFIX): e["actual"] for e in fru_check["evidence"]}
                 if fru_check is not None and fru_check["status"] == "PASS" else None)
@@ -52,11 +53,11 @@ class Inspection:
                    if c["id"].startswith(LICENSE_DOMAIN_PREFIX) and c["status"] != "SKIP"
                    for e in c["evidence"]}
         return cls(
-            run_id=record["run_id"], site=record.get("site"), hostname=chassis["hostname"],
+            run_id=typed.run_id, site=typed.site, hostname=chassis["hostname"],
             serial=chassis.get("serial"), pid=chassis.get("pid"),
             platform=chassis.get("platform"), os=chassis.get("os"),
-            version=chassis.get("version"), inspected_at=record["finished_at"],
-            verdict=record["verdict"], verdict_reason=record["verdict_reason"],
+            version=chassis.get("version"), inspected_at=typed.finished_at,
+            verdict=typed.verdict, verdict_reason=typed.verdict_reason,
             tier=program.get("tier"), eligible=program.get("eligible_for_support"),
             checks={c["id"]: c["status"] for c in checks}, frus=frus, license=license)
 
