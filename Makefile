@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench bench-store clean
 
 # constraints.txt pins every package to the set the tests passed with: the verdicts depend on
 # the parsers' versions (Genie, ntc-templates) and collection on paramiko's internals.
@@ -26,6 +26,12 @@ test: $(STAMP)
 # and without latency: about half an hour (bench/bench.py --help; docs/performance.md).
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
+
+# The fleet store at 100,000 chassis and 1,000,000 inspections on SQLite: `store add` of a
+# 1000-chassis run, history and diff latency; about 3 GB of disk and a few minutes
+# (bench/store_bench.py --help; docs/scale.md).
+bench-store: $(STAMP)
+	$(BIN)/python bench/store_bench.py
 
 lint: $(STAMP)
 	$(BIN)/python -m ruff check inspector checks reports mock_devices tests

@@ -484,6 +484,109 @@ def verify(run_dir: Path, public_key: Path | None, trust: bool) -> None:
     sys.exit(0 if result.ok else 1)
 
 
+_DB = click.option("--db", help="The fleet store: an SQLite file, or a database URL "
+                   "(postgresql://...); default $INSPECTOR_DB, else the user's own SQLite file.")
+
+
+@app.group("store")
+def store_group() -> None:
+    """The fleet store: every signed run in one database."""
+
+
+@store_group.command("add")
+@click.argument("run_dirs", nargs=-1, required=True, type=_PATH, metavar="RUN_DIR...")
+@_DB
+@click.option("--public-key", "public_keys", type=_PATH, multiple=True,
+              help="Also accept runs signed by this key (.pub); repeatable. This inspector's "
+                   "own key and those trusted with `verify --trust` are always accepted.")
+def store_add(run_dirs: tuple[Path, ...], db: str | None, public_keys: tuple[Path, ...]) -> None:
+    """Verify each run's seal and store its records; exit 1 if any run was refused."""
+    from inspector.fleet.db import add_runs, store
+
+    pinned = [key.read_text().strip() for key in public_keys]
+    refused = 0
+    with store(db) as engine:
+        for done in add_runs(engine, run_dirs, pinned):
+            if isinstance(done, Exception):
+                refused += 1
+                print(f"refused: {done}", file=sys.stderr)
+            else:
+                print(f"{done.outcome}: {done.run_id} ({done.chassis} chassis) from {done.run_dir}")
+    sys.exit(1 if refused else 0)
+
+
+@app.command()
+@click.argument("serial")
+@_DB
+@click.option("--json", "as_json", is_flag=True, help="Print the inspections as JSON.")
+def history(serial: str, db: str | None, as_json: bool) -> None:
+    """Every stored inspection of a chassis, newest first; exit 1 when there is none."""
+    from dataclasses import asdict
+
+    from inspector.fleet.db import history as find_history
+    from inspector.fleet.db import store
+    from reports.fleet import history_lines
+
+    with store(db) as engine:
+        found = find_history(engine, serial)
+    if as_json:
+        print(json.dumps([{**asdict(i), "failed": i.failed} for i in found], indent=2))
+    else:
+        print("\n".join(history_lines(found)) if found else f"no inspection of {serial} stored")
+    sys.exit(0 if found else 1)
+
+
+@app.command()
+@click.argument("items", nargs=-1, required=True, metavar="A B | SERIAL RUN_A RUN_B")
+@_DB
+@click.option("--ignore", multiple=True, metavar="FIELD",
+              help="Leave out fields that always move; a glob over the field names a diff "
+                   "prints (license/usage_reporting/*, check/op.cpu.load); repeatable.")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+def diff(items: tuple[str, ...], db: str | None, ignore: tuple[str, ...], as_json: bool) -> None:
+    """What changed between two inspections of a chassis: two record files, or a serial and
+    two run ids in the fleet store. Exit 0 when nothing changed, 1 otherwise."""
+    from inspector.fleet.inspection import Inspection
+    from inspector.fleet.inspection import diff as compare
+    from reports.fleet import diff_lines
+
+    if len(items) == 2:
+        from inspector.files import read_json
+
+        a, b = (Inspection.of(read_json(Path(item))) for item in items)
+    elif len(items) == 3:
+        from inspector.fleet.db import inspection, store
+
+        with store(db) as engine:
+            a, b = (inspection(engine, items[0], run_id) for run_id in items[1:])
+    else:
+        raise Unusable("diff takes two record files, or a serial and two run ids")
+    found = compare(a, b, ignore)
+    print(json.dumps(found.as_dict(), indent=2) if as_json else "\n".join(diff_lines(found)))
+    sys.exit(1 if found.changed else 0)
+
+
+@app.group()
+def fleet() -> None:
+    """Questions across every stored run."""
+
+
+@fleet.command("report")
+@_DB
+@click.option("--format", "fmt", type=click.Choice(["html", "csv"]), default="html",
+              show_default=True)
+@click.option("--output", type=_PATH, help="File to write (default: fleet-report.<ext>).")
+def fleet_report(db: str | None, fmt: str, output: Path | None) -> None:
+    """Counts by site, month, tier and verdict, the most common failing checks, and chassis
+    whose inspections disagree."""
+    from inspector.fleet.db import fleet_summary, store
+    from reports.fleet import write_fleet_report
+
+    with store(db) as engine:
+        summary = fleet_summary(engine)
+    print(write_fleet_report(summary, fmt, output or Path(f"fleet-report.{fmt}")))
+
+
 @app.group()
 def checklist() -> None:
     """The buyer's pre-inspection checklist (CSV)."""

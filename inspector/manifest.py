@@ -287,6 +287,21 @@ def trust_key(public_key: str) -> Path:
     return path
 
 
+def trusted_signer(run_dir: Path, pinned: Iterable[str] = ()) -> str:
+    """The trusted key that signed the run: one of `pinned` (OpenSSH text), this inspector's
+    own or one trusted before. Raises RunAltered naming the signer when it is none of them.
+    Only picks the key: `Seal.read` then checks the signature with it."""
+    _, manifest = _read_manifest(run_dir)
+    embedded = str(manifest.get("public_key", ""))
+    candidates = [*pinned, *(key for key, _ in _known_keys())]
+    found = next((key for key in candidates if embedded and same_key(key, embedded)), None)
+    if found is None:
+        signer = fingerprint(embedded) if embedded else "no key"
+        raise RunAltered(f"{run_dir}: signed by {signer}, a key this inspector does not trust: "
+                         "pass it with --public-key, or trust it with `inspector verify --trust`")
+    return found
+
+
 def verify_run(run_dir: Path, public_key: Path | None = None, *,
                trust: bool = False) -> Verification:
     """Every file of the run against its manifest, and the manifest's signature against a

@@ -29,12 +29,16 @@ def pytest_configure(config: pytest.Config) -> None:
     _session["folder"] = os.environ["INSPECTOR_CACHE"] = tempfile.mkdtemp(prefix="inspector-cache-")
     # A test that does not name its signing key gets one of this session, never the user's.
     os.environ["INSPECTOR_KEY"] = os.path.join(_session["folder"], "key", "inspector.pem")
+    # Nor its fleet store: a test that names no --db writes here, never to the user's.
+    _session["previous_db"] = os.environ.get("INSPECTOR_DB")
+    os.environ["INSPECTOR_DB"] = os.path.join(_session["folder"], "fleet.sqlite")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     previous, folder = _session.get("previous"), _session.get("folder")
-    for name, value in (("INSPECTOR_CACHE", previous), ("INSPECTOR_KEY",
-                                                        _session.get("previous_key"))):
+    for name, value in (("INSPECTOR_CACHE", previous),
+                        ("INSPECTOR_KEY", _session.get("previous_key")),
+                        ("INSPECTOR_DB", _session.get("previous_db"))):
         if value is None:
             os.environ.pop(name, None)
         else:

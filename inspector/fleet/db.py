@@ -1,0 +1,341 @@
+"""The fleet's database: every signed run's inspections, one row per chassis per run.
+
+SQLite (one file, no server) is the default; PostgreSQL is reached by URL with the same schema.
+The schema is made and moved forward by Alembic (inspector/fleet/migrations), in the same
+transaction that holds the database's write lock, so that several inspectors opening a new
+store at once make it once.
+
+A run goes in whole or not at all, only once its seal is found good: signed by a trusted key,
+finished, and its run.json and records as signed (`inspector.manifest.Seal`). Runs are told
+apart by signer and run id (two sites may both name a run by the same minute). Adding a run
+again with the same seal changes nothing; a run signed again since (a rerun re-judged it)
+replaces what was stored of it, in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Connection,
+    Engine,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import IntegrityError
+
+from inspector.fleet.inspection import Inspection
+
+DB_ENV = "INSPECTOR_DB"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# Any constant: the key of the PostgreSQL advisory lock that serialises migrations.
+_MIGRATION_LOCK = 0x1F1EE7
+
+_JSON = JSON().with_variant(JSONB(), "postgresql")
+metadata = MetaData()
+
+runs = Table(
+    "runs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(100), nullable=False),
+    Column("signer", String(100), nullable=False),  # the key's SHA256 fingerprint
+    Column("seal_sha256", String(64), nullable=False),  # of manifest.json: which signing
+    Column("started_at", String(32)),
+    Column("chassis", Integer, nullable=False),
+    Column("added_at", String(32), nullable=False),
+    UniqueConstraint("signer", "run_id", name="uq_runs_signer_run_id"),
+)
+
+inspections = Table(
+    "inspections", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run", Integer, ForeignKey("runs.id"), nullable=False),
+    Column("run_id", String(100), nullable=False),
+    Column("site", String(200)),
+    Column("hostname", String(300), nullable=False),
+    Column("serial", String(100), index=True),
+    Column("pid", String(100)),
+    Column("platform", String(50)),
+    Column("os", String(50)),
+    Column("version", String(100)),
+    Column("inspected_at", String(32), nullable=False),  # ISO 8601 UTC: sorts as text
+    Column("verdict", String(10), nullable=False),
+    Column("verdict_reason", Text, nullable=False),
+    Column("tier", String(20)),
+    Column("eligible", Boolean),
+    Column("failed", _JSON, nullable=False),
+    Column("failures", Integer, nullable=False),  # len(failed): the report reads only these
+    Column("checks", _JSON, nullable=False),
+    Column("frus", _JSON),
+    Column("license", _JSON, nullable=False),
+    UniqueConstraint("run", "hostname", name="uq_inspections_run_hostname"),
+)
+
+
+class StoreRefused(ValueError):
+    """A run the store will not take, or a question it cannot answer, said plainly."""
+
+
+def database_url(db: str | None) -> str:
+    """`db` (a URL, or a path to an SQLite file), else $INSPECTOR_DB, else the user's own
+    SQLite file."""
+    db = db or os.environ.get(DB_ENV)
+    if db is None:
+        base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
+        db = str(base / "inspector" / "fleet.sqlite")
+    if "://" in db:
+        return db
+    Path(db).parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{db}"
+
+
+def open_store(db: str | None = None) -> Engine:
+    """The store's engine, its schema brought to the newest migration."""
+    url = database_url(db)
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if url.startswith("sqlite"):
+        # Busy writers wait for the lock (60 s) rather than fail at once.
+        engine = create_engine(url, connect_args={"timeout": 60})
+        _sqlite_transactions(engine)
+    else:
+        engine = create_engine(url)
+    _migrate(engine)
+    return engine
+
+
+def _sqlite_transactions(engine: Engine) -> None:
+    """Every transaction takes SQLite's write lock at BEGIN (IMMEDIATE): a reader that later
+    writes can otherwise fail with `database is locked` instead of waiting its turn. WAL lets
+    readers (history, report) go on while a run is added."""
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # the driver's own BEGIN is replaced below
+        dbapi_connection.execute("PRAGMA journal_mode=WAL")
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _migrate(engine: Engine) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                               {"key": _MIGRATION_LOCK})
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+# --------------------------------------------------------------------------- adding runs
+
+@dataclass(frozen=True)
+class Added:
+    run_dir: Path
+    run_id: str
+    chassis: int
+    outcome: str  # "added", "unchanged" (same seal stored before), "replaced" (signed again)
+
+
+def add_run(engine: Engine, run_dir: Path, pinned_keys: Sequence[str] = ()) -> Added:
+    """Verify the run's seal and store its records in one transaction (see the module)."""
+    from inspector.evidence import utc_now
+    from inspector.manifest import FINISHED, MANIFEST, RunAltered, Seal, trusted_signer
+    from inspector.records import RecordError
+    from inspector.store import RECORDS, RUN_META, record_paths
+
+    def manifest_sha256() -> str:
+        return hashlib.sha256((run_dir / MANIFEST).read_bytes()).hexdigest()
+
+    seal_sha256 = manifest_sha256()
+    seal = Seal.read(run_dir, trusted_signer(run_dir, pinned_keys))
+    if seal.state != FINISHED:
+        raise StoreRefused(f"{run_dir}: the run is {seal.state}, not finished: finish it with "
+                           f"`inspector run --resume {run_dir}` before storing it")
+    seal.require_unchanged([RUN_META, RECORDS])  # names every record changed, added or gone
+
+    def signed(path: Path) -> Any:
+        """The document as read now, once its bytes are the signed ones: a file replaced
+        after the check above is refused, not stored."""
+        body = path.read_bytes()
+        rel = path.relative_to(run_dir).as_posix()
+        if hashlib.sha256(body).hexdigest() != seal.files.get(rel):
+            raise RunAltered(f"{run_dir}: {rel} changed while it was being stored")
+        return json.loads(body)
+
+    meta = signed(run_dir / RUN_META)
+    run_id = str(meta["run_id"])  # signed, unlike the folder's name
+    try:
+        found = [Inspection.of(signed(path)) for path in record_paths(run_dir)]
+    except (KeyError, TypeError, json.JSONDecodeError, RecordError) as exc:
+        raise StoreRefused(f"{run_dir}: a record this store cannot read: {exc}") from None
+    if manifest_sha256() != seal_sha256:  # what was read is what that one seal covers
+        raise RunAltered(f"{run_dir}: signed again while it was being stored; add it again")
+    row = {"run_id": run_id, "signer": seal.signer, "seal_sha256": seal_sha256,
+           "started_at": meta.get("started_at"), "chassis": len(found), "added_at": utc_now()}
+    try:
+        return _store_run(engine, run_dir, row, found)
+    except IntegrityError:
+        # Another inspector stored the same new run between our look and our insert
+        # (PostgreSQL; SQLite's writers take turns): look again, now that it is there.
+        return _store_run(engine, run_dir, row, found)
+
+
+def _store_run(engine: Engine, run_dir: Path, row: dict[str, Any],
+               found: list[Inspection]) -> Added:
+    with engine.begin() as connection:
+        stored = connection.execute(
+            select(runs.c.id, runs.c.seal_sha256)
+            .where(runs.c.signer == row["signer"], runs.c.run_id == row["run_id"])
+            .with_for_update()).first()
+        if stored is not None and stored.seal_sha256 == row["seal_sha256"]:
+            return Added(run_dir, row["run_id"], len(found), "unchanged")
+        if stored is not None:
+            connection.execute(inspections.delete().where(inspections.c.run == stored.id))
+            connection.execute(runs.update().where(runs.c.id == stored.id).values(**row))
+            key = stored.id
+        else:
+            key = connection.execute(runs.insert().values(**row).returning(runs.c.id)).scalar_one()
+        if found:
+            connection.execute(inspections.insert(), [_row(key, i) for i in found])
+    return Added(run_dir, row["run_id"], len(found), "added" if stored is None else "replaced")
+
+
+def _row(run_key: int, inspection: Inspection) -> dict[str, Any]:
+    return {"run": run_key, "run_id": inspection.run_id, "site": inspection.site,
+            "hostname": inspection.hostname, "serial": inspection.serial,
+            "pid": inspection.pid, "platform": inspection.platform, "os": inspection.os,
+            "version": inspection.version, "inspected_at": inspection.inspected_at,
+            "verdict": inspection.verdict, "verdict_reason": inspection.verdict_reason,
+            "tier": inspection.tier, "eligible": inspection.eligible,
+            "failed": inspection.failed, "failures": len(inspection.failed),
+            "checks": inspection.checks,
+            "frus": inspection.frus, "license": inspection.license}
+
+
+# --------------------------------------------------------------------------- questions
+
+_INSPECTION_COLUMNS = [c for c in inspections.c
+                       if c.name not in ("id", "run", "failed", "failures")]
+
+
+def _inspection(row: Any) -> Inspection:
+    return Inspection(**{c.name: getattr(row, c.name) for c in _INSPECTION_COLUMNS})
+
+
+def history(engine: Engine, serial: str) -> list[Inspection]:
+    """Every stored inspection of the chassis, newest first."""
+    query = (select(*_INSPECTION_COLUMNS).where(inspections.c.serial == serial)
+             .order_by(inspections.c.inspected_at.desc(), inspections.c.run_id.desc()))
+    with engine.connect() as connection:
+        return [_inspection(row) for row in connection.execute(query)]
+
+
+def inspection(engine: Engine, serial: str, run_id: str) -> Inspection:
+    """The chassis's inspection in that run (refused when none, or when two signers each
+    have a run of that id with this chassis)."""
+    query = select(*_INSPECTION_COLUMNS).where(inspections.c.serial == serial,
+                                               inspections.c.run_id == run_id)
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    if not rows:
+        raise StoreRefused(f"no inspection of serial {serial} in run {run_id} in the store")
+    if len(rows) > 1:
+        raise StoreRefused(f"{len(rows)} inspections of serial {serial} in runs named "
+                           f"{run_id} (several inspectors, or hosts): compare record files")
+    return _inspection(rows[0])
+
+
+@dataclass(frozen=True, kw_only=True)
+class FleetSummary:
+    """What the fleet report shows; computed by the database where it can be."""
+
+    inspections: int
+    chassis: int
+    runs: int
+    by_site_month: list[dict[str, Any]]  # site, month, tier, verdict, count
+    failing_checks: list[tuple[str, int]]  # inspections that failed each, most common first
+    disagreeing: list[dict[str, Any]]  # chassis inspected more than once with different verdicts
+
+
+def fleet_summary(engine: Engine, top: int = 20) -> FleetSummary:
+    i = inspections.c
+    month = func.substr(i.inspected_at, 1, 7)
+    with engine.connect() as connection:
+        total, chassis = connection.execute(
+            select(func.count(), func.count(func.distinct(i.serial)))).one()
+        run_count = connection.execute(select(func.count()).select_from(runs)).scalar_one()
+        groups = connection.execute(
+            select(i.site, month.label("month"), i.tier, i.verdict, func.count().label("n"))
+            .group_by(i.site, month, i.tier, i.verdict)
+            .order_by(i.site, month, i.tier, i.verdict)).all()
+        failing: dict[str, int] = {}
+        for (failed,) in connection.execute(select(i.failed).where(i.failures > 0)):
+            for check in failed:
+                failing[check] = failing.get(check, 0) + 1
+        mixed = (select(i.serial).where(i.serial.is_not(None)).group_by(i.serial)
+                 .having(func.count(func.distinct(i.verdict)) > 1).subquery())
+        disagreeing: dict[str, dict[str, Any]] = {}
+        for row in connection.execute(
+                select(i.serial, i.pid, i.run_id, i.site, i.inspected_at, i.verdict)
+                .where(i.serial.in_(select(mixed.c.serial)))
+                .order_by(i.serial, i.inspected_at.desc())):
+            entry = disagreeing.setdefault(row.serial, {"serial": row.serial, "pid": row.pid,
+                                                         "inspections": []})
+            entry["inspections"].append({"run_id": row.run_id, "site": row.site,
+                                         "inspected_at": row.inspected_at,
+                                         "verdict": row.verdict})
+    return FleetSummary(
+        inspections=total, chassis=chassis, runs=run_count,
+        by_site_month=[{"site": g.site, "month": g.month, "tier": g.tier,
+                        "verdict": g.verdict, "count": g.n} for g in groups],
+        failing_checks=sorted(failing.items(), key=lambda kv: (-kv[1], kv[0]))[:top],
+        disagreeing=list(disagreeing.values()))
+
+
+@contextmanager
+def store(db: str | None) -> Iterator[Engine]:
+    engine = open_store(db)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def add_runs(engine: Engine, run_dirs: Iterable[Path],
+             pinned_keys: Sequence[str] = ()) -> Iterator[Added | Exception]:
+    """Each run added, or why it was refused: one refused run does not stop the others."""
+    from inspector.manifest import RunAltered
+    from inspector.store import RunRefused
+
+    for run_dir in run_dirs:
+        try:
+            yield add_run(engine, run_dir, pinned_keys)
+        except (RunAltered, RunRefused, StoreRefused, FileNotFoundError) as exc:
+            yield exc
