@@ -16,7 +16,7 @@ differences [str] when disagreed (the check is then ERROR); reason when no readi
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from typing import Any
 
 from inspector import __version__
@@ -79,11 +79,17 @@ class Record:
 
     @classmethod
     def from_dict(cls, document: Mapping[str, Any]) -> Record:
+        if not isinstance(document, Mapping):
+            raise RecordError("not an inspection record: a JSON object is expected")
         version = document.get("schema_version")
         if version not in READABLE_VERSIONS:
             raise RecordError(f"record schema_version {version!r}: this inspector reads "
                               f"{', '.join(map(str, READABLE_VERSIONS))}")
         known = {f.name for f in fields(cls)}
+        lacking = [f.name for f in fields(cls) if f.name not in document
+                   and f.default is MISSING and f.default_factory is MISSING]
+        if lacking:
+            raise RecordError("not an inspection record: it lacks " + ", ".join(lacking))
         return cls(**{k: v for k, v in document.items() if k in known})
 
 

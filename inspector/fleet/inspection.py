@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from inspector.records import Record
+from inspector.records import Record, RecordError
 
 FRU_CHECK = "hw.inventory.serials"
 LICENSE_DOMAIN_PREFIX = "lic."
@@ -45,6 +45,13 @@ class Inspection:
     @classmethod
     def of(cls, record: Mapping[str, Any]) -> Inspection:
         typed = Record.from_dict(record)  # RecordError for a schema this inspector cannot read
+        try:
+            return cls._of(typed)
+        except (KeyError, TypeError, AttributeError) as missing:
+            raise RecordError(f"not an inspection record: it lacks {missing}") from None
+
+    @classmethod
+    def _of(cls, typed: Record) -> Inspection:
         chassis, checks, program = typed.chassis, typed.checks, typed.program or {}
         fru_check = next((c for c in checks if c["id"] == FRU_CHECK), None)
         frus = ({e["path"].removeprefix(FRU_PREFIX): e["actual"] for e in fru_check["evidence"]}

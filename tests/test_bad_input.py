@@ -1,5 +1,5 @@
-"""`evaluate` on a capture whose index.json is not what the inspector writes: exit 3 and one
-clear line, never a traceback."""
+"""Files the inspector reads that are not what it writes (a capture's index.json, a record given
+to `diff`): exit 3 and one clear line, never a traceback."""
 
 from __future__ import annotations
 
@@ -35,3 +35,16 @@ def test_a_bad_index_is_one_clear_error(case: str, tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "index.json" in lines[0], done.stderr
+
+
+@pytest.mark.parametrize("document", ['[1]', '{"schema_version": 2, "chassis": 5}',
+                                      '{"schema_version": 2, "run_id": "r", "checks": 5, '
+                                      '"started_at": "x", "finished_at": "y", "chassis": {}}'])
+def test_diff_of_files_that_are_not_records_is_one_clear_error(document: str,
+                                                               tmp_path: Path) -> None:
+    path = tmp_path / "not-a-record.json"
+    path.write_text(document)
+    done = inspector("diff", str(path), str(path))
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("inspector: not an inspection record"), done.stderr
