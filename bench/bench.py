@@ -12,9 +12,11 @@ process, and two subprocesses inspect it in turn with the same number of workers
 
 Each is measured from the outside: wall time, CPU seconds of the process and its worker
 processes (os.wait4), and peak RSS summed over the process and its workers (sampled from /proc
-every 0.1 s; the lab, in this process, is not counted). Then the same with the lab's realistic
-latency (a delay at login and per command), where the ideal wall time is that of the runner
-handing each chassis to the first free worker if every chassis took exactly its time alone
+every 0.1 s; the lab, in this process, is not counted). The lab's own CPU meanwhile is this
+process's, and the floor is all that CPU over the machine's cores: no run here can be faster.
+Then the same with the lab's realistic latency (a delay at login and per command), where the
+ideal wall time is that of the runner handing each chassis to the first free worker if every
+chassis took exactly its time alone
 (for chassis all alike: the per-chassis time times ceil(N / workers)). Each profile's time
 alone is measured first, with the run's start and finish taken out (see `times_alone`). Last,
 the time of `inspector --help` and of an offline rerun of one check of the smallest and the
@@ -30,6 +32,7 @@ import heapq
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -64,6 +67,7 @@ TIMEOUT = 3600.0  # seconds for one run before it is stopped and reported as suc
 class Measured:
     wall: float
     cpu: float  # user + system, the process and the children it waited for
+    served_cpu: float  # user + system of this process meanwhile: the lab serving the run
     peak_rss_mb: float  # summed over the process tree, sampled
     returncode: int | None  # None: stopped after TIMEOUT
     output: str
@@ -96,6 +100,7 @@ def measure(command: Sequence[str], env: dict[str, str] | None = None,
             timeout: float = TIMEOUT) -> Measured:
     """Run `command`, returning its wall time, CPU time and peak RSS (with its children)."""
     with tempfile.TemporaryFile("w+") as out:
+        served = resource.getrusage(resource.RUSAGE_SELF)
         began = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, text=True,
                                    env={**os.environ, **(env or {})}, cwd=ROOT)
@@ -113,6 +118,7 @@ def measure(command: Sequence[str], env: dict[str, str] | None = None,
         killer.start()
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - began
+        now = resource.getrusage(resource.RUSAGE_SELF)
         killer.cancel()
         done.set()
         sampler.join()
@@ -120,6 +126,8 @@ def measure(command: Sequence[str], env: dict[str, str] | None = None,
         timed_out = wall >= timeout
         out.seek(0)
         return Measured(wall=wall, cpu=usage.ru_utime + usage.ru_stime,
+                        served_cpu=(now.ru_utime + now.ru_stime
+                                    - served.ru_utime - served.ru_stime),
                         peak_rss_mb=max(peak, usage.ru_maxrss) / 1024,
                         returncode=None if timed_out else process.returncode, output=out.read())
 
@@ -227,15 +235,19 @@ def times_alone(sides: Sides, scenario: str, latency: Latency) -> dict[str, Alon
 
 def row(n: int, side: str, m: Measured, ok: str, ratio: str, extra: Sequence[str] = ()) -> str:
     per_minute = n / m.wall * 60
+    # The floor: no run on this machine can be faster than all the CPU it and the lab spend,
+    # spread over every core.
+    floor = (m.cpu + m.served_cpu) / (os.cpu_count() or 1)
     cells = [str(n), side, f"{m.wall:.1f}", f"{per_minute:.0f}", f"{m.cpu:.1f}",
-             f"{m.peak_rss_mb:.0f}", ok, ratio, *extra]
+             f"{m.cpu / n * 1000:.0f}", f"{m.served_cpu:.1f}", f"{floor:.1f}",
+             f"{m.wall / floor:.2f}" if floor else "-", f"{m.peak_rss_mb:.0f}", ok, ratio, *extra]
     return "| " + " | ".join(cells) + " |"
 
 
 def bench_sizes(sides: Sides, sizes: list[int], workers: int, scenario: str,
                 latency: Latency | None, rerun_from: list[Path]) -> None:
-    header = ["N", "side", "wall s", "chassis/min", "CPU s", "peak RSS MB", "chassis",
-              "inspector ÷ baseline"]
+    header = ["N", "side", "wall s", "chassis/min", "CPU s", "CPU ms/chassis", "lab CPU s",
+              "floor s", "wall ÷ floor", "peak RSS MB", "chassis", "inspector ÷ baseline"]
     alone: dict[str, Alone] = {}
     if latency is not None:
         alone = times_alone(sides, scenario, latency)
