@@ -258,9 +258,25 @@ def test_every_second_reading_of_the_lab_agrees(profile_name: str, scenario: str
     readings = {r["id"]: r["second_reading"] for r in results if "second_reading" in r}
     assert not [r for r in readings.values() if r["status"] == "disagreed"], readings
     if scenario == "healthy":
-        # The lab answers every command a second reading adds: each check is read twice.
+        # The lab answers every command a second reading adds: each check is read twice,
+        # and agrees, except where NAPALM's own parser cannot read the family's real layout.
         assert {r["id"] for r in results} == set(readings), readings
-        assert {r["status"] for r in readings.values()} == {"agreed"}, readings
+        unread = NAPALM_CANNOT_READ.get(profile_name, {})
+        for check_id, reading in readings.items():
+            if check_id in unread:
+                assert reading["status"] == "no reading", reading
+                assert unread[check_id] in reading["reason"], reading
+            else:
+                assert reading["status"] == "agreed", (check_id, reading)
+
+
+# Lab families whose real layout NAPALM's parser cannot read: the reading is "no reading", the
+# check keeps its own verdict. A Nexus 7000 names its sensors with spaces (`Inlet  (s1)`), which
+# nxos_ssh's get_environment splits into more columns than it unpacks.
+NAPALM_CANNOT_READ = {
+    "nexus7009": {"hw.temperature.status": "too many values to unpack",
+                  "op.memory.free": "too many values to unpack"},
+}
 
 
 _OPTICS = {"cisco_ios": ("ios/show_interfaces_transceiver", "show interfaces transceiver"),
