@@ -16,6 +16,7 @@ from inspector.evaluate import evaluate_check
 from inspector.evidence import open_capture, utc_now
 from inspector.facts import FactResolver
 from inspector.files import read_json
+from inspector.hosts import Source
 from inspector.policy import Policy
 from inspector.program import HostContext, load_products, program_section
 from inspector.records import Record
@@ -31,6 +32,7 @@ from inspector.store import (
     writing,
 )
 from inspector.store import evidence_dir as evidence_dir_of
+from inspector.store import run_source as store_run_source
 
 
 class RerunError(ValueError):
@@ -141,27 +143,27 @@ def records_to_rerun(run_dir: Path, hosts: list[str] | None) -> list[dict[str, A
     return [read_json(path) for path, _ in paths]
 
 
-def run_inventory(run_dir: Path) -> Path | None:
-    inventory = run_meta(run_dir).get("inventory")
-    return Path(inventory) if inventory else None
+def run_source(run_dir: Path) -> Source | None:
+    saved = store_run_source(run_meta(run_dir))
+    return Source.from_json(saved) if saved else None
 
 
 def collect_live(
     run_dir: Path,
     *,
-    inventory: Path,
+    source: Source,
     hostname: str,
     commands: list[tuple[str, ...]],
     policy: Policy,
     credentials: Any,
 ) -> Path:
     """Reconnect to one chassis and save `commands` as a new attempt's evidence folder."""
-    from inspector.hosts import apply_filters, load_nornir
+    from inspector.hosts import apply_filters, load_hosts
     from inspector.run import collect_into, prepare_hosts
 
-    nornir = apply_filters(load_nornir(inventory, 1), {"name": hostname})
+    nornir = apply_filters(load_hosts(source, 1), {"name": hostname})
     if not nornir.inventory.hosts:
-        raise RerunError(f"{hostname} is not in the inventory {inventory}")
+        raise RerunError(f"{hostname} is not in the inventory {source.path}")
     prepare_hosts(nornir, credentials, policy)
     folder = attempt_dir(run_dir, hostname)
 
@@ -186,7 +188,7 @@ class Rerun:
 
 def rerun_run(run_dir: Path, *, hosts: list[str] | None, check_ids: list[str] | None,
               failed_only: bool, policy: Policy, public_key: Path | None,
-              live: Any = None, inventory: Path | None = None) -> Rerun:
+              live: Any = None, source: Source | None = None) -> Rerun:
     """Rerun the chosen checks (`check_ids`, else the failed ones with `failed_only`, else all)
     of `hosts` (or all), offline from the evidence, or on the chassis with `live`
     credentials. Holds the run's lock and finds what it reads as signed before reading it;
@@ -209,12 +211,12 @@ def rerun_run(run_dir: Path, *, hosts: list[str] | None, check_ids: list[str] | 
             chosen = select_checks(record, check_ids, failed_only)
             folder = None
             if live is not None and chosen:
-                source = inventory or run_inventory(run_dir)
+                source = source or run_source(run_dir)
                 if source is None:
                     raise RerunError("the run does not name its inventory: pass --inventory")
                 commands = plan_commands(record["chassis"]["platform"],
                                          [catalogue.get(cid) for cid in chosen])
-                folder = collect_live(run_dir, inventory=source,
+                folder = collect_live(run_dir, source=source,
                                       hostname=record["chassis"]["hostname"],
                                       commands=commands, policy=policy, credentials=live)
                 collected.append(folder)

@@ -123,7 +123,7 @@ class Resumable:
     hosts: list[str]
     check_ids: list[str]
     policy: Path | None
-    inventory: Path | None
+    source: dict[str, str] | None  # inspector.hosts.Source, as run.json keeps it
 
 
 def seal_for_resume(run_dir: Path, public_key: Path | None) -> Resumable:
@@ -150,7 +150,7 @@ def seal_for_resume(run_dir: Path, public_key: Path | None) -> Resumable:
     return Resumable(seal=seal, set_aside=set_aside, hosts=meta["hosts"],
                      check_ids=meta["checks"],
                      policy=Path(meta["policy"]) if meta.get("policy") else None,
-                     inventory=Path(meta["inventory"]) if meta.get("inventory") else None)
+                     source=run_source(meta))
 
 
 def _written_after_signing(rel: str, sealed_folders: set[str], sealed: dict[str, str]) -> bool:
@@ -259,7 +259,7 @@ def redrawn_reports(run_dir: Path) -> list[str]:
 # --------------------------------------------------------------------------- lifecycle
 
 def start_run(*, out: Path, run_id: str, hosts: list[str], check_ids: list[str],
-              policy: Policy, inventory: Path | None, show_tech: bool = False,
+              policy: Policy, source: dict[str, str] | None, show_tech: bool = False,
               judged_with: dict[str, Any] | None = None) -> Path:
     """Make the run folder, say what the run is in run.json, and sign it as `open`."""
     if not is_plain_name(run_id):
@@ -279,7 +279,7 @@ def start_run(*, out: Path, run_id: str, hosts: list[str], check_ids: list[str],
         "checks": check_ids,
         "policy": str(Path(policy.source).resolve()) if policy.source != "defaults" else None,
         # Where a live rerun or a resume reconnects from; not copied, as it may hold secrets.
-        "inventory": str(inventory.resolve()) if inventory else None,
+        "source": source,
         "show_tech": show_tech,
         "judged_with": judged_with,
     })
@@ -295,6 +295,14 @@ def run_meta(run_dir: Path) -> dict[str, Any]:
         raise RunRefused(f"{run_dir} is not a run folder (no {RUN_META})")
     meta: dict[str, Any] = read_json(path)
     return meta
+
+
+def run_source(meta: dict[str, Any]) -> dict[str, str] | None:
+    """Where the run's hosts came from; runs written before sources had kinds name only
+    their inventory folder."""
+    if meta.get("source"):
+        return dict(meta["source"])
+    return {"kind": "inventory", "path": meta["inventory"]} if meta.get("inventory") else None
 
 
 def prepare_resume(run_dir: Path) -> set[str]:
