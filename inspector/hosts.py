@@ -60,6 +60,7 @@ def load_hosts(source: Source, workers: int) -> Any:
             nornir = _init_nornir(workers, inventory={
                 "plugin": "PyatsTestbed", "options": {"testbed": str(source.path)}})
         else:
+            _register_named_by_path(source.path)
             nornir = _init_nornir(workers, config_file=str(source.path))
     check_hosts(nornir)
     return nornir
@@ -106,6 +107,35 @@ def register_plugins() -> None:
     TransformFunctionRegister.register("inspector_source_of_truth", source_of_truth)
 
 
+def _register_named_by_path(config_file: Path) -> None:
+    """Let a configuration file name a plugin that declares no entry point (nornir_csv's
+    CsvInventory, say) by its import path, `package.module:Class`: Nornir itself knows
+    plugins by registered name only."""
+    import importlib
+
+    import yaml
+    from nornir.core.plugins.inventory import InventoryPluginRegister, TransformFunctionRegister
+
+    try:
+        settings = yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise InventoryError(f"{config_file}: {exc}") from None
+    inventory = settings.get("inventory") if isinstance(settings, dict) else None
+    if not isinstance(inventory, dict):
+        return
+    for key, register in (("plugin", InventoryPluginRegister),
+                          ("transform_function", TransformFunctionRegister)):
+        name = inventory.get(key)
+        if not isinstance(name, str) or ":" not in name or name in register.available:
+            continue
+        module, _, attribute = name.partition(":")
+        try:
+            register.register(name, getattr(importlib.import_module(module), attribute))
+        except (ImportError, AttributeError) as exc:
+            raise InventoryError(f"{config_file}: inventory {key} {name!r} cannot be "
+                                 f"imported: {exc}") from None
+
+
 def check_hosts(nornir: Any) -> None:
     """Raise InventoryError naming the first host whose address, port, platform or
     credentials no session could use: a typo in a YAML file ends the run before any device
@@ -121,6 +151,8 @@ def check_hosts(nornir: Any) -> None:
                     f"host {host.name!r}: {name} must be text, not {type(value).__name__} "
                     f"{_shown(name, value)} (quote it in YAML)")
         port = host.port
+        if isinstance(port, str) and port.strip().isdigit():
+            port = host.port = int(port)  # CSV and table plugins read every cell as text
         if port is not None and (isinstance(port, bool) or not isinstance(port, int)
                                  or not 1 <= port <= 65535):
             raise InventoryError(f"host {host.name!r}: port must be a number from 1 to 65535, "

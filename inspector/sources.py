@@ -138,14 +138,17 @@ class PyatsTestbed:
 
 def _plain(value: Any) -> Any:
     """A pyATS SecretString as its text (decrypted for `%ENC{}`); anything else as it is, so
-    a password written as a number is refused by the inventory check, not sent."""
+    a password written as a number is refused by the inventory check, not sent. Empty is
+    none (pyATS reads an unset `%ENV{}` as empty): the environment's login then applies."""
     plaintext = getattr(value, "plaintext", None)
-    return plaintext if plaintext is not None else value
+    text = plaintext if plaintext is not None else value
+    return None if text == "" else text
 
 
 def testbed_document(nornir: Any) -> dict[str, Any]:
     """A pyATS testbed of `nornir`'s hosts. Secrets are never written: the login comes from
-    INSPECTOR_USERNAME / INSPECTOR_PASSWORD (`%ENV{}`) when pyATS loads it."""
+    INSPECTOR_USERNAME / INSPECTOR_PASSWORD and the enable secret from INSPECTOR_SECRET
+    (`%ENV{}`) when pyATS loads it."""
     devices: dict[str, Any] = {}
     for host in nornir.inventory.hosts.values():
         platform = PLATFORMS.get(host.platform or "")
@@ -162,8 +165,10 @@ def testbed_document(nornir: Any) -> dict[str, Any]:
             device["custom"] = declared
         devices[host.name] = device
     return {
-        "testbed": {"name": "inspector", "credentials": {"default": {
-            "username": "%ENV{INSPECTOR_USERNAME}", "password": "%ENV{INSPECTOR_PASSWORD}"}}},
+        "testbed": {"name": "inspector", "credentials": {
+            "default": {"username": "%ENV{INSPECTOR_USERNAME}",
+                        "password": "%ENV{INSPECTOR_PASSWORD}"},
+            "enable": {"password": "%ENV{INSPECTOR_SECRET}"}}},
         "devices": devices,
     }
 
