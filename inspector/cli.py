@@ -86,6 +86,14 @@ def _chosen_source(inventory: Path | None, checklist_file: Path | None,
     return given[0] if given else None
 
 
+def _credentials_option(command: Any) -> Any:
+    return click.option(
+        "--credentials", "credentials_file", type=_PATH, metavar="FILE.yaml",
+        help="Candidate credential sets (label, username, password, secret), tried in order "
+             "after the inventory's login, at most collection.max_auth_failures refused per "
+             "chassis.")(command)
+
+
 _NO_SOURCE = "give one of --inventory DIR, --checklist FILE.csv, --nornir-config FILE.yaml " \
              "or --testbed FILE.yaml"
 
@@ -121,12 +129,14 @@ def app() -> None:
 @click.option("--public-key", type=_PATH,
               help="With --resume: the key the run must be signed by (.pub; default: this "
                    "inspector's own).")
+@_credentials_option
 def run(inventory: Path | None, checklist_file: Path | None, nornir_config: Path | None,
         testbed: Path | None, filters: tuple[str, ...], out: Path, run_id: str | None,
         workers: int, policy: Path | None, check_ids: tuple[str, ...],
         resume: Path | None, hold_list: Path | None,
-        show_tech: bool | None, public_key: Path | None) -> None:
+        show_tech: bool | None, public_key: Path | None, credentials_file: Path | None) -> None:
     """Inspect every chassis of an inventory: one record per chassis, a summary, an exit code."""
+    from inspector.credentials import load_sets
     from inspector.hosts import Source, apply_filters, load_hosts
     from inspector.manifest import default_key_path
     from inspector.provenance import judged_with
@@ -158,6 +168,7 @@ def run(inventory: Path | None, checklist_file: Path | None, nornir_config: Path
         if source is None:
             raise Unusable(f"the run does not name its inventory: {_NO_SOURCE}")
         check_ids, policy = tuple(resumable.check_ids), resumable.policy
+        credentials_file = credentials_file or resumable.credentials
     elif source is None:
         raise Unusable(f"{_NO_SOURCE} (or --resume RUN_DIR)")
     checks = _load_checks(check_ids)
@@ -168,9 +179,11 @@ def run(inventory: Path | None, checklist_file: Path | None, nornir_config: Path
     if not nornir.inventory.hosts:
         raise Unusable("no host in the inventory matches the filters")
     credentials = Credentials.from_env()
-    if missing_credentials(nornir) and not (credentials.username and credentials.password):
+    sets = load_sets(credentials_file) if credentials_file else []
+    if missing_credentials(nornir, bool(sets)) and not (credentials.username
+                                                        and credentials.password):
         credentials = _prompt_credentials(credentials, len(missing_credentials(nornir)))
-    prepare_hosts(nornir, credentials, rules)
+    prepare_hosts(nornir, credentials, rules, sets)
     if missing_credentials(nornir):
         raise RunError("no credentials for " + ", ".join(missing_credentials(nornir)[:5])
                        + ": set them in the inventory or INSPECTOR_USERNAME / INSPECTOR_PASSWORD")
@@ -180,7 +193,8 @@ def run(inventory: Path | None, checklist_file: Path | None, nornir_config: Path
                                   check_ids=[c.id for c in checks], policy=rules,
                                   source=source.as_json(),
                                   show_tech=rules["collection.show_tech"] if show_tech is None
-                                  else show_tech, judged_with=judged_with(rules))
+                                  else show_tech, judged_with=judged_with(rules),
+                                  credentials=credentials_file)
     with lock:
         if not resume:
             lock.enter_context(writing(run_dir))

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from inspector.credentials import CredentialSet, Logins
 from inspector.evidence import EvidenceWriter, Session
 from inspector.manifest import key_fingerprint
 from inspector.platforms import platform_for
@@ -228,12 +229,16 @@ def collect(
     retry: Retry = Retry(attempts=1, delay=0.0),
     login_gate: contextlib.AbstractContextManager[Any] | None = None,
     show_tech: ShowTech | None = None,
+    logins: Logins | None = None,
 ) -> Session:
+    """One chassis's outputs into `writer`, through as many sessions as `retry` allows;
+    `logins` holds its candidate credential sets (None: the host's own login only)."""
     load_netmiko()
     remaining = list(commands)
+    logins = logins or Logins(sets=[], max_failures=1)
     for number in range(1, retry.attempts + 1):
         attempt = _session(task, writer, remaining, command_timeout, secrets, login_gate,
-                           show_tech)
+                           show_tech, logins)
         if not attempt.transient or number == retry.attempts:
             break
         time.sleep(retry.delay * 2 ** (number - 1))
@@ -256,12 +261,9 @@ def _session(
     secrets: list[str],
     login_gate: contextlib.AbstractContextManager[Any] | None,
     show_tech: ShowTech | None,
+    logins: Logins,
 ) -> _Attempt:
-    from netmiko.exceptions import (
-        NetmikoAuthenticationException,
-        NetmikoTimeoutException,
-        ReadTimeout,
-    )
+    from netmiko.exceptions import NetmikoTimeoutException, ReadTimeout
     from paramiko.ssh_exception import BadHostKeyException, SSHException
 
     host = task.host
@@ -273,15 +275,15 @@ def _session(
                remaining: Plan = commands) -> _Attempt:
         return _Attempt(
             session=Session(connected=connected, privileged=privileged,
-                            error=redact_message(error, secrets), prompt=prompt, host_key=host_key),
+                            error=redact_message(error, secrets), prompt=prompt, host_key=host_key,
+                            **_logins_seen(logins)),
             transient=transient, remaining=remaining,
         )
 
     try:
-        with login_gate or contextlib.nullcontext():
-            connection = host.get_connection("netmiko", task.nornir.config)
-    except NetmikoAuthenticationException:
-        return failed("authentication failed", transient=False, connected=False)
+        connection = _log_in(task, logins, login_gate)
+    except _NoLogin as refused:
+        return failed(str(refused), transient=False, connected=False)
     except BadHostKeyException:
         return failed("host key does not match known_hosts", transient=False, connected=False)
     except (NetmikoTimeoutException, SSHException) as exc:
@@ -373,7 +375,8 @@ def _session(
                 # recorded, and the inspection stands.
                 writer.add_failure(show_tech.command, f"not collected: {_first_line(exc)}")
         return _Attempt(
-            session=Session(connected=True, privileged=True, prompt=prompt, host_key=host_key),
+            session=Session(connected=True, privileged=True, prompt=prompt, host_key=host_key,
+                            **_logins_seen(logins)),
             transient=False, remaining=[],
         )
     except Exception as exc:
@@ -382,6 +385,49 @@ def _session(
     finally:
         with contextlib.suppress(Exception):  # the session is over either way
             host.close_connection("netmiko")
+
+
+class _NoLogin(Exception):
+    """Every candidate credential set refused, or the refusals allowed spent."""
+
+
+def _log_in(task: Any, logins: Logins,
+            login_gate: contextlib.AbstractContextManager[Any] | None) -> Any:
+    """The chassis's netmiko connection, logged in with the first candidate set it accepts.
+    A refused set is never sent again to this chassis; the one that worked is used by every
+    later session. Trouble other than a refusal (timeouts, resets) is raised as it is."""
+    from netmiko.exceptions import NetmikoAuthenticationException
+
+    host = task.host
+    while True:
+        chosen = logins.next()
+        if logins.sets and chosen is None:
+            raise _NoLogin(logins.refusal())
+        if chosen is not None:
+            _log_in_as(host, chosen)
+        try:
+            with login_gate or contextlib.nullcontext():
+                connection = host.get_connection("netmiko", task.nornir.config)
+        except NetmikoAuthenticationException:
+            if chosen is None:
+                raise _NoLogin("authentication failed") from None
+            logins.worked = None
+            logins.refused.append(chosen.label)
+            continue
+        logins.worked = chosen
+        return connection
+
+
+def _log_in_as(host: Any, chosen: CredentialSet) -> None:
+    # Connection options win over the host's own fields in Nornir: the set goes there.
+    options = host.connection_options["netmiko"]
+    options.username, options.password = chosen.username, chosen.password
+    options.extras = {**(options.extras or {}), "secret": chosen.secret or chosen.password}
+
+
+def _logins_seen(logins: Logins) -> dict[str, Any]:
+    return {"login": logins.worked.label if logins.worked else None,
+            "refused_logins": tuple(logins.refused)}
 
 
 def _causes(exc: BaseException) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector.catalogue import Catalogue
+from inspector.credentials import load_sets
 from inspector.evaluate import evaluate_check
 from inspector.evidence import open_capture, utc_now
 from inspector.facts import FactResolver
@@ -25,6 +26,7 @@ from inspector.store import (
     finish_run,
     read_records,
     record_path,
+    run_credentials,
     run_meta,
     seal_for_rerun,
     verdicts_before,
@@ -156,6 +158,7 @@ def collect_live(
     commands: list[tuple[str, ...]],
     policy: Policy,
     credentials: Any,
+    credential_sets: list[Any] | None = None,
 ) -> Path:
     """Reconnect to one chassis and save `commands` as a new attempt's evidence folder."""
     from inspector.hosts import apply_filters, load_hosts
@@ -164,7 +167,7 @@ def collect_live(
     nornir = apply_filters(load_hosts(source, 1), {"name": hostname})
     if not nornir.inventory.hosts:
         raise RerunError(f"{hostname} is not in the inventory {source.path}")
-    prepare_hosts(nornir, credentials, policy)
+    prepare_hosts(nornir, credentials, policy, credential_sets)
     folder = attempt_dir(run_dir, hostname)
 
     def task(task: Any) -> Any:
@@ -207,6 +210,8 @@ def rerun_run(run_dir: Path, *, hosts: list[str] | None, check_ids: list[str] | 
         summary = RunSummary(run_id=run_dir.name, run_dir=run_dir)
         changes: list[Change] = []
         collected = []
+        sets_file = run_credentials(meta)
+        credential_sets = load_sets(sets_file) if live is not None and sets_file else None
         for record in records_to_rerun(run_dir, hosts):
             chosen = select_checks(record, check_ids, failed_only)
             folder = None
@@ -218,7 +223,8 @@ def rerun_run(run_dir: Path, *, hosts: list[str] | None, check_ids: list[str] | 
                                          [catalogue.get(cid) for cid in chosen])
                 folder = collect_live(run_dir, source=source,
                                       hostname=record["chassis"]["hostname"],
-                                      commands=commands, policy=policy, credentials=live)
+                                      commands=commands, policy=policy, credentials=live,
+                                      credential_sets=credential_sets)
                 collected.append(folder)
             if chosen:
                 record, changed = rerun_record(run_dir, record, chosen, catalogue=catalogue,

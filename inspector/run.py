@@ -18,6 +18,7 @@ from typing import Any
 
 from inspector.catalogue import Check
 from inspector.collect import Retry, ShowTech, collect
+from inspector.credentials import DATA_KEY, CredentialSet, Logins, candidates, parse_sets
 from inspector.evaluate import evaluate_chassis, plan_commands
 from inspector.evidence import EvidenceWriter, RawOutput, Session, utc_now
 from inspector.manifest import FINISHED, INTERRUPTED
@@ -91,12 +92,16 @@ def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def prepare_hosts(nornir: Any, credentials: Credentials, policy: Policy) -> None:
-    """Fill credentials from the environment and the session timeouts from the policy."""
+def prepare_hosts(nornir: Any, credentials: Credentials, policy: Policy,
+                  credential_sets: list[CredentialSet] | None = None) -> None:
+    """Fill credentials from the environment and the session timeouts from the policy; give
+    each host its candidate credential sets in the order they are tried (its login, its
+    inventory's `credential_sets`, then `credential_sets` given for every host)."""
     host_keys = policy["collection.host_key_policy"]
     if host_keys not in ("record", "strict"):
         raise PolicyError(
             f"collection.host_key_policy must be `record` or `strict`, not {host_keys!r}")
+    own_login = {h.name for h in nornir.inventory.hosts.values() if h.username and h.password}
     defaults = nornir.inventory.defaults
     if credentials.username:
         defaults.username = credentials.username
@@ -123,17 +128,44 @@ def prepare_hosts(nornir: Any, credentials: Credentials, policy: Policy) -> None
             hostname=options.hostname, port=options.port, username=options.username,
             password=options.password, platform=options.platform, extras=extras,
         )
+        host.data[DATA_KEY] = _candidate_sets(host, host.name in own_login, credentials,
+                                              credential_sets or [])
+
+
+def _candidate_sets(host: Any, own_login: bool, credentials: Credentials,
+                    shared: list[CredentialSet]) -> list[CredentialSet]:
+    """A set without an enable secret uses the environment's, else its own password (as
+    the login does: many sites use one password for both)."""
+    params = host.get_connection_parameters("netmiko")
+    login = None
+    if params.username and params.password:
+        login = CredentialSet(label="inventory" if own_login else "environment",
+                              username=params.username, password=params.password,
+                              secret=(params.extras or {}).get("secret"))
+    listed = host.get(DATA_KEY)
+    own = parse_sets(listed, f"host {host.name!r} {DATA_KEY}") if listed is not None else []
+    return [s if s.secret else CredentialSet(label=s.label, username=s.username,
+                                              password=s.password,
+                                              secret=credentials.secret or s.password)
+            for s in candidates(login, own, shared)]
 
 
 def host_credentials(host: Any) -> list[str]:
-    """This host's own password and enable secret: what its session's words and its evidence
-    are kept free of (another host's never touch them)."""
+    """This host's own passwords and enable secrets, of every candidate set: what its
+    session's words and its evidence are kept free of (another host's never touch them)."""
     extras = host.get_connection_parameters("netmiko").extras or {}
-    return [s for s in (host.password, extras.get("secret")) if s]
+    own = [s for s in (host.password, extras.get("secret")) if s]
+    for candidate in host.get(DATA_KEY) or []:
+        own += [s for s in candidate.secrets() if s not in own]
+    return own
 
 
-def missing_credentials(nornir: Any) -> list[str]:
-    return [h.name for h in nornir.inventory.hosts.values() if not h.username or not h.password]
+def missing_credentials(nornir: Any, shared_sets: bool = False) -> list[str]:
+    """Hosts with no login to try: no username and password, no credential sets."""
+    if shared_sets:
+        return []
+    return [h.name for h in nornir.inventory.hosts.values()
+            if (not h.username or not h.password) and not h.get(DATA_KEY)]
 
 
 @dataclass(kw_only=True)
@@ -330,6 +362,8 @@ def collect_into(
         )
     session = collect(
         task, writer=writer, commands=commands,
+        logins=Logins(sets=list(task.host.get(DATA_KEY) or []),
+                      max_failures=int(policy["collection.max_auth_failures"])),
         command_timeout=float(policy["collection.command_timeout"]), secrets=credentials,
         retry=Retry(attempts=1 + int(policy["collection.retries"]),
                     delay=float(policy["collection.retry_delay"])),

@@ -124,6 +124,7 @@ class Resumable:
     check_ids: list[str]
     policy: Path | None
     source: dict[str, str] | None  # inspector.hosts.Source, as run.json keeps it
+    credentials: Path | None  # the --credentials file of candidate sets, if one was given
 
 
 def seal_for_resume(run_dir: Path, public_key: Path | None) -> Resumable:
@@ -150,7 +151,7 @@ def seal_for_resume(run_dir: Path, public_key: Path | None) -> Resumable:
     return Resumable(seal=seal, set_aside=set_aside, hosts=meta["hosts"],
                      check_ids=meta["checks"],
                      policy=Path(meta["policy"]) if meta.get("policy") else None,
-                     source=run_source(meta))
+                     source=run_source(meta), credentials=run_credentials(meta))
 
 
 def _written_after_signing(rel: str, sealed_folders: set[str], sealed: dict[str, str]) -> bool:
@@ -260,7 +261,8 @@ def redrawn_reports(run_dir: Path) -> list[str]:
 
 def start_run(*, out: Path, run_id: str, hosts: list[str], check_ids: list[str],
               policy: Policy, source: dict[str, str] | None, show_tech: bool = False,
-              judged_with: dict[str, Any] | None = None) -> Path:
+              judged_with: dict[str, Any] | None = None,
+              credentials: Path | None = None) -> Path:
     """Make the run folder, say what the run is in run.json, and sign it as `open`."""
     if not is_plain_name(run_id):
         raise RunRefused(f"--run-id {run_id!r} is not a plain name: letters, digits, `.`, `_` "
@@ -280,6 +282,9 @@ def start_run(*, out: Path, run_id: str, hosts: list[str], check_ids: list[str],
         "policy": str(Path(policy.source).resolve()) if policy.source != "defaults" else None,
         # Where a live rerun or a resume reconnects from; not copied, as it may hold secrets.
         "source": source,
+        # Candidate credential sets: labels and where each secret comes from (a file may
+        # also hold secrets as they are: it is named, never copied).
+        "credentials": str(credentials.resolve()) if credentials else None,
         "show_tech": show_tech,
         "judged_with": judged_with,
     })
@@ -303,6 +308,10 @@ def run_source(meta: dict[str, Any]) -> dict[str, str] | None:
     if meta.get("source"):
         return dict(meta["source"])
     return {"kind": "inventory", "path": meta["inventory"]} if meta.get("inventory") else None
+
+
+def run_credentials(meta: dict[str, Any]) -> Path | None:
+    return Path(meta["credentials"]) if meta.get("credentials") else None
 
 
 def prepare_resume(run_dir: Path) -> set[str]:
