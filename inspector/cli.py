@@ -130,11 +130,16 @@ def app() -> None:
               help="With --resume: the key the run must be signed by (.pub; default: this "
                    "inspector's own).")
 @_credentials_option
+@click.option("--jump-host", metavar="USER@HOST[:PORT]",
+              help="Reach every chassis through this SSH bastion (a host's or group's "
+                   "`jump_host` data wins); its password, if any, from "
+                   "INSPECTOR_JUMP_PASSWORD.")
 def run(inventory: Path | None, checklist_file: Path | None, nornir_config: Path | None,
         testbed: Path | None, filters: tuple[str, ...], out: Path, run_id: str | None,
         workers: int, policy: Path | None, check_ids: tuple[str, ...],
         resume: Path | None, hold_list: Path | None,
-        show_tech: bool | None, public_key: Path | None, credentials_file: Path | None) -> None:
+        show_tech: bool | None, public_key: Path | None, credentials_file: Path | None,
+        jump_host: str | None) -> None:
     """Inspect every chassis of an inventory: one record per chassis, a summary, an exit code."""
     from inspector.credentials import load_sets
     from inspector.hosts import Source, apply_filters, load_hosts
@@ -169,6 +174,7 @@ def run(inventory: Path | None, checklist_file: Path | None, nornir_config: Path
             raise Unusable(f"the run does not name its inventory: {_NO_SOURCE}")
         check_ids, policy = tuple(resumable.check_ids), resumable.policy
         credentials_file = credentials_file or resumable.credentials
+        jump_host = jump_host or resumable.jump_host
     elif source is None:
         raise Unusable(f"{_NO_SOURCE} (or --resume RUN_DIR)")
     checks = _load_checks(check_ids)
@@ -183,7 +189,7 @@ def run(inventory: Path | None, checklist_file: Path | None, nornir_config: Path
     if missing_credentials(nornir, bool(sets)) and not (credentials.username
                                                         and credentials.password):
         credentials = _prompt_credentials(credentials, len(missing_credentials(nornir)))
-    prepare_hosts(nornir, credentials, rules, sets)
+    prepare_hosts(nornir, credentials, rules, sets, jump_host)
     if missing_credentials(nornir):
         raise RunError("no credentials for " + ", ".join(missing_credentials(nornir)[:5])
                        + ": set them in the inventory or INSPECTOR_USERNAME / INSPECTOR_PASSWORD")
@@ -194,7 +200,7 @@ def run(inventory: Path | None, checklist_file: Path | None, nornir_config: Path
                                   source=source.as_json(),
                                   show_tech=rules["collection.show_tech"] if show_tech is None
                                   else show_tech, judged_with=judged_with(rules),
-                                  credentials=credentials_file)
+                                  credentials=credentials_file, jump_host=jump_host)
     with lock:
         if not resume:
             lock.enter_context(writing(run_dir))

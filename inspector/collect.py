@@ -21,6 +21,8 @@ from typing import Any
 
 from inspector.credentials import CredentialSet, Logins
 from inspector.evidence import EvidenceWriter, Session
+from inspector.jump import DATA_KEY as JUMP_KEY
+from inspector.jump import Bastions, JumpRefused
 from inspector.manifest import key_fingerprint
 from inspector.platforms import platform_for
 from inspector.readonly import NotReadOnly, require_read_only
@@ -230,15 +232,17 @@ def collect(
     login_gate: contextlib.AbstractContextManager[Any] | None = None,
     show_tech: ShowTech | None = None,
     logins: Logins | None = None,
+    bastions: Bastions | None = None,
 ) -> Session:
     """One chassis's outputs into `writer`, through as many sessions as `retry` allows;
-    `logins` holds its candidate credential sets (None: the host's own login only)."""
+    `logins` holds its candidate credential sets (None: the host's own login only),
+    `bastions` the run's jump host connections (for a host whose data names one)."""
     load_netmiko()
     remaining = list(commands)
     logins = logins or Logins(sets=[], max_failures=1)
     for number in range(1, retry.attempts + 1):
         attempt = _session(task, writer, remaining, command_timeout, secrets, login_gate,
-                           show_tech, logins)
+                           show_tech, logins, bastions)
         if not attempt.transient or number == retry.attempts:
             break
         time.sleep(retry.delay * 2 ** (number - 1))
@@ -262,6 +266,7 @@ def _session(
     login_gate: contextlib.AbstractContextManager[Any] | None,
     show_tech: ShowTech | None,
     logins: Logins,
+    bastions: Bastions | None,
 ) -> _Attempt:
     from netmiko.exceptions import NetmikoTimeoutException, ReadTimeout
     from paramiko.ssh_exception import BadHostKeyException, SSHException
@@ -270,20 +275,23 @@ def _session(
     privileged = False
     prompt: str | None = None
     host_key: str | None = None
+    route: dict[str, str] = {}  # the jump host's words once a stream through it is open
 
     def failed(error: str, *, transient: bool, connected: bool = True,
                remaining: Plan = commands) -> _Attempt:
         return _Attempt(
             session=Session(connected=connected, privileged=privileged,
                             error=redact_message(error, secrets), prompt=prompt, host_key=host_key,
-                            **_logins_seen(logins)),
+                            via=route.get("via"), **_logins_seen(logins)),
             transient=transient, remaining=remaining,
         )
 
     try:
-        connection = _log_in(task, logins, login_gate)
+        connection = _log_in(task, logins, login_gate, bastions, route)
     except _NoLogin as refused:
         return failed(str(refused), transient=False, connected=False)
+    except JumpRefused as refused:
+        return failed(str(refused), transient=refused.transient, connected=False)
     except BadHostKeyException:
         return failed("host key does not match known_hosts", transient=False, connected=False)
     except (NetmikoTimeoutException, SSHException) as exc:
@@ -376,7 +384,7 @@ def _session(
                 writer.add_failure(show_tech.command, f"not collected: {_first_line(exc)}")
         return _Attempt(
             session=Session(connected=True, privileged=True, prompt=prompt, host_key=host_key,
-                            **_logins_seen(logins)),
+                            via=route.get("via"), **_logins_seen(logins)),
             transient=False, remaining=[],
         )
     except Exception as exc:
@@ -392,30 +400,53 @@ class _NoLogin(Exception):
 
 
 def _log_in(task: Any, logins: Logins,
-            login_gate: contextlib.AbstractContextManager[Any] | None) -> Any:
+            login_gate: contextlib.AbstractContextManager[Any] | None,
+            bastions: Bastions | None, route: dict[str, str]) -> Any:
     """The chassis's netmiko connection, logged in with the first candidate set it accepts.
     A refused set is never sent again to this chassis; the one that worked is used by every
-    later session. Trouble other than a refusal (timeouts, resets) is raised as it is."""
+    later session. Trouble other than a refusal (timeouts, resets) is raised as it is.
+
+    A host whose data names a jump host is reached through a new stream of the bastion's
+    connection for each login (`route["via"]` then says which)."""
     from netmiko.exceptions import NetmikoAuthenticationException
 
     host = task.host
+    jump = host.get(JUMP_KEY)
     while True:
         chosen = logins.next()
         if logins.sets and chosen is None:
             raise _NoLogin(logins.refusal())
         if chosen is not None:
             _log_in_as(host, chosen)
+        stream = None
+        if jump is not None:
+            if bastions is None:
+                raise JumpRefused(f"jump host {jump}: no bastion connection for this run",
+                                  transient=False)
+            stream, route["via"] = bastions.channel(jump, host.hostname, host.port or 22)
+            options = host.connection_options["netmiko"]
+            options.extras = {**(options.extras or {}), "sock": stream}
         try:
             with login_gate or contextlib.nullcontext():
                 connection = host.get_connection("netmiko", task.nornir.config)
         except NetmikoAuthenticationException:
+            _close(stream)
             if chosen is None:
                 raise _NoLogin("authentication failed") from None
             logins.worked = None
             logins.refused.append(chosen.label)
             continue
+        except BaseException:
+            _close(stream)
+            raise
         logins.worked = chosen
         return connection
+
+
+def _close(stream: Any) -> None:
+    if stream is not None:
+        with contextlib.suppress(Exception):
+            stream.close()
 
 
 def _log_in_as(host: Any, chosen: CredentialSet) -> None:

@@ -92,6 +92,7 @@ class Session:
     host_key: str | None = None  # the chassis's SSH host key fingerprint
     login: str | None = None  # the label of the credential set the chassis accepted
     refused_logins: tuple[str, ...] = ()  # labels of the sets it refused, in order
+    via: str | None = None  # the jump host the session went through, and its host key
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -102,6 +103,7 @@ class Session:
             "host_key": self.host_key,
             "login": self.login,
             "refused_logins": list(self.refused_logins),
+            "via": self.via,
         }
 
 

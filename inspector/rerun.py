@@ -159,24 +159,30 @@ def collect_live(
     policy: Policy,
     credentials: Any,
     credential_sets: list[Any] | None = None,
+    jump_host: str | None = None,
 ) -> Path:
     """Reconnect to one chassis and save `commands` as a new attempt's evidence folder."""
     from inspector.hosts import apply_filters, load_hosts
-    from inspector.run import collect_into, prepare_hosts
+    from inspector.run import bastions_for, collect_into, prepare_hosts
 
     nornir = apply_filters(load_hosts(source, 1), {"name": hostname})
     if not nornir.inventory.hosts:
         raise RerunError(f"{hostname} is not in the inventory {source.path}")
-    prepare_hosts(nornir, credentials, policy, credential_sets)
+    prepare_hosts(nornir, credentials, policy, credential_sets, jump_host)
     folder = attempt_dir(run_dir, hostname)
+    bastions = bastions_for(nornir, policy)
 
     def task(task: Any) -> Any:
         from nornir.core.task import Result
 
-        return Result(host=task.host,
-                      result=collect_into(task, folder, commands, policy).session)
+        return Result(host=task.host, result=collect_into(task, folder, commands, policy,
+                                                          bastions=bastions).session)
 
-    result = nornir.run(task=task, name="rerun")[hostname][0]
+    try:
+        result = nornir.run(task=task, name="rerun")[hostname][0]
+    finally:
+        if bastions is not None:
+            bastions.close()
     if result.failed:
         raise RerunError(f"live collection from {hostname} failed: {result.exception}")
     return folder
@@ -224,7 +230,8 @@ def rerun_run(run_dir: Path, *, hosts: list[str] | None, check_ids: list[str] | 
                 folder = collect_live(run_dir, source=source,
                                       hostname=record["chassis"]["hostname"],
                                       commands=commands, policy=policy, credentials=live,
-                                      credential_sets=credential_sets)
+                                      credential_sets=credential_sets,
+                                      jump_host=meta.get("jump_host"))
                 collected.append(folder)
             if chosen:
                 record, changed = rerun_record(run_dir, record, chosen, catalogue=catalogue,

@@ -18,9 +18,12 @@ from typing import Any
 
 from inspector.catalogue import Check
 from inspector.collect import Retry, ShowTech, collect
-from inspector.credentials import DATA_KEY, CredentialSet, Logins, candidates, parse_sets
+from inspector.credentials import DATA_KEY as CREDENTIALS_KEY
+from inspector.credentials import CredentialSet, Logins, candidates, parse_sets
 from inspector.evaluate import evaluate_chassis, plan_commands
 from inspector.evidence import EvidenceWriter, RawOutput, Session, utc_now
+from inspector.jump import DATA_KEY as JUMP_KEY
+from inspector.jump import Bastions, JumpHost
 from inspector.manifest import FINISHED, INTERRUPTED
 from inspector.parsing import warm_up_genie
 from inspector.platforms import PLATFORMS, platform_for
@@ -93,10 +96,13 @@ def new_run_id() -> str:
 
 
 def prepare_hosts(nornir: Any, credentials: Credentials, policy: Policy,
-                  credential_sets: list[CredentialSet] | None = None) -> None:
+                  credential_sets: list[CredentialSet] | None = None,
+                  jump_host: str | None = None) -> None:
     """Fill credentials from the environment and the session timeouts from the policy; give
     each host its candidate credential sets in the order they are tried (its login, its
-    inventory's `credential_sets`, then `credential_sets` given for every host)."""
+    inventory's `credential_sets`, then `credential_sets` given for every host) and its jump
+    host (its own or its group's `jump_host`, else `jump_host` given for every host)."""
+    every_host_jump = JumpHost.parse(jump_host, "--jump-host") if jump_host else None
     host_keys = policy["collection.host_key_policy"]
     if host_keys not in ("record", "strict"):
         raise PolicyError(
@@ -128,8 +134,22 @@ def prepare_hosts(nornir: Any, credentials: Credentials, policy: Policy,
             hostname=options.hostname, port=options.port, username=options.username,
             password=options.password, platform=options.platform, extras=extras,
         )
-        host.data[DATA_KEY] = _candidate_sets(host, host.name in own_login, credentials,
+        host.data[CREDENTIALS_KEY] = _candidate_sets(host, host.name in own_login, credentials,
                                               credential_sets or [])
+        own_jump = host.get(JUMP_KEY)
+        host.data[JUMP_KEY] = (JumpHost.parse(own_jump, f"host {host.name!r} {JUMP_KEY}")
+                               if own_jump else every_host_jump)
+
+
+def bastions_for(nornir: Any, policy: Policy) -> Bastions | None:
+    """The run's jump host connections, when any (prepared) host goes through one; the
+    bastion's password, if it takes one, is INSPECTOR_JUMP_PASSWORD, else SSH keys."""
+    if not any(h.get(JUMP_KEY) for h in nornir.inventory.hosts.values()):
+        return None
+    return Bastions(strict=policy["collection.host_key_policy"] == "strict",
+                    known_hosts=policy["collection.known_hosts"],
+                    password=os.environ.get("INSPECTOR_JUMP_PASSWORD"),
+                    timeout=float(policy["collection.connect_timeout"]))
 
 
 def _candidate_sets(host: Any, own_login: bool, credentials: Credentials,
@@ -142,8 +162,8 @@ def _candidate_sets(host: Any, own_login: bool, credentials: Credentials,
         login = CredentialSet(label="inventory" if own_login else "environment",
                               username=params.username, password=params.password,
                               secret=(params.extras or {}).get("secret"))
-    listed = host.get(DATA_KEY)
-    own = parse_sets(listed, f"host {host.name!r} {DATA_KEY}") if listed is not None else []
+    listed = host.get(CREDENTIALS_KEY)
+    own = parse_sets(listed, f"host {host.name!r} {CREDENTIALS_KEY}") if listed is not None else []
     return [s if s.secret else CredentialSet(label=s.label, username=s.username,
                                               password=s.password,
                                               secret=credentials.secret or s.password)
@@ -155,7 +175,7 @@ def host_credentials(host: Any) -> list[str]:
     session's words and its evidence are kept free of (another host's never touch them)."""
     extras = host.get_connection_parameters("netmiko").extras or {}
     own = [s for s in (host.password, extras.get("secret")) if s]
-    for candidate in host.get(DATA_KEY) or []:
+    for candidate in host.get(CREDENTIALS_KEY) or []:
         own += [s for s in candidate.secrets() if s not in own]
     return own
 
@@ -165,7 +185,7 @@ def missing_credentials(nornir: Any, shared_sets: bool = False) -> list[str]:
     if shared_sets:
         return []
     return [h.name for h in nornir.inventory.hosts.values()
-            if (not h.username or not h.password) and not h.get(DATA_KEY)]
+            if (not h.username or not h.password) and not h.get(CREDENTIALS_KEY)]
 
 
 @dataclass(kw_only=True)
@@ -181,6 +201,7 @@ class Inspection:
     show_tech: bool = False
     judged_with: dict[str, Any] | None = None  # inspector.provenance, once for the batch
     judges: Executor | None = None  # worker processes that parse and judge; None: this thread
+    bastions: Bastions | None = None  # the run's jump host connections, if any
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def task(self, task: Any) -> Any:
@@ -202,7 +223,7 @@ class Inspection:
         if platform in PLATFORMS:
             collected = collect_into(
                 task, evidence, plan_commands(platform, self.checks), self.policy,
-                login_gate=self.login_gate, show_tech=self.show_tech,
+                login_gate=self.login_gate, show_tech=self.show_tech, bastions=self.bastions,
                 on_progress=partial(self.on_progress, host.name) if self.on_progress else None,
             )
             session, outputs, redactions = (collected.session, collected.outputs,
@@ -344,7 +365,7 @@ class Collected:
 def collect_into(
     task: Any, folder: Path, commands: list[tuple[str, ...]], policy: Policy,
     login_gate: Any = None, show_tech: bool = False,
-    on_progress: Callable[[str], None] | None = None,
+    on_progress: Callable[[str], None] | None = None, bastions: Bastions | None = None,
 ) -> Collected:
     """Collect `commands` (and the show tech file) from the task's host into an evidence
     folder, secrets masked; `on_progress` hears how far the show tech file has come."""
@@ -362,12 +383,12 @@ def collect_into(
         )
     session = collect(
         task, writer=writer, commands=commands,
-        logins=Logins(sets=list(task.host.get(DATA_KEY) or []),
+        logins=Logins(sets=list(task.host.get(CREDENTIALS_KEY) or []),
                       max_failures=int(policy["collection.max_auth_failures"])),
         command_timeout=float(policy["collection.command_timeout"]), secrets=credentials,
         retry=Retry(attempts=1 + int(policy["collection.retries"]),
                     delay=float(policy["collection.retry_delay"])),
-        login_gate=login_gate, show_tech=tech,
+        login_gate=login_gate, show_tech=tech, bastions=bastions,
     )
     return Collected(session=session, outputs=writer.finish(session),
                      redactions=writer.redactions(),
@@ -415,11 +436,15 @@ def run_inspection(
     interrupted = False
     genie_oses = [PLATFORMS[h.platform].genie_os for h in todo.inventory.hosts.values()
                   if h.platform in PLATFORMS]
+    inspection.bastions = bastions_for(todo, policy)
     with judge_pool(len(todo.inventory.hosts), genie_oses) as inspection.judges:
         try:
             results = todo.run(task=inspection.task, name="inspect", on_failed=True)
         except Interrupted as stop:
             results, interrupted = stop.result, True
+        finally:
+            if inspection.bastions is not None:
+                inspection.bastions.close()
     for hostname, multi in results.items():
         result = multi[0]
         if result.failed:  # a bug of ours: the chassis still gets a record saying so

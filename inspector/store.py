@@ -125,6 +125,7 @@ class Resumable:
     policy: Path | None
     source: dict[str, str] | None  # inspector.hosts.Source, as run.json keeps it
     credentials: Path | None  # the --credentials file of candidate sets, if one was given
+    jump_host: str | None  # the --jump-host every chassis was reached through, if given
 
 
 def seal_for_resume(run_dir: Path, public_key: Path | None) -> Resumable:
@@ -151,7 +152,8 @@ def seal_for_resume(run_dir: Path, public_key: Path | None) -> Resumable:
     return Resumable(seal=seal, set_aside=set_aside, hosts=meta["hosts"],
                      check_ids=meta["checks"],
                      policy=Path(meta["policy"]) if meta.get("policy") else None,
-                     source=run_source(meta), credentials=run_credentials(meta))
+                     source=run_source(meta), credentials=run_credentials(meta),
+                     jump_host=meta.get("jump_host"))
 
 
 def _written_after_signing(rel: str, sealed_folders: set[str], sealed: dict[str, str]) -> bool:
@@ -262,7 +264,7 @@ def redrawn_reports(run_dir: Path) -> list[str]:
 def start_run(*, out: Path, run_id: str, hosts: list[str], check_ids: list[str],
               policy: Policy, source: dict[str, str] | None, show_tech: bool = False,
               judged_with: dict[str, Any] | None = None,
-              credentials: Path | None = None) -> Path:
+              credentials: Path | None = None, jump_host: str | None = None) -> Path:
     """Make the run folder, say what the run is in run.json, and sign it as `open`."""
     if not is_plain_name(run_id):
         raise RunRefused(f"--run-id {run_id!r} is not a plain name: letters, digits, `.`, `_` "
@@ -285,6 +287,7 @@ def start_run(*, out: Path, run_id: str, hosts: list[str], check_ids: list[str],
         # Candidate credential sets: labels and where each secret comes from (a file may
         # also hold secrets as they are: it is named, never copied).
         "credentials": str(credentials.resolve()) if credentials else None,
+        "jump_host": jump_host,
         "show_tech": show_tech,
         "judged_with": judged_with,
     })
