@@ -146,3 +146,15 @@ def test_a_bad_credentials_file_ends_the_run_before_any_device(tmp_path: Path) -
     assert not (tmp_path / "out").exists()
     with pytest.raises(CredentialError, match="no such file|No such file"):
         load_sets(tmp_path / "missing.yaml")
+
+
+def test_the_readme_example_of_credential_sets_reads_as_written(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("### Candidate credentials", 1)[1]
+    block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    monkeypatch.setenv("SELLER_PASSWORD", "from-env")
+    sets = parse_sets(yaml.safe_load(block), "README", ask=lambda prompt: "typed")
+    assert [(s.label, s.username, s.password, s.secret) for s in sets] == [
+        ("seller-admin", "admin", "from-env", "typed"),
+        ("factory", "cisco", "example-password", None)]

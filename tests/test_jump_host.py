@@ -5,6 +5,7 @@ refused bastion login and a malformed --jump-host each end as they should."""
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -76,6 +77,9 @@ def test_every_session_goes_through_the_bastion_which_refuses_anything_else(
     assert sorted(forwards) == sorted([(s.port, True) for s in site["specs"]]
                                       + [(outside, False)])
     assert len((site["tmp"] / "forwards.jsonl").read_text().splitlines()) == len(forwards)
+    # Remembered for --resume and rerun --live.
+    meta = json.loads((site["tmp"] / "out" / "r" / "run.json").read_text())
+    assert meta["jump_host"] == site["jump"]
 
 
 def test_a_group_names_the_jump_host_and_one_bastion_login_serves_every_session(
