@@ -558,15 +558,31 @@ def lab() -> None:
               help="Each chassis waits this long before answering a command, as real ones do.")
 @click.option("--login-latency", type=click.FloatRange(0), default=0.0, metavar="SECONDS",
               help="Each chassis waits this long after login before showing its prompt.")
+@click.option("--bastion-log", type=_PATH, metavar="FILE.jsonl",
+              help="Also serve a jump host that forwards to these chassis only, logging every "
+                   "forward here; its --jump-host is printed once it listens.")
 def lab_up(count: int, scenario: str, inventory_out: Path, port_base: int | None,
-           command_log: Path | None, latency: float, login_latency: float) -> None:
+           command_log: Path | None, latency: float, login_latency: float,
+           bastion_log: Path | None) -> None:
     """Serve mock chassis on 127.0.0.1 until interrupted."""
-    from mock_devices.lab import plan_lab, serve_forever
+    from mock_devices.bastion import BASTION_PASSWORD, BASTION_USERNAME, running_bastion
+    from mock_devices.lab import Lab, plan_lab, serve_forever
     from mock_devices.server import Latency
 
-    serve_forever(plan_lab(count, scenario), inventory_out=inventory_out, port_base=port_base,
-                  command_log=command_log,
-                  latency=Latency(login=login_latency, command=latency))
+    with contextlib.ExitStack() as stack:
+        bastion = stack.enter_context(running_bastion((), log=bastion_log)) \
+            if bastion_log else None
+
+        def ready(lab: Lab) -> None:
+            if bastion is not None:
+                bastion.allowed = frozenset((lab.host, s.port) for s in lab.specs)
+                print(f"bastion up: --jump-host {BASTION_USERNAME}@{bastion.host}:"
+                      f"{bastion.port} with INSPECTOR_JUMP_PASSWORD={BASTION_PASSWORD}",
+                      flush=True)
+
+        serve_forever(plan_lab(count, scenario), inventory_out=inventory_out,
+                      port_base=port_base, command_log=command_log,
+                      latency=Latency(login=login_latency, command=latency), on_ready=ready)
 
 
 @lab.command("serve")
