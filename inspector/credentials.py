@@ -43,7 +43,7 @@ class CredentialSet:
         return [s for s in (self.password, self.secret) if s]
 
 
-def resolve(value: Any, where: str, ask: Callable[[str], str] = getpass.getpass) -> str:
+def resolve(value: Any, where: str, ask: Callable[[str], str] | None = None) -> str:
     """The text of a secret as written: plain, or `%ENV{NAME}`, `%ASK{}`, `%ENC{...}`."""
     if not isinstance(value, str):
         raise CredentialError(f"{where} must be text, not {type(value).__name__} "
@@ -57,7 +57,7 @@ def resolve(value: Any, where: str, ask: Callable[[str], str] = getpass.getpass)
             raise CredentialError(f"{where}: the environment has no {argument}")
         return os.environ[argument]
     if kind == "ASK":
-        return ask(f"{argument or where}: ")
+        return (ask or getpass.getpass)(f"{argument or where}: ")
     from pyats.utils.secret_strings import SecretString
 
     try:
@@ -68,7 +68,7 @@ def resolve(value: Any, where: str, ask: Callable[[str], str] = getpass.getpass)
 
 
 def parse_sets(entries: Any, where: str,
-               ask: Callable[[str], str] = getpass.getpass) -> list[CredentialSet]:
+               ask: Callable[[str], str] | None = None) -> list[CredentialSet]:
     """Credential sets from a list of `{label, username, password, secret}` mappings."""
     if not isinstance(entries, list):
         raise CredentialError(f"{where} must be a list of credential sets")
@@ -111,16 +111,22 @@ def load_sets(path: Path) -> list[CredentialSet]:
 
 
 def candidates(login: CredentialSet | None, own: Iterable[CredentialSet],
-               shared: Iterable[CredentialSet]) -> list[CredentialSet]:
+               shared: Iterable[CredentialSet], host: str) -> list[CredentialSet]:
     """The sets to try, in order, each distinct login once (a set repeated under another
-    label would only cost one more refusal)."""
+    label would only cost one more refusal). Labels name refusals, so they must differ."""
     seen: set[tuple[str, str, str | None]] = set()
+    labels: set[str] = set()
     ordered = []
     for candidate in ([login] if login else []) + [*own, *shared]:
         key = (candidate.username, candidate.password, candidate.secret)
-        if key not in seen:
-            seen.add(key)
-            ordered.append(candidate)
+        if key in seen:
+            continue
+        if candidate.label in labels:
+            raise CredentialError(f"host {host!r}: two credential sets are labelled "
+                                  f"{candidate.label!r}")
+        seen.add(key)
+        labels.add(candidate.label)
+        ordered.append(candidate)
     return ordered
 
 

@@ -108,6 +108,8 @@ def prepare_hosts(nornir: Any, credentials: Credentials, policy: Policy,
         raise PolicyError(
             f"collection.host_key_policy must be `record` or `strict`, not {host_keys!r}")
     own_login = {h.name for h in nornir.inventory.hosts.values() if h.username and h.password}
+    # A group's sets are read once for all its hosts: an `%ASK{}` prompts once.
+    listed: dict[int, tuple[Any, list[CredentialSet]]] = {}
     defaults = nornir.inventory.defaults
     if credentials.username:
         defaults.username = credentials.username
@@ -134,8 +136,8 @@ def prepare_hosts(nornir: Any, credentials: Credentials, policy: Policy,
             hostname=options.hostname, port=options.port, username=options.username,
             password=options.password, platform=options.platform, extras=extras,
         )
-        host.data[CREDENTIALS_KEY] = _candidate_sets(host, host.name in own_login, credentials,
-                                              credential_sets or [])
+        host.data[CREDENTIALS_KEY] = _candidate_sets(
+            host, host.name in own_login, credentials, credential_sets or [], listed)
         own_jump = host.get(JUMP_KEY)
         host.data[JUMP_KEY] = (JumpHost.parse(own_jump, f"host {host.name!r} {JUMP_KEY}")
                                if own_jump else every_host_jump)
@@ -153,21 +155,25 @@ def bastions_for(nornir: Any, policy: Policy) -> Bastions | None:
 
 
 def _candidate_sets(host: Any, own_login: bool, credentials: Credentials,
-                    shared: list[CredentialSet]) -> list[CredentialSet]:
+                    shared: list[CredentialSet],
+                    listed: dict[int, tuple[Any, list[CredentialSet]]]) -> list[CredentialSet]:
     """A set without an enable secret uses the environment's, else its own password (as
-    the login does: many sites use one password for both)."""
+    the login does: many sites use one password for both). `listed` holds the inventory's
+    lists already read, by identity (each kept with its list, so no identity is reused)."""
     params = host.get_connection_parameters("netmiko")
     login = None
     if params.username and params.password:
         login = CredentialSet(label="inventory" if own_login else "environment",
                               username=params.username, password=params.password,
                               secret=(params.extras or {}).get("secret"))
-    listed = host.get(CREDENTIALS_KEY)
-    own = parse_sets(listed, f"host {host.name!r} {CREDENTIALS_KEY}") if listed is not None else []
+    raw = host.get(CREDENTIALS_KEY)
+    if raw is not None and id(raw) not in listed:
+        listed[id(raw)] = (raw, parse_sets(raw, f"host {host.name!r} {CREDENTIALS_KEY}"))
+    own = listed[id(raw)][1] if raw is not None else []
     return [s if s.secret else CredentialSet(label=s.label, username=s.username,
                                               password=s.password,
                                               secret=credentials.secret or s.password)
-            for s in candidates(login, own, shared)]
+            for s in candidates(login, own, shared, host.name)]
 
 
 def host_credentials(host: Any) -> list[str]:

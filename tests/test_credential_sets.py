@@ -158,3 +158,30 @@ def test_the_readme_example_of_credential_sets_reads_as_written(
     assert [(s.label, s.username, s.password, s.secret) for s in sets] == [
         ("seller-admin", "admin", "from-env", "typed"),
         ("factory", "cisco", "example-password", None)]
+
+
+def test_a_groups_sets_are_read_once_and_follow_the_hosts_login(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from inspector.hosts import Source, load_hosts
+    from inspector.policy import load_policy
+    from inspector.run import Credentials, host_credentials, prepare_hosts
+
+    (tmp_path / "hosts.yaml").write_text(yaml.safe_dump({
+        name: {"hostname": "127.0.0.1", "port": 22, "platform": "cisco_xe", "groups": ["site"],
+               "username": "u", "password": f"own-{name}"} for name in ("R1", "R2", "R3")}))
+    (tmp_path / "groups.yaml").write_text(yaml.safe_dump({"site": {"data": {
+        "credential_sets": [{"label": "seller", "username": "admin",
+                             "password": "%ASK{seller password}"}]}}}))
+    prompts: list[str] = []
+    monkeypatch.setattr("getpass.getpass", lambda prompt: prompts.append(prompt) or "asked")
+    nornir = load_hosts(Source("inventory", tmp_path), 1)
+    prepare_hosts(nornir, Credentials(), load_policy(None))
+    assert prompts == ["seller password: "]  # one prompt for the group, not one per host
+    r1 = nornir.inventory.hosts["R1"]
+    assert [(s.label, s.password, s.secret) for s in r1["credential_sets"]] == [
+        ("inventory", "own-R1", "own-R1"), ("seller", "asked", "asked")]
+    assert set(host_credentials(r1)) == {"own-R1", "asked"}  # what R1's evidence is kept from
+    shared = parse_sets([{"label": "inventory", "username": "x", "password": "y"}], "file")
+    with pytest.raises(CredentialError, match="two credential sets are labelled 'inventory'"):
+        prepare_hosts(load_hosts(Source("inventory", tmp_path), 1), Credentials(),
+                      load_policy(None), shared)
