@@ -48,9 +48,13 @@ class Source:
 def load_hosts(source: Source, workers: int) -> Any:
     """The Nornir object of `source`, its hosts checked (see `check_hosts`)."""
     if source.kind == "checklist":
-        from inspector.checklist import load_checklist_as_inventory
+        from inspector.checklist import checklist_inventory
 
-        nornir = load_checklist_as_inventory(source.path, workers)
+        # Loaded exactly as `--inventory` loads a folder, so the two ways in can never
+        # disagree about what a host holds; SimpleInventory reads its files once, at load,
+        # so the throwaway folder can go at once.
+        with checklist_inventory(source.path) as folder:
+            nornir = load_nornir(folder, workers)
     elif source.kind == "inventory":
         nornir = load_nornir(source.path, workers)
     else:
