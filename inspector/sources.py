@@ -55,7 +55,7 @@ def source_of_truth(host: Any, **options: Any) -> None:
 
     The platform becomes a netmiko device type; the checklist's fields come from the host's
     data, flattened or under `custom_fields`, else from the device's own NetBox fields
-    (serial, part number or model, site slug). nornir_nautobot keeps the device under
+    (serial, the device type's part number, site slug). nornir_nautobot keeps the device under
     `pynautobot_dictionary`. Its one option, `platform_slugs`, adds to or overrides the map."""
     unknown = set(options) - {"platform_slugs"}
     if unknown:
@@ -66,8 +66,9 @@ def source_of_truth(host: Any, **options: Any) -> None:
     native = {
         "site": _pick(device, "site", "slug"),
         "declared_serial": device.get("serial") or None,
-        "declared_pid": _pick(device, "device_type", "part_number")
-        or _pick(device, "device_type", "model"),
+        # Not the model: NetBox's device type library names it for people
+        # ("Catalyst 9300-48P"); a declared PID compared with the chassis's must be the PID.
+        "declared_pid": _pick(device, "device_type", "part_number"),
     }
     for field in DECLARED_FIELDS:
         own = host.data.get(field)

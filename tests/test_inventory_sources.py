@@ -307,3 +307,15 @@ def test_the_slug_map_knows_every_platform_and_an_unknown_option_is_an_error() -
         source_of_truth(object(), slugs={})
     with pytest.raises(InventoryError, match="no such file"):
         load_hosts(Source("testbed", Path("no-such-testbed.yaml")), 1)
+
+
+def test_a_netbox_model_name_is_never_taken_for_the_declared_pid() -> None:
+    from nornir.core.inventory import Host
+
+    from inspector.sources import source_of_truth
+
+    device = _netbox_device("ams-core-2", "cisco-ios-xe")
+    device["device_type"]["part_number"] = ""
+    host = Host(name="ams-core-2", platform="cisco-ios-xe", data=device)
+    source_of_truth(host)
+    assert host.get("declared_pid") is None and host.get("declared_serial") == "FOC2233X0AB"
