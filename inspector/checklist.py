@@ -363,18 +363,6 @@ def checklist_inventory(path: Path) -> Iterator[Path]:
         yield Path(folder)
 
 
-def load_checklist_as_inventory(path: Path, workers: int) -> Any:
-    """A Nornir object for a checklist, loaded exactly as `--inventory` loads a folder.
-
-    SimpleInventory reads its files once, at load, so the throwaway folder can go at once,
-    and the two ways in can never disagree about what a host holds.
-    """
-    from inspector.hosts import load_nornir
-
-    with checklist_inventory(path) as folder:
-        return load_nornir(folder, workers)
-
-
 def row_from_host(name: str, data: Mapping[str, Any], *, address: str | None = None,
                   port: int | None = None, platform: str | None = None) -> ChecklistRow:
     """A checklist row from a host's inventory fields, for inventories written by hand."""

@@ -54,6 +54,50 @@ def _load_policy(path: Path | None) -> Any:
 _PATH = click.Path(path_type=Path)
 
 
+def _source_options(command: Any) -> Any:
+    """The four places a run's hosts may come from; one of them at a time."""
+    for option in reversed((
+        click.option("--inventory", type=_PATH, metavar="DIR",
+                     help="Nornir SimpleInventory folder (hosts.yaml, groups.yaml, "
+                          "defaults.yaml)."),
+        click.option("--checklist", "checklist_file", type=_PATH, metavar="FILE.csv",
+                     help="Pre-inspection checklist (CSV)."),
+        click.option("--nornir-config", type=_PATH, metavar="FILE.yaml",
+                     help="Nornir configuration file: any inventory plugin and transform "
+                          "function (NetBox, Nautobot, a spreadsheet)."),
+        click.option("--testbed", type=_PATH, metavar="FILE.yaml",
+                     help="pyATS testbed, read by pyATS's own loader."),
+    )):
+        command = option(command)
+    return command
+
+
+def _chosen_source(inventory: Path | None, checklist_file: Path | None,
+                   nornir_config: Path | None, testbed: Path | None) -> Any:
+    """The inventory source the user named (inspector.hosts.Source), or None."""
+    from inspector.hosts import SOURCE_OPTIONS, Source
+
+    given = [Source(kind, path) for kind, path in (
+        ("inventory", inventory), ("checklist", checklist_file),
+        ("nornir_config", nornir_config), ("testbed", testbed)) if path is not None]
+    if len(given) > 1:
+        raise Unusable("give one inventory source: " + ", ".join(
+            SOURCE_OPTIONS[s.kind] for s in given) + " were given")
+    return given[0] if given else None
+
+
+def _credentials_option(command: Any) -> Any:
+    return click.option(
+        "--credentials", "credentials_file", type=_PATH, metavar="FILE.yaml",
+        help="Candidate credential sets (label, username, password, secret), tried in order "
+             "after the inventory's login, at most collection.max_auth_failures refused per "
+             "chassis.")(command)
+
+
+_NO_SOURCE = "give one of --inventory DIR, --checklist FILE.csv, --nornir-config FILE.yaml " \
+             "or --testbed FILE.yaml"
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="chassis-inspector")
 def app() -> None:
@@ -61,8 +105,7 @@ def app() -> None:
 
 
 @app.command()
-@click.option("--inventory", type=_PATH,
-              help="Nornir SimpleInventory folder (hosts.yaml, groups.yaml, defaults.yaml).")
+@_source_options
 @click.option("--filter", "filters", multiple=True, metavar="NAME=VALUE",
               help="Only hosts whose name, platform or data key (e.g. site) has this value; "
                    "repeatable.")
@@ -78,8 +121,6 @@ def app() -> None:
 @click.option("--resume", type=_PATH, metavar="RUN_DIR",
               help="Finish an interrupted run: inspect only its chassis without a record, "
                    "with the run's inventory, checks and policy.")
-@click.option("--checklist", "checklist_file", type=_PATH, metavar="FILE.csv",
-              help="Pre-inspection checklist (CSV) instead of --inventory.")
 @click.option("--hold-list", type=_PATH, metavar="FILE",
               help="Serial numbers on compliance hold, one per line.")
 @click.option("--show-tech/--no-show-tech", default=None,
@@ -88,12 +129,20 @@ def app() -> None:
 @click.option("--public-key", type=_PATH,
               help="With --resume: the key the run must be signed by (.pub; default: this "
                    "inspector's own).")
-def run(inventory: Path | None, filters: tuple[str, ...], out: Path, run_id: str | None,
+@_credentials_option
+@click.option("--jump-host", metavar="USER@HOST[:PORT]",
+              help="Reach every chassis through this SSH bastion (a host's or group's "
+                   "`jump_host` data wins); its password, if any, from "
+                   "INSPECTOR_JUMP_PASSWORD.")
+def run(inventory: Path | None, checklist_file: Path | None, nornir_config: Path | None,
+        testbed: Path | None, filters: tuple[str, ...], out: Path, run_id: str | None,
         workers: int, policy: Path | None, check_ids: tuple[str, ...],
-        resume: Path | None, checklist_file: Path | None, hold_list: Path | None,
-        show_tech: bool | None, public_key: Path | None) -> None:
+        resume: Path | None, hold_list: Path | None,
+        show_tech: bool | None, public_key: Path | None, credentials_file: Path | None,
+        jump_host: str | None) -> None:
     """Inspect every chassis of an inventory: one record per chassis, a summary, an exit code."""
-    from inspector.hosts import apply_filters
+    from inspector.credentials import load_sets
+    from inspector.hosts import Source, apply_filters, load_hosts
     from inspector.manifest import default_key_path
     from inspector.provenance import judged_with
     from inspector.run import (
@@ -107,6 +156,7 @@ def run(inventory: Path | None, filters: tuple[str, ...], out: Path, run_id: str
 
     if public_key is not None and resume is None:
         raise Unusable("--public-key checks the run to resume: it needs --resume")
+    source = _chosen_source(inventory, checklist_file, nornir_config, testbed)
     lock = contextlib.ExitStack()
     if resume:
         if filters or check_ids or policy or run_id:
@@ -117,26 +167,29 @@ def run(inventory: Path | None, filters: tuple[str, ...], out: Path, run_id: str
         if resumable.set_aside is not None:
             print(f"set aside what the run wrote after it was last signed (it was killed): "
                   f"{resumable.set_aside}; those chassis are inspected again")
-        inventory = inventory or resumable.inventory
-        if inventory is None and checklist_file is None:
-            raise Unusable("the run does not name its inventory: pass --inventory or --checklist")
-        if checklist_file is not None:
-            inventory = None  # the checklist the user gave wins over the run's inventory
+        # The source the user gives wins over the one the run remembers.
+        if source is None and resumable.source is not None:
+            source = Source.from_json(resumable.source)
+        if source is None:
+            raise Unusable(f"the run does not name its inventory: {_NO_SOURCE}")
         check_ids, policy = tuple(resumable.check_ids), resumable.policy
-    elif (inventory is None) == (checklist_file is None):
-        raise Unusable("give one of --inventory DIR or --checklist FILE.csv (or --resume RUN_DIR)")
+        credentials_file = credentials_file or resumable.credentials
+        jump_host = jump_host or resumable.jump_host
+    elif source is None:
+        raise Unusable(f"{_NO_SOURCE} (or --resume RUN_DIR)")
     checks = _load_checks(check_ids)
     rules = _load_policy(policy)
-    nornir = apply_filters(_load_hosts(inventory, checklist_file, workers),
-                           _parse_filters(filters))
+    nornir = apply_filters(load_hosts(source, workers), _parse_filters(filters))
     if resume:
         nornir = nornir.filter(filter_func=lambda host: host.name in set(resumable.hosts))
     if not nornir.inventory.hosts:
         raise Unusable("no host in the inventory matches the filters")
     credentials = Credentials.from_env()
-    if missing_credentials(nornir) and not (credentials.username and credentials.password):
+    sets = load_sets(credentials_file) if credentials_file else []
+    if missing_credentials(nornir, bool(sets)) and not (credentials.username
+                                                        and credentials.password):
         credentials = _prompt_credentials(credentials, len(missing_credentials(nornir)))
-    prepare_hosts(nornir, credentials, rules)
+    prepare_hosts(nornir, credentials, rules, sets, jump_host)
     if missing_credentials(nornir):
         raise RunError("no credentials for " + ", ".join(missing_credentials(nornir)[:5])
                        + ": set them in the inventory or INSPECTOR_USERNAME / INSPECTOR_PASSWORD")
@@ -144,9 +197,10 @@ def run(inventory: Path | None, filters: tuple[str, ...], out: Path, run_id: str
     run_dir = resume or start_run(out=out, run_id=run_id or new_run_id(),
                                   hosts=list(nornir.inventory.hosts),
                                   check_ids=[c.id for c in checks], policy=rules,
-                                  inventory=inventory if checklist_file is None else None,
+                                  source=source.as_json(),
                                   show_tech=rules["collection.show_tech"] if show_tech is None
-                                  else show_tech, judged_with=judged_with(rules))
+                                  else show_tech, judged_with=judged_with(rules),
+                                  credentials=credentials_file, jump_host=jump_host)
     with lock:
         if not resume:
             lock.enter_context(writing(run_dir))
@@ -154,17 +208,6 @@ def run(inventory: Path | None, filters: tuple[str, ...], out: Path, run_id: str
                                      hold_list=_load_hold_list(hold_list),
                                      new_key=new_key)
     sys.exit(summary.exit_code)
-
-
-def _load_hosts(inventory: Path | None, checklist_file: Path | None, workers: int) -> Any:
-    if checklist_file is not None:
-        from inspector.checklist import load_checklist_as_inventory
-
-        return load_checklist_as_inventory(checklist_file, workers)
-    from inspector.hosts import load_nornir
-
-    assert inventory is not None
-    return load_nornir(inventory, workers)
 
 
 def _load_hold_list(path: Path | None) -> frozenset[str] | None:
@@ -250,7 +293,7 @@ def demo(count: int, out: Path, workers: int) -> None:
         new_key = not default_key_path().exists()
         run_dir = start_run(out=out, run_id=f"demo-{new_run_id()}",
                             hosts=list(nornir.inventory.hosts), check_ids=[c.id for c in checks],
-                            policy=rules, inventory=None, show_tech=True,
+                            policy=rules, source=None, show_tech=True,
                             judged_with=judged_with(rules))
         with writing(run_dir):
             summary = _run_with_progress(nornir, run_dir=run_dir, checks=checks, policy=rules,
@@ -354,16 +397,16 @@ def evaluate(platform: str, capture: Path, as_json: bool, policy: Path | None,
 @click.option("--failed", "failed_only", is_flag=True, help="Rerun every FAIL and ERROR check.")
 @click.option("--all", "rerun_all", is_flag=True, help="Re-judge every check from evidence.")
 @click.option("--live", is_flag=True, help="Reconnect and collect the checks' commands anew.")
-@click.option("--inventory", type=_PATH, help="Inventory for --live (default: the run's).")
-@click.option("--checklist", "checklist_file", type=_PATH, metavar="FILE.csv",
-              help="Pre-inspection checklist (CSV) for --live instead of --inventory.")
+@_source_options
 @click.option("--policy", type=_PATH, help="YAML file overriding policy settings.")
 @click.option("--public-key", type=_PATH,
               help="The key the run must be signed by (.pub; default: this inspector's own).")
 def rerun(run_dir: Path, hosts: tuple[str, ...], check_ids: tuple[str, ...], failed_only: bool,
           rerun_all: bool, live: bool, inventory: Path | None, checklist_file: Path | None,
-          policy: Path | None, public_key: Path | None) -> None:
-    """Rerun checks of a finished run, offline from its evidence or --live on the chassis."""
+          nornir_config: Path | None, testbed: Path | None, policy: Path | None,
+          public_key: Path | None) -> None:
+    """Rerun checks of a finished run, offline from its evidence or --live on the chassis
+    (from the run's own inventory source unless one is given)."""
     from inspector.rerun import rerun_run
     from inspector.run import Credentials
     from inspector.store import records_dir
@@ -374,14 +417,10 @@ def rerun(run_dir: Path, hosts: tuple[str, ...], check_ids: tuple[str, ...], fai
     if live and rerun_all:
         raise Unusable("--all re-judges from evidence; it cannot be combined with --live")
     rules = _load_policy(policy)
-    with contextlib.ExitStack() as stack:
-        if checklist_file is not None:
-            from inspector.checklist import checklist_inventory
-
-            inventory = stack.enter_context(checklist_inventory(checklist_file))
-        done = rerun_run(run_dir, hosts=list(hosts) or None, check_ids=list(check_ids) or None,
-                         failed_only=failed_only, policy=rules, public_key=public_key,
-                         live=Credentials.from_env() if live else None, inventory=inventory)
+    done = rerun_run(run_dir, hosts=list(hosts) or None, check_ids=list(check_ids) or None,
+                     failed_only=failed_only, policy=rules, public_key=public_key,
+                     live=Credentials.from_env() if live else None,
+                     source=_chosen_source(inventory, checklist_file, nornir_config, testbed))
     console = _console()
     for line in done.provenance_changes:
         console.print(f"[yellow]judged differently from the run: {line}[/]")
@@ -606,27 +645,28 @@ def checklist_import(file: Path, inventory_out: Path) -> None:
 
 
 @app.command()
-@click.option("--inventory", type=_PATH, help="Nornir SimpleInventory folder.")
-@click.option("--checklist", "checklist_file", type=_PATH, metavar="FILE.csv",
-              help="Pre-inspection checklist (CSV) instead of --inventory.")
+@_source_options
 @click.option("--hold-list", type=_PATH, metavar="FILE",
               help="Serial numbers on compliance hold, one per line.")
 @click.option("--policy", type=_PATH, help="YAML file overriding policy settings.")
 @click.option("--json", "as_json", is_flag=True, help="Print the preflight as JSON.")
-def preflight(inventory: Path | None, checklist_file: Path | None, hold_list: Path | None,
-              policy: Path | None, as_json: bool) -> None:
+def preflight(inventory: Path | None, checklist_file: Path | None, nornir_config: Path | None,
+              testbed: Path | None, hold_list: Path | None, policy: Path | None,
+              as_json: bool) -> None:
     """Judge each chassis before any visit: tier, eligibility and why, quote and date per site."""
     from datetime import date
 
     from inspector.checklist import import_checklist
+    from inspector.hosts import load_hosts
     from inspector.program import preflight as judge
     from inspector.program import print_preflight
 
-    if (inventory is None) == (checklist_file is None):
-        raise Unusable("give one of --inventory DIR or --checklist FILE.csv")
-    source = (import_checklist(checklist_file) if checklist_file is not None
-              else _load_hosts(inventory, None, 1))
-    report = judge(source, _load_hold_list(hold_list) or frozenset(), date.today(),
+    source = _chosen_source(inventory, checklist_file, nornir_config, testbed)
+    if source is None:
+        raise Unusable(_NO_SOURCE)
+    hosts = (import_checklist(source.path) if source.kind == "checklist"
+             else load_hosts(source, 1))
+    report = judge(hosts, _load_hold_list(hold_list) or frozenset(), date.today(),
                    _load_policy(policy))
     if as_json:
         print(json.dumps(report, indent=2))
@@ -654,15 +694,31 @@ def lab() -> None:
               help="Each chassis waits this long before answering a command, as real ones do.")
 @click.option("--login-latency", type=click.FloatRange(0), default=0.0, metavar="SECONDS",
               help="Each chassis waits this long after login before showing its prompt.")
+@click.option("--bastion-log", type=_PATH, metavar="FILE.jsonl",
+              help="Also serve a jump host that forwards to these chassis only, logging every "
+                   "forward here; its --jump-host is printed once it listens.")
 def lab_up(count: int, scenario: str, inventory_out: Path, port_base: int | None,
-           command_log: Path | None, latency: float, login_latency: float) -> None:
+           command_log: Path | None, latency: float, login_latency: float,
+           bastion_log: Path | None) -> None:
     """Serve mock chassis on 127.0.0.1 until interrupted."""
-    from mock_devices.lab import plan_lab, serve_forever
+    from mock_devices.bastion import BASTION_PASSWORD, BASTION_USERNAME, running_bastion
+    from mock_devices.lab import Lab, plan_lab, serve_forever
     from mock_devices.server import Latency
 
-    serve_forever(plan_lab(count, scenario), inventory_out=inventory_out, port_base=port_base,
-                  command_log=command_log,
-                  latency=Latency(login=login_latency, command=latency))
+    with contextlib.ExitStack() as stack:
+        bastion = stack.enter_context(running_bastion((), log=bastion_log)) \
+            if bastion_log else None
+
+        def ready(lab: Lab) -> None:
+            if bastion is not None:
+                bastion.allowed = frozenset((lab.host, s.port) for s in lab.specs)
+                print(f"bastion up: --jump-host {BASTION_USERNAME}@{bastion.host}:"
+                      f"{bastion.port} with INSPECTOR_JUMP_PASSWORD={BASTION_PASSWORD}",
+                      flush=True)
+
+        serve_forever(plan_lab(count, scenario), inventory_out=inventory_out,
+                      port_base=port_base, command_log=command_log,
+                      latency=Latency(login=login_latency, command=latency), on_ready=ready)
 
 
 @lab.command("serve")
@@ -692,6 +748,30 @@ def lab_serve(captures: tuple[Path, ...], platform: str | None, inventory_out: P
 
     serve_forever(specs, inventory_out=inventory_out, port_base=port_base,
                   command_log=command_log, on_ready=ready)
+
+
+@app.group("testbed")
+def testbed_group() -> None:
+    """pyATS testbeds: the same chassis for pyATS and the inspector."""
+
+
+@testbed_group.command("export")
+@_source_options
+@click.option("--out", "output", type=_PATH, required=True, metavar="FILE.yaml",
+              help="The testbed file to write.")
+def testbed_export(inventory: Path | None, checklist_file: Path | None,
+                   nornir_config: Path | None, testbed: Path | None, output: Path) -> None:
+    """Write an inventory's chassis as a pyATS testbed. No secret is written: pyATS reads the
+    login from INSPECTOR_USERNAME and INSPECTOR_PASSWORD when it loads the file."""
+    from inspector.hosts import load_hosts
+    from inspector.sources import write_testbed
+
+    source = _chosen_source(inventory, checklist_file, nornir_config, testbed)
+    if source is None:
+        raise Unusable(_NO_SOURCE)
+    nornir = load_hosts(source, 1)
+    write_testbed(nornir, output)
+    print(f"wrote {len(nornir.inventory.hosts)} chassis to {output}")
 
 
 def main() -> None:

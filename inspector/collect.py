@@ -19,8 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from inspector.credentials import CredentialSet, Logins
 from inspector.evidence import EvidenceWriter, Session
 from inspector.files import StorageError
+from inspector.jump import DATA_KEY as JUMP_KEY
+from inspector.jump import Bastions, JumpRefused
 from inspector.manifest import key_fingerprint
 from inspector.platforms import platform_for
 from inspector.readonly import NotReadOnly, require_read_only
@@ -229,12 +232,18 @@ def collect(
     retry: Retry = Retry(attempts=1, delay=0.0),
     login_gate: contextlib.AbstractContextManager[Any] | None = None,
     show_tech: ShowTech | None = None,
+    logins: Logins | None = None,
+    bastions: Bastions | None = None,
 ) -> Session:
+    """One chassis's outputs into `writer`, through as many sessions as `retry` allows;
+    `logins` holds its candidate credential sets (None: the host's own login only),
+    `bastions` the run's jump host connections (for a host whose data names one)."""
     load_netmiko()
     remaining = list(commands)
+    logins = logins or Logins(sets=[], max_failures=1)
     for number in range(1, retry.attempts + 1):
         attempt = _session(task, writer, remaining, command_timeout, secrets, login_gate,
-                           show_tech)
+                           show_tech, logins, bastions)
         if not attempt.transient or number == retry.attempts:
             break
         time.sleep(retry.delay * 2 ** (number - 1))
@@ -257,32 +266,33 @@ def _session(
     secrets: list[str],
     login_gate: contextlib.AbstractContextManager[Any] | None,
     show_tech: ShowTech | None,
+    logins: Logins,
+    bastions: Bastions | None,
 ) -> _Attempt:
-    from netmiko.exceptions import (
-        NetmikoAuthenticationException,
-        NetmikoTimeoutException,
-        ReadTimeout,
-    )
+    from netmiko.exceptions import NetmikoTimeoutException, ReadTimeout
     from paramiko.ssh_exception import BadHostKeyException, SSHException
 
     host = task.host
     privileged = False
     prompt: str | None = None
     host_key: str | None = None
+    route: dict[str, str] = {}  # the jump host's words once a stream through it is open
 
     def failed(error: str, *, transient: bool, connected: bool = True,
                remaining: Plan = commands) -> _Attempt:
         return _Attempt(
             session=Session(connected=connected, privileged=privileged,
-                            error=redact_message(error, secrets), prompt=prompt, host_key=host_key),
+                            error=redact_message(error, secrets), prompt=prompt, host_key=host_key,
+                            via=route.get("via"), **_logins_seen(logins)),
             transient=transient, remaining=remaining,
         )
 
     try:
-        with login_gate or contextlib.nullcontext():
-            connection = host.get_connection("netmiko", task.nornir.config)
-    except NetmikoAuthenticationException:
-        return failed("authentication failed", transient=False, connected=False)
+        connection = _log_in(task, logins, login_gate, bastions, route)
+    except _NoLogin as refused:
+        return failed(str(refused), transient=False, connected=False)
+    except JumpRefused as refused:
+        return failed(str(refused), transient=refused.transient, connected=False)
     except BadHostKeyException:
         return failed("host key does not match known_hosts", transient=False, connected=False)
     except (NetmikoTimeoutException, SSHException) as exc:
@@ -374,7 +384,8 @@ def _session(
                 # recorded, and the inspection stands.
                 writer.add_failure(show_tech.command, f"not collected: {_first_line(exc)}")
         return _Attempt(
-            session=Session(connected=True, privileged=True, prompt=prompt, host_key=host_key),
+            session=Session(connected=True, privileged=True, prompt=prompt, host_key=host_key,
+                            via=route.get("via"), **_logins_seen(logins)),
             transient=False, remaining=[],
         )
     except StorageError:
@@ -385,6 +396,72 @@ def _session(
     finally:
         with contextlib.suppress(Exception):  # the session is over either way
             host.close_connection("netmiko")
+
+
+class _NoLogin(Exception):
+    """Every candidate credential set refused, or the refusals allowed spent."""
+
+
+def _log_in(task: Any, logins: Logins,
+            login_gate: contextlib.AbstractContextManager[Any] | None,
+            bastions: Bastions | None, route: dict[str, str]) -> Any:
+    """The chassis's netmiko connection, logged in with the first candidate set it accepts.
+    A refused set is never sent again to this chassis; the one that worked is used by every
+    later session. Trouble other than a refusal (timeouts, resets) is raised as it is.
+
+    A host whose data names a jump host is reached through a new stream of the bastion's
+    connection for each login (`route["via"]` then says which)."""
+    from netmiko.exceptions import NetmikoAuthenticationException
+
+    host = task.host
+    jump = host.get(JUMP_KEY)
+    while True:
+        chosen = logins.next()
+        if logins.sets and chosen is None:
+            raise _NoLogin(logins.refusal())
+        if chosen is not None:
+            _log_in_as(host, chosen)
+        stream = None
+        if jump is not None:
+            if bastions is None:
+                raise JumpRefused(f"jump host {jump}: no bastion connection for this run",
+                                  transient=False)
+            stream, route["via"] = bastions.channel(jump, host.hostname, host.port or 22)
+            options = host.connection_options["netmiko"]
+            options.extras = {**(options.extras or {}), "sock": stream}
+        try:
+            with login_gate or contextlib.nullcontext():
+                connection = host.get_connection("netmiko", task.nornir.config)
+        except NetmikoAuthenticationException:
+            _close(stream)
+            if chosen is None:
+                raise _NoLogin("authentication failed") from None
+            logins.worked = None
+            logins.refused.append(chosen.label)
+            continue
+        except BaseException:
+            _close(stream)
+            raise
+        logins.worked = chosen
+        return connection
+
+
+def _close(stream: Any) -> None:
+    if stream is not None:
+        with contextlib.suppress(Exception):
+            stream.close()
+
+
+def _log_in_as(host: Any, chosen: CredentialSet) -> None:
+    # Connection options win over the host's own fields in Nornir: the set goes there.
+    options = host.connection_options["netmiko"]
+    options.username, options.password = chosen.username, chosen.password
+    options.extras = {**(options.extras or {}), "secret": chosen.secret or chosen.password}
+
+
+def _logins_seen(logins: Logins) -> dict[str, Any]:
+    return {"login": logins.worked.label if logins.worked else None,
+            "refused_logins": tuple(logins.refused)}
 
 
 def _causes(exc: BaseException) -> str:

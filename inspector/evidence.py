@@ -90,6 +90,9 @@ class Session:
     error: str | None = None
     prompt: str | None = None
     host_key: str | None = None  # the chassis's SSH host key fingerprint
+    login: str | None = None  # the label of the credential set the chassis accepted
+    refused_logins: tuple[str, ...] = ()  # labels of the sets it refused, in order
+    via: str | None = None  # the jump host the session went through, and its host key
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -98,6 +101,9 @@ class Session:
             "error": self.error,
             "prompt": self.prompt,
             "host_key": self.host_key,
+            "login": self.login,
+            "refused_logins": list(self.refused_logins),
+            "via": self.via,
         }
 
 

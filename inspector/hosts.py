@@ -1,10 +1,17 @@
-"""The hosts of a run, from a Nornir SimpleInventory folder, narrowed by the user's filters.
+"""The hosts of a run, from wherever the engineers keep them, narrowed by the user's filters.
+
+Four sources: a Nornir SimpleInventory folder, the buyer's checklist (CSV), a Nornir
+configuration file (any inventory plugin and transform function: NetBox, Nautobot, a
+spreadsheet), and a pyATS testbed read by pyATS's own loader. Every one ends as a Nornir
+object whose hosts are checked before any device is contacted.
 
 Apart from the run so that the checklist, which also builds an inventory, needs no engine.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +19,58 @@ from inspector.collect import load_netmiko
 
 
 class InventoryError(ValueError):
-    """The inventory could not be loaded."""
+    """The inventory could not be loaded, or holds what no session could use."""
+
+
+# The kinds of source, as the run remembers them and as the CLI names them.
+SOURCE_OPTIONS = {"inventory": "--inventory", "checklist": "--checklist",
+                  "nornir_config": "--nornir-config", "testbed": "--testbed"}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a run's hosts come from; saved in run.json so a resume or a live rerun reloads
+    the same hosts without the flag repeated."""
+
+    kind: str  # a key of SOURCE_OPTIONS
+    path: Path
+
+    def as_json(self) -> dict[str, str]:
+        return {"kind": self.kind, "path": str(self.path.resolve())}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Source:
+        if data.get("kind") not in SOURCE_OPTIONS or not isinstance(data.get("path"), str):
+            raise InventoryError(f"not an inventory source: {dict(data)!r}")
+        return cls(str(data["kind"]), Path(data["path"]))
+
+
+def load_hosts(source: Source, workers: int) -> Any:
+    """The Nornir object of `source`, its hosts checked (see `check_hosts`)."""
+    if source.kind == "checklist":
+        from inspector.checklist import checklist_inventory
+
+        # Loaded exactly as `--inventory` loads a folder, so the two ways in can never
+        # disagree about what a host holds; SimpleInventory reads its files once, at load,
+        # so the throwaway folder can go at once.
+        with checklist_inventory(source.path) as folder:
+            nornir = load_nornir(folder, workers)
+    elif source.kind == "inventory":
+        nornir = load_nornir(source.path, workers)
+    else:
+        if not source.path.is_file():
+            raise InventoryError(f"{SOURCE_OPTIONS[source.kind]} {source.path}: no such file")
+        if source.kind == "testbed":
+            nornir = _init_nornir(workers, inventory={
+                "plugin": "PyatsTestbed", "options": {"testbed": str(source.path)}})
+        else:
+            _register_named_by_path(source.path)
+            nornir = _init_nornir(workers, config_file=str(source.path))
+    check_hosts(nornir)
+    return nornir
 
 
 def load_nornir(inventory: Path, workers: int) -> Any:
-    from nornir import InitNornir
-
-    load_netmiko()
     for name in ("hosts.yaml",):
         if not (inventory / name).is_file():
             raise InventoryError(f"{inventory} is not a Nornir inventory: {name} is missing")
@@ -27,13 +79,93 @@ def load_nornir(inventory: Path, workers: int) -> Any:
         if (inventory / name).is_file():
             options[key] = str(inventory / name)
     try:
-        return InitNornir(
-            runner={"plugin": "inspector", "options": {"num_workers": workers}},
-            inventory={"plugin": "SimpleInventory", "options": options},
-            logging={"enabled": False},
-        )
-    except Exception as exc:
-        raise InventoryError(f"could not load the inventory in {inventory}: {exc}") from exc
+        return _init_nornir(workers, inventory={"plugin": "SimpleInventory", "options": options})
+    except InventoryError as exc:
+        raise InventoryError(f"could not load the inventory in {inventory}: {exc}") from None
+
+
+def _init_nornir(workers: int, config_file: str = "", **settings: Any) -> Any:
+    """Nornir with the inspector's own runner (interruptible, `workers` at once) whatever a
+    configuration file says, and without Nornir's log file."""
+    from nornir import InitNornir
+
+    load_netmiko()
+    register_plugins()
+    try:
+        return InitNornir(config_file=config_file,
+                          runner={"plugin": "inspector", "options": {"num_workers": workers}},
+                          logging={"enabled": False}, **settings)
+    except Exception as exc:  # a plugin's own error, whatever its class: one line, exit 3
+        where = f"{config_file}: " if config_file else ""
+        raise InventoryError(f"{where}{type(exc).__name__}: {exc}") from exc
+
+
+def register_plugins() -> None:
+    """The inspector's inventory plugin and transform function, under the names a Nornir
+    configuration file uses (also declared as entry points for other Nornir programs)."""
+    from nornir.core.plugins.inventory import InventoryPluginRegister, TransformFunctionRegister
+
+    from inspector.sources import PyatsTestbed, source_of_truth
+
+    InventoryPluginRegister.register("PyatsTestbed", PyatsTestbed)
+    TransformFunctionRegister.register("inspector_source_of_truth", source_of_truth)
+
+
+def _register_named_by_path(config_file: Path) -> None:
+    """Let a configuration file name a plugin that declares no entry point (nornir_csv's
+    CsvInventory, say) by its import path, `package.module:Class`: Nornir itself knows
+    plugins by registered name only."""
+    import importlib
+
+    import yaml
+    from nornir.core.plugins.inventory import InventoryPluginRegister, TransformFunctionRegister
+
+    try:
+        settings = yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise InventoryError(f"{config_file}: {exc}") from None
+    inventory = settings.get("inventory") if isinstance(settings, dict) else None
+    if not isinstance(inventory, dict):
+        return
+    for key, register in (("plugin", InventoryPluginRegister),
+                          ("transform_function", TransformFunctionRegister)):
+        name = inventory.get(key)
+        if not isinstance(name, str) or ":" not in name or name in register.available:
+            continue
+        module, _, attribute = name.partition(":")
+        try:
+            register.register(name, getattr(importlib.import_module(module), attribute))
+        except (ImportError, AttributeError) as exc:
+            raise InventoryError(f"{config_file}: inventory {key} {name!r} cannot be "
+                                 f"imported: {exc}") from None
+
+
+def check_hosts(nornir: Any) -> None:
+    """Raise InventoryError naming the first host whose address, port, platform or
+    credentials no session could use: a typo in a YAML file ends the run before any device
+    is contacted, never as a traceback or a retried connection."""
+    for host in nornir.inventory.hosts.values():
+        extras = host.get_connection_parameters("netmiko").extras or {}
+        fields: dict[str, Any] = {
+            "hostname": host.hostname, "platform": host.platform, "username": host.username,
+            "password": host.password, "secret": extras.get("secret")}
+        for name, value in fields.items():
+            if value is not None and not isinstance(value, str):
+                raise InventoryError(
+                    f"host {host.name!r}: {name} must be text, not {type(value).__name__} "
+                    f"{_shown(name, value)} (quote it in YAML)")
+        port = host.port
+        if isinstance(port, str) and port.strip().isdigit():
+            port = host.port = int(port)  # CSV and table plugins read every cell as text
+        if port is not None and (isinstance(port, bool) or not isinstance(port, int)
+                                 or not 1 <= port <= 65535):
+            raise InventoryError(f"host {host.name!r}: port must be a number from 1 to 65535, "
+                                 f"not {port!r}")
+
+
+def _shown(name: str, value: Any) -> str:
+    return "(not shown)" if name in ("password", "secret") else repr(value)
+
 
 
 def apply_filters(nornir: Any, filters: dict[str, str]) -> Any:

@@ -78,6 +78,7 @@ _BOUNDS: dict[str, tuple[float, float]] = {
     "collection.command_timeout": (0.1, 3600), "collection.show_tech_timeout": (1, 86400),
     "collection.show_tech_max_mb": (1, 4000),
     "collection.retries": (0, 10), "collection.retry_delay": (0, 600),
+    "collection.max_auth_failures": (1, 10),
     "operational.cpu.max_percent": (0, 100), "operational.memory.min_free_percent": (0, 100),
     "operational.logging.max_severity": (0, 7),
     "operational.logging.family_max_severity": (0, 7),

@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from inspector.catalogue import Catalogue
+from inspector.credentials import load_sets
 from inspector.evaluate import evaluate_check
 from inspector.evidence import open_capture, utc_now
 from inspector.facts import FactResolver
 from inspector.files import read_json
+from inspector.hosts import Source
 from inspector.policy import Policy
 from inspector.program import HostContext, load_products, program_section
 from inspector.records import Record
@@ -24,6 +26,7 @@ from inspector.store import (
     finish_run,
     read_records,
     record_path,
+    run_credentials,
     run_meta,
     seal_for_rerun,
     verdicts_before,
@@ -31,6 +34,7 @@ from inspector.store import (
     writing,
 )
 from inspector.store import evidence_dir as evidence_dir_of
+from inspector.store import run_source as store_run_source
 
 
 class RerunError(ValueError):
@@ -141,37 +145,44 @@ def records_to_rerun(run_dir: Path, hosts: list[str] | None) -> list[dict[str, A
     return [read_json(path) for path, _ in paths]
 
 
-def run_inventory(run_dir: Path) -> Path | None:
-    inventory = run_meta(run_dir).get("inventory")
-    return Path(inventory) if inventory else None
+def run_source(run_dir: Path) -> Source | None:
+    saved = store_run_source(run_meta(run_dir))
+    return Source.from_json(saved) if saved else None
 
 
 def collect_live(
     run_dir: Path,
     *,
-    inventory: Path,
+    source: Source,
     hostname: str,
     commands: list[tuple[str, ...]],
     policy: Policy,
     credentials: Any,
+    credential_sets: list[Any] | None = None,
+    jump_host: str | None = None,
 ) -> Path:
     """Reconnect to one chassis and save `commands` as a new attempt's evidence folder."""
-    from inspector.hosts import apply_filters, load_nornir
-    from inspector.run import collect_into, prepare_hosts
+    from inspector.hosts import apply_filters, load_hosts
+    from inspector.run import bastions_for, collect_into, prepare_hosts
 
-    nornir = apply_filters(load_nornir(inventory, 1), {"name": hostname})
+    nornir = apply_filters(load_hosts(source, 1), {"name": hostname})
     if not nornir.inventory.hosts:
-        raise RerunError(f"{hostname} is not in the inventory {inventory}")
-    prepare_hosts(nornir, credentials, policy)
+        raise RerunError(f"{hostname} is not in the inventory {source.path}")
+    prepare_hosts(nornir, credentials, policy, credential_sets, jump_host)
     folder = attempt_dir(run_dir, hostname)
+    bastions = bastions_for(nornir, policy)
 
     def task(task: Any) -> Any:
         from nornir.core.task import Result
 
-        return Result(host=task.host,
-                      result=collect_into(task, folder, commands, policy).session)
+        return Result(host=task.host, result=collect_into(task, folder, commands, policy,
+                                                          bastions=bastions).session)
 
-    result = nornir.run(task=task, name="rerun")[hostname][0]
+    try:
+        result = nornir.run(task=task, name="rerun")[hostname][0]
+    finally:
+        if bastions is not None:
+            bastions.close()
     if result.failed:
         raise RerunError(f"live collection from {hostname} failed: {result.exception}")
     return folder
@@ -186,7 +197,7 @@ class Rerun:
 
 def rerun_run(run_dir: Path, *, hosts: list[str] | None, check_ids: list[str] | None,
               failed_only: bool, policy: Policy, public_key: Path | None,
-              live: Any = None, inventory: Path | None = None) -> Rerun:
+              live: Any = None, source: Source | None = None) -> Rerun:
     """Rerun the chosen checks (`check_ids`, else the failed ones with `failed_only`, else all)
     of `hosts` (or all), offline from the evidence, or on the chassis with `live`
     credentials. Holds the run's lock and finds what it reads as signed before reading it;
@@ -205,18 +216,22 @@ def rerun_run(run_dir: Path, *, hosts: list[str] | None, check_ids: list[str] | 
         summary = RunSummary(run_id=run_dir.name, run_dir=run_dir)
         changes: list[Change] = []
         collected = []
+        sets_file = run_credentials(meta)
+        credential_sets = load_sets(sets_file) if live is not None and sets_file else None
         for record in records_to_rerun(run_dir, hosts):
             chosen = select_checks(record, check_ids, failed_only)
             folder = None
             if live is not None and chosen:
-                source = inventory or run_inventory(run_dir)
+                source = source or run_source(run_dir)
                 if source is None:
                     raise RerunError("the run does not name its inventory: pass --inventory")
                 commands = plan_commands(record["chassis"]["platform"],
                                          [catalogue.get(cid) for cid in chosen])
-                folder = collect_live(run_dir, inventory=source,
+                folder = collect_live(run_dir, source=source,
                                       hostname=record["chassis"]["hostname"],
-                                      commands=commands, policy=policy, credentials=live)
+                                      commands=commands, policy=policy, credentials=live,
+                                      credential_sets=credential_sets,
+                                      jump_host=meta.get("jump_host"))
                 collected.append(folder)
             if chosen:
                 record, changed = rerun_record(run_dir, record, chosen, catalogue=catalogue,

@@ -18,9 +18,13 @@ from typing import Any
 
 from inspector.catalogue import Check
 from inspector.collect import Retry, ShowTech, collect
+from inspector.credentials import DATA_KEY as CREDENTIALS_KEY
+from inspector.credentials import CredentialSet, Logins, candidates, parse_sets
 from inspector.evaluate import evaluate_chassis, plan_commands
 from inspector.evidence import EvidenceWriter, RawOutput, Session, utc_now
 from inspector.files import StorageError
+from inspector.jump import DATA_KEY as JUMP_KEY
+from inspector.jump import Bastions, JumpHost
 from inspector.manifest import FINISHED, INTERRUPTED
 from inspector.parsing import warm_up_genie
 from inspector.platforms import PLATFORMS, platform_for
@@ -93,12 +97,21 @@ def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def prepare_hosts(nornir: Any, credentials: Credentials, policy: Policy) -> None:
-    """Fill credentials from the environment and the session timeouts from the policy."""
+def prepare_hosts(nornir: Any, credentials: Credentials, policy: Policy,
+                  credential_sets: list[CredentialSet] | None = None,
+                  jump_host: str | None = None) -> None:
+    """Fill credentials from the environment and the session timeouts from the policy; give
+    each host its candidate credential sets in the order they are tried (its login, its
+    inventory's `credential_sets`, then `credential_sets` given for every host) and its jump
+    host (its own or its group's `jump_host`, else `jump_host` given for every host)."""
+    every_host_jump = JumpHost.parse(jump_host, "--jump-host") if jump_host else None
     host_keys = policy["collection.host_key_policy"]
     if host_keys not in ("record", "strict"):
         raise PolicyError(
             f"collection.host_key_policy must be `record` or `strict`, not {host_keys!r}")
+    own_login = {h.name for h in nornir.inventory.hosts.values() if h.username and h.password}
+    # A group's sets are read once for all its hosts: an `%ASK{}` prompts once.
+    listed: dict[int, tuple[Any, list[CredentialSet]]] = {}
     defaults = nornir.inventory.defaults
     if credentials.username:
         defaults.username = credentials.username
@@ -125,17 +138,62 @@ def prepare_hosts(nornir: Any, credentials: Credentials, policy: Policy) -> None
             hostname=options.hostname, port=options.port, username=options.username,
             password=options.password, platform=options.platform, extras=extras,
         )
+        host.data[CREDENTIALS_KEY] = _candidate_sets(
+            host, host.name in own_login, credentials, credential_sets or [], listed)
+        own_jump = host.get(JUMP_KEY)
+        host.data[JUMP_KEY] = (JumpHost.parse(own_jump, f"host {host.name!r} {JUMP_KEY}")
+                               if own_jump else every_host_jump)
+
+
+def bastions_for(nornir: Any, policy: Policy) -> Bastions | None:
+    """The run's jump host connections, when any (prepared) host goes through one; the
+    bastion's password, if it takes one, is INSPECTOR_JUMP_PASSWORD, else SSH keys."""
+    if not any(h.get(JUMP_KEY) for h in nornir.inventory.hosts.values()):
+        return None
+    return Bastions(strict=policy["collection.host_key_policy"] == "strict",
+                    known_hosts=policy["collection.known_hosts"],
+                    password=os.environ.get("INSPECTOR_JUMP_PASSWORD"),
+                    timeout=float(policy["collection.connect_timeout"]))
+
+
+def _candidate_sets(host: Any, own_login: bool, credentials: Credentials,
+                    shared: list[CredentialSet],
+                    listed: dict[int, tuple[Any, list[CredentialSet]]]) -> list[CredentialSet]:
+    """A set without an enable secret uses the environment's, else its own password (as
+    the login does: many sites use one password for both). `listed` holds the inventory's
+    lists already read, by identity (each kept with its list, so no identity is reused)."""
+    params = host.get_connection_parameters("netmiko")
+    login = None
+    if params.username and params.password:
+        login = CredentialSet(label="inventory" if own_login else "environment",
+                              username=params.username, password=params.password,
+                              secret=(params.extras or {}).get("secret"))
+    raw = host.get(CREDENTIALS_KEY)
+    if raw is not None and id(raw) not in listed:
+        listed[id(raw)] = (raw, parse_sets(raw, f"host {host.name!r} {CREDENTIALS_KEY}"))
+    own = listed[id(raw)][1] if raw is not None else []
+    return [s if s.secret else CredentialSet(label=s.label, username=s.username,
+                                              password=s.password,
+                                              secret=credentials.secret or s.password)
+            for s in candidates(login, own, shared, host.name)]
 
 
 def host_credentials(host: Any) -> list[str]:
-    """This host's own password and enable secret: what its session's words and its evidence
-    are kept free of (another host's never touch them)."""
+    """This host's own passwords and enable secrets, of every candidate set: what its
+    session's words and its evidence are kept free of (another host's never touch them)."""
     extras = host.get_connection_parameters("netmiko").extras or {}
-    return [s for s in (host.password, extras.get("secret")) if s]
+    own = [s for s in (host.password, extras.get("secret")) if s]
+    for candidate in host.get(CREDENTIALS_KEY) or []:
+        own += [s for s in candidate.secrets() if s not in own]
+    return own
 
 
-def missing_credentials(nornir: Any) -> list[str]:
-    return [h.name for h in nornir.inventory.hosts.values() if not h.username or not h.password]
+def missing_credentials(nornir: Any, shared_sets: bool = False) -> list[str]:
+    """Hosts with no login to try: no username and password, no credential sets."""
+    if shared_sets:
+        return []
+    return [h.name for h in nornir.inventory.hosts.values()
+            if (not h.username or not h.password) and not h.get(CREDENTIALS_KEY)]
 
 
 @dataclass(kw_only=True)
@@ -152,6 +210,7 @@ class Inspection:
     judged_with: dict[str, Any] | None = None  # inspector.provenance, once for the batch
     judges: Executor | None = None  # worker processes that parse and judge; None: this thread
     storage_failure: StorageError | None = None  # the first write the disk refused
+    bastions: Bastions | None = None  # the run's jump host connections, if any
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def task(self, task: Any) -> Any:
@@ -180,7 +239,7 @@ class Inspection:
         if platform in PLATFORMS:
             collected = collect_into(
                 task, evidence, plan_commands(platform, self.checks), self.policy,
-                login_gate=self.login_gate, show_tech=self.show_tech,
+                login_gate=self.login_gate, show_tech=self.show_tech, bastions=self.bastions,
                 on_progress=partial(self.on_progress, host.name) if self.on_progress else None,
             )
             session, outputs, redactions = (collected.session, collected.outputs,
@@ -323,7 +382,7 @@ class Collected:
 def collect_into(
     task: Any, folder: Path, commands: list[tuple[str, ...]], policy: Policy,
     login_gate: Any = None, show_tech: bool = False,
-    on_progress: Callable[[str], None] | None = None,
+    on_progress: Callable[[str], None] | None = None, bastions: Bastions | None = None,
 ) -> Collected:
     """Collect `commands` (and the show tech file) from the task's host into an evidence
     folder, secrets masked; `on_progress` hears how far the show tech file has come."""
@@ -341,10 +400,12 @@ def collect_into(
         )
     session = collect(
         task, writer=writer, commands=commands,
+        logins=Logins(sets=list(task.host.get(CREDENTIALS_KEY) or []),
+                      max_failures=int(policy["collection.max_auth_failures"])),
         command_timeout=float(policy["collection.command_timeout"]), secrets=credentials,
         retry=Retry(attempts=1 + int(policy["collection.retries"]),
                     delay=float(policy["collection.retry_delay"])),
-        login_gate=login_gate, show_tech=tech,
+        login_gate=login_gate, show_tech=tech, bastions=bastions,
     )
     return Collected(session=session, outputs=writer.finish(session),
                      redactions=writer.redactions(),
@@ -392,11 +453,15 @@ def run_inspection(
     interrupted = False
     genie_oses = [PLATFORMS[h.platform].genie_os for h in todo.inventory.hosts.values()
                   if h.platform in PLATFORMS]
+    inspection.bastions = bastions_for(todo, policy)
     with judge_pool(len(todo.inventory.hosts), genie_oses) as inspection.judges:
         try:
             results = todo.run(task=inspection.task, name="inspect", on_failed=True)
         except Interrupted as stop:
             results, interrupted = stop.result, True
+        finally:
+            if inspection.bastions is not None:
+                inspection.bastions.close()
     if inspection.storage_failure is not None:
         # Signed as started and never finished: a resume sets aside what no signature covers.
         raise RunError(f"the run stopped: {inspection.storage_failure}; free some space (or "

@@ -123,7 +123,9 @@ class Resumable:
     hosts: list[str]
     check_ids: list[str]
     policy: Path | None
-    inventory: Path | None
+    source: dict[str, str] | None  # inspector.hosts.Source, as run.json keeps it
+    credentials: Path | None  # the --credentials file of candidate sets, if one was given
+    jump_host: str | None  # the --jump-host every chassis was reached through, if given
 
 
 def seal_for_resume(run_dir: Path, public_key: Path | None) -> Resumable:
@@ -150,7 +152,8 @@ def seal_for_resume(run_dir: Path, public_key: Path | None) -> Resumable:
     return Resumable(seal=seal, set_aside=set_aside, hosts=meta["hosts"],
                      check_ids=meta["checks"],
                      policy=Path(meta["policy"]) if meta.get("policy") else None,
-                     inventory=Path(meta["inventory"]) if meta.get("inventory") else None)
+                     source=run_source(meta), credentials=run_credentials(meta),
+                     jump_host=meta.get("jump_host"))
 
 
 def _written_after_signing(rel: str, sealed_folders: set[str], sealed: dict[str, str]) -> bool:
@@ -259,8 +262,9 @@ def redrawn_reports(run_dir: Path) -> list[str]:
 # --------------------------------------------------------------------------- lifecycle
 
 def start_run(*, out: Path, run_id: str, hosts: list[str], check_ids: list[str],
-              policy: Policy, inventory: Path | None, show_tech: bool = False,
-              judged_with: dict[str, Any] | None = None) -> Path:
+              policy: Policy, source: dict[str, str] | None, show_tech: bool = False,
+              judged_with: dict[str, Any] | None = None,
+              credentials: Path | None = None, jump_host: str | None = None) -> Path:
     """Make the run folder, say what the run is in run.json, and sign it as `open`."""
     if not is_plain_name(run_id):
         raise RunRefused(f"--run-id {run_id!r} is not a plain name: letters, digits, `.`, `_` "
@@ -279,7 +283,11 @@ def start_run(*, out: Path, run_id: str, hosts: list[str], check_ids: list[str],
         "checks": check_ids,
         "policy": str(Path(policy.source).resolve()) if policy.source != "defaults" else None,
         # Where a live rerun or a resume reconnects from; not copied, as it may hold secrets.
-        "inventory": str(inventory.resolve()) if inventory else None,
+        "source": source,
+        # Candidate credential sets: labels and where each secret comes from (a file may
+        # also hold secrets as they are: it is named, never copied).
+        "credentials": str(credentials.resolve()) if credentials else None,
+        "jump_host": jump_host,
         "show_tech": show_tech,
         "judged_with": judged_with,
     })
@@ -295,6 +303,18 @@ def run_meta(run_dir: Path) -> dict[str, Any]:
         raise RunRefused(f"{run_dir} is not a run folder (no {RUN_META})")
     meta: dict[str, Any] = read_json(path)
     return meta
+
+
+def run_source(meta: dict[str, Any]) -> dict[str, str] | None:
+    """Where the run's hosts came from; runs written before sources had kinds name only
+    their inventory folder."""
+    if meta.get("source"):
+        return dict(meta["source"])
+    return {"kind": "inventory", "path": meta["inventory"]} if meta.get("inventory") else None
+
+
+def run_credentials(meta: dict[str, Any]) -> Path | None:
+    return Path(meta["credentials"]) if meta.get("credentials") else None
 
 
 def prepare_resume(run_dir: Path) -> set[str]:

@@ -14,7 +14,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -227,6 +227,9 @@ class Chassis:
     log: CommandLog
     sessions: int = 0
     latency: Latency = NO_LATENCY
+    # Every password login offered, as (username, accepted): how a test counts the tries a
+    # chassis saw (the password itself is never kept).
+    logins: list[tuple[str, bool]] = field(default_factory=list)
 
     @classmethod
     def from_spec(cls, spec: ChassisSpec, log: CommandLog,
@@ -296,9 +299,10 @@ class ChassisSSHServer(asyncssh.SSHServer):
 
     def validate_password(self, username: str, password: str) -> bool:
         spec = self._chassis.spec
-        if self._chassis.behaviour.login == "refuse":
-            return False
-        return username == spec.username and password == spec.password
+        accepted = (self._chassis.behaviour.login != "refuse"
+                    and username == spec.username and password == spec.password)
+        self._chassis.logins.append((username, accepted))
+        return accepted
 
 
 class _Input:

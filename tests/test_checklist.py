@@ -4,6 +4,7 @@ problem named."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -13,9 +14,13 @@ from inspector.checklist import (
     ChecklistRow,
     checklist_inventory,
     import_checklist,
-    load_checklist_as_inventory,
     write_inventory_from_checklist,
 )
+from inspector.hosts import Source, load_hosts
+
+
+def load_checklist_as_inventory(path: Path, workers: int) -> Any:
+    return load_hosts(Source("checklist", path), workers)
 
 HEADER = ("hostname,address,port,platform,site,country,declared_pid,declared_serial,condition,"
           "license_proof,transfer_exception")

@@ -69,6 +69,9 @@ class _Host:
     def close_connection(self, *_: Any) -> None:
         pass
 
+    def get(self, key: str, default: Any = None) -> Any:  # its inventory data: none
+        return default
+
 
 class _Task:
     class nornir:  # noqa: N801 - shaped like Nornir's task.nornir.config

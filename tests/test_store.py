@@ -35,7 +35,7 @@ def own_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _start(tmp_path: Path) -> Path:
     return start_run(out=tmp_path / "out", run_id="r", hosts=["done", "cut"],
-                     check_ids=["hw.psu.status"], policy=POLICY, inventory=None)
+                     check_ids=["hw.psu.status"], policy=POLICY, source=None)
 
 
 def _record(hostname: str) -> dict[str, Any]:

@@ -1,0 +1,161 @@
+"""Candidate credential sets: the logins a seller hands over, tried in order, each at most once
+per chassis and never more than `collection.max_auth_failures` refused per chassis, so no
+account locks. A record names the set that worked and every refusal by label, never a secret.
+
+Sets come from the host's inventory login (label `inventory`), the host's or its groups'
+`credential_sets` data, and a `--credentials` file, in that order. A secret is written as is,
+or as `%ENV{NAME}` (the environment), `%ASK{}` (a prompt) or `%ENC{...}` (pyATS's encoding,
+`pyats secret encode`).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+# The host data key holding candidate sets (a list of mappings), in an inventory or a file.
+DATA_KEY = "credential_sets"
+_MARKER = re.compile(r"%(ENV|ASK|ENC)\{(.*)\}", re.DOTALL)
+
+
+class CredentialError(ValueError):
+    """A credential set no session could use: one line, exit 3, before any device."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CredentialSet:
+    label: str
+    username: str
+    password: str
+    secret: str | None = None
+
+    def __repr__(self) -> str:  # never a secret in a traceback or a log
+        return f"CredentialSet(label={self.label!r}, username={self.username!r})"
+
+    def secrets(self) -> list[str]:
+        return [s for s in (self.password, self.secret) if s]
+
+
+def resolve(value: Any, where: str, ask: Callable[[str], str] | None = None) -> str:
+    """The text of a secret as written: plain, or `%ENV{NAME}`, `%ASK{}`, `%ENC{...}`."""
+    if not isinstance(value, str):
+        raise CredentialError(f"{where} must be text, not {type(value).__name__} "
+                              "(quote it in YAML)")
+    marker = _MARKER.fullmatch(value.strip())
+    if marker is None:
+        return value
+    kind, argument = marker.groups()
+    if kind == "ENV":
+        if argument not in os.environ:
+            raise CredentialError(f"{where}: the environment has no {argument}")
+        return os.environ[argument]
+    if kind == "ASK":
+        return (ask or getpass.getpass)(f"{argument or where}: ")
+    from pyats.utils.secret_strings import SecretString
+
+    try:
+        return str(SecretString(argument).plaintext)
+    except Exception as exc:  # pyATS's own decoding error, whatever its class
+        raise CredentialError(f"{where}: %ENC{{}} cannot be decoded with this pyATS "
+                              f"configuration's key ({type(exc).__name__})") from None
+
+
+def parse_sets(entries: Any, where: str,
+               ask: Callable[[str], str] | None = None) -> list[CredentialSet]:
+    """Credential sets from a list of `{label, username, password, secret}` mappings."""
+    if not isinstance(entries, list):
+        raise CredentialError(f"{where} must be a list of credential sets")
+    sets: list[CredentialSet] = []
+    for number, entry in enumerate(entries, 1):
+        if not isinstance(entry, Mapping):
+            raise CredentialError(f"{where}: set {number} must be a mapping")
+        unknown = set(entry) - {"label", "username", "password", "secret"}
+        if unknown:
+            raise CredentialError(f"{where}: set {number} has no field {sorted(unknown)[0]!r}")
+        label = entry.get("label", f"set-{number}")
+        if not isinstance(label, str) or not label.strip():
+            raise CredentialError(f"{where}: set {number} needs a label (text)")
+        if any(s.label == label for s in sets):
+            raise CredentialError(f"{where}: two sets are labelled {label!r}")
+        missing = [key for key in ("username", "password") if entry.get(key) is None]
+        if missing:
+            raise CredentialError(f"{where}: set {label!r} has no {missing[0]}")
+        named = f"{where}: set {label!r}"
+        sets.append(CredentialSet(
+            label=label, username=resolve(entry["username"], f"{named} username", ask),
+            password=resolve(entry["password"], f"{named} password", ask),
+            secret=resolve(entry["secret"], f"{named} secret", ask)
+            if entry.get("secret") is not None else None))
+    return sets
+
+
+def load_sets(path: Path) -> list[CredentialSet]:
+    """The sets of a `--credentials` file: a YAML list, or a mapping with `credential_sets`."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CredentialError(f"--credentials {path}: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        raise CredentialError(f"--credentials {path} is not valid YAML: "
+                              f"{str(exc).splitlines()[0]}") from None
+    if isinstance(data, Mapping):
+        data = data.get(DATA_KEY)
+    return parse_sets(data, str(path))
+
+
+def candidates(login: CredentialSet | None, own: Iterable[CredentialSet],
+               shared: Iterable[CredentialSet], host: str) -> list[CredentialSet]:
+    """The sets to try, in order, each distinct login once (a set repeated under another
+    label would only cost one more refusal). Labels name refusals, so they must differ."""
+    seen: set[tuple[str, str, str | None]] = set()
+    labels: set[str] = set()
+    ordered = []
+    for candidate in ([login] if login else []) + [*own, *shared]:
+        key = (candidate.username, candidate.password, candidate.secret)
+        if key in seen:
+            continue
+        if candidate.label in labels:
+            raise CredentialError(f"host {host!r}: two credential sets are labelled "
+                                  f"{candidate.label!r}")
+        seen.add(key)
+        labels.add(candidate.label)
+        ordered.append(candidate)
+    return ordered
+
+
+@dataclass(kw_only=True)
+class Logins:
+    """One chassis's way through its candidate sets, across all its sessions: the set that
+    worked is used again by a retried session; a refused set is never tried again."""
+
+    sets: list[CredentialSet]
+    max_failures: int
+    worked: CredentialSet | None = None
+    refused: list[str] = field(default_factory=list)  # labels, in the order refused
+
+    def next(self) -> CredentialSet | None:
+        """The set to log in with, or None: every set refused, or the refusals allowed
+        spent."""
+        if self.worked is not None:
+            return self.worked
+        if len(self.refused) >= self.max_failures:
+            return None
+        return next((s for s in self.sets if s.label not in self.refused), None)
+
+    def refusal(self) -> str:
+        """Why no login is left, for the session's error."""
+        tried = ", ".join(self.refused)
+        untried = [s.label for s in self.sets if s.label not in self.refused]
+        if untried:
+            return (f"authentication failed for {tried}; stopped at "
+                    f"collection.max_auth_failures ({self.max_failures}) so no account locks, "
+                    f"untried: {', '.join(untried)}")
+        return f"authentication failed for {tried}" if len(self.sets) > 1 \
+            else "authentication failed"

@@ -1,0 +1,321 @@
+"""Inventories where engineers keep them: a pyATS testbed, any Nornir configuration file (a
+third-party CSV plugin among them), NetBox and Nautobot hosts through the source-of-truth
+transform; the run remembers its source; bad inventory input ends with one line and exit 3
+before any device is contacted."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from inspector.hosts import InventoryError, Source, load_hosts
+from mock_devices import plan_lab, running_lab
+from mock_devices.lab import LAB_PASSWORD, LAB_SECRET, LAB_USERNAME
+from tests.lab_run import inspector, records
+
+CHECK = "hw.psu.status"  # one check keeps each lab run short
+LOGIN = {"INSPECTOR_USERNAME": LAB_USERNAME, "INSPECTOR_PASSWORD": LAB_PASSWORD,
+         "INSPECTOR_SECRET": LAB_SECRET}
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    tmp = tmp_path_factory.mktemp("sources")
+    specs = plan_lab(3, "healthy")
+    with running_lab(specs, inventory_out=tmp / "inventory"):
+        yield {"specs": specs, "inventory": tmp / "inventory",
+               "env": {**LOGIN, "INSPECTOR_KEY": str(tmp / "key.pem")}}
+
+
+def _run(lab: dict[str, Any], out: Path, *source: str) -> Any:
+    return inspector("run", *source, "--check", CHECK, "--no-show-tech", "--out", str(out),
+                     "--run-id", "r", "--workers", "3", env=lab["env"])
+
+
+@pytest.mark.lab
+def test_a_testbed_exported_from_the_lab_loads_in_pyats_and_is_inspected(
+        lab: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyats.topology.loader import load
+
+    from inspector.platforms import PLATFORMS
+
+    testbed = tmp_path / "testbed.yaml"
+    done = inspector("testbed", "export", "--inventory", str(lab["inventory"]),
+                     "--out", str(testbed))
+    assert done.returncode == 0, done.stderr
+    assert LAB_PASSWORD not in testbed.read_text() and LAB_SECRET not in testbed.read_text()
+    for name, value in LOGIN.items():
+        monkeypatch.setenv(name, value)
+    devices = load(str(testbed)).devices
+    assert {name: (d.os, d.connections.cli.port) for name, d in devices.items()} == {
+        s.hostname: (PLATFORMS[s.device_type].genie_os, s.port) for s in lab["specs"]}
+    assert devices[lab["specs"][0].hostname].credentials.default.password.plaintext \
+        == LAB_PASSWORD
+
+    done = _run(lab, tmp_path / "out", "--testbed", str(testbed))
+    assert done.returncode == 0, done.stdout + done.stderr
+    run_dir = tmp_path / "out" / "r"
+    found = records(run_dir)
+    assert {r["chassis"]["hostname"]: r["verdict"] for r in found.values()} == {
+        s.hostname: "PASS" for s in lab["specs"]}
+    assert json.loads((run_dir / "run.json").read_text())["source"] == {
+        "kind": "testbed", "path": str(testbed.resolve())}
+
+    # A live rerun reconnects through the testbed the run remembers: no flag repeated.
+    host = lab["specs"][0].hostname
+    again = inspector("rerun", str(run_dir), "--host", host, "--check", CHECK, "--live",
+                      env=lab["env"])
+    assert again.returncode == 0, again.stdout + again.stderr
+    record = next(r for r in records(run_dir).values() if r["chassis"]["hostname"] == host)
+    attempts = next(c for c in record["checks"] if c["id"] == CHECK)["attempts"]
+    assert [a.get("mode") for a in attempts][-1] == "live"
+
+
+@pytest.mark.lab
+def test_a_testbed_device_whose_os_the_inspector_does_not_speak_gets_a_record_saying_so(
+        lab: dict[str, Any], tmp_path: Path) -> None:
+    spec = lab["specs"][0]
+    testbed = tmp_path / "testbed.yaml"
+    testbed.write_text(yaml.safe_dump({"devices": {
+        "edge-srx": {"os": "junos", "type": "firewall", "credentials": {
+            "default": {"username": LAB_USERNAME, "password": LAB_PASSWORD}},
+            "connections": {"cli": {"protocol": "ssh", "ip": "127.0.0.1", "port": spec.port}}},
+    }}))
+    done = _run(lab, tmp_path / "out", "--testbed", str(testbed))
+    record = records(tmp_path / "out" / "r")["edge-srx"]
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert record["chassis"]["platform"] == "junos"
+    assert "platform 'junos' has no SSH CLI" in json.dumps(record)
+
+
+def _csv_inventory(folder: Path, specs: list[Any]) -> None:
+    folder.mkdir()
+    with (folder / "hosts.csv").open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["name", "hostname", "port", "platform",
+                                                    "site"])
+        writer.writeheader()
+        for spec in specs:
+            writer.writerow({"name": spec.hostname, "hostname": "127.0.0.1", "port": spec.port,
+                             "platform": spec.device_type, "site": "lab"})
+
+
+@pytest.mark.lab
+@pytest.mark.parametrize("plugin", ["SimpleInventory", "nornir_csv.plugins.inventory:CsvInventory"])
+def test_any_nornir_inventory_plugin_through_a_configuration_file(
+        lab: dict[str, Any], tmp_path: Path, plugin: str) -> None:
+    if plugin == "SimpleInventory":
+        options = {f"{kind}_file": str(lab["inventory"] / f"{kind}s.yaml")
+                   for kind in ("host", "group")}
+        options["defaults_file"] = str(lab["inventory"] / "defaults.yaml")
+    else:
+        _csv_inventory(tmp_path / "csv", lab["specs"])
+        options = {"inventory_dir_path": str(tmp_path / "csv")}
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump({
+        "inventory": {"plugin": plugin, "options": options},
+        "runner": {"plugin": "threaded", "options": {"num_workers": 1}},  # the inspector's wins
+    }))
+    done = _run(lab, tmp_path / "out", "--nornir-config", str(config))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert {r["chassis"]["hostname"] for r in records(tmp_path / "out" / "r").values()} == {
+        s.hostname for s in lab["specs"]}
+    assert json.loads((tmp_path / "out" / "r" / "run.json").read_text())["source"]["kind"] \
+        == "nornir_config"
+
+
+@pytest.mark.lab
+def test_a_resume_reloads_the_checklist_the_run_was_started_from(
+        lab: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from inspector.policy import load_policy
+    from inspector.store import start_run
+
+    checklist = tmp_path / "checklist.csv"
+    with checklist.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["hostname", "address", "port", "platform", "site", "country",
+                         "declared_pid", "declared_serial", "condition", "license_proof"])
+        for spec in lab["specs"]:
+            writer.writerow([spec.hostname, "127.0.0.1", spec.port, spec.device_type, "lab",
+                             "US", "C9300-48P", spec.serial, "working", "SO-1"])
+    # A run that stopped before its first chassis, as an interrupted one would.
+    monkeypatch.setenv("INSPECTOR_KEY", lab["env"]["INSPECTOR_KEY"])
+    run_dir = start_run(out=tmp_path / "out", run_id="site",
+                        hosts=[s.hostname for s in lab["specs"]], check_ids=[CHECK],
+                        policy=load_policy(None),
+                        source=Source("checklist", checklist).as_json())
+    done = inspector("run", "--resume", str(run_dir), env=lab["env"])
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    assert {r["chassis"]["hostname"] for r in records(run_dir).values()} == {
+        s.hostname for s in lab["specs"]}
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def _inventory(folder: Path, **host: Any) -> Path:
+    folder.mkdir()
+    entry = {"hostname": "127.0.0.1", "port": 9, "platform": "cisco_xe",
+             "username": "u", "password": "p", **host}
+    (folder / "hosts.yaml").write_text(yaml.safe_dump({"R1": entry}))
+    return folder
+
+
+@pytest.mark.parametrize(("host", "words"), [
+    ({"port": "abc"}, "port must be a number from 1 to 65535, not 'abc'"),
+    ({"port": 70000}, "port must be a number from 1 to 65535, not 70000"),
+    ({"platform": ["cisco_xe"]}, "platform must be text, not list ['cisco_xe']"),
+    ({"password": 98765432101}, "password must be text, not int (not shown)"),
+    ({"username": True}, "username must be text, not bool True"),
+    ({"hostname": ["10.0.0.1"]}, "hostname must be text, not list ['10.0.0.1']"),
+    ({"connection_options": {"netmiko": {"extras": {"secret": 1234}}}},
+     "secret must be text, not int (not shown)"),
+])
+def test_bad_inventory_input_is_one_line_and_exit_3_before_anything_is_written(
+        tmp_path: Path, host: dict[str, Any], words: str) -> None:
+    inventory = _inventory(tmp_path / "inventory", **host)
+    done = inspector("run", "--inventory", str(inventory), "--out", str(tmp_path / "out"))
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert done.stderr.strip() == f"inspector: host 'R1': {words}" + (
+        " (quote it in YAML)" if "text" in words else "")
+    assert "98765432101" not in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_testbed_is_read_as_pyats_reads_it_and_then_checked(tmp_path: Path) -> None:
+    """pyATS makes every password text (a number too); a port it keeps as written."""
+    testbed = tmp_path / "testbed.yaml"
+    testbed.write_text(yaml.safe_dump({"devices": {"R1": {
+        "os": "iosxe", "type": "router",
+        "credentials": {"default": {"username": "u", "password": 98765432101}},
+        "connections": {"cli": {"protocol": "ssh", "ip": "127.0.0.1", "port": "abc"}}}}}))
+    done = inspector("preflight", "--testbed", str(testbed))
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert done.stderr.strip() == ("inspector: host 'R1': port must be a number from 1 to "
+                                   "65535, not 'abc'")
+    testbed.write_text(testbed.read_text().replace("port: abc", "port: 22"))
+    host = load_hosts(Source("testbed", testbed), 1).inventory.hosts["R1"]
+    assert (host.password, host.port, host.platform) == ("98765432101", 22, "cisco_xe")
+
+
+@pytest.mark.parametrize("config", [
+    {"inventory": {"plugin": "no_such_package.inventory:Nothing"}},
+    {"inventory": {"plugin": "NoSuchPlugin"}},
+    {"inventory": {"plugin": "SimpleInventory", "options": {"no_such_option": 1}}},
+])
+def test_a_nornir_configuration_that_cannot_load_is_one_line_and_exit_3(
+        tmp_path: Path, config: dict[str, Any]) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    done = inspector("run", "--nornir-config", str(path), "--out", str(tmp_path / "out"))
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert done.stderr.startswith(f"inspector: {path}")
+    assert not (tmp_path / "out").exists()
+
+
+def test_two_sources_at_once_are_refused(tmp_path: Path) -> None:
+    done = inspector("run", "--inventory", str(tmp_path), "--testbed", str(tmp_path / "t.yaml"))
+    assert done.returncode == 3
+    assert "give one inventory source: --inventory, --testbed were given" in done.stderr
+
+
+# --------------------------------------------------------------------------- NetBox, Nautobot
+
+
+def _netbox_device(name: str, slug: str, **custom: Any) -> dict[str, Any]:
+    """A device as NetBox's API returns it and NetBoxInventory2 keeps it in a host's data."""
+    return {
+        "id": 7, "name": name, "serial": "FOC2233X0AB",
+        "device_type": {"slug": "c9300-48p", "model": "Catalyst 9300-48P",
+                        "part_number": "C9300-48P", "manufacturer": {"slug": "cisco"}},
+        "site": {"slug": "ams1", "name": "Amsterdam 1"},
+        "platform": {"slug": slug, "name": slug.upper()},
+        "primary_ip": {"address": "192.0.2.10/24"},
+        "custom_fields": {"condition": None, "license_proof": None, "country": None, **custom},
+    }
+
+
+class NetBoxStandIn:
+    """The hosts nornir_netbox's NetBoxInventory2 yields (use_platform_slug), without NetBox."""
+
+    def __init__(self, flatten_custom_fields: bool = False, nautobot: bool = False) -> None:
+        self.flatten, self.nautobot = flatten_custom_fields, nautobot
+
+    def load(self) -> Any:
+        from nornir.core.inventory import Defaults, Groups, Host, Hosts, Inventory
+
+        devices = [
+            _netbox_device("ams-core-1", "cisco-ios-xe", condition="working",
+                           license_proof="SO-123", country="NL"),
+            _netbox_device("ams-edge-1", "juniper-junos"),
+            _netbox_device("ams-lab-1", "c9k-special", declared_pid="C9300-24T"),
+        ]
+        defaults, hosts = Defaults(), Hosts()
+        for device in devices:
+            data: dict[str, Any] = dict(device)
+            if self.flatten:
+                data.update(data.pop("custom_fields"))
+            if self.nautobot:
+                data = {"pynautobot_dictionary": data}
+            hosts[device["name"]] = Host(
+                name=device["name"], hostname=device["primary_ip"]["address"].split("/")[0],
+                platform=device["platform"]["slug"], data=data, defaults=defaults)
+        return Inventory(hosts=hosts, groups=Groups(), defaults=defaults)
+
+
+@pytest.mark.parametrize("shape", [{}, {"flatten_custom_fields": True}, {"nautobot": True}])
+def test_source_of_truth_hosts_get_device_types_and_checklist_fields(
+        tmp_path: Path, shape: dict[str, Any]) -> None:
+    from nornir.core.plugins.inventory import InventoryPluginRegister
+
+    from inspector.program import HostContext
+
+    InventoryPluginRegister.register("NetBoxStandIn", NetBoxStandIn)
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump({"inventory": {
+        "plugin": "NetBoxStandIn", "options": shape,
+        "transform_function": "inspector_source_of_truth",
+        "transform_function_options": {"platform_slugs": {"C9K-Special": "cisco_xe"}},
+    }}))
+    hosts = load_hosts(Source("nornir_config", config), 1).inventory.hosts
+    assert {name: h.platform for name, h in hosts.items()} == {
+        "ams-core-1": "cisco_xe", "ams-edge-1": "juniper-junos", "ams-lab-1": "cisco_xe"}
+    core = hosts["ams-core-1"]
+    assert {key: core.get(key) for key in ("site", "country", "declared_pid", "declared_serial",
+                                           "condition", "license_proof")} == {
+        "site": "ams1", "country": "NL", "declared_pid": "C9300-48P",
+        "declared_serial": "FOC2233X0AB", "condition": "working", "license_proof": "SO-123"}
+    assert hosts["ams-lab-1"].get("declared_pid") == "C9300-24T"  # the custom field wins
+    declared = HostContext.for_host(core, None).host_data()
+    assert declared["declared_serial"] == "FOC2233X0AB" and declared["country"] == "NL"
+
+
+def test_the_slug_map_knows_every_platform_and_an_unknown_option_is_an_error() -> None:
+    from inspector.platforms import PLATFORMS
+    from inspector.sources import PLATFORM_SLUGS, device_type, source_of_truth
+
+    assert set(PLATFORM_SLUGS.values()) == set(PLATFORMS)
+    assert all(device_type(name) == name for name in PLATFORMS)  # Nautobot's network drivers
+    assert device_type("Cisco IOS XE") == "cisco_xe"  # a platform's name, not its slug
+    with pytest.raises(ValueError, match="has no option 'slugs'"):
+        source_of_truth(object(), slugs={})
+    with pytest.raises(InventoryError, match="no such file"):
+        load_hosts(Source("testbed", Path("no-such-testbed.yaml")), 1)
+
+
+def test_a_netbox_model_name_is_never_taken_for_the_declared_pid() -> None:
+    from nornir.core.inventory import Host
+
+    from inspector.sources import source_of_truth
+
+    device = _netbox_device("ams-core-2", "cisco-ios-xe")
+    device["device_type"]["part_number"] = ""
+    host = Host(name="ams-core-2", platform="cisco-ios-xe", data=device)
+    source_of_truth(host)
+    assert host.get("declared_pid") is None and host.get("declared_serial") == "FOC2233X0AB"

@@ -1,0 +1,129 @@
+"""Chassis behind a jump host, end to end on 127.0.0.1: the lab's bastion forwards only to lab
+chassis and logs every forward, so each session is proved to have gone through it; the
+bastion's host key is held to the run's host key policy; a destination the bastion refuses, a
+refused bastion login and a malformed --jump-host each end as they should."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from mock_devices import plan_lab, running_lab
+from mock_devices.bastion import BASTION_PASSWORD, BASTION_USERNAME, running_bastion
+from mock_devices.lab import LAB_HOST
+from tests.lab_run import inspector, records
+
+pytestmark = pytest.mark.lab
+
+CHECK = "hw.psu.status"
+OUTSIDE = "not-a-lab-chassis"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((LAB_HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    specs = plan_lab(2, "healthy")
+    inventory = tmp_path / "inventory"
+    with running_lab(specs, inventory_out=inventory), \
+            running_bastion({(LAB_HOST, s.port) for s in specs},
+                            log=tmp_path / "forwards.jsonl") as bastion:
+        yield {"specs": specs, "inventory": inventory, "bastion": bastion, "tmp": tmp_path,
+               "jump": f"{BASTION_USERNAME}@{LAB_HOST}:{bastion.port}",
+               "env": {"INSPECTOR_JUMP_PASSWORD": BASTION_PASSWORD,
+                       "INSPECTOR_KEY": str(tmp_path / "key.pem")}}
+
+
+def _run(site: dict[str, Any], *extra: str, env: dict[str, str] | None = None) -> Any:
+    return inspector("run", "--inventory", str(site["inventory"]), "--check", CHECK,
+                     "--no-show-tech", "--out", str(site["tmp"] / "out"), "--run-id", "r",
+                     *extra, env={**site["env"], **(env or {})})
+
+
+def _add_host(site: dict[str, Any], name: str, port: int, **data: Any) -> None:
+    path = site["inventory"] / "hosts.yaml"
+    hosts = yaml.safe_load(path.read_text())
+    hosts[name] = {**next(iter(hosts.values())), "hostname": LAB_HOST, "port": port,
+                   "data": {"site": "lab", **data}}
+    path.write_text(yaml.safe_dump(hosts))
+
+
+def test_every_session_goes_through_the_bastion_which_refuses_anything_else(
+        site: dict[str, Any]) -> None:
+    outside = _free_port()
+    _add_host(site, OUTSIDE, outside)
+    done = _run(site, "--jump-host", site["jump"])
+    assert done.returncode == 2, done.stdout + done.stderr
+    found = records(site["tmp"] / "out" / "r")
+    for spec in site["specs"]:
+        record = found[spec.hostname]
+        assert record["verdict"] == "PASS", record["session"]
+        assert record["session"]["via"].startswith(f"{site['jump']} (ssh-ed25519 SHA256:")
+    refused = found[OUTSIDE]["session"]["error"]
+    assert refused.startswith(f"jump host {site['jump']} refused to forward to "
+                              f"{LAB_HOST}:{outside}"), refused
+    # The bastion's log: one forward per chassis session, and the refused one, nothing else.
+    forwards = [(f.dest_port, f.allowed) for f in site["bastion"].forwards()]
+    assert sorted(forwards) == sorted([(s.port, True) for s in site["specs"]]
+                                      + [(outside, False)])
+    assert len((site["tmp"] / "forwards.jsonl").read_text().splitlines()) == len(forwards)
+    # Remembered for --resume and rerun --live.
+    meta = json.loads((site["tmp"] / "out" / "r" / "run.json").read_text())
+    assert meta["jump_host"] == site["jump"]
+
+
+def test_a_group_names_the_jump_host_and_one_bastion_login_serves_every_session(
+        site: dict[str, Any]) -> None:
+    groups_path = site["inventory"] / "groups.yaml"
+    groups = yaml.safe_load(groups_path.read_text())
+    for group in groups.values():
+        group.setdefault("data", {})["jump_host"] = site["jump"]
+    groups_path.write_text(yaml.safe_dump(groups))
+    done = _run(site)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert {f.dest_port for f in site["bastion"].forwards()} == {
+        s.port for s in site["specs"]}
+    assert site["bastion"].logins == [True]
+
+
+def test_the_bastion_is_held_to_the_strict_host_key_policy(site: dict[str, Any]) -> None:
+    known = site["tmp"] / "known_hosts"
+    known.write_text("")  # the bastion's key is not in it
+    policy = site["tmp"] / "policy.yaml"
+    policy.write_text(yaml.safe_dump({"collection": {"host_key_policy": "strict",
+                                                     "known_hosts": str(known)}}))
+    done = _run(site, "--jump-host", site["jump"], "--policy", str(policy))
+    assert done.returncode == 2, done.stdout + done.stderr
+    for record in records(site["tmp"] / "out" / "r").values():
+        assert record["session"]["error"] == (
+            f"jump host {site['jump']}: host key not in known_hosts (strict host key policy)")
+    assert site["bastion"].forwards() == []
+
+
+def test_a_refused_bastion_login_is_an_error_never_retried(site: dict[str, Any]) -> None:
+    done = _run(site, "--jump-host", site["jump"],
+                env={"INSPECTOR_JUMP_PASSWORD": "not-the-bastion-password"})
+    assert done.returncode == 2, done.stdout + done.stderr
+    for record in records(site["tmp"] / "out" / "r").values():
+        assert record["session"]["error"] == f"jump host {site['jump']}: authentication failed"
+    assert site["bastion"].forwards() == []
+    assert site["bastion"].logins == [False]  # asked once for the whole run: no lockout
+
+
+@pytest.mark.parametrize("jump", ["bastion.example", "user@host:99999", "user@"])
+def test_a_malformed_jump_host_is_one_line_and_exit_3(site: dict[str, Any], jump: str) -> None:
+    done = _run(site, "--jump-host", jump)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert done.stderr.strip() == (f"inspector: --jump-host: jump host must be "
+                                   f"user@host[:port], not {jump!r}")
+    assert not (site["tmp"] / "out").exists()
