@@ -227,9 +227,11 @@ class CaptureError(ValueError):
     """A capture folder whose index says something other than what the inspector wrote."""
 
 
+# Session's fields as index.json holds them (tests/test_bad_input.py checks it covers them all).
+_TEXT = (str, type(None))
 _SESSION_FIELDS: dict[str, type | tuple[type, ...]] = {
-    "connected": bool, "privileged": bool, "error": (str, type(None)),
-                   "prompt": (str, type(None)), "host_key": (str, type(None))}
+    "connected": bool, "privileged": bool, "error": _TEXT, "prompt": _TEXT, "host_key": _TEXT,
+    "login": _TEXT, "refused_logins": (list, tuple), "via": _TEXT}
 
 
 def _capture_from_index(folder: Path, index: Path, data: Any, platform: str | None) -> Capture:
@@ -251,7 +253,8 @@ def _capture_from_index(folder: Path, index: Path, data: Any, platform: str | No
     session = data.get("session")
     if session is not None:
         if not isinstance(session, dict) or not set(session) <= set(_SESSION_FIELDS) or not all(
-                isinstance(session.get(k), t) for k, t in _SESSION_FIELDS.items()):
+                isinstance(session[k], t) for k, t in _SESSION_FIELDS.items() if k in session
+        ) or not {"connected", "privileged"} <= set(session):
             raise bad("`session` must be an object of " + ", ".join(_SESSION_FIELDS))
     for key in ("platform", "hostname"):
         if not isinstance(data.get(key), (str, type(None))):

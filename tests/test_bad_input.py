@@ -48,3 +48,11 @@ def test_diff_of_files_that_are_not_records_is_one_clear_error(document: str,
     assert done.returncode == 3, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith("inspector: not an inspection record"), done.stderr
+
+
+def test_the_index_check_knows_every_field_of_a_session() -> None:
+    from dataclasses import fields
+
+    from inspector.evidence import _SESSION_FIELDS, Session
+
+    assert set(_SESSION_FIELDS) == {f.name for f in fields(Session)}
