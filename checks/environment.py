@@ -121,6 +121,9 @@ class _IosReader:
         self.in_alarms = False
         self.alarms: dict[str, str] = {}
         self.c6k_supplies: dict[str, dict[str, str]] = {}
+        # ISR G2: `SYS PS1 is present` opens a block of `Input Voltage status: Normal` lines.
+        self.isr_supply: str | None = None
+        self.isr_supplies: dict[str, list[str]] = {}
 
     def prefix(self, switch: str | None = None) -> str:
         switch = switch or self.switch
@@ -142,6 +145,9 @@ class _IosReader:
                 self.statement(stripped)
         fan_trays = self.fan_slots - self.supply_slots
         self.psus.update({n: _c6k_supply_state(parts) for n, parts in self.c6k_supplies.items()})
+        self.psus.update({n: " / ".join(bad) if (bad := [p for p in parts if not
+                                                          p.endswith(": Normal")]) else "Normal"
+                          for n, parts in self.isr_supplies.items()})
         for name, alarm in self.alarms.items():
             if name in self.temps:
                 level = re.search(r"\((\w+)\)|\b(minor|major|critical)\b", alarm, re.IGNORECASE)
@@ -429,9 +435,32 @@ class _IosReader:
             return False
         return True
 
+    def isr_statement(self, s: str) -> bool:
+        """The ISR G2 (2900 / 3900) layout; True when the line was one of it."""
+        if m := re.match(r"^((?:SYS|AUX\(-48V\)|POE)\s+PS\d+)\s+is\s+(.+)$", s, re.IGNORECASE):
+            self.isr_supply = None
+            if m[2].strip().lower() == "present":
+                self.isr_supply = m[1]
+                self.isr_supplies[m[1]] = []
+            else:
+                self.psus[m[1]] = m[2].strip()
+        elif self.isr_supply and (m := re.match(
+                r"^(Fan|Input Voltage|DC Output Voltage|Thermal)\s+status:\s*(.+)$", s)):
+            self.isr_supplies[self.isr_supply].append(f"{m[1]} status: {m[2].strip()}")
+        elif self.isr_supply and re.match(r"^Type:", s):
+            pass
+        elif m := re.match(r"^Fan\s+(\d+)\s+([A-Za-z][\w ]*)$", s):
+            self.isr_supply = None
+            self.fans[f"fan {m[1]}"] = m[2].strip()
+        elif m := re.match(r"^(.+?) temperature = (-?\d+(?:\.\d+)?),\s*(\S.*)$", s, re.IGNORECASE):
+            self.reading(f"{m[1].lower()} temperature", value=float(m[2]), state=m[3].strip())
+        else:
+            return False
+        return True
+
     def statement(self, s: str) -> None:
         """The free-standing lines of the Catalyst, IE and ASR 901 layouts."""
-        if self.c6k_statement(s):
+        if self.c6k_statement(s) or self.isr_statement(s):
             return
         if m := re.match(r"^SWITCH:\s*(\d+)$|^Switch:\s*(\d+)$", s, re.IGNORECASE):
             self.switch = m[1] or m[2]

@@ -59,7 +59,7 @@ PROFILE_ORDER = ("cat9300", "isr4431", "cat2960x", "nexus9300", "asr9006", "asa5
 _FIRST_FAULTS = ("psu_failed", "fan_failed", "license_eval", "login_refused", "hang_after_login")
 _KIND_ORDER = ("hardware", "license", "software", "connection", "fault")
 # One chassis in this many carries a fault in a mix. While it is coprime with the number of
-# profiles served (23 today), the faulty positions walk through every profile, and every
+# profiles served (24 today), the faulty positions walk through every profile, and every
 # (profile, fault) pair appears within 5 x profiles x mixed faults chassis.
 _FAULT_EVERY = 5
 
