@@ -10,7 +10,8 @@ Which parser serves, and why:
   temperatures (Catalyst 9200/9300 17.x) out of its temperature keys, and returns nothing
   or raises on the ASR 1000, Catalyst 9400/9600 and IE 3x00 layouts. One reader covers all
   the layouts the corpus holds (Catalyst 2960-9300, 9400/9600, IE, ISR/ASR sensor lists,
-  ASR 901).
+  ASR 901, the Catalyst 4500 supply table), and the `show environment` of the Catalyst 4500
+  (its temperature table), 6500 / 7600 and ISR G2, whose whole outputs the corpus lacks.
 - NX-OS `show environment`: ntc-templates first; Genie drops sensors (`Sone-1` ...) from its
   temperature table and fails its schema on Nexus 7000 output, so it is not used.
 - IOS-XR `admin show environment`: our own reader (Genie and ntc-templates have none for the
@@ -449,7 +450,7 @@ class _IosReader:
             self.isr_supplies[self.isr_supply].append(f"{m[1]} status: {m[2].strip()}")
         elif self.isr_supply and re.match(r"^Type:", s):
             pass
-        elif m := re.match(r"^Fan\s+(\d+)\s+([A-Za-z][\w ]*)$", s):
+        elif m := re.match(r"^Fan\s+(\d+)\s+(?!is\b)([A-Za-z][\w ]*)$", s):  # not `FAN 1 is OK`
             self.isr_supply = None
             self.fans[f"fan {m[1]}"] = m[2].strip()
         elif m := re.match(r"^(.+?) temperature = (-?\d+(?:\.\d+)?),\s*(\S.*)$", s, re.IGNORECASE):
