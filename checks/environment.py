@@ -10,7 +10,8 @@ Which parser serves, and why:
   temperatures (Catalyst 9200/9300 17.x) out of its temperature keys, and returns nothing
   or raises on the ASR 1000, Catalyst 9400/9600 and IE 3x00 layouts. One reader covers all
   the layouts the corpus holds (Catalyst 2960-9300, 9400/9600, IE, ISR/ASR sensor lists,
-  ASR 901).
+  ASR 901, the Catalyst 4500 supply table), and the `show environment` of the Catalyst 4500
+  (its temperature table), 6500 / 7600 and ISR G2, whose whole outputs the corpus lacks.
 - NX-OS `show environment`: ntc-templates first; Genie drops sensors (`Sone-1` ...) from its
   temperature table and fails its schema on Nexus 7000 output, so it is not used.
 - IOS-XR `admin show environment`: our own reader (Genie and ntc-templates have none for the
@@ -116,6 +117,14 @@ class _IosReader:
         self.current: str | None = None  # the temperature reading later lines refine
         self.alert_thresholds: dict[str, float] = {}
         self.alert_name: str | None = None
+        # Catalyst 6500 / 7600: the `environmental alarms:` section names what is out of range
+        # (`module 5 inlet temperature: 62C (major)`); the sensor's own line gives no state.
+        self.in_alarms = False
+        self.alarms: dict[str, str] = {}
+        self.c6k_supplies: dict[str, dict[str, str]] = {}
+        # ISR G2: `SYS PS1 is present` opens a block of `Input Voltage status: Normal` lines.
+        self.isr_supply: str | None = None
+        self.isr_supplies: dict[str, list[str]] = {}
 
     def prefix(self, switch: str | None = None) -> str:
         switch = switch or self.switch
@@ -136,6 +145,14 @@ class _IosReader:
             if not self.header(stripped):
                 self.statement(stripped)
         fan_trays = self.fan_slots - self.supply_slots
+        self.psus.update({n: _c6k_supply_state(parts) for n, parts in self.c6k_supplies.items()})
+        self.psus.update({n: " / ".join(bad) if (bad := [p for p in parts if not
+                                                          p.endswith(": Normal")]) else "Normal"
+                          for n, parts in self.isr_supplies.items()})
+        for name, alarm in self.alarms.items():
+            if name in self.temps:
+                level = re.search(r"\((\w+)\)|\b(minor|major|critical)\b", alarm, re.IGNORECASE)
+                self.temps[name]["state"] = f"{(level[1] or level[2]) if level else alarm} alarm"
         psus = self.psus or {n: _merge_states(s) for n, s in self.sensor_psus.items()
                              if n not in fan_trays}
         temps = {
@@ -157,6 +174,8 @@ class _IosReader:
             (r"^SW\s+Status\s+RPS Name", "rps_table"),
             (r"^Supply\s+Model No\s+Type\s+Capacity\s+Status", "c9k_supply_table"),
             (r"^Tray\s+Status", "fan_tray_table"),
+            (r"^Supply\s+Model No\s+Type\s+Status\s+Sensor", "c4k_supply_table"),
+            (r"^Module\s+Sensor\s+Temperature\s+Status", "c4k_temp_table"),
             (r"^Pwr Supply\s+(?:Type|PID)", "ie_supply_table"),
             (r"^Sensor Name\s+Status\s+Reading", "ie_sensor_table"),
             (r"\bSensor\b.*\bState\b.*\bReading\b", "sensor_table"),
@@ -177,6 +196,8 @@ class _IosReader:
             "rps_table": lambda _line, row: bool(re.match(r"^\d+\s", row)),  # external, ignored
             "c9k_supply_table": self.c9k_supply_row,
             "fan_tray_table": self.fan_tray_row,
+            "c4k_supply_table": self.c4k_supply_row,
+            "c4k_temp_table": self.c4k_temp_row,
             "ie_supply_table": self.ie_supply_row,
             "ie_sensor_table": self.ie_sensor_row,
             "sensor_table": self.sensor_row,
@@ -235,6 +256,41 @@ class _IosReader:
         name = f"{self.prefix()}{m[1]}"
         self.fans[name] = m[2]
         self.fan_states(f"{name} fan", m[3].split())
+        return True
+
+    # Catalyst 4500: `PS1  PWR-C45-4200ACV  AC 4200W  good  good  good` (status, its fan, its
+    # PoE), then one row per input (`PS1-1  220V  good`), or `PS2  none  --  --  --  --`.
+    def c4k_supply_row(self, _line: str, s: str) -> bool:
+        m = re.match(r"^(PS\d+)(-\d+)?\s+(.+)$", s)
+        if not m:
+            return False
+        if m[2]:
+            # An input's own row: a supply that loses its inputs says so in its status
+            # (`bad/off`), and a 4200W supply runs on one input at a lower capacity.
+            return True
+        cells = _cells(m[3])
+        if cells[0].lower() in {"none", "not present", "empty"}:
+            self.psus[m[1]] = "not present"
+            return True
+        if len(cells) < 4:
+            raise Unreadable(f"unexpected power supply row: {s!r}")
+        self.psus[m[1]] = cells[2]
+        if cells[3] not in {"--", "n.a."}:
+            self.fans[f"{m[1]} fan"] = cells[3]
+        return True
+
+    # Catalyst 4500: ` 3  air inlet  28C  ok`, on later releases with the supervisor's own
+    # thresholds: ` 3  air inlet  23C(51C ,65C )  ok`. The separator is `------+-----`.
+    def c4k_temp_row(self, _line: str, s: str) -> bool:
+        if re.fullmatch(r"[-+\s]+", s):
+            return True
+        m = re.match(
+            r"^(\d+)\s+(.+?)\s+(-?\d+)C\s*(?:\(\s*(-?\d+)C\s*,\s*(-?\d+)C\s*\))?\s+(\S.*)$", s
+        )
+        if not m:
+            return False
+        self.reading(f"module {m[1]} {m[2]}", state=m[6].strip(), value=float(m[3]),
+                     warning=_number(m[4]), critical=_number(m[5]))
         return True
 
     def fan_states(self, prefix: str, states: list[str]) -> None:
@@ -351,8 +407,62 @@ class _IosReader:
                 state = "no output (0 V)"
             self.sensor_psus.setdefault(name, []).append(state)
 
+    def c6k_statement(self, s: str) -> bool:
+        """The Catalyst 6500 / 7600 layout: a `name:` line opens a block of `name key: value`
+        lines; True when the line was one of that layout."""
+        if re.fullmatch(r"environmental alarms:", s, re.IGNORECASE):
+            self.in_alarms = True
+            return True
+        if re.fullmatch(r"[\w -]+:", s):  # `backplane:`, `fan-tray 1:`, `module 5:`
+            self.in_alarms = False
+            return False
+        if self.in_alarms:
+            if m := re.match(r"^(.+?):\s*(.+)$", s):
+                self.alarms[m[1].strip()] = m[2].strip()
+            return True  # `no alarms`, or a line naming several parts (`VTT 1,2,3 OK`)
+        if m := re.match(r"^fan-tray\s+(\d+)\s+fan-fail:\s*(.+)$", s, re.IGNORECASE):
+            self.fans[f"fan-tray {m[1]}"] = m[2].strip()
+        elif m := re.match(r"^power-supply\s+(\d+)\s+(fan-fail|power-input|power-output-fail):"
+                           r"\s*(.+)$", s, re.IGNORECASE):
+            if m[2].lower() == "fan-fail":  # the supply's own fan, judged with the supply
+                self.fans[f"PS{m[1]} fan"] = m[3].strip()
+            else:
+                self.c6k_supplies.setdefault(f"power supply {m[1]}", {})[m[2].lower()] = m[3]
+        elif m := re.match(r"^(.+?\s(?:temperature|temp)):\s*(-?\d+(?:\.\d+)?)\s*C$", s,
+                           re.IGNORECASE):
+            # No state on the line: the alarm section says which reading crossed its threshold.
+            self.reading(m[1], value=float(m[2]))
+        else:
+            return False
+        return True
+
+    def isr_statement(self, s: str) -> bool:
+        """The ISR G2 (2900 / 3900) layout; True when the line was one of it."""
+        if m := re.match(r"^((?:SYS|AUX\(-48V\)|POE)\s+PS\d+)\s+is\s+(.+)$", s, re.IGNORECASE):
+            self.isr_supply = None
+            if m[2].strip().lower() == "present":
+                self.isr_supply = m[1]
+                self.isr_supplies[m[1]] = []
+            else:
+                self.psus[m[1]] = m[2].strip()
+        elif self.isr_supply and (m := re.match(
+                r"^(Fan|Input Voltage|DC Output Voltage|Thermal)\s+status:\s*(.+)$", s)):
+            self.isr_supplies[self.isr_supply].append(f"{m[1]} status: {m[2].strip()}")
+        elif self.isr_supply and re.match(r"^Type:", s):
+            pass
+        elif m := re.match(r"^Fan\s+(\d+)\s+(?!is\b)([A-Za-z][\w ]*)$", s):  # not `FAN 1 is OK`
+            self.isr_supply = None
+            self.fans[f"fan {m[1]}"] = m[2].strip()
+        elif m := re.match(r"^(.+?) temperature = (-?\d+(?:\.\d+)?),\s*(\S.*)$", s, re.IGNORECASE):
+            self.reading(f"{m[1].lower()} temperature", value=float(m[2]), state=m[3].strip())
+        else:
+            return False
+        return True
+
     def statement(self, s: str) -> None:
         """The free-standing lines of the Catalyst, IE and ASR 901 layouts."""
+        if self.c6k_statement(s) or self.isr_statement(s):
+            return
         if m := re.match(r"^SWITCH:\s*(\d+)$|^Switch:\s*(\d+)$", s, re.IGNORECASE):
             self.switch = m[1] or m[2]
         elif re.search(r"\bdirection is\b", s, re.IGNORECASE):
@@ -417,6 +527,19 @@ class _IosReader:
             )
         elif re.match(r"^Fantray\s*:", s, re.IGNORECASE):
             self.fans["fan tray"] = s.split(":", 1)[1].strip()
+
+
+def _c6k_supply_state(parts: dict[str, str]) -> str:
+    """One state from a 6500 supply's `power-output-fail: OK` and `power-input: AC high`."""
+    output = parts.get("power-output-fail", "").strip()
+    feed = parts.get("power-input", "").strip()
+    if not output:
+        return f"power input {feed}" if feed else "unknown"
+    if output.upper() == "OK" and feed.lower() not in {"none", "off"}:
+        return "OK"
+    faults = [f"output {output}" if output.upper() != "OK" else "",
+              f"input {feed}" if feed.lower() in {"none", "off"} else ""]
+    return " / ".join(f for f in faults if f)
 
 
 def parse_ios_environment(text: str) -> Environment:
@@ -768,6 +891,12 @@ def fan_status(
         return Outcome.error("the environment output shows no fans"
                              + ("" if inventory else
                                 " (and no chassis PID was read to tell a fanless model)"))
+    if all(_SUPPLY_FAN.search(name) for name in environment.fans):
+        # A supply's own fan says nothing of the chassis's fan trays: a power section alone
+        # (the Catalyst 4500 supply table's `Fan Sensor` column).
+        return Outcome.error("only the power supplies' own fans are listed, no chassis fan",
+                             [Evidence(path=f"fans/{n}", actual=s)
+                              for n, s in environment.fans.items()])
     # A chassis fan bay is fixed: a fan module missing from it is a finding.
     return _components(environment.fans, "fans", policy,
                        needed=lambda name: not _SUPPLY_FAN.search(name))

@@ -416,7 +416,13 @@ def parse_nxos_cores(text: str) -> CrashListing:
 CRASH_FILES = Fact(
     "crash_listing",
     {
-        "cisco_ios": Source("dir flash:", Genie(_genie_dir)),
+        # A Catalyst 4500 has no flash: and keeps crash reports in crashinfo:; a Catalyst 6500 /
+        # 7600 route processor writes them to bootflash:. A family that answers `dir flash:`
+        # but writes its crash reports elsewhere (a 2960 / 3750 `crashinfo` folder inside
+        # flash:, shown as a directory) is not helped by a fallback, which is only sent on a
+        # rejection: it needs its crash folder asked before flash:.
+        "cisco_ios": Source("dir flash:", Genie(_genie_dir),
+                            fallbacks=("dir crashinfo:", "dir bootflash:")),
         # Catalyst switches keep crash reports in crashinfo:; IOS-XE routers (ISR 4000,
         # ASR 1000) have no such file system and write crashinfo_* files to bootflash:.
         "cisco_xe": Source("dir crashinfo:", Genie(_genie_dir), fallbacks=("dir bootflash:",)),

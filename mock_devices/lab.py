@@ -59,7 +59,7 @@ PROFILE_ORDER = ("cat9300", "isr4431", "cat2960x", "nexus9300", "asr9006", "asa5
 _FIRST_FAULTS = ("psu_failed", "fan_failed", "license_eval", "login_refused", "hang_after_login")
 _KIND_ORDER = ("hardware", "license", "software", "connection", "fault")
 # One chassis in this many carries a fault in a mix. While it is coprime with the number of
-# profiles served (19 today), the faulty positions walk through every profile, and every
+# profiles served (24 today), the faulty positions walk through every profile, and every
 # (profile, fault) pair appears within 5 x profiles x mixed faults chassis.
 _FAULT_EVERY = 5
 
@@ -133,7 +133,10 @@ def plan_lab(
     known = load_profiles()
     order = list(profiles) if profiles else [p for p in PROFILE_ORDER if p in known]
     if not profiles:
-        order += sorted(p for p in set(known) - set(order) if not known[p].awaits)
+        # A profile without one of the first faults (a fanless switch has no fan to fail)
+        # comes last, so a small mix still lands each first fault on a profile that has it.
+        order += sorted((p for p in set(known) - set(order) if not known[p].awaits),
+                        key=lambda p: (not set(_FIRST_FAULTS[:3]) <= set(known[p].scenarios), p))
     if count and not order:
         raise ValueError("plan_lab needs at least one profile")
     for name in order:
@@ -153,7 +156,7 @@ def plan_lab(
             if faults and i % _FAULT_EVERY == _FAULT_EVERY - 1:
                 nth = i // _FAULT_EVERY + seed
                 offered = known[profile].scenarios
-                # Walk the cycle to the next fault this profile offers (all do, today).
+                # Walk the cycle to the next fault this profile offers.
                 for step in range(len(faults)):
                     candidate = faults[(nth + step) % len(faults)]
                     if candidate in offered and offered[candidate].in_mix:
