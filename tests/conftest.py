@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import chromium  # noqa: F401  # a fixture for every test that needs one
+
 RECORD_SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "record.schema.json"
 
 _session: dict[str, str | None] = {}

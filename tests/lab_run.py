@@ -66,3 +66,17 @@ def set_host_password(inventory: Path, hostname: str, password: str) -> None:
 
 def statuses(record: dict[str, Any], status: str) -> set[str]:
     return {c["id"] for c in record["checks"] if c["status"] == status}
+
+
+def inspect_lab(specs: list[Any], tmp_path: Path, run_id: str
+                ) -> tuple[subprocess.CompletedProcess[str], dict[str, dict[str, Any]]]:
+    """Serve `specs` and inspect them all through the CLI, no show tech, 30 workers: the run's
+    process and its records."""
+    from mock_devices import running_lab
+
+    with running_lab(specs, inventory_out=tmp_path / "inventory"):
+        done = inspector("run", "--inventory", str(tmp_path / "inventory"), "--out",
+                         str(tmp_path / "out"), "--run-id", run_id, "--no-show-tech",
+                         "--workers", "30", env={"INSPECTOR_KEY": str(tmp_path / "key.pem")})
+    found = records(tmp_path / "out" / run_id) if (tmp_path / "out" / run_id).is_dir() else {}
+    return done, found

@@ -27,9 +27,9 @@ from inspector.families import (
     load_proofs,
     markdown_table,
 )
-from mock_devices import expected_verdict, load_profiles, plan_lab, running_lab
+from mock_devices import expected_verdict, load_profiles, plan_lab
 from mock_devices.profiles import HEALTHY, PROFILES_DIR
-from tests.lab_run import ALSO_FAILS, CAUGHT_BY, inspector, records, statuses
+from tests.lab_run import ALSO_FAILS, CAUGHT_BY, inspect_lab, inspector, statuses
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -70,12 +70,8 @@ def test_every_family_passes_healthy_and_fails_on_each_fault(tmp_path: Path) -> 
             spec = plan_lab(1, scenario, profiles=[name])[0]
             spec.hostname = f"lab-{name}-{scenario}"
             specs.append(spec)
-    with running_lab(specs, inventory_out=tmp_path / "inventory"):
-        done = inspector("run", "--inventory", str(tmp_path / "inventory"), "--out",
-                         str(tmp_path / "out"), "--run-id", "families", "--no-show-tech",
-                         "--workers", "30", env={"INSPECTOR_KEY": str(tmp_path / "key.pem")})
+    done, found = inspect_lab(specs, tmp_path, "families")
     assert done.returncode == 1, done.stdout + done.stderr
-    found = records(tmp_path / "out" / "families")
     proofs = {}
     for name, profile in sorted(profiles.items()):
         meta = yaml.safe_load((PROFILES_DIR / name / "profile.yaml").read_text(encoding="utf-8"))

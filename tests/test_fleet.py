@@ -21,9 +21,9 @@ import pytest
 from inspector.files import read_json, write_json
 from inspector.manifest import FINISHED, OPEN, keygen, seal_run, sign_run
 from mock_devices.lab import plan_lab, running_lab
+from tests.browser import run_chromium
 from tests.lab_run import inspector
 from tests.postgres import postgres_server
-from tests.test_report_browser import find_chromium, run_chromium
 
 pytestmark = pytest.mark.lab
 
@@ -286,15 +286,6 @@ def test_fleet_report_counts_sites_verdicts_and_disagreeing_chassis(
     assert [d["serial"] for d in summary.disagreeing] == [first["chassis"]["serial"]]
     assert summary.failing_checks[0][0] == "hw.psu.status"
     assert summary.failing_checks[0][1] == 3  # the mix's faulty chassis twice, and ours
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    binary = find_chromium()
-    if binary is None:
-        pytest.skip("headless Chromium is not installed (Debian package `chromium`, or set "
-                    "INSPECTOR_CHROMIUM): the fleet report was not checked in a browser")
-    return binary
 
 
 def test_fleet_report_html_in_a_browser_shows_counts_and_charts(

@@ -6,11 +6,8 @@ it). Each launch gets a fresh profile and every background network feature turne
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import struct
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -18,39 +15,10 @@ import pytest
 from lxml import html as lxml_html
 
 from reports.html import write_html
+from tests.browser import run_chromium
 from tests.test_reports import HOSTILE, fabricate_records
 
-BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--hide-scrollbars")
 WINDOW = (1280, 2000)
-
-
-def find_chromium() -> str | None:
-    """`INSPECTOR_CHROMIUM` if set, else the first Chromium or Chrome on PATH."""
-    override = os.environ.get("INSPECTOR_CHROMIUM")
-    if override:
-        return override
-    return next((found for name in BROWSERS if (found := shutil.which(name))), None)
-
-
-def run_chromium(binary: str, url: str, *extra: str, profile: Path,
-                 timeout: float = 90) -> subprocess.CompletedProcess[str]:
-    command = [binary, *FLAGS, f"--user-data-dir={profile}", *extra, url]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
-    if done.returncode != 0:
-        raise AssertionError(f"chromium exited {done.returncode}: {done.stderr[-2000:]}")
-    return done
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    binary = find_chromium()
-    if binary is None:
-        pytest.skip("headless Chromium is not installed (Debian package `chromium`, or set "
-                    "INSPECTOR_CHROMIUM): the HTML report was not checked in a browser")
-    return binary
 
 
 @pytest.fixture(scope="module")

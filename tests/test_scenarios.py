@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from mock_devices import expected_verdict, load_profiles, plan_lab, running_lab
-from tests.lab_run import ALSO_FAILS, CAUGHT_BY, inspector, records, statuses
+from mock_devices import expected_verdict, load_profiles, plan_lab
+from tests.lab_run import ALSO_FAILS, CAUGHT_BY, inspect_lab, statuses
 
 pytestmark = pytest.mark.lab
 
@@ -23,12 +23,8 @@ def test_every_fault_scenario_is_caught_by_its_check(tmp_path: Path) -> None:
         for spec in plan_lab(sum(fault in p.scenarios for p in profiles.values()), fault):
             spec.hostname = f"{spec.hostname}-{fault}"
             specs.append(spec)
-    with running_lab(specs, inventory_out=tmp_path / "inventory"):
-        done = inspector("run", "--inventory", str(tmp_path / "inventory"), "--out",
-                         str(tmp_path / "out"), "--run-id", "faults", "--no-show-tech",
-                         "--workers", "30", env={"INSPECTOR_KEY": str(tmp_path / "key.pem")})
+    done, found = inspect_lab(specs, tmp_path, "faults")
     assert done.returncode == 1, done.stdout + done.stderr
-    found = records(tmp_path / "out" / "faults")
     missed, stray = {}, {}
     for spec in specs:
         record = found[spec.hostname]
