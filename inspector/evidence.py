@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from inspector.files import atomic_write, read_json, write_json
+from inspector.files import atomic_write, read_json, sync_files, write_json
 from inspector.platforms import PLATFORMS
 from inspector.redact import redact_output
 
@@ -122,6 +122,7 @@ class EvidenceWriter:
             "commands": [],
         }
         self._outputs: dict[str, RawOutput] = {}
+        self._unsynced: list[Path] = []  # outputs on disk, synced together before the index
 
     def add(self, command: str, text: str, *, compress: bool = False,
             read_by_checks: bool = True) -> RawOutput:
@@ -134,7 +135,9 @@ class EvidenceWriter:
         name = f"{command_slug(command)}.txt" + (".gz" if compress else "")
         # mtime=0: the same output always compresses to the same bytes.
         atomic_write(self.folder / name,
-                     gzip.compress(data, compresslevel=6, mtime=0) if compress else data)
+                     gzip.compress(data, compresslevel=6, mtime=0) if compress else data,
+                     sync=False)
+        self._unsynced.append(self.folder / name)
         entry: dict[str, Any] = {"file": name, "sha256": output.sha256, "bytes": len(data)}
         if compress:
             entry["compressed"] = "gzip"
@@ -160,6 +163,8 @@ class EvidenceWriter:
 
     def finish(self, session: Session) -> dict[str, RawOutput]:
         self._index["session"] = session.as_dict()
+        sync_files(self._unsynced)
+        self._unsynced = []
         write_json(self.folder / INDEX, self._index)
         return dict(self._outputs)
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
-import tempfile
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -18,23 +19,54 @@ class StorageError(Exception):
     it for one."""
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, fsync it, then rename it into place."""
-    tmp: str | None = None
+# The temporary file is named by the process and thread that write it, so no other writer
+# can be at it: it is opened with O_TRUNC, not made by mkstemp, which costs a random name and
+# a retry loop on every one of a run's twenty thousand files.
+_TMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+
+
+def atomic_write(path: Path, data: bytes, *, sync: bool = True) -> None:
+    """Write to a temporary file beside `path`, fsync it, then rename it into place.
+
+    `sync=False` leaves the fsync to the caller, who syncs a batch with `sync_files` before
+    anything that names these files is written: one chassis's outputs are synced together
+    before its evidence index, not one by one (measured: half the CPU)."""
+    tmp = f"{path.parent}/.{path.name}.{os.getpid()}-{threading.get_ident()}.tmp"
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        try:
+            fd = os.open(tmp, _TMP_FLAGS, 0o600)
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(tmp, _TMP_FLAGS, 0o600)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            if sync:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException as exc:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
         if isinstance(exc, OSError):
             raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from exc
         raise
+
+
+def sync_files(paths: Iterable[Path]) -> None:
+    """fsync files written with `atomic_write(..., sync=False)`. (Their renames are made
+    durable by the journal commit of the next fsync, as those of `atomic_write` are.)"""
+    for path in paths:
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 _digests: dict[tuple[str, int, int, int], str] = {}

@@ -219,8 +219,7 @@ class Inspection:
         if self.storage_failure is not None:
             return Result(host=task.host, result=None)  # not started: the disk takes nothing
         try:
-            record = self.inspect(task)
-            summary = self.write(record)
+            summary = self.done(self.inspect(task))
         except StorageError as failure:
             with self._lock:
                 self.storage_failure = self.storage_failure or failure
@@ -228,6 +227,7 @@ class Inspection:
         return Result(host=task.host, result=summary)
 
     def inspect(self, task: Any) -> dict[str, Any]:
+        """Collect, judge and write one chassis's record; returns its summary row."""
         host = task.host
         started = utc_now()
         platform = host.platform
@@ -258,14 +258,17 @@ class Inspection:
             from concurrent.futures.process import BrokenProcessPool
 
             try:
-                return self.judges.submit(judge_in_worker, job).result()
+                return self.judges.submit(judge_in_worker, job, self.run_dir).result()
             except BrokenProcessPool:
                 pass  # a worker died (killed, out of memory): judge here, as without workers
-        return judge(job, self.checks)
+        return judge_and_write(job, self.checks, self.run_dir)
 
     def write(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A record made here (an excluded chassis, an internal error): written, then done."""
         write_record(self.run_dir, record)
-        row = summary_row(record)
+        return self.done(summary_row(record))
+
+    def done(self, row: dict[str, Any]) -> dict[str, Any]:
         if self.on_done:
             with self._lock:
                 self.on_done(row)
@@ -314,11 +317,20 @@ def judge(job: Judgement, checks: list[Check]) -> dict[str, Any]:
     return record
 
 
-def judge_in_worker(job: Judgement) -> dict[str, Any]:
+def judge_and_write(job: Judgement, checks: list[Check], run_dir: Path) -> dict[str, Any]:
+    """Judge one chassis and write its record; returns its summary row. In a worker, the
+    record is encoded and written there and never crosses back: the run's own process keeps
+    its CPU for the sessions."""
+    record = judge(job, checks)
+    write_record(run_dir, record)
+    return summary_row(record)
+
+
+def judge_in_worker(job: Judgement, run_dir: Path) -> dict[str, Any]:
     from inspector.catalogue import load_catalogue
 
     catalogue = load_catalogue()
-    return judge(job, [catalogue.get(check_id) for check_id in job.check_ids])
+    return judge_and_write(job, [catalogue.get(check_id) for check_id in job.check_ids], run_dir)
 
 
 def _judge_worker_started(genie_oses: list[str]) -> None:
