@@ -14,7 +14,7 @@ read fewer is passed over for the next, and when none reads them all the fact is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -44,12 +44,18 @@ class Genie:
     schema_check: bool = True
     name = "genie"
 
-    def read(self, platform: str, output: RawOutput) -> Any:
+    @property
+    def parse_key(self) -> Hashable:
+        """Facts whose strategies share this key share one parse of an output."""
+        return (self.name, self.parser_class, self.schema_check)
+
+    def parse(self, platform: str, output: RawOutput) -> Any:
         assert output.text is not None
-        os_name = platform_for(platform).genie_os
-        return _extract(self.extract, genie_parse(os_name, output.command, output.text,
-                                                  self.parser_class,
-                                                  schema_check=self.schema_check))
+        return genie_parse(platform_for(platform).genie_os, output.command, output.text,
+                           self.parser_class, schema_check=self.schema_check)
+
+    def read(self, platform: str, output: RawOutput) -> Any:
+        return _extract(self.extract, self.parse(platform, output))
 
 
 @dataclass(frozen=True)
@@ -57,9 +63,16 @@ class TextFSM:
     extract: Callable[[list[dict[str, Any]]], Any]
     name = "textfsm"
 
-    def read(self, platform: str, output: RawOutput) -> Any:
+    @property
+    def parse_key(self) -> Hashable:
+        return (self.name,)
+
+    def parse(self, platform: str, output: RawOutput) -> Any:
         assert output.text is not None
-        return _extract(self.extract, textfsm_parse(platform, output.command, output.text))
+        return textfsm_parse(platform, output.command, output.text)
+
+    def read(self, platform: str, output: RawOutput) -> Any:
+        return _extract(self.extract, self.parse(platform, output))
 
 
 @dataclass(frozen=True)
@@ -198,6 +211,9 @@ class FactResolver:
         self._outputs = outputs
         self._raw: dict[str, RawOutput] = {}
         self._values: dict[str, FactValue | FactUnavailable] = {}
+        # Several facts read one output with the same parser (`show version`: identity, OS,
+        # uptime, reload reason): it is parsed once. Extractors only read what they are given.
+        self._parsed: dict[tuple[str, Hashable], Any] = {}
 
     def raw(self, command: str) -> RawOutput:
         if command not in self._raw:
@@ -278,7 +294,7 @@ class FactResolver:
             in_text = source.rows.by_kind(source.rows.in_text(output.text))
         for strategy in source.strategies:
             try:
-                value = strategy.read(self.platform, output)
+                value = self._read_with(strategy, output)
             except (ParseFailure, Unreadable) as exc:
                 reasons.append(f"{strategy.name}: {exc}")
                 continue
@@ -295,3 +311,17 @@ class FactResolver:
         return FactUnreadable(
             f"could not read `{output.command}`: " + "; ".join(reasons), output.command
         )
+
+    def _read_with(self, strategy: Strategy, output: RawOutput) -> Any:
+        if isinstance(strategy, Own):
+            return strategy.read(self.platform, output)
+        key = (output.command, strategy.parse_key)
+        if key not in self._parsed:
+            try:
+                self._parsed[key] = strategy.parse(self.platform, output)
+            except ParseFailure as failure:
+                self._parsed[key] = failure
+        parsed = self._parsed[key]
+        if isinstance(parsed, ParseFailure):
+            raise ParseFailure(str(parsed))
+        return _extract(strategy.extract, parsed)
