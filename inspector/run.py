@@ -44,6 +44,7 @@ from inspector.second_reading import warm_up_napalm
 from inspector.store import (
     evidence_dir,
     finish_run,
+    keep_report_pieces,
     prepare_resume,
     read_records,
     run_meta,
@@ -322,7 +323,7 @@ def judge_and_write(job: Judgement, checks: list[Check], run_dir: Path) -> dict[
     record is encoded and written there and never crosses back: the run's own process keeps
     its CPU for the sessions."""
     record = judge(job, checks)
-    write_record(run_dir, record)
+    keep_report_pieces(run_dir, write_record(run_dir, record))
     return summary_row(record)
 
 

@@ -27,6 +27,7 @@ inspects their chassis again. Anything else that differs from the manifest refus
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 from collections.abc import Iterable, Iterator
@@ -350,6 +351,16 @@ def finish_run(run_dir: Path, verdicts: dict[str, str], *, state: str,
     written = [run_dir / name for name in own_files(run_dir)] + list(evidence_written)
     key, _ = seal_run(run_dir, state=state, previous=previous, written=written)
     return reports, key
+
+
+def keep_report_pieces(run_dir: Path, record_file: Path) -> None:
+    """Draw one record's pieces of the run's reports now, beside the sessions still going, so
+    the run's end only assembles them. A failure here costs nothing: the pieces are drawn at
+    the end, where a problem is said."""
+    from reports import keep_pieces
+
+    with contextlib.suppress(Exception):
+        keep_pieces(record_file, run_dir / REPORT_PARTS)
 
 
 def draw_reports(run_dir: Path) -> list[Path]:

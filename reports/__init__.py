@@ -47,8 +47,24 @@ def render(records: Iterable[dict[str, Any]], fmt: str, output: Path) -> Path:
 
 
 # Each chassis's pieces of the default reports, kept beside its record so that a rerun of one
-# chassis redraws one chassis, not the whole run. Bump the version when the markup changes.
-PIECES_VERSION = 1
+# chassis redraws one chassis, not the whole run, and a batch draws them as each record is
+# written rather than all at its end. Bump the version when the markup changes.
+PIECES_VERSION = 2
+
+
+def keep_pieces(path: Path, pieces_dir: Path) -> dict[str, dict[str, Any]]:
+    """Draw the pieces of the record at `path` and keep them in `pieces_dir`, stamped with
+    the record's sha256. The record's file name anchors its section, so a piece is the same
+    wherever the chassis stands in the report."""
+    from inspector.files import sha256_file
+    from reports.html import html_piece
+    from reports.junit import junit_piece
+
+    stamp = {"version": PIECES_VERSION, "record_sha256": sha256_file(path)}
+    record = json.loads(path.read_bytes())
+    pieces = {"html": html_piece(path.stem, record), "junit": junit_piece(path.stem, record)}
+    _keep(pieces_dir / path.name, stamp, pieces)
+    return pieces
 
 
 def write_default_reports(paths: list[Path], pieces_dir: Path, *, html_path: Path,
@@ -57,22 +73,16 @@ def write_default_reports(paths: list[Path], pieces_dir: Path, *, html_path: Pat
     record files at `paths`.
 
     A chassis's kept pieces (in `pieces_dir`, one file per record) serve while they name the
-    sha256 of its record as it is on disk (and their place in the run); otherwise they are
-    drawn again from the record and kept.
+    sha256 of its record as it is on disk; otherwise they are drawn again and kept.
     """
     from inspector.files import sha256_file
-    from reports.html import HtmlAssembly, html_piece
-    from reports.junit import JunitAssembly, junit_piece
+    from reports.html import HtmlAssembly
+    from reports.junit import JunitAssembly
 
     with HtmlAssembly() as html, JunitAssembly() as junit:
-        for index, path in enumerate(paths):
-            stamp = {"version": PIECES_VERSION, "record_sha256": sha256_file(path), "index": index}
-            kept_path = pieces_dir / path.name
-            pieces = _kept(kept_path, stamp)
-            if pieces is None:
-                record = json.loads(path.read_bytes())
-                pieces = {"html": html_piece(index, record), "junit": junit_piece(index, record)}
-                _keep(kept_path, stamp, pieces)
+        for path in paths:
+            stamp = {"version": PIECES_VERSION, "record_sha256": sha256_file(path)}
+            pieces = _kept(pieces_dir / path.name, stamp) or keep_pieces(path, pieces_dir)
             html.add(pieces["html"])
             junit.add(pieces["junit"])
         return [html.write(html_path), junit.write(junit_path)]

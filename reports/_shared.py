@@ -11,7 +11,7 @@ import os
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,6 +33,19 @@ NO_SITE = "(no site)"
 # XML 1.0 allows only these characters; lone surrogates (valid in JSON, not in UTF-8) and
 # control characters from a chassis's output are dropped, in HTML and CSV too.
 _FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def anchored(records: Iterable[Mapping[str, Any]]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Each record with a name unique in one report: the name of its record file in a run
+    (its hostname as a file name), numbered on a repeat (records of several runs), so a
+    chassis's piece is the same whether drawn in its run or by `render`."""
+    from inspector.files import safe_name
+
+    seen: Counter[str] = Counter()
+    for record in records:
+        name = safe_name(str((record.get("chassis") or {}).get("hostname") or "chassis"))
+        seen[name] += 1
+        yield (name if seen[name] == 1 else f"{name}~{seen[name]}"), record
 
 
 def clean(value: Any) -> str:

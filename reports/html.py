@@ -27,6 +27,7 @@ from reports._shared import (
     ChassisRow,
     Record,
     Tally,
+    anchored,
     atomic_output,
     chassis_row,
     clean,
@@ -206,18 +207,19 @@ def _badge(status: Any) -> str:
 def write_html(records: Iterable[Record], output: Path, *,
                title: str = "Chassis inspection report") -> Path:
     with HtmlAssembly(title) as report:
-        for index, record in enumerate(records):
-            report.add(html_piece(index, record))
+        for name, record in anchored(records):
+            report.add(html_piece(name, record))
         return report.write(output)
 
 
-def html_piece(index: int, record: Record) -> dict[str, Any]:
+def html_piece(anchor: str, record: Record) -> dict[str, Any]:
     """What the report shows of one chassis, as plain data: its table row, its section, and
-    what the summary counts. A run keeps these per chassis so a rerun redraws only its own."""
+    what the summary counts; `anchor` names its section, unique in the report. A run keeps
+    these per chassis so a rerun redraws only its own."""
     row = chassis_row(record)
     return {"row": asdict(row), "tool_version": record.get("tool_version"),
-            "table_row": _table_row(index, row).encode(),
-            "section": _chassis_section(index, record, row).encode()}
+            "table_row": _table_row(anchor, row).encode(),
+            "section": _chassis_section(anchor, record, row).encode()}
 
 
 class HtmlAssembly:
@@ -363,7 +365,7 @@ def _filters(tally: Tally) -> str:
             f'<p class="filter-note" id="filter-note"></p>\n')
 
 
-def _table_row(index: int, row: ChassisRow) -> str:
+def _table_row(anchor: str, row: ChassisRow) -> str:
     verdict = _known(row.verdict, VERDICTS, "ERROR")
     failed = " ".join(f"<code>{_e(c)}</code>" for c in row.failed)
     if verdict == "PASS" and failed:  # failures that did not count against the chassis
@@ -378,7 +380,8 @@ def _table_row(index: int, row: ChassisRow) -> str:
         if not row.failed and not row.errored and verdict != "PASS":
             findings = _e(row.verdict_reason)
     tier = TIER_LABELS.get(row.tier, clean(row.tier)) if row.has_program else "-"
-    return (f'<tr data-verdict="{verdict}"><td><a href="#c-{index}">{_e(row.hostname)}</a></td>'
+    return (f'<tr data-verdict="{verdict}">'
+            f'<td><a href="#c-{_e(anchor)}">{_e(row.hostname)}</a></td>'
             f'<td class="col-site nw">{_e(row.site) or "-"}</td>'
             f'<td class="nw">{_e(row.pid) or "-"}</td>'
             f"<td>{_e(row.serial) or '-'}</td><td>{_e(row.os_version) or '-'}</td>"
@@ -386,7 +389,7 @@ def _table_row(index: int, row: ChassisRow) -> str:
             f'<td class="findings">{findings.strip()}</td></tr>\n')
 
 
-def _chassis_section(index: int, record: Record, row: ChassisRow) -> str:
+def _chassis_section(anchor: str, record: Record, row: ChassisRow) -> str:
     chassis = record.get("chassis") or {}
     verdict = _known(row.verdict, VERDICTS, "ERROR")
     facts = [("Platform", row.platform), ("PID", row.pid), ("Serial", row.serial),
@@ -398,7 +401,7 @@ def _chassis_section(index: int, record: Record, row: ChassisRow) -> str:
     checks = "".join(_check_row(row.hostname, check) for check in record.get("checks") or [])
     if not checks:
         checks = '<tr><td colspan="4">No check was run on this chassis.</td></tr>'
-    return (f'<section class="chassis" id="c-{index}" data-verdict="{verdict}">'
+    return (f'<section class="chassis" id="c-{_e(anchor)}" data-verdict="{verdict}">'
             f'<div class="chassis-head"><h2>{_e(row.hostname)}</h2>{_badge(row.verdict)}'
             f'<a class="top" href="#top">back to summary</a></div>'
             f'<p class="reason">{_e(row.verdict_reason)}</p><dl class="facts">{facts_html}</dl>'

@@ -16,6 +16,7 @@ from xml.sax.saxutils import quoteattr
 
 from reports._shared import (
     Record,
+    anchored,
     atomic_output,
     chassis_row,
     clean,
@@ -34,14 +35,15 @@ _COUNTED = {"failure": "failures", "error": "errors", "skipped": "skipped"}
 def write_junit(records: Iterable[Record], output: Path, *,
                 name: str = "chassis inspection") -> Path:
     with JunitAssembly(name) as report:
-        for index, record in enumerate(records):
-            report.add(junit_piece(index, record))
+        for name, record in anchored(records):
+            report.add(junit_piece(name, record))
         return report.write(output)
 
 
-def junit_piece(index: int, record: Record) -> dict[str, Any]:
-    """One chassis's <testsuite> and what the root element counts, as plain data."""
-    suite, counts = _testsuite(index, record)
+def junit_piece(suite_id: str, record: Record) -> dict[str, Any]:
+    """One chassis's <testsuite> (its `id` unique in the report) and what the root element
+    counts, as plain data."""
+    suite, counts = _testsuite(suite_id, record)
     return {"suite": ET.tostring(suite, encoding="unicode").encode() + b"\n",
             "counts": dict(counts), "run_id": clean(record.get("run_id")),
             "started_at": record.get("started_at"), "finished_at": record.get("finished_at")}
@@ -90,7 +92,7 @@ class JunitAssembly:
         return output
 
 
-def _testsuite(index: int, record: Record) -> tuple[ET.Element, Counter[str]]:
+def _testsuite(suite_id: str, record: Record) -> tuple[ET.Element, Counter[str]]:
     row = chassis_row(record)
     cases = [_testcase(row.hostname, check) for check in record.get("checks") or []]
     shown = {tag for case in cases for tag in _outcomes(case)}
@@ -116,7 +118,7 @@ def _testsuite(index: int, record: Record) -> tuple[ET.Element, Counter[str]]:
         "time": f"{seconds_between(record.get('started_at'), record.get('finished_at')):.3f}",
         "timestamp": started.strftime("%Y-%m-%dT%H:%M:%S") if started else "",
         "hostname": clean((record.get("chassis") or {}).get("address")) or row.hostname,
-        "id": str(index),
+        "id": suite_id,
     })
     if not suite.get("timestamp"):
         del suite.attrib["timestamp"]
