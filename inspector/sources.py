@@ -54,8 +54,9 @@ def source_of_truth(host: Any, **options: Any) -> None:
     """Nornir transform function (`inspector_source_of_truth`) for NetBox and Nautobot hosts.
 
     The platform becomes a netmiko device type; the checklist's fields come from the host's
-    data, flattened or under `custom_fields`, else from the device's own NetBox fields
-    (serial, the device type's part number, site slug). nornir_nautobot keeps the device under
+    data, flattened or under `custom_fields`, else from the device's own fields (serial, site
+    slug, and the device type's part number where the source lists it: NetBox's device list
+    does not). nornir_nautobot keeps the device under
     `pynautobot_dictionary`. Its one option, `platform_slugs`, adds to or overrides the map."""
     unknown = set(options) - {"platform_slugs"}
     if unknown:
