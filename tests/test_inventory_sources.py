@@ -236,8 +236,9 @@ _SITES = ("ams1", "ams2", "fra1")
 def _netbox_recipe(folder: Path, url: str, specs: list[Any], **options: Any) -> Path:
     """The README's NetBox recipe, pointed at `url`; each lab chassis sits at its own site,
     whose SSH port the group file gives (NetBoxInventory2 makes a `site__<slug>` group)."""
-    (folder / "groups.yaml").write_text(yaml.safe_dump(
-        {f"site__{site}": {"port": spec.port} for site, spec in zip(_SITES, specs)}))
+    ports = {f"site__{site}": {"port": spec.port}
+             for site, spec in zip(_SITES, specs, strict=False)}
+    (folder / "groups.yaml").write_text(yaml.safe_dump(ports))
     config = folder / "config.yaml"
     config.write_text(yaml.safe_dump({"inventory": {
         "plugin": "NetBoxInventory2",
@@ -259,7 +260,7 @@ def _netbox_devices(specs: list[Any]) -> list[dict[str, Any]]:
                     site=site, model=s.profile, serial=s.serial,
                     country="NL" if site.startswith("ams") else "DE", condition="working",
                     declared_pid=get_profile(s.profile).pid, license_proof=f"SO-{i + 1}")
-             for i, (site, s) in enumerate(zip(_SITES, specs))]
+             for i, (site, s) in enumerate(zip(_SITES, specs, strict=False))]
     # Filtered out by the recipe's `status: active`: never contacted.
     found.insert(1, device(9, "ams-old-1", address="192.0.2.10", platform="cisco-ios-xe",
                            site="ams1", model="c9300", serial="FOC0000X0AA",
@@ -287,7 +288,7 @@ def test_netbox_hosts_through_the_real_plugin_and_the_readme_recipe_are_inspecte
     found = records(run_dir)
     assert {r["chassis"]["hostname"]: (r["chassis"]["platform"], r["verdict"])
             for r in found.values()} == {s.hostname: (s.device_type, "PASS") for s in specs}
-    for i, (site, spec) in enumerate(zip(_SITES, specs)):
+    for i, (site, spec) in enumerate(zip(_SITES, specs, strict=True)):
         saved = json.loads((run_dir / "evidence" / spec.hostname / "context.json").read_text())
         assert saved["declaration"] == {
             "site": site, "country": "NL" if site.startswith("ams") else "DE",
