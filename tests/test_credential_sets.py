@@ -148,8 +148,8 @@ def test_a_bad_credentials_file_ends_the_run_before_any_device(tmp_path: Path) -
         load_file(tmp_path / "missing.yaml")
 
 
-def test_the_readme_example_of_credential_sets_reads_as_written(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_readme_examples_of_credential_sets_read_as_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     section = readme.split("### Candidate credentials", 1)[1]
     block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
@@ -158,6 +158,13 @@ def test_the_readme_example_of_credential_sets_reads_as_written(
     assert [(s.label, s.username, s.password, s.secret) for s in sets] == [
         ("seller-admin", "admin", "from-env", "typed"),
         ("factory", "cisco", "example-password", None)]
+    mapping = section.split("```yaml\n", 2)[2].split("```", 1)[0]
+    path = tmp_path / "sets.yaml"
+    path.write_text(mapping)
+    monkeypatch.setattr("getpass.getpass", lambda prompt: f"typed at {prompt}")
+    given = load_file(path)
+    assert [(s.label, s.password) for s in given.sets] == [("seller-admin", "from-env")]
+    assert given.jump_password == "typed at bastion password: "
 
 
 def test_a_groups_sets_are_read_once_and_follow_the_hosts_login(
