@@ -254,15 +254,15 @@ def _netbox_recipe(folder: Path, url: str, specs: list[Any], **options: Any) -> 
 
 def _netbox_devices(specs: list[Any]) -> list[dict[str, Any]]:
     from mock_devices.profiles import get_profile
-    from tests.netbox import device
+    from tests.sources_of_truth import netbox_device
 
-    found = [device(i + 1, s.hostname, address="127.0.0.1", platform=_SLUGS[s.device_type],
+    found = [netbox_device(i + 1, s.hostname, address="127.0.0.1", platform=_SLUGS[s.device_type],
                     site=site, model=s.profile, serial=s.serial,
                     country="NL" if site.startswith("ams") else "DE", condition="working",
                     declared_pid=get_profile(s.profile).pid, license_proof=f"SO-{i + 1}")
              for i, (site, s) in enumerate(zip(_SITES, specs, strict=False))]
     # Filtered out by the recipe's `status: active`: never contacted.
-    found.insert(1, device(9, "ams-old-1", address="192.0.2.10", platform="cisco-ios-xe",
+    found.insert(1, netbox_device(9, "ams-old-1", address="192.0.2.10", platform="cisco-ios-xe",
                            site="ams1", model="c9300", serial="FOC0000X0AA",
                            status="decommissioning"))
     return found
@@ -272,7 +272,7 @@ def _netbox_devices(specs: list[Any]) -> list[dict[str, Any]]:
 def test_netbox_hosts_through_the_real_plugin_and_the_readme_recipe_are_inspected(
         lab: dict[str, Any], tmp_path: Path) -> None:
     from mock_devices.profiles import get_profile
-    from tests.netbox import TOKEN, serving
+    from tests.sources_of_truth import TOKEN, serving
 
     specs = lab["specs"]
     with serving(_netbox_devices(specs)) as netbox:
@@ -299,7 +299,7 @@ def test_netbox_hosts_through_the_real_plugin_and_the_readme_recipe_are_inspecte
 
 
 def test_a_netbox_token_netbox_refuses_is_one_line_and_exit_3(tmp_path: Path) -> None:
-    from tests.netbox import serving
+    from tests.sources_of_truth import serving
 
     with serving([]) as netbox:
         config = _netbox_recipe(tmp_path, netbox.url, [])
@@ -312,10 +312,10 @@ def test_a_netbox_token_netbox_refuses_is_one_line_and_exit_3(tmp_path: Path) ->
 
 def test_flattened_netbox_custom_fields_are_read_as_well(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.netbox import TOKEN, device, serving
+    from tests.sources_of_truth import TOKEN, netbox_device, serving
 
     monkeypatch.setenv("NB_TOKEN", TOKEN)
-    listed = [device(1, "ams-core-1", address="192.0.2.11", platform="cisco-nx-os",
+    listed = [netbox_device(1, "ams-core-1", address="192.0.2.11", platform="cisco-nx-os",
                      site="ams1", model="n9k-c93180yc-fx", serial="FDO2233X0AB",
                      condition="working", country="NL", declared_pid="N9K-C93180YC-FX",
                      license_proof="SO-123")]
@@ -329,63 +329,74 @@ def test_flattened_netbox_custom_fields_are_read_as_well(
         "declared_serial": "FDO2233X0AB", "condition": "working", "license_proof": "SO-123"}
 
 
-def _nautobot_device(name: str, slug: str, **custom: Any) -> dict[str, Any]:
-    """A device as nornir_nautobot keeps it under `pynautobot_dictionary` (not run here)."""
-    return {
-        "id": "6b1f", "name": name, "serial": "FOC2233X0AB",
-        "device_type": {"model": "Catalyst 9300-48P", "part_number": "C9300-48P",
-                        "manufacturer": {"name": "Cisco"}},
-        "location": {"name": "Amsterdam 1"}, "site": {"slug": "ams1", "name": "Amsterdam 1"},
-        "platform": {"name": slug, "network_driver": slug},
-        "primary_ip": {"address": "192.0.2.10/24"},
-        "custom_fields": {"condition": None, "license_proof": None, "country": None, **custom},
-    }
-
-
-class NautobotStandIn:
-    """The hosts nornir_nautobot's NautobotInventory yields, without Nautobot."""
-
-    def load(self) -> Any:
-        from nornir.core.inventory import Defaults, Groups, Host, Hosts, Inventory
-
-        devices = [
-            _nautobot_device("ams-core-1", "cisco_xe", condition="working",
-                             license_proof="SO-123", country="NL"),
-            _nautobot_device("ams-edge-1", "juniper_junos"),
-            _nautobot_device("ams-lab-1", "c9k-special", declared_pid="C9300-24T"),
-        ]
-        defaults, hosts = Defaults(), Hosts()
-        for device in devices:
-            hosts[device["name"]] = Host(
-                name=device["name"], hostname=device["primary_ip"]["address"].split("/")[0],
-                platform=device["platform"]["network_driver"],
-                data={"pynautobot_dictionary": device}, defaults=defaults)
-        return Inventory(hosts=hosts, groups=Groups(), defaults=defaults)
-
-
-def test_nautobot_hosts_get_device_types_and_checklist_fields(tmp_path: Path) -> None:
-    from nornir.core.plugins.inventory import InventoryPluginRegister
-
-    from inspector.program import HostContext
-
-    InventoryPluginRegister.register("NautobotStandIn", NautobotStandIn)
-    config = tmp_path / "config.yaml"
+def _nautobot_recipe(folder: Path, url: str) -> Path:
+    """The README's Nautobot recipe, pointed at `url`."""
+    config = folder / "config.yaml"
     config.write_text(yaml.safe_dump({"inventory": {
-        "plugin": "NautobotStandIn",
+        "plugin": "NautobotInventory",
+        "options": {"nautobot_url": url, "nautobot_token": None,
+                    "filter_parameters": {"status": "Active"}},
         "transform_function": "inspector_source_of_truth",
-        "transform_function_options": {"platform_slugs": {"C9K-Special": "cisco_xe"}},
+        "transform_function_options": {"platform_slugs": {"c9k-special": "cisco_xe"}},
     }}))
-    hosts = load_hosts(Source("nornir_config", config), 1).inventory.hosts
-    assert {name: h.platform for name, h in hosts.items()} == {
-        "ams-core-1": "cisco_xe", "ams-edge-1": "juniper_junos", "ams-lab-1": "cisco_xe"}
+    return config
+
+
+def _nautobot_devices() -> list[dict[str, Any]]:
+    from tests.sources_of_truth import nautobot_device
+
+    def chassis(pk: int, name: str, driver: str, **custom: Any) -> dict[str, Any]:
+        return nautobot_device(pk, name, address=f"192.0.2.{10 + pk}", driver=driver,
+                               location="AMS1", model="Catalyst 9300-48P",
+                               part_number="C9300-48P", serial=f"FOC2233X0A{pk}", **custom)
+
+    return [
+        chassis(1, "ams-core-1", "cisco_xe", condition="working", license_proof="SO-123",
+                country="NL"),
+        chassis(2, "ams-edge-1", "juniper_junos"),
+        chassis(3, "ams-old-1", "cisco_xe", status="Decommissioning"),
+        chassis(4, "ams-lab-1", "c9k-special", declared_pid="C9300-24T"),
+    ]
+
+
+def test_nautobot_hosts_through_the_real_plugin_get_device_types_and_checklist_fields(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from inspector.program import HostContext
+    from tests.sources_of_truth import NAUTOBOT_FILTERS, TOKEN, serving
+
+    monkeypatch.setenv("NAUTOBOT_TOKEN", TOKEN)
+    with serving(_nautobot_devices(), NAUTOBOT_FILTERS) as nautobot:
+        config = _nautobot_recipe(tmp_path, nautobot.url)
+        hosts = load_hosts(Source("nornir_config", config), 1).inventory.hosts
+        # pynautobot's two pages: the first, then the rest in one, each at depth 1.
+        assert [("depth=1" in r, "status=Active" in r, "offset=2" in r)
+                for r in nautobot.requests] == [(True, True, False), (True, True, True)]
+    assert {name: (h.hostname, h.platform) for name, h in hosts.items()} == {
+        "ams-core-1": ("192.0.2.11", "cisco_xe"), "ams-edge-1": ("192.0.2.12", "juniper_junos"),
+        "ams-lab-1": ("192.0.2.14", "cisco_xe")}
     core = hosts["ams-core-1"]
     assert {key: core.get(key) for key in ("site", "country", "declared_pid", "declared_serial",
                                            "condition", "license_proof")} == {
-        "site": "ams1", "country": "NL", "declared_pid": "C9300-48P",
-        "declared_serial": "FOC2233X0AB", "condition": "working", "license_proof": "SO-123"}
+        "site": "AMS1", "country": "NL", "declared_pid": "C9300-48P",
+        "declared_serial": "FOC2233X0A1", "condition": "working", "license_proof": "SO-123"}
     assert hosts["ams-lab-1"].get("declared_pid") == "C9300-24T"  # the custom field wins
     declared = HostContext.for_host(core, None).host_data()
-    assert declared["declared_serial"] == "FOC2233X0AB" and declared["country"] == "NL"
+    assert declared["declared_serial"] == "FOC2233X0A1" and declared["country"] == "NL"
+
+
+def test_a_nautobot_inventory_is_judged_by_preflight_through_the_cli(tmp_path: Path) -> None:
+    from tests.sources_of_truth import NAUTOBOT_FILTERS, TOKEN, serving
+
+    with serving(_nautobot_devices(), NAUTOBOT_FILTERS) as nautobot:
+        config = _nautobot_recipe(tmp_path, nautobot.url)
+        done = inspector("preflight", "--nornir-config", str(config), "--json",
+                         env={"NAUTOBOT_TOKEN": TOKEN})
+    assert done.returncode == 1, done.stdout + done.stderr  # not every chassis is eligible
+    judged = {c["hostname"]: c for c in json.loads(done.stdout)["chassis"]}
+    # Nautobot declares all the core switch's checklist fields, none of the lab switch's.
+    assert {name: c["eligible"] for name, c in judged.items()} == {
+        "ams-core-1": True, "ams-edge-1": False, "ams-lab-1": False}
+    assert "checklist incomplete: missing country, condition" in judged["ams-lab-1"]["reasons"]
 
 
 def test_the_slug_map_knows_every_platform_and_an_unknown_option_is_an_error() -> None:
@@ -406,8 +417,8 @@ def test_a_device_type_model_name_is_never_taken_for_the_declared_pid() -> None:
 
     from inspector.sources import source_of_truth
 
-    device = _nautobot_device("ams-core-2", "cisco_xe")
+    device = _nautobot_devices()[0]
     device["device_type"]["part_number"] = ""
-    host = Host(name="ams-core-2", platform="cisco-ios-xe", data=device)
+    host = Host(name="ams-core-1", platform="cisco_xe", data={"pynautobot_dictionary": device})
     source_of_truth(host)
-    assert host.get("declared_pid") is None and host.get("declared_serial") == "FOC2233X0AB"
+    assert host.get("declared_pid") is None and host.get("declared_serial") == "FOC2233X0A1"
