@@ -86,12 +86,23 @@ def _chosen_source(inventory: Path | None, checklist_file: Path | None,
     return given[0] if given else None
 
 
-def _credentials_option(command: Any) -> Any:
-    return click.option(
-        "--credentials", "credentials_file", type=_PATH, metavar="FILE.yaml",
-        help="Candidate credential sets (label, username, password, secret), tried in order "
-             "after the inventory's login, at most collection.max_auth_failures refused per "
-             "chassis.")(command)
+def _access_options(command: Any) -> Any:
+    """How sessions reach and log in to the chassis: on `run`, and on `rerun --live` for that
+    rerun only (otherwise it reuses the run's)."""
+    for option in reversed((
+        click.option("--credentials", "credentials_file", type=_PATH, metavar="FILE.yaml",
+                     help="Candidate credential sets (label, username, password, secret), "
+                          "tried in order after the inventory's login, at most "
+                          "collection.max_auth_failures refused per chassis; and the jump "
+                          "host's `jump_password`."),
+        click.option("--jump-host", metavar="USER@HOST[:PORT]",
+                     help="Reach every chassis through this SSH bastion (a host's or group's "
+                          "`jump_host` data wins); its password, if any, from the "
+                          "--credentials file's `jump_password`, else "
+                          "INSPECTOR_JUMP_PASSWORD."),
+    )):
+        command = option(command)
+    return command
 
 
 _NO_SOURCE = "give one of --inventory DIR, --checklist FILE.csv, --nornir-config FILE.yaml " \
@@ -129,11 +140,7 @@ def app() -> None:
 @click.option("--public-key", type=_PATH,
               help="With --resume: the key the run must be signed by (.pub; default: this "
                    "inspector's own).")
-@_credentials_option
-@click.option("--jump-host", metavar="USER@HOST[:PORT]",
-              help="Reach every chassis through this SSH bastion (a host's or group's "
-                   "`jump_host` data wins); its password, if any, from "
-                   "INSPECTOR_JUMP_PASSWORD.")
+@_access_options
 def run(inventory: Path | None, checklist_file: Path | None, nornir_config: Path | None,
         testbed: Path | None, filters: tuple[str, ...], out: Path, run_id: str | None,
         workers: int, policy: Path | None, check_ids: tuple[str, ...],
@@ -141,7 +148,7 @@ def run(inventory: Path | None, checklist_file: Path | None, nornir_config: Path
         show_tech: bool | None, public_key: Path | None, credentials_file: Path | None,
         jump_host: str | None) -> None:
     """Inspect every chassis of an inventory: one record per chassis, a summary, an exit code."""
-    from inspector.credentials import load_sets
+    from inspector.credentials import load_file
     from inspector.hosts import Source, apply_filters, load_hosts
     from inspector.manifest import default_key_path
     from inspector.provenance import judged_with
@@ -184,8 +191,9 @@ def run(inventory: Path | None, checklist_file: Path | None, nornir_config: Path
         nornir = nornir.filter(filter_func=lambda host: host.name in set(resumable.hosts))
     if not nornir.inventory.hosts:
         raise Unusable("no host in the inventory matches the filters")
-    credentials = Credentials.from_env()
-    sets = load_sets(credentials_file) if credentials_file else []
+    given = load_file(credentials_file) if credentials_file else None
+    credentials = Credentials.from_env(jump_password=given.jump_password if given else None)
+    sets = given.sets if given else []
     if missing_credentials(nornir, bool(sets)) and not (credentials.username
                                                         and credentials.password):
         credentials = _prompt_credentials(credentials, len(missing_credentials(nornir)))
@@ -398,17 +406,18 @@ def evaluate(platform: str, capture: Path, as_json: bool, policy: Path | None,
 @click.option("--all", "rerun_all", is_flag=True, help="Re-judge every check from evidence.")
 @click.option("--live", is_flag=True, help="Reconnect and collect the checks' commands anew.")
 @_source_options
+@_access_options
 @click.option("--policy", type=_PATH, help="YAML file overriding policy settings.")
 @click.option("--public-key", type=_PATH,
               help="The key the run must be signed by (.pub; default: this inspector's own).")
 def rerun(run_dir: Path, hosts: tuple[str, ...], check_ids: tuple[str, ...], failed_only: bool,
           rerun_all: bool, live: bool, inventory: Path | None, checklist_file: Path | None,
-          nornir_config: Path | None, testbed: Path | None, policy: Path | None,
-          public_key: Path | None) -> None:
+          nornir_config: Path | None, testbed: Path | None, credentials_file: Path | None,
+          jump_host: str | None, policy: Path | None, public_key: Path | None) -> None:
     """Rerun checks of a finished run, offline from its evidence or --live on the chassis
-    (from the run's own inventory source unless one is given)."""
+    (from the run's own inventory source, credentials and jump host unless given)."""
+    from inspector.jump import JumpHost
     from inspector.rerun import rerun_run
-    from inspector.run import Credentials
     from inspector.store import records_dir
     from reports.terminal import print_changes, print_summary
 
@@ -416,11 +425,16 @@ def rerun(run_dir: Path, hosts: tuple[str, ...], check_ids: tuple[str, ...], fai
         raise Unusable("choose one of --check ID, --failed or --all")
     if live and rerun_all:
         raise Unusable("--all re-judges from evidence; it cannot be combined with --live")
+    if not live and (credentials_file or jump_host):
+        raise Unusable("--credentials and --jump-host are for reconnecting: they need --live")
+    if jump_host:
+        JumpHost.parse(jump_host, "--jump-host")  # before the run is touched
     rules = _load_policy(policy)
+    source = _chosen_source(inventory, checklist_file, nornir_config, testbed)
     done = rerun_run(run_dir, hosts=list(hosts) or None, check_ids=list(check_ids) or None,
                      failed_only=failed_only, policy=rules, public_key=public_key,
-                     live=Credentials.from_env() if live else None,
-                     source=_chosen_source(inventory, checklist_file, nornir_config, testbed))
+                     live=live, source=source, credentials_file=credentials_file,
+                     jump_host=jump_host)
     console = _console()
     for line in done.provenance_changes:
         console.print(f"[yellow]judged differently from the run: {line}[/]")

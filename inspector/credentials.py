@@ -3,9 +3,9 @@ per chassis and never more than `collection.max_auth_failures` refused per chass
 account locks. A record names the set that worked and every refusal by label, never a secret.
 
 Sets come from the host's inventory login (label `inventory`), the host's or its groups'
-`credential_sets` data, and a `--credentials` file, in that order. A secret is written as is,
-or as `%ENV{NAME}` (the environment), `%ASK{}` (a prompt) or `%ENC{...}` (pyATS's encoding,
-`pyats secret encode`).
+`credential_sets` data, and a `--credentials` file, in that order; the file may also give the
+jump host's password. A secret is written as is, or as `%ENV{NAME}` (the environment), `%ASK{}`
+(a prompt) or `%ENC{...}` (pyATS's encoding, `pyats secret encode`).
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ import yaml
 
 # The host data key holding candidate sets (a list of mappings), in an inventory or a file.
 DATA_KEY = "credential_sets"
+# A credentials file's password for the jump host (inspector.jump).
+JUMP_PASSWORD_KEY = "jump_password"
 _MARKER = re.compile(r"%(ENV|ASK|ENC)\{(.*)\}", re.DOTALL)
 
 
@@ -96,8 +98,21 @@ def parse_sets(entries: Any, where: str,
     return sets
 
 
-def load_sets(path: Path) -> list[CredentialSet]:
-    """The sets of a `--credentials` file: a YAML list, or a mapping with `credential_sets`."""
+@dataclass(frozen=True, kw_only=True)
+class CredentialFile:
+    """What a `--credentials` file gives: the candidate sets for every chassis and the jump
+    host's password (None: INSPECTOR_JUMP_PASSWORD, else SSH keys)."""
+
+    sets: list[CredentialSet]
+    jump_password: str | None = None
+
+    def __repr__(self) -> str:  # never a secret in a traceback or a log
+        return f"CredentialFile(sets={self.sets!r})"
+
+
+def load_file(path: Path) -> CredentialFile:
+    """A `--credentials` file: a YAML list of sets, or a mapping with `credential_sets` and
+    `jump_password` (a secret written as a set's is: plain, `%ENV{}`, `%ASK{}`, `%ENC{}`)."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -105,9 +120,17 @@ def load_sets(path: Path) -> list[CredentialSet]:
     except yaml.YAMLError as exc:
         raise CredentialError(f"--credentials {path} is not valid YAML: "
                               f"{str(exc).splitlines()[0]}") from None
-    if isinstance(data, Mapping):
-        data = data.get(DATA_KEY)
-    return parse_sets(data, str(path))
+    if not isinstance(data, Mapping):
+        return CredentialFile(sets=parse_sets(data, str(path)))
+    unknown = set(data) - {DATA_KEY, JUMP_PASSWORD_KEY}
+    if unknown:
+        raise CredentialError(f"{path} has no field {sorted(unknown)[0]!r} (it takes "
+                              f"{DATA_KEY} and {JUMP_PASSWORD_KEY})")
+    jump = data.get(JUMP_PASSWORD_KEY)
+    return CredentialFile(
+        sets=parse_sets(data.get(DATA_KEY, []), str(path)),
+        jump_password=resolve(jump, f"{path}: {JUMP_PASSWORD_KEY}") if jump is not None
+        else None)
 
 
 def candidates(login: CredentialSet | None, own: Iterable[CredentialSet],

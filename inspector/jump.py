@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from inspector.manifest import key_fingerprint
@@ -36,6 +36,9 @@ class JumpHost:
     username: str
     host: str
     port: int
+    # The bastion's password (None: SSH keys and the agent). Not part of which bastion it is,
+    # and never shown.
+    password: str | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def parse(cls, text: Any, where: str) -> JumpHost:
@@ -53,10 +56,8 @@ class Bastions:
     """One SSH connection per jump host for the whole run, opened on first use and shared by
     every session through it (paramiko multiplexes channels over one transport)."""
 
-    def __init__(self, *, strict: bool, known_hosts: str, password: str | None,
-                 timeout: float) -> None:
-        self._strict, self._known_hosts = strict, known_hosts
-        self._password, self._timeout = password, timeout
+    def __init__(self, *, strict: bool, known_hosts: str, timeout: float) -> None:
+        self._strict, self._known_hosts, self._timeout = strict, known_hosts, timeout
         self._clients: dict[JumpHost, Any] = {}
         # A bastion that refused the login or its host key is not asked again in this run:
         # every further chassis would cost its account one more refusal.
@@ -112,10 +113,10 @@ class Bastions:
             client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
         try:
             client.connect(jump.host, jump.port, username=jump.username,
-                           password=self._password, timeout=self._timeout,
+                           password=jump.password, timeout=self._timeout,
                            auth_timeout=self._timeout, banner_timeout=self._timeout,
-                           allow_agent=self._password is None,
-                           look_for_keys=self._password is None)
+                           allow_agent=jump.password is None,
+                           look_for_keys=jump.password is None)
         except paramiko.AuthenticationException:
             raise JumpRefused(f"jump host {jump}: authentication failed",
                               transient=False) from None

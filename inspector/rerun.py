@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector.catalogue import Catalogue
-from inspector.credentials import load_sets
+from inspector.credentials import load_file
 from inspector.evaluate import evaluate_check
 from inspector.evidence import open_capture, utc_now
 from inspector.facts import FactResolver
@@ -197,16 +197,19 @@ class Rerun:
 
 def rerun_run(run_dir: Path, *, hosts: list[str] | None, check_ids: list[str] | None,
               failed_only: bool, policy: Policy, public_key: Path | None,
-              live: Any = None, source: Source | None = None) -> Rerun:
+              live: bool = False, source: Source | None = None,
+              credentials_file: Path | None = None, jump_host: str | None = None) -> Rerun:
     """Rerun the chosen checks (`check_ids`, else the failed ones with `failed_only`, else all)
-    of `hosts` (or all), offline from the evidence, or on the chassis with `live`
-    credentials. Holds the run's lock and finds what it reads as signed before reading it;
-    signs the run again once run.json and the reports follow the records."""
+    of `hosts` (or all), offline from the evidence, or `live` on the chassis with the
+    environment's login and the run's credentials file and jump host (`credentials_file`
+    and `jump_host` replace those for this rerun only). Holds the run's lock and finds what it
+    reads as signed before reading it; signs the run again once run.json and the reports
+    follow the records."""
     from inspector.catalogue import load_catalogue
     from inspector.evaluate import plan_commands
     from inspector.provenance import differences, judged_with
     from inspector.records import summary_row
-    from inspector.run import RunSummary
+    from inspector.run import Credentials, RunSummary
 
     catalogue = load_catalogue()
     with writing(run_dir):
@@ -216,12 +219,14 @@ def rerun_run(run_dir: Path, *, hosts: list[str] | None, check_ids: list[str] | 
         summary = RunSummary(run_id=run_dir.name, run_dir=run_dir)
         changes: list[Change] = []
         collected = []
-        sets_file = run_credentials(meta)
-        credential_sets = load_sets(sets_file) if live is not None and sets_file else None
+        sets_file = credentials_file or run_credentials(meta)
+        given = load_file(sets_file) if live and sets_file else None
+        credentials = Credentials.from_env(jump_password=given.jump_password if given else None)
+        jump_host = jump_host or meta.get("jump_host")
         for record in records_to_rerun(run_dir, hosts):
             chosen = select_checks(record, check_ids, failed_only)
             folder = None
-            if live is not None and chosen:
+            if live and chosen:
                 source = source or run_source(run_dir)
                 if source is None:
                     raise RerunError("the run does not name its inventory: pass --inventory")
@@ -229,14 +234,15 @@ def rerun_run(run_dir: Path, *, hosts: list[str] | None, check_ids: list[str] | 
                                          [catalogue.get(cid) for cid in chosen])
                 folder = collect_live(run_dir, source=source,
                                       hostname=record["chassis"]["hostname"],
-                                      commands=commands, policy=policy, credentials=live,
-                                      credential_sets=credential_sets,
-                                      jump_host=meta.get("jump_host"))
+                                      commands=commands, policy=policy,
+                                      credentials=credentials,
+                                      credential_sets=given.sets if given else None,
+                                      jump_host=jump_host)
                 collected.append(folder)
             if chosen:
                 record, changed = rerun_record(run_dir, record, chosen, catalogue=catalogue,
                                                policy=policy, evidence_dir=folder,
-                                               mode="live" if live is not None else "offline",
+                                               mode="live" if live else "offline",
                                                judged_with=now)
                 changes += changed
             summary.verdicts[record["chassis"]["hostname"]] = record["verdict"]

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -61,13 +61,16 @@ class Credentials:
     username: str | None = None
     password: str | None = None
     secret: str | None = None
+    jump_password: str | None = None  # every jump host's (None: SSH keys and the agent)
 
     @classmethod
-    def from_env(cls) -> Credentials:
+    def from_env(cls, jump_password: str | None = None) -> Credentials:
+        """The environment's; a jump password given (a --credentials file's) wins."""
         return cls(
             username=os.environ.get("INSPECTOR_USERNAME"),
             password=os.environ.get("INSPECTOR_PASSWORD"),
             secret=os.environ.get("INSPECTOR_SECRET"),
+            jump_password=jump_password or os.environ.get("INSPECTOR_JUMP_PASSWORD"),
         )
 
 
@@ -106,6 +109,7 @@ def prepare_hosts(nornir: Any, credentials: Credentials, policy: Policy,
     inventory's `credential_sets`, then `credential_sets` given for every host) and its jump
     host (its own or its group's `jump_host`, else `jump_host` given for every host)."""
     every_host_jump = JumpHost.parse(jump_host, "--jump-host") if jump_host else None
+    jump_password = credentials.jump_password
     host_keys = policy["collection.host_key_policy"]
     if host_keys not in ("record", "strict"):
         raise PolicyError(
@@ -142,18 +146,18 @@ def prepare_hosts(nornir: Any, credentials: Credentials, policy: Policy,
         host.data[CREDENTIALS_KEY] = _candidate_sets(
             host, host.name in own_login, credentials, credential_sets or [], listed)
         own_jump = host.get(JUMP_KEY)
-        host.data[JUMP_KEY] = (JumpHost.parse(own_jump, f"host {host.name!r} {JUMP_KEY}")
-                               if own_jump else every_host_jump)
+        jump = (JumpHost.parse(own_jump, f"host {host.name!r} {JUMP_KEY}") if own_jump
+                else every_host_jump)
+        host.data[JUMP_KEY] = replace(jump, password=jump_password) if jump else None
 
 
 def bastions_for(nornir: Any, policy: Policy) -> Bastions | None:
-    """The run's jump host connections, when any (prepared) host goes through one; the
-    bastion's password, if it takes one, is INSPECTOR_JUMP_PASSWORD, else SSH keys."""
+    """The run's jump host connections, when any (prepared) host goes through one; each
+    bastion's password is its JumpHost's (`prepare_hosts` gave it), else SSH keys."""
     if not any(h.get(JUMP_KEY) for h in nornir.inventory.hosts.values()):
         return None
     return Bastions(strict=policy["collection.host_key_policy"] == "strict",
                     known_hosts=policy["collection.known_hosts"],
-                    password=os.environ.get("INSPECTOR_JUMP_PASSWORD"),
                     timeout=float(policy["collection.connect_timeout"]))
 
 

@@ -54,8 +54,9 @@ def source_of_truth(host: Any, **options: Any) -> None:
     """Nornir transform function (`inspector_source_of_truth`) for NetBox and Nautobot hosts.
 
     The platform becomes a netmiko device type; the checklist's fields come from the host's
-    data, flattened or under `custom_fields`, else from the device's own NetBox fields
-    (serial, the device type's part number, site slug). nornir_nautobot keeps the device under
+    data, flattened or under `custom_fields`, else from the device's own fields (serial, site
+    slug or location name, and the device type's part number where the source lists it:
+    Nautobot's does, NetBox's device list does not). nornir_nautobot keeps the device under
     `pynautobot_dictionary`. Its one option, `platform_slugs`, adds to or overrides the map."""
     unknown = set(options) - {"platform_slugs"}
     if unknown:
@@ -64,7 +65,8 @@ def source_of_truth(host: Any, **options: Any) -> None:
     device = host.data.get("pynautobot_dictionary") or host.data
     custom = device.get("custom_fields") or {}
     native = {
-        "site": _pick(device, "site", "slug"),
+        # Nautobot 2 has locations where NetBox has sites.
+        "site": _pick(device, "site", "slug") or _pick(device, "location", "name"),
         "declared_serial": device.get("serial") or None,
         # Not the model: NetBox's device type library names it for people
         # ("Catalyst 9300-48P"); a declared PID compared with the chassis's must be the PID.

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from inspector.credentials import CredentialError, Logins, load_sets, parse_sets, resolve
+from inspector.credentials import CredentialError, Logins, load_file, parse_sets, resolve
 from mock_devices import plan_lab, running_lab
 from mock_devices.lab import LAB_PASSWORD, LAB_SECRET, LAB_USERNAME
 from tests.lab_run import inspector, records
@@ -145,11 +145,11 @@ def test_a_bad_credentials_file_ends_the_run_before_any_device(tmp_path: Path) -
                                    "int (quote it in YAML)")
     assert not (tmp_path / "out").exists()
     with pytest.raises(CredentialError, match="no such file|No such file"):
-        load_sets(tmp_path / "missing.yaml")
+        load_file(tmp_path / "missing.yaml")
 
 
-def test_the_readme_example_of_credential_sets_reads_as_written(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_readme_examples_of_credential_sets_read_as_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     section = readme.split("### Candidate credentials", 1)[1]
     block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
@@ -158,6 +158,13 @@ def test_the_readme_example_of_credential_sets_reads_as_written(
     assert [(s.label, s.username, s.password, s.secret) for s in sets] == [
         ("seller-admin", "admin", "from-env", "typed"),
         ("factory", "cisco", "example-password", None)]
+    mapping = section.split("```yaml\n", 2)[2].split("```", 1)[0]
+    path = tmp_path / "sets.yaml"
+    path.write_text(mapping)
+    monkeypatch.setattr("getpass.getpass", lambda prompt: f"typed at {prompt}")
+    given = load_file(path)
+    assert [(s.label, s.password) for s in given.sets] == [("seller-admin", "from-env")]
+    assert given.jump_password == "typed at bastion password: "
 
 
 def test_a_groups_sets_are_read_once_and_follow_the_hosts_login(
@@ -185,3 +192,23 @@ def test_a_groups_sets_are_read_once_and_follow_the_hosts_login(
     with pytest.raises(CredentialError, match="two credential sets are labelled 'inventory'"):
         prepare_hosts(load_hosts(Source("inventory", tmp_path), 1), Credentials(),
                       load_policy(None), shared)
+
+
+def test_a_credentials_file_may_give_the_jump_hosts_password_by_prompt(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "sets.yaml"
+    path.write_text(yaml.safe_dump({
+        "credential_sets": [{"label": "seller", "username": "admin", "password": "pw"}],
+        "jump_password": "%ASK{bastion password}"}))
+    prompts: list[str] = []
+    monkeypatch.setattr("getpass.getpass", lambda prompt: prompts.append(prompt) or "typed")
+    given = load_file(path)
+    assert prompts == ["bastion password: "]
+    assert (given.jump_password, [s.label for s in given.sets]) == ("typed", ["seller"])
+    assert "typed" not in repr(given)
+    path.write_text(yaml.safe_dump({"jump_password": 1234}))
+    with pytest.raises(CredentialError, match="jump_password must be text, not int"):
+        load_file(path)
+    path.write_text(yaml.safe_dump({"jump_passwd": "x"}))
+    with pytest.raises(CredentialError, match="has no field 'jump_passwd'"):
+        load_file(path)

@@ -227,73 +227,176 @@ def test_two_sources_at_once_are_refused(tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------------- NetBox, Nautobot
 
-
-def _netbox_device(name: str, slug: str, **custom: Any) -> dict[str, Any]:
-    """A device as NetBox's API returns it and NetBoxInventory2 keeps it in a host's data."""
-    return {
-        "id": 7, "name": name, "serial": "FOC2233X0AB",
-        "device_type": {"slug": "c9300-48p", "model": "Catalyst 9300-48P",
-                        "part_number": "C9300-48P", "manufacturer": {"slug": "cisco"}},
-        "site": {"slug": "ams1", "name": "Amsterdam 1"},
-        "platform": {"slug": slug, "name": slug.upper()},
-        "primary_ip": {"address": "192.0.2.10/24"},
-        "custom_fields": {"condition": None, "license_proof": None, "country": None, **custom},
-    }
+# NetBox's platform slugs for the lab's chassis; the 2960-X's is a site's own, mapped by the
+# recipe's `platform_slugs`.
+_SLUGS = {"cisco_xe": "cisco-ios-xe", "cisco_ios": "catalyst-classic"}
+_SITES = ("ams1", "ams2", "fra1")
 
 
-class NetBoxStandIn:
-    """The hosts nornir_netbox's NetBoxInventory2 yields (use_platform_slug), without NetBox."""
-
-    def __init__(self, flatten_custom_fields: bool = False, nautobot: bool = False) -> None:
-        self.flatten, self.nautobot = flatten_custom_fields, nautobot
-
-    def load(self) -> Any:
-        from nornir.core.inventory import Defaults, Groups, Host, Hosts, Inventory
-
-        devices = [
-            _netbox_device("ams-core-1", "cisco-ios-xe", condition="working",
-                           license_proof="SO-123", country="NL"),
-            _netbox_device("ams-edge-1", "juniper-junos"),
-            _netbox_device("ams-lab-1", "c9k-special", declared_pid="C9300-24T"),
-        ]
-        defaults, hosts = Defaults(), Hosts()
-        for device in devices:
-            data: dict[str, Any] = dict(device)
-            if self.flatten:
-                data.update(data.pop("custom_fields"))
-            if self.nautobot:
-                data = {"pynautobot_dictionary": data}
-            hosts[device["name"]] = Host(
-                name=device["name"], hostname=device["primary_ip"]["address"].split("/")[0],
-                platform=device["platform"]["slug"], data=data, defaults=defaults)
-        return Inventory(hosts=hosts, groups=Groups(), defaults=defaults)
-
-
-@pytest.mark.parametrize("shape", [{}, {"flatten_custom_fields": True}, {"nautobot": True}])
-def test_source_of_truth_hosts_get_device_types_and_checklist_fields(
-        tmp_path: Path, shape: dict[str, Any]) -> None:
-    from nornir.core.plugins.inventory import InventoryPluginRegister
-
-    from inspector.program import HostContext
-
-    InventoryPluginRegister.register("NetBoxStandIn", NetBoxStandIn)
-    config = tmp_path / "config.yaml"
+def _netbox_recipe(folder: Path, url: str, specs: list[Any], **options: Any) -> Path:
+    """The README's NetBox recipe, pointed at `url`; each lab chassis sits at its own site,
+    whose SSH port the group file gives (NetBoxInventory2 makes a `site__<slug>` group)."""
+    ports = {f"site__{site}": {"port": spec.port}
+             for site, spec in zip(_SITES, specs, strict=False)}
+    (folder / "groups.yaml").write_text(yaml.safe_dump(ports))
+    config = folder / "config.yaml"
     config.write_text(yaml.safe_dump({"inventory": {
-        "plugin": "NetBoxStandIn", "options": shape,
+        "plugin": "NetBoxInventory2",
+        "options": {"nb_url": url, "use_platform_slug": True,
+                    "filter_parameters": {"status": "active"},
+                    "group_file": str(folder / "groups.yaml"),
+                    "defaults_file": str(folder / "defaults.yaml"), **options},
         "transform_function": "inspector_source_of_truth",
-        "transform_function_options": {"platform_slugs": {"C9K-Special": "cisco_xe"}},
+        "transform_function_options": {"platform_slugs": {"Catalyst-Classic": "cisco_ios"}},
     }}))
-    hosts = load_hosts(Source("nornir_config", config), 1).inventory.hosts
-    assert {name: h.platform for name, h in hosts.items()} == {
-        "ams-core-1": "cisco_xe", "ams-edge-1": "juniper-junos", "ams-lab-1": "cisco_xe"}
+    return config
+
+
+def _netbox_devices(specs: list[Any]) -> list[dict[str, Any]]:
+    from mock_devices.profiles import get_profile
+    from tests.sources_of_truth import netbox_device
+
+    found = [netbox_device(i + 1, s.hostname, address="127.0.0.1", platform=_SLUGS[s.device_type],
+                    site=site, model=s.profile, serial=s.serial,
+                    country="NL" if site.startswith("ams") else "DE", condition="working",
+                    declared_pid=get_profile(s.profile).pid, license_proof=f"SO-{i + 1}")
+             for i, (site, s) in enumerate(zip(_SITES, specs, strict=False))]
+    # Filtered out by the recipe's `status: active`: never contacted.
+    found.insert(1, netbox_device(9, "ams-old-1", address="192.0.2.10", platform="cisco-ios-xe",
+                           site="ams1", model="c9300", serial="FOC0000X0AA",
+                           status="decommissioning"))
+    return found
+
+
+@pytest.mark.lab
+def test_netbox_hosts_through_the_real_plugin_and_the_readme_recipe_are_inspected(
+        lab: dict[str, Any], tmp_path: Path) -> None:
+    from mock_devices.profiles import get_profile
+    from tests.sources_of_truth import TOKEN, serving
+
+    specs = lab["specs"]
+    with serving(_netbox_devices(specs)) as netbox:
+        config = _netbox_recipe(tmp_path, netbox.url, specs)
+        done = inspector("run", "--nornir-config", str(config), "--check", CHECK,
+                         "--no-show-tech", "--out", str(tmp_path / "out"), "--run-id", "r",
+                         "--workers", "3", env={**lab["env"], "NB_TOKEN": TOKEN})
+        assert done.returncode == 0, done.stdout + done.stderr
+        # Two pages, both asked for with the recipe's filter.
+        assert [("offset=2" in r, "status=active" in r) for r in netbox.requests] == [
+            (False, True), (True, True)]
+    run_dir = tmp_path / "out" / "r"
+    found = records(run_dir)
+    assert {r["chassis"]["hostname"]: (r["chassis"]["platform"], r["verdict"])
+            for r in found.values()} == {s.hostname: (s.device_type, "PASS") for s in specs}
+    for i, (site, spec) in enumerate(zip(_SITES, specs, strict=True)):
+        saved = json.loads((run_dir / "evidence" / spec.hostname / "context.json").read_text())
+        assert saved["declaration"] == {
+            "site": site, "country": "NL" if site.startswith("ams") else "DE",
+            "declared_pid": get_profile(spec.profile).pid, "declared_serial": spec.serial,
+            "condition": "working", "license_proof": f"SO-{i + 1}", "transfer_exception": None}
+    assert json.loads((run_dir / "run.json").read_text())["source"] == {
+        "kind": "nornir_config", "path": str(config.resolve())}
+
+
+def test_a_netbox_token_netbox_refuses_is_one_line_and_exit_3(tmp_path: Path) -> None:
+    from tests.sources_of_truth import serving
+
+    with serving([]) as netbox:
+        config = _netbox_recipe(tmp_path, netbox.url, [])
+        done = inspector("preflight", "--nornir-config", str(config),
+                         env={"NB_TOKEN": "not-the-token"})
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert done.stderr.strip() == (f"inspector: {config}: ValueError: Failed to get data "
+                                   f"from NetBox instance {netbox.url}")
+
+
+def test_flattened_netbox_custom_fields_are_read_as_well(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.sources_of_truth import TOKEN, netbox_device, serving
+
+    monkeypatch.setenv("NB_TOKEN", TOKEN)
+    listed = [netbox_device(1, "ams-core-1", address="192.0.2.11", platform="cisco-nx-os",
+                     site="ams1", model="n9k-c93180yc-fx", serial="FDO2233X0AB",
+                     condition="working", country="NL", declared_pid="N9K-C93180YC-FX",
+                     license_proof="SO-123")]
+    with serving(listed) as netbox:
+        config = _netbox_recipe(tmp_path, netbox.url, [], flatten_custom_fields=True)
+        host = load_hosts(Source("nornir_config", config), 1).inventory.hosts["ams-core-1"]
+    assert (host.hostname, host.platform) == ("192.0.2.11", "cisco_nxos")
+    assert {key: host.get(key) for key in ("site", "country", "declared_pid", "declared_serial",
+                                           "condition", "license_proof")} == {
+        "site": "ams1", "country": "NL", "declared_pid": "N9K-C93180YC-FX",
+        "declared_serial": "FDO2233X0AB", "condition": "working", "license_proof": "SO-123"}
+
+
+def _nautobot_recipe(folder: Path, url: str) -> Path:
+    """The README's Nautobot recipe, pointed at `url`."""
+    config = folder / "config.yaml"
+    config.write_text(yaml.safe_dump({"inventory": {
+        "plugin": "NautobotInventory",
+        "options": {"nautobot_url": url, "nautobot_token": None,
+                    "filter_parameters": {"status": "Active"}},
+        "transform_function": "inspector_source_of_truth",
+        "transform_function_options": {"platform_slugs": {"c9k-special": "cisco_xe"}},
+    }}))
+    return config
+
+
+def _nautobot_devices() -> list[dict[str, Any]]:
+    from tests.sources_of_truth import nautobot_device
+
+    def chassis(pk: int, name: str, driver: str, **custom: Any) -> dict[str, Any]:
+        return nautobot_device(pk, name, address=f"192.0.2.{10 + pk}", driver=driver,
+                               location="AMS1", model="Catalyst 9300-48P",
+                               part_number="C9300-48P", serial=f"FOC2233X0A{pk}", **custom)
+
+    return [
+        chassis(1, "ams-core-1", "cisco_xe", condition="working", license_proof="SO-123",
+                country="NL"),
+        chassis(2, "ams-edge-1", "juniper_junos"),
+        chassis(3, "ams-old-1", "cisco_xe", status="Decommissioning"),
+        chassis(4, "ams-lab-1", "c9k-special", declared_pid="C9300-24T"),
+    ]
+
+
+def test_nautobot_hosts_through_the_real_plugin_get_device_types_and_checklist_fields(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from inspector.program import HostContext
+    from tests.sources_of_truth import NAUTOBOT_FILTERS, TOKEN, serving
+
+    monkeypatch.setenv("NAUTOBOT_TOKEN", TOKEN)
+    with serving(_nautobot_devices(), NAUTOBOT_FILTERS) as nautobot:
+        config = _nautobot_recipe(tmp_path, nautobot.url)
+        hosts = load_hosts(Source("nornir_config", config), 1).inventory.hosts
+        # pynautobot's two pages: the first, then the rest in one, each at depth 1.
+        assert [("depth=1" in r, "status=Active" in r, "offset=2" in r)
+                for r in nautobot.requests] == [(True, True, False), (True, True, True)]
+    assert {name: (h.hostname, h.platform) for name, h in hosts.items()} == {
+        "ams-core-1": ("192.0.2.11", "cisco_xe"), "ams-edge-1": ("192.0.2.12", "juniper_junos"),
+        "ams-lab-1": ("192.0.2.14", "cisco_xe")}
     core = hosts["ams-core-1"]
     assert {key: core.get(key) for key in ("site", "country", "declared_pid", "declared_serial",
                                            "condition", "license_proof")} == {
-        "site": "ams1", "country": "NL", "declared_pid": "C9300-48P",
-        "declared_serial": "FOC2233X0AB", "condition": "working", "license_proof": "SO-123"}
+        "site": "AMS1", "country": "NL", "declared_pid": "C9300-48P",
+        "declared_serial": "FOC2233X0A1", "condition": "working", "license_proof": "SO-123"}
     assert hosts["ams-lab-1"].get("declared_pid") == "C9300-24T"  # the custom field wins
     declared = HostContext.for_host(core, None).host_data()
-    assert declared["declared_serial"] == "FOC2233X0AB" and declared["country"] == "NL"
+    assert declared["declared_serial"] == "FOC2233X0A1" and declared["country"] == "NL"
+
+
+def test_a_nautobot_inventory_is_judged_by_preflight_through_the_cli(tmp_path: Path) -> None:
+    from tests.sources_of_truth import NAUTOBOT_FILTERS, TOKEN, serving
+
+    with serving(_nautobot_devices(), NAUTOBOT_FILTERS) as nautobot:
+        config = _nautobot_recipe(tmp_path, nautobot.url)
+        done = inspector("preflight", "--nornir-config", str(config), "--json",
+                         env={"NAUTOBOT_TOKEN": TOKEN})
+    assert done.returncode == 1, done.stdout + done.stderr  # not every chassis is eligible
+    judged = {c["hostname"]: c for c in json.loads(done.stdout)["chassis"]}
+    # Nautobot declares all the core switch's checklist fields, none of the lab switch's.
+    assert {name: c["eligible"] for name, c in judged.items()} == {
+        "ams-core-1": True, "ams-edge-1": False, "ams-lab-1": False}
+    assert "checklist incomplete: missing country, condition" in judged["ams-lab-1"]["reasons"]
 
 
 def test_the_slug_map_knows_every_platform_and_an_unknown_option_is_an_error() -> None:
@@ -309,13 +412,13 @@ def test_the_slug_map_knows_every_platform_and_an_unknown_option_is_an_error() -
         load_hosts(Source("testbed", Path("no-such-testbed.yaml")), 1)
 
 
-def test_a_netbox_model_name_is_never_taken_for_the_declared_pid() -> None:
+def test_a_device_type_model_name_is_never_taken_for_the_declared_pid() -> None:
     from nornir.core.inventory import Host
 
     from inspector.sources import source_of_truth
 
-    device = _netbox_device("ams-core-2", "cisco-ios-xe")
+    device = _nautobot_devices()[0]
     device["device_type"]["part_number"] = ""
-    host = Host(name="ams-core-2", platform="cisco-ios-xe", data=device)
+    host = Host(name="ams-core-1", platform="cisco_xe", data={"pynautobot_dictionary": device})
     source_of_truth(host)
-    assert host.get("declared_pid") is None and host.get("declared_serial") == "FOC2233X0AB"
+    assert host.get("declared_pid") is None and host.get("declared_serial") == "FOC2233X0A1"

@@ -127,3 +127,99 @@ def test_a_malformed_jump_host_is_one_line_and_exit_3(site: dict[str, Any], jump
     assert done.stderr.strip() == (f"inspector: --jump-host: jump host must be "
                                    f"user@host[:port], not {jump!r}")
     assert not (site["tmp"] / "out").exists()
+
+
+def _rerun(site: dict[str, Any], host: str, *extra: str,
+           env: dict[str, str] | None = None) -> Any:
+    return inspector("rerun", str(site["tmp"] / "out" / "r"), "--host", host, "--check", CHECK,
+                     *extra, env={**site["env"], **(env or {})})
+
+
+def _last_attempt(site: dict[str, Any], host: str) -> dict[str, Any]:
+    record = records(site["tmp"] / "out" / "r")[host]
+    attempt: dict[str, Any] = next(
+        c for c in record["checks"] if c["id"] == CHECK)["attempts"][-1]
+    return attempt
+
+
+def test_a_live_rerun_goes_through_the_jump_host_it_is_given_for_that_rerun_only(
+        site: dict[str, Any]) -> None:
+    assert _run(site).returncode == 0  # straight to the chassis: no bastion
+    assert site["bastion"].forwards() == []
+    host = site["specs"][0]
+    done = _rerun(site, host.hostname, "--live", "--jump-host", site["jump"])
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [(f.dest_port, f.allowed) for f in site["bastion"].forwards()] == [(host.port, True)]
+    assert (_last_attempt(site, host.hostname)["mode"],
+            _last_attempt(site, host.hostname)["status"]) == ("live", "PASS")
+    meta = json.loads((site["tmp"] / "out" / "r" / "run.json").read_text())
+    assert meta["jump_host"] is None  # the run still remembers going straight
+    # The next live rerun, without the flag, goes straight again.
+    assert _rerun(site, host.hostname, "--live").returncode == 0
+    assert len(site["bastion"].forwards()) == 1
+
+
+def test_a_live_rerun_logs_in_with_the_credentials_file_it_is_given(
+        site: dict[str, Any]) -> None:
+    from mock_devices.lab import LAB_PASSWORD, LAB_SECRET, LAB_USERNAME
+    from tests.lab_run import set_host_password
+
+    assert _run(site).returncode == 0
+    host = site["specs"][1].hostname
+    # The seller changed the login since the run: the inventory's is refused now.
+    set_host_password(site["inventory"], host, "the-old-password")
+    done = _rerun(site, host, "--live")
+    assert done.returncode == 2, done.stdout + done.stderr
+    refused = _last_attempt(site, host)
+    assert (refused["mode"], refused["status"]) == ("live", "ERROR"), refused
+    assert "authentication failed" in refused["message"], refused
+    sets = site["tmp"] / "sets.yaml"
+    sets.write_text(yaml.safe_dump([{"label": "seller-new", "username": LAB_USERNAME,
+                                     "password": "%ENV{SELLER_PASSWORD}",
+                                     "secret": LAB_SECRET}]))
+    done = _rerun(site, host, "--live", "--credentials", str(sets),
+                  env={"SELLER_PASSWORD": LAB_PASSWORD})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (_last_attempt(site, host)["mode"], _last_attempt(site, host)["status"]) == (
+        "live", "PASS")
+    assert json.loads((site["tmp"] / "out" / "r" / "run.json").read_text())[
+        "credentials"] is None
+
+
+@pytest.mark.parametrize(("extra", "words"), [
+    (("--live", "--jump-host", "user@"),
+     "--jump-host: jump host must be user@host[:port], not 'user@'"),
+    (("--jump-host", "ops@127.0.0.1"),
+     "--credentials and --jump-host are for reconnecting: they need --live"),
+    (("--credentials", "sets.yaml"),
+     "--credentials and --jump-host are for reconnecting: they need --live"),
+])
+def test_a_rerun_refuses_access_options_it_cannot_use_in_one_line(
+        site: dict[str, Any], extra: tuple[str, ...], words: str) -> None:
+    assert _run(site).returncode == 0
+    run_dir = site["tmp"] / "out" / "r"
+    before = {p: p.read_bytes() for p in run_dir.rglob("*") if p.is_file()}
+    done = _rerun(site, site["specs"][0].hostname, *extra)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert done.stderr.strip() == f"inspector: {words}"
+    assert {p: p.read_bytes() for p in run_dir.rglob("*") if p.is_file()} == before
+
+
+def test_the_bastion_password_may_come_from_the_credentials_file(
+        site: dict[str, Any]) -> None:
+    sets = site["tmp"] / "sets.yaml"
+    sets.write_text(yaml.safe_dump({"jump_password": "%ENV{BASTION_SECRET}"}))
+    # The file's password wins over a stale one in the environment.
+    done = _run(site, "--jump-host", site["jump"], "--credentials", str(sets),
+                env={"INSPECTOR_JUMP_PASSWORD": "not-the-bastion-password",
+                     "BASTION_SECRET": BASTION_PASSWORD})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert site["bastion"].logins == [True]
+    assert {f.dest_port for f in site["bastion"].forwards()} == {s.port for s in site["specs"]}
+    assert BASTION_PASSWORD not in (site["tmp"] / "out" / "r" / "run.json").read_text()
+    # A live rerun reads the file the run remembers, and so the password, again.
+    host = site["specs"][0]
+    done = _rerun(site, host.hostname, "--live",
+                  env={"INSPECTOR_JUMP_PASSWORD": "", "BASTION_SECRET": BASTION_PASSWORD})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert site["bastion"].logins == [True, True]
