@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,15 +33,18 @@ SPECS = plan_lab(5, "mix")
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Three signed lab runs of the same chassis: `before` all healthy but the mix's one
-    fault; `after` with a supply of the first chassis (a Catalyst 9300) failed in between;
+    """Four signed lab runs of the same chassis: `before` all healthy but the mix's one
+    fault; `again` the same, a little later (the time smart licensing last reported usage
+    has moved on); `after` with a supply of the first chassis (a Catalyst 9300) failed;
     `swapped` with that chassis's supply B swapped for one without a serial and a stacking
     cable taken away (so hw.inventory.serials fails), and the second chassis answering no
     `show inventory` at all."""
     base = tmp_path_factory.mktemp("fleet")
     found = {}
     with running_lab(SPECS, inventory_out=base / "inventory") as lab:
-        for name in ("before", "after", "swapped"):
+        for name in ("before", "again", "after", "swapped"):
+            if name == "again":
+                time.sleep(1)  # the lab's clock, to the second, shows in what was read
             if name == "after":
                 lab.set_scenario(SPECS[0].hostname, "psu_failed")
             if name == "swapped":
@@ -230,9 +234,9 @@ def _stored(db: str, folder: Path) -> int:
 
 def _csv_rows(path: Path) -> list[dict[str, str]]:
     """The fleet report's CSV table, under its line of filters."""
-    filters, table = path.read_text().split("\n", 1)
+    [filters], header, *rows = csv.reader(io.StringIO(path.read_text()))
     assert filters.startswith("# filters: ")
-    return list(csv.DictReader(io.StringIO(table)))
+    return [dict(zip(header, row, strict=True)) for row in rows]
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -396,44 +400,36 @@ def test_units_are_kept_and_compared_when_the_serial_check_failed(
 
 def test_a_unit_list_not_read_is_said_so_not_taken_for_an_empty_one(
         runs: dict[str, Path], tmp_path: Path) -> None:
-    """The second chassis answered no `show inventory` in the swapped run."""
+    """The second chassis answered no `show inventory` in the swapped run: its serial is not
+    known either, so it is found by hostname, and compared as record files."""
     db = _db(tmp_path)
     assert _run("store", "add", str(runs["before"]), str(runs["swapped"]), "--db", db
                 ).returncode == 0
-    record = read_json(runs["swapped"] / "records" / f"{SPECS[1].hostname}.json")
+    hostname = SPECS[1].hostname
+    record = read_json(runs["swapped"] / "records" / f"{hostname}.json")
     fru_check = next(c for c in record["checks"] if c["id"] == "hw.inventory.serials")
-    assert fru_check["status"] == "ERROR"
-    serial = record["chassis"]["serial"]
-    latest, earlier = _history(serial, db)
+    assert fru_check["status"] == "ERROR" and fru_check["evidence"] == []
+    done = _run("history", "--hostname", hostname, "--db", db, "--json")
+    latest, earlier = json.loads(done.stdout)
     assert latest["run_id"] == "swapped" and latest["frus"] is None
     assert earlier["frus"]  # read, and not empty, the run before
-    lines = _run("history", serial, "--db", db).stdout.splitlines()
+    lines = _run("history", "--hostname", hostname, "--db", db).stdout.splitlines()
     assert "units: not read" in lines[0] and "units: not read" not in lines[1]
-    done = _run("diff", serial, "before", "swapped", "--db", db, "--json")
+    done = _run("diff", str(runs["before"] / "records" / f"{hostname}.json"),
+                str(runs["swapped"] / "records" / f"{hostname}.json"), "--json")
     found = json.loads(done.stdout)
     assert not [c for c in found["changes"] if c["field"].startswith("fru/")]
-    assert found["notes"] == ["FRUs not compared: the unit list was not read in run swapped "
-                              "(hw.inventory.serials did not list every unit)"]
+    assert found["notes"] == [
+        "serial not read in run swapped: not known to be the same chassis",
+        "FRUs not compared: the unit list was not read in run swapped "
+        "(hw.inventory.serials did not list every unit)"]
 
 
 # --------------------------------------------------------------------------- moving fields
 
-def _with_usage_reporting(run: Path) -> dict[str, Any]:
-    """A healthy chassis's record in `run` whose license state includes when usage was
-    last reported."""
-    from inspector.fleet.inspection import Inspection
-
-    for hostname in (s.hostname for s in SPECS[1:4]):
-        record = dict(read_json(run / "records" / f"{hostname}.json"))
-        if any(k.startswith("license/usage_reporting/")
-               for k in Inspection.of(record).fields()):
-            return record
-    raise AssertionError("no healthy lab chassis reports smart-licensing usage")
-
-
 def test_fields_that_always_move_are_left_out_unless_all_fields_are_asked(
-        runs: dict[str, Path], tmp_path: Path) -> None:
-    a = _with_usage_reporting(runs["before"])
+        first: dict[str, Any], tmp_path: Path) -> None:
+    a = first  # a Catalyst 9300 on smart licensing: it says when usage was last reported
     later = copy.deepcopy(a)
     later["finished_at"] = "2099-01-01T01:00:00Z"
     lic = next(c for c in later["checks"] if any(
@@ -460,14 +456,20 @@ def test_fields_that_always_move_are_left_out_unless_all_fields_are_asked(
 
 
 def test_two_inspections_of_an_unchanged_lab_chassis_diff_as_nothing_changed(
-        runs: dict[str, Path], tmp_path: Path) -> None:
+        runs: dict[str, Path], first: dict[str, Any], tmp_path: Path) -> None:
     db = _db(tmp_path)
-    assert _run("store", "add", str(runs["before"]), str(runs["after"]), "--db", db
+    assert _run("store", "add", str(runs["before"]), str(runs["again"]), "--db", db
                 ).returncode == 0
-    serial = _with_usage_reporting(runs["before"])["chassis"]["serial"]
-    done = _run("diff", serial, "before", "after", "--db", db)
+    serial = first["chassis"]["serial"]
+    done = _run("diff", serial, "before", "again", "--db", db, "--json")
     assert done.returncode == 0, done.stdout
-    assert done.stdout.splitlines()[-1] == "nothing changed"
+    found = json.loads(done.stdout)
+    assert found["changes"] == [] and found["notes"] == []
+    assert found["moving_left_out"] == 1  # license/usage_reporting/last_ack, a second later
+    every = _run("diff", serial, "before", "again", "--db", db, "--all-fields", "--json")
+    assert every.returncode == 1
+    assert [c["field"] for c in json.loads(every.stdout)["changes"]] == [
+        "license/usage_reporting/last_ack"]
 
 
 # --------------------------------------------------------------------------- report filters

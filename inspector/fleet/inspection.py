@@ -157,7 +157,11 @@ def diff(a: Inspection, b: Inspection, ignore: Iterable[str] = (),
     before, after = a.fields(), b.fields()
     notes = [f"FRUs not compared: the unit list was not read in run {side.run_id} "
              f"({FRU_CHECK} did not list every unit)" for side in (a, b) if side.frus is None]
-    if a.serial != b.serial:
+    unread = [side.run_id for side in (a, b) if side.serial is None]
+    if unread:
+        notes.insert(0, f"serial not read in run {' and run '.join(unread)}: not known to be "
+                        "the same chassis")
+    elif a.serial != b.serial:
         notes.insert(0, f"two different chassis: serial {a.serial} against {b.serial}")
     if notes:
         before = {k: v for k, v in before.items() if not k.startswith("fru/")}
