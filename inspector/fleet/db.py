@@ -296,7 +296,7 @@ class FleetFilter:
     def clauses(self) -> list[Any]:
         """SQL conditions. inspected_at is ISO 8601 text, so periods compare as text: from
         `since` on, and before the day or month after `until`."""
-        i, found = inspections.c, []
+        i, found = inspections.c, list[Any]()
         if self.sites:
             found.append(i.site.in_(self.sites))
         if self.since:
