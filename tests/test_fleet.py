@@ -153,10 +153,13 @@ def test_diff_of_record_files_finds_units_added_removed_and_reserialed(
 
 def test_units_are_not_compared_when_the_unit_list_is_incomplete(
         first: dict[str, Any], tmp_path: Path) -> None:
-    """A failing hw.inventory.serials lists only its faulty units: the others are not gone."""
+    """A failing hw.inventory.serials of a record made before the check listed every unit,
+    and their count, lists only its faulty units: the others are not gone."""
     later = copy.deepcopy(first)
     fru_check = next(c for c in later["checks"] if c["id"] == "hw.inventory.serials")
-    fru_check["status"], fru_check["evidence"] = "FAIL", fru_check["evidence"][:1]
+    assert fru_check["evidence"][0] == {"path": "inventory", "actual": len(
+        fru_check["evidence"]) - 1}
+    fru_check["status"], fru_check["evidence"] = "FAIL", fru_check["evidence"][1:2]
     write_json(tmp_path / "a.json", first)
     write_json(tmp_path / "b.json", later)
     done = _run("diff", str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--json")
@@ -569,3 +572,20 @@ def test_history_by_hostname_lists_every_serial_seen_under_it(
     both = _run("history", first["chassis"]["serial"], "--hostname", hostname, "--db", db)
     assert both.returncode == 3 and "a SERIAL or --hostname NAME, not both" in both.stderr
     assert _run("history", "--db", db).returncode == 3
+
+
+def test_units_of_a_passing_check_made_before_the_count_are_still_compared(
+        first: dict[str, Any], tmp_path: Path) -> None:
+    """Records made before hw.inventory.serials opened its list with the count: a passing
+    check listed every unit then too."""
+    old = copy.deepcopy(first)
+    fru_check = next(c for c in old["checks"] if c["id"] == "hw.inventory.serials")
+    fru_check["evidence"] = [e for e in fru_check["evidence"] if e["path"] != "inventory"]
+    later = copy.deepcopy(old)
+    gone = next(c for c in later["checks"] if c["id"] == "hw.inventory.serials")["evidence"].pop()
+    write_json(tmp_path / "a.json", old)
+    write_json(tmp_path / "b.json", later)
+    done = _run("diff", str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--json")
+    assert done.returncode == 1
+    assert [(c["kind"], c["field"]) for c in json.loads(done.stdout)["changes"]] == [
+        ("FRU removed", gone["path"].replace("inventory/", "fru/", 1))]
