@@ -455,7 +455,10 @@ def test_fields_that_always_move_are_left_out_unless_all_fields_are_asked(
     next(c for c in later["checks"] if c["status"] == "PASS")["status"] = "FAIL"
     write_json(tmp_path / "b.json", later)
     assert _run("diff", str(tmp_path / "a.json"), str(tmp_path / "b.json")).returncode == 1
-    assert "license/usage_reporting/*" in " ".join(_run("diff", "--help").stdout.split())
+    from inspector.fleet import MOVING
+
+    assert f"always moving ({', '.join(MOVING)})" in " ".join(
+        _run("diff", "--help").stdout.split())
 
 
 def test_two_inspections_of_an_unchanged_lab_chassis_diff_as_nothing_changed(
