@@ -18,6 +18,8 @@ are judged:
   unless another unit of the same PID prints one, which shows this unit should too;
 - any other entry (supervisors, line cards, modules, power supplies) is a FRU whose blank,
   `N/A` or malformed serial fails. A printed serial that is malformed fails on every entry.
+The evidence lists every entry read, whatever the status (the record is where the fleet store
+finds a chassis's units), opened by how many there were.
 
 Diagnostics (`hw.diagnostics`): IOS and IOS-XE `show post` (SKIP on the routers that reject
 it: they keep no POST log), NX-OS `show diagnostic result module all`. Not run on IOS-XR
@@ -48,6 +50,9 @@ from inspector.models import Domain, Evidence, Outcome, Severity
 from inspector.policy import Policy
 
 # --- hw.inventory.serials -------------------------------------------------------------------
+
+# The evidence path whose value is how many entries `show inventory` listed.
+INVENTORY_COUNT = "inventory"
 
 # Optics are named after their port (`Te1/1/1`, `Ethernet1/46`, `GigabitEthernet0/0/0/1`),
 # as `Transceiver Te1/1` (Catalyst 6500) or as a `module mau` (IOS-XR).
@@ -166,11 +171,14 @@ def inventory_serials(inventory: list[InventoryItem], policy: Policy) -> Outcome
         policy["hardware.serial_foreign"],
     )
     bad = [f for f in findings if f.verdict != "ok" and not f.verdict.startswith("not judged")]
-    evidence = [
+    # Every unit read is listed whatever the status, after the count of entries read: the
+    # fleet store keeps this list, and a count that matches tells it the list is whole. When
+    # the check fails, only the faulty units state an expectation, so that they stand out.
+    evidence = [Evidence(path=INVENTORY_COUNT, actual=len(findings))] + [
         Evidence(
             path=f"inventory/{f.item.name}",
             actual=f"{f.item.pid} SN {f.item.serial or '-'}",
-            expected=None if f.verdict == "ok" else f.verdict,
+            expected=None if f.verdict == "ok" or (bad and f not in bad) else f.verdict,
         )
         for f in findings
     ]
@@ -178,7 +186,7 @@ def inventory_serials(inventory: list[InventoryItem], policy: Policy) -> Outcome
         return Outcome.failed(
             "; ".join([f"{f.item.name} ({f.item.pid or 'no PID'}): {f.verdict}" for f in bad]
                       + ([no_chassis] if no_chassis else [])),
-            [e for e, f in zip(evidence, findings, strict=True) if f in bad],
+            evidence,
         )
     if no_chassis:
         return Outcome.error(no_chassis, evidence)

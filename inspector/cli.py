@@ -569,36 +569,55 @@ def store_add(run_dirs: tuple[Path, ...], db: str | None, public_keys: tuple[Pat
 
 
 @app.command()
-@click.argument("serial")
+@click.argument("serial", required=False)
+@click.option("--hostname", help="Every chassis inspected under this hostname, whatever its "
+              "serial (instead of SERIAL).")
 @_DB
-@click.option("--json", "as_json", is_flag=True, help="Print the inspections as JSON.")
-def history(serial: str, db: str | None, as_json: bool) -> None:
-    """Every stored inspection of a chassis, newest first; exit 1 when there is none."""
+@click.option("--json", "as_json", is_flag=True, help="Print the inspections as JSON "
+              "(`frus` is null where the unit list was not read).")
+def history(serial: str | None, hostname: str | None, db: str | None, as_json: bool) -> None:
+    """Every stored inspection of a chassis (SERIAL, or --hostname NAME), newest first;
+    exit 1 when there is none."""
     from dataclasses import asdict
 
     from inspector.fleet.db import history as find_history
     from inspector.fleet.db import store
     from reports.fleet import history_lines
 
+    if (serial is None) == (hostname is None):
+        raise Unusable("history takes a SERIAL or --hostname NAME, not both")
     with store(db) as engine:
-        found = find_history(engine, serial)
+        found = find_history(engine, serial, hostname)
+    if not found:
+        asked = f"serial {serial}" if hostname is None else f"hostname {hostname}"
+        print(f"no inspection of {asked} in the store", file=sys.stderr)
     if as_json:
         print(json.dumps([{**asdict(i), "failed": i.failed} for i in found], indent=2))
-    else:
-        print("\n".join(history_lines(found)) if found else f"no inspection of {serial} stored")
+    elif found:
+        print("\n".join(history_lines(found)))
     sys.exit(0 if found else 1)
+
+
+def _moving_help() -> str:
+    from inspector.fleet import MOVING
+
+    return ("Compare every field, also those left out by default as always moving "
+            f"({', '.join(MOVING)}).")
 
 
 @app.command()
 @click.argument("items", nargs=-1, required=True, metavar="A B | SERIAL RUN_A RUN_B")
 @_DB
 @click.option("--ignore", multiple=True, metavar="FIELD",
-              help="Leave out fields that always move; a glob over the field names a diff "
-                   "prints (license/usage_reporting/*, check/op.cpu.load); repeatable.")
+              help="Also leave out these fields; a glob over the field names a diff prints "
+                   "(check/op.cpu.load, license/*); repeatable.")
+@click.option("--all-fields", is_flag=True, help=_moving_help())
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
-def diff(items: tuple[str, ...], db: str | None, ignore: tuple[str, ...], as_json: bool) -> None:
+def diff(items: tuple[str, ...], db: str | None, ignore: tuple[str, ...], all_fields: bool,
+         as_json: bool) -> None:
     """What changed between two inspections of a chassis: two record files, or a serial and
-    two run ids in the fleet store. Exit 0 when nothing changed, 1 otherwise."""
+    two run ids in the fleet store. Fields that always move are left out (--all-fields keeps
+    them). Exit 0 when nothing changed, 1 otherwise."""
     from inspector.fleet.inspection import Inspection
     from inspector.fleet.inspection import diff as compare
     from reports.fleet import diff_lines
@@ -614,7 +633,7 @@ def diff(items: tuple[str, ...], db: str | None, ignore: tuple[str, ...], as_jso
             a, b = (inspection(engine, items[0], run_id) for run_id in items[1:])
     else:
         raise Unusable("diff takes two record files, or a serial and two run ids")
-    found = compare(a, b, ignore)
+    found = compare(a, b, ignore, all_fields=all_fields)
     print(json.dumps(found.as_dict(), indent=2) if as_json else "\n".join(diff_lines(found)))
     sys.exit(1 if found.changed else 0)
 
@@ -629,14 +648,21 @@ def fleet() -> None:
 @click.option("--format", "fmt", type=click.Choice(["html", "csv"]), default="html",
               show_default=True)
 @click.option("--output", type=_PATH, help="File to write (default: fleet-report.<ext>).")
-def fleet_report(db: str | None, fmt: str, output: Path | None) -> None:
+@click.option("--site", "sites", multiple=True, help="Only this site; repeatable.")
+@click.option("--since", metavar="DATE", help="Only inspections from this day (YYYY-MM-DD) or "
+              "month (YYYY-MM) on, UTC.")
+@click.option("--until", metavar="DATE", help="Only inspections up to this day (YYYY-MM-DD) "
+              "or month (YYYY-MM), inclusive, UTC.")
+def fleet_report(db: str | None, fmt: str, output: Path | None, sites: tuple[str, ...],
+                 since: str | None, until: str | None) -> None:
     """Counts by site, month, tier and verdict, the most common failing checks, and chassis
-    whose inspections disagree."""
-    from inspector.fleet.db import fleet_summary, store
+    whose inspections disagree; the report says which filters it applied."""
+    from inspector.fleet.db import FleetFilter, fleet_summary, store
     from reports.fleet import write_fleet_report
 
+    filters = FleetFilter(sites=sites, since=since, until=until)  # bad dates refused first
     with store(db) as engine:
-        summary = fleet_summary(engine)
+        summary = fleet_summary(engine, filters)
     print(write_fleet_report(summary, fmt, output or Path(f"fleet-report.{fmt}")))
 
 

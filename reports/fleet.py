@@ -3,7 +3,8 @@ summary (inspector.fleet.db.FleetSummary) alone.
 
 HTML: one self-contained file (inline CSS and SVG charts, no script, nothing fetched); its
 Content-Security-Policy forbids anything else. CSV: one row per site, month, tier and verdict,
-the table the charts are drawn from, for spreadsheets.
+the table the charts are drawn from, for spreadsheets, under one `#` line that says which
+inspections were counted. Both say the filters applied (inspector.fleet.db.FleetFilter).
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ def fleet_csv(summary: Any) -> str:
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
+    # The filters come first so that no copy of the table loses them; one cell, quoted by
+    # the writer where it needs to be.
+    writer.writerow([_cell(f"# filters: {summary.filters.describe()}")])
     writer.writerow(["site", "month", "tier", "verdict", "inspections"])
     for g in summary.by_site_month:
         writer.writerow([_cell(g["site"]), g["month"], _cell(g["tier"]), g["verdict"],
@@ -120,7 +124,8 @@ def fleet_html(summary: Any) -> str:
         "style-src 'unsafe-inline'\">",
         f"<title>Fleet report: {summary.inspections} inspections</title>",
         f"<style>{_CSS}</style></head><body>",
-        "<h1>Fleet report</h1>", totals,
+        "<h1>Fleet report</h1>",
+        f'<p id="filters">Filters: {html.escape(summary.filters.describe())}</p>', totals,
         _stacked_bars("Inspections by site and verdict", "chart-site", _by(summary, "site")),
         _stacked_bars("Inspections by month and verdict", "chart-month", _by(summary, "month")),
         _stacked_bars("Inspections by tier and verdict", "chart-tier", _by(summary, "tier")),
@@ -142,9 +147,10 @@ def history_lines(found: list[Any]) -> list[str]:
     lines = []
     for i in found:
         failed = ", ".join(i.failed) or "-"
+        frus = "not read" if i.frus is None else str(len(i.frus))
         lines.append(f"{i.inspected_at}  {i.verdict:<5}  site {i.site or '-'}  run {i.run_id}  "
-                     f"{i.hostname}  {i.pid or '-'}  {i.os or '-'} {i.version or '-'}  "
-                     f"failed: {failed}")
+                     f"{i.hostname}  serial {i.serial or '-'}  {i.pid or '-'}  "
+                     f"{i.os or '-'} {i.version or '-'}  units: {frus}  failed: {failed}")
     return lines
 
 
@@ -156,6 +162,9 @@ def diff_lines(found: Any) -> list[str]:
     lines += [f"note: {note}" for note in found.notes]
     lines += [f"{c.kind}: {c.field}: {'(none)' if c.before is None else c.before} -> "
               f"{'(none)' if c.after is None else c.after}" for c in found.changes]
+    if found.moving:
+        lines.append(f"{found.moving} change(s) of fields that always move left out "
+                     "(--all-fields shows them)")
     if found.ignored:
         lines.append(f"{found.ignored} change(s) ignored (--ignore)")
     lines.append(f"{len(found.changes)} change(s)" if found.changes else "nothing changed")

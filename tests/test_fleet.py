@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,23 +28,31 @@ from tests.postgres import postgres_server
 
 pytestmark = pytest.mark.lab
 
-IGNORE_MOVING = ("--ignore", "license/usage_reporting/*")  # the last report's time, each run
+SPECS = plan_lab(5, "mix")
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Two signed lab runs of the same chassis: `before` all healthy but the mix's one fault,
-    `after` with a supply of the first chassis failed in between."""
+    """Four signed lab runs of the same chassis: `before` all healthy but the mix's one
+    fault; `again` the same, a little later (the time smart licensing last reported usage
+    has moved on); `after` with a supply of the first chassis (a Catalyst 9300) failed;
+    `swapped` with that chassis's supply B swapped for one without a serial and a stacking
+    cable taken away (so hw.inventory.serials fails), and the second chassis answering no
+    `show inventory` at all."""
     base = tmp_path_factory.mktemp("fleet")
-    specs = plan_lab(5, "mix")
     found = {}
-    with running_lab(specs, inventory_out=base / "inventory") as lab:
-        for name in ("before", "after"):
+    with running_lab(SPECS, inventory_out=base / "inventory") as lab:
+        for name in ("before", "again", "after", "swapped"):
+            if name == "again":
+                time.sleep(1)  # the lab's clock, to the second, shows in what was read
             if name == "after":
-                lab.set_scenario(specs[0].hostname, "psu_failed")
+                lab.set_scenario(SPECS[0].hostname, "psu_failed")
+            if name == "swapped":
+                lab.set_scenario(SPECS[0].hostname, "fru_unserialed")
+                lab.set_scenario(SPECS[1].hostname, "unsupported_command")
             done = inspector("run", "--inventory", str(base / "inventory"), "--out",
                              str(base / "runs"), "--run-id", name, "--no-show-tech")
-            assert done.returncode in (0, 1), done.stderr
+            assert done.returncode in (0, 1, 2), done.stderr
             found[name] = base / "runs" / name
     return found
 
@@ -51,7 +60,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def first(runs: dict[str, Path]) -> dict[str, Any]:
     """The record of the chassis whose supply failed between the runs, as first inspected."""
-    return dict(read_json(runs["before"] / "records" / f"{plan_lab(5, 'mix')[0].hostname}.json"))
+    return dict(read_json(runs["before"] / "records" / f"{SPECS[0].hostname}.json"))
 
 
 def _db(tmp_path: Path) -> str:
@@ -91,7 +100,9 @@ def test_added_once_history_newest_first_with_what_failed(
     assert text.returncode == 0
     lines = text.stdout.splitlines()
     assert len(lines) == 2 and " FAIL " in lines[0] and "hw.psu.status" in lines[0]
-    assert _run("history", "NO-SUCH-SERIAL", "--db", db).returncode == 1
+    nothing = _run("history", "NO-SUCH-SERIAL", "--db", db)
+    assert nothing.returncode == 1 and nothing.stdout == ""
+    assert nothing.stderr.strip() == "no inspection of serial NO-SUCH-SERIAL in the store"
 
 
 def test_diff_of_stored_inspections_names_the_check_that_changed(
@@ -100,7 +111,7 @@ def test_diff_of_stored_inspections_names_the_check_that_changed(
     assert _run("store", "add", str(runs["before"]), str(runs["after"]), "--db", db
                 ).returncode == 0
     serial = first["chassis"]["serial"]
-    changed = _run("diff", serial, "before", "after", "--db", db, "--json", *IGNORE_MOVING)
+    changed = _run("diff", serial, "before", "after", "--db", db, "--json")
     assert changed.returncode == 1, changed.stderr
     changes = json.loads(changed.stdout)["changes"]
     psu = next(c for c in changes if c["field"] == "check/hw.psu.status")
@@ -108,8 +119,7 @@ def test_diff_of_stored_inspections_names_the_check_that_changed(
     # Only statuses moved: the FRUs, OS and licenses of the chassis are what they were.
     assert {c["kind"] for c in changes} == {"check status"}
     assert _run("diff", serial, "before", "before", "--db", db).returncode == 0
-    quiet = _run("diff", serial, "before", "after", "--db", db, "--ignore", "check/*",
-                 *IGNORE_MOVING)
+    quiet = _run("diff", serial, "before", "after", "--db", db, "--ignore", "check/*")
     assert quiet.returncode == 0, quiet.stdout
     assert "ignored" in quiet.stdout and quiet.stdout.splitlines()[-1] == "nothing changed"
     unknown = _run("diff", serial, "before", "nowhere", "--db", db)
@@ -143,10 +153,13 @@ def test_diff_of_record_files_finds_units_added_removed_and_reserialed(
 
 def test_units_are_not_compared_when_the_unit_list_is_incomplete(
         first: dict[str, Any], tmp_path: Path) -> None:
-    """A failing hw.inventory.serials lists only its faulty units: the others are not gone."""
+    """A failing hw.inventory.serials of a record made before the check listed every unit,
+    and their count, lists only its faulty units: the others are not gone."""
     later = copy.deepcopy(first)
     fru_check = next(c for c in later["checks"] if c["id"] == "hw.inventory.serials")
-    fru_check["status"], fru_check["evidence"] = "FAIL", fru_check["evidence"][:1]
+    assert fru_check["evidence"][0] == {"path": "inventory", "actual": len(
+        fru_check["evidence"]) - 1}
+    fru_check["status"], fru_check["evidence"] = "FAIL", fru_check["evidence"][1:2]
     write_json(tmp_path / "a.json", first)
     write_json(tmp_path / "b.json", later)
     done = _run("diff", str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--json")
@@ -190,6 +203,7 @@ def test_altered_unfinished_and_unknown_signed_runs_are_refused_naming_why(
                   str(tmp_path / "f.csv"))
     assert report.returncode == 0
     assert (tmp_path / "f.csv").read_text().splitlines() == [
+        "# filters: none: every stored inspection",
         "site,month,tier,verdict,inspections"]  # nothing of any refused run was stored
 
     pinned = _run("store", "add", str(foreign), "--db", db, "--public-key",
@@ -218,7 +232,14 @@ def _stored(db: str, folder: Path) -> int:
     output = folder / "stored.csv"
     done = _run("fleet", "report", "--db", db, "--format", "csv", "--output", str(output))
     assert done.returncode == 0, done.stderr
-    return sum(int(r["inspections"]) for r in csv.DictReader(io.StringIO(output.read_text())))
+    return sum(int(r["inspections"]) for r in _csv_rows(output))
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    """The fleet report's CSV table, under its line of filters."""
+    [filters], header, *rows = csv.reader(io.StringIO(path.read_text()))
+    assert filters.startswith("# filters: ")
+    return [dict(zip(header, row, strict=True)) for row in rows]
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -259,7 +280,7 @@ def test_the_migrations_make_the_schema_the_code_queries(database: str) -> None:
 
     with store(database) as engine, engine.connect() as connection:
         context = MigrationContext.configure(connection)
-        assert context.get_current_revision() == "0001"
+        assert context.get_current_revision() == "0002"
         assert compare_metadata(context, metadata) == []
 
 
@@ -271,8 +292,8 @@ def test_fleet_report_counts_sites_verdicts_and_disagreeing_chassis(
     done = _run("fleet", "report", "--db", db, "--format", "csv", "--output",
                 str(tmp_path / "fleet.csv"))
     assert done.returncode == 0, done.stderr
-    rows = list(csv.DictReader(io.StringIO((tmp_path / "fleet.csv").read_text())))
-    verdicts = [read_json(p)["verdict"] for run in runs.values()
+    rows = _csv_rows(tmp_path / "fleet.csv")
+    verdicts = [read_json(p)["verdict"] for run in (runs["before"], runs["after"])
                 for p in (run / "records").glob("*.json")]
     for verdict in ("PASS", "FAIL", "ERROR"):
         assert sum(int(r["inspections"]) for r in rows if r["verdict"] == verdict) == \
@@ -299,7 +320,7 @@ def test_fleet_report_html_in_a_browser_shows_counts_and_charts(
     assert _run("fleet", "report", "--db", db, "--output", str(page)).returncode == 0
     dom = lxml_html.fromstring(run_chromium(chromium, page.as_uri(), "--dump-dom",
                                             profile=tmp_path / "profile").stdout)
-    verdicts = [read_json(p)["verdict"] for run in runs.values()
+    verdicts = [read_json(p)["verdict"] for run in (runs["before"], runs["after"])
                 for p in (run / "records").glob("*.json")]
 
     def shown(name: str) -> str:
@@ -342,3 +363,232 @@ def test_diff_refuses_a_record_of_a_schema_it_cannot_read(
     write_json(tmp_path / "b.json", {**first, "schema_version": 99})
     done = _run("diff", str(tmp_path / "a.json"), str(tmp_path / "b.json"))
     assert done.returncode == 3 and "schema_version 99" in done.stderr
+
+
+# --------------------------------------------------------------------------- FRUs kept
+
+def test_units_are_kept_and_compared_when_the_serial_check_failed(
+        runs: dict[str, Path], first: dict[str, Any], tmp_path: Path) -> None:
+    """The swapped chassis fails hw.inventory.serials (a supply without a serial), and its
+    record still lists every unit: the diff names the supply re-serialed and the stacking
+    cable removed, and nothing else of the units."""
+    db = _db(tmp_path)
+    assert _run("store", "add", str(runs["before"]), str(runs["swapped"]), "--db", db
+                ).returncode == 0
+    serial = first["chassis"]["serial"]
+    latest, earlier = _history(serial, db)
+    assert latest["run_id"] == "swapped" and "hw.inventory.serials" in latest["failed"]
+    assert latest["frus"] is not None and earlier["frus"] is not None
+    assert set(earlier["frus"]) - set(latest["frus"]) == {"StackPort1/2"}
+    assert latest["frus"]["Switch 1 - Power Supply B"] == "PWR-C1-715WAC-P SN -"
+
+    done = _run("diff", serial, "before", "swapped", "--db", db, "--json")
+    assert done.returncode == 1, done.stderr
+    found = json.loads(done.stdout)
+    assert found["notes"] == []
+    units = {c["field"]: (c["kind"], c["before"], c["after"]) for c in found["changes"]
+             if c["field"].startswith("fru/")}
+    supply_b = earlier["frus"]["Switch 1 - Power Supply B"]
+    assert units == {
+        "fru/StackPort1/2": ("FRU removed", earlier["frus"]["StackPort1/2"], None),
+        "fru/Switch 1 - Power Supply B": ("FRU re-serialed", supply_b, "PWR-C1-715WAC-P SN -"),
+    }
+    assert {"field": "check/hw.inventory.serials", "kind": "check status", "before": "PASS",
+            "after": "FAIL"} in [{k: c[k] for k in ("field", "kind", "before", "after")}
+                                 for c in found["changes"]]
+    text = _run("diff", serial, "before", "swapped", "--db", db).stdout
+    assert "FRU re-serialed: fru/Switch 1 - Power Supply B: " in text
+    assert "FRU removed: fru/StackPort1/2: " in text
+
+
+def test_a_unit_list_not_read_is_said_so_not_taken_for_an_empty_one(
+        runs: dict[str, Path], tmp_path: Path) -> None:
+    """The second chassis answered no `show inventory` in the swapped run: its serial is not
+    known either, so it is found by hostname, and compared as record files."""
+    db = _db(tmp_path)
+    assert _run("store", "add", str(runs["before"]), str(runs["swapped"]), "--db", db
+                ).returncode == 0
+    hostname = SPECS[1].hostname
+    record = read_json(runs["swapped"] / "records" / f"{hostname}.json")
+    fru_check = next(c for c in record["checks"] if c["id"] == "hw.inventory.serials")
+    assert fru_check["status"] == "ERROR" and fru_check["evidence"] == []
+    done = _run("history", "--hostname", hostname, "--db", db, "--json")
+    latest, earlier = json.loads(done.stdout)
+    assert latest["run_id"] == "swapped" and latest["frus"] is None
+    assert earlier["frus"]  # read, and not empty, the run before
+    lines = _run("history", "--hostname", hostname, "--db", db).stdout.splitlines()
+    assert "units: not read" in lines[0] and "units: not read" not in lines[1]
+    done = _run("diff", str(runs["before"] / "records" / f"{hostname}.json"),
+                str(runs["swapped"] / "records" / f"{hostname}.json"), "--json")
+    found = json.loads(done.stdout)
+    assert not [c for c in found["changes"] if c["field"].startswith("fru/")]
+    assert found["notes"] == [
+        "serial not read in run swapped: not known to be the same chassis",
+        "FRUs not compared: the unit list was not read in run swapped "
+        "(hw.inventory.serials did not list every unit)"]
+
+
+# --------------------------------------------------------------------------- moving fields
+
+def test_fields_that_always_move_are_left_out_unless_all_fields_are_asked(
+        first: dict[str, Any], tmp_path: Path) -> None:
+    a = first  # a Catalyst 9300 on smart licensing: it says when usage was last reported
+    later = copy.deepcopy(a)
+    later["finished_at"] = "2099-01-01T01:00:00Z"
+    lic = next(c for c in later["checks"] if any(
+        e["path"] == "license/usage_reporting/last_ack" for e in c["evidence"]))
+    ack = next(e for e in lic["evidence"] if e["path"] == "license/usage_reporting/last_ack")
+    ack["actual"] = f"{ack['actual']} (an hour later)"
+    write_json(tmp_path / "a.json", a)
+    write_json(tmp_path / "b.json", later)
+    quiet = _run("diff", str(tmp_path / "a.json"), str(tmp_path / "b.json"))
+    assert quiet.returncode == 0, quiet.stdout
+    assert quiet.stdout.splitlines()[-2:] == [
+        "1 change(s) of fields that always move left out (--all-fields shows them)",
+        "nothing changed"]
+    every = _run("diff", str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--all-fields",
+                 "--json")
+    assert every.returncode == 1
+    assert [c["field"] for c in json.loads(every.stdout)["changes"]] == [
+        "license/usage_reporting/last_ack"]
+    # A real change still counts.
+    next(c for c in later["checks"] if c["status"] == "PASS")["status"] = "FAIL"
+    write_json(tmp_path / "b.json", later)
+    assert _run("diff", str(tmp_path / "a.json"), str(tmp_path / "b.json")).returncode == 1
+    from inspector.fleet import MOVING
+
+    assert f"always moving ({', '.join(MOVING)})" in " ".join(
+        _run("diff", "--help").stdout.split())
+
+
+def test_two_inspections_of_an_unchanged_lab_chassis_diff_as_nothing_changed(
+        runs: dict[str, Path], first: dict[str, Any], tmp_path: Path) -> None:
+    db = _db(tmp_path)
+    assert _run("store", "add", str(runs["before"]), str(runs["again"]), "--db", db
+                ).returncode == 0
+    serial = first["chassis"]["serial"]
+    done = _run("diff", serial, "before", "again", "--db", db, "--json")
+    assert done.returncode == 0, done.stdout
+    found = json.loads(done.stdout)
+    assert found["changes"] == [] and found["notes"] == []
+    assert found["moving_left_out"] == 1  # license/usage_reporting/last_ack, a second later
+    every = _run("diff", serial, "before", "again", "--db", db, "--all-fields", "--json")
+    assert every.returncode == 1
+    assert [c["field"] for c in json.loads(every.stdout)["changes"]] == [
+        "license/usage_reporting/last_ack"]
+
+
+# --------------------------------------------------------------------------- report filters
+
+def _elsewhere(run: Path, out: Path, run_id: str, site: str, month: str) -> Path:
+    """`run`'s records signed again as another site's run of another month (the chassis given
+    serials of their own)."""
+    target = _signed_copy(run, out, run_id, "-X")
+    for path in sorted((target / "records").glob("*.json")):
+        record = read_json(path)
+        record["site"] = site
+        record["finished_at"] = month + record["finished_at"][7:]
+        write_json(path, record)
+    seal_run(target, state=FINISHED)
+    return target
+
+
+def test_fleet_report_filters_by_site_and_dates_and_says_so(
+        runs: dict[str, Path], first: dict[str, Any], chromium: str, tmp_path: Path) -> None:
+    from lxml import html as lxml_html
+
+    db = _db(tmp_path)
+    old = _elsewhere(runs["before"], tmp_path, "old", "Depot North", "2025-01")
+    assert _run("store", "add", str(runs["before"]), str(old), "--db", db).returncode == 0
+    month = first["finished_at"][:7]
+
+    def report(*filters: str) -> list[dict[str, str]]:
+        output = tmp_path / "f.csv"
+        done = _run("fleet", "report", "--db", db, "--format", "csv", "--output", str(output),
+                    *filters)
+        assert done.returncode == 0, done.stderr
+        return _csv_rows(output)
+
+    def counted(rows: list[dict[str, str]]) -> dict[tuple[str, str], int]:
+        found: dict[tuple[str, str], int] = {}
+        for r in rows:
+            found[r["site"], r["month"]] = found.get((r["site"], r["month"]), 0) + \
+                int(r["inspections"])
+        return found
+
+    assert counted(report()) == {(first["site"], month): 5, ("Depot North", "2025-01"): 5}
+    assert counted(report("--site", first["site"])) == {(first["site"], month): 5}
+    assert counted(report("--site", first["site"], "--site", "Depot North")) == \
+        counted(report())
+    assert counted(report("--since", month)) == {(first["site"], month): 5}
+    assert counted(report("--until", "2025-01")) == {("Depot North", "2025-01"): 5}
+    assert counted(report("--since", "2025-01-01", "--until", "2025-01-31")) == \
+        {("Depot North", "2025-01"): 5}
+    assert report("--until", "2024-12-31") == []
+    assert (tmp_path / "f.csv").read_text().splitlines()[0] == \
+        "# filters: inspected from the first to 2024-12-31 (UTC)"
+
+    for bad, why in ((("--since", "2025-13"),
+                      "--since '2025-13': give a date as YYYY-MM-DD or a month as YYYY-MM"),
+                     (("--since", "2025-02", "--until", "2025-01"),
+                      "--since 2025-02 is after --until 2025-01")):
+        refused = _run("fleet", "report", "--db", db, "--output", str(tmp_path / "x.html"),
+                       *bad)
+        assert refused.returncode == 3 and refused.stderr.strip() == f"inspector: {why}"
+        assert not (tmp_path / "x.html").exists()
+
+    page = tmp_path / "fleet.html"
+    assert _run("fleet", "report", "--db", db, "--output", str(page), "--site", "Depot North",
+                "--until", "2025-01").returncode == 0
+    dom = lxml_html.fromstring(run_chromium(chromium, page.as_uri(), "--dump-dom",
+                                            profile=tmp_path / "profile").stdout)
+    assert dom.xpath("//p[@id='filters']")[0].text_content() == (
+        "Filters: site Depot North; inspected from the first to 2025-01 (UTC)")
+    assert dom.xpath("//span[@data-count='inspections']")[0].text_content() == "5"
+    assert dom.xpath("//span[@data-count='runs']")[0].text_content() == "1"
+    bars = dom.xpath("//*[@id='chart-site']//*[@class='bar']")
+    assert {b.get("data-label") for b in bars} == {"Depot North"}
+
+
+# --------------------------------------------------------------------------- by hostname
+
+def test_history_by_hostname_lists_every_serial_seen_under_it(
+        runs: dict[str, Path], first: dict[str, Any], tmp_path: Path) -> None:
+    db = _db(tmp_path)
+    # The same hostname later given to another chassis (the copy's serials differ).
+    moved = _elsewhere(runs["after"], tmp_path, "moved", first["site"], "2099-01")
+    assert _run("store", "add", str(runs["before"]), str(runs["after"]), str(moved), "--db", db
+                ).returncode == 0
+    hostname = first["chassis"]["hostname"]
+    done = _run("history", "--hostname", hostname, "--db", db, "--json")
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert [(h["run_id"], h["serial"]) for h in found] == [
+        ("moved", first["chassis"]["serial"] + "-X"), ("after", first["chassis"]["serial"]),
+        ("before", first["chassis"]["serial"])]
+    lines = _run("history", "--hostname", hostname, "--db", db).stdout.splitlines()
+    assert len(lines) == 3 and f"serial {first['chassis']['serial']}-X " in lines[0]
+
+    nothing = _run("history", "--hostname", "no-such-host", "--db", db)
+    assert nothing.returncode == 1 and nothing.stdout == ""
+    assert nothing.stderr.strip() == "no inspection of hostname no-such-host in the store"
+    both = _run("history", first["chassis"]["serial"], "--hostname", hostname, "--db", db)
+    assert both.returncode == 3 and "a SERIAL or --hostname NAME, not both" in both.stderr
+    assert _run("history", "--db", db).returncode == 3
+
+
+def test_units_of_a_passing_check_made_before_the_count_are_still_compared(
+        first: dict[str, Any], tmp_path: Path) -> None:
+    """Records made before hw.inventory.serials opened its list with the count: a passing
+    check listed every unit then too."""
+    old = copy.deepcopy(first)
+    fru_check = next(c for c in old["checks"] if c["id"] == "hw.inventory.serials")
+    fru_check["evidence"] = [e for e in fru_check["evidence"] if e["path"] != "inventory"]
+    later = copy.deepcopy(old)
+    gone = next(c for c in later["checks"] if c["id"] == "hw.inventory.serials")["evidence"].pop()
+    write_json(tmp_path / "a.json", old)
+    write_json(tmp_path / "b.json", later)
+    done = _run("diff", str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--json")
+    assert done.returncode == 1
+    assert [(c["kind"], c["field"]) for c in json.loads(done.stdout)["changes"]] == [
+        ("FRU removed", gone["path"].replace("inventory/", "fru/", 1))]

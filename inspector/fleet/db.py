@@ -73,13 +73,14 @@ inspections = Table(
     Column("run", Integer, ForeignKey("runs.id"), nullable=False),
     Column("run_id", String(100), nullable=False),
     Column("site", String(200)),
-    Column("hostname", String(300), nullable=False),
+    Column("hostname", String(300), nullable=False, index=True),
     Column("serial", String(100), index=True),
     Column("pid", String(100)),
     Column("platform", String(50)),
     Column("os", String(50)),
     Column("version", String(100)),
-    Column("inspected_at", String(32), nullable=False),  # ISO 8601 UTC: sorts as text
+    # ISO 8601 UTC: sorts as text; indexed for the fleet report's --since / --until
+    Column("inspected_at", String(32), nullable=False, index=True),
     Column("verdict", String(10), nullable=False),
     Column("verdict_reason", Text, nullable=False),
     Column("tier", String(20)),
@@ -249,9 +250,14 @@ def _inspection(row: Any) -> Inspection:
     return Inspection(**{c.name: getattr(row, c.name) for c in _INSPECTION_COLUMNS})
 
 
-def history(engine: Engine, serial: str) -> list[Inspection]:
-    """Every stored inspection of the chassis, newest first."""
-    query = (select(*_INSPECTION_COLUMNS).where(inspections.c.serial == serial)
+def history(engine: Engine, serial: str | None = None,
+            hostname: str | None = None) -> list[Inspection]:
+    """Every stored inspection of the chassis with that serial, or of every chassis inspected
+    under that hostname (a hostname moves between chassis, and a chassis between hostnames),
+    newest first."""
+    column, value = ((inspections.c.serial, serial) if hostname is None
+                     else (inspections.c.hostname, hostname))
+    query = (select(*_INSPECTION_COLUMNS).where(column == value)
              .order_by(inspections.c.inspected_at.desc(), inspections.c.run_id.desc()))
     with engine.connect() as connection:
         return [_inspection(row) for row in connection.execute(query)]
@@ -273,9 +279,68 @@ def inspection(engine: Engine, serial: str, run_id: str) -> Inspection:
 
 
 @dataclass(frozen=True, kw_only=True)
+class FleetFilter:
+    """Which inspections a fleet report counts: of these sites (any, when none), inspected
+    from `since` to `until` inclusive. The dates are YYYY-MM-DD or YYYY-MM (a whole month)."""
+
+    sites: tuple[str, ...] = ()
+    since: str | None = None
+    until: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("since", "until"):
+            _period(getattr(self, name), name)
+        if self.since and self.until and self.since >= str(_period(self.until, "until")):
+            raise StoreRefused(f"--since {self.since} is after --until {self.until}")
+
+    def clauses(self) -> list[Any]:
+        """SQL conditions. inspected_at is ISO 8601 text, so periods compare as text: from
+        `since` on, and before the day or month after `until`."""
+        i, found = inspections.c, list[Any]()
+        if self.sites:
+            found.append(i.site.in_(self.sites))
+        if self.since:
+            found.append(i.inspected_at >= self.since)
+        if self.until:
+            found.append(i.inspected_at < _period(self.until, "until"))
+        return found
+
+    def describe(self) -> str:
+        """The filters in words, for the report itself."""
+        parts = []
+        if self.sites:
+            parts.append("site " + ", ".join(self.sites))
+        if self.since or self.until:
+            parts.append(f"inspected from {self.since or 'the first'} to "
+                         f"{self.until or 'the last'} (UTC)")
+        return "; ".join(parts) or "none: every stored inspection"
+
+
+def _period(value: str | None, name: str) -> str | None:
+    """The period after `value` (the next day, or the next month), as text; a clear refusal
+    for anything but YYYY-MM-DD or YYYY-MM."""
+    import datetime as dt
+
+    if value is None:
+        return None
+    for layout, month in (("%Y-%m-%d", False), ("%Y-%m", True)):
+        try:
+            start = dt.datetime.strptime(value, layout).date()
+        except ValueError:
+            continue
+        if value != start.strftime(layout):  # strptime takes `2026-1` too
+            break
+        if month:
+            return f"{start.year + start.month // 12:04d}-{start.month % 12 + 1:02d}"
+        return (start + dt.timedelta(days=1)).isoformat()
+    raise StoreRefused(f"--{name} {value!r}: give a date as YYYY-MM-DD or a month as YYYY-MM")
+
+
+@dataclass(frozen=True, kw_only=True)
 class FleetSummary:
     """What the fleet report shows; computed by the database where it can be."""
 
+    filters: FleetFilter
     inspections: int
     chassis: int
     runs: int
@@ -284,27 +349,30 @@ class FleetSummary:
     disagreeing: list[dict[str, Any]]  # chassis inspected more than once with different verdicts
 
 
-def fleet_summary(engine: Engine, top: int = 20) -> FleetSummary:
-    i = inspections.c
+def fleet_summary(engine: Engine, filters: FleetFilter | None = None,
+                  top: int = 20) -> FleetSummary:
+    filters = filters or FleetFilter()
+    i, where = inspections.c, filters.clauses()
     month = func.substr(i.inspected_at, 1, 7)
     with engine.connect() as connection:
-        total, chassis = connection.execute(
-            select(func.count(), func.count(func.distinct(i.serial)))).one()
-        run_count = connection.execute(select(func.count()).select_from(runs)).scalar_one()
+        total, chassis, run_count = connection.execute(
+            select(func.count(), func.count(func.distinct(i.serial)),
+                   func.count(func.distinct(i.run))).where(*where)).one()
         groups = connection.execute(
             select(i.site, month.label("month"), i.tier, i.verdict, func.count().label("n"))
+            .where(*where)
             .group_by(i.site, month, i.tier, i.verdict)
             .order_by(i.site, month, i.tier, i.verdict)).all()
         failing: dict[str, int] = {}
-        for (failed,) in connection.execute(select(i.failed).where(i.failures > 0)):
+        for (failed,) in connection.execute(select(i.failed).where(i.failures > 0, *where)):
             for check in failed:
                 failing[check] = failing.get(check, 0) + 1
-        mixed = (select(i.serial).where(i.serial.is_not(None)).group_by(i.serial)
+        mixed = (select(i.serial).where(i.serial.is_not(None), *where).group_by(i.serial)
                  .having(func.count(func.distinct(i.verdict)) > 1).subquery())
         disagreeing: dict[str, dict[str, Any]] = {}
         for row in connection.execute(
                 select(i.serial, i.pid, i.run_id, i.site, i.inspected_at, i.verdict)
-                .where(i.serial.in_(select(mixed.c.serial)))
+                .where(i.serial.in_(select(mixed.c.serial)), *where)
                 .order_by(i.serial, i.inspected_at.desc())):
             entry = disagreeing.setdefault(row.serial, {"serial": row.serial, "pid": row.pid,
                                                          "inspections": []})
@@ -312,7 +380,7 @@ def fleet_summary(engine: Engine, top: int = 20) -> FleetSummary:
                                          "inspected_at": row.inspected_at,
                                          "verdict": row.verdict})
     return FleetSummary(
-        inspections=total, chassis=chassis, runs=run_count,
+        filters=filters, inspections=total, chassis=chassis, runs=run_count,
         by_site_month=[{"site": g.site, "month": g.month, "tier": g.tier,
                         "verdict": g.verdict, "count": g.n} for g in groups],
         failing_checks=sorted(failing.items(), key=lambda kv: (-kv[1], kv[0]))[:top],

@@ -4,9 +4,16 @@ One function (`Inspection.of`) reads a record into what the store keeps, so that
 two record files and a diff of two stored inspections compare the same things: the FRUs with
 their serials, the OS version, the license state and every check's status.
 
-The FRU list is the evidence of `hw.inventory.serials`, which lists every unit only when the
-check passed (a failing check lists the faulty units alone): after any other status the list
-is unknown (None), and a diff says so rather than report units as removed.
+The FRU list is the evidence of `hw.inventory.serials`: whatever its status, the check lists
+every unit `show inventory` listed, after their count. The list is kept whenever that count
+matches the units listed, and in records made before the count was added, when the check
+passed (a failing check then listed its faulty units alone). Otherwise the list was not read
+(None, which is not an empty list), and a diff says so rather than report units as removed.
+
+Some fields move at every inspection of an unchanged chassis (the time smart licensing last
+reported usage and was acknowledged): `MOVING` names them, and a diff leaves them out unless
+asked for every field. The record keeps no uptime or counter as a field: checks judge those,
+and a diff compares the checks' statuses.
 """
 
 from __future__ import annotations
@@ -16,11 +23,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from inspector.fleet import MOVING
 from inspector.records import Record, RecordError
 
 FRU_CHECK = "hw.inventory.serials"
 LICENSE_DOMAIN_PREFIX = "lic."
 FRU_PREFIX = "inventory/"
+FRU_COUNT = "inventory"  # checks.hardware.INVENTORY_COUNT: how many entries were listed
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,8 +63,7 @@ class Inspection:
     def _of(cls, typed: Record) -> Inspection:
         chassis, checks, program = typed.chassis, typed.checks, typed.program or {}
         fru_check = next((c for c in checks if c["id"] == FRU_CHECK), None)
-        frus = ({e["path"].removeprefix(FRU_PREFIX): e["actual"] for e in fru_check["evidence"]}
-                if fru_check is not None and fru_check["status"] == "PASS" else None)
+        frus = _frus(fru_check) if fru_check is not None else None
         license = {e["path"]: str(e["actual"]) for c in checks
                    if c["id"].startswith(LICENSE_DOMAIN_PREFIX) and c["status"] != "SKIP"
                    for e in c["evidence"]}
@@ -81,6 +89,15 @@ class Inspection:
                       for path, value in self.license.items()})
         found.update({f"check/{check}": status for check, status in self.checks.items()})
         return found
+
+
+def _frus(check: Mapping[str, Any]) -> dict[str, str] | None:
+    """The units the check listed, by name, when the list is whole (see the module)."""
+    units = [e for e in check["evidence"] if e["path"].startswith(FRU_PREFIX)]
+    count = next((e["actual"] for e in check["evidence"] if e["path"] == FRU_COUNT), None)
+    whole = count == len(units) if count is not None else check["status"] == "PASS"
+    return {e["path"].removeprefix(FRU_PREFIX): str(e["actual"]) for e in units} if whole \
+        else None
 
 
 @dataclass(frozen=True)
@@ -113,6 +130,7 @@ class Diff:
     b: Inspection
     changes: list[Change]
     ignored: int  # changes left out by --ignore
+    moving: int  # changes left out as fields that always move (MOVING)
     notes: list[str]  # what could not be compared, and why
 
     @property
@@ -127,27 +145,35 @@ class Diff:
                   "inspected_at": self.b.inspected_at},
             "changes": [{"kind": c.kind, "field": c.field, "before": c.before, "after": c.after}
                         for c in self.changes],
-            "ignored": self.ignored, "notes": self.notes,
+            "ignored": self.ignored, "moving_left_out": self.moving, "notes": self.notes,
         }
 
 
-def diff(a: Inspection, b: Inspection, ignore: Iterable[str] = ()) -> Diff:
-    """What changed from A to B, leaving out fields that match an `ignore` glob."""
-    patterns = list(ignore)
+def diff(a: Inspection, b: Inspection, ignore: Iterable[str] = (),
+         all_fields: bool = False) -> Diff:
+    """What changed from A to B, leaving out fields that match an `ignore` glob and, unless
+    `all_fields`, those that always move (MOVING)."""
+    patterns, moving = list(ignore), () if all_fields else MOVING
     before, after = a.fields(), b.fields()
-    notes = [f"FRUs not compared: {FRU_CHECK} did not pass in {side.run_id}, so its unit list "
-             "is incomplete" for side in (a, b) if side.frus is None]
-    if a.serial != b.serial:
+    notes = [f"FRUs not compared: the unit list was not read in run {side.run_id} "
+             f"({FRU_CHECK} did not list every unit)" for side in (a, b) if side.frus is None]
+    unread = [side.run_id for side in (a, b) if side.serial is None]
+    if unread:
+        notes.insert(0, f"serial not read in run {' and run '.join(unread)}: not known to be "
+                        "the same chassis")
+    elif a.serial != b.serial:
         notes.insert(0, f"two different chassis: serial {a.serial} against {b.serial}")
     if notes:
         before = {k: v for k, v in before.items() if not k.startswith("fru/")}
         after = {k: v for k, v in after.items() if not k.startswith("fru/")}
-    changes, ignored = [], 0
+    changes, ignored, moved = [], 0, 0
     for name in sorted(before.keys() | after.keys()):
         if before.get(name) == after.get(name):
             continue
         if any(fnmatch.fnmatchcase(name, p) for p in patterns):
             ignored += 1
-            continue
-        changes.append(Change(name, before.get(name), after.get(name)))
-    return Diff(a=a, b=b, changes=changes, ignored=ignored, notes=notes)
+        elif any(fnmatch.fnmatchcase(name, p) for p in moving):
+            moved += 1
+        else:
+            changes.append(Change(name, before.get(name), after.get(name)))
+    return Diff(a=a, b=b, changes=changes, ignored=ignored, moving=moved, notes=notes)
