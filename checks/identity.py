@@ -114,8 +114,12 @@ def _inventory_rows(rows: list[dict[str, Any]]) -> list[Any]:
 VERSION = Fact(
     "version",
     {
-        "cisco_ios": Source("show version", Genie(_ios_version)),
-        "cisco_xe": Source("show version", Genie(_ios_version)),
+        # The metaparser's schema check of IOS and IOS-XE `show version` costs three times
+        # the parse itself (about 4 of 5 ms); the extractor checks every field it reads, and
+        # the labelled corpus is judged the same without it. (Every fact reading this output
+        # with Genie leaves it out alike, so they share one parse.)
+        "cisco_ios": Source("show version", Genie(_ios_version, schema_check=False)),
+        "cisco_xe": Source("show version", Genie(_ios_version, schema_check=False)),
         "cisco_nxos": Source("show version", Genie(_nxos_version), TextFSM(_nxos_version_rows)),
         "cisco_xr": Source("show version", Genie(_iosxr_version)),
         "cisco_asa": Source("show version", Genie(_asa_version)),
