@@ -161,7 +161,8 @@ EXPECTED_EMPTY = {
 }
 # Outputs a real chassis leaves blank: only the prompt comes back.
 PRINTS_NOTHING = {
-    ("isr2911", "show interfaces transceiver"): "no SFP port, so no optic to report",
+    **{(name, "show interfaces transceiver"): "no SFP port, so no optic to report"
+       for name in ("isr2911", "cisco2811")},
 }
 # Where Genie's own parser cannot read the real format (checked against the shared corpus too).
 GENIE_CANNOT_PARSE = {
