@@ -162,7 +162,7 @@ EXPECTED_EMPTY = {
 # Outputs a real chassis leaves blank: only the prompt comes back.
 PRINTS_NOTHING = {
     **{(name, "show interfaces transceiver"): "no SFP port, so no optic to report"
-       for name in ("isr2911", "cisco2811")},
+       for name in ("isr2911", "cisco2811", "isr1111")},
 }
 # Where Genie's own parser cannot read the real format (checked against the shared corpus too).
 GENIE_CANNOT_PARSE = {
@@ -172,7 +172,7 @@ GENIE_CANNOT_PARSE = {
         "also answers `show environment`, which Genie's ShowEnvironment does parse."
     ),
     **{(name, "show environment all"): "the ISR/ASR 'Sensor List' table, as for isr4431"
-       for name in ("isr4331", "asr1006", "asr1002x", "c9800")},
+       for name in ("isr4331", "isr1111", "asr1006", "asr1002x", "c9800")},
     **{(name, "show environment all"): (
         "the Catalyst 9400 chassis layout: Genie returns nothing for the real 9400 corpus "
         "output either") for name in ("cat9400", "cat9500")},
