@@ -432,6 +432,17 @@ def test_mix_shows_the_hardware_and_license_faults_early_and_covers_every_pair()
             assert (profile, fault) in pairs
 
 
+@pytest.mark.parametrize("served", [24, 25])
+def test_mix_faults_reach_every_profile_whatever_their_number(served: int) -> None:
+    # 25 profiles share the factor 5 with the fault interval: without each round starting one
+    # profile further on, only the profiles at positions 5, 10, ... would ever be faulty.
+    names = sorted(PROFILES)[:served]
+    specs = plan_lab(5 * served * 4, profiles=names)
+    assert {s.profile for s in specs if s.scenario != HEALTHY} == set(names)
+    assert sum(s.scenario != HEALTHY for s in specs) == len(specs) // 5
+    assert [s.profile for s in specs[:served]] == names  # one of each before any repeats
+
+
 def test_named_scenario_serves_every_chassis_in_it() -> None:
     specs = plan_lab(8, "fan_failed")
     assert {s.scenario for s in specs} == {"fan_failed"}
