@@ -11,7 +11,7 @@ Which parser serves, and why:
   or raises on the ASR 1000, Catalyst 9400/9600 and IE 3x00 layouts. One reader covers all
   the layouts the corpus holds (Catalyst 2960-9300, 9400/9600, IE, ISR/ASR sensor lists,
   ASR 901, the Catalyst 4500 supply table), and the `show environment` of the Catalyst 4500
-  (its temperature table), 6500 / 7600 and ISR G2, whose whole outputs the corpus lacks.
+  (its temperature table), 6500 / 7600 and ISR G1 / G2, whose whole outputs the corpus lacks.
 - NX-OS `show environment`: ntc-templates first; Genie drops sensors (`Sone-1` ...) from its
   temperature table and fails its schema on Nexus 7000 output, so it is not used.
 - IOS-XR `admin show environment`: our own reader (Genie and ntc-templates have none for the
@@ -437,8 +437,18 @@ class _IosReader:
         return True
 
     def isr_statement(self, s: str) -> bool:
-        """The ISR G2 (2900 / 3900) layout; True when the line was one of it."""
-        if m := re.match(r"^((?:SYS|AUX\(-48V\)|POE)\s+PS\d+)\s+is\s+(.+)$", s, re.IGNORECASE):
+        """The ISR G2 (2900 / 3900) and ISR G1 (2800 / 3800) layouts; True when the line was
+        one of them."""
+        # ISR G1: one fixed supply the router runs on (it prints no state: a router that
+        # prints the line is powered by it), the RPS link, every fan on one line.
+        if m := re.match(r"^Main Power Supply is (AC|DC)$", s, re.IGNORECASE):
+            self.psus[f"main power supply ({m[1]})"] = "present"
+        elif m := re.match(r"^Redundant Power System is (not present|present)\.?$", s,
+                           re.IGNORECASE):
+            self.psus["rps"] = m[1]
+        elif re.fullmatch(r"Fan \d+ \w+(?:, Fan \d+ \w+)*", s):
+            self.fans.update((f"fan {n}", state) for n, state in re.findall(r"Fan (\d+) (\w+)", s))
+        elif m := re.match(r"^((?:SYS|AUX\(-48V\)|POE)\s+PS\d+)\s+is\s+(.+)$", s, re.IGNORECASE):
             self.isr_supply = None
             if m[2].strip().lower() == "present":
                 self.isr_supply = m[1]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import math
 import os
 import signal
 import socket
@@ -58,9 +59,11 @@ PROFILE_ORDER = ("cat9300", "isr4431", "cat2960x", "nexus9300", "asr9006", "asa5
 # In a mix, the faults a small lab must show first; the rest follow in this kind order.
 _FIRST_FAULTS = ("psu_failed", "fan_failed", "license_eval", "login_refused", "hang_after_login")
 _KIND_ORDER = ("hardware", "license", "software", "connection", "fault")
-# One chassis in this many carries a fault in a mix. While it is coprime with the number of
-# profiles served (24 today), the faulty positions walk through every profile, and every
-# (profile, fault) pair appears within 5 x profiles x mixed faults chassis.
+# One chassis in this many carries a fault in a mix. When it is coprime with the number of
+# profiles served (28 today), the faulty positions walk through every profile; when not, only
+# 1 in 5 profiles would ever be faulty, so each round of the profiles starts one profile
+# further on. Either way every (profile, fault) pair appears within 5 x profiles x mixed
+# faults chassis.
 _FAULT_EVERY = 5
 
 
@@ -147,9 +150,10 @@ def plan_lab(
             raise ProfileError(f"no profile has scenario {scenario!r}")
     faults = _mix_faults(order) if scenario == "mix" else []
     width = max(3, len(str(count)))
+    shift = 0 if math.gcd(len(order) or 1, _FAULT_EVERY) == 1 else 1
     specs: list[ChassisSpec] = []
     for i in range(count):
-        profile = order[i % len(order)]
+        profile = order[(i + shift * (i // len(order))) % len(order)]
         chosen = scenario
         if scenario == "mix":
             chosen = HEALTHY

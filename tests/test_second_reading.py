@@ -258,9 +258,11 @@ def test_every_second_reading_of_the_lab_agrees(profile_name: str, scenario: str
     readings = {r["id"]: r["second_reading"] for r in results if "second_reading" in r}
     assert not [r for r in readings.values() if r["status"] == "disagreed"], readings
     if scenario == "healthy":
-        # The lab answers every command a second reading adds: each check is read twice,
+        # The lab answers every command a second reading adds: each check that passed is read
+        # twice (a SKIP, such as a router without optics, stands on nothing to read again),
         # and agrees, except where NAPALM's own parser cannot read the family's real layout.
-        assert {r["id"] for r in results} == set(readings), readings
+        assert {r["id"] for r in results if r["status"] in ("PASS", "FAIL")} == set(readings), \
+            readings
         unread = NAPALM_CANNOT_READ.get(profile_name, {})
         for check_id, reading in readings.items():
             if check_id in unread:
