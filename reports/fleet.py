@@ -42,10 +42,9 @@ def fleet_csv(summary: Any) -> str:
     import io
 
     out = io.StringIO()
+    # A plain table, header first, for spreadsheets and tools; the HTML report states the
+    # filters applied (a comment line would be a row of data to a spreadsheet).
     writer = csv.writer(out, lineterminator="\n")
-    # The filters come first so that no copy of the table loses them; one cell, quoted by
-    # the writer where it needs to be.
-    writer.writerow([_cell(f"# filters: {summary.filters.describe()}")])
     writer.writerow(["site", "month", "tier", "verdict", "inspections"])
     for g in summary.by_site_month:
         writer.writerow([_cell(g["site"]), g["month"], _cell(g["tier"]), g["verdict"],

@@ -203,7 +203,6 @@ def test_altered_unfinished_and_unknown_signed_runs_are_refused_naming_why(
                   str(tmp_path / "f.csv"))
     assert report.returncode == 0
     assert (tmp_path / "f.csv").read_text().splitlines() == [
-        "# filters: none: every stored inspection",
         "site,month,tier,verdict,inspections"]  # nothing of any refused run was stored
 
     pinned = _run("store", "add", str(foreign), "--db", db, "--public-key",
@@ -236,9 +235,8 @@ def _stored(db: str, folder: Path) -> int:
 
 
 def _csv_rows(path: Path) -> list[dict[str, str]]:
-    """The fleet report's CSV table, under its line of filters."""
-    [filters], header, *rows = csv.reader(io.StringIO(path.read_text()))
-    assert filters.startswith("# filters: ")
+    """The fleet report's CSV table."""
+    header, *rows = csv.reader(io.StringIO(path.read_text()))
     return [dict(zip(header, row, strict=True)) for row in rows]
 
 
@@ -525,8 +523,7 @@ def test_fleet_report_filters_by_site_and_dates_and_says_so(
     assert counted(report("--since", "2025-01-01", "--until", "2025-01-31")) == \
         {("Depot North", "2025-01"): 5}
     assert report("--until", "2024-12-31") == []
-    assert (tmp_path / "f.csv").read_text().splitlines()[0] == \
-        "# filters: inspected from the first to 2024-12-31 (UTC)"
+    assert (tmp_path / "f.csv").read_text().splitlines() == ["site,month,tier,verdict,inspections"]
 
     for bad, why in ((("--since", "2025-13"),
                       "--since '2025-13': give a date as YYYY-MM-DD or a month as YYYY-MM"),
