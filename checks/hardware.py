@@ -443,7 +443,10 @@ TRANSCEIVERS = Fact(
     "transceivers",
     {
         "cisco_xe": Source("show interfaces transceiver", Own(parse_ios_transceivers)),
-        "cisco_ios": Source("show interfaces transceiver", Own(parse_ios_transceivers)),
+        # An old image (a Catalyst 2950 on 12.1, a 7200) has no such command: no optic
+        # diagnostics to judge. A VSS Catalyst's `% Incomplete command.` is not that.
+        "cisco_ios": Source("show interfaces transceiver", Own(parse_ios_transceivers),
+                            when_rejected="skip"),
         "cisco_nxos": Source("show interface transceiver details", Own(parse_nxos_transceivers)),
         "cisco_xr": Source("show inventory", Own(xr_optics_from_inventory)),
     },
