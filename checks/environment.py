@@ -465,6 +465,17 @@ class _IosReader:
             self.fans[f"fan {m[1]}"] = m[2].strip()
         elif m := re.match(r"^(.+?) temperature = (-?\d+(?:\.\d+)?),\s*(\S.*)$", s, re.IGNORECASE):
             self.reading(f"{m[1].lower()} temperature", value=float(m[2]), state=m[3].strip())
+        # 7200: `Power Supply 1 is Zytek AC Power Supply. Unit is on.` (`Unit is off.` when it
+        # fails) or `Power Supply 2 is empty.`, and `NPE Outlet   measured at 31C/87F`, whose
+        # thresholds only `show environment table` prints (the policy's default applies).
+        elif m := re.match(r"^Power Supply\s+(\d+)\s+is\s+.+?\.\s*Unit is\s+(\w[\w ]*?)\.?$", s,
+                           re.IGNORECASE):
+            self.psus[f"power supply {m[1]}"] = m[2]
+        elif m := re.match(r"^Power Supply\s+(\d+)\s+is\s+(empty|not present|absent)\.?$", s,
+                           re.IGNORECASE):
+            self.psus[f"power supply {m[1]}"] = m[2]
+        elif m := re.match(r"^(.+?)\s+measured at\s+(-?\d+)C/-?\d+F$", s):
+            self.reading(m[1].lower(), value=float(m[2]))
         else:
             return False
         return True

@@ -28,7 +28,8 @@ per-location admin command) nor on ASA (no stored self-test log).
 
 Transceivers (`hw.transceivers`): IOS / IOS-XE `show interfaces transceiver` and NX-OS
 `show interface transceiver details` (alarm-level readings), IOS-XR `show inventory`
-(optics the router itself calls unsupported).
+(optics the router itself calls unsupported). An IOS image without the command (a Catalyst
+2950 on 12.1, a 7200) has no optic diagnostics: the check does not apply there.
 
 Parsers: ours for all three. Genie was compared with the corpus: its IOS-XE `show post` keeps
 no test at all on Catalyst 9200/9300/9400 output (so a failed test vanishes), its `show
@@ -443,7 +444,10 @@ TRANSCEIVERS = Fact(
     "transceivers",
     {
         "cisco_xe": Source("show interfaces transceiver", Own(parse_ios_transceivers)),
-        "cisco_ios": Source("show interfaces transceiver", Own(parse_ios_transceivers)),
+        # An old image (a Catalyst 2950 on 12.1, a 7200) has no such command: no optic
+        # diagnostics to judge. A VSS Catalyst's `% Incomplete command.` is not that.
+        "cisco_ios": Source("show interfaces transceiver", Own(parse_ios_transceivers),
+                            when_rejected="skip"),
         "cisco_nxos": Source("show interface transceiver details", Own(parse_nxos_transceivers)),
         "cisco_xr": Source("show inventory", Own(xr_optics_from_inventory)),
     },

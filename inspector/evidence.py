@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from inspector.files import atomic_write, read_json, sync_files, write_json
+from inspector.platforms import DENIED as _DENIAL
+from inspector.platforms import INCOMPLETE as _INCOMPLETE
 from inspector.platforms import PLATFORMS
 from inspector.redact import redact_output
 
@@ -37,8 +39,12 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+# The record says which kind of refusal it was: only the plain one, the OS's "no such
+# command", says anything of the feature.
 REJECTED = "rejected by the device"
 DENIED = f"{REJECTED} (not authorized)"  # an authorization said no: the feature may be there
+INCOMPLETE = f"{REJECTED} (incomplete or ambiguous command)"  # the command is there
+_WHY = {_DENIAL: DENIED, _INCOMPLETE: INCOMPLETE}
 _LINE_END = re.compile(r"\r+\n")
 
 
@@ -64,6 +70,13 @@ class RawOutput:
         """The refusal was an authorization's (TACACS+, a role), not the OS's."""
         return self.error is not None and self.error.startswith(DENIED)
 
+    @property
+    def unknown_command(self) -> bool:
+        """The OS has no such command (`% Invalid input`, `Unknown command`): the only refusal
+        that says the image lacks the feature; not an incomplete or ambiguous one, nor a
+        denial."""
+        return self.error is not None and self.error.startswith(f"{REJECTED}: ")
+
     @classmethod
     def from_text(cls, command: str, text: str, *, platform: str | None) -> RawOutput:
         """What a device printed, judged once for every stage: live, `evaluate`, `rerun` and a
@@ -76,7 +89,7 @@ class RawOutput:
         known = PLATFORMS.get(platform or "")
         refused = known.refusal(command, text) if known else None
         if refused is not None:
-            why = DENIED if refused.denied else REJECTED
+            why = _WHY.get(refused.kind, REJECTED)
             return cls(command=command, text=None, sha256=digest, error=f"{why}: {refused.reply}")
         return cls(command=command, text=text, sha256=digest)
 
@@ -189,10 +202,13 @@ class Capture:
 
     def output(self, command: str) -> RawOutput:
         entry = self.entries.get(command)
-        if entry is not None and entry.get("error"):
+        path = self._file_for(command)
+        # A refusal kept in a file is judged again from it, so that a record written before
+        # refusals had kinds reads as a new one does (an incomplete command is not "absent").
+        if entry is not None and entry.get("error") and not (
+                path is not None and str(entry["error"]).startswith(REJECTED)):
             return RawOutput(command=command, text=None, sha256=entry.get("sha256"),
                              error=entry["error"])
-        path = self._file_for(command)
         if path is None:
             return RawOutput(command=command, text=None, error="not captured", absent=True)
         data = path.read_bytes()

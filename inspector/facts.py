@@ -120,7 +120,9 @@ class Source:
 
     `fallbacks` are commands sent, in order, only when the device rejects the one before
     (an IOS-XE router has no `crashinfo:` file system, a switch has). `when_rejected="skip"`
-    says a device that rejects every one of them lacks the feature: the check does not apply.
+    says a device that has none of them lacks the feature: the check does not apply. Only the
+    OS's "no such command" says so; a command it finds incomplete or ambiguous, or an
+    authorization's refusal, says nothing of the feature.
     `otherwise` is another source, read when this one yields no value (its commands were
     rejected or are not in a capture; never when an answer could not be read): where a platform
     prints the fact in one command on some releases and in another on others (a Catalyst
@@ -190,7 +192,7 @@ class FactUnreadable(FactUnavailable):
 
 
 class FactNotApplicable(FactUnavailable):
-    """The device rejected every command of a source that says rejection means "no such
+    """The device has none of the commands of a source that says that means "no such
     feature here"."""
 
 
@@ -257,7 +259,7 @@ class FactResolver:
 
     def _read_commands(self, source: Source) -> FactValue | FactUnavailable:
         passed_over: list[str] = []  # the commands before the one read, and why
-        rejected, denied = 0, False
+        rejected, unknown = 0, 0
         for command in source.commands:
             output = self.raw(command)
             if output.captured:
@@ -274,12 +276,14 @@ class FactResolver:
             if not output.rejected:
                 return FactUnavailable(f"`{command}` {why}", command)
             rejected += 1
-            denied = denied or output.denied
+            unknown += output.unknown_command
             passed_over.append(f"`{command}` {why}")
-        # An authorization's refusal says nothing of the feature: could not tell, not "absent".
-        if rejected == len(source.commands) and source.when_rejected == "skip" and not denied:
+        # Only "no such command" says the feature is not there: an authorization's refusal, or
+        # an incomplete or ambiguous command, says nothing of it: could not tell, not "absent".
+        if unknown == len(source.commands) and source.when_rejected == "skip":
             return FactNotApplicable(
-                "the device does not support " + " nor ".join(f"`{c}`" for c in source.commands),
+                "the device does not support " + " nor ".join(f"`{c}`" for c in source.commands)
+                + ": no such command",
                 source.command,
             )
         if not rejected:

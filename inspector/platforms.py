@@ -10,12 +10,18 @@ from typing import NamedTuple
 # What Cisco OSes and AAA servers print instead of running a command, as the start of a line
 # (case-insensitive). Gathered from the OSes' own replies and from the failure strings of
 # scrapli, netmiko and Ansible's terminal plugins for these platforms.
+# `refusals` say the OS has no such command (this image lacks the feature);
 _COMMON_REFUSALS = (
     r"(?:ERROR:\s*)?%\s*Invalid (?:input|command|parameter)\b",  # ... detected at '^' marker.
-    r"(?:ERROR:\s*)?%\s*Incomplete command",
-    r"(?:ERROR:\s*)?%\s*Ambiguous command",
     r"(?:ERROR:\s*)?%?\s*Unknown command",
     r"(?:ERROR:\s*)?%?\s*(?:This )?command (?:is )?not supported",  # ... on this platform
+)
+# these say the command is there but wants more words, or names more than one: they tell
+# nothing of the feature (a VSS Catalyst answers `show interfaces transceiver` so), so they
+# never mean "does not apply".
+_INCOMPLETE = (
+    r"(?:ERROR:\s*)?%\s*Incomplete command",
+    r"(?:ERROR:\s*)?%\s*Ambiguous command",
     r"%\s*Type \"show \?\" for a list of subcommands",
 )
 # Refusals by an authorization (TACACS+, a role, a task group): the device may well have the
@@ -56,9 +62,15 @@ _VISIBLE = re.compile(r"\S")
 _STAMP = re.compile(r"\s*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \w{3} +\d+ [\d:.]+ \S+\s*")
 
 
+# What a refusal says of the feature behind the command.
+UNKNOWN = "unknown"  # no such command: the image lacks it
+INCOMPLETE = "incomplete"  # the command is there, asked incompletely or ambiguously
+DENIED = "denied"  # by an authorization: the feature may well be there
+
+
 class Refusal(NamedTuple):
     reply: str  # the device's words, in one line
-    denied: bool  # by an authorization, not for want of the command
+    kind: str  # UNKNOWN, INCOMPLETE or DENIED
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,19 +83,26 @@ class Platform:
     # `show tech-support` writes an archive to the chassis's disk, so `terminal` is asked for.
     show_tech: str = "show tech-support"
     # What the OS prints for a command it will not run (scrapli's "failed when contains"), as
-    # regexes for the start of a line, and what an authorization prints when it says no; see
-    # `refusal` for when a reply is one.
+    # regexes for the start of a line, what it prints for a command asked incompletely or
+    # ambiguously, and what an authorization prints when it says no; see `refusal` for when a
+    # reply is one.
     refusals: tuple[str, ...] = _COMMON_REFUSALS
+    incompletes: tuple[str, ...] = _INCOMPLETE
     denials: tuple[str, ...] = _DENIALS
 
     @cached_property
     def _refusal(self) -> re.Pattern[str]:
-        return re.compile(r"\s*(?:" + "|".join(self.refusals + self.denials) + ")",
-                          re.IGNORECASE)
+        return re.compile(
+            r"\s*(?:" + "|".join(self.refusals + self.incompletes + self.denials) + ")",
+            re.IGNORECASE)
 
     @cached_property
     def _denial(self) -> re.Pattern[str]:
         return re.compile(r"\s*(?:" + "|".join(self.denials) + ")", re.IGNORECASE)
+
+    @cached_property
+    def _incomplete(self) -> re.Pattern[str]:
+        return re.compile(r"\s*(?:" + "|".join(self.incompletes) + ")", re.IGNORECASE)
 
     def refusal(self, command: str, text: str) -> Refusal | None:
         """The device's reply, quoted in one line, when the whole of `text` is a refusal to run
@@ -107,7 +126,9 @@ class Platform:
         quoted = " / ".join(lines)
         if len(quoted) > _QUOTED_MAX:
             quoted = quoted[: _QUOTED_MAX - 3] + "..."
-        return Refusal(reply=quoted, denied=bool(self._denial.match(lines[0])))
+        kind = (DENIED if self._denial.match(lines[0])
+                else INCOMPLETE if self._incomplete.match(lines[0]) else UNKNOWN)
+        return Refusal(reply=quoted, kind=kind)
 
 
 PLATFORMS: dict[str, Platform] = {

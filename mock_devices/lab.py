@@ -152,13 +152,19 @@ def plan_lab(
     width = max(3, len(str(count)))
     shift = 0 if math.gcd(len(order) or 1, _FAULT_EVERY) == 1 else 1
     specs: list[ChassisSpec] = []
+    # Where each profile's walk through the faults began, and how far it has gone: each of its
+    # faulty chassis takes the next fault on, so every profile meets every fault it offers
+    # however the number of profiles, faults and the fault interval meet.
+    began: dict[str, int] = {}
+    walked: dict[str, int] = {}
     for i in range(count):
         profile = order[(i + shift * (i // len(order))) % len(order)]
         chosen = scenario
         if scenario == "mix":
             chosen = HEALTHY
             if faults and i % _FAULT_EVERY == _FAULT_EVERY - 1:
-                nth = i // _FAULT_EVERY + seed
+                nth = began.setdefault(profile, i // _FAULT_EVERY + seed) + walked.get(profile, 0)
+                walked[profile] = walked.get(profile, 0) + 1
                 offered = known[profile].scenarios
                 # Walk the cycle to the next fault this profile offers.
                 for step in range(len(faults)):

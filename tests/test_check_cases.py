@@ -59,9 +59,10 @@ def judge(case: dict[str, Any]) -> dict[str, Any]:
     def output(command: str) -> RawOutput:
         text = outputs.get(command)
         spec = (case.get("outputs") or {}).get(command) or {}
-        if "rejected" in spec:
-            return RawOutput(command=command, text=None,
-                             error=f"rejected by the device: {spec['rejected']}")
+        if "rejected" in spec:  # judged as a live reply is: no such command, incomplete, denied
+            refused = RawOutput.from_text(command, spec["rejected"], platform=case["platform"])
+            assert refused.rejected, f"not a refusal: {spec['rejected']!r}"
+            return refused
         if text is None:
             return RawOutput(command=command, text=None, error="not captured")
         return RawOutput(command=command, text=text, sha256=sha256_text(text))

@@ -187,6 +187,12 @@ GENIE_CANNOT_PARSE = {
        for name in ("cisco7606", "cat6500")},
     ("cisco7606", "show inventory"): (
         "Genie's ios ShowInventory raises on the real 7606 corpus inventory too (slot_dict)"),
+    ("cat2950", "show boot"): (
+        "the 12.1 layout (`BOOT path-list:`, no padding before the colon), which Genie's "
+        "ShowBoot does not take; the inspector's own reading does"),
+    ("cat2950", "show logging"): (
+        "the 12.1 layout (no `xml` nor `filtering` in the `Syslog logging:` line), which "
+        "Genie's ShowLogging does not take; the inspector's own reading does"),
 }
 
 # -------------------------------------------------------------------------- Genie, offline

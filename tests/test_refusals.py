@@ -317,3 +317,60 @@ def test_the_evidence_keeps_a_refusal_and_its_index_quotes_it(tmp_path: Path) ->
     assert again.rejected and again.error == output.error and again.sha256 == output.sha256
     index = json.loads((tmp_path / "ev" / "index.json").read_text())
     assert index["commands"][0]["sha256"] == output.sha256
+
+
+# --------------------------------------------------------------------------- kinds of refusal
+
+
+@pytest.mark.parametrize("platform, reply, unknown", [
+    ("cisco_ios", "        ^\n% Invalid input detected at '^' marker.\n", True),
+    ("cisco_ios", "% Unrecognized command\n", True),
+    ("cisco_xr", "Unknown command\n", True),
+    ("cisco_ios", "% Incomplete command.\n\n", False),
+    ("cisco_ios", '% Ambiguous command:  "show int t"\n', False),
+    ("cisco_nxos", "% Incomplete command at '^' marker.\n", False),
+    ("cisco_asa", "ERROR: % Incomplete command\n", False),
+    ("cisco_ios", "Command authorization failed.\n", False),
+])
+def test_a_refusal_says_which_kind_it_is(platform: str, reply: str, unknown: bool) -> None:
+    output = RawOutput.from_text("show interfaces transceiver", reply, platform=platform)
+    assert output.rejected and output.error is not None
+    assert output.unknown_command == unknown
+    if "Incomplete" in reply or "Ambiguous" in reply:
+        assert output.error.startswith("rejected by the device (incomplete or ambiguous command): ")
+
+
+@pytest.mark.parametrize("reply, status, message", [
+    ("                ^\n% Invalid input detected at '^' marker.\n", "SKIP",
+     "does not apply: the device does not support `show post`: no such command"),
+    ("% Incomplete command.\n", "ERROR",
+     "`show post` rejected by the device (incomplete or ambiguous command): "
+     "% Incomplete command."),
+    ('% Ambiguous command:  "show post"\n', "ERROR",
+     "`show post` rejected by the device (incomplete or ambiguous command): "
+     '% Ambiguous command:  "show post"'),
+    ("Command authorization failed.\n", "ERROR",
+     "`show post` rejected by the device (not authorized): Command authorization failed."),
+])
+def test_only_no_such_command_makes_a_source_not_apply(
+        tmp_path: Path, reply: str, status: str, message: str) -> None:
+    # A command the device finds incomplete or ambiguous is there: the feature may be too.
+    folder = _capture(tmp_path / "c9300", {**_companions("cisco_xe"), "show post": reply})
+    check = _evaluate(folder, "cisco_xe", "hw.diagnostics")["hw.diagnostics"]
+    assert (check["status"], check["message"]) == (status, message), check
+
+
+def test_a_record_from_before_refusal_kinds_is_judged_again_from_its_file(
+        tmp_path: Path) -> None:
+    writer = EvidenceWriter(tmp_path / "ev", hostname="sw1", platform="cisco_ios")
+    writer.add("show interfaces transceiver", "% Incomplete command.\n")
+    from inspector.evidence import INDEX, Session
+
+    writer.finish(Session(connected=True, privileged=True))
+    index_path = tmp_path / "ev" / INDEX
+    index = json.loads(index_path.read_text())
+    (entry,) = [e for e in index["commands"] if e["command"] == "show interfaces transceiver"]
+    entry["error"] = "rejected by the device: % Incomplete command."  # as it was written
+    index_path.write_text(json.dumps(index))
+    again = open_capture(tmp_path / "ev").output("show interfaces transceiver")
+    assert again.rejected and not again.unknown_command
