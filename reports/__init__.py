@@ -55,16 +55,22 @@ PIECES_VERSION = 2
 def keep_pieces(path: Path, pieces_dir: Path) -> dict[str, dict[str, Any]]:
     """Draw the pieces of the record at `path` and keep them in `pieces_dir`, stamped with
     the record's sha256. The record's file name anchors its section, so a piece is the same
-    wherever the chassis stands in the report."""
-    from inspector.files import sha256_file
+    wherever the chassis stands in the report. Drawn from the file, not from the record in
+    memory, so they are what a redraw from the run folder would give."""
     from reports.html import html_piece
     from reports.junit import junit_piece
 
-    stamp = {"version": PIECES_VERSION, "record_sha256": sha256_file(path)}
     record = json.loads(path.read_bytes())
     pieces = {"html": html_piece(path.stem, record), "junit": junit_piece(path.stem, record)}
-    _keep(pieces_dir / path.name, stamp, pieces)
+    _keep(pieces_dir / path.name, _stamp(path), pieces)
     return pieces
+
+
+def _stamp(path: Path) -> dict[str, Any]:
+    """What a kept piece must name to serve for the record at `path` as it is on disk."""
+    from inspector.files import sha256_file
+
+    return {"version": PIECES_VERSION, "record_sha256": sha256_file(path)}
 
 
 def write_default_reports(paths: list[Path], pieces_dir: Path, *, html_path: Path,
@@ -75,14 +81,12 @@ def write_default_reports(paths: list[Path], pieces_dir: Path, *, html_path: Pat
     A chassis's kept pieces (in `pieces_dir`, one file per record) serve while they name the
     sha256 of its record as it is on disk; otherwise they are drawn again and kept.
     """
-    from inspector.files import sha256_file
     from reports.html import HtmlAssembly
     from reports.junit import JunitAssembly
 
     with HtmlAssembly() as html, JunitAssembly() as junit:
         for path in paths:
-            stamp = {"version": PIECES_VERSION, "record_sha256": sha256_file(path)}
-            pieces = _kept(pieces_dir / path.name, stamp) or keep_pieces(path, pieces_dir)
+            pieces = _kept(pieces_dir / path.name, _stamp(path)) or keep_pieces(path, pieces_dir)
             html.add(pieces["html"])
             junit.add(pieces["junit"])
         return [html.write(html_path), junit.write(junit_path)]
