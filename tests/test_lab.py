@@ -155,7 +155,7 @@ REQUIRED_SCENARIOS = {
 # Outputs that legitimately hold no rows, so Genie's parser returns nothing for them.
 EXPECTED_EMPTY = {
     **{(name, "show interfaces status err-disabled"): "no port is err-disabled"
-       for name in ("cat9300", "cat9200", "cat9400", "cat9500", "cat3850")},
+       for name in ("cat9300", "cat9200", "cat9400", "cat9500", "cat9600", "cat3850")},
     **{(name, "show cores"): "no process has dumped core"
        for name in ("nexus9300", "nexus7009", "nexus9508", "nexus3048", "nexus5596")},
 }
@@ -176,6 +176,9 @@ GENIE_CANNOT_PARSE = {
     **{(name, "show environment all"): (
         "the Catalyst 9400 chassis layout: Genie returns nothing for the real 9400 corpus "
         "output either") for name in ("cat9400", "cat9500")},
+    ("cat9600", "show environment all"): (
+        "the Catalyst 9600 layout (sensors with thresholds, the `Fan Tray` table): Genie returns "
+        "nothing for the real 9610 corpus output either"),
     ("nexus7009", "show environment"): (
         "the Nexus 7000 layout (per-module power table, Clock section): Genie's schema check "
         "fails on the real 7000 corpus output too"),
