@@ -24,6 +24,7 @@ from inspector.families import (
     LabProof,
     family_matrix,
     lab_pids,
+    load_agreement,
     load_proofs,
     markdown_table,
 )
@@ -116,7 +117,8 @@ def test_every_lab_profile_has_a_recorded_proof() -> None:
 
 
 def test_readme_carries_the_generated_table() -> None:
-    table = markdown_table(family_matrix(lab_pids(), load_proofs()))
+    table = markdown_table(family_matrix(lab_pids(), load_proofs(),
+                                         agreement=load_agreement()[0]))
     assert table in README.read_text(encoding="utf-8"), (
         "README's family table differs from `inspector families --markdown`")
 
