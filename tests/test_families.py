@@ -154,3 +154,6 @@ def test_families_json_lists_every_family(tmp_path: Path) -> None:
     assert [r["family"] for r in rows] == load_products().families()
     cat9300 = next(r for r in rows if r["family"] == "Catalyst 9300 series")
     assert cat9300["profiles"] == ["cat9300"] and cat9300["tier"] == "low"
+    # the corpus agreement the family test keeps true, as recorded
+    assert cat9300["corpus"] == load_agreement()[0]["Catalyst 9300 series"].as_dict()
+    assert set(cat9300["corpus"]) == {"agree", "disagree", "not_comparable", "disagreements"}
