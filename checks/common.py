@@ -114,9 +114,10 @@ def genie_inventory_items(parsed: Any) -> list[InventoryItem]:
 
 # Entries that are parts of a chassis, never the chassis itself (matched on the name): a
 # listing that opens with one and names no chassis is a fragment, or classic IOS-XR's
-# `show inventory`, which lists the chassis only in `admin show inventory`.
+# `show inventory`, which lists the chassis only in `admin show inventory`. A Nexus parent's
+# fabric extender (`FEX 101 CHASSIS`) is another box, never the one inspected.
 _PART_NAME = re.compile(
-    r"^(?:module|slot|subslot|bay|fan|power|psu|pem|pm\d|ps\d|transceiver|sfp|qsfp|card"
+    r"^(?:module|slot|subslot|bay|fan|power|psu|pem|pm\d|ps\d|transceiver|sfp|qsfp|card|fex"
     r"|line ?card|supervisor|daughter)\b|ethernet|^(?:gi|te|tw|twe|fo|hu|fa|eth)\d",
     re.IGNORECASE,
 )

@@ -804,7 +804,7 @@ def count_xe_module_rows(text: str) -> int:
 
 
 # A row of the `Switch  Ports  Model  Serial No.` table: the model.
-_SWITCH_ROW = re.compile(r"^[ \t]*\*?\d+[ \t]+\d+[ \t]+(\S+)[ \t]+\S+[ \t]+[0-9a-fA-F.]{14}\b",
+SWITCH_ROW = re.compile(r"^[ \t]*\*?\d+[ \t]+\d+[ \t]+(\S+)[ \t]+\S+[ \t]+[0-9a-fA-F.]{14}\b",
                          re.MULTILINE)
 
 
@@ -823,7 +823,7 @@ def parse_xe_platform(text: str) -> list[Module]:
                 unit = row.get("switch#") or row.get("chassis#") or ""
                 found.append(Module(slot=f"switch {unit.lstrip('*')}", name=row["role"],
                                     state=row["state"]))
-    if not found and len(members := _SWITCH_ROW.findall(text)) == 1:
+    if not found and len(members := SWITCH_ROW.findall(text)) == 1:
         # A fixed switch (IE 3100, ESS 3300) prints its switch line and no state table:
         # passed on with no state, for the policy to tell such a model from a fragment.
         return [Module(slot="switch 1", name=members[0], state="")]

@@ -342,10 +342,19 @@ def list_checks(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable matrix.")
 @click.option("--markdown", is_flag=True, help="The README's table.")
 def families(as_json: bool, markdown: bool) -> None:
-    """Every family of the program's tier lists: tier, OS, lab chassis, what tests proved."""
-    from inspector.families import family_matrix, lab_pids, load_proofs, markdown_table
+    """Every family of the program's tier lists: tier, OS, lab chassis, what tests proved, and
+    how the labelled real outputs of the family agree with the lab."""
+    from inspector.families import (
+        corpus_cell,
+        family_matrix,
+        lab_pids,
+        load_agreement,
+        load_proofs,
+        markdown_table,
+    )
 
-    rows = family_matrix(lab_pids(), load_proofs())
+    agreement, no_family = load_agreement()
+    rows = family_matrix(lab_pids(), load_proofs(), agreement=agreement)
     if as_json:
         print(json.dumps([row.as_dict() for row in rows], indent=2))
         return
@@ -355,7 +364,7 @@ def families(as_json: bool, markdown: bool) -> None:
     from rich.table import Table
 
     table = Table("family", "tier", "OS", "lab chassis", "claim", "PASS healthy", "faults FAIL",
-                  "not proven")
+                  "not proven", "corpus agree / disagree / n.c.")
     for row in rows:
         passed = sorted({c for p in row.proofs for c in p.passed})
         # A SKIP is a check that does not apply there (an ASA licence on IOS): --json lists them.
@@ -367,8 +376,11 @@ def families(as_json: bool, markdown: bool) -> None:
         table.add_row(row.family, str(row.tier), row.os, ", ".join(row.profiles) or "-",
                       row.claim, str(len(passed)) if row.proofs else "-",
                       ", ".join(sorted({f for p in row.proofs for f in p.caught})) or "-",
-                      ", ".join(gaps) or "-")
+                      ", ".join(gaps) or "-", corpus_cell(row.corpus))
     _console().print(table)
+    print("Corpus: labels (one real output, one check) of each family against its lab chassis; "
+          "a disagreement shown is explained (--json says why). Labels of no family: "
+          + ", ".join(f"{n} {why}" for why, n in no_family.items()) + ".")
 
 
 @app.command()

@@ -19,6 +19,7 @@ from typing import Any
 from inspector.program import ProductCatalogue, Tier, load_products
 
 PROVEN_FILE = "lab_proven.json"
+AGREEMENT_FILE = "corpus_agreement.json"
 
 # The claim a family's row makes, strongest first.
 PROVEN = "proven"  # a lab chassis of it passes healthy and fails on each of its faults, cleanly
@@ -36,7 +37,9 @@ class LabProof:
     healthy_verdict: str
     passed: tuple[str, ...]  # checks that reached PASS on the healthy chassis
     not_passed: Mapping[str, str]  # check -> SKIP or ERROR on the healthy chassis
-    caught: Mapping[str, tuple[str, ...]]  # fault scenario -> the checks meant for it that failed
+    # fault scenario -> the checks that failed on it: the one meant for it and those the same
+    # fault rightly fails too (a crash is also the last reload reason)
+    caught: Mapping[str, tuple[str, ...]]
     missed: tuple[str, ...]  # fault scenarios not caught, or caught with a stray FAIL or ERROR
     modelled_only: str = ""  # why the outputs follow no real output of the family
 
@@ -44,6 +47,27 @@ class LabProof:
     def proven(self) -> bool:
         return (self.healthy_verdict == "PASS" and not self.missed and bool(self.caught)
                 and not self.modelled_only)
+
+    def healthy_status(self, check: str) -> str:
+        if check in self.passed:
+            return "PASS"
+        return self.not_passed.get(check, "not run")
+
+    def failing_faults(self, check: str) -> list[str]:
+        return sorted(s for s, checks in self.caught.items() if check in checks)
+
+    def agrees_with(self, check: str, status: str) -> bool:
+        """Whether a real output's labelled PASS, SKIP or FAIL for `check` is what this lab
+        chassis gives: PASS or SKIP as it does healthy, FAIL as it does on one of its faults."""
+        if status == "FAIL":
+            return bool(self.failing_faults(check))
+        return self.healthy_status(check) == status
+
+    def judgement(self, check: str) -> str:
+        """The lab's word on `check`, for a message."""
+        faults = self.failing_faults(check)
+        return f"{self.healthy_status(check)} healthy" + (
+            f", FAIL on {', '.join(faults)}" if faults else ", FAILs on no fault")
 
     @classmethod
     def from_data(cls, profile: str, data: Mapping[str, Any]) -> LabProof:
@@ -60,6 +84,30 @@ class LabProof:
 
 
 @dataclass(frozen=True, kw_only=True)
+class CorpusAgreement:
+    """How the labelled real outputs of one family stand against the lab's judgement of its
+    profiles, counted in labels (one output, one check), as `checks/corpus_agreement.json`
+    records it. `tests/test_family_corpus.py` computes it and keeps the file true."""
+
+    agree: int = 0
+    # each: profile, check, file, label, lab, why (a disagreement the test explains)
+    disagree: tuple[Mapping[str, str], ...] = ()
+    # an ERROR label (a fragment says nothing of the family), or no lab profile of the
+    # label's platform in the family
+    not_comparable: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"agree": self.agree, "disagree": len(self.disagree),
+                "not_comparable": self.not_comparable,
+                "disagreements": [dict(d) for d in self.disagree]}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> CorpusAgreement:
+        return cls(agree=int(data["agree"]), not_comparable=int(data["not_comparable"]),
+                   disagree=tuple(dict(d) for d in data["disagreements"]))
+
+
+@dataclass(frozen=True, kw_only=True)
 class FamilyRow:
     family: str
     tier: Tier
@@ -68,6 +116,7 @@ class FamilyRow:
     profiles: tuple[str, ...] = ()  # lab profiles whose chassis PID is of this family
     proofs: tuple[LabProof, ...] = ()  # what the tests proved on those profiles
     unproven_profiles: tuple[str, ...] = field(default=())  # profiles no test run recorded
+    corpus: CorpusAgreement | None = None  # None: no labelled real output of this family
 
     @property
     def claim(self) -> str:
@@ -95,6 +144,7 @@ class FamilyRow:
                 for p in self.proofs
             ],
             "unproven_profiles": list(self.unproven_profiles),
+            "corpus": self.corpus.as_dict() if self.corpus else None,
         }
 
 
@@ -106,10 +156,21 @@ def load_proofs(text: str | None = None) -> dict[str, LabProof]:
     return {name: LabProof.from_data(name, data) for name, data in doc["profiles"].items()}
 
 
+def load_agreement(text: str | None = None) -> tuple[dict[str, CorpusAgreement], dict[str, int]]:
+    """The corpus agreement per family, and how many labels have no family and why (the
+    shipped file unless `text` is given)."""
+    if text is None:
+        text = files("checks").joinpath(AGREEMENT_FILE).read_text(encoding="utf-8")
+    doc = json.loads(text)
+    return ({family: CorpusAgreement.from_data(data) for family, data in doc["families"].items()},
+            {why: int(n) for why, n in doc["no_family"].items()})
+
+
 def family_matrix(
     lab_pids: Mapping[str, str],
     proofs: Mapping[str, LabProof],
     products: ProductCatalogue | None = None,
+    agreement: Mapping[str, CorpusAgreement] | None = None,
 ) -> list[FamilyRow]:
     """One row per family of the tier lists, in the lists' order.
 
@@ -135,6 +196,7 @@ def family_matrix(
             proofs=tuple(proofs[n] for n in names if n in proofs and proofs[n].pid == lab_pids[n]),
             unproven_profiles=tuple(
                 n for n in names if n not in proofs or proofs[n].pid != lab_pids[n]),
+            corpus=(agreement or {}).get(entry.name),
         ))
     return rows
 
@@ -148,14 +210,22 @@ def lab_pids() -> dict[str, str]:
 
 def markdown_table(rows: list[FamilyRow]) -> str:
     """The README's table: one line per family."""
-    lines = ["| family | tier | OS | lab chassis | claim | checks PASS healthy | faults FAIL |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| family | tier | OS | lab chassis | claim | checks PASS healthy | faults FAIL "
+             "| corpus labels agree / disagree / not comparable |",
+             "|---|---|---|---|---|---|---|---|"]
     for row in rows:
         passed = sorted({c for p in row.proofs for c in p.passed})
         faults = sorted({f for p in row.proofs for f in p.caught})
         lines.append(
             f"| {row.family} | {row.tier} | {row.os} | {', '.join(row.profiles) or '-'} | "
             f"{row.claim} | {len(passed) if row.proofs else '-'} | "
-            f"{', '.join(faults) if faults else '-'} |"
+            f"{', '.join(faults) if faults else '-'} | {corpus_cell(row.corpus)} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def corpus_cell(corpus: CorpusAgreement | None) -> str:
+    """`agree / disagree / not comparable`, or `-` where no labelled output is of the family."""
+    if corpus is None:
+        return "-"
+    return f"{corpus.agree} / {len(corpus.disagree)} / {corpus.not_comparable}"

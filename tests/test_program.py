@@ -83,6 +83,7 @@ CATALOGUE_CASES = {
     "C9407R": ("high", "Catalyst 9000 modular series"),
     "C9606R": ("high", "Catalyst 9000 modular series"),
     "C9800-CL-K9": ("not_in_program", "Catalyst 9800-CL (virtual)"),
+    "C9800-CL": ("not_in_program", "Catalyst 9800-CL (virtual)"),  # as `show version` names it
     "WS-C3650-24TS-L": ("not_in_program", None),  # 3650 is not on the lists
     "WS-C3560CX-12PC-S": ("low", "Catalyst 3560 series"),
     "WS-C3750X-48P-S": ("low", "Catalyst 3750 series"),
