@@ -28,6 +28,7 @@ CAUGHT_BY = {
     "diag_failed": "hw.diagnostics",
     "udi_mismatch": "lic.udi.match",
     "fru_unserialed": "hw.inventory.serials",
+    "interface_errors": "op.interfaces.errors",
     # A read that stopped at the prompt-like line would miss the failure logged after it.
     "prompt_mid_output": "op.logging.critical",
 }
