@@ -627,12 +627,12 @@ def parse_nxos_environment(text: str) -> Environment:
         s = line.strip()
         if m := re.fullmatch(r"(Fan|Power Supply|Temperature|Clock|Power Usage Summary):?", s):
             section = m[1]
-        elif re.match(r"^Module\s+Model\s+", s):
+        elif re.match(r"^Mod(?:ule)?\s+Model\s+", s):  # MDS: `Mod Model`
             section = "module power"  # per-module power draw, not supplies
         elif (
             section == "Fan"
             and ":" not in s
-            and (m := re.match(r"^((?:Fan|PS)\S*\d\S*)\s.*?(\S+)$", s))
+            and (m := re.match(r"^((?:Fan|ChassisFan|PS)\S*\d\S*)\s.*?(\S+)$", s))
         ):
             fans[m[1]] = m[2]
         elif section == "Power Supply" and (m := re.match(r"^(\d+)\s+\S+\s.*?(\S+)$", s)):
@@ -784,11 +784,12 @@ def _units(environment: Environment) -> dict[str, int]:
             "fans": len(environment.fans or {})}
 
 
-# NX-OS: the supply rows under `Power Supply:` (up to its first blank line, before the
-# per-module power table) and every fan row (`Fan1(sys_fan1)`, `Fan_in_PS1`).
+# NX-OS: the supply rows under `Power Supply:` (after its last rule, up to its first blank
+# line, before the per-module power table) and every fan row (`Fan1(sys_fan1)`, `Fan_in_PS1`,
+# an MDS's `ChassisFan1`).
 _NXOS_UNITS = re.compile(
-    r"^Power Supply:?[ \t]*\n(?:.*\S.*\n)*?-{5,}.*\n(?P<psus>(?:\d+[ \t]+\S.*(?:\n|$))*)"
-    r"|^(?P<fan>Fan[^\s:]*\d[^\s:]*[ \t]+\S.*)$",
+    r"^Power Supply:?[ \t]*\n(?:.*\S.*\n)*?-{5,}.*\n(?P<psus>(?:\d+[ \t]+\S.*(?:\n|$))+)"
+    r"|^(?P<fan>(?:Chassis)?Fan[^\s:]*\d[^\s:]*[ \t]+\S.*)$",
     re.MULTILINE,
 )
 

@@ -395,9 +395,10 @@ def parse_nxos_transceivers(text: str) -> list[Optic]:
 
     for line in text.splitlines():
         s = line.strip()
-        if re.fullmatch(r"(?:Ethernet|Eth|fc|mgmt)\S*\d", s):
+        # A port alone on its line; an MDS heads its fc ports `fc1/1 sfp is present`.
+        if m := re.fullmatch(r"((?:Ethernet|Eth|fc|mgmt)\S*\d)(?: sfp is (not )?present)?", s):
             close()
-            port, alarms, unsupported, readings = s, [], None, 0
+            port, alarms, unsupported, readings = (None if m[2] else m[1]), [], None, 0
             seen = True
         elif port and s == "transceiver is not present":
             port = None

@@ -1372,6 +1372,9 @@ def interfaces_errdisabled(errdisabled: ErrDisabled, policy: Policy) -> Outcome:
 class ErrorCounters:
     input_errors: int
     crc: int
+    # A Fibre Channel port (MDS `fc1/1`, a SAN port channel): it counts frames, not packets,
+    # and prints no `input errors` line; its input `errors` and `CRC` are what is judged.
+    fibre_channel: bool = False
 
 
 InterfaceErrors = dict[str, ErrorCounters]
@@ -1394,6 +1397,23 @@ def _interfaces_genie(parsed: dict[str, Any]) -> InterfaceErrors:
     return _counted(found)
 
 
+# A Fibre Channel port's input counters, as MDS NX-OS prints them under `N frames input`:
+#   `0 discards, 0 errors` / `0 CRC,  0 unknown class` (older releases), or
+#   `0 discards,0 errors` / `0 invalid CRC/FCS,0 unknown class` (8.x and later).
+_FC_INPUT = re.compile(
+    r"\d+ frames input\b.*\n\s*\d+ discards,\s*(?P<errors>\d+) errors\b.*\n"
+    r"\s*(?P<crc>\d+) (?:invalid )?CRC\b"
+)
+
+
+def _fc_counters(name: str, block: str) -> ErrorCounters:
+    found = _FC_INPUT.search(block)
+    if found is None:  # the port is listed and its counters are not where they belong
+        raise Unreadable(f"{name} counts frames but its input errors and CRC lines are unread")
+    return ErrorCounters(input_errors=int(found["errors"]), crc=int(found["crc"]),
+                         fibre_channel=True)
+
+
 def parse_interface_counters(text: str) -> InterfaceErrors:
     """Blocks start at an unindented `<name> is ...` (ASA: `Interface <name> "nameif", is ...`)."""
     found: InterfaceErrors = {}
@@ -1401,6 +1421,9 @@ def parse_interface_counters(text: str) -> InterfaceErrors:
         r"^(?=(?:Interface )?[A-Za-z][\w\-/.:]*\d\S*\s.*\bis\s)", text, flags=re.MULTILINE
     ):
         name = re.match(r"^(?:Interface )?(\S+)", block)
+        if name and _FRAMES_INPUT.search(block):
+            found[name[1]] = _fc_counters(name[1], block)
+            continue
         errors = re.search(r"(\d+) input errors?\b", block)
         if name and errors:
             crc = re.search(r"(\d+) CRC\b", block)
@@ -1412,10 +1435,24 @@ def parse_interface_counters(text: str) -> InterfaceErrors:
 
 # One `N input errors` per interface that counts errors (tunnels and loopbacks print none);
 # searched from its words, which is 30 times faster than from the line start on 48 ports.
+# A Fibre Channel port prints none: one `N frames input` each, counted on their own, so that
+# an MDS is never judged on its management port alone.
 _INPUT_ERRORS = re.compile(r"input errors?\b")
-INTERFACE_ROWS = Rows(
-    lambda text: len(_INPUT_ERRORS.findall(text)), what="interfaces with counters"
-)
+_FRAMES_INPUT = re.compile(r"\d frames input\b")
+_ETHERNET, _FIBRE_CHANNEL = "interfaces with counters", "Fibre Channel ports"
+
+
+def _interface_rows(text: str) -> dict[str, int]:
+    return {_ETHERNET: len(_INPUT_ERRORS.findall(text)),
+            _FIBRE_CHANNEL: len(_FRAMES_INPUT.findall(text))}
+
+
+def _interface_kinds(found: InterfaceErrors) -> dict[str, int]:
+    fc = sum(c.fibre_channel for c in found.values())
+    return {_ETHERNET: len(found) - fc, _FIBRE_CHANNEL: fc}
+
+
+INTERFACE_ROWS = Rows(_interface_rows, _interface_kinds)
 
 # Genie's interface parsers take 8 ms on a 48-port switch, and the metaparser's schema
 # check of their result another 150 ms: the one cost that grows with ports and chassis. The
@@ -1464,9 +1501,11 @@ def interfaces_errors(interface_errors: InterfaceErrors, policy: Policy) -> Outc
                 for n, c in bad.items()
             ],
         )
+    fc = sum(c.fibre_channel for c in interface_errors.values())
+    read = f"{len(interface_errors)} interface(s)" + (f" ({fc} Fibre Channel)" if fc else "")
     return Outcome.passed(
-        f"{len(interface_errors)} interface(s) within {max_input} input / {max_crc} CRC errors",
-        [Evidence(path="interfaces", actual=f"{len(interface_errors)} interface(s) read")],
+        f"{read} within {max_input} input / {max_crc} CRC errors",
+        [Evidence(path="interfaces", actual=f"{read} read")],
     )
 
 

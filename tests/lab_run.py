@@ -29,6 +29,7 @@ CAUGHT_BY = {
     "udi_mismatch": "lic.udi.match",
     "fru_unserialed": "hw.inventory.serials",
     "serial_malformed": "hw.inventory.serials",
+    "interface_errors": "op.interfaces.errors",
     # A read that stopped at the prompt-like line would miss the failure logged after it.
     "prompt_mid_output": "op.logging.critical",
 }

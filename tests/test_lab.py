@@ -157,7 +157,8 @@ EXPECTED_EMPTY = {
     **{(name, "show interfaces status err-disabled"): "no port is err-disabled"
        for name in ("cat9300", "cat9200", "cat9400", "cat9500", "cat9600", "cat3850")},
     **{(name, "show cores"): "no process has dumped core"
-       for name in ("nexus9300", "nexus7009", "nexus9508", "nexus3048", "nexus5596")},
+       for name in ("nexus9300", "nexus7009", "nexus9508", "nexus3048", "nexus5596",
+                    "mds9148s")},
 }
 # Outputs a real chassis leaves blank: only the prompt comes back.
 PRINTS_NOTHING = {
@@ -182,6 +183,16 @@ GENIE_CANNOT_PARSE = {
     ("nexus7009", "show environment"): (
         "the Nexus 7000 layout (per-module power table, Clock section): Genie's schema check "
         "fails on the real 7000 corpus output too"),
+    ("mds9148s", "show environment"): (
+        "the MDS layout (`Mod Model` power table, Clock section, no fan direction): Genie's "
+        "nxos ShowEnvironment schema check fails on it"),
+    ("mds9148s", "show environment temperature"): (
+        "the MDS sensor names (`Outlet1  (s1)`), which Genie's table reading finds nothing in"),
+    ("mds9148s", "show interface transceiver details"): (
+        "the MDS fc port layout (`fc1/1 sfp is present`), which Genie's nxos parser raises on"),
+    ("mds9148s", "show system resources"): (
+        "an MDS prints no `Kernel vmalloc` / `Kernel buffers` lines, which Genie's nxos "
+        "ShowSystemResources requires"),
     ("cat4500", "show module"): (
         "Genie's ios ShowModule misses the supervisor rows of the real 4507R+E corpus output "
         "too (missing card_type, ports, model)"),
@@ -433,9 +444,12 @@ def test_mix_shows_the_hardware_and_license_faults_early_and_covers_every_pair()
     assert first == {"psu_failed", "fan_failed", "license_eval"}
     served = sorted({s.profile for s in plan_lab(len(PROFILES))})
     faults = REQUIRED_SCENARIOS - {HEALTHY}
-    # one faulty chassis in five: every (profile, fault) pair within 5 x profiles x faults
+    mixed = {sc.name for p in served for sc in get_profile(p).scenarios.values()
+             if sc.in_mix and sc.name != HEALTHY}
+    # one faulty chassis in five: every (profile, fault) pair within 5 x profiles x the faults
+    # in the mix (each profile's faulty chassis walk the whole cycle of mixed faults)
     pairs = {(s.profile, s.scenario)
-             for s in plan_lab(5 * len(served) * len(faults)) if s.scenario != HEALTHY}
+             for s in plan_lab(5 * len(served) * len(mixed)) if s.scenario != HEALTHY}
     for profile in served:
         for fault in faults & set(get_profile(profile).scenarios):
             assert (profile, fault) in pairs
