@@ -172,7 +172,8 @@ GENIE_CANNOT_PARSE = {
         "also answers `show environment`, which Genie's ShowEnvironment does parse."
     ),
     **{(name, "show environment all"): "the ISR/ASR 'Sensor List' table, as for isr4431"
-       for name in ("isr4331", "isr1111", "asr920", "asr1006", "asr1002x", "asr1001", "c9800")},
+       for name in ("isr4331", "isr1111", "asr920", "asr1006", "asr1004", "asr1002x", "asr1001",
+                     "c9800")},
     ("asr1001", "show license all"): (
         "the classic licensing layout of IOS-XE 3.x (`StoreIndex: N  Feature:`): Genie's iosxe "
         "ShowLicenseAll only knows the Smart Licensing one"),
