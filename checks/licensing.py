@@ -6,8 +6,9 @@ Checks, per OS (commands in brackets):
   both print the same Registration / License Authorization sections).
 - `lic.smart.usage`: every license in use is in a licensed state, not evaluation or out of
   compliance (IOS-XE and IOS-XR `show license summary`).
-- `lic.classic.state`: classic IOS licenses; an evaluation license in use or expired fails
-  (`show license`).
+- `lic.classic.state`: classic licenses; an evaluation license in use or expired fails
+  (IOS `show license`; IOS-XE `show license all`, which lists the classic licenses of a
+  3.x image and does not apply on a Smart Licensing one).
 - `lic.nxos.usage`: no NX-OS feature runs on its grace period or without a license
   (`show license usage`).
 - `lic.asa.license`: the ASA runs a valid permanent activation key, no time-based or
@@ -37,7 +38,7 @@ from typing import Any
 from checks.common import NO_CHASSIS, InventoryItem, find_chassis, in_vocabulary, norm_state
 from checks.identity import INVENTORY, readable
 from inspector.catalogue import check
-from inspector.facts import Fact, Genie, Own, Rows, Source, TextFSM, Unreadable
+from inspector.facts import Fact, Genie, Inapplicable, Own, Rows, Source, TextFSM, Unreadable
 from inspector.models import Domain, Evidence, Outcome, Severity
 from inspector.policy import Policy
 
@@ -113,6 +114,11 @@ def _reservation(text: str) -> str | None:
 
 
 def parse_license_status(text: str) -> SmartLicense:
+    if re.search(r"^\s*License Type Supported", text, re.MULTILINE) and not re.search(
+            r"Smart Licensing", text, re.IGNORECASE):
+        # Cisco Software Licensing, the classic licensing of IOS-XE 3.x: the license types
+        # and operations it supports, no registration. Its licenses are lic.classic.state's.
+        raise Inapplicable("classic Cisco Software Licensing, no Smart Licensing on this image")
     if re.search(r"^\s*Smart Licensing Using Policy:\s*\n\s+Status:\s*ENABLED", text, re.MULTILINE):
         ack = _section_value(text, "Usage Reporting", "Last ACK received")
         if ack is None:
@@ -232,9 +238,10 @@ _USAGE_ROWS = Rows(lambda text: len(_USAGE_ROW.findall(text)), what="license usa
 SMART_USAGE = Fact(
     "smart_usage",
     {
+        # An IOS-XE 3.x image with classic licensing only has no Smart Licensing summary.
         "cisco_xe": Source(
             "show license summary", Genie(_summary_genie), Own(parse_license_summary),
-            rows=_USAGE_ROWS,
+            rows=_USAGE_ROWS, when_rejected="skip",
         ),
         "cisco_xr": Source("show license summary", Own(parse_license_summary), rows=_USAGE_ROWS),
     },
@@ -303,8 +310,13 @@ def _classic_rows(rows: list[dict[str, Any]]) -> list[ClassicLicense]:
 
 
 def parse_classic_license(text: str) -> list[ClassicLicense]:
-    """`Index N Feature: <name>` then indented `Key: value` lines."""
-    blocks = re.split(r"^Index\s+\d+\s+Feature:\s*", text, flags=re.MULTILINE)[1:]
+    """`Index N Feature: <name>` (`show license`) or `StoreIndex: N  Feature: <name>  Version:
+    1.0` (`show license all`), then indented `Key: value` lines."""
+    blocks = re.split(r"^(?:Store)?Index:?\s+\d+\s+Feature:\s*", text, flags=re.MULTILINE)[1:]
+    if not blocks and re.search(r"Smart Licensing", text, re.IGNORECASE):
+        # An IOS-XE image on Smart Licensing answers `show license all` with its registration
+        # and usage: lic.smart.registration and lic.smart.usage judge those.
+        raise Inapplicable("Smart Licensing, no classic license on this image")
     if not blocks:
         raise Unreadable("no `Index N Feature:` entries")
     found = []
@@ -312,10 +324,10 @@ def parse_classic_license(text: str) -> list[ClassicLicense]:
         fields = dict(re.findall(r"^\s+([A-Za-z ]+?):\s*(.*?)\s*$", block, re.MULTILINE))
         found.append(
             ClassicLicense(
-                feature=block.split("\n", 1)[0].strip(),
+                feature=re.sub(r"\s+Version:.*$", "", block.split("\n", 1)[0]).strip(),
                 license_type=fields.get("License Type"),
                 state=fields.get("License State"),
-                period_left=fields.get("Period left"),
+                period_left=fields.get("Period left", fields.get("Evaluation period left")),
             )
         )
     return found
@@ -333,6 +345,10 @@ CLASSIC_LICENSES = Fact(
             Own(parse_classic_license),
             when_rejected="skip",
         ),
+        # IOS-XE 3.x (an ASR 1000 before Smart Licensing) keeps classic licenses; `show license
+        # all` lists them there, and a Smart Licensing image answers it with its registration
+        # (its licenses are then judged by lic.smart.*), so every IOS-XE release answers it.
+        "cisco_xe": Source("show license all", Own(parse_classic_license), when_rejected="skip"),
     },
 )
 

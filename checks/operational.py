@@ -1815,7 +1815,10 @@ def parse_install_summary(text: str) -> InstallSummary:
 
 INSTALL = Fact(
     "install_summary",
-    {"cisco_xe": Source("show install summary", Genie(_install_genie), Own(parse_install_summary))},
+    # IOS-XE 3.x has no install mode and no `show install` (packages are provisioned from
+    # bundles there): nothing to commit.
+    {"cisco_xe": Source("show install summary", Genie(_install_genie), Own(parse_install_summary),
+                        when_rejected="skip")},
 )
 
 

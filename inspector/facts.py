@@ -27,6 +27,12 @@ class Unreadable(Exception):
     """The output does not hold what the fact needs (a fragment, an unexpected format)."""
 
 
+class Inapplicable(Exception):
+    """The output itself says the chassis has no such feature (an IOS-XE 3.x image answers
+    `show license status` with its classic licensing, no Smart Licensing): the check does not
+    apply, as when the command is rejected by a source that says so."""
+
+
 def _extract(extract: Callable[[Any], Any], parsed: Any) -> Any:
     """A parser's result without the field a fact needs means this output does not hold it."""
     try:
@@ -193,7 +199,7 @@ class FactUnreadable(FactUnavailable):
 
 class FactNotApplicable(FactUnavailable):
     """The device has none of the commands of a source that says that means "no such
-    feature here"."""
+    feature here", or its answer says so (`Inapplicable`)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -299,6 +305,8 @@ class FactResolver:
         for strategy in source.strategies:
             try:
                 value = self._read_with(strategy, output)
+            except Inapplicable as exc:
+                return FactNotApplicable(str(exc), output.command)
             except (ParseFailure, Unreadable) as exc:
                 reasons.append(f"{strategy.name}: {exc}")
                 continue

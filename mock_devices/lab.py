@@ -60,7 +60,7 @@ PROFILE_ORDER = ("cat9300", "isr4431", "cat2960x", "nexus9300", "asr9006", "asa5
 _FIRST_FAULTS = ("psu_failed", "fan_failed", "license_eval", "login_refused", "hang_after_login")
 _KIND_ORDER = ("hardware", "license", "software", "connection", "fault")
 # One chassis in this many carries a fault in a mix. When it is coprime with the number of
-# profiles served (31 today), the faulty positions walk through every profile; when not, only
+# profiles served (34 today), the faulty positions walk through every profile; when not, only
 # 1 in 5 profiles would ever be faulty, so each round of the profiles starts one profile
 # further on. Either way every (profile, fault) pair appears within 5 x profiles x mixed
 # faults chassis.

@@ -6,7 +6,8 @@ the way a truncated, garbled or misread capture looks (lines dropped, repeated, 
 characters and numbers changed, junk lines inserted); the real outputs are the lab's templates
 and, where present, the shared corpus.
 
-- An `Own` parser returns a value or raises `Unreadable`, nothing else.
+- An `Own` parser returns a value or raises `Unreadable` (or `Inapplicable`, where the output
+  says the chassis has no such feature), nothing else.
 - A `Genie` or `TextFSM` strategy (parser plus extractor) returns a value or raises
   `ParseFailure` or `Unreadable`: an extractor meeting a shape it did not expect is a bug the
   engine would otherwise hide as an ERROR.
@@ -36,6 +37,7 @@ from inspector.facts import (
     FactResolver,
     FactUnavailable,
     Genie,
+    Inapplicable,
     Own,
     Strategy,
     TextFSM,
@@ -184,7 +186,7 @@ def test_the_catalogue_offers_every_kind_of_strategy() -> None:
 def _own_reads(parse: Callable[[str], Any], text: str) -> None:
     try:
         parse(text)
-    except Unreadable:
+    except (Unreadable, Inapplicable):
         pass
 
 

@@ -125,7 +125,11 @@ def _output(chassis: Composed, command: str) -> RawOutput:
         text = corpus_file(chassis.corpus[command]).read_text(encoding="utf-8",
                                                               errors="replace")
     else:
-        text = render_output(chassis.profile, command)
+        try:
+            text = render_output(chassis.profile, command)
+        except KeyError:  # as the lab serves a command its profile does not answer
+            return RawOutput(command=command, text=None,
+                             error=f"rejected by the device: {REJECTED}")
         if command in chassis.edited:
             pattern, replacement = chassis.edited[command]
             text, count = re.subn(pattern, replacement, text)

@@ -173,7 +173,14 @@ GENIE_CANNOT_PARSE = {
         "also answers `show environment`, which Genie's ShowEnvironment does parse."
     ),
     **{(name, "show environment all"): "the ISR/ASR 'Sensor List' table, as for isr4431"
-       for name in ("isr4331", "isr1111", "asr920", "asr1006", "asr1002x", "c9800")},
+       for name in ("isr4331", "isr1111", "asr920", "asr1006", "asr1004", "asr1002x", "asr1001",
+                     "c9800")},
+    ("asr1001", "show license all"): (
+        "the classic licensing layout of IOS-XE 3.x (`StoreIndex: N  Feature:`): Genie's iosxe "
+        "ShowLicenseAll only knows the Smart Licensing one"),
+    ("asr1001", "show license status"): (
+        "classic licensing's `License Type Supported` list, no registration: Genie's iosxe "
+        "ShowLicenseStatus only knows the Smart Licensing layout"),
     **{(name, "show environment all"): (
         "the Catalyst 9400 chassis layout: Genie returns nothing for the real 9400 corpus "
         "output either") for name in ("cat9400", "cat9500")},
