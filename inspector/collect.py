@@ -142,7 +142,7 @@ def _enable_in_the_session() -> None:
     ssh_dispatcher.CLASS_MAPPER["cisco_asa"] = AsaEnablingInSession
 
 
-@functools.cache
+@functools.lru_cache(maxsize=256)  # the prompts of the sessions at hand, not of every chassis
 def _output_end(prompt: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """The end of an output: the prompt twice or more (an empty line typed again answered
     too), alone on the last lines received, or a pager prompt, which ends the read at once

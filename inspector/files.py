@@ -19,7 +19,18 @@ class StorageError(Exception):
     it for one."""
 
 
-_digests: dict[tuple[str, int, int, int], str] = {}
+# sha256 of every file this process wrote or hashed, by inode: the file's size, mtime and
+# digest packed in one bytes object (about 200 bytes a file, where a path-keyed entry of
+# strings took 500: a 10,000-chassis run writes 200,000 files).
+_digests: dict[int, bytes] = {}
+
+
+def _file_key(st: os.stat_result) -> int:
+    return st.st_dev << 64 | st.st_ino
+
+
+def _stamp(st: os.stat_result) -> bytes:
+    return st.st_size.to_bytes(8, "little") + st.st_mtime_ns.to_bytes(8, "little", signed=True)
 
 
 # The temporary file is named by the process and thread that write it, so no other writer
@@ -53,8 +64,7 @@ def atomic_write(path: Path, data: bytes, *, sync: bool = True) -> None:
         os.replace(tmp, path)
         # The run's seal hashes every file it wrote; hashing the bytes now, while the sessions
         # go on, spares the end of a 1000-chassis run about a second of reading them back.
-        _digests[(str(path), st.st_ino, st.st_size, st.st_mtime_ns)] = \
-            hashlib.sha256(data).hexdigest()
+        _digests[_file_key(st)] = _stamp(st) + hashlib.sha256(data).digest()
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -82,11 +92,13 @@ def sha256_file(path: Path) -> str:
     checks the records against the signed manifest, and the reports need the same hashes.
     (Every write of ours replaces a file, a new inode, so a rewritten file is hashed anew.)"""
     st = path.stat()
-    key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
-    if key not in _digests:
+    key, stamp = _file_key(st), _stamp(st)
+    known = _digests.get(key)
+    if known is None or known[:16] != stamp:
         with path.open("rb") as handle:
-            _digests[key] = hashlib.file_digest(handle, "sha256").hexdigest()
-    return _digests[key]
+            known = stamp + hashlib.file_digest(handle, "sha256").digest()
+        _digests[key] = known
+    return known[16:].hex()
 
 
 def write_json(path: Path, document: Any) -> None:
