@@ -91,7 +91,10 @@ def _plan() -> list[ChassisSpec]:
     wanted += [(p, s, f"{p}-{s}") for s, serving in WIRE_FAULTS.items() for p in serving]
     faults = sorted({s for p in profiles.values() for s in p.scenarios} - wire - {HEALTHY})
     for n, scenario in enumerate(faults):
-        offering = [p for p in PROFILE_ORDER if scenario in profiles[p].scenarios]
+        # The six first profiles where they have the fault, else the profile that has it
+        # (interface errors on the MDS's Fibre Channel ports).
+        offering = [p for p in PROFILE_ORDER if scenario in profiles[p].scenarios] or sorted(
+            p for p in profiles if scenario in profiles[p].scenarios)
         profile = offering[n % len(offering)]
         wanted.append((profile, scenario, f"{profile}-{scenario}"))
     wanted += [(hostname.split("-")[0], HEALTHY, hostname) for hostname in MISLISTED]
@@ -232,7 +235,11 @@ def test_chassis_that_tolerate_their_quirk_pass_cleanly(batch: dict[str, Any]) -
         if _expected(spec) == "PASS":
             record = found[spec.hostname]
             assert record["session"]["error"] is None, (spec.hostname, record["session"])
-            assert not [c for c in record["checks"] if c["status"] in ("FAIL", "ERROR")]
+            # A minor fault (interface errors) FAILs its own check, and only it.
+            meant = CAUGHT_BY.get(spec.scenario, set())
+            meant = {meant} if isinstance(meant, str) else set(meant)
+            assert not [c["id"] for c in record["checks"]
+                        if c["status"] in ("FAIL", "ERROR") and c["id"] not in meant]
 
 
 # --------------------------------------------------------------------------- interruptions
