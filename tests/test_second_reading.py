@@ -10,6 +10,12 @@ import pytest
 
 from checks.environment import ENVIRONMENT, Environment, Reading
 from checks.hardware import TRANSCEIVERS, parse_ios_transceivers
+from checks.operational import (
+    INTERFACE_ERRORS,
+    INTERFACE_ROWS,
+    ErrorCounters,
+    parse_interface_counters,
+)
 from inspector.catalogue import load_catalogue
 from inspector.evaluate import evaluate_chassis, plan_commands
 from inspector.evidence import RawOutput
@@ -218,6 +224,50 @@ def test_a_misread_reading_makes_the_check_error_with_both_readings(
     assert "the FAIL it would have been" in result["message"]
     assert result["evidence"] == [{"path": "second_reading/module 1 cpu",
                                    "actual": "module 1 cpu: ours 90.0, napalm 44.0"}]
+
+
+def _lab_texts(profile: str, *commands: str) -> dict[str, str]:
+    from mock_devices.lab import render_output
+
+    return {command: render_output(profile, command, "healthy", index=3) for command in commands}
+
+
+def test_interface_input_errors_agree_and_a_misread_counter_makes_the_check_error(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = _lab_texts("isr4431", "show interfaces", "show interface summary")
+    # One port with 7 output errors and no input error: a parser that takes the output
+    # errors' count for the input errors reads a fault the device does not report.
+    port = texts["show interfaces"].split("\n\n")[0]
+    assert "0 output errors" in port
+    texts["show interfaces"] = texts["show interfaces"].replace(
+        "0 output errors", "7 output errors", 1)
+    agreed = _judge("cisco_xe", texts, "op.interfaces.errors")
+    assert agreed["status"] == "PASS"
+    assert agreed["second_reading"]["parser"] == "napalm ios get_interfaces_counters"
+    assert agreed["second_reading"]["status"] == "agreed"
+    assert "GigabitEthernet0/0/0" in agreed["second_reading"]["values"]
+
+    def misread(text: str) -> dict[str, ErrorCounters]:
+        found = parse_interface_counters(text)
+        found["GigabitEthernet0/0/0"] = ErrorCounters(input_errors=7, crc=0)
+        return found
+
+    monkeypatch.setitem(INTERFACE_ERRORS.sources, "cisco_xe",
+                        Source("show interfaces", Own(misread), rows=INTERFACE_ROWS))
+    result = _judge("cisco_xe", texts, "op.interfaces.errors")
+    assert result["status"] == "ERROR"  # not the FAIL the misread alone would give
+    assert result["second_reading"]["differences"] == [
+        "GigabitEthernet0/0/0: ours 7, napalm 0"]
+    assert "napalm ios get_interfaces_counters" in result["message"]
+
+
+def test_evidence_without_the_interface_summary_is_no_counters_reading() -> None:
+    # A run collected before the summary joined the plan: the check's own reading stands.
+    texts = _lab_texts("cat9300", "show interfaces")
+    result = _judge("cisco_xe", texts, "op.interfaces.errors")
+    assert result["status"] == "PASS"
+    assert result["second_reading"]["status"] == "no reading"
+    assert "show interface summary" in result["second_reading"]["reason"]
 
 
 def test_compare_names_every_kind_of_difference() -> None:
