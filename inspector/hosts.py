@@ -102,10 +102,10 @@ def _init_nornir(workers: int, config_file: str = "", **settings: Any) -> Any:
     from nornir_netmiko.connections import Netmiko
 
     register_plugins()
-    ConnectionPluginRegister.register("netmiko", Netmiko)
     settings = {**settings, "logging": {"enabled": False},
                 "runner": {"plugin": "inspector", "options": {"num_workers": workers}}}
     try:
+        ConnectionPluginRegister.register("netmiko", Netmiko)
         config = (Config.from_file(config_file, **settings) if config_file
                   else Config.from_dict(**settings))
         return Nornir(inventory=load_inventory(config), runner=load_runner(config),

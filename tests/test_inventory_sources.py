@@ -155,6 +155,27 @@ def test_a_resume_reloads_the_checklist_the_run_was_started_from(
         s.hostname for s in lab["specs"]}
 
 
+def test_loading_hosts_brings_netmiko_alone_whatever_connection_plugins_are_installed(
+        tmp_path: Path) -> None:
+    # nornir_napalm is installed beside the inspector (nornir_nautobot needs it): Nornir's
+    # InitNornir would import it, and with it every NAPALM driver, into the run's process.
+    import importlib.metadata
+    import subprocess
+    import sys
+
+    assert any(ep.value.startswith("nornir_napalm") for ep in
+               importlib.metadata.entry_points(group="nornir.plugins.connections"))
+    (tmp_path / "hosts.yaml").write_text("r1:\n  hostname: 127.0.0.1\n  platform: cisco_ios\n")
+    probe = ("import sys; from pathlib import Path; from inspector.hosts import Source, load_hosts;"
+             f"nr = load_hosts(Source('inventory', Path({str(tmp_path)!r})), workers=2);"
+             "from nornir.core.plugins.connections import ConnectionPluginRegister as R;"
+             "print(sorted(nr.inventory.hosts), 'napalm' in sys.modules, 'napalm' in R.available,"
+             " 'netmiko' in R.available)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split("\n")[0] == "['r1'] False False True", done.stdout + done.stderr
+
+
 # --------------------------------------------------------------------------- bad input
 
 
