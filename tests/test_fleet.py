@@ -71,6 +71,13 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     return inspector(*args, timeout=300)
 
 
+def _fleet_db(tmp_path: Path, *runs: Path) -> str:
+    """A fleet database in `tmp_path` holding `runs`, added through the CLI."""
+    db = _db(tmp_path)
+    assert _run("store", "add", *map(str, runs), "--db", db).returncode == 0
+    return db
+
+
 def _history(serial: str, db: str) -> list[dict[str, Any]]:
     done = _run("history", serial, "--db", db, "--json")
     assert done.returncode in (0, 1), done.stderr
@@ -107,9 +114,7 @@ def test_added_once_history_newest_first_with_what_failed(
 
 def test_diff_of_stored_inspections_names_the_check_that_changed(
         runs: dict[str, Path], first: dict[str, Any], tmp_path: Path) -> None:
-    db = _db(tmp_path)
-    assert _run("store", "add", str(runs["before"]), str(runs["after"]), "--db", db
-                ).returncode == 0
+    db = _fleet_db(tmp_path, runs["before"], runs["after"])
     serial = first["chassis"]["serial"]
     changed = _run("diff", serial, "before", "after", "--db", db, "--json")
     assert changed.returncode == 1, changed.stderr
@@ -284,9 +289,7 @@ def test_the_migrations_make_the_schema_the_code_queries(database: str) -> None:
 
 def test_fleet_report_counts_sites_verdicts_and_disagreeing_chassis(
         runs: dict[str, Path], first: dict[str, Any], tmp_path: Path) -> None:
-    db = _db(tmp_path)
-    assert _run("store", "add", str(runs["before"]), str(runs["after"]), "--db", db
-                ).returncode == 0
+    db = _fleet_db(tmp_path, runs["before"], runs["after"])
     done = _run("fleet", "report", "--db", db, "--format", "csv", "--output",
                 str(tmp_path / "fleet.csv"))
     assert done.returncode == 0, done.stderr
@@ -311,9 +314,7 @@ def test_fleet_report_html_in_a_browser_shows_counts_and_charts(
         runs: dict[str, Path], chromium: str, tmp_path: Path) -> None:
     from lxml import html as lxml_html
 
-    db = _db(tmp_path)
-    assert _run("store", "add", str(runs["before"]), str(runs["after"]), "--db", db
-                ).returncode == 0
+    db = _fleet_db(tmp_path, runs["before"], runs["after"])
     page = tmp_path / "fleet.html"
     assert _run("fleet", "report", "--db", db, "--output", str(page)).returncode == 0
     dom = lxml_html.fromstring(run_chromium(chromium, page.as_uri(), "--dump-dom",
@@ -370,9 +371,7 @@ def test_units_are_kept_and_compared_when_the_serial_check_failed(
     """The swapped chassis fails hw.inventory.serials (a supply without a serial), and its
     record still lists every unit: the diff names the supply re-serialed and the stacking
     cable removed, and nothing else of the units."""
-    db = _db(tmp_path)
-    assert _run("store", "add", str(runs["before"]), str(runs["swapped"]), "--db", db
-                ).returncode == 0
+    db = _fleet_db(tmp_path, runs["before"], runs["swapped"])
     serial = first["chassis"]["serial"]
     latest, earlier = _history(serial, db)
     assert latest["run_id"] == "swapped" and "hw.inventory.serials" in latest["failed"]
@@ -403,9 +402,7 @@ def test_a_unit_list_not_read_is_said_so_not_taken_for_an_empty_one(
         runs: dict[str, Path], tmp_path: Path) -> None:
     """The second chassis answered no `show inventory` in the swapped run: its serial is not
     known either, so it is found by hostname, and compared as record files."""
-    db = _db(tmp_path)
-    assert _run("store", "add", str(runs["before"]), str(runs["swapped"]), "--db", db
-                ).returncode == 0
+    db = _fleet_db(tmp_path, runs["before"], runs["swapped"])
     hostname = SPECS[1].hostname
     record = read_json(runs["swapped"] / "records" / f"{hostname}.json")
     fru_check = next(c for c in record["checks"] if c["id"] == "hw.inventory.serials")
@@ -461,9 +458,7 @@ def test_fields_that_always_move_are_left_out_unless_all_fields_are_asked(
 
 def test_two_inspections_of_an_unchanged_lab_chassis_diff_as_nothing_changed(
         runs: dict[str, Path], first: dict[str, Any], tmp_path: Path) -> None:
-    db = _db(tmp_path)
-    assert _run("store", "add", str(runs["before"]), str(runs["again"]), "--db", db
-                ).returncode == 0
+    db = _fleet_db(tmp_path, runs["before"], runs["again"])
     serial = first["chassis"]["serial"]
     done = _run("diff", serial, "before", "again", "--db", db, "--json")
     assert done.returncode == 0, done.stdout
@@ -495,9 +490,8 @@ def test_fleet_report_filters_by_site_and_dates_and_says_so(
         runs: dict[str, Path], first: dict[str, Any], chromium: str, tmp_path: Path) -> None:
     from lxml import html as lxml_html
 
-    db = _db(tmp_path)
     old = _elsewhere(runs["before"], tmp_path, "old", "Depot North", "2025-01")
-    assert _run("store", "add", str(runs["before"]), str(old), "--db", db).returncode == 0
+    db = _fleet_db(tmp_path, runs["before"], old)
     month = first["finished_at"][:7]
 
     def report(*filters: str) -> list[dict[str, str]]:
@@ -551,11 +545,9 @@ def test_fleet_report_filters_by_site_and_dates_and_says_so(
 
 def test_history_by_hostname_lists_every_serial_seen_under_it(
         runs: dict[str, Path], first: dict[str, Any], tmp_path: Path) -> None:
-    db = _db(tmp_path)
     # The same hostname later given to another chassis (the copy's serials differ).
     moved = _elsewhere(runs["after"], tmp_path, "moved", first["site"], "2099-01")
-    assert _run("store", "add", str(runs["before"]), str(runs["after"]), str(moved), "--db", db
-                ).returncode == 0
+    db = _fleet_db(tmp_path, runs["before"], runs["after"], moved)
     hostname = first["chassis"]["hostname"]
     done = _run("history", "--hostname", hostname, "--db", db, "--json")
     assert done.returncode == 0, done.stderr
