@@ -92,6 +92,7 @@ def load_netmiko() -> None:
             del sys.modules["genie"]
     _enable_in_the_session()
     _check_macs_in_c()
+    _read_ahead()
 
 
 def _check_macs_in_c() -> None:
@@ -103,6 +104,65 @@ def _check_macs_in_c() -> None:
     import paramiko.util
 
     paramiko.util.constant_time_bytes_eq = hmac.compare_digest
+
+
+class _ReadAhead:
+    """A socket whose reads take whatever has arrived, up to 64 kB, and serve it out as asked.
+
+    paramiko reads each packet with two `recv` calls sized to its header and its rest; with a
+    timeout set, CPython polls before each, and releases and takes back the GIL around both. An
+    output comes as a burst of packets: read together, they cost one poll and one `recv`."""
+
+    _SIZE = 65536
+
+    def __init__(self, sock: Any) -> None:
+        self._sock = sock
+        # One buffer for the session's life: a fresh 64 kB object per read, cut down to what
+        # came, fragmented the heap of 50 sessions by about 20 MB (measured).
+        self._buffer = bytearray(self._SIZE)
+        self._view = memoryview(self._buffer)
+        self._at = self._end = 0
+
+    def recv(self, n: int) -> bytes:
+        if self._at == self._end:
+            if n >= self._SIZE:
+                return bytes(self._sock.recv(n))
+            self._at, self._end = 0, self._sock.recv_into(self._buffer)
+        out = bytes(self._view[self._at:min(self._at + n, self._end)])
+        self._at += len(out)
+        return out
+
+    def close(self) -> None:
+        # A closed transport may wait for the collector: its buffer goes now.
+        self._sock.close()
+        self._view.release()
+        self._buffer = bytearray()
+        self._view = memoryview(self._buffer)
+        self._at = self._end = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+def _read_ahead() -> None:
+    """paramiko's transport reads its socket through `_ReadAhead`: one for each transport's
+    own socket, knowing nothing of packets or keys, serving the socket's bytes in order. (A
+    jump host's channel or a proxy command is read as it is: it has no poll to spare.)"""
+    import socket
+
+    import paramiko.transport
+
+    base = paramiko.transport.Packetizer
+    if getattr(base, "reads_ahead", False):
+        return
+
+    class Packetizer(base):  # type: ignore[misc, valid-type]
+        reads_ahead = True
+
+        def __init__(self, sock: Any) -> None:
+            super().__init__(_ReadAhead(sock) if isinstance(sock, socket.socket) else sock)
+
+    paramiko.transport.Packetizer = Packetizer
 
 
 def _enable_in_the_session() -> None:
