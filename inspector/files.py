@@ -39,7 +39,7 @@ def _stamp(st: os.stat_result) -> bytes:
 _TMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 
 
-def atomic_write(path: Path, data: bytes, *, sync: bool = True) -> None:
+def atomic_write(path: Path, data: bytes | bytearray, *, sync: bool = True) -> None:
     """Write to a temporary file beside `path`, fsync it, then rename it into place.
 
     `sync=False` leaves the fsync to the caller, who syncs a batch with `sync_files` before

@@ -17,7 +17,7 @@ import base64
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,8 +99,10 @@ def key_fingerprint(blob: bytes) -> str:
     return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
 
 
-def _files(run_dir: Path) -> dict[str, str]:
-    return {rel: sha256_file(run_dir / rel) for rel in _under(run_dir, ".") if rel not in _SKIP}
+def _files(run_dir: Path) -> Iterator[tuple[str, str]]:
+    for rel in _under(run_dir, "."):
+        if rel not in _SKIP:
+            yield rel, sha256_file(run_dir / rel)
 
 
 def sign_run(run_dir: Path, key_path: Path, files: dict[str, str] | None = None, *,
@@ -111,18 +113,33 @@ def sign_run(run_dir: Path, key_path: Path, files: dict[str, str] | None = None,
         raise ValueError(f"unknown run state {state!r}")
     key = _load_private(key_path)
     public = _public_openssh(key.public_key())
-    manifest = {
-        "run": run_dir.name,
-        "state": state,
-        "signed_at": utc_now(),
-        "public_key": public,
-        "key_fingerprint": fingerprint(public),
-        "files": _files(run_dir) if files is None else dict(sorted(files.items())),
-    }
-    body = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
+    about = {"run": run_dir.name, "state": state, "signed_at": utc_now(), "public_key": public,
+             "key_fingerprint": fingerprint(public)}
+    listed = _files(run_dir) if files is None else sorted(files.items(), key=_walk_order)
+    body = _manifest_body(about, listed)
     atomic_write(run_dir / MANIFEST, body)
     atomic_write(run_dir / SIGNATURE, base64.b64encode(key.sign(body)) + b"\n")
     return run_dir / MANIFEST
+
+
+def _manifest_body(about: dict[str, str], files: Iterable[tuple[str, str]]) -> bytearray:
+    """The manifest's bytes: `json.dumps(manifest, indent=2, sort_keys=True)` of `about` and
+    its `files`, written a line per file as they come, never held as a dictionary. (At 10,000
+    chassis a run has 230,000 files: as a dictionary and its JSON encoding, they were the
+    largest memory of the whole run, about 150 MB at its very end.)"""
+    body = bytearray(b'{\n  "files": {')
+    for count, (rel, digest) in enumerate(files):
+        body += b'%s\n    %s: "%s"' % (b"," if count else b"", json.dumps(rel).encode(),
+                                        digest.encode())
+    body += b"\n  }," if body.endswith(b'"') else b"},"
+    # "files" sorts first of the manifest's keys: the others follow it as json.dumps puts them.
+    body += json.dumps(about, indent=2, sort_keys=True).encode()[1:] + b"\n"
+    return body
+
+
+def _walk_order(item: tuple[str, str]) -> list[str]:
+    """Files in the order `_under` finds them: by folder, then name."""
+    return item[0].split("/")
 
 
 class RunAltered(ValueError):
@@ -241,12 +258,27 @@ def _differences(run_dir: Path, recorded: dict[str, str],
     return changed, sorted(present - recorded.keys()), sorted(recorded.keys() - present)
 
 
-def _under(run_dir: Path, top: str) -> list[str]:
-    """The files at or under `top` (relative to the run), as relative paths."""
+def _under(run_dir: Path, top: str) -> Iterator[str]:
+    """The files at or under `top` (relative to the run), as relative paths, by folder then
+    name. (Strings from `os.scandir`, not `Path` objects: a run of 10,000 chassis has 230,000
+    files, and their `Path`s alone took about 100 MB.)"""
     base = run_dir / top
-    paths = [base] if base.is_file() else sorted(base.rglob("*")) if base.is_dir() else []
-    return [p.relative_to(run_dir).as_posix() for p in paths
-            if p.is_file() and not p.name.endswith(".tmp")]
+    if base.is_file():
+        if not base.name.endswith(".tmp"):
+            yield base.relative_to(run_dir).as_posix()
+    elif base.is_dir():
+        prefix = "" if top in (".", "") else base.relative_to(run_dir).as_posix() + "/"
+        yield from _walk(str(base), prefix)
+
+
+def _walk(folder: str, prefix: str) -> Iterator[str]:
+    with os.scandir(folder) as scan:
+        entries = sorted(scan, key=lambda entry: entry.name)
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(entry.path, f"{prefix}{entry.name}/")
+        elif entry.is_file() and not entry.name.endswith(".tmp"):
+            yield prefix + entry.name
 
 
 @dataclass(kw_only=True)

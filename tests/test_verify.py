@@ -156,3 +156,41 @@ def test_a_tampered_or_unsigned_manifest_fails(signed: dict[str, Any], run: Path
 def test_verify_of_a_folder_that_is_not_there_is_unusable(tmp_path: Path) -> None:
     done = _verify(tmp_path / "missing")
     assert done.returncode == 3 and "not found" in done.stderr
+
+
+def test_the_manifest_lists_every_file_by_folder_then_name_as_plain_json(tmp_path: Path) -> None:
+    """The manifest is written a line per file, not encoded from a dictionary: it must still
+    be exactly the JSON it says, for names JSON must escape, and list each file once."""
+    from inspector.files import sha256_file
+    from inspector.manifest import keygen, verify_run
+
+    run_dir = tmp_path / "run"
+    names = ["run.json", "a-b/x.txt", "a/x.txt", 'quote"d.txt', "back\\slash.txt",
+             "é.txt", "line\nbreak.txt", "evidence/.hidden.txt", "evidence/r.txt"]
+    for name in names:
+        (run_dir / name).parent.mkdir(parents=True, exist_ok=True)
+        (run_dir / name).write_text(name)
+    (run_dir / "evidence" / ".r.txt.123.tmp").write_text("a write in progress")
+    (run_dir / "empty").mkdir()
+    key = keygen(tmp_path / "k.pem")
+    sign_run(run_dir, key)
+    body = (run_dir / "manifest.json").read_bytes()
+    manifest = json.loads(body)
+    assert manifest["files"] == {name: sha256_file(run_dir / name) for name in names}
+    assert list(manifest["files"]) == sorted(names, key=lambda name: name.split("/"))
+    assert body == (json.dumps(manifest, indent=2) + "\n").encode()
+    assert list(manifest) == sorted(manifest)
+    assert verify_run(run_dir, key.with_suffix(".pub")).ok
+
+
+def test_a_run_without_files_has_an_empty_manifest(tmp_path: Path) -> None:
+    from inspector.manifest import keygen, verify_run
+
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    key = keygen(tmp_path / "k.pem")
+    sign_run(run_dir, key)
+    body = (run_dir / "manifest.json").read_bytes()
+    assert json.loads(body)["files"] == {}
+    assert body == (json.dumps(json.loads(body), indent=2) + "\n").encode()
+    assert verify_run(run_dir, key.with_suffix(".pub")).ok
