@@ -202,15 +202,37 @@ def _enable_in_the_session() -> None:
     ssh_dispatcher.CLASS_MAPPER["cisco_asa"] = AsaEnablingInSession
 
 
-@functools.lru_cache(maxsize=256)  # the prompts of the sessions at hand, not of every chassis
-def _output_end(prompt: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+@dataclass(frozen=True)
+class _OutputEnd:
     """The end of an output: the prompt twice or more (an empty line typed again answered
-    too), alone on the last lines received, or a pager prompt, which ends the read at once
-    instead of waiting out the timeout; and a lone prompt at the end, which may be either the
-    end or a prompt-like line inside the output."""
+    too), alone on the last lines received, at the start of a line or of the text; or a pager
+    prompt, which ends the read at once instead of waiting out the timeout. And a lone prompt
+    at the end, which may be either the end or a prompt-like line inside the output.
+
+    The prompts' patterns begin with a literal, a line end or the text's start, rather than
+    `(?:^|\n)`: `re` then looks for line ends alone instead of trying every character of a
+    60 kB `show interfaces` (measured: 1.1 ms against 0.02 a search, about 3 ms a chassis)."""
+
+    twice: re.Pattern[str]
+    twice_at_start: re.Pattern[str]
+    lone: re.Pattern[str]
+
+    def ended_at(self, text: str, start: int) -> int | None:
+        """Where the output in `text` ends (before the two prompts and the line end before
+        them; after a pager prompt), looking from `start`; None while it has not ended."""
+        found = (self.twice_at_start.match(text) if start == 0 else None) \
+            or self.twice.search(text, start)
+        if found:
+            return max(0, found.start("end") - 1)
+        return len(text) if _PAGER.search(text, start) else None
+
+
+@functools.lru_cache(maxsize=256)  # the prompts of the sessions at hand, not of every chassis
+def _output_end(prompt: str) -> _OutputEnd:
     mark = re.escape(prompt)
-    return (re.compile(rf"(?:^|\n)(?P<end>{mark}(?:[ \t]*\n\s*{mark})+)\s*$|--More--\s*$"),
-            re.compile(rf"(?:^|\n){mark}\s*$"))
+    twice = rf"(?P<end>{mark}(?:[ \t]*\n\s*{mark})+)\s*$"
+    return _OutputEnd(re.compile(rf"\n{twice}"), re.compile(rf"\A{twice}"),
+                      re.compile(rf"(?:^|\n){mark}\s*$"))
 
 
 # Seconds with a lone prompt at the end of what was received and nothing more before the
@@ -245,7 +267,7 @@ def _send_command(connection: Any, command: str, prompt: str, read_timeout: floa
     # teardown, which then logs socket errors on the terminal.)
     arrived = threading.Event()
     channel.in_buffer.set_event(arrived)
-    end, lone_prompt = _output_end(prompt)
+    end = _output_end(prompt)
     sent = connection.normalize_cmd(command)
     echo = sent.strip()
     read_timeout = connection.read_timeout_override or read_timeout
@@ -261,19 +283,17 @@ def _send_command(connection: Any, command: str, prompt: str, read_timeout: floa
             text, echoed = text[at:], True  # what came before the echo is not this output
         if on_progress and chunk and echoed:
             on_progress(len(text))
-        if echoed and (found := end.search(text, max(0, len(text) - len(chunk) - 512))):
+        if echoed and (cut := end.ended_at(text, max(0, len(text) - len(chunk) - 512))) is not None:
             break
         remaining = began + (read_timeout if echoed else min(10.0, read_timeout)) - time.monotonic()
         if remaining <= 0 or channel.closed or channel.eof_received:
             waited = "the command echo" if not echoed else "the end of the output (its prompt)"
             raise ReadTimeout(f"{waited} did not come within {read_timeout:g} s")
         if not arrived.wait(min(remaining, _NUDGE_AFTER)) and not nudged and echoed \
-                and lone_prompt.search(text, max(0, len(text) - 512)):
+                and end.lone.search(text, max(0, len(text) - 512)):
             connection.write_channel(connection.RETURN)
             nudged = True
-    if found.group("end") is not None:
-        text = text[: max(0, found.start("end") - 1)]  # the line end before the prompt too
-    return str(connection.strip_command(sent, text))
+    return str(connection.strip_command(sent, text[:cut]))
 
 
 def host_key_fingerprint(connection: Any) -> str | None:

@@ -170,3 +170,32 @@ def test_a_log_with_the_prompt_mid_output_is_read_whole_and_its_failure_found(
         assert 0 < at < len(saved) - 1, spec.hostname
         assert "%SYS-2-MALLOCFAIL" in saved[-1], spec.hostname
         assert len(saved) - at - 1 >= at, spec.hostname  # the second half, whole
+
+
+def test_the_end_is_found_where_the_plain_pattern_finds_it() -> None:
+    """`_output_end` looks for line ends first, for speed; on every text below and from every
+    start, it finds the end (or none) where the plain pattern, trying each character, does."""
+    import random
+    import re
+
+    from inspector.collect import _output_end
+
+    plain = re.compile(rf"(?:^|\n)(?P<end>{re.escape(PROMPT)}(?:[ \t]*\n\s*{re.escape(PROMPT)})+)"
+                       r"\s*$|--More--\s*$")
+    pieces = [PROMPT, "\n", "\r\n", " ", "\t", "\n\n", "--More--", "x", "sw1#x", "line\n",
+              f"{PROMPT} show version", "#"]
+    rng = random.Random(5)
+    end = _output_end(PROMPT)
+    texts = [f"{HEAD}\n{PROMPT}\n{PROMPT}", f"{PROMPT}\n{PROMPT}", f"{PROMPT}\n{PROMPT} \n",
+             f"{HEAD}\n{PROMPT}", f"{HEAD} --More-- ", ""]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))) for _ in range(3000)]
+    found_ends = 0
+    for text in texts:
+        for start in {0, 1, len(text) // 2, max(0, len(text) - 3)}:
+            expected = plain.search(text, start)
+            cut = None if expected is None else (
+                max(0, expected.start("end") - 1) if expected.group("end") is not None
+                else len(text))
+            assert end.ended_at(text, start) == cut, (text, start)
+            found_ends += cut is not None
+    assert found_ends > 500  # the texts do end, often
