@@ -123,16 +123,16 @@ def sign_run(run_dir: Path, key_path: Path, files: dict[str, str] | None = None,
 
 
 def _manifest_body(about: dict[str, str], files: Iterable[tuple[str, str]]) -> bytearray:
-    """The manifest's bytes: `json.dumps(manifest, indent=2, sort_keys=True)` of `about` and
-    its `files`, written a line per file as they come, never held as a dictionary. (At 10,000
-    chassis a run has 230,000 files: as a dictionary and its JSON encoding, they were the
-    largest memory of the whole run, about 150 MB at its very end.)"""
+    """The manifest's bytes, as `json.dumps(..., indent=2)` lays them out: the keys sorted
+    ("files" first), the files in the order given, each one line as it comes, never held as
+    a dictionary. (A run of 10,000 chassis has 230,000 files: as a dictionary and its JSON
+    encoding, they were the largest memory of the whole run, at its very end.)"""
     body = bytearray(b'{\n  "files": {')
-    for count, (rel, digest) in enumerate(files):
-        body += b'%s\n    %s: "%s"' % (b"," if count else b"", json.dumps(rel).encode(),
+    count = 0
+    for count, (rel, digest) in enumerate(files, 1):
+        body += b'%s\n    %s: "%s"' % (b"," if count > 1 else b"", json.dumps(rel).encode(),
                                         digest.encode())
-    body += b"\n  }," if body.endswith(b'"') else b"},"
-    # "files" sorts first of the manifest's keys: the others follow it as json.dumps puts them.
+    body += b"\n  }," if count else b"},"
     body += json.dumps(about, indent=2, sort_keys=True).encode()[1:] + b"\n"
     return body
 
