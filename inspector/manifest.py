@@ -17,6 +17,7 @@ import base64
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,8 +102,19 @@ def key_fingerprint(blob: bytes) -> str:
 
 def _files(run_dir: Path) -> Iterator[tuple[str, str]]:
     for rel in _under(run_dir, "."):
-        if rel not in _SKIP:
+        if rel not in _SKIP and _regular(run_dir / rel):
             yield rel, sha256_file(run_dir / rel)
+
+
+def _regular(path: Path) -> bool:
+    """A plain file, as every file a run writes is. Anything else found in a run (a symlink,
+    a pipe) was put there by someone else: it is never hashed (through a symlink the hash
+    would be of a file outside the run; a pipe would hang the reader) nor signed, and
+    `verify` names it."""
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
 
 
 def sign_run(run_dir: Path, key_path: Path, files: dict[str, str] | None = None, *,
@@ -238,7 +250,8 @@ class Seal:
             for rel in [r for r in files if r == base or r.startswith(base + "/")]:
                 del files[rel]
             for rel in _under(self.run_dir, base):
-                files[rel] = sha256_file(self.run_dir / rel)
+                if _regular(self.run_dir / rel):
+                    files[rel] = sha256_file(self.run_dir / rel)
         return files
 
 
@@ -253,22 +266,25 @@ def _differences(run_dir: Path, recorded: dict[str, str],
                  present: set[str]) -> tuple[list[str], list[str], list[str]]:
     """The files changed, added and removed: those `present` (relative paths) against the
     sha256 `recorded` for them."""
-    changed = sorted(rel for rel in recorded
-                     if rel in present and sha256_file(run_dir / rel) != recorded[rel])
+    changed = sorted(rel for rel in recorded if rel in present and (
+        not _regular(run_dir / rel) or sha256_file(run_dir / rel) != recorded[rel]))
     return changed, sorted(present - recorded.keys()), sorted(recorded.keys() - present)
 
 
 def _under(run_dir: Path, top: str) -> Iterator[str]:
-    """The files at or under `top` (relative to the run), as relative paths, by folder then
-    name. (Strings from `os.scandir`, not `Path` objects: a run of 10,000 chassis has 230,000
-    files, and their `Path`s alone took about 100 MB.)"""
+    """What is at or under `top` (relative to the run), as relative paths, by folder then
+    name: every entry but folders and files being written (`.tmp`). A symlink is listed,
+    never followed, whatever it points at. (Strings from `os.scandir`, not `Path` objects: a
+    run of 10,000 chassis has 230,000 files, and their `Path`s alone took about 100 MB.)"""
+    if top in (".", ""):
+        if run_dir.is_dir():
+            yield from _walk(str(run_dir), "")
+        return
     base = run_dir / top
-    if base.is_file():
-        if not base.name.endswith(".tmp"):
-            yield base.relative_to(run_dir).as_posix()
-    elif base.is_dir():
-        prefix = "" if top in (".", "") else base.relative_to(run_dir).as_posix() + "/"
-        yield from _walk(str(base), prefix)
+    if base.is_dir() and not base.is_symlink():
+        yield from _walk(str(base), base.relative_to(run_dir).as_posix() + "/")
+    elif os.path.lexists(base) and not base.name.endswith(".tmp"):
+        yield base.relative_to(run_dir).as_posix()
 
 
 def _walk(folder: str, prefix: str) -> Iterator[str]:
@@ -277,7 +293,7 @@ def _walk(folder: str, prefix: str) -> Iterator[str]:
     for entry in entries:
         if entry.is_dir(follow_symlinks=False):
             yield from _walk(entry.path, f"{prefix}{entry.name}/")
-        elif entry.is_file() and not entry.name.endswith(".tmp"):
+        elif not entry.name.endswith(".tmp"):
             yield prefix + entry.name
 
 

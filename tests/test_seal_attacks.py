@@ -10,6 +10,7 @@ that `verify` still finds intact, never with the forgery signed.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -200,3 +201,37 @@ def test_a_rerun_keeps_the_reason_a_chassis_was_not_inspected(
     after = records(run)[LOCKED]
     assert (after["verdict"], after["verdict_reason"]) == (
         before["verdict"], before["verdict_reason"])
+
+
+def test_links_and_pipes_put_in_a_run_are_named_never_hashed_or_signed_over(
+        base: dict[str, Any], run: Path, tmp_path: Path) -> None:
+    """A run holds plain files only. A record swapped for a symlink to a copy of itself (the
+    same bytes: its hash through the link would match), a symlinked folder of planted
+    evidence, a broken link and a pipe (which would hang a reader) are each named by
+    `verify`; a rerun refuses them; a re-signing leaves them out, so they stay named."""
+    env = base["env"]
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    record = run / "records" / f"{PSU}.json"
+    copy = outside / record.name
+    shutil.copyfile(record, copy)
+    record.unlink()
+    record.symlink_to(copy)
+    (outside / "planted").mkdir()
+    (outside / "planted" / "show_version.txt").write_text("Cisco IOS XE Software\n")
+    (run / "evidence" / OK / "planted").symlink_to(outside / "planted")
+    (run / "evidence" / "broken").symlink_to(outside / "nothing")
+    os.mkfifo(run / "evidence" / OK / "pipe")
+    named = [f"changed: records/{PSU}.json", f"added: evidence/{OK}/planted",
+             "added: evidence/broken", f"added: evidence/{OK}/pipe"]
+    check = _verify(run, env)
+    assert check.returncode != 0 and all(line in check.stdout for line in named), check.stdout
+    done = inspector("rerun", str(run), "--host", PSU, "--check", "op.cpu.load", env=env)
+    assert done.returncode == 3 and f"changed records/{PSU}.json" in done.stderr, done.stderr
+    sign_run(run, Path(env["INSPECTOR_KEY"]))  # as the run's own key would, at its end
+    files = json.loads((run / "manifest.json").read_text())["files"]
+    assert not [rel for rel in files if "planted" in rel or rel.endswith(("broken", "pipe"))]
+    assert f"records/{PSU}.json" not in files
+    check = _verify(run, env)
+    assert check.returncode != 0 and f"added: records/{PSU}.json" in check.stdout, check.stdout
+    assert all(line in check.stdout for line in named[1:]), check.stdout
