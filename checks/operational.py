@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import partial
+from itertools import pairwise
 from typing import Any
 
 from checks.common import in_vocabulary, is_absent, is_ok, norm_state
@@ -1414,37 +1415,58 @@ def _fc_counters(name: str, block: str) -> ErrorCounters:
                          fibre_channel=True)
 
 
+# A block starts at an unindented `<name> is ...` line (ASA: `Interface <name> "nameif", is
+# ...`). Looked for after line ends, not at every character: 1.2 -> 0.1 ms on 150 kB.
+_NEXT_BLOCK = re.compile(r"\n(?=(?:Interface )?[A-Za-z][\w\-/.:]*\d\S*\s.*\bis\s)")
+_BLOCK_NAME = re.compile(r"(?:Interface )?(\S+)")
+# A counter's words, each read with the number written just before them (`12 input errors`).
+# Searched from the words, not from every digit, which is 25 times faster on 48 ports.
+_INPUT_ERRORS = re.compile(r" input errors?\b")
+_CRC = re.compile(r" CRC\b")
+_FRAMES_INPUT = re.compile(r" frames input\b")
+
+
+def _numbers_before(words: re.Pattern[str], text: str) -> Iterator[int]:
+    r"""The number just before each of `words` that has one, in order: what
+    `(\d+)<words>` finds, one match after another."""
+    for found in words.finditer(text):
+        start = end = found.start()
+        while start and text[start - 1].isdecimal():  # what `\d` matches
+            start -= 1
+        if start < end:
+            yield int(text[start:end])
+
+
 def parse_interface_counters(text: str) -> InterfaceErrors:
-    """Blocks start at an unindented `<name> is ...` (ASA: `Interface <name> "nameif", is ...`)."""
+    """Blocks start at an unindented `<name> is ...` (ASA: `Interface <name> "nameif", is ...`);
+    in each, the first `N input errors` and `N CRC` (or a Fibre Channel port's frames)."""
     found: InterfaceErrors = {}
-    for block in re.split(
-        r"^(?=(?:Interface )?[A-Za-z][\w\-/.:]*\d\S*\s.*\bis\s)", text, flags=re.MULTILINE
-    ):
-        name = re.match(r"^(?:Interface )?(\S+)", block)
-        if name and _FRAMES_INPUT.search(block):
+    ends = [0, *(block.end() for block in _NEXT_BLOCK.finditer(text)), len(text)]
+    for start, end in pairwise(ends):
+        block = text[start:end]
+        name = _BLOCK_NAME.match(block)
+        if name is None:
+            continue
+        if next(_numbers_before(_FRAMES_INPUT, block), None) is not None:
             found[name[1]] = _fc_counters(name[1], block)
             continue
-        errors = re.search(r"(\d+) input errors?\b", block)
-        if name and errors:
-            crc = re.search(r"(\d+) CRC\b", block)
+        errors = next(_numbers_before(_INPUT_ERRORS, block), None)
+        if errors is not None:
             found[name[1]] = ErrorCounters(
-                input_errors=int(errors[1]), crc=int(crc[1]) if crc else 0
-            )
+                input_errors=errors, crc=next(_numbers_before(_CRC, block), 0))
     return _counted(found)
 
 
-# One `N input errors` per interface that counts errors (tunnels and loopbacks print none);
-# searched from its words, which is 30 times faster than from the line start on 48 ports.
+# One `N input errors` per interface that counts errors (tunnels and loopbacks print none).
 # A Fibre Channel port prints none: one `N frames input` each, counted on their own, so that
 # an MDS is never judged on its management port alone.
-_INPUT_ERRORS = re.compile(r"input errors?\b")
-_FRAMES_INPUT = re.compile(r"\d frames input\b")
 _ETHERNET, _FIBRE_CHANNEL = "interfaces with counters", "Fibre Channel ports"
+_INPUT_ERROR_WORDS = re.compile(r"input errors?\b")
 
 
 def _interface_rows(text: str) -> dict[str, int]:
-    return {_ETHERNET: len(_INPUT_ERRORS.findall(text)),
-            _FIBRE_CHANNEL: len(_FRAMES_INPUT.findall(text))}
+    return {_ETHERNET: len(_INPUT_ERROR_WORDS.findall(text)),
+            _FIBRE_CHANNEL: sum(1 for _ in _numbers_before(_FRAMES_INPUT, text))}
 
 
 def _interface_kinds(found: InterfaceErrors) -> dict[str, int]:
@@ -1454,23 +1476,25 @@ def _interface_kinds(found: InterfaceErrors) -> dict[str, int]:
 
 INTERFACE_ROWS = Rows(_interface_rows, _interface_kinds)
 
-# Genie's interface parsers take 8 ms on a 48-port switch, and the metaparser's schema
-# check of their result another 150 ms: the one cost that grows with ports and chassis. The
-# extractor reads two integers per port and rejects anything else, so the check is skipped.
+# The check reads two integers a port. Ours reads just those, from each block's own lines,
+# in under a millisecond on 48 ports; Genie's parsers build some forty fields a port and take
+# 8 to 15 ms (with their metaparser's schema check, 150 ms more: skipped, as the extractor
+# takes two integers and rejects anything else). Genie reads what ours cannot.
 _GENIE_INTERFACES = Genie(_interfaces_genie, schema_check=False)
+_OWN_INTERFACES = Own(parse_interface_counters)
 INTERFACE_ERRORS = Fact(
     "interface_errors",
     {
-        "cisco_ios": Source("show interfaces", _GENIE_INTERFACES, Own(parse_interface_counters),
-                         rows=INTERFACE_ROWS),
-        "cisco_xe": Source("show interfaces", _GENIE_INTERFACES, Own(parse_interface_counters),
-                         rows=INTERFACE_ROWS),
-        "cisco_nxos": Source("show interface", _GENIE_INTERFACES, Own(parse_interface_counters),
-                         rows=INTERFACE_ROWS),
-        "cisco_xr": Source("show interfaces", _GENIE_INTERFACES, Own(parse_interface_counters),
-                         rows=INTERFACE_ROWS),
+        "cisco_ios": Source("show interfaces", _OWN_INTERFACES, _GENIE_INTERFACES,
+                            rows=INTERFACE_ROWS),
+        "cisco_xe": Source("show interfaces", _OWN_INTERFACES, _GENIE_INTERFACES,
+                           rows=INTERFACE_ROWS),
+        "cisco_nxos": Source("show interface", _OWN_INTERFACES, _GENIE_INTERFACES,
+                             rows=INTERFACE_ROWS),
+        "cisco_xr": Source("show interfaces", _OWN_INTERFACES, _GENIE_INTERFACES,
+                           rows=INTERFACE_ROWS),
         # No Genie parser; the TextFSM template does not capture the error counters.
-        "cisco_asa": Source("show interface", Own(parse_interface_counters), rows=INTERFACE_ROWS),
+        "cisco_asa": Source("show interface", _OWN_INTERFACES, rows=INTERFACE_ROWS),
     },
 )
 
