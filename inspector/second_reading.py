@@ -36,8 +36,8 @@ What NAPALM really reads, from its drivers (napalm 5.2):
 - `ios` `get_interfaces_counters` reads `N input errors` per interface of `show interfaces`
   (and the queue drops of `show interface summary`); `nxos_ssh` sends `show interface
   counters detailed | json`, refused by the gate. CRC is not in NAPALM's model: input errors
-  are compared, per interface. It costs about 10 ms on a 48-port switch (its unanchored
-  `.* line protocol is .*` scans each line from every position), 2 ms on a router.
+  are compared, per interface. It costs about 4.5 ms on a 48-port switch, 0.4 ms on a router
+  (its one costly pattern tried at line starts alone: `_LineProtocolAnchored`).
 - `iosxr` speaks the XML agent, not the CLI: nothing it reads is in the evidence, so IOS-XR has
   no second reading (nor ASA, which NAPALM has no driver for).
 """
@@ -253,12 +253,42 @@ _driver_classes: dict[str, Any] = {}
 _import_lock = threading.Lock()
 
 
+class _LineProtocolAnchored:
+    """`re` as NAPALM's `ios` driver sees it: its one costly pattern tried at line starts.
+
+    `get_interfaces_counters` splits `show interfaces` at `.* line protocol is .*` and finds
+    those lines again, with `re.M` and no anchor, so `re` tries the pattern from every
+    character of every line: 9 ms on a 48-port switch's 84 kB, twice the rest of the
+    judging of that output. Every match of it begins at a line's start: a match ends at its
+    line's end, and within a line, a match from a later point would have matched from the
+    line's start first. So `^.* line protocol is .*` finds the very same matches from line
+    starts alone: 1.3 ms. Any other pattern, and any other call, is `re`'s own."""
+
+    UNANCHORED = ".* line protocol is .*"
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(re, name)
+
+    def _tried(self, pattern: Any, flags: int) -> Any:
+        if pattern == self.UNANCHORED and flags & re.MULTILINE:
+            return "^" + pattern
+        return pattern
+
+    def split(self, pattern: Any, string: str, maxsplit: int = 0, flags: int = 0) -> list[Any]:
+        return re.split(self._tried(pattern, flags), string, maxsplit=maxsplit, flags=flags)
+
+    def findall(self, pattern: Any, string: str, flags: int = 0) -> list[Any]:
+        return re.findall(self._tried(pattern, flags), string, flags=flags)
+
+
 def warm_up_napalm() -> None:
     """Import NAPALM's drivers (about 1 s) in a judge worker before its first chassis."""
     with _import_lock:  # once per process, not per thread
         if len(_driver_classes) < len(set(DRIVERS.values())):
+            import napalm.ios.ios
             from napalm import get_network_driver
 
+            napalm.ios.ios.re = _LineProtocolAnchored()
             for name in set(DRIVERS.values()):
                 _driver_classes[name] = get_network_driver(name)
 
