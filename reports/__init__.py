@@ -8,8 +8,6 @@ The renderers know no run folder: the run store (inspector.store) feeds them rec
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -102,12 +100,11 @@ def _keep(path: Path, stamp: dict[str, Any], pieces: dict[str, dict[str, Any]]) 
     head = {**stamp, "blobs": [[fmt, key, len(value)] for fmt, key, value in blobs],
             "pieces": {fmt: {k: v for k, v in piece.items() if not isinstance(v, bytes)}
                        for fmt, piece in pieces.items()}}
+    from inspector.files import atomic_write
+
     # Not fsynced: a piece lost to a crash is only drawn again, its record being the truth.
-    path.parent.mkdir(exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(b"".join([json.dumps(head).encode(), b"\n", *(v for _, _, v in blobs)]))
-    os.replace(tmp, path)
+    atomic_write(path, b"".join([json.dumps(head).encode(), b"\n", *(v for _, _, v in blobs)]),
+                 sync=False)
 
 
 def _kept(path: Path, stamp: dict[str, Any]) -> dict[str, dict[str, Any]] | None:
