@@ -309,14 +309,16 @@ class _Getters:
     def __init__(self, platform: str, outputs: Callable[[str], RawOutput]) -> None:
         self._platform = platform
         self._connection = EvidenceConnection(outputs)
+        self._driver: Any = None  # one a chassis: a driver's making reads netmiko's signature
         self._results: dict[str, dict[str, Any] | str] = {}
 
     def run(self, getter: str) -> dict[str, Any] | str:
         """The getter's result, or why there is none."""
         if getter not in self._results:
             try:
-                self._results[getter] = getattr(_driver(self._platform, self._connection),
-                                                getter)()
+                if self._driver is None:
+                    self._driver = _driver(self._platform, self._connection)
+                self._results[getter] = getattr(self._driver, getter)()
             except NotInEvidence as missing:
                 self._results[getter] = str(missing)
             except Exception as exc:  # NAPALM meeting an output it cannot read
