@@ -95,13 +95,13 @@ def write_default_reports(paths: list[Path], pieces_dir: Path, *, html_path: Pat
 # goes into the reports without being decoded.
 
 def _keep(path: Path, stamp: dict[str, Any], pieces: dict[str, dict[str, Any]]) -> None:
+    from inspector.files import atomic_write
+
     blobs = [(fmt, key, value) for fmt, piece in pieces.items()
              for key, value in piece.items() if isinstance(value, bytes)]
     head = {**stamp, "blobs": [[fmt, key, len(value)] for fmt, key, value in blobs],
             "pieces": {fmt: {k: v for k, v in piece.items() if not isinstance(v, bytes)}
                        for fmt, piece in pieces.items()}}
-    from inspector.files import atomic_write
-
     # Not fsynced: a piece lost to a crash is only drawn again, its record being the truth.
     atomic_write(path, b"".join([json.dumps(head).encode(), b"\n", *(v for _, _, v in blobs)]),
                  sync=False)
