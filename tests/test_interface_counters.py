@@ -1,7 +1,7 @@
 """The reader of interface error counters (`op.interfaces.errors`).
 
 It reads exactly what its first form read: that form tried its patterns at every character
-(25 times slower on 48 ports) and is kept here as the reference. Compared on every lab
+(12 times slower on a 48-port switch) and is kept here as the reference. Compared on every lab
 profile's output in every scenario, every case text of the check, and those texts cut, joined
 and changed at random. It serves the check before Genie, which reads what it cannot.
 """
