@@ -87,11 +87,12 @@ def sync_files(paths: Iterable[Path]) -> None:
             raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
-def sha256_file(path: Path) -> str:
+def sha256_file(path: Path, st: os.stat_result | None = None) -> str:
     """The file's sha256, hashed once per process while the file stays as it was: a rerun
     checks the records against the signed manifest, and the reports need the same hashes.
-    (Every write of ours replaces a file, a new inode, so a rewritten file is hashed anew.)"""
-    st = path.stat()
+    (Every write of ours replaces a file, a new inode, so a rewritten file is hashed anew.)
+    `st`: the file's stat, where the caller has just taken it."""
+    st = st or path.stat()
     key, stamp = _file_key(st), _stamp(st)
     known = _digests.get(key)
     if known is None or known[:16] != stamp:

@@ -102,19 +102,20 @@ def key_fingerprint(blob: bytes) -> str:
 
 def _files(run_dir: Path) -> Iterator[tuple[str, str]]:
     for rel in _under(run_dir, "."):
-        if rel not in _SKIP and _regular(run_dir / rel):
-            yield rel, sha256_file(run_dir / rel)
+        if rel not in _SKIP and (digest := _plain_digest(run_dir / rel)) is not None:
+            yield rel, digest
 
 
-def _regular(path: Path) -> bool:
-    """A plain file, as every file a run writes is. Anything else found in a run (a symlink,
-    a pipe) was put there by someone else: it is never hashed (through a symlink the hash
-    would be of a file outside the run; a pipe would hang the reader) nor signed, and
-    `verify` names it."""
+def _plain_digest(path: Path) -> str | None:
+    """The sha256 of a plain file, as every file a run writes is; None for anything else
+    found in a run (a symlink, a pipe), put there by someone else: it is never hashed
+    (through a symlink the hash would be of a file outside the run; a pipe would hang the
+    reader) nor signed, and `verify` names it. One `lstat`, which the hashing reuses."""
     try:
-        return stat.S_ISREG(path.lstat().st_mode)
+        st = path.lstat()
     except OSError:
-        return False
+        return None
+    return sha256_file(path, st) if stat.S_ISREG(st.st_mode) else None
 
 
 def sign_run(run_dir: Path, key_path: Path, files: dict[str, str] | None = None, *,
@@ -250,8 +251,8 @@ class Seal:
             for rel in [r for r in files if r == base or r.startswith(base + "/")]:
                 del files[rel]
             for rel in _under(self.run_dir, base):
-                if _regular(self.run_dir / rel):
-                    files[rel] = sha256_file(self.run_dir / rel)
+                if (digest := _plain_digest(self.run_dir / rel)) is not None:
+                    files[rel] = digest
         return files
 
 
@@ -266,8 +267,8 @@ def _differences(run_dir: Path, recorded: dict[str, str],
                  present: set[str]) -> tuple[list[str], list[str], list[str]]:
     """The files changed, added and removed: those `present` (relative paths) against the
     sha256 `recorded` for them."""
-    changed = sorted(rel for rel in recorded if rel in present and (
-        not _regular(run_dir / rel) or sha256_file(run_dir / rel) != recorded[rel]))
+    changed = sorted(rel for rel in recorded
+                     if rel in present and _plain_digest(run_dir / rel) != recorded[rel])
     return changed, sorted(present - recorded.keys()), sorted(recorded.keys() - present)
 
 
