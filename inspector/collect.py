@@ -414,18 +414,21 @@ def _session(
         connection.global_cmd_verify = None
     try:
         prompt = connection.find_prompt()
-        if platform_for(host.platform).needs_enable:
+        # A privileged prompt ends in `#`: the prompt says the mode, so enable() need not read
+        # it again before it sends `enable`, nor a mode check after the prompt that follows
+        # (two round trips a chassis). netmiko's ASA driver is already enabled at login.
+        if platform_for(host.platform).needs_enable and not prompt.endswith("#"):
             try:
-                connection.enable()
-                privileged = bool(connection.check_enable_mode())
+                connection.enable(check_state=False)
+                enabled = connection.find_prompt()
             except (OSError, EOFError):
                 raise
             except Exception:
-                privileged = False
-            if not privileged:
+                enabled = prompt
+            if not enabled.endswith("#"):
                 # Never tried again: each try sends the secret once more.
                 return failed("enable secret refused", transient=False)
-            prompt = connection.find_prompt()
+            prompt = enabled
         privileged = True
         for index, group in enumerate(commands):
             for command in group:

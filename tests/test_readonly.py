@@ -43,13 +43,10 @@ class _Device:
         self.sent: list[str] = []
 
     def find_prompt(self) -> str:
-        return "sw1#"
+        return "sw1#" if "enable" in self.sent else "sw1>"
 
-    def enable(self) -> None:
+    def enable(self, **_: Any) -> None:
         self.sent.append("enable")
-
-    def check_enable_mode(self) -> bool:
-        return True
 
     def send_command(self, command: str, **_: Any) -> str:
         self.sent.append(command)
