@@ -415,8 +415,8 @@ def _session(
     try:
         prompt = connection.find_prompt()
         # A privileged prompt ends in `#`: the prompt says the mode, so enable() need not read
-        # it again before it sends `enable`, nor a mode check after the prompt that follows
-        # (two round trips a chassis). netmiko's ASA driver is already enabled at login.
+        # it again before it sends `enable`, nor need a mode check follow the prompt read
+        # after it (two round trips a chassis fewer). A login already privileged sends none.
         if platform_for(host.platform).needs_enable and not prompt.endswith("#"):
             try:
                 connection.enable(check_state=False)
