@@ -386,8 +386,13 @@ def judge_pool(chassis: int, genie_oses: list[str]) -> Iterator[Executor | None]
                                initializer=_judge_worker_started, initargs=(genie_oses,))
     try:
         yield pool
-    finally:
+    except BaseException:
         pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    # Each chassis's session waited for its judgement, interrupted run or not: the workers
+    # have nothing left to do but exit, and their interpreter's teardown (Genie, NAPALM:
+    # about 0.2 s) goes on beside the run's end instead of before it.
+    pool.shutdown(wait=False)
 
 
 @dataclass(frozen=True, kw_only=True)

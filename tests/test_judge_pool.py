@@ -1,0 +1,42 @@
+"""The judge workers of a run: once every chassis has its judgement the run goes on to its
+reports and seal without waiting for the workers' own teardown, and the command still leaves
+only after they have: no worker outlives the run."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+import pytest
+
+from inspector.cli import join_worker_processes
+from inspector.run import JUDGE_POOL_MIN_CHASSIS, judge_pool
+
+
+def _pool_or_skip(pool: object) -> None:
+    if pool is None:
+        pytest.skip("one core: the run judges in its own threads")
+
+
+def test_a_finished_pool_lets_the_run_go_on_and_the_command_joins_its_workers() -> None:
+    with judge_pool(JUDGE_POOL_MIN_CHASSIS, []) as pool:
+        _pool_or_skip(pool)
+        assert pool is not None
+        worker_pid = pool.submit(os.getpid).result()
+        workers = multiprocessing.active_children()
+    assert worker_pid in {w.pid for w in workers}
+    # The pool let go at once: its worker is still in its teardown (a tenth of a second and
+    # more, with NAPALM's drivers imported).
+    assert any(w.is_alive() for w in workers)
+    join_worker_processes()
+    assert not multiprocessing.active_children()
+    assert all(w.exitcode == 0 for w in workers)
+
+
+def test_a_run_stopped_by_an_error_waits_for_its_workers_there() -> None:
+    with pytest.raises(RuntimeError), judge_pool(JUDGE_POOL_MIN_CHASSIS, []) as pool:
+        _pool_or_skip(pool)
+        assert pool is not None
+        pool.submit(os.getpid).result()
+        raise RuntimeError("the disk, say")
+    assert not multiprocessing.active_children()
