@@ -11,6 +11,7 @@ import pytest
 
 from inspector.collect import collect
 from inspector.evidence import EvidenceWriter
+from tests.fake_session import FakeHost, FakeTask
 
 
 class _Device:
@@ -47,34 +48,9 @@ class _Device:
         return f"output of {command}\n"
 
 
-class _Host:
-    name = "sw1"
-
-    def __init__(self, device: _Device, platform: str) -> None:
-        self.device = device
-        self.platform = platform
-
-    def get_connection(self, *_: Any) -> _Device:
-        return self.device
-
-    def close_connection(self, *_: Any) -> None:
-        pass
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return default
-
-
-class _Task:
-    class nornir:  # noqa: N801 - shaped like Nornir's task.nornir.config
-        config = None
-
-    def __init__(self, host: _Host) -> None:
-        self.host = host
-
-
 def _collect(device: _Device, tmp_path: Path, platform: str = "cisco_xe") -> Any:
     writer = EvidenceWriter(tmp_path, hostname="sw1", platform=platform)
-    return collect(_Task(_Host(device, platform)), writer=writer, command_timeout=5,
+    return collect(FakeTask(FakeHost(device, platform)), writer=writer, command_timeout=5,
                    secrets=[], commands=[("show version",)])
 
 

@@ -11,6 +11,7 @@ import pytest
 from inspector.collect import collect
 from inspector.evidence import EvidenceWriter
 from inspector.readonly import NotReadOnly, require_read_only
+from tests.fake_session import FakeHost, FakeTask
 
 ALLOWED = ["show version", "show environment all", "dir crashinfo:", "dir harddisk:/dumper",
            "admin show environment", "show interfaces status err-disabled",
@@ -53,37 +54,12 @@ class _Device:
         return f"output of {command}\n"
 
 
-class _Host:
-    name = "sw1"
-    platform = "cisco_xe"
-
-    def __init__(self, device: _Device) -> None:
-        self.device = device
-
-    def get_connection(self, *_: Any) -> _Device:
-        return self.device
-
-    def close_connection(self, *_: Any) -> None:
-        pass
-
-    def get(self, key: str, default: Any = None) -> Any:  # its inventory data: none
-        return default
-
-
-class _Task:
-    class nornir:  # noqa: N801 - shaped like Nornir's task.nornir.config
-        config = None
-
-    def __init__(self, host: _Host) -> None:
-        self.host = host
-
-
 def test_a_check_asking_for_a_configuration_command_is_refused_before_sending(
         tmp_path: Path) -> None:
     device = _Device()
     writer = EvidenceWriter(tmp_path, hostname="sw1", platform="cisco_xe")
     session = collect(
-        _Task(_Host(device)), writer=writer, command_timeout=5, secrets=[],
+        FakeTask(FakeHost(device)), writer=writer, command_timeout=5, secrets=[],
         commands=[("show version",), ("configure terminal",), ("show inventory",)],
     )
     writer.finish(session)
