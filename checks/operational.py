@@ -1461,6 +1461,8 @@ def parse_interface_counters(text: str) -> InterfaceErrors:
 # A Fibre Channel port prints none: one `N frames input` each, counted on their own, so that
 # an MDS is never judged on its management port alone.
 _ETHERNET, _FIBRE_CHANNEL = "interfaces with counters", "Fibre Channel ports"
+# The rows are counted from the words alone, with no number nor space before them
+# (`_INPUT_ERRORS` needs both): a row a reader could not read is still counted against it.
 _INPUT_ERROR_WORDS = re.compile(r"input errors?\b")
 
 

@@ -92,7 +92,8 @@ def sha256_file(path: Path, st: os.stat_result | None = None) -> str:
     checks the records against the signed manifest, and the reports need the same hashes.
     (Every write of ours replaces a file, a new inode, so a rewritten file is hashed anew.)
     `st`: the file's stat, where the caller has just taken it."""
-    st = st or path.stat()
+    if st is None:
+        st = path.stat()
     key, stamp = _file_key(st), _stamp(st)
     known = _digests.get(key)
     if known is None or known[:16] != stamp:
