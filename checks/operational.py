@@ -13,7 +13,7 @@ import fnmatch
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import lru_cache, partial
 from itertools import pairwise
 from typing import Any
 
@@ -1229,8 +1229,9 @@ def serious_log_lines(lines: Iterable[str], policy: Policy) -> list[str]:
     """Lines at a critical severity, or of a hardware family at warning or worse."""
     max_severity = int(policy["operational.logging.max_severity"])
     family_max = int(policy["operational.logging.family_max_severity"])
-    families = [f.upper() for f in policy["operational.logging.hardware_families"]]
-    ignored = [i.lower() for i in policy["operational.logging.ignore"]]
+    of_family, ignored = _log_patterns(
+        tuple(f.upper() for f in policy["operational.logging.hardware_families"]),
+        tuple(i.lower() for i in policy["operational.logging.ignore"]))
     found = []
     for line in lines:
         m = _TAG.search(line)
@@ -1238,14 +1239,26 @@ def serious_log_lines(lines: Iterable[str], policy: Policy) -> list[str]:
             continue
         tag, severity = m["tag"].upper(), int(m["severity"])
         message = line[m.start() + 1 :].lower()  # "platform-2-ps_ok: power supply 1 ok"
-        if any(fnmatch.fnmatch(message, pattern) for pattern in ignored):
+        if ignored is not None and ignored.match(message):
             continue
-        of_family = any(
-            re.search(rf"(?<![A-Z0-9]){re.escape(f)}(?![A-Z0-9])", tag) for f in families
-        )
-        if severity <= max_severity or (of_family and severity <= family_max):
+        if severity <= max_severity or (
+                severity <= family_max and of_family is not None and of_family.search(tag)):
             found.append(line)
     return found
+
+
+@lru_cache(maxsize=8)
+def _log_patterns(families: tuple[str, ...], ignored: tuple[str, ...]
+                  ) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """The policy's hardware families as one pattern (a family is a whole word of the tag),
+    and its ignored messages' shell patterns as one (`fnmatch`'s own translation, each to the
+    message's end): made once per policy, not once per line and pattern. None for an empty
+    list, which matches nothing."""
+    words = "|".join(map(re.escape, families))
+    family = re.compile(rf"(?<![A-Z0-9])(?:{words})(?![A-Z0-9])") if families else None
+    ignore = (re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in ignored))
+              if ignored else None)
+    return family, ignore
 
 
 @check(

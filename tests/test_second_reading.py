@@ -30,7 +30,7 @@ from inspector.second_reading import (
     EvidenceConnection,
     NotInEvidence,
     _driver,
-    _LineProtocolAnchored,
+    _IosDriverRe,
     command_groups,
     compare,
     warm_up_napalm,
@@ -286,7 +286,7 @@ def _line_protocol_texts(seed: int) -> list[str]:
 
 
 def test_the_anchored_line_protocol_pattern_finds_napalms_matches() -> None:
-    anchored = _LineProtocolAnchored()
+    anchored = _IosDriverRe()
     pattern = anchored.UNANCHORED
     lab = [_lab_texts(profile, "show interfaces")["show interfaces"]
            for profile in ("cat9300", "cat2960x", "isr4431", "cisco2811", "cat6500")]
@@ -300,6 +300,34 @@ def test_the_anchored_line_protocol_pattern_finds_napalms_matches() -> None:
     assert anchored.split(pattern, text) == re.split(pattern, text) == ["a\n", ""]
 
 
+def _cleaned_texts(seed: int) -> list[str]:
+    """Texts with and without the cleaned lines' words, at line starts and inside lines."""
+    rng = random.Random(seed)
+    words = ["Load for five secs: 5%/0%; one minute: 6%", "Time source is NTP, 10:01:02 UTC",
+             "Load for five secs", "Time source is ", "Time source is", "load for five secs",
+             " Time source is NTP", "Load for five", "x", "", "\r"]
+    return ["".join(rng.choice(words) + rng.choice(["", "\n", "\n\n", "\r\n"])
+                    for _ in range(rng.randint(0, 12))) for _ in range(3000)]
+
+
+def test_the_cleaned_lines_are_removed_as_napalm_removes_them() -> None:
+    driver_re = _IosDriverRe()
+    lab = [_lab_texts(profile, command)[command]
+           for profile in ("cat9300", "cat2960x", "isr4431", "asr1001")
+           for command in ("show interfaces", "show version")]
+    texts = lab + _cleaned_texts(seed=6)
+    assert sum("Time source is " in t for t in texts) > 100  # both ways are well tried
+    for pattern in driver_re.CLEANED:
+        for text in texts:
+            assert driver_re.sub(pattern, "", text, flags=re.M) == re.sub(pattern, "", text,
+                                                                            flags=re.M)
+    # Any other pattern, other flags, or bytes: re's own.
+    assert driver_re.sub(r"^t", "T", "a\nt", flags=re.M) == "a\nT"
+    assert driver_re.sub("^Time source is .*$", "", "time source is x",
+                         flags=re.M | re.I) == ""
+    assert driver_re.sub(b"^Time source is .*$", b"", b"Time source is x", flags=re.M) == b""
+
+
 def test_napalms_ios_driver_reads_counters_through_the_anchored_pattern(
         monkeypatch: pytest.MonkeyPatch) -> None:
     import inspect
@@ -307,10 +335,13 @@ def test_napalms_ios_driver_reads_counters_through_the_anchored_pattern(
     import napalm.ios.ios
 
     warm_up_napalm()
-    assert isinstance(napalm.ios.ios.re, _LineProtocolAnchored)
+    assert isinstance(napalm.ios.ios.re, _IosDriverRe)
     # Still NAPALM's pattern: a release that changed it would leave the anchoring idle.
     source = inspect.getsource(napalm.ios.ios.IOSDriver.get_interfaces_counters)
-    assert source.count(f'r"{_LineProtocolAnchored.UNANCHORED}", output, flags=re.M') == 2
+    assert source.count(f'r"{_IosDriverRe.UNANCHORED}", output, flags=re.M') == 2
+    cleaning = inspect.getsource(napalm.ios.ios.IOSDriver._send_command_postprocess)
+    for pattern in _IosDriverRe.CLEANED:
+        assert f're.sub(r"{pattern}", "", output, flags=re.M)' in cleaning
     for profile, platform in (("cat9300", "cisco_xe"), ("cat2960x", "cisco_ios"),
                               ("cisco2811", "cisco_ios"), ("asr1001", "cisco_xe")):
         texts = _lab_texts(profile, "show interfaces", "show interface summary")

@@ -1,0 +1,98 @@
+"""The serious lines of a log buffer (`op.logging.critical`) are found as they first were.
+
+The first form matched every line against each ignored pattern with `fnmatch` and each
+hardware family with its own regex; it is kept here as the reference. The policy's lists are
+now made into two patterns once. Both must keep the same lines, in order, from the lab's logs
+in every scenario and from lines made at random, under the default policy and under others:
+empty lists, families that are prefixes of one another, patterns with classes and wildcards.
+"""
+
+from __future__ import annotations
+
+import copy
+import fnmatch
+import random
+import re
+from typing import Any
+
+import pytest
+
+from checks.operational import _TAG, serious_log_lines
+from inspector.policy import Policy, load_policy
+from mock_devices.lab import render_output
+from mock_devices.profiles import load_profiles
+
+
+def reference(lines: list[str], policy: Policy) -> list[str]:
+    max_severity = int(policy["operational.logging.max_severity"])
+    family_max = int(policy["operational.logging.family_max_severity"])
+    families = [f.upper() for f in policy["operational.logging.hardware_families"]]
+    ignored = [i.lower() for i in policy["operational.logging.ignore"]]
+    found = []
+    for line in lines:
+        m = _TAG.search(line)
+        if m is None:
+            continue
+        tag, severity = m["tag"].upper(), int(m["severity"])
+        message = line[m.start() + 1 :].lower()
+        if any(fnmatch.fnmatch(message, pattern) for pattern in ignored):
+            continue
+        of_family = any(
+            re.search(rf"(?<![A-Z0-9]){re.escape(f)}(?![A-Z0-9])", tag) for f in families
+        )
+        if severity <= max_severity or (of_family and severity <= family_max):
+            found.append(line)
+    return found
+
+
+def _policy(**logging: Any) -> Policy:
+    settings = copy.deepcopy(load_policy().as_dict())
+    settings["operational"]["logging"].update(logging)
+    return Policy(settings)
+
+
+POLICIES = {
+    "default": load_policy(),
+    "nothing ignored, no family": _policy(ignore=[], hardware_families=[]),
+    "prefixes and classes": _policy(
+        hardware_families=["PLATFORM", "PLAT", "SYS-2", "FAN", "C4K", "A.B"],
+        ignore=["*ok*", "platform-[24]-*", "sys-?-*restart*", "[!a-z]*", "*[*]*", "envmon*"],
+        max_severity=1, family_max_severity=5),
+}
+
+
+def lab_lines() -> list[str]:
+    lines: list[str] = []
+    for name, profile in sorted(load_profiles().items()):
+        command = "show logging logfile" if profile.device_type == "cisco_nxos" else "show logging"
+        for scenario in sorted(profile.scenarios):
+            try:
+                lines += render_output(name, command, scenario).splitlines()
+            except KeyError:
+                continue
+    return list(dict.fromkeys(lines))
+
+
+def random_lines(count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    tags = ["PLATFORM", "PLAT", "ENVMON", "FAN", "PWR", "PSU", "SYS", "C4K_IOSMODPORTMAN", "ASA",
+            "TRANSCEIVER", "LINEPROTO", "KERN", "SYSLOG", "A.B", "A", "MALLOCFAIL"]
+    texts = ["Power supply 1 OK", "Fan 2 failed", "System restarted", "hwport mode x", "*", "",
+             "Module 1 detected", "Deny tcp src", "[x] ok: done", "Temperature MAJOR"]
+    lines = []
+    for _ in range(count):
+        parts = rng.choices(tags, k=rng.randint(1, 3))
+        tag = "-".join(parts) + f"-{rng.randint(0, 7)}-" + rng.choice(["PS_OK", "FAIL", "OK",
+                                                                          "MOD_DETECT", "X"])
+        lines.append(f"*Dec  6 04:{rng.randint(10, 59)}: %{tag}: {rng.choice(texts)}"
+                     if rng.random() < 0.95 else rng.choice(texts))
+    return lines
+
+
+@pytest.mark.parametrize("name", sorted(POLICIES))
+def test_the_same_lines_as_the_first_form(name: str) -> None:
+    policy = POLICIES[name]
+    lines = lab_lines() + random_lines(5_000, seed=6)
+    kept = serious_log_lines(lines, policy)
+    assert kept == reference(lines, policy)
+    assert 0 < len(kept) < len([line for line in lines if _TAG.search(line)])  # both ways
