@@ -290,7 +290,9 @@ class _IosDriverRe:
 
     def sub(self, pattern: Any, repl: Any, string: Any, count: int = 0, flags: int = 0) -> Any:
         words = self.CLEANED.get(pattern) if isinstance(pattern, str) else None
-        if (words is not None and isinstance(string, str) and not flags & re.IGNORECASE
+        # Only as NAPALM calls it (`re.M` or no flag): a case-blind or verbose pattern would
+        # not need these very words.
+        if (words is not None and isinstance(string, str) and not flags & ~re.MULTILINE
                 and words not in string):
             return string
         return re.sub(pattern, repl, string, count=count, flags=flags)

@@ -326,6 +326,7 @@ def test_the_cleaned_lines_are_removed_as_napalm_removes_them() -> None:
     assert driver_re.sub("^Time source is .*$", "", "time source is x",
                          flags=re.M | re.I) == ""
     assert driver_re.sub(b"^Time source is .*$", b"", b"Time source is x", flags=re.M) == b""
+    assert driver_re.sub("^Time source is .*$", "", "Timesourceis x", flags=re.M | re.X) == ""
 
 
 def test_napalms_ios_driver_reads_counters_through_the_anchored_pattern(
