@@ -66,7 +66,7 @@ def test_every_reader_is_tried() -> None:
 
 
 @pytest.mark.parametrize("item", READERS, ids=lambda item: f"{item[0]}-{item[3]}")
-def test_a_padded_output_is_read_in_moments(item: tuple[str, Callable[[str], Any], str, str]
+def test_a_padded_output_is_read_before_the_alarm(item: tuple[str, Callable[[str], Any], str, str]
                                             ) -> None:
     _name, read, platform, command = item
     previous = signal.signal(signal.SIGALRM, _stop)
