@@ -3,8 +3,9 @@
 The first form matched every line against each ignored pattern with `fnmatch` and each
 hardware family with its own regex; it is kept here as the reference. The policy's lists are
 now made into two patterns once. Both must keep the same lines, in order, from the lab's logs
-in every scenario and from lines made at random, under the default policy and under others:
-empty lists, families that are prefixes of one another, patterns with classes and wildcards.
+in every device scenario, the corpus's, and lines made at random, under the default policy
+and under others: empty lists, families that are prefixes of one another, patterns with
+classes and wildcards.
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ import pytest
 
 from checks.operational import _TAG, serious_log_lines
 from inspector.policy import Policy, load_policy
-from mock_devices.lab import render_output
-from mock_devices.profiles import load_profiles
+from tests.test_fuzz import outputs_of
 
 
 def reference(lines: list[str], policy: Policy) -> list[str]:
@@ -61,16 +61,16 @@ POLICIES = {
 }
 
 
-def lab_lines() -> list[str]:
-    lines: list[str] = []
-    for name, profile in sorted(load_profiles().items()):
-        command = "show logging logfile" if profile.device_type == "cisco_nxos" else "show logging"
-        for scenario in sorted(profile.scenarios):
-            try:
-                lines += render_output(name, command, scenario).splitlines()
-            except KeyError:
-                continue
-    return list(dict.fromkeys(lines))
+_LOGS = (("cisco_ios", "show logging"), ("cisco_xe", "show logging"),
+         ("cisco_xr", "show logging"), ("cisco_nxos", "show logging logfile"),
+         ("cisco_asa", "show logging"))
+
+
+def real_lines() -> list[str]:
+    """Every line of the lab's logs in every device scenario, and of the corpus's."""
+    return list(dict.fromkeys(
+        line for platform, command in _LOGS for text in outputs_of(platform, command)
+        for line in text.splitlines()))
 
 
 def random_lines(count: int, seed: int) -> list[str]:
@@ -92,7 +92,7 @@ def random_lines(count: int, seed: int) -> list[str]:
 @pytest.mark.parametrize("name", sorted(POLICIES))
 def test_the_same_lines_as_the_first_form(name: str) -> None:
     policy = POLICIES[name]
-    lines = lab_lines() + random_lines(5_000, seed=6)
+    lines = real_lines() + random_lines(5_000, seed=6)
     kept = serious_log_lines(lines, policy)
     assert kept == reference(lines, policy)
     assert 0 < len(kept) < len([line for line in lines if _TAG.search(line)])  # both ways
