@@ -653,6 +653,18 @@ def _udi_genie(parsed: dict[str, Any]) -> list[Udi]:
     return udis
 
 
+# A row of the UDI table, `*0  CISCO2911/K9  FTX1234A5BC  CISCO2911/K9:FTX1234A5BC`: before
+# the PID, a star and a slot, or a slot, or only spaces. This was `^\s*\*?\s*\S*\s+(\S+)\s+
+# (\S+)\s+\1:\2\s*$`, whose three runs of spaces before the PID could be split every way: 1.1 s
+# for four rows indented 300 spaces, over 20 s at 1000. The PID can only begin at the third
+# token when the first is a lone star, at the second, or at the first after spaces; the three
+# are tried in the order the pattern reached them, each run of spaces taken whole. (`\s` crosses
+# line ends in both, as it did; `tests/test_udi_rows.py` keeps the pattern as the reference.)
+_UDI_ROW = re.compile(
+    r"^(?:\s*+\*\s++\S++\s++|\s*+\S++\s++|\s++)(\S++)\s++(\S++)\s++\1:\2\s*$", re.MULTILINE
+)
+
+
 def parse_license_udi(text: str) -> list[Udi]:
     """`UDI: PID:C9300-48P,SN:FCW2124G09K` (with an HA list on stacks) or a table row
     `*0  CISCO2911/K9  FTX1234A5BC  CISCO2911/K9:FTX1234A5BC`."""
@@ -662,10 +674,7 @@ def parse_license_udi(text: str) -> list[Udi]:
             r"(?:^\s*(Active|Standby|Member):|UDI:\s*)PID:([^,\s]+),SN:(\S+)", text, re.MULTILINE
         )
     ]
-    udis += [
-        Udi(pid=m[1], serial=m[2])
-        for m in re.finditer(r"^\s*\*?\s*\S*\s+(\S+)\s+(\S+)\s+\1:\2\s*$", text, re.MULTILINE)
-    ]
+    udis += [Udi(pid=m[1], serial=m[2]) for m in _UDI_ROW.finditer(text)]
     if not udis:
         raise Unreadable("no UDI")
     return udis
