@@ -7,8 +7,8 @@ chassis queued behind it; the first UDI-row pattern took over 20 s for four rows
 spaces. Every parser of ours and every raw-text row count here reads the real outputs (the
 lab's and the corpus's) with each run of spaces widened to 1000, and with 1000 spaces after
 every line. Each read is stopped by an alarm after 20 s, so that a runaway pattern fails the
-test instead of hanging it; the slowest read today takes about 0.2 s (the CPU utilization
-line's), the others milliseconds.
+test instead of hanging it; the slowest read today takes about 0.1 s (the classic license
+reader's), the others milliseconds.
 """
 
 from __future__ import annotations
