@@ -496,9 +496,9 @@ def _nxos_cpu_genie(parsed: dict[str, Any]) -> CpuLoad:
 
 
 # The indentation is taken whole (`\s*+`): given back, it could only be taken by the `\s*` after
-# an empty `Core N:`, which brings the match to the same place. Split every way it grew as the
-# square of its width (0.2 s an output indented 1000 spaces); `tests/test_cpu_line.py` keeps
-# the first form as the reference.
+# an empty `Core N:`, which brings the match to the same place. Split between the two every way,
+# it cost the square of its width (0.2 s an output indented 1000 spaces); `tests/test_cpu_line.py`
+# keeps the first form as the reference.
 _CPU_UTILIZATION = re.compile(
     r"^\s*+((?:Core \d+:)?)\s*CPU utilization for .*?(?:five|5) minutes:\s*(\d+(?:\.\d+)?)%",
     re.MULTILINE,

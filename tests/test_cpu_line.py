@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -18,7 +19,6 @@ import yaml
 from checks.operational import _CPU_UTILIZATION
 from tests.corpus import CORPUS
 from tests.test_fuzz import outputs_of
-from tests.test_sensor_rows import CASES
 
 REFERENCE = re.compile(
     r"^\s*((?:Core \d+:)?)\s*CPU utilization for .*?"
@@ -46,7 +46,8 @@ def real_texts() -> list[str]:
 
 
 def case_texts() -> list[str]:
-    cases = yaml.safe_load((CASES.parent / "operational.yaml").read_text(encoding="utf-8"))
+    path = Path(__file__).parent / "cases" / "operational.yaml"
+    cases = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [spec["text"] for case in cases for spec in (case.get("outputs") or {}).values()
             if isinstance(spec, dict) and isinstance(spec.get("text"), str)
             and "utilization" in spec["text"]]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import re
 import signal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +22,6 @@ import yaml
 from checks.licensing import _UDI_ROW
 from tests.corpus import CORPUS
 from tests.test_fuzz import outputs_of
-from tests.test_sensor_rows import CASES
 
 REFERENCE = re.compile(r"^\s*\*?\s*\S*\s+(\S+)\s+(\S+)\s+\1:\2\s*$", re.MULTILINE)
 
@@ -41,14 +41,15 @@ def real_texts() -> list[str]:
 
 
 def case_texts() -> list[str]:
-    cases = yaml.safe_load((CASES.parent / "licensing.yaml").read_text(encoding="utf-8"))
+    path = Path(__file__).parent / "cases" / "licensing.yaml"
+    cases = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [spec["text"] for case in cases for spec in (case.get("outputs") or {}).values()
             if isinstance(spec, dict) and isinstance(spec.get("text"), str)]
 
 
-# Where the three ways to the PID part: a row reached by a lone star and a slot and one reached
-# by its first token could both end a line; rows across line ends; a row at the left edge,
-# found only through the line before it.
+# Texts where the three ways to the PID differ: after a lone star and a slot, and after the
+# first token, a row could end a line both ways; rows across line ends; a row at the left
+# edge, found only through the line before it.
 EDGES = ["* X Y X:Y\nY:X:Y\n", "*0\nPID SN PID:SN\n", "\nPID SN PID:SN\n",
          "-----\nPID SN PID:SN\n", "PID SN PID:SN\n", "   PID SN PID:SN\n",
          "*\n1\nPID\nSN\nPID:SN\n\n\n"]
