@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import random
 import re
-import signal
-from typing import Any
 
 import pytest
 
 from checks.environment import catalyst_supply_status
+from tests.readers import time_limit
 from tests.test_sensor_rows import case_lines, corpus_lines, real_lines
 
 REFERENCE = re.compile(
@@ -78,21 +77,12 @@ def test_the_same_status_on_random_lines() -> None:
     assert differ == []
 
 
-def _too_slow(_signum: int, _frame: Any) -> None:
-    raise TimeoutError
-
-
 def test_a_row_of_columns_2000_spaces_apart_is_read_at_once() -> None:
     gap = " " * 2000
     rows = [gap.join(["PWR-C1-715WAC", "DCB1844G1ZY", "OK", "Good", "Good", "715"]),
             gap.join(["PWR-C1-715WAC", "DCB1844G1ZY", "Good", "Good", "715"]),
             gap.join(["PWR-C1-715WAC", "Good", "Good", "715"]),
             gap.join(["PWR-C1-715WAC", "DCB1844G1ZY", "No", "Input", "Power", "Bad", "x"])]
-    previous = signal.signal(signal.SIGALRM, _too_slow)
-    signal.setitimer(signal.ITIMER_REAL, 5)
-    try:
+    with time_limit(5):
         statuses = [catalyst_supply_status(row) for row in rows]
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
     assert statuses == ["OK", " ", " ", None]

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import random
 import re
-from pathlib import Path
 
 import pytest
-import yaml
 
 from checks.operational import _CPU_UTILIZATION
+from tests import readers
 from tests.corpus import CORPUS
+from tests.readers import matches
 from tests.test_fuzz import outputs_of
 
 REFERENCE = re.compile(
@@ -25,10 +25,6 @@ REFERENCE = re.compile(
     r"(?:five|5) minutes:\s*(\d+(?:\.\d+)?)%",
     re.MULTILINE,
 )
-
-
-def _found(pattern: re.Pattern[str], text: str) -> list[tuple[int, int, tuple[str, ...]]]:
-    return [(m.start(), m.end(), m.groups()) for m in pattern.finditer(text)]
 
 
 def real_texts() -> list[str]:
@@ -46,11 +42,7 @@ def real_texts() -> list[str]:
 
 
 def case_texts() -> list[str]:
-    path = Path(__file__).parent / "cases" / "operational.yaml"
-    cases = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [spec["text"] for case in cases for spec in (case.get("outputs") or {}).values()
-            if isinstance(spec, dict) and isinstance(spec.get("text"), str)
-            and "utilization" in spec["text"]]
+    return readers.case_texts("operational.yaml", holding="utilization")
 
 
 def random_texts(count: int, seed: int) -> list[str]:
@@ -73,15 +65,15 @@ def random_texts(count: int, seed: int) -> list[str]:
 @pytest.mark.parametrize(("source", "lines"), [(real_texts, 20), (case_texts, 3)])
 def test_the_same_lines_as_the_first_form(source, lines: int) -> None:
     texts = source()
-    assert sum(len(_found(REFERENCE, text)) for text in texts) >= lines  # lines were tried
+    assert sum(len(matches(REFERENCE, text)) for text in texts) >= lines  # lines were tried
     assert [text for text in texts
-            if _found(_CPU_UTILIZATION, text) != _found(REFERENCE, text)] == []
+            if matches(_CPU_UTILIZATION, text) != matches(REFERENCE, text)] == []
 
 
 def test_the_same_lines_in_random_texts() -> None:
     texts = random_texts(20_000, seed=20261206)
     found = sum(bool(REFERENCE.search(text)) for text in texts)
     assert 2_000 < found < 18_000  # both ways are well tried
-    assert any(groups[0] for text in texts for *_, groups in _found(REFERENCE, text))
+    assert any(groups[0] for text in texts for *_, groups in matches(REFERENCE, text))
     assert [text for text in texts
-            if _found(_CPU_UTILIZATION, text) != _found(REFERENCE, text)] == []
+            if matches(_CPU_UTILIZATION, text) != matches(REFERENCE, text)] == []

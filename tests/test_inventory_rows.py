@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import random
 import re
-import signal
-from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
 from checks.common import _INVENTORY_ITEM
+from tests import readers
 from tests.corpus import CORPUS
+from tests.readers import matches, time_limit
 from tests.test_fuzz import real_outputs
 
 REFERENCE = re.compile(
@@ -30,10 +28,6 @@ REFERENCE = re.compile(
     r"SN:[ \t]*(?P<sn>\S*)[ \t]*$",
     re.MULTILINE | re.IGNORECASE,
 )
-
-
-def _found(pattern: re.Pattern[str], text: str) -> list[tuple[int, int, tuple[Any, ...]]]:
-    return [(m.start(), m.end(), m.groups()) for m in pattern.finditer(text)]
 
 
 def real_texts() -> list[str]:
@@ -46,14 +40,7 @@ def real_texts() -> list[str]:
 
 
 def case_texts() -> list[str]:
-    texts = []
-    for name in ("identity.yaml", "hardware.yaml"):
-        path = Path(__file__).parent / "cases" / name
-        texts += [spec["text"] for case in yaml.safe_load(path.read_text(encoding="utf-8"))
-                  for spec in (case.get("outputs") or {}).values()
-                  if isinstance(spec, dict) and isinstance(spec.get("text"), str)
-                  and "PID:" in spec["text"]]
-    return texts
+    return readers.case_texts("identity.yaml", "hardware.yaml", holding="PID:")
 
 
 def random_texts(count: int, seed: int) -> list[str]:
@@ -93,9 +80,9 @@ def random_texts(count: int, seed: int) -> list[str]:
 @pytest.mark.parametrize(("source", "pairs"), [(real_texts, 1000), (case_texts, 5)])
 def test_the_same_pairs_as_the_first_form(source, pairs: int) -> None:
     texts = source()
-    assert sum(len(_found(REFERENCE, text)) for text in texts) >= pairs  # pairs were tried
+    assert sum(len(matches(REFERENCE, text)) for text in texts) >= pairs  # pairs were tried
     assert [text for text in texts
-            if _found(_INVENTORY_ITEM, text) != _found(REFERENCE, text)] == []
+            if matches(_INVENTORY_ITEM, text) != matches(REFERENCE, text)] == []
 
 
 def test_the_same_pairs_in_random_texts() -> None:
@@ -103,22 +90,13 @@ def test_the_same_pairs_in_random_texts() -> None:
     found = sum(bool(REFERENCE.search(text)) for text in texts)
     assert 1_000 < found < 17_000  # both ways are well tried
     assert [text for text in texts
-            if _found(_INVENTORY_ITEM, text) != _found(REFERENCE, text)] == []
-
-
-def _too_slow(_signum: int, _frame: Any) -> None:
-    raise TimeoutError
+            if matches(_INVENTORY_ITEM, text) != matches(REFERENCE, text)] == []
 
 
 def test_a_row_said_30_times_over_on_itself_is_read_at_once() -> None:
     name = 'NAME: Ethernet1/1,  DESCR: FiberStore'
     pid = "PID:                     ,  VID: SFP-10GSR-85,  SN: G1804088868"
     text = " ".join([name] * 30) + "\n" + " ".join([pid] * 30) + "\n" + name + "\n" + pid + "\n"
-    previous = signal.signal(signal.SIGALRM, _too_slow)
-    signal.setitimer(signal.ITIMER_REAL, 5)
-    try:
+    with time_limit(5):
         pairs = [m.group("name", "pid", "sn") for m in _INVENTORY_ITEM.finditer(text)]
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
     assert pairs == [("Ethernet1/1", "", "G1804088868")]

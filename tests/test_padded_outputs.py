@@ -16,13 +16,13 @@ times over), the others under 0.2 s.
 from __future__ import annotations
 
 import re
-import signal
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from inspector.catalogue import load_catalogue
+from tests.readers import Overtime, time_limit
 from tests.test_fuzz import OWN, outputs_of
 
 _SECONDS = 20
@@ -57,14 +57,6 @@ def _padded(text: str) -> Iterator[str]:
     yield text.replace("\n", " ")  # no line ends
 
 
-class _Runaway(Exception):
-    pass
-
-
-def _stop(_signum: int, _frame: Any) -> None:
-    raise _Runaway
-
-
 def test_every_reader_is_tried() -> None:
     assert len(READERS) > 50
     assert any("environment" in name for name, *_ in READERS)
@@ -74,18 +66,12 @@ def test_every_reader_is_tried() -> None:
 def test_a_padded_output_is_read_before_the_alarm(item: tuple[str, Callable[[str], Any], str, str]
                                             ) -> None:
     _name, read, platform, command = item
-    previous = signal.signal(signal.SIGALRM, _stop)
-    try:
-        for text in outputs_of(platform, command):
-            for padded in _padded(text):
-                signal.setitimer(signal.ITIMER_REAL, _SECONDS)
-                try:
+    for text in outputs_of(platform, command):
+        for padded in _padded(text):
+            try:
+                with time_limit(_SECONDS):
                     read(padded)
-                except _Runaway:
-                    pytest.fail(f"still reading a padded `{command}` after {_SECONDS} s")
-                except Exception:  # a padded output may well be unreadable: that is an answer
-                    pass
-                finally:
-                    signal.setitimer(signal.ITIMER_REAL, 0)
-    finally:
-        signal.signal(signal.SIGALRM, previous)
+            except Overtime:
+                pytest.fail(f"still reading a padded `{command}` after {_SECONDS} s")
+            except Exception:  # a padded output may well be unreadable: that is an answer
+                pass

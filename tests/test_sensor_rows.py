@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import random
 import re
-from pathlib import Path
 
 import pytest
-import yaml
 
 from checks.environment import _SENSOR_ROW
 from tests.corpus import CORPUS
+from tests.readers import case_texts
 from tests.test_fuzz import outputs_of
 
 REFERENCE = re.compile(
@@ -25,9 +24,6 @@ REFERENCE = re.compile(
     r"(?P<unit>Celsius|mV|mA|mW|V\s+(?:AC|DC)|V|A|W|Watts|RPM|rpm)?\s*"
     r"(?P<tail>\(.*\)|na|-?\d+\s*-\s*-?\d+|Sensor Fault.*)?\s*$"
 )
-
-CASES = Path(__file__).parent / "cases" / "environment.yaml"
-
 
 def _groups(pattern: re.Pattern[str], line: str) -> tuple[int, dict[str, str | None]] | None:
     found = pattern.match(line)
@@ -60,10 +56,7 @@ def corpus_lines() -> list[str]:
 
 
 def case_lines() -> list[str]:
-    cases = yaml.safe_load(CASES.read_text(encoding="utf-8"))
-    return [line for case in cases for spec in (case.get("outputs") or {}).values()
-            if isinstance(spec, dict) and isinstance(spec.get("text"), str)
-            for line in _lines(spec["text"])]
+    return [line for text in case_texts("environment.yaml") for line in _lines(text)]
 
 
 # Cells as sensor lists print them, and some that no list prints, to be joined at random.
