@@ -55,6 +55,7 @@ from typing import Any
 from inspector.evidence import RawOutput
 from inspector.facts import FactResolver, FactUnavailable
 from inspector.models import Evidence, Outcome, Status
+from inspector.parsing import without_package_init
 from inspector.readonly import require_read_only
 
 PARSER = "napalm"
@@ -302,8 +303,9 @@ def warm_up_napalm() -> None:
     """Import NAPALM's drivers (about 1 s) in a judge worker before its first chassis."""
     with _import_lock:  # once per process, not per thread
         if len(_driver_classes) < len(set(DRIVERS.values())):
+            without_package_init("napalm")
             import napalm.ios.ios
-            from napalm import get_network_driver
+            from napalm.base import get_network_driver
 
             napalm.ios.ios.re = _IosDriverRe()
             for name in set(DRIVERS.values()):
