@@ -89,10 +89,10 @@ def without_package_init(name: str) -> None:
     unicon's imports all its connection plugins, napalm's the drivers of every vendor it
     supports (Junos's brings ncclient and lxml). Offline, the inspector needs two of NAPALM's
     Cisco drivers and one module of unicon's. Both packages left whole cost a judge worker
-    20 MB and 0.3 s of its start, and a rerun 0.2 s (measured). The package is registered empty, from its own
-    spec: its modules import from where they always do, and a name that only the __init__
-    would have defined is missing (an ImportError or AttributeError), never different. A
-    package some other code has already imported stays as it is."""
+    20 MB and 0.3 s of its start, and a rerun 0.2 s (measured). The package is registered
+    empty, from its own spec: its modules import from where they always do, and a name that
+    only the __init__ would have defined is missing (an ImportError or AttributeError), never
+    different. A package some other code has already imported stays as it is."""
     if name in sys.modules:
         return
     spec = importlib.util.find_spec(name)
