@@ -55,7 +55,7 @@ from typing import Any
 from inspector.evidence import RawOutput
 from inspector.facts import FactResolver, FactUnavailable
 from inspector.models import Evidence, Outcome, Status
-from inspector.parsing import without_package_init
+from inspector.parsing import lazy_package_init
 from inspector.readonly import require_read_only
 
 PARSER = "napalm"
@@ -303,7 +303,7 @@ def warm_up_napalm() -> None:
     """Import NAPALM's drivers (about 1 s) in a judge worker before its first chassis."""
     with _import_lock:  # once per process, not per thread
         if len(_driver_classes) < len(set(DRIVERS.values())):
-            without_package_init("napalm")
+            lazy_package_init("napalm")
             import napalm.ios.ios
             from napalm.base import get_network_driver
 

@@ -1,11 +1,12 @@
-"""Judging without unicon's and napalm's package __init__ (`parsing.without_package_init`).
+"""Judging without unicon's and napalm's package `__init__` (`parsing.lazy_package_init`).
 
-A judge process registers both packages empty and imports only the modules it reads: Genie's
-parsers, NAPALM's two Cisco drivers. Proven here against a process that imported both
-packages whole first, as any program that used them would: every lab chassis of every profile,
-healthy and in each of its faults, judged offline with every check and its second reading, and
-every output of the shared corpus parsed by Genie with and without its schema check, give the
-same records, the same parses and the same failures.
+A judge process imports only the modules of both packages it reads (Genie's parsers, NAPALM's
+two Cisco drivers); a package's `__init__` runs when something asks the package for a name.
+Proven against a process that imported both packages whole first, as any program that used
+them would: every lab chassis of every profile, healthy and in each of its faults, judged
+offline with every check and its second reading, and every output of the shared corpus parsed
+by Genie with and without its schema check, give the same records, the same parses and the
+same failures. And code that then asks either package for a name gets the package whole.
 """
 
 from __future__ import annotations
@@ -120,3 +121,41 @@ def test_judging_without_the_packages_init_finds_what_it_finds_with_them(
     assert readings.count("agreed") > 100
     assert lean["parses"] == whole["parses"]
     assert len(lean["parses"]) == 2 * len(job["corpus"])
+
+
+# After judging, what other code in the process would ask of each package: threads racing for
+# a name of the package's own, Nornir's NAPALM plugin (`from napalm import get_network_driver`)
+# and pyATS's default connection class (`from unicon import Connection`).
+_ASKED_AFTER = """
+import sys, threading
+from inspector.parsing import genie_parse
+from inspector.second_reading import _driver_classes, warm_up_napalm
+from mock_devices import render_output
+
+genie_parse("iosxe", "show version", render_output("cat9300", "show version"))
+warm_up_napalm()
+lean = [m for m in ("napalm.junos", "unicon.plugins.iosxe") if m in sys.modules]
+found = []
+def ask():
+    import napalm
+    found.append(napalm.get_network_driver)
+threads = [threading.Thread(target=ask) for _ in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+from napalm import SUPPORTED_DRIVERS, get_network_driver
+from nornir_napalm.plugins.connections import Napalm
+from unicon import Connection
+print(lean, len(found), len(set(found)), "napalm.junos" in sys.modules,
+      "unicon.plugins.iosxe" in sys.modules, "ios" in SUPPORTED_DRIVERS,
+      get_network_driver("ios") is _driver_classes["ios"], Napalm.__name__, Connection.__name__)
+"""
+
+
+def test_code_that_asks_either_package_for_a_name_gets_it_whole() -> None:
+    done = subprocess.run([sys.executable, "-c", _ASKED_AFTER], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split() == ["[]", "8", "1", "True", "True", "True", "True", "Napalm",
+                                   "Connection"]
