@@ -100,21 +100,20 @@ def lazy_package_init(name: str) -> None:
     if spec is None or spec.loader is None or spec.submodule_search_locations is None:
         return
     package = importlib.util.module_from_spec(spec)
-    lock = threading.RLock()
+    lock = threading.RLock()  # the __init__ may ask its own package for a name
     started = False
 
     def whole(attribute: str) -> Any:
         nonlocal started
-        with lock:  # another thread waits here for the __init__ to end
-            if started:  # the __init__ itself, reading a name it has not yet defined
-                if attribute in vars(package):
-                    return vars(package)[attribute]
-                raise AttributeError(f"partially initialized module {name!r} has no "
-                                     f"attribute {attribute!r}")
-            started = True
-            spec.loader.exec_module(package)  # type: ignore[union-attr]
-            if vars(package).get("__getattr__") is whole:
-                del package.__getattr__
+        with lock:  # another thread asking meanwhile waits here for the __init__ to end
+            if not started:
+                started = True
+                spec.loader.exec_module(package)  # type: ignore[union-attr]
+                if vars(package).get("__getattr__") is whole:
+                    del package.__getattr__
+        if vars(package).get("__getattr__") is whole:
+            # Asked by the __init__ itself, for a name it has not yet defined (or it failed).
+            raise AttributeError(f"module {name!r} has no attribute {attribute!r}")
         return getattr(package, attribute)
 
     package.__getattr__ = whole  # type: ignore[method-assign]
