@@ -93,6 +93,27 @@ def load_netmiko() -> None:
     _enable_in_the_session()
     _check_macs_in_c()
     _read_ahead()
+    _strip_escapes_only_from_text_with_them()
+
+
+def _strip_escapes_only_from_text_with_them() -> None:
+    """netmiko strips terminal escape codes from every read of an NX-OS session, and from what
+    clearing the channel reads on every platform: some forty pattern substitutions a call (15
+    to 55 µs; about 0.6 ms a chassis of the lab's). Every code it strips begins with ESC, so
+    a text without one comes back as it went in: it is now returned at once."""
+    from netmiko.base_connection import BaseConnection
+
+    strip = BaseConnection.strip_ansi_escape_codes
+    if hasattr(strip, "__wrapped__"):
+        return
+
+    @functools.wraps(strip)
+    def strip_ansi_escape_codes(self: Any, string_buffer: str) -> str:
+        if "\x1b" not in string_buffer:
+            return string_buffer
+        return strip(self, string_buffer)
+
+    BaseConnection.strip_ansi_escape_codes = strip_ansi_escape_codes  # type: ignore[method-assign]
 
 
 def _check_macs_in_c() -> None:
