@@ -20,6 +20,12 @@ def matches(pattern: re.Pattern[str], text: str) -> list[tuple[int, int, tuple[A
     return [(m.start(), m.end(), m.groups()) for m in pattern.finditer(text)]
 
 
+def read_differently(pattern: re.Pattern[str], reference: re.Pattern[str],
+                     texts: list[str]) -> list[str]:
+    """The texts in which `pattern` finds other matches than `reference` does."""
+    return [text for text in texts if matches(pattern, text) != matches(reference, text)]
+
+
 def case_texts(*files: str, holding: str = "") -> list[str]:
     """The output texts of the check cases in `files` (names in tests/cases) that hold
     `holding`."""
