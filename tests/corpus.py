@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 from pathlib import Path
 
@@ -9,6 +10,16 @@ import pytest
 
 CORPUS = Path(os.environ.get("INSPECTOR_CORPUS",
                              Path(__file__).resolve().parents[1].parent / "shared" / "corpus"))
+
+
+def corpus_index() -> list[dict[str, str]]:
+    """The corpus's index, a row a file (os, command, file, source); none without the corpus
+    (the tests that need it say so themselves)."""
+    index = CORPUS / "index.tsv"
+    if not index.is_file():
+        return []
+    with index.open(encoding="utf-8") as rows:
+        return list(csv.DictReader(rows, delimiter="\t"))
 
 
 def corpus_file(relative: str) -> Path:

@@ -18,7 +18,6 @@ short (what a truncated or garbled capture looks like), returns a value or raise
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,7 +54,7 @@ from inspector.evaluate import evaluate_check
 from inspector.evidence import RawOutput, Session, sha256_text
 from inspector.facts import FactResolver, Unreadable
 from inspector.policy import load_policy
-from tests.corpus import CORPUS
+from tests.corpus import CORPUS, corpus_index
 
 PLATFORM = {
     "ios": "cisco_ios",
@@ -204,30 +203,29 @@ def _mine(check: Check) -> bool:
 
 
 def _cases() -> list[tuple[str, str, str, str, str]]:
-    index = CORPUS / "index.tsv"
-    if not index.is_file():
+    rows = corpus_index()
+    if not rows:
         return []
     checks = [c for c in load_catalogue().all() if _mine(c)]
     cases = []
-    with index.open(encoding="utf-8") as rows:
-        for row in csv.DictReader(rows, delimiter="\t"):
-            family = next(
-                (
-                    f
-                    for f in FAMILIES
-                    if row["os"] in f.oses and re.search(f.pattern, row["command"])
-                ),
-                None,
-            )
-            if family is None:
-                continue
-            own = PLATFORM[row["os"]]
-            for platform in dict.fromkeys((own, SIBLING.get(own), *family.also)):
-                for check in checks:
-                    if platform and family.command in _needs(check, platform):
-                        cases.append(
-                            (row["file"], row["command"], family.command, platform, check.id)
-                        )
+    for row in rows:
+        family = next(
+            (
+                f
+                for f in FAMILIES
+                if row["os"] in f.oses and re.search(f.pattern, row["command"])
+            ),
+            None,
+        )
+        if family is None:
+            continue
+        own = PLATFORM[row["os"]]
+        for platform in dict.fromkeys((own, SIBLING.get(own), *family.also)):
+            for check in checks:
+                if platform and family.command in _needs(check, platform):
+                    cases.append(
+                        (row["file"], row["command"], family.command, platform, check.id)
+                    )
     return cases
 
 

@@ -5,7 +5,6 @@ netmiko's own function gives it, with escape codes or without.
 
 from __future__ import annotations
 
-import csv
 import random
 from collections.abc import Iterator
 from typing import Any
@@ -14,7 +13,7 @@ import pytest
 
 from inspector.collect import load_netmiko
 from mock_devices import load_profiles, render_output
-from tests.corpus import CORPUS
+from tests.corpus import CORPUS, corpus_index
 
 ESC = "\x1b"
 # Codes netmiko strips and ones it leaves, as devices send them.
@@ -43,10 +42,8 @@ def _outputs() -> Iterator[str]:
     for name, profile in load_profiles().items():
         for slug in profile.templates:
             yield render_output(name, profile.command_for(slug), index=3)
-    if (CORPUS / "index.tsv").is_file():
-        with (CORPUS / "index.tsv").open(encoding="utf-8") as rows:
-            for row in csv.DictReader(rows, delimiter="\t"):
-                yield (CORPUS / row["file"]).read_text(encoding="utf-8", errors="replace")
+    for row in corpus_index():
+        yield (CORPUS / row["file"]).read_text(encoding="utf-8", errors="replace")
 
 
 def test_real_outputs_come_back_as_netmiko_gives_them(stripping: tuple[Any, Any, Any]) -> None:

@@ -18,7 +18,6 @@ and, where present, the shared corpus.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -49,7 +48,7 @@ from inspector.policy import load_policy
 from mock_devices import load_profiles, render_output
 from mock_devices.profiles import command_slug as lab_slug
 from mock_devices.profiles import common_scenarios
-from tests.corpus import CORPUS
+from tests.corpus import CORPUS, corpus_index
 
 FUZZ = settings(max_examples=25, deadline=None, derandomize=True,
                 suppress_health_check=list(HealthCheck))
@@ -78,15 +77,12 @@ def real_outputs() -> dict[tuple[str, str], tuple[str, ...]]:
                 except KeyError:
                     continue
                 found[(profile.device_type, command)].append(text)
-    index = CORPUS / "index.tsv"
-    if index.is_file():
-        with index.open(encoding="utf-8") as handle:
-            for row in csv.DictReader(handle, delimiter="\t"):
-                platform = GENIE_OS.get(row["os"])
-                path = CORPUS / row["file"]
-                if platform and path.is_file():
-                    found[(platform, row["command"])].append(
-                        path.read_text(encoding="utf-8", errors="replace"))
+    for row in corpus_index():
+        platform = GENIE_OS.get(row["os"])
+        path = CORPUS / row["file"]
+        if platform and path.is_file():
+            found[(platform, row["command"])].append(
+                path.read_text(encoding="utf-8", errors="replace"))
     return {key: tuple(dict.fromkeys(texts)) for key, texts in found.items()}
 
 

@@ -11,7 +11,6 @@ same failures. And code that then asks either package for a name gets the packag
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import subprocess
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from mock_devices import load_profiles, render_output
-from tests.corpus import CORPUS
+from tests.corpus import CORPUS, corpus_index
 from tests.lab_run import CAUGHT_BY
 
 NOW = datetime(2025, 3, 14, 9, 26, 53, tzinfo=UTC)
@@ -77,11 +76,7 @@ def _captures(folder: Path) -> list[tuple[str, str]]:
 
 
 def _corpus() -> list[tuple[str, str, str]]:
-    if not (CORPUS / "index.tsv").is_file():
-        return []  # the lab's chassis still prove it; the corpus tests say it is missing
-    with (CORPUS / "index.tsv").open(encoding="utf-8") as rows:
-        return [(row["os"], row["command"], str(CORPUS / row["file"]))
-                for row in csv.DictReader(rows, delimiter="\t")]
+    return [(row["os"], row["command"], str(CORPUS / row["file"])) for row in corpus_index()]
 
 
 def _judged(*hows: str, job: Path) -> list[dict[str, Any]]:
