@@ -131,11 +131,11 @@ def load_apart(load: Callable[[Any], Any], config: Any) -> Any:
     """`load(config)` (Nornir's `load_inventory`) run in a child process, its inventory
     handed back pickled.
 
-    Reading an inventory leaves its garbage behind: ruamel's node tree of a hosts.yaml, a
-    source of truth's pages of JSON. The hosts it keeps are scattered through that garbage's
-    memory, which the allocator can then neither reuse for other sizes nor give back: 10,000
-    hosts took 100 MB of this process's RSS for 13 MB of objects. Unpickled here, they take
-    16 MB. A loader's error comes back as its class name and text (`LoadFailed`).
+    Reading a hosts.yaml leaves its garbage behind: ruamel composes the whole file as a tree
+    of nodes, and the strings the hosts keep are allocated among them. Once the tree is
+    freed, the allocator can neither reuse its memory for other sizes nor give it back: the
+    lab's 10,000 hosts took 100 MB of this process's RSS. Unpickled here, they take 16 MB.
+    A loader's error comes back as its class name and text (`LoadFailed`).
 
     Used for the inventories the inspector reads from files (a SimpleInventory folder, a
     checklist), whose hosts are YAML's plain values; a third-party plugin loads in this
@@ -148,7 +148,12 @@ def load_apart(load: Callable[[Any], Any], config: Any) -> Any:
     for stream in (sys.stdout, sys.stderr):
         stream.flush()  # or the child's exit would write what this process had buffered
     reading, writing = os.pipe()
-    child = os.fork()
+    try:
+        child = os.fork()
+    except OSError:  # no process to spare (a process limit, memory): load here
+        os.close(reading)
+        os.close(writing)
+        return load(config)
     if child == 0:  # the child: load, send, leave without the parent's teardown
         status = 1
         try:
@@ -177,8 +182,9 @@ def load_apart(load: Callable[[Any], Any], config: Any) -> Any:
     finally:
         _, status = os.waitpid(child, 0)
     if not received:  # killed, or a plugin that left the interpreter
-        raise InventoryError(f"the inventory's loader stopped before it was done (wait status "
-                             f"{status})")
+        code = os.waitstatus_to_exitcode(status)
+        raise InventoryError("the inventory's loader stopped before it was done ("
+                             + (f"signal {-code})" if code < 0 else f"exit status {code})"))
     outcome, value = pickle.loads(received)
     if outcome == "unpicklable":
         return load(config)
