@@ -3,10 +3,12 @@
 A judge process imports only the modules of both packages it reads (Genie's parsers, NAPALM's
 two Cisco drivers); a package's `__init__` runs when something asks the package for a name.
 Proven against a process that imported both packages whole first, as any program that used
-them would: every lab chassis of every profile, healthy and in each of its faults, judged
-offline with every check and its second reading, and every output of the shared corpus parsed
-by Genie with and without its schema check, give the same records, the same parses and the
-same failures. And code that then asks either package for a name gets the package whole.
+them would, and against one that loaded NAPALM's drivers before any parse (its netmiko, as
+the run's sessions', imported with Genie hidden from it): every lab chassis of every
+profile, healthy and in each of its faults, judged offline with every check and its second
+reading, and every output of the shared corpus parsed by Genie with and without its schema
+check, give the same records, the same parses and the same failures. And code that then
+asks either package for a name gets the package whole.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ import json, sys
 from pathlib import Path
 if sys.argv[1] == "whole":
     import napalm, unicon
+elif sys.argv[1] == "napalm_first":  # as a rerun whose check reads no checked Genie parse
+    from inspector.second_reading import warm_up_napalm
+    warm_up_napalm()
 from inspector.catalogue import load_catalogue
 from inspector.offline import evaluate_capture
 from inspector.parsing import ParseFailure, genie_parse
@@ -52,7 +57,9 @@ for genie_os, command, path in job["corpus"]:
             parses.append(repr(genie_parse(genie_os, command, text, schema_check=schema_check)))
         except ParseFailure as exc:
             parses.append(f"failed: {exc}")
+import netmiko.utilities
 print(json.dumps({"records": records, "parses": parses,
+                  "netmiko_saw_genie": netmiko.utilities.GENIE_INSTALLED,
                   "modules": sorted(m for m in sys.modules
                                     if m.split(".")[0] in ("unicon", "napalm"))}))
 """
@@ -98,7 +105,8 @@ def test_judging_without_the_packages_init_finds_what_it_finds_with_them(
         tmp_path: Path) -> None:
     job = {"captures": _captures(tmp_path / "captures"), "corpus": _corpus()}
     (tmp_path / "job.json").write_text(json.dumps(job))
-    lean, whole = _judged("lean", "whole", job=tmp_path / "job.json")
+    lean, whole, napalm_first = _judged("lean", "whole", "napalm_first",
+                                        job=tmp_path / "job.json")
 
     # Each side really ran as it says: the lean one without unicon's plugins and NAPALM's
     # other vendors, the whole one with them.
@@ -116,6 +124,12 @@ def test_judging_without_the_packages_init_finds_what_it_finds_with_them(
     assert readings.count("agreed") > 100
     assert lean["parses"] == whole["parses"]
     assert len(lean["parses"]) == 2 * len(job["corpus"])
+
+    # NAPALM's drivers loaded before any parse import netmiko with Genie hidden from it, as
+    # the run's sessions have it: the same records and parses.
+    assert napalm_first["netmiko_saw_genie"] is False and whole["netmiko_saw_genie"] is True
+    assert napalm_first["records"] == whole["records"]
+    assert napalm_first["parses"] == whole["parses"]
 
 
 # After judging, what other code in the process would ask of each package: threads racing for
