@@ -133,8 +133,9 @@ def load_apart(load: Callable[[Any], Any], config: Any) -> Any:
 
     Reading a hosts.yaml leaves its garbage behind: ruamel composes the whole file as a tree
     of nodes, and the strings the hosts keep are allocated among them. Once the tree is
-    freed, the allocator can neither reuse its memory for other sizes nor give it back: the
-    lab's 10,000 hosts took 100 MB of this process's RSS. Unpickled here, they take 16 MB.
+    freed, those strings pin its memory: the allocator cannot give it back, and reuses it
+    only in part. The lab's 10,000 hosts took 100 MB of this process's RSS; unpickled here,
+    they take 16 MB.
     A loader's error comes back as its class name and text (`LoadFailed`).
 
     Used for the inventories the inspector reads from files (a SimpleInventory folder, a
