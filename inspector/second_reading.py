@@ -303,12 +303,11 @@ def warm_up_napalm() -> None:
     """Import NAPALM's drivers (about 1 s) in a judge worker before its first chassis."""
     with _import_lock:  # once per process, not per thread
         if len(_driver_classes) < len(set(DRIVERS.values())):
-            # NAPALM's drivers import netmiko, which imports Genie's `conf` (pyATS's topology,
-            # unicon whole: 0.7 s) unless Genie is hidden from it, as the run's sessions have
-            # it. A rerun whose check reads Genie unchecked, or not at all, needs none of it.
-            from inspector.collect import load_netmiko
+            # NAPALM's drivers import netmiko: first, as the run's sessions have it, without
+            # Genie, whose `conf` a rerun that reads Genie unchecked, or not at all, never needs.
+            from inspector.collect import import_netmiko_without_genie
 
-            load_netmiko()
+            import_netmiko_without_genie()
             lazy_package_init("napalm")
             import napalm.ios.ios
             from napalm.base import get_network_driver

@@ -18,9 +18,9 @@ from mock_devices.lab import write_inventory
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _fresh(code: str) -> Any:
-    """Run `code` in a new interpreter; what it prints last, as JSON."""
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+def _fresh(code: str, *args: str) -> Any:
+    """Run `code` in a new interpreter with `args`; what it prints last, as JSON."""
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
                           cwd=REPO, timeout=300)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.splitlines()[-1])
@@ -48,9 +48,9 @@ def traced(config):
 options = {"host_file": str(folder / "hosts.yaml"), "group_file": str(folder / "groups.yaml"),
            "defaults_file": str(folder / "defaults.yaml")}
 apart = load_hosts(Source("inventory", folder), 2).inventory
-here = hosts._init_nornir(2, inventory={"plugin": "SimpleInventory", "options": options}).inventory
-config = hosts._init_nornir(2, inventory={"plugin": "SimpleInventory", "options": options}).config
-hosts.load_apart(traced, config)
+loaded_here = hosts._init_nornir(2, inventory={"plugin": "SimpleInventory", "options": options})
+here = loaded_here.inventory
+hosts.load_apart(traced, loaded_here.config)
 # Credentials given to the run go to the defaults after the load, and reach every host that
 # has none of its own: hosts that kept what they inherit, not a copy of it.
 loaded = {"apart": apart.dict(), "here": here.dict()}
@@ -68,7 +68,7 @@ print(json.dumps({**loaded,
 
 def test_hosts_loaded_apart_are_the_hosts_loaded_here(tmp_path: Path) -> None:
     folder = _lab_inventory(tmp_path / "inventory", 60)
-    found = _fresh(_LOAD_BOTH_WAYS.replace("sys.argv[1]", repr(str(folder))))
+    found = _fresh(_LOAD_BOTH_WAYS, str(folder))
     assert found["apart"] == found["here"]
     assert len(found["apart"]["hosts"]) == 60
     assert found["pids_here"] == []  # the traced load ran in the child
@@ -174,9 +174,7 @@ def test_the_loaders_garbage_stays_in_the_child(tmp_path: Path) -> None:
     folder = _lab_inventory(tmp_path / "inventory", 5000)
     grown = {}
     for way in ("apart", "here"):
-        code = _MEMORY.replace("sys.argv[1]", repr(str(folder))).replace("sys.argv[2]",
-                                                                         repr(way))
-        found = _fresh(code)
+        found = _fresh(_MEMORY, str(folder), way)
         assert found["hosts"] == 5000
         grown[way] = found["kb"]
     # Measured: about 8 MB apart against 50 MB here for 5000 hosts.
