@@ -170,7 +170,7 @@ class Sides:
         journal; 300 just after a run's folder was deleted. Without a journal, ext4 does not
         reuse an inode freed in the last minute (six, while its inode table is unwritten), and
         goes past each such inode of the folder's group for every file it creates. A run of
-        1000 chassis creates 25,000 files, so the bench deletes none of its runs until it
+        1000 chassis creates 23,000 files, so the bench deletes none of its runs until it
         ends, and says the figure beside each run."""
         self.probes += 1
         top = self.scratch / "probes" / f"probe{self.probes}"

@@ -266,13 +266,20 @@ def slow_lab(tmp_path: Path) -> Iterator[dict[str, Any]]:
 def _start(lab: dict[str, Any]) -> subprocess.Popen[str]:
     import os
 
-    return subprocess.Popen(
-        [sys.executable, "-m", "inspector", "run", "--inventory", str(lab["inventory"]),
-         "--out", str(lab["run_dir"].parent), "--run-id", lab["run_dir"].name, "--workers", "2",
-         "--no-show-tech"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, **lab["env"]},
-    )
+    # A shell starts a job in the background with Ctrl-C ignored, and a process inherits what
+    # is ignored: with a handler here instead, the run starts with Ctrl-C as a terminal gives
+    # it, however the suite itself was started.
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", "inspector", "run", "--inventory", str(lab["inventory"]),
+             "--out", str(lab["run_dir"].parent), "--run-id", lab["run_dir"].name,
+             "--workers", "2", "--no-show-tech"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, **lab["env"]},
+        )
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def _wait_for_records(process: subprocess.Popen[str], run_dir: Path, count: int) -> None:
