@@ -266,9 +266,10 @@ def slow_lab(tmp_path: Path) -> Iterator[dict[str, Any]]:
 def _start(lab: dict[str, Any]) -> subprocess.Popen[str]:
     import os
 
-    # A shell starts a job in the background with Ctrl-C ignored, and a process inherits what
-    # is ignored: with a handler here instead, the run starts with Ctrl-C as a terminal gives
-    # it, however the suite itself was started.
+    # A shell starts a background job with Ctrl-C ignored, and an ignored signal stays ignored
+    # across exec: the run would never hear the SIGINT the tests send. A handled one is reset
+    # to the default at exec, so with a handler here while the run starts, it hears Ctrl-C as
+    # from a terminal, however the suite itself was started.
     before = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         return subprocess.Popen(
