@@ -87,20 +87,39 @@ def sync_files(paths: Iterable[Path]) -> None:
             raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
-def sha256_file(path: Path, st: os.stat_result | None = None) -> str:
+def sha256_file(path: str | Path, st: os.stat_result | None = None) -> str:
     """The file's sha256, hashed once per process while the file stays as it was: a rerun
     checks the records against the signed manifest, and the reports need the same hashes.
     (Every write of ours replaces a file, a new inode, so a rewritten file is hashed anew.)
     `st`: the file's stat, where the caller has just taken it."""
     if st is None:
-        st = path.stat()
+        st = os.stat(path)
     key, stamp = _file_key(st), _stamp(st)
     known = _digests.get(key)
     if known is None or known[:16] != stamp:
-        with path.open("rb") as handle:
+        with open(path, "rb") as handle:
             known = stamp + hashlib.file_digest(handle, "sha256").digest()
         _digests[key] = known
     return known[16:].hex()
+
+
+def known_digests(paths: Iterable[Path]) -> list[tuple[int, bytes]]:
+    """What this process knows of the sha256 of `paths` (files it wrote or hashed), for
+    another process of the run to `adopt_digests`: a judge worker writes each record, and the
+    run's end would otherwise read every one back to sign it."""
+    entries = []
+    for path in paths:
+        with contextlib.suppress(OSError):
+            key = _file_key(os.stat(path))
+            if (known := _digests.get(key)) is not None:
+                entries.append((key, known))
+    return entries
+
+
+def adopt_digests(entries: Iterable[tuple[int, bytes]]) -> None:
+    """Take `known_digests` of another process. Each stays bound to its file's inode, size
+    and mtime, as one hashed here is: a file changed since is hashed anew when asked for."""
+    _digests.update(entries)
 
 
 def write_json(path: Path, document: Any) -> None:

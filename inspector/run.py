@@ -24,7 +24,7 @@ from inspector.credentials import DATA_KEY as CREDENTIALS_KEY
 from inspector.credentials import CredentialSet, Logins, candidates, parse_sets
 from inspector.evaluate import evaluate_chassis, plan_commands
 from inspector.evidence import EvidenceWriter, RawOutput, Session, utc_now
-from inspector.files import StorageError
+from inspector.files import StorageError, adopt_digests, known_digests
 from inspector.jump import DATA_KEY as JUMP_KEY
 from inspector.jump import Bastions, JumpHost
 from inspector.manifest import FINISHED, INTERRUPTED
@@ -46,6 +46,7 @@ from inspector.second_reading import warm_up_napalm
 from inspector.store import (
     evidence_dir,
     finish_run,
+    judged_files,
     keep_report_pieces,
     prepare_resume,
     read_records,
@@ -267,9 +268,12 @@ class Inspection:
             from concurrent.futures.process import BrokenProcessPool
 
             try:
-                return self.judges.submit(judge_in_worker, job, self.run_dir).result()
+                row, digests = self.judges.submit(judge_in_worker, job, self.run_dir).result()
             except BrokenProcessPool:
                 pass  # a worker died (killed, out of memory): judge here, as without workers
+            else:
+                adopt_digests(digests)
+                return row
         return judge_and_write(job, self.checks, self.run_dir)
 
     def write(self, record: dict[str, Any]) -> None:
@@ -334,11 +338,16 @@ def judge_and_write(job: Judgement, checks: list[Check], run_dir: Path) -> dict[
     return summary_row(record)
 
 
-def judge_in_worker(job: Judgement, run_dir: Path) -> dict[str, Any]:
+def judge_in_worker(job: Judgement, run_dir: Path) -> tuple[dict[str, Any],
+                                                            list[tuple[int, bytes]]]:
+    """`judge_and_write` in a worker: the summary row, and the sha256 of the files written,
+    which the run's end then signs without reading them back (2,000 files of a 1000-chassis
+    run, about 0.06 s of its end)."""
     from inspector.catalogue import load_catalogue
 
     catalogue = load_catalogue()
-    return judge_and_write(job, [catalogue.get(check_id) for check_id in job.check_ids], run_dir)
+    row = judge_and_write(job, [catalogue.get(check_id) for check_id in job.check_ids], run_dir)
+    return row, known_digests(judged_files(run_dir, job.hostname))
 
 
 def _judge_worker_started(genie_oses: list[str]) -> None:

@@ -353,6 +353,12 @@ def finish_run(run_dir: Path, verdicts: dict[str, str], *, state: str,
     return reports, key
 
 
+def judged_files(run_dir: Path, hostname: str) -> list[Path]:
+    """The files judging a chassis writes: its record and its pieces of the reports."""
+    record = record_path(run_dir, hostname)
+    return [record, run_dir / REPORT_PARTS / record.name]
+
+
 def keep_report_pieces(run_dir: Path, record_file: Path) -> None:
     """Draw one record's pieces of the run's reports now, beside the sessions still going, so
     the run's end only assembles them. A failure here costs nothing: the pieces are drawn at
