@@ -108,17 +108,20 @@ def _init_nornir(workers: int, config_file: str = "", apart: bool = False,
     from nornir.core.state import GlobalState
     from nornir.init_nornir import load_inventory, load_runner
 
-    load_netmiko()
-    from nornir_netmiko.connections import Netmiko
-
     register_plugins()
     settings = {**settings, "logging": {"enabled": False},
                 "runner": {"plugin": "inspector", "options": {"num_workers": workers}}}
     try:
-        ConnectionPluginRegister.register("netmiko", Netmiko)
         config = (Config.from_file(config_file, **settings) if config_file
                   else Config.from_dict(**settings))
-        inventory = load_apart(load_inventory, config) if apart else load_inventory(config)
+        if apart:  # netmiko is imported here while the child loads: two cores, two steps
+            inventory = load_apart(load_inventory, config, meanwhile=load_netmiko)
+        else:
+            load_netmiko()
+            inventory = load_inventory(config)
+        from nornir_netmiko.connections import Netmiko
+
+        ConnectionPluginRegister.register("netmiko", Netmiko)
         return Nornir(inventory=inventory, runner=load_runner(config), config=config,
                       data=GlobalState())
     except Exception as exc:  # a plugin's own error, whatever its class: one line, exit 3
@@ -127,9 +130,11 @@ def _init_nornir(workers: int, config_file: str = "", apart: bool = False,
         raise InventoryError(f"{where}{name}: {exc}") from exc
 
 
-def load_apart(load: Callable[[Any], Any], config: Any) -> Any:
+def load_apart(load: Callable[[Any], Any], config: Any,
+               meanwhile: Callable[[], None] | None = None) -> Any:
     """`load(config)` (Nornir's `load_inventory`) run in a child process, its inventory
-    handed back pickled.
+    handed back pickled; `meanwhile()` runs in this process as the child loads (before the
+    load, where it loads here).
 
     Reading a hosts.yaml leaves its garbage behind: ruamel composes the whole file as a tree
     of nodes, and the strings the hosts keep are allocated among them. Once the tree is
@@ -144,8 +149,13 @@ def load_apart(load: Callable[[Any], Any], config: Any) -> Any:
     second load would ask its source of truth twice. Loaded in this process too where a fork
     is not safe or not there (another thread runs, or no `os.fork`), and where the inventory
     does not pickle after all."""
-    if not hasattr(os, "fork") or threading.active_count() > 1:
+    def load_here() -> Any:
+        if meanwhile is not None:
+            meanwhile()
         return load(config)
+
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return load_here()
     for stream in (sys.stdout, sys.stderr):
         stream.flush()  # or the child's exit would write what this process had buffered
     reading, writing = os.pipe()
@@ -154,7 +164,7 @@ def load_apart(load: Callable[[Any], Any], config: Any) -> Any:
     except OSError:  # no process to spare (a process limit, memory): load here
         os.close(reading)
         os.close(writing)
-        return load(config)
+        return load_here()
     if child == 0:  # the child: load, send, leave without the parent's teardown
         status = 1
         try:
@@ -179,6 +189,10 @@ def load_apart(load: Callable[[Any], Any], config: Any) -> Any:
     os.close(writing)
     try:
         with os.fdopen(reading, "rb") as pipe:
+            if meanwhile is not None:
+                # Should it fail, the pipe is closed before the wait: a child still writing
+                # gets a broken pipe and leaves, rather than waiting for a reader forever.
+                meanwhile()
             received = pipe.read()
     finally:
         _, status = os.waitpid(child, 0)
@@ -188,7 +202,7 @@ def load_apart(load: Callable[[Any], Any], config: Any) -> Any:
                              + (f"signal {-code})" if code < 0 else f"exit status {code})"))
     outcome, value = pickle.loads(received)
     if outcome == "unpicklable":
-        return load(config)
+        return load(config)  # `meanwhile` ran
     if outcome == "failed":
         raise LoadFailed(*value)
     return value

@@ -103,23 +103,55 @@ try:
 except InventoryError as exc:
     out["died"] = str(exc)
 
+# `meanwhile` runs here while the child loads: the child waits for what it makes.
+import tempfile, time
+mark = os.path.join(tempfile.mkdtemp(), "made-meanwhile")
+def waits_for_mark(config):
+    deadline = time.monotonic() + 10
+    while not os.path.exists(mark) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return os.path.exists(mark)
+def make_mark():
+    open(mark, "w").close()
+out["overlapped"] = load_apart(waits_for_mark, None, meanwhile=make_mark)
+
+# A failing `meanwhile` is the error, and the child, though it has more to send than a pipe
+# holds, is gone once it is raised.
+def fails():
+    raise RuntimeError("no netmiko")
+try:
+    load_apart(lambda config: "x" * 1_000_000, None, meanwhile=fails)
+except RuntimeError as exc:
+    out["meanwhile_failed"] = str(exc)
+try:
+    os.waitpid(-1, os.WNOHANG)
+    out["child_left"] = True
+except ChildProcessError:
+    out["child_left"] = False
+
 stop = threading.Event()
 thread = threading.Thread(target=stop.wait)
 thread.start()
-out["with_a_thread_here"] = load_apart(lambda config: os.getpid(), None) == parent
+ran = []
+out["with_a_thread_here"] = load_apart(lambda config: (os.getpid(), list(ran)), None,
+                                       meanwhile=lambda: ran.append(1)) == (parent, [1])
 stop.set()
 thread.join()
 print(json.dumps(out))
 """
 
 
-def test_errors_a_dead_loader_objects_that_do_not_pickle_and_threads() -> None:
+def test_errors_a_dead_loader_objects_that_do_not_pickle_threads_and_meanwhile() -> None:
     found = _fresh(_CASES)
     assert found["pid"] is True  # loaded in another process
     assert found["failed"] == ["ValueError", "line 3: not a host"]
     assert found["unpicklable_here"] is True  # loaded again, here
     assert found["died"] == "the inventory's loader stopped before it was done (exit status 3)"
-    assert found["with_a_thread_here"] is True  # no fork beside another thread
+    assert found["overlapped"] is True  # `meanwhile` ran while the child was loading
+    assert found["meanwhile_failed"] == "no netmiko"
+    assert found["child_left"] is False
+    # No fork beside another thread: `meanwhile`, then the load, here.
+    assert found["with_a_thread_here"] is True
 
 
 def test_a_bad_hosts_file_is_the_same_error_as_loaded_here(tmp_path: Path) -> None:
