@@ -188,12 +188,12 @@ def load_apart(load: Callable[[Any], Any], config: Any,
             os._exit(status)
     os.close(writing)
     try:
-        with os.fdopen(reading, "rb") as pipe:
+        with os.fdopen(reading, "rb") as from_child:
             if meanwhile is not None:
                 # Should it fail, the pipe is closed before the wait: a child still writing
                 # gets a broken pipe and leaves, rather than waiting for a reader forever.
                 meanwhile()
-            received = pipe.read()
+            received = from_child.read()
     finally:
         _, status = os.waitpid(child, 0)
     if not received:  # killed, or a plugin that left the interpreter
