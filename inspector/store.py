@@ -50,6 +50,7 @@ from inspector.manifest import (
     own_public_key,
     seal_run,
 )
+from inspector.memory import give_back_freed_memory
 from inspector.policy import Policy
 
 RUN_META = "run.json"
@@ -343,11 +344,13 @@ def finish_run(run_dir: Path, verdicts: dict[str, str], *, state: str,
     Returns the reports and the key."""
     write_json(run_dir / RUN_META, {**run_meta(run_dir), **meta,
                                     "verdicts": dict(sorted(verdicts.items()))})
+    give_back_freed_memory()  # what the sessions freed, before the reports and the manifest
     try:
         reports = draw_reports(run_dir)
     except Exception as exc:  # the records are safe: a report problem is said, not fatal
         print(f"inspector: could not write the reports: {type(exc).__name__}: {exc}")
         reports = []
+    give_back_freed_memory()
     written = [run_dir / name for name in own_files(run_dir)] + list(evidence_written)
     key, _ = seal_run(run_dir, state=state, previous=previous, written=written)
     return reports, key
