@@ -139,7 +139,9 @@ def _inspector() -> list[str]:
 def default_workers() -> int:
     from inspector.cli import run
 
-    return int(next(p.default for p in run.params if p.name == "workers"))
+    default = next(p.default for p in run.params if p.name == "workers")
+    assert isinstance(default, int), default  # a number in the option, never a callable
+    return default
 
 
 class Sides:
