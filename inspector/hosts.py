@@ -125,6 +125,8 @@ def _init_nornir(workers: int, config_file: str = "", apart: bool = False,
         return Nornir(inventory=inventory, runner=load_runner(config), config=config,
                       data=GlobalState())
     except Exception as exc:  # a plugin's own error, whatever its class: one line, exit 3
+        if isinstance(exc, ImportError) and sys.modules.get("netmiko") is None:
+            raise  # netmiko's own import (beside the loader): the installation, not a plugin
         where = f"{config_file}: " if config_file else ""
         name = exc.name if isinstance(exc, LoadFailed) else type(exc).__name__
         raise InventoryError(f"{where}{name}: {exc}") from exc

@@ -211,3 +211,19 @@ def test_the_loaders_garbage_stays_in_the_child(tmp_path: Path) -> None:
         grown[way] = found["kb"]
     # Measured: about 8 MB apart against 50 MB here for 5000 hosts.
     assert grown["apart"] * 3 < grown["here"], grown
+
+
+def test_netmiko_failing_to_import_beside_the_loader_is_not_called_the_inventorys_error(
+        tmp_path: Path) -> None:
+    folder = _lab_inventory(tmp_path / "inventory", 3)
+    code = f"""
+import json, sys
+sys.modules["netmiko"] = None  # as if it were not installed: importing it fails
+from pathlib import Path
+from inspector.hosts import Source, load_hosts
+try:
+    load_hosts(Source("inventory", Path({str(folder)!r})), 2)
+except Exception as exc:
+    print(json.dumps(type(exc).__name__))
+"""
+    assert _fresh(code) == "ModuleNotFoundError"
