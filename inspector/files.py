@@ -103,21 +103,22 @@ def sha256_file(path: str | Path, st: os.stat_result | None = None) -> str:
     return known[16:].hex()
 
 
-def known_digests(paths: Iterable[Path]) -> list[tuple[int, bytes]]:
-    """What this process knows of the sha256 of `paths` (files it wrote or hashed), for
-    another process of the run to `adopt_digests`: a judge worker writes each record, and the
-    run's end would otherwise read every one back to sign it."""
+def hand_over_digests(paths: Iterable[Path]) -> list[tuple[int, bytes]]:
+    """What this process knows of the sha256 of `paths` (files it wrote or hashed), taken out
+    of its cache for another process of the run to `adopt_digests`: a judge worker writes each
+    record, the run's end would otherwise read every one back to sign it, and the worker, which
+    never reads them again, keeps nothing of them."""
     entries = []
     for path in paths:
         with contextlib.suppress(OSError):
             key = _file_key(os.stat(path))
-            if (known := _digests.get(key)) is not None:
+            if (known := _digests.pop(key, None)) is not None:
                 entries.append((key, known))
     return entries
 
 
 def adopt_digests(entries: Iterable[tuple[int, bytes]]) -> None:
-    """Take `known_digests` of another process. Each stays bound to its file's inode, size
+    """Take `hand_over_digests` of another process. Each stays bound to its file's inode, size
     and mtime, as one hashed here is: a file changed since is hashed anew when asked for."""
     _digests.update(entries)
 

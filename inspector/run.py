@@ -22,7 +22,7 @@ from inspector.credentials import DATA_KEY as CREDENTIALS_KEY
 from inspector.credentials import CredentialSet, Logins, candidates, parse_sets
 from inspector.evaluate import evaluate_chassis, plan_commands
 from inspector.evidence import EvidenceWriter, RawOutput, Session, utc_now
-from inspector.files import StorageError, adopt_digests, known_digests
+from inspector.files import StorageError, adopt_digests, hand_over_digests
 from inspector.jump import DATA_KEY as JUMP_KEY
 from inspector.jump import Bastions, JumpHost
 from inspector.manifest import FINISHED, INTERRUPTED
@@ -346,7 +346,7 @@ def judge_in_worker(job: Judgement, run_dir: Path) -> tuple[dict[str, Any],
 
     catalogue = load_catalogue()
     row = judge_and_write(job, [catalogue.get(check_id) for check_id in job.check_ids], run_dir)
-    return row, known_digests(judged_files(run_dir, job.hostname))
+    return row, hand_over_digests(judged_files(run_dir, job.hostname))
 
 
 def _judge_worker_started(genie_oses: list[str]) -> None:

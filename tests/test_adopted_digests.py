@@ -12,7 +12,7 @@ import pytest
 
 from inspector.cli import join_worker_processes
 from inspector.evidence import utc_now
-from inspector.files import adopt_digests, sha256_file
+from inspector.files import adopt_digests, atomic_write, hand_over_digests, sha256_file
 from inspector.policy import load_policy
 from inspector.program import HostContext
 from inspector.run import JUDGE_POOL_MIN_CHASSIS, Judgement, judge_in_worker, judge_pool
@@ -55,3 +55,12 @@ def test_a_workers_files_are_known_to_the_run_without_reading_them(
     written[0].write_bytes(changed)
     monkeypatch.undo()
     assert sha256_file(written[0]) == hashlib.sha256(changed).hexdigest()
+
+
+def test_digests_handed_over_leave_the_process_that_wrote_the_files(tmp_path: Path) -> None:
+    written = tmp_path / "sw1.json"
+    atomic_write(written, b'{"verdict": "PASS"}\n')
+    handed = hand_over_digests([written, tmp_path / "never-written.json"])
+    assert [digest[16:] for _, digest in handed] == [
+        hashlib.sha256(b'{"verdict": "PASS"}\n').digest()]
+    assert hand_over_digests([written]) == []  # a worker keeps nothing of them
