@@ -1,6 +1,6 @@
 """A judge worker writes each chassis's record and report pieces, and hands the run their
-sha256 with the summary row: the run's end signs them without reading them back, and a file
-changed after its digest was taken is still hashed anew."""
+sha256 with the summary row, keeping none itself: the run's end signs them without reading
+them back, and a file changed after its digest was taken is still hashed anew."""
 
 from __future__ import annotations
 
