@@ -6,24 +6,11 @@ another test can make it load in-process."""
 from __future__ import annotations
 
 import dataclasses
-import json
-import subprocess
-import sys
 from pathlib import Path
-from typing import Any
 
 from mock_devices import plan_lab
 from mock_devices.lab import write_inventory
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def _fresh(code: str, *args: str) -> Any:
-    """Run `code` in a new interpreter with `args`; what it prints last, as JSON."""
-    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          cwd=REPO, timeout=300)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.splitlines()[-1])
+from tests.fresh import fresh_json
 
 
 def _lab_inventory(folder: Path, count: int) -> Path:
@@ -68,7 +55,7 @@ print(json.dumps({**loaded,
 
 def test_hosts_loaded_apart_are_the_hosts_loaded_here(tmp_path: Path) -> None:
     folder = _lab_inventory(tmp_path / "inventory", 60)
-    found = _fresh(_LOAD_BOTH_WAYS, str(folder))
+    found = fresh_json(_LOAD_BOTH_WAYS, str(folder))
     assert found["apart"] == found["here"]
     assert len(found["apart"]["hosts"]) == 60
     assert found["pids_here"] == []  # the traced load ran in the child
@@ -142,7 +129,7 @@ print(json.dumps(out))
 
 
 def test_errors_a_dead_loader_objects_that_do_not_pickle_threads_and_meanwhile() -> None:
-    found = _fresh(_CASES)
+    found = fresh_json(_CASES)
     assert found["pid"] is True  # loaded in another process
     assert found["failed"] == ["ValueError", "line 3: not a host"]
     assert found["unpicklable_here"] is True  # loaded again, here
@@ -173,7 +160,7 @@ except InventoryError as exc:
     messages.append(str(exc))
 print(json.dumps(messages))
 """
-    apart, here = _fresh(code)
+    apart, here = fresh_json(code)
     assert apart == f"could not load the inventory in {tmp_path}: {here}"
     assert "ParserError" in here or "ScannerError" in here
 
@@ -206,7 +193,7 @@ def test_the_loaders_garbage_stays_in_the_child(tmp_path: Path) -> None:
     folder = _lab_inventory(tmp_path / "inventory", 5000)
     grown = {}
     for way in ("apart", "here"):
-        found = _fresh(_MEMORY, str(folder), way)
+        found = fresh_json(_MEMORY, str(folder), way)
         assert found["hosts"] == 5000
         grown[way] = found["kb"]
     # Measured: about 8 MB apart against 50 MB here for 5000 hosts.
@@ -216,14 +203,14 @@ def test_the_loaders_garbage_stays_in_the_child(tmp_path: Path) -> None:
 def test_netmiko_failing_to_import_beside_the_loader_is_not_called_the_inventorys_error(
         tmp_path: Path) -> None:
     folder = _lab_inventory(tmp_path / "inventory", 3)
-    code = f"""
+    code = """
 import json, sys
 sys.modules["netmiko"] = None  # as if it were not installed: importing it fails
 from pathlib import Path
 from inspector.hosts import Source, load_hosts
 try:
-    load_hosts(Source("inventory", Path({str(folder)!r})), 2)
+    load_hosts(Source("inventory", Path(sys.argv[1])), 2)
 except Exception as exc:
     print(json.dumps(type(exc).__name__))
 """
-    assert _fresh(code) == "ModuleNotFoundError"
+    assert fresh_json(code, str(folder)) == "ModuleNotFoundError"

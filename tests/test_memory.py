@@ -3,16 +3,11 @@ reports and the manifest: freed memory between live blocks, which freeing alone 
 
 from __future__ import annotations
 
-import json
-import os
 import platform
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.fresh import fresh_json
 
 _FREED_BETWEEN_LIVE_BLOCKS = """
 import json
@@ -36,8 +31,5 @@ print(json.dumps({"freed": freed, "given_back": rss_mb(), "kept": len(kept)}))
 @pytest.mark.skipif(platform.system() != "Linux" or platform.libc_ver()[0] != "glibc",
                     reason="malloc_trim is glibc's")
 def test_memory_freed_between_live_blocks_goes_back_to_the_system() -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-c", _FREED_BETWEEN_LIVE_BLOCKS], env=env,
-                         capture_output=True, text=True, check=True, timeout=60).stdout
-    found = json.loads(out)
+    found = fresh_json(_FREED_BETWEEN_LIVE_BLOCKS)
     assert found["freed"] - found["given_back"] > 60  # of the 90 MB freed

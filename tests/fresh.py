@@ -1,0 +1,21 @@
+"""Code run in a new interpreter, where nothing a test imported or started (a thread, a
+module, a cache) is there yet."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def fresh_json(code: str, *args: str) -> Any:
+    """Run `code` in a new interpreter with `args` (its `sys.argv[1:]`), from the project's
+    root; what it prints last, as JSON."""
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          cwd=REPO, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
