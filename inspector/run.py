@@ -394,6 +394,12 @@ def judge_pool(chassis: int, genie_oses: list[str]) -> Iterator[Executor | None]
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_judge_worker_started, initargs=(genie_oses,))
     try:
+        # The pool starts a worker only when a task needs one: left to the first judgement,
+        # its start (about 0.5 s: an interpreter, Genie, NAPALM) came after the first
+        # chassis's session, and the first 50 sessions all waited on it. A task each starts
+        # the workers now, beside the first logins.
+        for _ in range(workers):
+            pool.submit(os.getpid)
         yield pool
     except BaseException:
         pool.shutdown(wait=True, cancel_futures=True)

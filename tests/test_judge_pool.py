@@ -1,6 +1,7 @@
-"""The judge workers of a run: once every chassis has its judgement the run goes on to its
-reports and seal without waiting for the workers' own teardown, and the command still leaves
-only after they have: no worker outlives the run."""
+"""The judge workers of a run: they start with the pool, not at the first judgement; once every
+chassis has its judgement the run goes on to its reports and seal without waiting for the
+workers' own teardown, and the command still leaves only after they have: no worker outlives
+the run."""
 
 from __future__ import annotations
 
@@ -16,6 +17,16 @@ from inspector.run import JUDGE_POOL_MIN_CHASSIS, judge_pool
 def _pool_or_skip(pool: object) -> None:
     if pool is None:
         pytest.skip("one core: the run judges in its own threads")
+
+
+def test_the_workers_start_with_the_pool_before_any_judgement() -> None:
+    with judge_pool(JUDGE_POOL_MIN_CHASSIS, []) as pool:
+        _pool_or_skip(pool)
+        # Nothing submitted here: a worker left to the first judgement would not exist yet.
+        started = multiprocessing.active_children()
+        assert started
+    join_worker_processes()
+    assert all(w.exitcode == 0 for w in started)
 
 
 def test_a_finished_pool_lets_the_run_go_on_and_the_command_joins_its_workers() -> None:
