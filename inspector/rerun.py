@@ -175,8 +175,9 @@ def collect_live(
     def task(task: Any) -> Any:
         from nornir.core.task import Result
 
-        return Result(host=task.host, result=collect_into(task, folder, commands, policy,
-                                                          bastions=bastions).session)
+        collected = collect_into(task, folder, commands, policy, bastions=bastions)
+        collected.evidence.write()
+        return Result(host=task.host, result=collected.session)
 
     try:
         result = nornir.run(task=task, name="rerun")[hostname][0]

@@ -21,7 +21,7 @@ from inspector.collect import Retry, ShowTech, collect
 from inspector.credentials import DATA_KEY as CREDENTIALS_KEY
 from inspector.credentials import CredentialSet, Logins, candidates, parse_sets
 from inspector.evaluate import evaluate_chassis, plan_commands
-from inspector.evidence import EvidenceWriter, RawOutput, Session, utc_now
+from inspector.evidence import EvidenceWriter, PendingEvidence, RawOutput, Session, utc_now
 from inspector.files import StorageError, adopt_digests, hand_over_digests
 from inspector.jump import DATA_KEY as JUMP_KEY
 from inspector.jump import Bastions, JumpHost
@@ -242,26 +242,26 @@ class Inspection:
         platform = host.platform
         session: Session | None = None  # gear without an SSH CLI we can parse: not contacted
         outputs: dict[str, RawOutput] = {}
+        evidence: PendingEvidence | None = None
         redactions: dict[str, int] = {}
         show_tech: dict[str, Any] | None = None
-        evidence = evidence_dir(self.run_dir, host.name)
         if platform in PLATFORMS:
             collected = collect_into(
-                task, evidence, plan_commands(platform, self.checks), self.policy,
-                login_gate=self.login_gate, show_tech=self.show_tech, bastions=self.bastions,
+                task, evidence_dir(self.run_dir, host.name), plan_commands(platform, self.checks),
+                self.policy, login_gate=self.login_gate, show_tech=self.show_tech,
+                bastions=self.bastions,
                 on_progress=partial(self.on_progress, host.name) if self.on_progress else None,
             )
-            session, outputs, redactions = (collected.session, collected.outputs,
-                                            collected.redactions)
+            session, outputs, evidence, redactions = (collected.session, collected.outputs,
+                                                      collected.evidence, collected.redactions)
             show_tech = collected.show_tech
-        context = HostContext.for_host(host, self.hold_list)
-        context.save(evidence)  # what the program checks are judged against, for reruns
         job = Judgement(
             run_id=self.run_id, hostname=host.name, platform=platform,
-            check_ids=tuple(c.id for c in self.checks), outputs=outputs, session=session,
-            policy=self.policy, context=context, started_at=started, site=host.get("site"),
-            address=host.hostname, redactions=redactions, show_tech=show_tech,
-            judged_with=self.judged_with,
+            check_ids=tuple(c.id for c in self.checks), outputs=outputs, evidence=evidence,
+            session=session, policy=self.policy,
+            context=HostContext.for_host(host, self.hold_list), started_at=started,
+            site=host.get("site"), address=host.hostname, redactions=redactions,
+            show_tech=show_tech, judged_with=self.judged_with,
         )
         if self.judges is not None:
             from concurrent.futures.process import BrokenProcessPool
@@ -273,7 +273,7 @@ class Inspection:
             else:
                 adopt_digests(digests)
                 return row
-        return judge_and_write(job, self.checks, self.run_dir)
+        return judge_and_write(job, self.checks, self.run_dir)[0]
 
     def write(self, record: dict[str, Any]) -> None:
         """A record made here (an excluded chassis, an internal error): written, then done."""
@@ -288,14 +288,15 @@ class Inspection:
 
 @dataclass(frozen=True, kw_only=True)
 class Judgement:
-    """What one chassis is judged on once its outputs are on disk. Plain data, so a worker
-    process can parse and judge it while this one's threads go on talking to chassis."""
+    """What one chassis is judged on, and its evidence to write first. Plain data, so a worker
+    process can write, parse and judge it while this one's threads go on talking to chassis."""
 
     run_id: str
     hostname: str
     platform: str | None
     check_ids: tuple[str, ...]
     outputs: dict[str, RawOutput]
+    evidence: PendingEvidence | None  # None: the chassis was not contacted
     session: Session | None
     policy: Policy
     context: HostContext
@@ -328,25 +329,30 @@ def judge(job: Judgement, checks: list[Check]) -> dict[str, Any]:
     return record
 
 
-def judge_and_write(job: Judgement, checks: list[Check], run_dir: Path) -> dict[str, Any]:
-    """Judge one chassis and write its record; returns its summary row. In a worker, the
-    record is encoded and written there and never crosses back: the run's own process keeps
-    its CPU for the sessions."""
+def judge_and_write(job: Judgement, checks: list[Check],
+                    run_dir: Path) -> tuple[dict[str, Any], list[Path]]:
+    """Write one chassis's evidence, judge it and write its record; returns its summary row
+    and the files written. In a worker, the evidence and the record are written there and the
+    record never crosses back: the run's own process keeps its CPU for the sessions."""
+    written = job.evidence.write() if job.evidence is not None else []
+    # What the program checks are judged against, kept for reruns.
+    written.append(job.context.save(evidence_dir(run_dir, job.hostname)))
     record = judge(job, checks)
     keep_report_pieces(run_dir, write_record(run_dir, record))
-    return summary_row(record)
+    return summary_row(record), written + judged_files(run_dir, job.hostname)
 
 
 def judge_in_worker(job: Judgement, run_dir: Path) -> tuple[dict[str, Any],
                                                             list[tuple[int, bytes]]]:
-    """`judge_and_write` in a worker: the summary row, and the sha256 of the files written,
-    which the run's end then signs without reading them back (2,000 files of a 1000-chassis
-    run, about 0.06 s of its end)."""
+    """`judge_and_write` in a worker: the summary row, and the sha256 of the files written
+    (the chassis's evidence, its record and report pieces), which the run's end then signs
+    without reading them back."""
     from inspector.catalogue import load_catalogue
 
     catalogue = load_catalogue()
-    row = judge_and_write(job, [catalogue.get(check_id) for check_id in job.check_ids], run_dir)
-    return row, hand_over_digests(judged_files(run_dir, job.hostname))
+    row, written = judge_and_write(job, [catalogue.get(check_id) for check_id in job.check_ids],
+                                   run_dir)
+    return row, hand_over_digests(written)
 
 
 def _judge_worker_started(genie_oses: list[str]) -> None:
@@ -414,6 +420,7 @@ def judge_pool(chassis: int, genie_oses: list[str]) -> Iterator[Executor | None]
 class Collected:
     session: Session
     outputs: dict[str, RawOutput]
+    evidence: PendingEvidence  # the outputs' folder, for the caller to write
     redactions: dict[str, int]  # secrets masked per command
     show_tech: dict[str, Any] | None  # its index entry (file, sha256, bytes), when asked for
 
@@ -423,7 +430,7 @@ def collect_into(
     login_gate: Any = None, show_tech: bool = False,
     on_progress: Callable[[str], None] | None = None, bastions: Bastions | None = None,
 ) -> Collected:
-    """Collect `commands` (and the show tech file) from the task's host into an evidence
+    """Collect `commands` (and the show tech file) from the task's host for an evidence
     folder, secrets masked; `on_progress` hears how far the show tech file has come."""
     credentials = host_credentials(task.host)
     writer = EvidenceWriter(folder, hostname=task.host.name, platform=task.host.platform,
@@ -446,7 +453,7 @@ def collect_into(
                     delay=float(policy["collection.retry_delay"])),
         login_gate=login_gate, show_tech=tech, bastions=bastions,
     )
-    return Collected(session=session, outputs=writer.finish(session),
+    return Collected(session=session, outputs=writer.outputs, evidence=writer.finish(session),
                      redactions=writer.redactions(),
                      show_tech=writer.entry(tech.command) if tech else None)
 

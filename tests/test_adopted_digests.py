@@ -1,6 +1,6 @@
-"""A judge worker writes each chassis's record and report pieces, and hands the run their
-sha256 with the summary row, keeping none itself: the run's end signs them without reading
-them back, and a file changed after its digest was taken is still hashed anew."""
+"""A judge worker writes each chassis's evidence, record and report pieces, and hands the run
+their sha256 with the summary row, keeping none itself: the run's end signs them without
+reading them back, and a file changed after its digest was taken is still hashed anew."""
 
 from __future__ import annotations
 
@@ -11,19 +11,19 @@ from typing import Any
 import pytest
 
 from inspector.cli import join_worker_processes
-from inspector.evidence import utc_now
+from inspector.evidence import INDEX, EvidenceWriter, PendingEvidence, Session, utc_now
 from inspector.files import adopt_digests, atomic_write, hand_over_digests, sha256_file
 from inspector.policy import load_policy
 from inspector.program import HostContext
 from inspector.run import JUDGE_POOL_MIN_CHASSIS, Judgement, judge_in_worker, judge_pool
-from inspector.store import judged_files
+from inspector.store import evidence_dir, judged_files
 
 
-def _judgement(hostname: str) -> Judgement:
+def _judgement(hostname: str, evidence: PendingEvidence | None = None) -> Judgement:
     return Judgement(
-        run_id="r", hostname=hostname, platform=None, check_ids=(), outputs={}, session=None,
-        policy=load_policy(None), context=HostContext(hostname=hostname, declaration=None,
-                                                      hold_list=None),
+        run_id="r", hostname=hostname, platform=None, check_ids=(), outputs={},
+        evidence=evidence, session=None, policy=load_policy(None),
+        context=HostContext(hostname=hostname, declaration=None, hold_list=None),
         started_at=utc_now(), site=None, address=None, redactions={}, show_tech=None,
         judged_with=None)
 
@@ -37,11 +37,21 @@ def test_a_workers_files_are_known_to_the_run_without_reading_them(
     with judge_pool(JUDGE_POOL_MIN_CHASSIS, []) as pool:
         if pool is None:
             pytest.skip("one core: the run judges in its own threads")
-        row, digests = pool.submit(judge_in_worker, _judgement("sw1"), tmp_path).result()
+        writer = EvidenceWriter(evidence_dir(tmp_path, "sw1"), hostname="sw1",
+                                platform="cisco_xe")
+        writer.add("show version", "Cisco IOS XE Software, Version 17.9.4a\n")
+        writer.add("show tech-support", "a support file\n" * 100, compress=True,
+                   read_by_checks=False)
+        evidence = writer.finish(Session(connected=True, privileged=True))
+        row, digests = pool.submit(judge_in_worker, _judgement("sw1", evidence),
+                                   tmp_path).result()
     join_worker_processes()
     assert row["hostname"] == "sw1"
-    written = judged_files(tmp_path, "sw1")
+    folder = evidence_dir(tmp_path, "sw1")
+    written = [folder / "show_version.txt", folder / "show_tech_support.txt.gz",
+               folder / INDEX, folder / HostContext.FILE, *judged_files(tmp_path, "sw1")]
     assert all(path.is_file() for path in written)
+    assert len(digests) == len(written)
     on_disk = [hashlib.sha256(path.read_bytes()).hexdigest() for path in written]
 
     monkeypatch.setattr(hashlib, "file_digest", _never_read)

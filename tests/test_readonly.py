@@ -62,7 +62,7 @@ def test_a_check_asking_for_a_configuration_command_is_refused_before_sending(
         FakeTask(FakeHost(device)), writer=writer, command_timeout=5, secrets=[],
         commands=[("show version",), ("configure terminal",), ("show inventory",)],
     )
-    writer.finish(session)
+    writer.finish(session).write()
     assert device.sent == ["enable", "show version", "show inventory"]
     index = json.loads((tmp_path / "index.json").read_text())
     refused = next(e for e in index["commands"] if e["command"] == "configure terminal")

@@ -308,11 +308,11 @@ def test_the_evidence_keeps_a_refusal_and_its_index_quotes_it(tmp_path: Path) ->
     assert entry is not None
     assert entry["error"] == ("rejected by the device (not authorized): "
                               "Command authorization failed.")
-    assert (tmp_path / "ev" / entry["file"]).read_text() == "Command authorization failed.\n"
-    # Read back, by a rerun or `evaluate`, it is the same rejection.
     from inspector.evidence import Session
 
-    writer.finish(Session(connected=True, privileged=True))
+    writer.finish(Session(connected=True, privileged=True)).write()
+    assert (tmp_path / "ev" / entry["file"]).read_text() == "Command authorization failed.\n"
+    # Read back, by a rerun or `evaluate`, it is the same rejection.
     again = open_capture(tmp_path / "ev").output("show platform")
     assert again.rejected and again.error == output.error and again.sha256 == output.sha256
     index = json.loads((tmp_path / "ev" / "index.json").read_text())
@@ -366,7 +366,7 @@ def test_a_record_from_before_refusal_kinds_is_judged_again_from_its_file(
     writer.add("show interfaces transceiver", "% Incomplete command.\n")
     from inspector.evidence import INDEX, Session
 
-    writer.finish(Session(connected=True, privileged=True))
+    writer.finish(Session(connected=True, privileged=True)).write()
     index_path = tmp_path / "ev" / INDEX
     index = json.loads(index_path.read_text())
     (entry,) = [e for e in index["commands"] if e["command"] == "show interfaces transceiver"]

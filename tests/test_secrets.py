@@ -324,7 +324,7 @@ def test_the_evidence_writer_stores_only_masked_text(tmp_path: Path) -> None:
     saved = writer.add("show running-config", config, read_by_checks=False)
     tech = writer.add("show tech-support", config * 3 + ENABLE_SECRET, compress=True,
                       read_by_checks=False)
-    writer.finish(Session(connected=True, privileged=True))
+    writer.finish(Session(connected=True, privileged=True)).write()
     everything = b"".join(data for _, data in _written(tmp_path))
     for secret in (*secrets, "Wr1tten-Secret", "Wr1tten-Comm"):
         assert secret.encode() not in everything, secret

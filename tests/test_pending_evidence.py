@@ -1,0 +1,70 @@
+"""A chassis's evidence is kept while its session runs and written whole by whoever judges it:
+every output under its name, synced, and only then the index that names them."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+import inspector.evidence as evidence
+from inspector.evidence import INDEX, EvidenceWriter, Session, open_capture
+from inspector.files import StorageError
+
+
+def _writer(folder: Path) -> EvidenceWriter:
+    writer = EvidenceWriter(folder, hostname="sw1", platform="cisco_xe")
+    writer.add("show version", "Cisco IOS XE Software, Version 17.9.4a\r\n")
+    writer.add("show inventory", "% Invalid input detected at '^' marker.\n")
+    writer.add("show tech-support", "a support file\n" * 50, compress=True,
+               read_by_checks=False)
+    writer.add_failure("show environment all", "not collected: timed out")
+    return writer
+
+
+def test_the_session_writes_nothing_and_the_folder_is_written_whole(tmp_path: Path) -> None:
+    folder = tmp_path / "sw1"
+    writer = _writer(folder)
+    pending = writer.finish(Session(connected=True, privileged=True))
+    assert not folder.exists()  # nothing on disk before the judging process writes it
+
+    written = pending.write()
+    assert [p.name for p in written] == ["show_version.txt", "show_inventory.txt",
+                                         "show_tech_support.txt.gz", INDEX]
+    # The bytes as the device sent them (line ends too); the support file gzipped.
+    assert (folder / "show_version.txt").read_bytes() == (
+        b"Cisco IOS XE Software, Version 17.9.4a\r\n")
+    assert gzip.decompress((folder / "show_tech_support.txt.gz").read_bytes()) == (
+        b"a support file\n" * 50)
+    index = json.loads((folder / INDEX).read_text())
+    assert index["session"]["connected"] is True
+    assert [e["command"] for e in index["commands"]] == [
+        "show version", "show inventory", "show tech-support", "show environment all"]
+
+    # Read back, it is what the session judged: the refusal stays a refusal.
+    capture = open_capture(folder)
+    for command in ("show version", "show inventory", "show tech-support"):
+        live, again = writer.outputs[command], capture.output(command)
+        assert (again.text, again.error, again.sha256) == (live.text, live.error, live.sha256)
+    assert capture.output("show environment all").error == "not collected: timed out"
+
+
+def test_a_refused_write_leaves_no_index(tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "sw1"
+    pending = _writer(folder).finish(Session(connected=True, privileged=True))
+    real = evidence.atomic_write
+
+    def disk_full_at_the_support_file(path: Path, data: bytes, **kwargs: bool) -> None:
+        if path.name.startswith("show_tech"):
+            raise StorageError(f"cannot write {path}: No space left on device")
+        real(path, data, **kwargs)
+
+    monkeypatch.setattr(evidence, "atomic_write", disk_full_at_the_support_file)
+    with pytest.raises(StorageError, match="No space left"):
+        pending.write()
+    # The outputs before it are whole; no index names a file that is not there.
+    assert (folder / "show_version.txt").is_file()
+    assert not (folder / INDEX).exists()
