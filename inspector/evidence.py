@@ -125,8 +125,8 @@ class PendingEvidence:
     """One chassis's evidence folder, ready to write: each output's file, and the index that
     names them. Plain data, so the process that judges the chassis writes it: written in the
     session threads, every file's open, write, rename and fsync let the GIL go to one of a
-    hundred threads waiting for it (measured: 8 ms of the run's CPU a chassis, against 2 ms
-    for one thread of a judge worker)."""
+    hundred threads waiting for it (measured at 1000 chassis: written by the judge worker, the
+    run's main process spends 6 ms less CPU a chassis, the run as a whole 4 to 5 ms less)."""
 
     folder: Path
     files: tuple[tuple[str, bytes, bool], ...]  # file name, the output's bytes, gzip them

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 import os
@@ -93,9 +92,17 @@ def _sync(path: Path) -> None:
         raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
-@functools.cache
+_syncer: tuple[int, ThreadPoolExecutor] | None = None
+_syncer_lock = threading.Lock()
+
+
 def _syncers() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(8, thread_name_prefix="fsync")
+    """This process's fsync threads (a forked child has none of its parent's)."""
+    global _syncer
+    with _syncer_lock:
+        if _syncer is None or _syncer[0] != os.getpid():
+            _syncer = (os.getpid(), ThreadPoolExecutor(8, thread_name_prefix="fsync"))
+        return _syncer[1]
 
 
 def sha256_file(path: str | Path, st: os.stat_result | None = None) -> str:

@@ -48,3 +48,24 @@ def test_a_file_the_disk_refuses_is_a_storage_error(tmp_path: Path) -> None:
     paths[1].unlink()
     with pytest.raises(StorageError, match="show_1.txt"):
         sync_files(paths)
+
+
+def test_a_forked_child_syncs_with_threads_of_its_own(tmp_path: Path) -> None:
+    sync_files(_outputs(tmp_path / "parent", 2))  # the parent's threads exist now
+    child_outputs = _outputs(tmp_path / "child", 2)
+    pid = os.fork()
+    if pid == 0:  # the parent's fsync threads are not in here: waiting on them would hang
+        try:
+            sync_files(child_outputs)
+        finally:
+            os._exit(0)
+    for _ in range(100):
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        threading.Event().wait(0.1)
+    else:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        pytest.fail("the child's sync waited on threads it does not have")
+    assert os.waitstatus_to_exitcode(status) == 0
