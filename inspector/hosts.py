@@ -115,21 +115,27 @@ def _init_nornir(workers: int, config_file: str = "", apart: bool = False,
         config = (Config.from_file(config_file, **settings) if config_file
                   else Config.from_dict(**settings))
         if apart:  # netmiko is imported here while the child loads: two cores, two steps
-            inventory = load_apart(load_inventory, config, meanwhile=load_netmiko)
+            inventory = load_apart(load_inventory, config, meanwhile=_load_netmiko_if_it_can)
         else:
-            load_netmiko()
             inventory = load_inventory(config)
-        from nornir_netmiko.connections import Netmiko
-
-        ConnectionPluginRegister.register("netmiko", Netmiko)
-        return Nornir(inventory=inventory, runner=load_runner(config), config=config,
-                      data=GlobalState())
+        runner = load_runner(config)
     except Exception as exc:  # a plugin's own error, whatever its class: one line, exit 3
-        if isinstance(exc, ImportError) and sys.modules.get("netmiko") is None:
-            raise  # netmiko's own import (beside the loader): the installation, not a plugin
         where = f"{config_file}: " if config_file else ""
         name = exc.name if isinstance(exc, LoadFailed) else type(exc).__name__
         raise InventoryError(f"{where}{name}: {exc}") from exc
+    # Done at once where it was imported beside the loader; a failure to import it (raised
+    # again here) is the installation's, not the inventory's.
+    load_netmiko()
+    from nornir_netmiko.connections import Netmiko
+
+    ConnectionPluginRegister.register("netmiko", Netmiko)
+    return Nornir(inventory=inventory, runner=runner, config=config, data=GlobalState())
+
+
+def _load_netmiko_if_it_can() -> None:
+    # Its failure waits for the import after the load, which raises it as itself.
+    with contextlib.suppress(ImportError):
+        load_netmiko()
 
 
 def load_apart(load: Callable[[Any], Any], config: Any,
