@@ -343,10 +343,10 @@ def judge_and_write(job: Judgement, checks: list[Check],
 
 
 def judge_in_worker(job: Judgement, run_dir: Path) -> tuple[dict[str, Any],
-                                                            list[tuple[int, bytes]]]:
+                                                            list[tuple[str, bytes]]]:
     """`judge_and_write` in a worker: the summary row, and the sha256 of the files written
-    (the chassis's evidence, its record and report pieces), which the run's end then signs
-    without reading them back."""
+    (the chassis's evidence, its record and report pieces, packed by folder), which the run's
+    end then signs without reading them back."""
     from inspector.catalogue import load_catalogue
 
     catalogue = load_catalogue()
