@@ -21,13 +21,14 @@ class StorageError(Exception):
 
 
 # sha256 of every file this process wrote or hashed, by inode: the file's size, mtime and
-# digest packed in one bytes object (about 170 bytes a file, where a path-keyed entry of
+# digest packed in one bytes object (about 165 bytes a file, where a path-keyed entry of
 # strings took 450: a 10,000-chassis run writes 240,000 files).
 _digests: dict[int, bytes] = {}
 # The digests another process of the run handed over, by folder: each file's inode, size,
 # mtime and digest packed in 64 bytes, a folder's files in one bytes object. A judge worker
-# hands over a chassis's whole evidence folder at once (24 files), and kept one entry a file
-# in `_digests` they were nearly all that the run's process gained a chassis: 40 MB at 10,000.
+# hands over a chassis's whole evidence folder at once (24 files): kept as one entry of
+# `_digests` a file, they were nearly all that the run's process gained a chassis, 40 MB at
+# 10,000 chassis.
 _handed: dict[str, bytes] = {}
 _PACKED = 64  # inode key (16 bytes), stamp (16), sha256 (32)
 
@@ -157,8 +158,8 @@ def hand_over_digests(paths: Iterable[Path]) -> list[tuple[str, bytes]]:
 def adopt_digests(handed: Iterable[tuple[str, bytes]]) -> None:
     """Take `hand_over_digests` of another process. Each stays bound to its file's inode, size
     and mtime, as one hashed here is: a file changed since is hashed anew when asked for.
-    A lone file of its folder (a record) is kept as any digest is: one a chassis in the folder
-    of records, packed together, would be searched through for each."""
+    A folder's lone file (a record, its report pieces) is kept as any digest is: packed with
+    every other chassis's, the folder of records would be one long string searched for each."""
     for folder, packed in handed:
         if len(packed) == _PACKED:
             _digests[int.from_bytes(packed[:16], "little")] = packed[16:]
