@@ -164,7 +164,8 @@ def adopt_digests(handed: Iterable[tuple[str, bytes]]) -> None:
         if len(packed) == _PACKED:
             _digests[int.from_bytes(packed[:16], "little")] = packed[16:]
         else:
-            _handed[folder] = _handed.get(folder, b"") + packed
+            before = _handed.get(folder)
+            _handed[folder] = packed if before is None else before + packed
 
 
 def write_json(path: Path, document: Any) -> None:
