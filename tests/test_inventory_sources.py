@@ -17,6 +17,7 @@ import yaml
 from inspector.hosts import InventoryError, Source, load_hosts
 from mock_devices import plan_lab, running_lab
 from mock_devices.lab import LAB_PASSWORD, LAB_SECRET, LAB_USERNAME
+from tests.fresh import fresh_json
 from tests.lab_run import inspector, records
 
 CHECK = "hw.psu.status"  # one check keeps each lab run short
@@ -160,20 +161,17 @@ def test_loading_hosts_brings_netmiko_alone_whatever_connection_plugins_are_inst
     # nornir_napalm is installed beside the inspector (nornir_nautobot needs it): Nornir's
     # InitNornir would import it, and with it every NAPALM driver, into the run's process.
     import importlib.metadata
-    import subprocess
-    import sys
 
     assert any(ep.value.startswith("nornir_napalm") for ep in
                importlib.metadata.entry_points(group="nornir.plugins.connections"))
     (tmp_path / "hosts.yaml").write_text("r1:\n  hostname: 127.0.0.1\n  platform: cisco_ios\n")
-    probe = ("import sys; from pathlib import Path; from inspector.hosts import Source, load_hosts;"
-             f"nr = load_hosts(Source('inventory', Path({str(tmp_path)!r})), workers=2);"
+    probe = ("import json, sys; from pathlib import Path;"
+             "from inspector.hosts import Source, load_hosts;"
+             "nr = load_hosts(Source('inventory', Path(sys.argv[1])), workers=2);"
              "from nornir.core.plugins.connections import ConnectionPluginRegister as R;"
-             "print(sorted(nr.inventory.hosts), 'napalm' in sys.modules, 'napalm' in R.available,"
-             " 'netmiko' in R.available)")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          check=True)
-    assert done.stdout.split("\n")[0] == "['r1'] False False True", done.stdout + done.stderr
+             "print(json.dumps([sorted(nr.inventory.hosts), 'napalm' in sys.modules,"
+             " 'napalm' in R.available, 'netmiko' in R.available]))")
+    assert fresh_json(probe, str(tmp_path)) == [["r1"], False, False, True]
 
 
 # --------------------------------------------------------------------------- bad input

@@ -4,9 +4,6 @@ a cache that is missing, corrupt or unwritable changes nothing but the time a pa
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -17,6 +14,7 @@ import pytest
 
 from inspector import parsing
 from mock_devices import render_output
+from tests.fresh import fresh_json
 
 NOW = datetime(2025, 3, 14, 9, 26, 53, 123000, tzinfo=UTC)
 # A command without arguments and one whose arguments Genie reads from the command line.
@@ -58,12 +56,9 @@ print(json.dumps({"index_loaded": common.parser_data is not None, "parsed": repr
 
 
 def _in_fresh_process(cache: Path) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-c", _FRESH_PROCESS], capture_output=True, text=True, timeout=120,
-        input=json.dumps({c: _output(c) for c in COMMANDS}),
-        env={**os.environ, "INSPECTOR_CACHE": str(cache)}, check=True,
-    )
-    result: dict[str, Any] = json.loads(done.stdout)
+    outputs = json.dumps({c: _output(c) for c in COMMANDS})
+    result: dict[str, Any] = fresh_json(_FRESH_PROCESS, stdin=outputs,
+                                        env={"INSPECTOR_CACHE": str(cache)})
     return result
 
 

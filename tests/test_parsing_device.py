@@ -4,9 +4,6 @@ exactly as the Device does, spares a fresh process the Device's 0.2 s, and reach
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +12,7 @@ import pytest
 
 from inspector import parsing
 from mock_devices import render_output
+from tests.fresh import fresh_json
 
 NOW = datetime(2025, 3, 14, 9, 26, 53, 123000, tzinfo=UTC)
 # (Genie OS, lab profile, command): a command Genie finds by name and one whose argument it
@@ -60,12 +58,8 @@ print(json.dumps({"conf_loaded": conf_loaded, "index_loaded": index_loaded, "sam
 
 
 def _in_fresh_process(cache: Path) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-c", _FRESH_PROCESS], capture_output=True, text=True, timeout=180,
-        input=json.dumps(_outputs()), env={**os.environ, "INSPECTOR_CACHE": str(cache)},
-        check=True,
-    )
-    result: dict[str, Any] = json.loads(done.stdout)
+    result: dict[str, Any] = fresh_json(_FRESH_PROCESS, stdin=json.dumps(_outputs()),
+                                        env={"INSPECTOR_CACHE": str(cache)})
     return result
 
 
