@@ -55,10 +55,12 @@ def test_a_forked_child_syncs_with_threads_of_its_own(tmp_path: Path) -> None:
     child_outputs = _outputs(tmp_path / "child", 2)
     pid = os.fork()
     if pid == 0:  # the parent's fsync threads are not in here: waiting on them would hang
+        code = 1
         try:
             sync_files(child_outputs)
+            code = 0
         finally:
-            os._exit(0)
+            os._exit(code)
     for _ in range(100):
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
