@@ -269,6 +269,9 @@ def _run_with_progress(nornir: Any, new_key: bool = False, **kwargs: Any) -> Any
     for path in summary.reports:
         console.print(f"report: {path}")
     print_signing(console, summary.signing_key, new_key)
+    if summary.judge_lost:
+        console.print("[yellow]the judge worker died during the run (killed, or out of "
+                      "memory): the chassis it had not judged were judged in this process[/]")
     if summary.interrupted or summary.missing:
         console.print(f"[yellow]interrupted: {len(summary.missing)} chassis not inspected; "
                       f"finish with `inspector run --resume {summary.run_dir}`[/]")

@@ -49,6 +49,7 @@ from inspector.store import (
     keep_report_pieces,
     prepare_resume,
     read_records,
+    remove_half_written,
     run_meta,
     write_record,
 )
@@ -86,6 +87,7 @@ class RunSummary:
     interrupted: bool = False
     missing: list[str] = field(default_factory=list)  # hosts of the run without a record yet
     reports: list[Path] = field(default_factory=list)
+    judge_lost: bool = False  # the judge worker died during the run
 
     @property
     def exit_code(self) -> int:
@@ -217,6 +219,7 @@ class Inspection:
     judged_with: dict[str, Any] | None = None  # inspector.provenance, once for the batch
     judges: Executor | None = None  # worker processes that parse and judge; None: this thread
     storage_failure: StorageError | None = None  # the first write the disk refused
+    judge_lost: bool = False  # a judge worker died (killed, out of memory): judged here since
     bastions: Bastions | None = None  # the run's jump host connections, if any
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -269,7 +272,9 @@ class Inspection:
             try:
                 row, digests = self.judges.submit(judge_in_worker, job, self.run_dir).result()
             except BrokenProcessPool:
-                pass  # a worker died (killed, out of memory): judge here, as without workers
+                # A worker died (killed, out of memory): the pool is lost for the rest of the
+                # run, whose chassis are judged here, as in a small batch.
+                self.judge_lost = True
             else:
                 adopt_digests(digests)
                 return row
@@ -509,6 +514,10 @@ def run_inspection(
         finally:
             if inspection.bastions is not None:
                 inspection.bastions.close()
+    if inspection.judge_lost:
+        # What the dead worker was writing is written again by the chassis's own session;
+        # its temporary files would stay in the finished run.
+        remove_half_written(run_dir)
     if inspection.storage_failure is not None:
         # Signed as started and never finished: a resume sets aside what no signature covers.
         raise RunError(f"the run stopped: {inspection.storage_failure}; free some space (or "
@@ -525,7 +534,8 @@ def run_inspection(
                 policy=policy, started_at=utc_now(), finished_at=utc_now(),
                 judged_with=inspection.judged_with,
             ))
-    summary = RunSummary(run_id=run_id, run_dir=run_dir, interrupted=interrupted)
+    summary = RunSummary(run_id=run_id, run_dir=run_dir, interrupted=interrupted,
+                         judge_lost=inspection.judge_lost)
     for record in read_records(run_dir):
         row = summary_row(record)
         summary.verdicts[row["hostname"]] = row["verdict"]

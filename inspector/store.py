@@ -319,11 +319,18 @@ def run_credentials(meta: dict[str, Any]) -> Path | None:
     return Path(meta["credentials"]) if meta.get("credentials") else None
 
 
-def prepare_resume(run_dir: Path) -> set[str]:
-    """Hosts already finished (those with a record). Half-written files of a killed run are
-    removed: their complete versions never existed."""
+def remove_half_written(run_dir: Path) -> None:
+    """Remove the temporary files a killed writer left (a run, or a judge worker): their
+    complete versions never existed, or were written again since. Only while no writer of the
+    run is at work: under its lock, with its sessions and workers done."""
     for tmp in run_dir.rglob("*.tmp"):
         tmp.unlink()
+
+
+def prepare_resume(run_dir: Path) -> set[str]:
+    """Hosts already finished (those with a record), once a killed run's half-written files
+    are removed."""
+    remove_half_written(run_dir)
     return ({r["chassis"]["hostname"] for r in read_records(run_dir)}
             if records_dir(run_dir).is_dir() else set())
 
