@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import subprocess
@@ -25,6 +26,7 @@ from typing import Any
 import pytest
 import yaml
 
+from inspector.run import JUDGE_POOL_MIN_CHASSIS
 from mock_devices import ChassisSpec, expected_verdict, get_profile, load_profiles, running_lab
 from mock_devices.lab import PROFILE_ORDER
 from mock_devices.profiles import HEALTHY, common_scenarios
@@ -263,7 +265,7 @@ def slow_lab(tmp_path: Path) -> Iterator[dict[str, Any]]:
                "env": {"INSPECTOR_KEY": str(tmp_path / "k"), "COLUMNS": "250"}}
 
 
-def _start(lab: dict[str, Any]) -> subprocess.Popen[str]:
+def _start(lab: dict[str, Any], workers: int = 2) -> subprocess.Popen[str]:
     import os
 
     # A shell starts a background job with Ctrl-C ignored, and an ignored signal stays ignored
@@ -275,12 +277,19 @@ def _start(lab: dict[str, Any]) -> subprocess.Popen[str]:
         return subprocess.Popen(
             [sys.executable, "-m", "inspector", "run", "--inventory", str(lab["inventory"]),
              "--out", str(lab["run_dir"].parent), "--run-id", lab["run_dir"].name,
-             "--workers", "2", "--no-show-tech"],
+             "--workers", str(workers), "--no-show-tech"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            # Its own process group, as a terminal's foreground job: Ctrl-C reaches the whole
+            # group, the run's judge workers included (`_ctrl_c`).
+            process_group=0,
             env={**os.environ, **lab["env"]},
         )
     finally:
         signal.signal(signal.SIGINT, before)
+
+
+def _ctrl_c(process: subprocess.Popen[str]) -> None:
+    os.killpg(process.pid, signal.SIGINT)
 
 
 def _wait_for_records(process: subprocess.Popen[str], run_dir: Path, count: int) -> None:
@@ -336,7 +345,7 @@ def test_ctrl_c_stops_cleanly_keeps_finished_records_and_resume_completes(
     for press in range(presses):
         if press:
             time.sleep(0.1)
-        process.send_signal(signal.SIGINT)
+        _ctrl_c(process)
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stdout + stderr
     assert "Traceback" not in stderr, stderr
@@ -355,3 +364,35 @@ def test_ctrl_c_stops_cleanly_keeps_finished_records_and_resume_completes(
     _assert_complete(run_dir, slow_lab["specs"], slow_lab["env"])
     # The chassis finished before Ctrl-C were not inspected again.
     assert all((run_dir / "records" / name).is_file() for name in kept)
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: no judge worker")
+def test_ctrl_c_stops_a_run_with_a_judge_worker_cleanly_and_resume_completes(
+        tmp_path: Path) -> None:
+    """Ctrl-C reaches the judge worker too, which ignores it: the chassis in session still get
+    their judgement and record, and the run stops as a small batch does."""
+    specs = [ChassisSpec(hostname=f"lab-{profile}-{i:02d}", profile=profile, scenario=HEALTHY,
+                         index=i, serial=get_profile(profile).serial(i))
+             for i, profile in enumerate(
+                 (PROFILE_ORDER * JUDGE_POOL_MIN_CHASSIS)[:JUDGE_POOL_MIN_CHASSIS], start=1)]
+    with running_lab(specs, inventory_out=tmp_path / "inventory",
+                     latency=Latency(command=0.05)):
+        lab = {"specs": specs, "inventory": tmp_path / "inventory",
+               "run_dir": tmp_path / "out" / "cut",
+               "env": {"INSPECTOR_KEY": str(tmp_path / "k"), "COLUMNS": "250"}}
+        run_dir = lab["run_dir"]
+        process = _start(lab, workers=10)
+        _wait_for_records(process, run_dir, 12)
+        _ctrl_c(process)
+        stdout, stderr = process.communicate(timeout=120)
+        assert process.returncode == 130, stdout + stderr
+        assert "Traceback" not in stderr, stderr
+        assert "judge worker died" not in stdout  # it judged every chassis still in session
+        kept = sorted(p.name for p in (run_dir / "records").glob("*.json"))
+        assert 12 <= len(kept) < len(specs)
+        assert f"interrupted: {len(specs) - len(kept)} chassis not inspected" in stdout
+        assert not [p for p in run_dir.rglob("*") if p.name.endswith(".tmp")]
+        done = inspector("run", "--resume", str(run_dir), env=lab["env"])
+        assert done.returncode == 0, done.stdout + done.stderr
+        _assert_complete(run_dir, specs, lab["env"])
+        assert all((run_dir / "records" / name).is_file() for name in kept)
