@@ -7,7 +7,9 @@
   engineer on site can act on. Short timeouts come from a `--policy` file.
 - A run killed with SIGKILL mid-batch, then `run --resume`, ends with exactly one valid record
   per chassis and no half-written file; Ctrl-C (SIGINT) stops cleanly with exit code 130,
-  keeps what finished, and `--resume` does the rest.
+  keeps what finished, and `--resume` does the rest. The same with a batch big enough to be
+  judged in a worker process: Ctrl-C reaches it too and it judges what is in session; killed
+  outright, the run leaves no worker behind.
 """
 
 from __future__ import annotations
@@ -366,33 +368,73 @@ def test_ctrl_c_stops_cleanly_keeps_finished_records_and_resume_completes(
     assert all((run_dir / "records" / name).is_file() for name in kept)
 
 
-@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: no judge worker")
-def test_ctrl_c_stops_a_run_with_a_judge_worker_cleanly_and_resume_completes(
-        tmp_path: Path) -> None:
-    """Ctrl-C reaches the judge worker too, which ignores it: the chassis in session still get
-    their judgement and record, and the run stops as a small batch does."""
+@pytest.fixture
+def pool_lab(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """A lab big enough for the run to judge in a worker process, as slow per command as
+    `slow_lab`; inspected ten at a time."""
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: the run judges in its own threads")
     specs = [ChassisSpec(hostname=f"lab-{profile}-{i:02d}", profile=profile, scenario=HEALTHY,
                          index=i, serial=get_profile(profile).serial(i))
              for i, profile in enumerate(
                  (PROFILE_ORDER * JUDGE_POOL_MIN_CHASSIS)[:JUDGE_POOL_MIN_CHASSIS], start=1)]
     with running_lab(specs, inventory_out=tmp_path / "inventory",
                      latency=Latency(command=0.05)):
-        lab = {"specs": specs, "inventory": tmp_path / "inventory",
+        yield {"specs": specs, "inventory": tmp_path / "inventory",
                "run_dir": tmp_path / "out" / "cut",
                "env": {"INSPECTOR_KEY": str(tmp_path / "k"), "COLUMNS": "250"}}
-        run_dir = lab["run_dir"]
-        process = _start(lab, workers=10)
-        _wait_for_records(process, run_dir, 12)
-        _ctrl_c(process)
-        stdout, stderr = process.communicate(timeout=120)
-        assert process.returncode == 130, stdout + stderr
-        assert "Traceback" not in stderr, stderr
-        assert "judge worker died" not in stdout  # it judged every chassis still in session
-        kept = sorted(p.name for p in (run_dir / "records").glob("*.json"))
-        assert 12 <= len(kept) < len(specs)
-        assert f"interrupted: {len(specs) - len(kept)} chassis not inspected" in stdout
-        assert not [p for p in run_dir.rglob("*") if p.name.endswith(".tmp")]
-        done = inspector("run", "--resume", str(run_dir), env=lab["env"])
-        assert done.returncode == 0, done.stdout + done.stderr
-        _assert_complete(run_dir, specs, lab["env"])
-        assert all((run_dir / "records" / name).is_file() for name in kept)
+
+
+def _children(pid: int) -> list[int]:
+    return [int(child) for task in Path(f"/proc/{pid}/task").iterdir()
+            for child in (task / "children").read_text().split()]
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a zombie has exited; its new parent reaps it
+
+
+def test_a_run_killed_outright_leaves_no_judge_worker_behind_and_resumes(
+        pool_lab: dict[str, Any]) -> None:
+    run_dir = pool_lab["run_dir"]
+    process = _start(pool_lab, workers=10)
+    _wait_for_records(process, run_dir, 12)
+    workers = _children(process.pid)
+    assert workers  # the judge worker, and the pool's resource tracker
+    process.send_signal(signal.SIGKILL)
+    process.wait(10)
+    # No parent left to shut the pool down: each worker notices, and leaves within a second
+    # or two instead of idling on as an orphan.
+    deadline = time.monotonic() + 15
+    while [pid for pid in workers if _running(pid)]:
+        assert time.monotonic() < deadline, "a judge worker outlived its run"
+        time.sleep(0.1)
+    done = inspector("run", "--resume", str(run_dir), env=pool_lab["env"])
+    assert done.returncode == 0, done.stdout + done.stderr
+    _assert_complete(run_dir, pool_lab["specs"], pool_lab["env"])
+
+
+def test_ctrl_c_stops_a_run_with_a_judge_worker_cleanly_and_resume_completes(
+        pool_lab: dict[str, Any]) -> None:
+    """Ctrl-C reaches the judge worker too, which ignores it: the chassis in session still get
+    their judgement and record, and the run stops as a small batch does."""
+    run_dir, specs = pool_lab["run_dir"], pool_lab["specs"]
+    process = _start(pool_lab, workers=10)
+    _wait_for_records(process, run_dir, 12)
+    _ctrl_c(process)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stdout + stderr
+    assert "Traceback" not in stderr, stderr
+    assert "judge worker died" not in stdout  # it judged every chassis still in session
+    kept = sorted(p.name for p in (run_dir / "records").glob("*.json"))
+    assert 12 <= len(kept) < len(specs)
+    assert f"interrupted: {len(specs) - len(kept)} chassis not inspected" in stdout
+    assert not [p for p in run_dir.rglob("*") if p.name.endswith(".tmp")]
+    done = inspector("run", "--resume", str(run_dir), env=pool_lab["env"])
+    assert done.returncode == 0, done.stdout + done.stderr
+    _assert_complete(run_dir, specs, pool_lab["env"])
+    assert all((run_dir / "records" / name).is_file() for name in kept)
