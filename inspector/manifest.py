@@ -67,9 +67,19 @@ def trusted_keys_path() -> Path:
 
 
 def own_public_key(key_path: Path | None = None) -> str | None:
-    """This inspector's public key (OpenSSH text), or None before its key exists."""
-    path = (key_path or default_key_path()).with_suffix(".pub")
-    return path.read_text().strip() if path.is_file() else None
+    """This inspector's public key (OpenSSH text), or None before its key exists. Read from
+    the `.pub` beside the private key, or from the private key itself when only it was kept
+    (copied alone to a new machine, say): the key that signs this inspector's runs is its own."""
+    from cryptography.hazmat.primitives import serialization
+
+    private = key_path or default_key_path()
+    public = private.with_suffix(".pub")
+    if public.is_file():
+        return public.read_text().strip()
+    if not private.is_file():
+        return None
+    return _load_private(private).public_key().public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
 
 
 def same_key(a: str, b: str) -> bool:

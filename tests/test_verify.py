@@ -194,3 +194,15 @@ def test_a_run_without_files_has_an_empty_manifest(tmp_path: Path) -> None:
     assert json.loads(body)["files"] == {}
     assert body == (json.dumps(json.loads(body), indent=2) + "\n").encode()
     assert verify_run(run_dir, key.with_suffix(".pub")).ok
+
+
+@pytest.mark.lab
+def test_a_private_key_kept_without_its_public_key_is_still_this_inspectors_own(
+        signed: dict[str, Any], run: Path, tmp_path: Path) -> None:
+    alone = tmp_path / "moved" / "inspector.pem"  # copied alone to another machine, say
+    alone.parent.mkdir()
+    shutil.copy2(signed["key"], alone)
+    done = _verify(run, key=alone)
+    assert done.returncode == 0, done.stdout
+    assert f"signed by {signed['fingerprint']} (this inspector's own key)" in done.stdout
+    assert not alone.with_suffix(".pub").exists()  # read from the private key, nothing written
