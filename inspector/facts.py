@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from inspector.evidence import RawOutput
-from inspector.parsing import ParseFailure, genie_parse, textfsm_parse
+from inspector.parsing import ParseFailure, genie_parse, parse_deadline, textfsm_parse
 from inspector.platforms import platform_for
 
 
@@ -325,12 +325,15 @@ class FactResolver:
         )
 
     def _read_with(self, strategy: Strategy, output: RawOutput) -> Any:
+        assert output.text is not None
         if isinstance(strategy, Own):
-            return strategy.read(self.platform, output)
+            with parse_deadline(output.text):
+                return strategy.read(self.platform, output)
         key = (output.command, strategy.parse_key)
         if key not in self._parsed:
             try:
-                self._parsed[key] = strategy.parse(self.platform, output)
+                with parse_deadline(output.text):
+                    self._parsed[key] = strategy.parse(self.platform, output)
             except ParseFailure as failure:
                 self._parsed[key] = failure
         parsed = self._parsed[key]

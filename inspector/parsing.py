@@ -12,10 +12,12 @@ import importlib.util
 import json
 import os
 import re
+import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeGuard
@@ -25,6 +27,63 @@ _genie_lock = threading.Lock()
 
 class ParseFailure(Exception):
     """A parser could not turn this output into data."""
+
+
+# A parser meeting text it was not written for may never finish: some of Genie's patterns
+# backtrack without end on a long line (IOS-XE `show platform` takes 3 s on a line of 800
+# digits, and would take years on one of 100,000), and a run judges its chassis one after the
+# other in its judge worker, so one such output would hold up every chassis after it.
+PARSE_DEADLINE = 10.0  # seconds; the slowest real parse (a 500-port `show interfaces`) < 1 s
+
+
+class _Overran(BaseException):
+    """Raised into a parse past its deadline. Not an Exception: a parser's own `except
+    Exception` must not take it for a failure of its own and go on to the next line."""
+
+
+def _overrun(signum: int, frame: Any) -> None:
+    raise _Overran
+
+
+_in_deadline = False
+
+
+@contextmanager
+def parse_deadline(text: str | None = None) -> Iterator[None]:
+    """Stop the parse inside after PARSE_DEADLINE seconds, as a ParseFailure that names the
+    longest line of `text`, the output parsed, where there is one.
+
+    Python's regular expressions hear signals, but only the main thread does: where a judge
+    worker and a rerun judge. A batch too small for a judge worker judges in its session
+    threads, where a parse runs without a deadline."""
+    global _in_deadline
+    if _in_deadline or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _overrun)
+    if previous is None:  # a handler set outside Python: none to put back but the default
+        previous = signal.SIG_DFL
+
+    def disarm() -> None:
+        global _in_deadline
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        _in_deadline = False
+
+    signal.setitimer(signal.ITIMER_REAL, PARSE_DEADLINE)
+    _in_deadline = True
+    try:
+        try:
+            yield
+        finally:
+            disarm()
+    except _Overran:
+        disarm()  # again: the deadline may have fallen as the first began
+        late = f"did not finish within {PARSE_DEADLINE:g} s"
+        if text is not None:
+            longest = max(map(len, text.splitlines()), default=0)
+            late += f" (the output's longest line is {longest:,} characters)"
+        raise ParseFailure(late) from None
 
 
 class _NoDevice:

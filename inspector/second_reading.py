@@ -55,7 +55,7 @@ from typing import Any
 from inspector.evidence import RawOutput
 from inspector.facts import FactResolver, FactUnavailable
 from inspector.models import Evidence, Outcome, Status
-from inspector.parsing import lazy_package_init
+from inspector.parsing import lazy_package_init, parse_deadline
 from inspector.readonly import require_read_only
 
 PARSER = "napalm"
@@ -342,7 +342,8 @@ class _Getters:
             try:
                 if self._driver is None:
                     self._driver = _driver(self._platform, self._connection)
-                self._results[getter] = getattr(self._driver, getter)()
+                with parse_deadline():
+                    self._results[getter] = getattr(self._driver, getter)()
             except NotInEvidence as missing:
                 self._results[getter] = str(missing)
             except Exception as exc:  # NAPALM meeting an output it cannot read
