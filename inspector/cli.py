@@ -833,6 +833,8 @@ def testbed_export(inventory: Path | None, checklist_file: Path | None,
 def join_worker_processes() -> None:
     """A run's judge workers end their teardown beside the run's last steps (`judge_pool`):
     the command leaves after them, never leaving one behind, their CPU counted as its own."""
+    if (run := sys.modules.get("inspector.run")) is not None:
+        run.join_judge_pools()
     if (multiprocessing := sys.modules.get("multiprocessing")) is None:
         return
     for worker in multiprocessing.active_children():
@@ -872,6 +874,11 @@ def main() -> None:
     # renamed into place). Leaving without the interpreter's teardown of Genie, netmiko and
     # their thousands of objects saves 0.2 to 0.4 s on every command.
     join_worker_processes()
+    if (pool_util := sys.modules.get("multiprocessing.util")) is not None:
+        # What the interpreter's exit does next, and `os._exit` skips: release the named
+        # semaphores of the judge pool's queues. Left behind, the pool's resource tracker
+        # removes them and warns of them on stderr as leaked.
+        pool_util._exit_function()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code or 0)

@@ -382,19 +382,24 @@ def _judge_worker_started(genie_oses: list[str]) -> None:
 
 
 # Parsing and judging hold the GIL: 1000 chassis spent 70% of the run's GIL time there,
-# starving the sessions. Worker processes take it over once a batch is big enough to repay
-# their start (about 1 s of imports each, Genie included); small batches judge in-thread.
-# One core stays with the sessions; each worker holds Genie (about 150 MB).
+# starving the sessions. Worker processes take them over, and judge in their main thread,
+# the one thread where a parse that would never finish can be stopped
+# (`parsing.parse_deadline`). So every batch has one, a small one too (its start, about 1 s
+# of imports, goes on beside the first logins); from JUDGE_POOL_MIN_CHASSIS on, up to
+# JUDGE_POOL_MAX_WORKERS. One core stays with the sessions; each worker holds Genie (about
+# 150 MB).
 JUDGE_POOL_MIN_CHASSIS = 50
 JUDGE_POOL_MAX_WORKERS = 4
 
 
 @contextmanager
 def judge_pool(chassis: int, genie_oses: list[str]) -> Iterator[Executor | None]:
-    """Worker processes to parse and judge `chassis` chassis, or None when not worth it
-    (judging then happens in the session threads, Genie warmed up beside them)."""
-    workers = min((os.cpu_count() or 1) - 1, JUDGE_POOL_MAX_WORKERS)
-    if chassis < JUDGE_POOL_MIN_CHASSIS or workers < 1:
+    """Worker processes to parse and judge `chassis` chassis, or None with a single core or
+    nothing to judge (judging then happens in the session threads, Genie warmed up beside
+    them, and a parse runs without a deadline)."""
+    most = JUDGE_POOL_MAX_WORKERS if chassis >= JUDGE_POOL_MIN_CHASSIS else 1
+    workers = min((os.cpu_count() or 1) - 1, most)
+    if chassis < 1 or workers < 1:
         warm_up_genie(genie_oses, background=True)
         yield None
         return
@@ -417,8 +422,23 @@ def judge_pool(chassis: int, genie_oses: list[str]) -> Iterator[Executor | None]
         raise
     # Each chassis's session waited for its judgement, interrupted run or not: the workers
     # have nothing left to do but exit, and their interpreter's teardown (Genie, NAPALM:
-    # about 0.2 s) goes on beside the run's end instead of before it.
+    # about 0.2 s) goes on beside the run's end instead of before it. The pool's own thread
+    # sees them out, then releases its queues: `join_judge_pools` waits for it.
+    _let_go.append(getattr(pool, "_executor_manager_thread", None))  # its first submit made it
     pool.shutdown(wait=False)
+
+
+_let_go: list[threading.Thread | None] = []
+
+
+def join_judge_pools() -> None:
+    """Wait for the pools `judge_pool` let go to see their workers out and release their
+    queues. The queues' named semaphores are released as they go, each removed and then
+    struck off the pool's resource tracker's list: a command that left between the two
+    had the tracker warn on stderr of a leaked semaphore."""
+    while _let_go:
+        if (thread := _let_go.pop()) is not None:
+            thread.join()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from inspector.run import JUDGE_POOL_MIN_CHASSIS
 from mock_devices import ChassisSpec, get_profile, running_lab
 from tests.lab_run import inspector, records
 
@@ -35,14 +34,10 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", str(folder)], capture_output=True)
 
 
-# A batch judged in the session threads, and one big enough to be judged (and its evidence
-# written) in a worker process, whose refused write must stop the run the same way.
-@pytest.mark.parametrize("count", [12, JUDGE_POOL_MIN_CHASSIS],
-                         ids=["judged in the run's process", "judged in a worker"])
-def test_a_full_disk_stops_the_run_with_the_resume_hint(small_disk: Path, tmp_path: Path,
-                                                        count: int) -> None:
+def test_a_full_disk_stops_the_run_with_the_resume_hint(small_disk: Path,
+                                                        tmp_path: Path) -> None:
     specs = [ChassisSpec(hostname=f"lab-{i:02d}", profile="cat9300", scenario="healthy", index=i,
-                         serial=get_profile("cat9300").serial(i)) for i in range(1, count + 1)]
+                         serial=get_profile("cat9300").serial(i)) for i in range(1, 13)]
     env = {"INSPECTOR_KEY": str(tmp_path / "key.pem")}
     run_dir = small_disk / "r"
     with running_lab(specs, inventory_out=tmp_path / "inventory"):

@@ -51,3 +51,14 @@ def test_a_run_stopped_by_an_error_waits_for_its_workers_there() -> None:
         pool.submit(os.getpid).result()
         raise RuntimeError("the disk, say")
     assert not multiprocessing.active_children()
+
+
+def test_a_batch_of_one_chassis_is_judged_in_a_worker_too() -> None:
+    # Where a parse that would never finish can be stopped (`parsing.parse_deadline`).
+    with judge_pool(1, []) as pool:
+        _pool_or_skip(pool)
+        assert pool is not None
+        assert pool.submit(os.getpid).result() != os.getpid()
+    join_worker_processes()
+    with judge_pool(0, []) as nothing_to_judge:
+        assert nothing_to_judge is None

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from inspector.run import JUDGE_POOL_MIN_CHASSIS
 from mock_devices import plan_lab, running_lab
 from tests.dying_judge import DOOMED
 from tests.fresh import REPO
@@ -35,7 +34,7 @@ main()
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: no judge worker to lose")
 def test_a_run_whose_judge_worker_dies_judges_the_rest_itself_and_leaves_nothing_half_written(
         tmp_path: Path) -> None:
-    specs = plan_lab(JUDGE_POOL_MIN_CHASSIS, "healthy")  # enough chassis for a judge worker
+    specs = plan_lab(6, "healthy")
     doomed = specs[len(specs) // 2].hostname
     env = {**os.environ, "INSPECTOR_KEY": str(tmp_path / "k"), "COLUMNS": "250", DOOMED: doomed}
     run_dir = tmp_path / "out" / "lost"
