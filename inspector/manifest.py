@@ -70,14 +70,14 @@ def own_public_key(key_path: Path | None = None) -> str | None:
     """This inspector's public key (OpenSSH text), or None before its key exists. Read from
     the `.pub` beside the private key, or from the private key itself when only it was kept
     (copied alone to a new machine, say): the key that signs this inspector's runs is its own."""
-    from cryptography.hazmat.primitives import serialization
-
     private = key_path or default_key_path()
     public = private.with_suffix(".pub")
     if public.is_file():
         return public.read_text().strip()
     if not private.is_file():
         return None
+    from cryptography.hazmat.primitives import serialization
+
     public_bytes: bytes = _load_private(private).public_key().public_bytes(
         serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
     return public_bytes.decode()

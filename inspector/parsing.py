@@ -54,8 +54,8 @@ def parse_deadline(text: str | None = None) -> Iterator[None]:
     longest line of `text`, the output parsed, where there is one.
 
     Python's regular expressions hear signals, but only the main thread does: where a judge
-    worker and a rerun judge. A batch too small for a judge worker judges in its session
-    threads, where a parse runs without a deadline."""
+    worker, `rerun` and `evaluate` judge. On a machine of one core, or once its judge worker
+    has died, a run judges in its session threads, where a parse runs without a deadline."""
     global _in_deadline
     if _in_deadline or threading.current_thread() is not threading.main_thread():
         yield

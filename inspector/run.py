@@ -273,7 +273,7 @@ class Inspection:
                 row, digests = self.judges.submit(judge_in_worker, job, self.run_dir).result()
             except BrokenProcessPool:
                 # A worker died (killed, out of memory): the pool is lost for the rest of the
-                # run, whose chassis are judged here, as in a small batch.
+                # run, whose chassis are judged here, as on a machine of one core.
                 self.judge_lost = True
             else:
                 adopt_digests(digests)
