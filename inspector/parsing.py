@@ -41,23 +41,29 @@ class _Overran(BaseException):
     Exception` must not take it for a failure of its own and go on to the next line."""
 
 
+_armed = False  # a parse of the main thread is under its deadline
+_fired = False  # and the deadline fell during it
+
+
 def _overrun(signum: int, frame: Any) -> None:
-    raise _Overran
-
-
-_in_deadline = False
+    global _fired
+    if _armed:
+        _fired = True
+        raise _Overran
 
 
 @contextmanager
 def parse_deadline(text: str | None = None) -> Iterator[None]:
     """Stop the parse inside after PARSE_DEADLINE seconds, as a ParseFailure that names the
-    longest line of `text`, the output parsed, where there is one.
+    longest line of `text`, the output parsed, where there is one. A parse the deadline fell
+    on is a failure however it ended: a parser that caught the interruption (a bare `except`,
+    or one around an import) may have read on without a line, or read nothing.
 
     Python's regular expressions hear signals, but only the main thread does: where a judge
     worker, `rerun` and `evaluate` judge. On a machine of one core, or once its judge worker
     has died, a run judges in its session threads, where a parse runs without a deadline."""
-    global _in_deadline
-    if _in_deadline or threading.current_thread() is not threading.main_thread():
+    global _armed, _fired
+    if _armed or threading.current_thread() is not threading.main_thread():
         yield
         return
     previous = signal.signal(signal.SIGALRM, _overrun)
@@ -65,13 +71,15 @@ def parse_deadline(text: str | None = None) -> Iterator[None]:
         previous = signal.SIG_DFL
 
     def disarm() -> None:
-        global _in_deadline
+        global _armed
+        _armed = False  # first: an alarm from here on is let pass
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-        _in_deadline = False
 
-    signal.setitimer(signal.ITIMER_REAL, PARSE_DEADLINE)
-    _in_deadline = True
+    _fired, _armed = False, True
+    # Again every 50 ms after the deadline: one interruption caught by the parser itself
+    # must not leave it to run on for ever.
+    signal.setitimer(signal.ITIMER_REAL, PARSE_DEADLINE, 0.05)
     try:
         try:
             yield
@@ -79,6 +87,10 @@ def parse_deadline(text: str | None = None) -> Iterator[None]:
             disarm()
     except _Overran:
         disarm()  # again: the deadline may have fallen as the first began
+    except Exception:
+        if not _fired:
+            raise
+    if _fired:
         late = f"did not finish within {PARSE_DEADLINE:g} s"
         if text is not None:
             longest = max(map(len, text.splitlines()), default=0)

@@ -8,6 +8,7 @@ line; the check reads the output another way where it has one (here our own read
 from __future__ import annotations
 
 import json
+import re
 import signal
 import threading
 import time
@@ -24,7 +25,7 @@ from inspector.evaluate import evaluate_chassis
 from inspector.evidence import RawOutput, utc_now
 from inspector.policy import load_policy
 from inspector.program import HostContext
-from inspector.run import JUDGE_POOL_MIN_CHASSIS, Judgement, judge_pool
+from inspector.run import Judgement, judge_pool
 from mock_devices.lab import render_output
 from tests.hasty_judge import SHORT_DEADLINE, judge_hastily
 
@@ -82,6 +83,28 @@ def test_a_genie_parse_past_its_deadline_is_a_failure_that_says_why(
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
 
+def _stubborn(text: str) -> str:
+    """A parser that catches everything, the interruption too, and reads on."""
+    for line in text.splitlines():
+        try:
+            re.match(r"^(\d+)*x$", line)  # backtracks without end on a line of digits
+        except BaseException:  # noqa: BLE001, S112 - the parser's fault this test is about
+            continue
+    return "read"
+
+
+def test_a_parse_that_catches_the_interruption_is_stopped_and_fails_all_the_same(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parsing, "PARSE_DEADLINE", SHORT_DEADLINE)
+    text = f"{RUNAWAY}\n{RUNAWAY}\n"
+    started = time.monotonic()
+    with pytest.raises(parsing.ParseFailure, match="did not finish"), \
+            parsing.parse_deadline(text):
+        _stubborn(text)
+    assert time.monotonic() - started < 5
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
 def test_a_check_whose_genie_parse_is_stopped_reads_the_output_its_other_way(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parsing, "PARSE_DEADLINE", SHORT_DEADLINE)
@@ -104,7 +127,7 @@ def test_a_judge_worker_stops_the_parse_and_goes_on_to_the_next_chassis(
             started_at=utc_now(), site=None, address=None, redactions={}, show_tech=None,
             judged_with=None)
 
-    with judge_pool(JUDGE_POOL_MIN_CHASSIS, ["iosxe"]) as pool:
+    with judge_pool(1, ["iosxe"]) as pool:  # one worker: it judges both, one after the other
         if pool is None:
             pytest.skip("one core: the run judges in its own threads")
         stopped, _ = pool.submit(judge_hastily, job("runaway", _outputs(poisoned=True)),
@@ -126,7 +149,7 @@ def test_outside_the_main_thread_a_parse_runs_without_a_deadline() -> None:
 
     def parse() -> None:
         try:
-            with parsing.parse_deadline("show platform"):
+            with parsing.parse_deadline("Chassis type: C9300-48P"):
                 time.sleep(0.01)
         except BaseException as exc:  # signal.signal refuses every thread but the main one
             failures.append(exc)
