@@ -76,11 +76,7 @@ def own_public_key(key_path: Path | None = None) -> str | None:
         return public.read_text().strip()
     if not private.is_file():
         return None
-    from cryptography.hazmat.primitives import serialization
-
-    public_bytes: bytes = _load_private(private).public_key().public_bytes(
-        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
-    return public_bytes.decode()
+    return _public_openssh(_load_private(private).public_key())
 
 
 def same_key(a: str, b: str) -> bool:
