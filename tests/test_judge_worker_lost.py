@@ -15,16 +15,16 @@ from pathlib import Path
 import pytest
 
 from mock_devices import plan_lab, running_lab
-from tests.dying_judge import DOOMED
 from tests.fresh import REPO
 from tests.lab_run import inspector, records
+from tests.worker_judges import DOOMED
 
 # The inspector's own command, but each judgement through `judge_then_die`: the judge worker
 # imports it by name, as it imports `judge_in_worker`.
 RUN_WITH_A_DYING_JUDGE = """
 import sys
 import inspector.run
-from tests.dying_judge import judge_then_die
+from tests.worker_judges import judge_then_die
 inspector.run.judge_in_worker = judge_then_die
 from inspector.cli import main
 main()

@@ -27,7 +27,7 @@ from inspector.policy import load_policy
 from inspector.program import HostContext
 from inspector.run import Judgement, judge_pool
 from mock_devices.lab import render_output
-from tests.hasty_judge import SHORT_DEADLINE, judge_hastily
+from tests.worker_judges import SHORT_DEADLINE, judge_hastily
 
 PROFILE, PLATFORM = "cat9300", "cisco_xe"
 RUNAWAY = "1" * 100_000  # Genie's IOS-XE `show platform` slot pattern backtracks on it for ever
