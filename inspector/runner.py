@@ -68,11 +68,10 @@ def schedule_as_batch() -> None:
     core to yield or use up its time slice instead of preempting it.
 
     At 1000 lab chassis the judge worker, the run's longest lane, was preempted 14 to 16
-    times a chassis, 8 to 9 with the sessions as batch work; and a session thread preempted
-    while it held the GIL left the others to wake, find it taken and sleep again. The run's
-    own process took less CPU a chassis in 10 of 11 alternated runs (docs/performance.md).
-    An SSH session waits for seconds, not for a time slice. Elsewhere, or where the system
-    refuses it, the thread is left as it is."""
+    times a chassis, 8 to 9 with the sessions as batch work, and the run's own process took
+    less CPU a chassis in 10 of 11 alternated pairs of runs (docs/performance.md). An SSH
+    session waits for seconds, not for a time slice. Elsewhere, or where the system refuses
+    it, the thread is left as it is."""
     with contextlib.suppress(AttributeError, OSError):
         os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
 
