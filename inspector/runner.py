@@ -7,8 +7,6 @@ finish (each writes its record), and reports what was done; `run --resume` does 
 
 from __future__ import annotations
 
-import contextlib
-import os
 import queue
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
@@ -30,8 +28,7 @@ class InterruptibleRunner:
         from nornir.core.task import AggregatedResult
 
         result = AggregatedResult(task.name)
-        pool = ThreadPoolExecutor(self.num_workers, thread_name_prefix="inspect",
-                                  initializer=schedule_as_batch)
+        pool = ThreadPoolExecutor(self.num_workers, thread_name_prefix="inspect")
         # Each chassis's future says itself when it is done. (Waiting on the set of those still
         # pending, at every completion, touched every one of them each time: quadratic in the
         # batch. The loop alone, 50 workers: 0.18 ms of CPU a chassis at 1000, 0.81 at 5000,
@@ -60,20 +57,6 @@ class InterruptibleRunner:
             raise Interrupted(result) from None
         pool.shutdown(wait=True)
         return result
-
-
-def schedule_as_batch() -> None:
-    """Run the calling thread, and the threads it starts (paramiko's, one per SSH session),
-    as batch work (Linux's SCHED_BATCH): woken by a packet, it waits for the thread on the
-    core to yield or use up its time slice instead of preempting it.
-
-    At 1000 lab chassis the judge worker, the run's longest lane, was preempted 14 to 16
-    times a chassis, 8 to 9 with the sessions as batch work, and the run's own process took
-    less CPU a chassis in 10 of 11 alternated pairs of runs (docs/performance.md). An SSH
-    session waits for seconds, not for a time slice. Elsewhere, or where the system refuses
-    it, the thread is left as it is."""
-    with contextlib.suppress(AttributeError, OSError):
-        os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
 
 
 def _finish_started_through_interrupts(pool: ThreadPoolExecutor,
