@@ -358,7 +358,8 @@ def test_ctrl_c_stops_cleanly_keeps_finished_records_and_resume_completes(
         json.loads(path.read_text())
     missing = SLOW_BATCH - len(kept)
     # stderr too: a run once left with exit 130 and nothing on stdout (docs/performance.md,
-    # "The session threads as batch work"), and what it said there was not kept.
+    # "The session threads as batch work, measured and held back"), and what it said on
+    # stderr was not kept.
     assert f"interrupted: {missing} chassis not inspected" in stdout, (stdout[-400:],
                                                                       stderr[-2000:])
     assert f"--resume {run_dir}" in stdout
