@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from inspector.files import atomic_write, read_json, sync_files, write_json
+from inspector.files import json_bytes, read_json, write_together
 from inspector.platforms import DENIED as _DENIAL
 from inspector.platforms import INCOMPLETE as _INCOMPLETE
 from inspector.platforms import PLATFORMS
@@ -132,16 +132,14 @@ class PendingEvidence:
     files: tuple[tuple[str, bytes], ...]  # file name, its bytes
     index: dict[str, Any]
 
-    def write(self) -> list[Path]:
-        """Each output whole under its name, all of them synced, then the index that names
-        them: an index never names an output that is not on disk. Returns the files written."""
-        written = []
-        for name, data in self.files:
-            atomic_write(self.folder / name, data, sync=False)
-            written.append(self.folder / name)
-        sync_files(written)
-        write_json(self.folder / INDEX, self.index)
-        return [*written, self.folder / INDEX]
+    def write(self, *also: tuple[Path, bytes]) -> list[Path]:
+        """Each output, the index that names them, then `also` (a file kept with them), all
+        synced at one wait on the disk before the first is renamed into place: an index never
+        names an output that is not on disk. Returns the files written."""
+        files = [*((self.folder / name, data) for name, data in self.files),
+                 (self.folder / INDEX, json_bytes(self.index)), *also]
+        write_together(files)
+        return [path for path, _ in files]
 
 
 class EvidenceWriter:

@@ -8,7 +8,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -50,47 +50,81 @@ _TMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 def atomic_write(path: Path, data: bytes | bytearray, *, sync: bool = True) -> None:
     """Write to a temporary file beside `path`, fsync it, then rename it into place.
 
-    `sync=False` leaves the fsync to the caller, who syncs a batch with `sync_files` before
-    anything that names these files is written: one chassis's outputs are synced together
-    before its evidence index, not one by one (measured: half the CPU)."""
-    tmp = f"{path.parent}/.{path.name}.{os.getpid()}-{threading.get_ident()}.tmp"
+    `sync=False`: not synced at all, for a file that is only a cache (a crash that loses it
+    loses nothing: it is drawn again). Files that must be on disk before another names
+    them are written with `write_together`."""
+    _write_in_place([(path, data)], sync=sync)
+
+
+def write_together(files: Sequence[tuple[Path, bytes | bytearray]]) -> None:
+    """Write each file to a temporary file beside it, fsync them all at once, then rename each
+    into place in the order given. A file is whole under its name or absent, and it is under
+    its name only once every file of the batch is synced, so an index listed after the files
+    it names never names one that is not on disk. (The renames reach the disk with the
+    journal commit of the next fsync, as those of `atomic_write` do.) One wait on the disk
+    for a chassis's outputs, its evidence index and its context, where the index and the
+    context were a wait each, on the judge worker's lane."""
+    _write_in_place(files, sync=None)
+
+
+def _write_in_place(files: Sequence[tuple[Path, bytes | bytearray]], *, sync: bool | None) -> None:
+    """`sync`: fsync each file as it is written (True), not at all (False), or the batch
+    together before the first rename (None)."""
+    pending: list[tuple[str, Path]] = []  # each temporary file, with its place
+    digests: list[tuple[int, bytes]] = []
+    renamed = 0
+    path = files[0][0] if files else Path()
     try:
-        try:
-            fd = os.open(tmp, _TMP_FLAGS, 0o600)
-        except FileNotFoundError:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(tmp, _TMP_FLAGS, 0o600)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            if sync:
-                os.fsync(fd)
-            st = os.fstat(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-        # The run's seal hashes every file it wrote; hashing the bytes now, while the sessions
-        # go on, spares the end of a 1000-chassis run about a second of reading them back.
-        _digests[_file_key(st)] = _stamp(st) + hashlib.sha256(data).digest()
+        for path, data in files:
+            pending.append((_temporary(path), path))
+            st = _write_file(pending[-1][0], path, data, sync=sync is True)
+            # The run's seal hashes every file it wrote; hashing the bytes now, while the
+            # sessions go on, spares the end of a 1000-chassis run about a second of reading
+            # them back.
+            digests.append((_file_key(st), _stamp(st) + hashlib.sha256(data).digest()))
+        if sync is None:
+            list(_syncers().map(_sync, pending))
+        for (tmp, path), (key, digest) in zip(pending, digests, strict=True):
+            os.replace(tmp, path)
+            renamed += 1
+            _digests[key] = digest
     except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        for tmp, _ in pending[renamed:]:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
         if isinstance(exc, OSError):
             raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from exc
         raise
 
 
-def sync_files(paths: Iterable[Path]) -> None:
-    """fsync files written with `atomic_write(..., sync=False)`. (Their renames are made
-    durable by the journal commit of the next fsync, as those of `atomic_write` are.)
-    Several at once: the disk serves them together in about half the time of one by one."""
-    list(_syncers().map(_sync, paths))
+def _temporary(path: Path) -> str:
+    return f"{path.parent}/.{path.name}.{os.getpid()}-{threading.get_ident()}.tmp"
 
 
-def _sync(path: Path) -> None:
+def _write_file(tmp: str, path: Path, data: bytes | bytearray, *, sync: bool) -> os.stat_result:
+    """Write `data` to the file `tmp`; its stat once written."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(tmp, _TMP_FLAGS, 0o600)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, _TMP_FLAGS, 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        if sync:
+            os.fsync(fd)
+        return os.fstat(fd)
+    finally:
+        os.close(fd)
+
+
+def _sync(item: tuple[str, Path]) -> None:
+    """fsync the temporary file at `item[0]`, written for `item[1]` (the name a refusal
+    gives)."""
+    written, path = item
+    try:
+        fd = os.open(written, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
         try:
             os.fsync(fd)
         finally:
@@ -169,7 +203,12 @@ def adopt_digests(handed: Iterable[tuple[str, bytes]]) -> None:
 
 
 def write_json(path: Path, document: Any) -> None:
-    atomic_write(path, (json.dumps(document, indent=2, sort_keys=False) + "\n").encode())
+    atomic_write(path, json_bytes(document))
+
+
+def json_bytes(document: Any) -> bytes:
+    """A JSON file's bytes, as every JSON file of a run is written."""
+    return (json.dumps(document, indent=2, sort_keys=False) + "\n").encode()
 
 
 def read_json(path: Path) -> Any:

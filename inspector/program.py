@@ -28,7 +28,7 @@ from inspector.checklist import (
     row_from_host,
     rows_from_nornir,
 )
-from inspector.files import read_json, write_json
+from inspector.files import json_bytes, read_json
 from inspector.policy import Policy
 from inspector.records import build_record
 
@@ -430,14 +430,13 @@ class HostContext:
     # the program checks against what the run judged them against, not against nothing.
     FILE = "context.json"
 
-    def save(self, folder: Path) -> Path:
-        path = folder / self.FILE
-        write_json(path, {
+    def file(self, folder: Path) -> tuple[Path, bytes]:
+        """The context's file in the evidence folder `folder`, and its bytes."""
+        return folder / self.FILE, json_bytes({
             "hostname": self.hostname,
             "declaration": self.declaration.data() if self.declaration else None,
             "hold_list": sorted(self.hold_list) if self.hold_list is not None else None,
         })
-        return path
 
     @classmethod
     def load(cls, folder: Path) -> HostContext | None:

@@ -22,7 +22,7 @@ from inspector.credentials import DATA_KEY as CREDENTIALS_KEY
 from inspector.credentials import CredentialSet, Logins, candidates, parse_sets
 from inspector.evaluate import evaluate_chassis, plan_commands
 from inspector.evidence import EvidenceWriter, PendingEvidence, RawOutput, Session, utc_now
-from inspector.files import StorageError, adopt_digests, hand_over_digests
+from inspector.files import StorageError, adopt_digests, atomic_write, hand_over_digests
 from inspector.jump import DATA_KEY as JUMP_KEY
 from inspector.jump import Bastions, JumpHost
 from inspector.manifest import FINISHED, INTERRUPTED
@@ -339,9 +339,13 @@ def judge_and_write(job: Judgement, checks: list[Check],
     """Write one chassis's evidence, judge it and write its record; returns its summary row
     and the files written. In a worker, the evidence and the record are written there and the
     record never crosses back: the run's own process keeps its CPU for the sessions."""
-    written = job.evidence.write() if job.evidence is not None else []
-    # What the program checks are judged against, kept for reruns.
-    written.append(job.context.save(evidence_dir(run_dir, job.hostname)))
+    # What the program checks are judged against, kept for reruns with the outputs.
+    context = job.context.file(evidence_dir(run_dir, job.hostname))
+    if job.evidence is not None:
+        written = job.evidence.write(context)
+    else:
+        atomic_write(*context)
+        written = [context[0]]
     record = judge(job, checks)
     keep_report_pieces(run_dir, write_record(run_dir, record))
     return summary_row(record), written + judged_files(run_dir, job.hostname)

@@ -3,13 +3,15 @@ every output under its name, synced, and only then the index that names them."""
 
 from __future__ import annotations
 
+import errno
 import gzip
 import json
+import os
 from pathlib import Path
 
 import pytest
 
-import inspector.evidence as evidence
+import inspector.files as files
 from inspector.evidence import INDEX, EvidenceWriter, Session, open_capture
 from inspector.files import StorageError
 
@@ -30,9 +32,10 @@ def test_the_session_writes_nothing_and_the_folder_is_written_whole(tmp_path: Pa
     pending = writer.finish(Session(connected=True, privileged=True))
     assert not folder.exists()  # nothing on disk before the judging process writes it
 
-    written = pending.write()
+    written = pending.write((folder / "context.json", b"{}\n"))  # a file kept with them
     assert [p.name for p in written] == ["show_version.txt", "show_inventory.txt",
-                                         "show_tech_support.txt.gz", INDEX]
+                                         "show_tech_support.txt.gz", INDEX, "context.json"]
+    assert (folder / "context.json").read_bytes() == b"{}\n"
     # The bytes as the device sent them (line ends too); the support file gzipped.
     assert (folder / "show_version.txt").read_bytes() == (
         b"Cisco IOS XE Software, Version 17.9.4a\r\n")
@@ -51,20 +54,19 @@ def test_the_session_writes_nothing_and_the_folder_is_written_whole(tmp_path: Pa
     assert capture.output("show environment all").error == "not collected: timed out"
 
 
-def test_a_refused_write_leaves_no_index(tmp_path: Path,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_refused_write_leaves_nothing_of_the_folder(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "sw1"
     pending = _writer(folder).finish(Session(connected=True, privileged=True))
-    real = evidence.atomic_write
+    real = files._write_file
 
-    def disk_full_at_the_support_file(path: Path, data: bytes, **kwargs: bool) -> None:
+    def disk_full_at_the_support_file(tmp: str, path: Path, data: bytes, **kwargs: bool) -> object:
         if path.name.startswith("show_tech"):
-            raise StorageError(f"cannot write {path}: No space left on device")
-        real(path, data, **kwargs)
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(tmp, path, data, **kwargs)
 
-    monkeypatch.setattr(evidence, "atomic_write", disk_full_at_the_support_file)
-    with pytest.raises(StorageError, match="No space left"):
+    monkeypatch.setattr(files, "_write_file", disk_full_at_the_support_file)
+    with pytest.raises(StorageError, match="show_tech_support.txt.gz: No space left"):
         pending.write()
-    # The outputs before it are whole; no index names a file that is not there.
-    assert (folder / "show_version.txt").is_file()
-    assert not (folder / INDEX).exists()
+    # No index names a file that is not there: nothing is in place, not even a temporary file.
+    assert list(folder.iterdir()) == []

@@ -15,6 +15,7 @@ from checks.program import declared_identity, hold_list, license_proof
 from inspector.checklist import ChecklistRow
 from inspector.evidence import RawOutput, sha256_text
 from inspector.facts import FactResolver
+from inspector.files import atomic_write
 from inspector.models import Status
 from inspector.policy import load_policy
 from inspector.program import (
@@ -441,12 +442,13 @@ def test_host_context_from_a_nornir_host(tmp_path: Path) -> None:
 
 def test_context_saved_with_the_evidence_comes_back_the_same(tmp_path: Path) -> None:
     original = context(hold=["b2", "A1"])
-    path = original.save(tmp_path / "evidence" / "sw1")
+    path, data = original.file(tmp_path / "evidence" / "sw1")
     assert path.name == "context.json"
+    atomic_write(path, data)
     assert HostContext.load(tmp_path / "evidence" / "sw1") == HostContext(
         hostname="sw1", declaration=original.declaration, hold_list=frozenset({"A1", "B2"}))
     lab = HostContext.from_data("lab1", {"site": "lab"}, None)
-    lab.save(tmp_path / "lab1")
+    atomic_write(*lab.file(tmp_path / "lab1"))
     assert HostContext.load(tmp_path / "lab1") == lab and lab.host_data() == {}
     assert HostContext.load(tmp_path / "nothing-here") is None
     # The program section reads the saved declaration as it read the inventory's.
