@@ -107,9 +107,9 @@ def key_fingerprint(blob: bytes) -> str:
     return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
 
 
-def _files(run_dir: Path) -> Iterator[tuple[str, str]]:
+def _files(run_dir: Path, state: str) -> Iterator[tuple[str, str]]:
     root = str(run_dir)
-    for rel in _under(run_dir, "."):
+    for rel in _under(run_dir, ".", state):
         # Joined as strings: a `Path` for each of a run's files took a third of its signing.
         if rel not in _SKIP and (digest := _plain_digest(os.path.join(root, rel))) is not None:
             yield rel, digest
@@ -137,7 +137,7 @@ def sign_run(run_dir: Path, key_path: Path, files: dict[str, str] | None = None,
     public = _public_openssh(key.public_key())
     about = {"run": run_dir.name, "state": state, "signed_at": utc_now(), "public_key": public,
              "key_fingerprint": fingerprint(public)}
-    listed = _files(run_dir) if files is None else sorted(files.items(), key=_walk_order)
+    listed = _files(run_dir, state) if files is None else sorted(files.items(), key=_walk_order)
     body = _manifest_body(about, listed)
     atomic_write(run_dir / MANIFEST, body)
     atomic_write(run_dir / SIGNATURE, base64.b64encode(key.sign(body)) + b"\n")
@@ -242,7 +242,7 @@ class Seal:
             return any(rel == p or rel.startswith(p + "/") or p == "." for p in paths)
 
         listed = {rel: digest for rel, digest in self.files.items() if covered(rel)}
-        present = {rel for top in paths for rel in _under(self.run_dir, top)} - _SKIP
+        present = {rel for top in paths for rel in _under(self.run_dir, top, self.state)} - _SKIP
         changed, added, removed = _differences(self.run_dir, listed, present)
         return ([f"removed {rel}" for rel in removed] + [f"added {rel}" for rel in added]
                 + [f"changed {rel}" for rel in changed])
@@ -251,15 +251,15 @@ class Seal:
         """Raise RunAltered naming every file at or under `paths` that is not as signed."""
         altered(self.run_dir, self.differences(paths))
 
-    def files_after(self, written: Iterable[Path]) -> dict[str, str]:
-        """The manifest's files once those `written` (folders: all their files; a folder
-        moved away: none left) changed."""
+    def files_after(self, written: Iterable[Path], state: str) -> dict[str, str]:
+        """The manifest's files, to be signed in `state`, once those `written` (folders: all
+        their files; a folder moved away: none left) changed."""
         files = dict(self.files)
         for top in written:
             base = top.relative_to(self.run_dir).as_posix()
             for rel in [r for r in files if r == base or r.startswith(base + "/")]:
                 del files[rel]
-            for rel in _under(self.run_dir, base):
+            for rel in _under(self.run_dir, base, state):
                 if (digest := _plain_digest(self.run_dir / rel)) is not None:
                     files[rel] = digest
         return files
@@ -281,29 +281,34 @@ def _differences(run_dir: Path, recorded: dict[str, str],
     return changed, sorted(present - recorded.keys()), sorted(recorded.keys() - present)
 
 
-def _under(run_dir: Path, top: str) -> Iterator[str]:
+def _under(run_dir: Path, top: str, state: str) -> Iterator[str]:
     """What is at or under `top` (relative to the run), as relative paths, by folder then
-    name: every entry but folders and files being written (`.tmp`). A symlink is listed,
-    never followed, whatever it points at. (Strings from `os.scandir`, not `Path` objects: a
-    run of 10,000 chassis has 230,000 files, and their `Path`s alone took about 100 MB.)"""
+    name, in a run signed (or to be signed) in `state`: every entry but folders, and in a
+    run not finished, files being written (`.tmp`: a write under way, or cut short, which a
+    resume removes). A finished run has nothing being written: a `.tmp` file there is
+    listed like any other, so one added afterwards is named by `verify`. A symlink is
+    listed, never followed, whatever it points at. (Strings from `os.scandir`, not `Path`
+    objects: a run of 10,000 chassis has 230,000 files, and their `Path`s alone took about
+    100 MB.)"""
+    temporaries = state == FINISHED
     if top in (".", ""):
         if run_dir.is_dir():
-            yield from _walk(str(run_dir), "")
+            yield from _walk(str(run_dir), "", temporaries)
         return
     base = run_dir / top
     if base.is_dir() and not base.is_symlink():
-        yield from _walk(str(base), base.relative_to(run_dir).as_posix() + "/")
-    elif os.path.lexists(base) and not base.name.endswith(".tmp"):
+        yield from _walk(str(base), base.relative_to(run_dir).as_posix() + "/", temporaries)
+    elif os.path.lexists(base) and (temporaries or not base.name.endswith(".tmp")):
         yield base.relative_to(run_dir).as_posix()
 
 
-def _walk(folder: str, prefix: str) -> Iterator[str]:
+def _walk(folder: str, prefix: str, temporaries: bool) -> Iterator[str]:
     with os.scandir(folder) as scan:
         entries = sorted(scan, key=lambda entry: entry.name)
     for entry in entries:
         if entry.is_dir(follow_symlinks=False):
-            yield from _walk(entry.path, f"{prefix}{entry.name}/")
-        elif not entry.name.endswith(".tmp"):
+            yield from _walk(entry.path, f"{prefix}{entry.name}/", temporaries)
+        elif temporaries or not entry.name.endswith(".tmp"):
             yield prefix + entry.name
 
 
@@ -398,7 +403,7 @@ def verify_run(run_dir: Path, public_key: Path | None = None, *,
         problem = _signature_problem(run_dir, body, key)
         if problem:
             result.problems.append(problem)
-    present = {rel for rel in _under(run_dir, ".") if rel not in _SKIP}
+    present = {rel for rel in _under(run_dir, ".", result.state) if rel not in _SKIP}
     result.changed, result.added, result.removed = _differences(
         run_dir, manifest.get("files", {}), present)
     return result
@@ -414,6 +419,6 @@ def seal_run(run_dir: Path, key_path: Path | None = None, *, state: str,
     created = not key_path.exists()
     if created:
         keygen(key_path)
-    sign_run(run_dir, key_path, None if previous is None else previous.files_after(written),
-             state=state)
+    sign_run(run_dir, key_path,
+             None if previous is None else previous.files_after(written, state), state=state)
     return key_path, created

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from inspector.manifest import sign_run
+from inspector.manifest import FINISHED, INTERRUPTED, OPEN, sign_run
 from mock_devices import plan_lab, running_lab
 from tests.lab_run import inspector
 
@@ -173,7 +173,7 @@ def test_the_manifest_lists_every_file_by_folder_then_name_as_plain_json(tmp_pat
     (run_dir / "evidence" / ".r.txt.123.tmp").write_text("a write in progress")
     (run_dir / "empty").mkdir()
     key = keygen(tmp_path / "k.pem")
-    sign_run(run_dir, key)
+    sign_run(run_dir, key, state=OPEN)  # a run under way: its files being written are not
     body = (run_dir / "manifest.json").read_bytes()
     manifest = json.loads(body)
     assert manifest["files"] == {name: sha256_file(run_dir / name) for name in names}
@@ -206,3 +206,42 @@ def test_a_private_key_kept_without_its_public_key_is_still_this_inspectors_own(
     assert done.returncode == 0, done.stdout
     assert f"signed by {signed['fingerprint']} (this inspector's own key)" in done.stdout
     assert not alone.with_suffix(".pub").exists()  # read from the private key, nothing written
+
+
+@pytest.mark.lab
+def test_a_temporary_file_added_to_a_finished_run_is_named(signed: dict[str, Any],
+                                                            run: Path) -> None:
+    """A finished run has nothing being written: a `.tmp` file put in it afterwards is a file
+    its signature does not cover, like any other, wherever it is and whatever it holds."""
+    host = signed["hosts"][0]
+    for rel in (f"evidence/{host}/.show_version.txt.1-2.tmp", "records/x.tmp", "x.tmp"):
+        (run / rel).write_text("Cisco IOS XE Software, Version 17.9.4a\n")
+        done = _verify(run, key=signed["key"])
+        assert done.returncode == 1 and f"added: {rel}" in done.stdout, (
+            done.stdout, done.stderr)
+        (run / rel).unlink()
+    assert _verify(run, key=signed["key"]).returncode == 0
+
+
+@pytest.mark.parametrize("state", [OPEN, INTERRUPTED])
+def test_a_write_cut_short_in_a_run_not_finished_is_not_an_alteration(
+        tmp_path: Path, state: str) -> None:
+    """In a run still open, or interrupted, a `.tmp` file is a write under way or cut short
+    (a resume removes it): not signed, not named. Signed as finished, the same file is."""
+    from inspector.manifest import keygen, verify_run
+
+    run_dir = tmp_path / "run"
+    (run_dir / "evidence" / "sw1").mkdir(parents=True)
+    (run_dir / "evidence" / "sw1" / "index.json").write_text("{}")
+    key = keygen(tmp_path / "k.pem")
+    sign_run(run_dir, key, state=state)
+    (run_dir / "evidence" / "sw1" / ".show_version.txt.1-2.tmp").write_text("half an outp")
+    assert verify_run(run_dir, key.with_suffix(".pub")).ok
+
+    sign_run(run_dir, key, state=FINISHED)
+    assert "evidence/sw1/.show_version.txt.1-2.tmp" in json.loads(
+        (run_dir / "manifest.json").read_text())["files"]
+    assert verify_run(run_dir, key.with_suffix(".pub")).ok
+    (run_dir / "evidence" / "sw1" / ".show_version.txt.1-2.tmp").unlink()
+    assert verify_run(run_dir, key.with_suffix(".pub")).removed == [
+        "evidence/sw1/.show_version.txt.1-2.tmp"]
