@@ -1,5 +1,5 @@
 """A chassis's evidence is kept while its session runs and written whole by whoever judges it:
-every output under its name, synced, and only then the index that names them."""
+every output and the index that names them synced before any of them is under its name."""
 
 from __future__ import annotations
 
