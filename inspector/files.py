@@ -77,7 +77,7 @@ def _write_in_place(files: Sequence[tuple[Path, bytes | bytearray]], *, sync: bo
     try:
         for path, data in files:
             pending.append((_temporary(path), path))
-            st = _write_file(pending[-1][0], path, data, sync=sync is True)
+            st = _write_file(pending[-1][0], data, sync=sync is True)
             # The run's seal hashes every file it wrote; hashing the bytes now, while the
             # sessions go on, spares the end of a 1000-chassis run about a second of reading
             # them back.
@@ -101,12 +101,12 @@ def _temporary(path: Path) -> str:
     return f"{path.parent}/.{path.name}.{os.getpid()}-{threading.get_ident()}.tmp"
 
 
-def _write_file(tmp: str, path: Path, data: bytes | bytearray, *, sync: bool) -> os.stat_result:
-    """Write `data` to the file `tmp`; its stat once written."""
+def _write_file(tmp: str, data: bytes | bytearray, *, sync: bool) -> os.stat_result:
+    """Write `data` to the file `tmp` (making its folder if need be); its stat once written."""
     try:
         fd = os.open(tmp, _TMP_FLAGS, 0o600)
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(tmp), exist_ok=True)
         fd = os.open(tmp, _TMP_FLAGS, 0o600)
     try:
         view = memoryview(data)

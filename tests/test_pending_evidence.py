@@ -60,10 +60,10 @@ def test_a_refused_write_leaves_nothing_of_the_folder(tmp_path: Path,
     pending = _writer(folder).finish(Session(connected=True, privileged=True))
     real = files._write_file
 
-    def disk_full_at_the_support_file(tmp: str, path: Path, data: bytes, **kwargs: bool) -> object:
-        if path.name.startswith("show_tech"):
+    def disk_full_at_the_support_file(tmp: str, data: bytes, **kwargs: bool) -> object:
+        if Path(tmp).name.startswith(".show_tech"):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        return real(tmp, path, data, **kwargs)
+        return real(tmp, data, **kwargs)
 
     monkeypatch.setattr(files, "_write_file", disk_full_at_the_support_file)
     with pytest.raises(StorageError, match="show_tech_support.txt.gz: No space left"):
