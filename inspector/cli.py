@@ -536,15 +536,17 @@ def verify(run_dir: Path, public_key: Path | None, trust: bool) -> None:
     """Check every record and evidence file of a run against its signed manifest.
 
     Without --public-key the signer must be this inspector's own key or one trusted before."""
-    from inspector.manifest import verify_run
+    from inspector.manifest import added_note, verify_run
 
     if not run_dir.is_dir():
         raise Unusable(f"run folder not found: {run_dir}")
     result = verify_run(run_dir, public_key, trust=trust)
-    for label, files in (("changed", result.changed), ("added", result.added),
-                         ("removed", result.removed)):
-        for name in files:
-            print(f"{label}: {name}")
+    for name in result.changed:
+        print(f"changed: {name}")
+    for name in result.added:
+        print(f"added: {name}{added_note(name)}")
+    for name in result.removed:
+        print(f"removed: {name}")
     for problem in result.problems:
         print(f"problem: {problem}")
     if result.ok:

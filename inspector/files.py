@@ -101,6 +101,14 @@ def _temporary(path: Path) -> str:
     return f"{path.parent}/.{path.name}.{os.getpid()}-{threading.get_ident()}.tmp"
 
 
+_TEMPORARY = re.compile(r"\..+\.\d+-\d+\.tmp")
+
+
+def looks_temporary(name: str) -> bool:
+    """Whether a file name is one `_temporary` gives: what a write killed outright leaves."""
+    return bool(_TEMPORARY.fullmatch(os.path.basename(name)))
+
+
 def _write_file(tmp: str, data: bytes | bytearray, *, sync: bool) -> os.stat_result:
     """Write `data` to the file `tmp` (making its folder if need be); its stat once written."""
     try:

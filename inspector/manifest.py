@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector.evidence import utc_now
-from inspector.files import atomic_write, sha256_file
+from inspector.files import atomic_write, looks_temporary, sha256_file
 
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
@@ -244,7 +244,8 @@ class Seal:
         listed = {rel: digest for rel, digest in self.files.items() if covered(rel)}
         present = {rel for top in paths for rel in _under(self.run_dir, top, self.state)} - _SKIP
         changed, added, removed = _differences(self.run_dir, listed, present)
-        return ([f"removed {rel}" for rel in removed] + [f"added {rel}" for rel in added]
+        return ([f"removed {rel}" for rel in removed]
+                + [f"added {rel}{added_note(rel)}" for rel in added]
                 + [f"changed {rel}" for rel in changed])
 
     def require_unchanged(self, paths: list[str]) -> None:
@@ -263,6 +264,17 @@ class Seal:
                 if (digest := _plain_digest(self.run_dir / rel)) is not None:
                     files[rel] = digest
         return files
+
+
+def added_note(rel: str) -> str:
+    """What to say of a file added to a signed run, beside its name: one named as our own
+    temporary files are is most likely a write killed outright (a rerun's record, say), and
+    the user should hear how to put the run back as signed. It is still called added: the
+    name proves nothing, as anyone can give a file any name."""
+    if looks_temporary(rel):
+        return (" (named as the inspector's own temporary files are, which a command killed "
+                "as it wrote leaves behind: if that is what it is, delete it)")
+    return ""
 
 
 def altered(run_dir: Path, found: list[str]) -> None:

@@ -133,17 +133,21 @@ def test_resign_with_a_foreign_key_then_rerun_and_verify_is_refused(
 def test_a_temporary_file_put_in_a_finished_run_is_refused_by_rerun(
         base: dict[str, Any], run: Path) -> None:
     """A finished run has nothing being written: a file named as a write under way is one
-    the signature does not cover, not one to look past."""
+    the signature does not cover, not one to look past. Both commands say what such a name
+    usually is, and what to do, without calling it anything but added."""
     env = base["env"]
     planted = run / "evidence" / PSU / ".show_environment_all.txt.1-2.tmp"
     planted.write_text("PS1 ... OK\n")
     record_before = (run / "records" / f"{PSU}.json").read_bytes()
     done = inspector("rerun", str(run), "--host", PSU, "--check", "hw.psu.status", env=env)
     assert done.returncode == 3, done.stdout + done.stderr
-    assert f"added evidence/{PSU}/{planted.name}" in done.stderr
+    assert f"added evidence/{PSU}/{planted.name} (named as the inspector's own temporary" \
+        in done.stderr
     assert (run / "records" / f"{PSU}.json").read_bytes() == record_before
     check = _verify(run, env)
-    assert check.returncode == 1 and f"added: evidence/{PSU}/{planted.name}" in check.stdout
+    assert check.returncode == 1, check.stdout
+    assert f"added: evidence/{PSU}/{planted.name} (named as the inspector's own temporary" \
+        in check.stdout and "delete it" in check.stdout
     planted.unlink()
     assert _verify(run, env).returncode == 0
 

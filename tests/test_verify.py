@@ -214,11 +214,14 @@ def test_a_temporary_file_added_to_a_finished_run_is_named(signed: dict[str, Any
     """A finished run has nothing being written: a `.tmp` file put in it afterwards is a file
     its signature does not cover, like any other, wherever it is and whatever it holds."""
     host = signed["hosts"][0]
-    for rel in (f"evidence/{host}/.show_version.txt.1-2.tmp", "records/x.tmp", "x.tmp"):
+    for rel, ours in ((f"evidence/{host}/.show_version.txt.1-2.tmp", True),
+                      ("records/x.tmp", False), ("x.tmp", False)):
         (run / rel).write_text("Cisco IOS XE Software, Version 17.9.4a\n")
         done = _verify(run, key=signed["key"])
         assert done.returncode == 1 and f"added: {rel}" in done.stdout, (
             done.stdout, done.stderr)
+        # Named as a write of ours cut short, it is said to look like one; no other is.
+        assert ("own temporary files" in done.stdout) == ours, done.stdout
         (run / rel).unlink()
     assert _verify(run, key=signed["key"]).returncode == 0
 

@@ -107,3 +107,14 @@ def test_a_forked_child_syncs_with_threads_of_its_own(tmp_path: Path) -> None:
         pytest.fail("the child's sync waited on threads it does not have")
     assert os.waitstatus_to_exitcode(status) == 0
     assert all(path.read_bytes() == data for path, data in child_batch)
+
+
+def test_the_name_a_write_cut_short_leaves_is_known_as_one(tmp_path: Path) -> None:
+    """`verify` and `rerun` point out a file so named; the test takes the name from the writer
+    itself, so a change of naming cannot leave the two apart."""
+    left = files._temporary(tmp_path / "records" / "sw-1.json")
+    assert files.looks_temporary(left)
+    assert files.looks_temporary(os.path.relpath(left, tmp_path))
+    for name in ("records/x.tmp", "x.tmp", ".x.tmp", "records/sw-1.json", ".sw.json.12.tmp",
+                 "records/.sw.json.1-2.tmp/inside"):
+        assert not files.looks_temporary(name), name
