@@ -13,6 +13,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from shlex import quote
 from typing import Any
 
 import click
@@ -269,9 +270,17 @@ def _run_with_progress(nornir: Any, new_key: bool = False, **kwargs: Any) -> Any
     for path in summary.reports:
         console.print(f"report: {path}")
     print_signing(console, summary.signing_key, new_key)
-    if summary.judge_lost:
-        console.print("[yellow]the judge worker died during the run (killed, or out of "
-                      "memory): the chassis it had not judged were judged in this process[/]")
+    if summary.judge_workers_lost:
+        after = ("they were given up, and the chassis left were judged in this process, "
+                 "without a parse deadline" if summary.judged_here
+                 else "each time a new one judged the chassis left")
+        console.print(f"[yellow]a judge worker died during the run, {summary.judge_workers_lost}"
+                      f" time(s) (killed, or out of memory): {after}[/]")
+    for hostname in summary.not_judged:
+        # markup=False: a host name may hold brackets
+        console.print(f"{hostname}: not judged, a judge worker died judging it twice; its "
+                      f"evidence is kept: `inspector rerun {quote(str(summary.run_dir))} "
+                      f"--host {quote(hostname)} --all` judges it", style="yellow", markup=False)
     if summary.interrupted or summary.missing:
         console.print(f"[yellow]interrupted: {len(summary.missing)} chassis not inspected; "
                       f"finish with `inspector run --resume {summary.run_dir}`[/]")

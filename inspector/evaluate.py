@@ -46,6 +46,20 @@ def evaluate_check(
     outcome = _outcome(check, platform, resolver, session, policy, commands, context)
     outcome, second = second_opinion(check.id, platform, resolver, outcome,
                                      {c["command"]: c["parser"] for c in commands}, check.facts)
+    return _result(check, outcome, commands, second)
+
+
+def unjudged_check(check: Check, platform: str | None, why: str) -> dict[str, Any]:
+    """A check's result where the chassis's evidence could not be judged at all, nothing
+    parsed: ERROR, saying `why`, or SKIP where the check does not apply."""
+    if platform in PLATFORMS and platform not in check.platforms:
+        return _result(check, Outcome.skipped(f"does not apply to {PLATFORMS[platform].label}"),
+                       [], None)
+    return _result(check, Outcome.error(why), [], None)
+
+
+def _result(check: Check, outcome: Outcome, commands: list[dict[str, Any]],
+            second: dict[str, Any] | None) -> dict[str, Any]:
     result = {
         "id": check.id,
         "title": check.title,

@@ -60,8 +60,9 @@ def parse_deadline(text: str | None = None) -> Iterator[None]:
     or one around an import) may have read on without a line, or read nothing.
 
     Python's regular expressions hear signals, but only the main thread does: where a judge
-    worker, `rerun` and `evaluate` judge. On a machine of one core, or once its judge worker
-    has died, a run judges in its session threads, where a parse runs without a deadline."""
+    worker, `rerun` and `evaluate` judge. Only a run whose judge workers kept dying
+    (`run.JUDGE_POOLS_REPLACED`) judges in its session threads, where a parse runs without a
+    deadline."""
     global _armed, _fired
     if _armed or threading.current_thread() is not threading.main_thread():
         yield

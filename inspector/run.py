@@ -3,12 +3,13 @@ chassis finishes, so an interrupted batch keeps everything it had done."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor
+from concurrent.futures import BrokenExecutor, Executor, Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -20,7 +21,7 @@ from inspector.catalogue import Check
 from inspector.collect import Retry, ShowTech, collect
 from inspector.credentials import DATA_KEY as CREDENTIALS_KEY
 from inspector.credentials import CredentialSet, Logins, candidates, parse_sets
-from inspector.evaluate import evaluate_chassis, plan_commands
+from inspector.evaluate import evaluate_chassis, plan_commands, unjudged_check
 from inspector.evidence import EvidenceWriter, PendingEvidence, RawOutput, Session, utc_now
 from inspector.files import StorageError, adopt_digests, atomic_write, hand_over_digests
 from inspector.jump import DATA_KEY as JUMP_KEY
@@ -87,7 +88,9 @@ class RunSummary:
     interrupted: bool = False
     missing: list[str] = field(default_factory=list)  # hosts of the run without a record yet
     reports: list[Path] = field(default_factory=list)
-    judge_lost: bool = False  # the judge worker died during the run
+    judge_workers_lost: int = 0  # judge worker pools broken by a worker's death
+    judged_here: bool = False  # the judge workers were given up: the rest judged in the run
+    not_judged: list[str] = field(default_factory=list)  # chassis a worker died judging twice
 
     @property
     def exit_code(self) -> int:
@@ -217,11 +220,12 @@ class Inspection:
     hold_list: frozenset[str] | None = None  # None: no --hold-list was given
     show_tech: bool = False
     judged_with: dict[str, Any] | None = None  # inspector.provenance, once for the batch
-    judges: Executor | None = None  # worker processes that parse and judge; None: this thread
+    judges: JudgeWorkers | None = None  # worker processes that parse and judge
     storage_failure: StorageError | None = None  # the first write the disk refused
-    judge_lost: bool = False  # a judge worker died (killed, out of memory): judged here since
     bastions: Bastions | None = None  # the run's jump host connections, if any
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    not_judged_hosts: list[str] = field(default_factory=list)  # see `not_judged`
+    _serials: Iterator[int] = field(default_factory=itertools.count)
 
     def task(self, task: Any) -> Any:
         from nornir.core.task import Result
@@ -264,21 +268,34 @@ class Inspection:
             session=session, policy=self.policy,
             context=HostContext.for_host(host, self.hold_list), started_at=started,
             site=host.get("site"), address=host.hostname, redactions=redactions,
-            show_tech=show_tech, judged_with=self.judged_with,
+            show_tech=show_tech, judged_with=self.judged_with, serial=next(self._serials),
         )
         if self.judges is not None:
-            from concurrent.futures.process import BrokenProcessPool
-
             try:
-                row, digests = self.judges.submit(judge_in_worker, job, self.run_dir).result()
-            except BrokenProcessPool:
-                # A worker died (killed, out of memory): the pool is lost for the rest of the
-                # run, whose chassis are judged here, as on a machine of one core.
-                self.judge_lost = True
-            else:
+                judged = self.judges.judge(job, self.run_dir)
+            except JudgementLost as lost:
+                return self.not_judged(job, str(lost))
+            if judged is not None:
+                row, digests = judged
                 adopt_digests(digests)
                 return row
         return judge_and_write(job, self.checks, self.run_dir)[0]
+
+    def not_judged(self, job: Judgement, why: str) -> dict[str, Any]:
+        """The record of a chassis whose judgement ended its judge workers: each check an
+        ERROR saying why, nothing parsed; its evidence written, for a rerun to judge."""
+        write_evidence(job, self.run_dir)
+        record = build_record(
+            run_id=job.run_id, hostname=job.hostname, platform=job.platform,
+            results=[unjudged_check(check, job.platform, why) for check in self.checks],
+            session=job.session, policy=job.policy, started_at=job.started_at,
+            finished_at=utc_now(), site=job.site, address=job.address,
+            redactions=job.redactions, show_tech=job.show_tech, judged_with=job.judged_with,
+        )
+        write_record(self.run_dir, record)
+        with self._lock:
+            self.not_judged_hosts.append(job.hostname)
+        return summary_row(record)
 
     def write(self, record: dict[str, Any]) -> None:
         """A record made here (an excluded chassis, an internal error): written, then done."""
@@ -311,6 +328,7 @@ class Judgement:
     redactions: dict[str, int]
     show_tech: dict[str, Any] | None
     judged_with: dict[str, Any] | None
+    serial: int = -1  # which of the run's judgements: what a judge worker shows it is at
 
 
 def judge(job: Judgement, checks: list[Check]) -> dict[str, Any]:
@@ -339,16 +357,20 @@ def judge_and_write(job: Judgement, checks: list[Check],
     """Write one chassis's evidence, judge it and write its record; returns its summary row
     and the files written. In a worker, the evidence and the record are written there and the
     record never crosses back: the run's own process keeps its CPU for the sessions."""
-    # What the program checks are judged against, kept for reruns with the outputs.
-    context = job.context.file(evidence_dir(run_dir, job.hostname))
-    if job.evidence is not None:
-        written = job.evidence.write(context)
-    else:
-        atomic_write(*context)
-        written = [context[0]]
+    written = write_evidence(job, run_dir)
     record = judge(job, checks)
     keep_report_pieces(run_dir, write_record(run_dir, record))
     return summary_row(record), written + judged_files(run_dir, job.hostname)
+
+
+def write_evidence(job: Judgement, run_dir: Path) -> list[Path]:
+    """The chassis's outputs, their index and its context (what the program checks are judged
+    against, kept for reruns with the outputs); returns the files written."""
+    context = job.context.file(evidence_dir(run_dir, job.hostname))
+    if job.evidence is None:
+        atomic_write(*context)
+        return [context[0]]
+    return job.evidence.write(context)
 
 
 def judge_in_worker(job: Judgement, run_dir: Path) -> tuple[dict[str, Any],
@@ -359,12 +381,22 @@ def judge_in_worker(job: Judgement, run_dir: Path) -> tuple[dict[str, Any],
     from inspector.catalogue import load_catalogue
 
     catalogue = load_catalogue()
-    row, written = judge_and_write(job, [catalogue.get(check_id) for check_id in job.check_ids],
-                                   run_dir)
+    if _showing is not None:
+        _showing[0][_showing[1]] = job.serial
+    try:
+        row, written = judge_and_write(
+            job, [catalogue.get(check_id) for check_id in job.check_ids], run_dir)
+    finally:
+        if _showing is not None:
+            _showing[0][_showing[1]] = -1
     return row, hand_over_digests(written)
 
 
-def _judge_worker_started(genie_oses: list[str]) -> None:
+# In a judge worker: the pool's shared array of what each worker judges, and this one's slot.
+_showing: tuple[Any, int] | None = None
+
+
+def _judge_worker_started(genie_oses: list[str], judging: Any, slots: Any) -> None:
     # Ctrl-C reaches the whole process group; the run stops on it and needs its workers to
     # judge the chassis still in session, so only the run itself may act on it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -378,6 +410,9 @@ def _judge_worker_started(genie_oses: list[str]) -> None:
         os._exit(1)
 
     threading.Thread(target=leave_with_parent, name="judge-parent", daemon=True).start()
+    global _showing
+    with slots.get_lock():
+        _showing, slots.value = (judging, slots.value), slots.value + 1
     from inspector.catalogue import load_catalogue
 
     load_catalogue()
@@ -389,46 +424,125 @@ def _judge_worker_started(genie_oses: list[str]) -> None:
 # starving the sessions. Worker processes take them over, and judge in their main thread,
 # the one thread where a parse that would never finish can be stopped
 # (`parsing.parse_deadline`). So every batch has one, a small one too (its start, about 1 s
-# of imports, goes on beside the first logins); from JUDGE_POOL_MIN_CHASSIS on, up to
+# of imports, goes on beside the first logins), and so does a machine of one core, where it
+# shares the core with the sessions; from JUDGE_POOL_MIN_CHASSIS on, up to
 # JUDGE_POOL_MAX_WORKERS. One core stays with the sessions; each worker holds Genie (about
 # 150 MB).
 JUDGE_POOL_MIN_CHASSIS = 50
 JUDGE_POOL_MAX_WORKERS = 4
+# A judge worker that dies (killed, out of memory) breaks its whole pool: every judgement
+# still in it fails. The pool is replaced, and those judgements go to the new one, so each is
+# still made under a parse deadline. A chassis a worker died judging JUDGE_ATTEMPTS times is
+# not judged again: in the run's own process its judgement could take the run with it. After
+# JUDGE_POOLS_REPLACED pools lost, a machine whose workers keep dying may have no room for
+# them: the rest is judged in the session threads, without a parse deadline.
+JUDGE_ATTEMPTS = 2
+JUDGE_POOLS_REPLACED = 3
 
 
-@contextmanager
-def judge_pool(chassis: int, genie_oses: list[str]) -> Iterator[Executor | None]:
-    """Worker processes to parse and judge `chassis` chassis, or None with a single core or
-    nothing to judge (judging then happens in the session threads, Genie warmed up beside
-    them, and a parse runs without a deadline)."""
-    most = JUDGE_POOL_MAX_WORKERS if chassis >= JUDGE_POOL_MIN_CHASSIS else 1
-    workers = min((os.cpu_count() or 1) - 1, most)
-    if chassis < 1 or workers < 1:
-        warm_up_genie(genie_oses, background=True)
-        yield None
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+class JudgementLost(Exception):
+    """A judge worker died judging this chassis, JUDGE_ATTEMPTS times."""
 
-    # spawn: forking a process whose session threads hold locks can deadlock the child.
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_judge_worker_started, initargs=(genie_oses,))
-    try:
+
+class JudgeWorkers:
+    """The run's judge worker processes, their pool replaced when a worker dies."""
+
+    def __init__(self, workers: int, genie_oses: list[str]) -> None:
+        self._workers, self._genie_oses = workers, genie_oses
+        self._lock = threading.Lock()
+        self.lost = 0  # pools broken by a worker's death
+        self.pools: list[Executor] = []  # every pool started, the current one last
+        # The current pool, and what each of its workers judges (a judgement's serial, -1 for
+        # none): a pool broken by a dead worker tells which chassis it died on. None: given up.
+        self._current: tuple[Executor, Any] | None = None
+        self._start()
+
+    def _start(self) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # spawn: forking a process whose session threads hold locks can deadlock the child.
+        context = multiprocessing.get_context("spawn")
+        judging = context.RawArray("q", [-1] * self._workers)
+        pool = ProcessPoolExecutor(
+            self._workers, mp_context=context, initializer=_judge_worker_started,
+            initargs=(self._genie_oses, judging, context.Value("i", 0)))
         # The pool starts a worker only when a task needs one: left to the first judgement,
         # its start (about 0.5 s: an interpreter, Genie, NAPALM) came after the first
         # chassis's session, and the first 50 sessions all waited on it. A task each starts
         # the workers now, beside the first logins.
-        for _ in range(workers):
+        for _ in range(self._workers):
             pool.submit(os.getpid)
-        yield pool
+        self.pools.append(pool)
+        self._current = (pool, judging)
+
+    @property
+    def given_up(self) -> bool:
+        return self._current is None
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        """`fn(*args)` in a worker of the current pool."""
+        if self._current is None:
+            raise BrokenExecutor("the run's judge workers were given up")
+        return self._current[0].submit(fn, *args)
+
+    def judge(self, job: Judgement,
+              run_dir: Path) -> tuple[dict[str, Any], list[tuple[str, bytes]]] | None:
+        """`judge_in_worker(job, run_dir)` in a worker, again in a new pool if one dies on it;
+        None once the workers are given up (the caller judges it). Raises JudgementLost."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        deaths = 0
+        while (current := self._current) is not None:
+            pool, judging = current
+            try:
+                return pool.submit(judge_in_worker, job, run_dir).result()
+            except BrokenProcessPool:
+                deaths += job.serial in judging[:]
+                self._replace(current)
+                if deaths >= JUDGE_ATTEMPTS:
+                    raise JudgementLost(
+                        f"not judged: a judge worker died judging it, {deaths} times (killed, "
+                        "or out of memory); its evidence is kept for a rerun to judge"
+                    ) from None
+        return None
+
+    def _replace(self, broken: tuple[Executor, Any]) -> None:
+        with self._lock:
+            if self._current is not broken:
+                return  # another session's judgement saw the same pool break, and replaced it
+            _let_go_of(broken[0])
+            self.lost += 1
+            self._current = None
+            if self.lost <= JUDGE_POOLS_REPLACED:
+                self._start()
+
+
+@contextmanager
+def judge_pool(chassis: int, genie_oses: list[str]) -> Iterator[JudgeWorkers | None]:
+    """Worker processes to parse and judge `chassis` chassis; None with nothing to judge."""
+    if chassis < 1:
+        yield None
+        return
+    most = JUDGE_POOL_MAX_WORKERS if chassis >= JUDGE_POOL_MIN_CHASSIS else 1
+    workers = JudgeWorkers(max(1, min((os.cpu_count() or 1) - 1, most)), genie_oses)
+    try:
+        yield workers
     except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)
+        for pool in workers.pools:
+            pool.shutdown(wait=True, cancel_futures=True)
         raise
     # Each chassis's session waited for its judgement, interrupted run or not: the workers
     # have nothing left to do but exit, and their interpreter's teardown (Genie, NAPALM:
-    # about 0.2 s) goes on beside the run's end instead of before it. The pool's own thread
-    # sees them out, then releases its queues: `join_judge_pools` waits for it.
-    _let_go.append(getattr(pool, "_executor_manager_thread", None))  # its first submit made it
+    # about 0.2 s) goes on beside the run's end instead of before it.
+    _let_go_of(workers.pools[-1])  # those before it were let go as they broke
+
+
+def _let_go_of(pool: Executor) -> None:
+    """Shut `pool` down without waiting: its own thread sees its workers out, then releases
+    its queues, and `join_judge_pools` waits for that thread (which the pool forgets as it
+    shuts down; its first submit made it)."""
+    _let_go.append(getattr(pool, "_executor_manager_thread", None))
     pool.shutdown(wait=False)
 
 
@@ -538,9 +652,10 @@ def run_inspection(
         finally:
             if inspection.bastions is not None:
                 inspection.bastions.close()
-    if inspection.judge_lost:
-        # What the dead worker was writing is written again by the chassis's own session;
-        # its temporary files would stay in the finished run.
+    lost = inspection.judges.lost if inspection.judges is not None else 0
+    if lost:
+        # What a dead worker was writing was written again, by a new worker or the chassis's
+        # own session; its temporary files would stay in the finished run.
         remove_half_written(run_dir)
     if inspection.storage_failure is not None:
         # Signed as started and never finished: a resume sets aside what no signature covers.
@@ -559,7 +674,9 @@ def run_inspection(
                 judged_with=inspection.judged_with,
             ))
     summary = RunSummary(run_id=run_id, run_dir=run_dir, interrupted=interrupted,
-                         judge_lost=inspection.judge_lost)
+                         judge_workers_lost=lost,
+                         judged_here=inspection.judges is not None and inspection.judges.given_up,
+                         not_judged=sorted(inspection.not_judged_hosts))
     for record in read_records(run_dir):
         row = summary_row(record)
         summary.verdicts[row["hostname"]] = row["verdict"]

@@ -14,14 +14,9 @@ from inspector.cli import join_worker_processes
 from inspector.run import JUDGE_POOL_MIN_CHASSIS, judge_pool
 
 
-def _pool_or_skip(pool: object) -> None:
-    if pool is None:
-        pytest.skip("one core: the run judges in its own threads")
-
-
 def test_the_workers_start_with_the_pool_before_any_judgement() -> None:
     with judge_pool(JUDGE_POOL_MIN_CHASSIS, []) as pool:
-        _pool_or_skip(pool)
+        assert pool is not None
         # Nothing submitted here: a worker left to the first judgement would not exist yet.
         started = multiprocessing.active_children()
         assert started
@@ -31,7 +26,6 @@ def test_the_workers_start_with_the_pool_before_any_judgement() -> None:
 
 def test_a_finished_pool_lets_the_run_go_on_and_the_command_joins_its_workers() -> None:
     with judge_pool(JUDGE_POOL_MIN_CHASSIS, []) as pool:
-        _pool_or_skip(pool)
         assert pool is not None
         worker_pid = pool.submit(os.getpid).result()
         workers = multiprocessing.active_children()
@@ -46,17 +40,19 @@ def test_a_finished_pool_lets_the_run_go_on_and_the_command_joins_its_workers() 
 
 def test_a_run_stopped_by_an_error_waits_for_its_workers_there() -> None:
     with pytest.raises(RuntimeError), judge_pool(JUDGE_POOL_MIN_CHASSIS, []) as pool:
-        _pool_or_skip(pool)
         assert pool is not None
         pool.submit(os.getpid).result()
         raise RuntimeError("the disk, say")
     assert not multiprocessing.active_children()
 
 
-def test_a_batch_of_one_chassis_is_judged_in_a_worker_too() -> None:
-    # Where a parse that would never finish can be stopped (`parsing.parse_deadline`).
+@pytest.mark.parametrize("cores", [1, 2, 8])
+def test_a_batch_of_one_chassis_is_judged_in_a_worker_too_on_any_machine(
+        cores: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Where a parse that would never finish can be stopped (`parsing.parse_deadline`): on a
+    # machine of one core too, the worker sharing it with the sessions.
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
     with judge_pool(1, []) as pool:
-        _pool_or_skip(pool)
         assert pool is not None
         assert pool.submit(os.getpid).result() != os.getpid()
     join_worker_processes()

@@ -3,7 +3,7 @@ imports `judge_in_worker` itself.
 
 - `judge_then_die`: the worker dies in the middle of one chassis's evidence, as one killed or
   taken by the out-of-memory killer would: with a file written under its temporary name, not
-  yet renamed.
+  yet renamed; each time it judges that chassis, or only the first.
 - `judge_hastily`: under a short parse deadline, so that a test of a parse that would never
   finish does not wait the deadline a run gives.
 """
@@ -19,12 +19,19 @@ from inspector import parsing
 from inspector.run import Judgement, judge_in_worker
 
 DOOMED = "INSPECTOR_TEST_DOOMED_CHASSIS"  # the chassis whose judgement kills the worker
+# A file: set, the worker dies only where it is not there yet, and makes it (a worker taken
+# once by the out-of-memory killer); unset, it dies each time it judges the doomed chassis.
+ONCE = "INSPECTOR_TEST_DIE_ONCE"
 SHORT_DEADLINE = 0.5
 
 
 def judge_then_die(job: Judgement, run_dir: Path) -> Any:
     if job.hostname == os.environ.get(DOOMED):
-        os.replace = _die  # this worker's first rename, that of the chassis's first output
+        once = os.environ.get(ONCE)
+        if not once or not os.path.exists(once):
+            if once:
+                Path(once).touch()
+            os.replace = _die  # this worker's first rename, that of the chassis's first output
     return judge_in_worker(job, run_dir)
 
 
