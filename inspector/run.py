@@ -450,6 +450,10 @@ class JudgeWorkers:
     def __init__(self, workers: int, genie_oses: list[str]) -> None:
         self._workers, self._genie_oses = workers, genie_oses
         self._lock = threading.Lock()
+        self._turns = threading.Condition()  # see `_turn`
+        self._in_flight = 0
+        self._alone_waiting = 0
+        self._alone = False
         self.lost = 0  # pools broken by a worker's death
         self.pools: list[Executor] = []  # every pool started, the current one last
         # The current pool, and what each of its workers judges (a judgement's serial, -1 for
@@ -493,19 +497,44 @@ class JudgeWorkers:
         from concurrent.futures.process import BrokenProcessPool
 
         deaths = 0
-        while (current := self._current) is not None:
-            pool, judging = current
-            try:
-                return pool.submit(judge_in_worker, job, run_dir).result()
-            except BrokenProcessPool:
-                deaths += job.serial in judging[:]
-                self._replace(current)
-                if deaths >= JUDGE_ATTEMPTS:
-                    raise JudgementLost(
-                        f"not judged: a judge worker died judging it, {deaths} times (killed, "
-                        "or out of memory); its evidence is kept for a rerun to judge"
-                    ) from None
-        return None
+        while True:
+            with self._turn(alone=deaths > 0):
+                if (current := self._current) is None:
+                    return None
+                pool, judging = current
+                try:
+                    return pool.submit(judge_in_worker, job, run_dir).result()
+                except BrokenProcessPool:
+                    deaths += job.serial in judging[:]
+                    self._replace(current)
+            if deaths >= JUDGE_ATTEMPTS:
+                raise JudgementLost(
+                    f"not judged: a judge worker died judging it, {deaths} times (killed, or "
+                    "out of memory); its evidence is kept for a rerun to judge")
+
+    @contextmanager
+    def _turn(self, *, alone: bool) -> Iterator[None]:
+        """A judgement's turn in the pool. With several workers, the death of one ends the
+        others too, and every chassis being judged is blamed: a chassis blamed once is judged
+        again `alone`, when nothing else is in the pool, so that only the chassis that kills
+        its worker is ever blamed twice."""
+        with self._turns:
+            if alone:
+                self._alone_waiting += 1
+                self._turns.wait_for(lambda: self._in_flight == 0)
+                self._alone_waiting -= 1
+                self._alone = True
+            else:
+                self._turns.wait_for(lambda: not self._alone_waiting and not self._alone)
+            self._in_flight += 1
+        try:
+            yield
+        finally:
+            with self._turns:
+                self._in_flight -= 1
+                if alone:
+                    self._alone = False
+                self._turns.notify_all()
 
     def _replace(self, broken: tuple[Executor, Any]) -> None:
         with self._lock:

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from inspector.program import HostContext
 from mock_devices import plan_lab, running_lab
 from tests.fresh import REPO
 from tests.lab_run import inspector, records
-from tests.worker_judges import DOOMED, ONCE, judge_then_die
+from tests.worker_judges import DOOMED, ONCE, SLOW, die_at_start, judge_then_die
 
 # The inspector's own command, but each judgement through `judge_then_die`: the judge worker
 # imports it by name, as it imports `judge_in_worker`.
@@ -127,34 +128,58 @@ def dying(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(DOOMED, "doomed")  # before the workers start: they inherit it
 
 
-def test_a_chassis_queued_behind_one_that_kills_the_worker_is_judged_not_blamed(
-        dying: None, tmp_path: Path) -> None:
-    """One worker: the second chassis waits in the pool while the doomed one kills it, twice.
-    Its judgement is lost with the pool each time, but it was never the one being judged."""
-    workers = run.JudgeWorkers(1, [])
+def _judge_all(workers: run.JudgeWorkers, jobs: list[run.Judgement], run_dir: Path,
+               stagger: float) -> dict[str, Any]:
+    """Each job judged from a thread of its own, as the sessions do, `stagger` seconds apart:
+    its row (None: left to the caller), or the JudgementLost it raised."""
     results: dict[str, Any] = {}
 
     def judge(job: run.Judgement) -> None:
         try:
-            results[job.hostname] = workers.judge(job, tmp_path)
+            judged = workers.judge(job, run_dir)
+            results[job.hostname] = judged and judged[0]
         except run.JudgementLost as lost:
             results[job.hostname] = lost
 
+    threads = [threading.Thread(target=judge, args=(job,)) for job in jobs]
     try:
-        doomed = threading.Thread(target=judge, args=(_job("doomed", 0),))
-        doomed.start()
-        later = [threading.Thread(target=judge, args=(_job(f"sw{i}", i),)) for i in (1, 2, 3)]
-        for thread in later:
+        for thread in threads:
             thread.start()
-        for thread in [doomed, *later]:
+            time.sleep(stagger)
+        for thread in threads:
             thread.join(timeout=300)
     finally:
         for pool in workers.pools:
             pool.shutdown()
         join_worker_processes()
+    return results
+
+
+def test_chassis_queued_behind_one_that_kills_the_worker_are_judged_not_condemned(
+        dying: None, tmp_path: Path) -> None:
+    """One worker: the other chassis wait in the pool while the doomed one kills it, twice.
+    Their judgements are lost with the pool each time, but they were never being judged."""
+    workers = run.JudgeWorkers(1, [])
+    jobs = [_job("doomed", 0), *(_job(f"sw{i}", i) for i in (1, 2, 3))]
+    results = _judge_all(workers, jobs, tmp_path, stagger=0)
     assert isinstance(results.pop("doomed"), run.JudgementLost)
-    assert {h: row["verdict"] for h, (row, _) in results.items()} == dict.fromkeys(
+    assert {h: row["verdict"] for h, row in results.items()} == dict.fromkeys(
         ("sw1", "sw2", "sw3"), "ERROR")  # judged: no outputs, so no check could run
+    assert workers.lost == run.JUDGE_ATTEMPTS and not workers.given_up
+
+
+def test_chassis_judged_beside_one_that_kills_its_worker_are_judged_not_condemned(
+        dying: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three workers: two chassis are being judged beside the doomed one when its worker dies,
+    and the pool ends them with it: each of the three is blamed. Each is judged again alone,
+    so only the doomed one's worker dies a second time with it in the pool."""
+    monkeypatch.setenv(SLOW, "1")
+    workers = run.JudgeWorkers(3, [])
+    jobs = [_job("slow-1", 1), _job("slow-2", 2), _job("doomed", 0)]
+    results = _judge_all(workers, jobs, tmp_path, stagger=0.3)
+    assert isinstance(results.pop("doomed"), run.JudgementLost)
+    assert {h: row["verdict"] for h, row in results.items()} == {
+        "slow-1": "ERROR", "slow-2": "ERROR"}  # judged: no outputs, so no check could run
     assert workers.lost == run.JUDGE_ATTEMPTS and not workers.given_up
 
 
@@ -170,3 +195,15 @@ def test_workers_that_keep_dying_are_given_up(dying: None, tmp_path: Path,
         for pool in workers.pools:
             pool.shutdown()
         join_worker_processes()
+
+
+def test_workers_that_die_as_they_start_condemn_no_chassis(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """No judgement was under way when they died: every chassis is left to the run's own
+    process once the workers are given up, none is recorded as one that kills its worker."""
+    monkeypatch.setattr(run, "_judge_worker_started", die_at_start)
+    workers = run.JudgeWorkers(1, [])
+    jobs = [_job(f"sw{i}", i) for i in range(4)]
+    results = _judge_all(workers, jobs, tmp_path, stagger=0)
+    assert results == dict.fromkeys((j.hostname for j in jobs), None)  # the caller judges them
+    assert workers.given_up and workers.lost == run.JUDGE_POOLS_REPLACED + 1
