@@ -51,11 +51,8 @@ def evaluate_check(
 
 def unjudged_check(check: Check, platform: str | None, why: str) -> dict[str, Any]:
     """A check's result where the chassis's evidence could not be judged at all, nothing
-    parsed: ERROR, saying `why`, or SKIP where the check does not apply."""
-    if platform in PLATFORMS and platform not in check.platforms:
-        return _result(check, Outcome.skipped(f"does not apply to {PLATFORMS[platform].label}"),
-                       [], None)
-    return _result(check, Outcome.error(why), [], None)
+    parsed: ERROR, saying `why`, or SKIP where the check is not run on the platform."""
+    return _result(check, _not_run(check, platform) or Outcome.error(why), [], None)
 
 
 def _result(check: Check, outcome: Outcome, commands: list[dict[str, Any]],
@@ -87,12 +84,10 @@ def _outcome(
     commands: list[dict[str, Any]],
     context: HostContext | None = None,
 ) -> Outcome:
-    if platform not in PLATFORMS or resolver is None:
-        return Outcome.skipped(
-            f"not run: platform {platform or 'unknown'!r} has no SSH CLI the inspector can parse"
-        )
-    if platform not in check.platforms:
-        return Outcome.skipped(f"does not apply to {PLATFORMS[platform].label}")
+    if (not_run := _not_run(check, platform)) is not None:
+        return not_run
+    # A platform the inspector parses, and its resolver: one is made for every such platform.
+    assert platform is not None and resolver is not None
     if session is not None and not session.connected:
         return Outcome.error(f"chassis not inspected: {session.error or 'not reached'}")
     if session is not None and not session.privileged and not check.uses_session:
@@ -144,6 +139,18 @@ def _outcome(
     if check.never_fails and outcome.status == Status.FAIL:
         return Outcome.error(f"check {check.id} may not FAIL: {outcome.message}")
     return outcome
+
+
+def _not_run(check: Check, platform: str | None) -> Outcome | None:
+    """Why `check` is not run on `platform`, if it is not: gear without an SSH CLI the
+    inspector parses, or a check that does not apply to it."""
+    if platform not in PLATFORMS:
+        return Outcome.skipped(
+            f"not run: platform {platform or 'unknown'!r} has no SSH CLI the inspector can parse"
+        )
+    if platform not in check.platforms:
+        return Outcome.skipped(f"does not apply to {PLATFORMS[platform].label}")
+    return None
 
 
 def _wrong_os(resolver: FactResolver, platform: str) -> FactValue | None:
