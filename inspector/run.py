@@ -7,7 +7,6 @@ import itertools
 import os
 import signal
 import threading
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import BrokenExecutor, Executor, Future
 from contextlib import contextmanager
@@ -396,17 +395,20 @@ def judge_in_worker(job: Judgement, run_dir: Path) -> tuple[dict[str, Any],
 _showing: tuple[Any, int] | None = None
 
 
-def _judge_worker_started(genie_oses: list[str], judging: Any, slots: Any) -> None:
+def _judge_worker_started(genie_oses: list[str], lifeline: Any, judging: Any,
+                          slots: Any) -> None:
     # Ctrl-C reaches the whole process group; the run stops on it and needs its workers to
     # judge the chassis still in session, so only the run itself may act on it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # A run that is killed outright cannot shut its pool down; its workers notice the loss of
-    # their parent and leave, rather than idle on as orphans.
+    # their parent and leave, rather than idle on as orphans, or write into the run: at once
+    # by the `lifeline`, which reads as closed as the run ends, and within a second by the
+    # parent's pid, should another process have come to hold the lifeline's other end.
     parent = os.getppid()
 
     def leave_with_parent() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
+        while os.getppid() == parent and not lifeline.poll(1.0):
+            pass
         os._exit(1)
 
     threading.Thread(target=leave_with_parent, name="judge-parent", daemon=True).start()
@@ -470,7 +472,7 @@ class JudgeWorkers:
         judging = context.RawArray("q", [-1] * self._workers)
         pool = ProcessPoolExecutor(
             self._workers, mp_context=context, initializer=_judge_worker_started,
-            initargs=(self._genie_oses, judging, context.Value("i", 0)))
+            initargs=(self._genie_oses, _lifeline(context), judging, context.Value("i", 0)))
         # The pool starts a worker only when a task needs one: left to the first judgement,
         # its start (about 0.5 s: an interpreter, Genie, NAPALM) came after the first
         # chassis's session, and the first 50 sessions all waited on it. A task each starts
@@ -545,6 +547,19 @@ class JudgeWorkers:
             self._current = None
             if self.lost <= JUDGE_POOLS_REPLACED:
                 self._start()
+
+
+# This process's end of its judge workers' lifeline, and theirs: (pid, read end, write end).
+# The write end is held here alone, never written, and open until this process ends.
+_lifeline_pipe: tuple[int, Any, Any] | None = None
+
+
+def _lifeline(context: Any) -> Any:
+    """The read end of this process's lifeline, for a judge worker to watch."""
+    global _lifeline_pipe
+    if _lifeline_pipe is None or _lifeline_pipe[0] != os.getpid():
+        _lifeline_pipe = (os.getpid(), *context.Pipe(duplex=False))
+    return _lifeline_pipe[1]
 
 
 @contextmanager

@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
 from inspector.cli import join_worker_processes
 from inspector.run import JUDGE_POOL_MIN_CHASSIS, judge_pool
+from tests.fresh import REPO
 
 
 def test_the_workers_start_with_the_pool_before_any_judgement() -> None:
@@ -58,3 +63,41 @@ def test_a_batch_of_one_chassis_is_judged_in_a_worker_too_on_any_machine(
     join_worker_processes()
     with judge_pool(0, []) as nothing_to_judge:
         assert nothing_to_judge is None
+
+
+# A process that holds judge workers, then is killed outright: it prints its worker's pid.
+HOLDS_WORKERS = """
+import os, time
+from inspector.run import JudgeWorkers
+workers = JudgeWorkers(1, [])
+print(workers.submit(os.getpid).result(), flush=True)
+time.sleep(600)
+"""
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except FileNotFoundError:
+        return True
+    return state == "Z"  # exited; its new parent reaps it
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_worker_whose_run_is_killed_outright_leaves_at_once() -> None:
+    """Not a second later, when it might have judged on and written into the run."""
+    holder = subprocess.Popen([sys.executable, "-c", HOLDS_WORKERS], cwd=REPO,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None
+        worker = int(holder.stdout.readline())
+        assert not _gone(worker)
+        holder.kill()
+        holder.wait(10)
+        killed = time.monotonic()
+        while not _gone(worker) and time.monotonic() - killed < 10:
+            time.sleep(0.01)
+        assert _gone(worker)
+        assert time.monotonic() - killed < 0.5
+    finally:
+        holder.kill()

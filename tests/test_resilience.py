@@ -395,8 +395,8 @@ def test_a_run_killed_outright_leaves_no_judge_worker_behind_and_resumes(
     assert workers  # the judge worker, and the pool's resource tracker
     process.send_signal(signal.SIGKILL)
     process.wait(10)
-    # No parent left to shut the pool down: each worker notices, and leaves within a second
-    # or two instead of idling on as an orphan.
+    # No parent left to shut the pool down: each worker notices, and leaves instead of idling
+    # on as an orphan (at once: test_judge_pool), and the pool's resource tracker after it.
     deadline = time.monotonic() + 15
     while [pid for pid in workers if _running(pid)]:
         assert time.monotonic() < deadline, "a judge worker outlived its run"
