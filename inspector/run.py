@@ -501,7 +501,9 @@ class JudgeWorkers:
         deaths = 0
         while True:
             with self._turn(alone=deaths > 0):
-                if (current := self._current) is None:
+                with self._lock:  # never the pool being replaced: its death is counted once
+                    current = self._current
+                if current is None:
                     return None
                 pool, judging = current
                 try:
@@ -544,9 +546,10 @@ class JudgeWorkers:
                 return  # another session's judgement saw the same pool break, and replaced it
             _let_go_of(broken[0])
             self.lost += 1
-            self._current = None
             if self.lost <= JUDGE_POOLS_REPLACED:
                 self._start()
+            else:
+                self._current = None
 
 
 # This process's end of its judge workers' lifeline, and theirs: (pid, read end, write end).

@@ -183,6 +183,26 @@ def test_chassis_judged_beside_one_that_kills_its_worker_are_judged_not_condemne
     assert workers.lost == run.JUDGE_ATTEMPTS and not workers.given_up
 
 
+def test_judgements_asked_for_while_the_pool_is_replaced_go_to_the_new_one(
+        dying: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new pool takes a while to start: the sessions that want a judgement meanwhile wait
+    for it, none takes the workers for given up and judges in its own thread."""
+    monkeypatch.setenv(ONCE, str(tmp_path / "died"))
+    start = run.JudgeWorkers._start
+
+    def slow_start(self: run.JudgeWorkers) -> None:
+        time.sleep(0.5)
+        start(self)
+
+    monkeypatch.setattr(run.JudgeWorkers, "_start", slow_start)
+    workers = run.JudgeWorkers(1, [])
+    jobs = [_job("doomed", 0), *(_job(f"sw{i}", i) for i in range(1, 7))]
+    results = _judge_all(workers, jobs, tmp_path, stagger=0.1)
+    assert {h: row and row["verdict"] for h, row in results.items()} == dict.fromkeys(
+        (j.hostname for j in jobs), "ERROR")  # each judged in a worker: no outputs, no check
+    assert workers.lost == 1 and not workers.given_up
+
+
 def test_workers_that_keep_dying_are_given_up(dying: None, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(run, "JUDGE_ATTEMPTS", 100)  # the doomed chassis is never given up
