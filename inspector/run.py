@@ -3,6 +3,7 @@ chassis finishes, so an interrupted batch keeps everything it had done."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import signal
@@ -546,10 +547,10 @@ class JudgeWorkers:
                 return  # another session's judgement saw the same pool break, and replaced it
             _let_go_of(broken[0])
             self.lost += 1
+            self._current = None  # given up, unless a new pool starts
             if self.lost <= JUDGE_POOLS_REPLACED:
-                self._start()
-            else:
-                self._current = None
+                with contextlib.suppress(OSError):  # no memory, no process left for it
+                    self._start()
 
 
 # This process's end of its judge workers' lifeline, and theirs: (pid, read end, write end).

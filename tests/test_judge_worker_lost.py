@@ -6,6 +6,7 @@ files do not stay in the finished run, the run verifies, and the inspector says 
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -201,6 +202,21 @@ def test_judgements_asked_for_while_the_pool_is_replaced_go_to_the_new_one(
     assert {h: row and row["verdict"] for h, row in results.items()} == dict.fromkeys(
         (j.hostname for j in jobs), "ERROR")  # each judged in a worker: no outputs, no check
     assert workers.lost == 1 and not workers.given_up
+
+
+def test_a_pool_that_cannot_be_replaced_leaves_the_judgements_to_the_run(
+        dying: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No memory or no process left for a new worker: the run judges the rest itself."""
+    monkeypatch.setenv(ONCE, str(tmp_path / "died"))
+    workers = run.JudgeWorkers(1, [])
+
+    def cannot_start(self: run.JudgeWorkers) -> None:
+        raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(run.JudgeWorkers, "_start", cannot_start)
+    jobs = [_job("doomed", 0), _job("sw1", 1)]
+    assert _judge_all(workers, jobs, tmp_path, stagger=0.1) == {"doomed": None, "sw1": None}
+    assert workers.given_up and workers.lost == 1
 
 
 def test_workers_that_keep_dying_are_given_up(dying: None, tmp_path: Path,
