@@ -437,8 +437,8 @@ JUDGE_POOL_MAX_WORKERS = 4
 # still in it fails. The pool is replaced, and those judgements go to the new one, so each is
 # still made under a parse deadline. A chassis a worker died judging JUDGE_ATTEMPTS times is
 # not judged again: in the run's own process its judgement could take the run with it. After
-# JUDGE_POOLS_REPLACED pools lost, a machine whose workers keep dying may have no room for
-# them: the rest is judged in the session threads, without a parse deadline.
+# JUDGE_POOLS_REPLACED pools lost, or one that cannot be started, the machine may have no room
+# for them: the rest is judged in the session threads, without a parse deadline.
 JUDGE_ATTEMPTS = 2
 JUDGE_POOLS_REPLACED = 3
 
