@@ -477,9 +477,15 @@ class JudgeWorkers:
         # The pool starts a worker only when a task needs one: left to the first judgement,
         # its start (about 0.5 s: an interpreter, Genie, NAPALM) came after the first
         # chassis's session, and the first 50 sessions all waited on it. A task each starts
-        # the workers now, beside the first logins.
-        for _ in range(self._workers):
-            pool.submit(os.getpid)
+        # the workers now, beside the first logins. A worker starts with the mask of the
+        # thread that starts it: SIGINT blocked there, a Ctrl-C as the run starts never
+        # reaches a worker before it ignores it (see _judge_worker_started).
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            for _ in range(self._workers):
+                pool.submit(os.getpid)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         self.pools.append(pool)
         self._current = (pool, judging)
 

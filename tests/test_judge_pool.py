@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -101,3 +102,23 @@ def test_a_worker_whose_run_is_killed_outright_leaves_at_once() -> None:
         assert time.monotonic() - killed < 0.5
     finally:
         holder.kill()
+
+
+def _blocked(pid: int) -> set[int]:
+    """The signals the process's main thread blocks."""
+    line = next(ln for ln in Path(f"/proc/{pid}/status").read_text().splitlines()
+                if ln.startswith("SigBlk:"))
+    mask = int(line.split()[1], 16)
+    return {n for n in range(1, 65) if mask & (1 << (n - 1))}
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_a_ctrl_c_as_the_run_starts_never_reaches_a_worker() -> None:
+    """A worker ignores SIGINT once its start is done; until then, SIGINT is blocked in it from
+    its first instruction, as in the thread that started it, and in no thread of the run."""
+    with judge_pool(1, []) as pool:
+        assert pool is not None
+        worker = pool.submit(os.getpid).result()
+        assert signal.SIGINT in _blocked(worker)
+        assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, set())
+    join_worker_processes()
