@@ -207,13 +207,9 @@ def genie_device(genie_os: str) -> Any:
     return _OfflineDevice(genie_os)
 
 
-def warm_up_genie(genie_oses: Iterable[str], *, background: bool = False) -> None:
+def warm_up_genie(genie_oses: Iterable[str]) -> None:
     """Import Genie's parsers (about 0.5 s) and make the offline devices before a parse
-    needs them; in the `background`, beside work that mostly waits (the sessions)."""
-    if background:
-        threading.Thread(target=warm_up_genie, args=(list(genie_oses),),
-                         name="genie-warm-up", daemon=True).start()
-        return
+    needs them."""
     with contextlib.suppress(Exception):  # a Genie that cannot load says so when parsing
         for name in sorted(set(genie_oses)):
             genie_device(name)

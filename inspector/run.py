@@ -9,7 +9,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import BrokenExecutor, Executor, Future
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -492,12 +492,6 @@ class JudgeWorkers:
     @property
     def given_up(self) -> bool:
         return self._current is None
-
-    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
-        """`fn(*args)` in a worker of the current pool."""
-        if self._current is None:
-            raise BrokenExecutor("the run's judge workers were given up")
-        return self._current[0].submit(fn, *args)
 
     def judge(self, job: Judgement,
               run_dir: Path) -> tuple[dict[str, Any], list[tuple[str, bytes]]] | None:

@@ -86,3 +86,12 @@ def inspect_lab(specs: list[Any], tmp_path: Path, run_id: str
                          "--workers", "30", env={"INSPECTOR_KEY": str(tmp_path / "key.pem")})
     found = records(tmp_path / "out" / run_id) if (tmp_path / "out" / run_id).is_dir() else {}
     return done, found
+
+
+def process_running(pid: int) -> bool:
+    """Whether the process `pid` still runs (read from /proc)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a zombie has exited; its new parent reaps it

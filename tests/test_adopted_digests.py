@@ -46,7 +46,7 @@ def test_a_workers_files_are_known_to_the_run_without_reading_them(
         writer.add("show tech-support", "a support file\n" * 100, compress=True,
                    read_by_checks=False)
         evidence = writer.finish(Session(connected=True, privileged=True))
-        row, digests = pool.submit(judge_in_worker, _judgement("sw1", evidence),
+        row, digests = pool.pools[-1].submit(judge_in_worker, _judgement("sw1", evidence),
                                    run_dir).result()
     join_worker_processes()
     assert row["hostname"] == "sw1"

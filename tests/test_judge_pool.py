@@ -18,6 +18,7 @@ import pytest
 from inspector.cli import join_worker_processes
 from inspector.run import JUDGE_POOL_MIN_CHASSIS, judge_pool
 from tests.fresh import REPO
+from tests.lab_run import process_running
 
 
 def test_the_workers_start_with_the_pool_before_any_judgement() -> None:
@@ -33,7 +34,7 @@ def test_the_workers_start_with_the_pool_before_any_judgement() -> None:
 def test_a_finished_pool_lets_the_run_go_on_and_the_command_joins_its_workers() -> None:
     with judge_pool(JUDGE_POOL_MIN_CHASSIS, []) as pool:
         assert pool is not None
-        worker_pid = pool.submit(os.getpid).result()
+        worker_pid = pool.pools[-1].submit(os.getpid).result()
         workers = multiprocessing.active_children()
     assert worker_pid in {w.pid for w in workers}
     # The pool let go at once: its worker is still in its teardown (a tenth of a second and
@@ -47,7 +48,7 @@ def test_a_finished_pool_lets_the_run_go_on_and_the_command_joins_its_workers() 
 def test_a_run_stopped_by_an_error_waits_for_its_workers_there() -> None:
     with pytest.raises(RuntimeError), judge_pool(JUDGE_POOL_MIN_CHASSIS, []) as pool:
         assert pool is not None
-        pool.submit(os.getpid).result()
+        pool.pools[-1].submit(os.getpid).result()
         raise RuntimeError("the disk, say")
     assert not multiprocessing.active_children()
 
@@ -60,7 +61,7 @@ def test_a_batch_of_one_chassis_is_judged_in_a_worker_too_on_any_machine(
     monkeypatch.setattr(os, "cpu_count", lambda: cores)
     with judge_pool(1, []) as pool:
         assert pool is not None
-        assert pool.submit(os.getpid).result() != os.getpid()
+        assert pool.pools[-1].submit(os.getpid).result() != os.getpid()
     join_worker_processes()
     with judge_pool(0, []) as nothing_to_judge:
         assert nothing_to_judge is None
@@ -71,17 +72,9 @@ HOLDS_WORKERS = """
 import os, time
 from inspector.run import JudgeWorkers
 workers = JudgeWorkers(1, [])
-print(workers.submit(os.getpid).result(), flush=True)
+print(workers.pools[-1].submit(os.getpid).result(), flush=True)
 time.sleep(600)
 """
-
-
-def _gone(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
-    except FileNotFoundError:
-        return True
-    return state == "Z"  # exited; its new parent reaps it
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
@@ -92,13 +85,13 @@ def test_a_worker_whose_run_is_killed_outright_leaves_at_once() -> None:
     try:
         assert holder.stdout is not None
         worker = int(holder.stdout.readline())
-        assert not _gone(worker)
+        assert process_running(worker)
         holder.kill()
         holder.wait(10)
         killed = time.monotonic()
-        while not _gone(worker) and time.monotonic() - killed < 10:
+        while process_running(worker) and time.monotonic() - killed < 10:
             time.sleep(0.01)
-        assert _gone(worker)
+        assert not process_running(worker)
         assert time.monotonic() - killed < 0.5
     finally:
         holder.kill()
@@ -118,7 +111,7 @@ def test_a_ctrl_c_as_the_run_starts_never_reaches_a_worker() -> None:
     its first instruction, as in the thread that started it, and in no thread of the run."""
     with judge_pool(1, []) as pool:
         assert pool is not None
-        worker = pool.submit(os.getpid).result()
+        worker = pool.pools[-1].submit(os.getpid).result()
         assert signal.SIGINT in _blocked(worker)
         assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, set())
     join_worker_processes()

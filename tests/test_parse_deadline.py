@@ -129,9 +129,9 @@ def test_a_judge_worker_stops_the_parse_and_goes_on_to_the_next_chassis(
 
     with judge_pool(1, ["iosxe"]) as pool:  # one worker: it judges both, one after the other
         assert pool is not None
-        stopped, _ = pool.submit(judge_hastily, job("runaway", _outputs(poisoned=True)),
+        stopped, _ = pool.pools[-1].submit(judge_hastily, job("runaway", _outputs(poisoned=True)),
                                  tmp_path).result(timeout=120)
-        after, _ = pool.submit(judge_hastily, job("next", _outputs(poisoned=False)),
+        after, _ = pool.pools[-1].submit(judge_hastily, job("next", _outputs(poisoned=False)),
                                tmp_path).result(timeout=120)
     join_worker_processes()
     assert stopped["verdict"] == after["verdict"] == "PASS", (stopped, after)

@@ -31,7 +31,7 @@ from mock_devices import ChassisSpec, expected_verdict, get_profile, load_profil
 from mock_devices.lab import PROFILE_ORDER
 from mock_devices.profiles import HEALTHY, common_scenarios
 from mock_devices.server import Latency
-from tests.lab_run import CAUGHT_BY, inspector, records
+from tests.lab_run import CAUGHT_BY, inspector, process_running, records
 
 pytestmark = pytest.mark.lab
 
@@ -378,14 +378,6 @@ def _children(pid: int) -> list[int]:
             for child in (task / "children").read_text().split()]
 
 
-def _running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
-    except FileNotFoundError:
-        return False
-    return state != "Z"  # a zombie has exited; its new parent reaps it
-
-
 def test_a_run_killed_outright_leaves_no_judge_worker_behind_and_resumes(
         slow_lab: dict[str, Any]) -> None:
     run_dir = slow_lab["run_dir"]
@@ -398,7 +390,7 @@ def test_a_run_killed_outright_leaves_no_judge_worker_behind_and_resumes(
     # No parent left to shut the pool down: each worker notices, and leaves instead of idling
     # on as an orphan (at once: test_judge_pool), and the pool's resource tracker after it.
     deadline = time.monotonic() + 15
-    while [pid for pid in workers if _running(pid)]:
+    while [pid for pid in workers if process_running(pid)]:
         assert time.monotonic() < deadline, "a judge worker outlived its run"
         time.sleep(0.1)
     done = inspector("run", "--resume", str(run_dir), env=slow_lab["env"])
