@@ -665,19 +665,28 @@ _UDI_ROW = re.compile(
 )
 
 
+_UDI_LINE = re.compile(r"(?:^\s*(Active|Standby|Member):|UDI:\s*)PID:([^,\s]+),SN:(\S+)",
+                       re.MULTILINE)
+
+
+def _udis_shown(text: str) -> list[Udi]:
+    """Every UDI the text shows: `UDI: PID:C9300-48P,SN:FCW2124G09K` (with an HA list on
+    stacks) or a table row `*0  CISCO2911/K9  FTX1234A5BC  CISCO2911/K9:FTX1234A5BC`."""
+    udis = [Udi(pid=m[2], serial=m[3], role=(m[1] or "chassis").lower())
+            for m in _UDI_LINE.finditer(text)]
+    return udis + [Udi(pid=m[1], serial=m[2]) for m in _UDI_ROW.finditer(text)]
+
+
 def parse_license_udi(text: str) -> list[Udi]:
-    """`UDI: PID:C9300-48P,SN:FCW2124G09K` (with an HA list on stacks) or a table row
-    `*0  CISCO2911/K9  FTX1234A5BC  CISCO2911/K9:FTX1234A5BC`."""
-    udis = [
-        Udi(pid=m[2], serial=m[3], role=(m[1] or "chassis").lower())
-        for m in re.finditer(
-            r"(?:^\s*(Active|Standby|Member):|UDI:\s*)PID:([^,\s]+),SN:(\S+)", text, re.MULTILINE
-        )
-    ]
-    udis += [Udi(pid=m[1], serial=m[2]) for m in _UDI_ROW.finditer(text)]
-    if not udis:
+    if not (udis := _udis_shown(text)):
         raise Unreadable("no UDI")
     return udis
+
+
+# Genie's parser makes a UDI of the first two words of any line it does not know (the
+# table's header, a refusal wrapped in escape codes, another command's output): its value
+# serves only where it holds the UDIs the text shows, no more.
+_UDIS = Rows(lambda text: len(_udis_shown(text)), what="UDIs", exact=True)
 
 
 def parse_license_host_id(text: str) -> list[Udi]:
@@ -695,11 +704,13 @@ LICENSE_UDI = Fact(
             "show license udi",
             Genie(_udi_genie, parser_class="genie.libs.parser.iosxe.show_license.ShowLicenseUdi"),
             Own(parse_license_udi),
+            rows=_UDIS,
         ),
         "cisco_ios": Source(
             "show license udi",
             Genie(_udi_genie, parser_class="genie.libs.parser.iosxe.show_license.ShowLicenseUdi"),
             Own(parse_license_udi),
+            rows=_UDIS,
             when_rejected="skip",  # an image without Cisco Software Licensing
         ),
         "cisco_nxos": Source(

@@ -7,9 +7,10 @@ yields a value wins, and the record says which parser served. Checks only ever s
 normalized value, so a platform's quirks stay here and the verdict logic stays shared.
 
 A parser can also return a plausible value with rows missing (Genie's IOS-XE `show platform`
-leaves out the `FT` fan trays, and with them the failed ones). Where an output is a table, its
-source counts the table's rows in the raw text by a pattern of its own (`Rows`); a way that
-read fewer is passed over for the next, and when none reads them all the fact is unavailable.
+leaves out the `FT` fan trays, and with them the failed ones), or rows of its own making. Where
+an output is a table, its source counts the table's rows in the raw text by a pattern of its
+own (`Rows`); a way that read fewer, or more, is passed over for the next, and when none reads
+them as the text shows them the fact is unavailable.
 """
 
 from __future__ import annotations
@@ -108,16 +109,24 @@ class Rows:
     in_text: Callable[[str], Counts]
     in_value: Callable[[Any], Counts] = len
     what: str = "rows"
+    # The count is every row a value may hold, not only those the counter knows to look
+    # for: a value holding more is refused too.
+    exact: bool = False
 
     def by_kind(self, counts: Counts) -> Mapping[str, int]:
         return {self.what: counts} if isinstance(counts, int) else counts
 
-    def missing(self, value: Any, in_text: Mapping[str, int]) -> str | None:
-        """`22 of 26 module rows` where the value holds fewer rows than the text."""
+    def differs(self, value: Any, in_text: Mapping[str, int]) -> str | None:
+        """`22 of 26 module rows` where the value holds fewer rows than the text, and, where
+        the count is `exact`, `1 UDIs where the text shows 0` where it holds more: a row no
+        line of the output shows is the parser's own, not the device's (Genie's `show
+        license udi` makes a UDI of the first two words of a header, or of a refusal)."""
         judged = self.by_kind(self.in_value(value))
         short = [f"{judged.get(kind, 0)} of {n} {kind}" for kind, n in in_text.items()
                  if judged.get(kind, 0) < n]
-        return ", ".join(short) or None
+        extra = [f"{n} {kind} where the text shows {in_text.get(kind, 0)}"
+                 for kind, n in judged.items() if self.exact and n > in_text.get(kind, 0)]
+        return ", ".join(short + extra) or None
 
 
 @dataclass(frozen=True)
@@ -139,8 +148,8 @@ class Source:
     its cards but not the chassis, which only `admin show inventory` names): the `otherwise`
     source is then read in its place, and where that yields nothing the first value stands,
     saying what it lacks, for the check to judge what it does show.
-    `rows` counts the table's rows in the raw text, so that a parser that drops some is
-    passed over.
+    `rows` counts the table's rows in the raw text, so that a parser that drops some, or
+    makes some up, is passed over.
     """
 
     command: str
@@ -314,8 +323,8 @@ class FactResolver:
                 reasons.append(f"{strategy.name}: unexpected data ({type(exc).__name__}: {exc})")
                 continue
             if source.rows is not None and in_text is not None:
-                if short := source.rows.missing(value, in_text):
-                    reasons.append(f"{strategy.name} read {short}")
+                if differs := source.rows.differs(value, in_text):
+                    reasons.append(f"{strategy.name} read {differs}")
                     continue
             return FactValue(
                 value=value, command=output.command, sha256=output.sha256, parser=strategy.name

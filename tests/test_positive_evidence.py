@@ -229,3 +229,58 @@ def test_the_table_outputs_count_their_rows() -> None:
         if source.rows is not None
     }
     assert wanted <= counted, sorted(wanted - counted)
+
+
+def test_an_exact_count_refuses_rows_the_text_never_shows() -> None:
+    """A parser that makes a row of a header is passed over where the count is `exact`;
+    where the counter knows only some layouts, a value holding more rows is not refused."""
+    text = "slot  state\n-----------\n"
+    made_up = Own(lambda t: [t.split()[:2]])  # a row of the header's first two words
+    exact = Source("show table", made_up, rows=Rows(lambda t: len(_ROW.findall(t)), exact=True))
+    with pytest.raises(FactUnavailable) as refused:
+        _resolve(exact, text)
+    assert "own read 1 rows where the text shows 0" in refused.value.reason
+    lower_bound = Source("show table", made_up, rows=Rows(lambda t: len(_ROW.findall(t))))
+    assert _resolve(lower_bound, text).value == [["slot", "state"]]
+
+
+_C9300_INVENTORY = (
+    'NAME: "c93xx Stack", DESCR: "c93xx Stack"\n'
+    "PID: C9300-48P         , VID: V02  , SN: FCW2124G09K\n"
+)
+
+
+@pytest.mark.parametrize("platform", ["cisco_xe", "cisco_ios"])
+@pytest.mark.parametrize("udi_text", [
+    "SlotID   PID    \t\tSN      \t\tUDI\n" + "-" * 80 + "\n",  # the table's header alone
+    "Cisco IOS XE Software, Version 17.09.04a\nConfiguration register is 0x102\n",
+    "\x1b[0m% Invalid input detected at '^' marker.\x1b[0m\n",  # a refusal in escape codes
+    "syntax error, expecting <command>\n",
+    "PID:C9300-48P\n",  # cut before its serial
+], ids=["header", "another command", "escaped refusal", "syntax error", "cut"])
+def test_a_license_udi_output_without_a_udi_is_no_udi(platform: str, udi_text: str) -> None:
+    """Genie's `show license udi` parser makes a UDI of the first two words of a line it does
+    not know (`PID:Invalid,SN:input`), which failed the chassis as registered to another:
+    a text showing no UDI can tell nothing."""
+    outputs = {"show license udi": udi_text, "show inventory": _C9300_INVENTORY}
+
+    def output(asked: str) -> RawOutput:
+        text = outputs.get(asked)
+        if text is None:
+            return RawOutput(command=asked, text=None, error="not captured")
+        return RawOutput(command=asked, text=text, sha256=sha256_text(text))
+
+    def judged(udi: str) -> dict[str, Any]:
+        outputs["show license udi"] = udi
+        return evaluate_check(
+            load_catalogue().get("lic.udi.match"), platform=platform,
+            resolver=FactResolver(platform, output),
+            session=Session(connected=True, privileged=True), policy=load_policy(),
+        )
+
+    result = judged(udi_text)
+    assert result["status"] == "ERROR", result["message"]
+    assert result["message"].startswith("could not read `show license udi`")
+    # The same inventory against a UDI the text does show: judged, either way.
+    assert judged("UDI: PID:C9300-48P,SN:FCW2124G09K\n")["status"] == "PASS"
+    assert judged("UDI: PID:C9300-48P,SN:FCW0000AAAA\n")["status"] == "FAIL"
