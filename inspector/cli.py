@@ -216,6 +216,7 @@ def run(inventory: Path | None, checklist_file: Path | None, nornir_config: Path
             lock.enter_context(writing(run_dir))
         summary = _run_with_progress(nornir, run_dir=run_dir, checks=checks, policy=rules,
                                      hold_list=_load_hold_list(hold_list),
+                                     seal=resumable.seal if resume else None,
                                      new_key=new_key)
     sys.exit(summary.exit_code)
 

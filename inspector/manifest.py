@@ -127,18 +127,17 @@ def _plain_digest(path: str | Path) -> str | None:
     return sha256_file(path, st) if stat.S_ISREG(st.st_mode) else None
 
 
-def sign_run(run_dir: Path, key_path: Path, files: dict[str, str] | None = None, *,
+def sign_run(run_dir: Path, key_path: Path, files: Iterable[tuple[str, str]] | None = None, *,
              state: str = FINISHED) -> Path:
-    """Write manifest.json for the run's files (hashed now unless given) and manifest.sig
-    over its bytes."""
+    """Write manifest.json for the run's files (every one hashed now, unless the files and
+    their sha256 are given) and manifest.sig over its bytes."""
     if state not in STATES:
         raise ValueError(f"unknown run state {state!r}")
     key = _load_private(key_path)
     public = _public_openssh(key.public_key())
     about = {"run": run_dir.name, "state": state, "signed_at": utc_now(), "public_key": public,
              "key_fingerprint": fingerprint(public)}
-    listed = _files(run_dir, state) if files is None else sorted(files.items(), key=_walk_order)
-    body = _manifest_body(about, listed)
+    body = _manifest_body(about, _files(run_dir, state) if files is None else files)
     atomic_write(run_dir / MANIFEST, body)
     atomic_write(run_dir / SIGNATURE, base64.b64encode(key.sign(body)) + b"\n")
     return run_dir / MANIFEST
@@ -157,11 +156,6 @@ def _manifest_body(about: dict[str, str], files: Iterable[tuple[str, str]]) -> b
     body += b"\n  }," if count else b"},"
     body += json.dumps(about, indent=2, sort_keys=True).encode()[1:] + b"\n"
     return body
-
-
-def _walk_order(item: tuple[str, str]) -> list[str]:
-    """Files in the order `_under` finds them: by folder, then name."""
-    return item[0].split("/")
 
 
 class RunAltered(ValueError):
@@ -252,18 +246,39 @@ class Seal:
         """Raise RunAltered naming every file at or under `paths` that is not as signed."""
         altered(self.run_dir, self.differences(paths))
 
-    def files_after(self, written: Iterable[Path], state: str) -> dict[str, str]:
-        """The manifest's files, to be signed in `state`, once those `written` (folders: all
-        their files; a folder moved away: none left) changed."""
-        files = dict(self.files)
-        for top in written:
-            base = top.relative_to(self.run_dir).as_posix()
-            for rel in [r for r in files if r == base or r.startswith(base + "/")]:
-                del files[rel]
-            for rel in _under(self.run_dir, base, state):
-                if (digest := _plain_digest(self.run_dir / rel)) is not None:
-                    files[rel] = digest
-        return files
+    def files_after(self, written: Iterable[Path], state: str) -> Iterator[tuple[str, str]]:
+        """The files to sign in `state` once the command wrote those `written` (folders: all
+        their files; a folder moved away: none left), with their sha256: each file written
+        hashed anew, every other with its signed hash, whatever it holds now, and none that
+        the seal does not list and the command did not write. A file someone else changed,
+        added or removed while the command ran is therefore never signed over: `verify`
+        names it. By folder then name, from one walk of the run: a run of 10,000 chassis has
+        230,000 files, never held here as a dictionary of their own."""
+        root = str(self.run_dir)
+        bases = {top.relative_to(self.run_dir).as_posix() for top in written}
+        kept = sum(1 for rel in self.files if not _within(rel, bases))
+        seen = 0
+        for rel in _under(self.run_dir, ".", state):
+            if _within(rel, bases):
+                if rel not in _SKIP and (digest := _plain_digest(os.path.join(root, rel))):
+                    yield rel, digest
+            elif rel in self.files:
+                seen += 1
+                yield rel, self.files[rel]
+        if seen < kept:  # signed files no longer there: listed still, so `verify` names them
+            present = set(_under(self.run_dir, ".", state))
+            yield from sorted((rel, digest) for rel, digest in self.files.items()
+                              if rel not in present and not _within(rel, bases))
+
+
+def _within(rel: str, bases: set[str]) -> bool:
+    """Whether `rel` is one of `bases` or under one of them."""
+    at = len(rel)
+    while at > 0:
+        if rel[:at] in bases:
+            return True
+        at = rel.rfind("/", 0, at)
+    return False
 
 
 def added_note(rel: str) -> str:

@@ -24,6 +24,7 @@ from inspector.records import Record
 from inspector.store import (
     attempt_dir,
     finish_run,
+    judged_files,
     read_records,
     record_path,
     run_credentials,
@@ -219,7 +220,7 @@ def rerun_run(run_dir: Path, *, hosts: list[str] | None, check_ids: list[str] | 
         now = judged_with(policy)
         summary = RunSummary(run_id=run_dir.name, run_dir=run_dir)
         changes: list[Change] = []
-        collected = []
+        written: list[Path] = []  # the records rewritten, their pieces, the evidence collected
         sets_file = credentials_file or run_credentials(meta)
         given = load_file(sets_file) if live and sets_file else None
         credentials = Credentials.from_env(jump_password=given.jump_password if given else None)
@@ -239,17 +240,18 @@ def rerun_run(run_dir: Path, *, hosts: list[str] | None, check_ids: list[str] | 
                                       credentials=credentials,
                                       credential_sets=given.sets if given else None,
                                       jump_host=jump_host)
-                collected.append(folder)
+                written.append(folder)
             if chosen:
                 record, changed = rerun_record(run_dir, record, chosen, catalogue=catalogue,
                                                policy=policy, evidence_dir=folder,
                                                mode="live" if live else "offline",
                                                judged_with=now)
                 changes += changed
+                written += judged_files(run_dir, record["chassis"]["hostname"])
             summary.verdicts[record["chassis"]["hostname"]] = record["verdict"]
             summary.rows.append(summary_row(record))
         # The records changed: run.json, the reports and the signed manifest must follow.
         finish_run(run_dir, {**verdicts_before(run_dir), **summary.verdicts}, state=seal.state,
-                   previous=seal, evidence_written=collected, rerun_at=utc_now())
+                   previous=seal, written=written, rerun_at=utc_now())
     return Rerun(summary=summary, changes=changes,
                  provenance_changes=differences(meta.get("judged_with"), now))

@@ -26,7 +26,7 @@ from inspector.evidence import EvidenceWriter, PendingEvidence, RawOutput, Sessi
 from inspector.files import StorageError, adopt_digests, atomic_write, hand_over_digests
 from inspector.jump import DATA_KEY as JUMP_KEY
 from inspector.jump import Bastions, JumpHost
-from inspector.manifest import FINISHED, INTERRUPTED
+from inspector.manifest import FINISHED, INTERRUPTED, OPEN, Seal
 from inspector.memory import share_malloc_arenas
 from inspector.parsing import warm_up_genie
 from inspector.platforms import PLATFORMS, platform_for
@@ -44,6 +44,7 @@ from inspector.redact import redact_message
 from inspector.runner import Interrupted
 from inspector.second_reading import warm_up_napalm
 from inspector.store import (
+    chassis_written,
     evidence_dir,
     finish_run,
     judged_files,
@@ -225,6 +226,7 @@ class Inspection:
     bastions: Bastions | None = None  # the run's jump host connections, if any
     _lock: threading.Lock = field(default_factory=threading.Lock)
     not_judged_hosts: list[str] = field(default_factory=list)  # see `not_judged`
+    finished: list[str] = field(default_factory=list)  # every chassis whose record was written
     _serials: Iterator[int] = field(default_factory=itertools.count)
 
     def task(self, task: Any) -> Any:
@@ -303,8 +305,9 @@ class Inspection:
         self.done(summary_row(record))
 
     def done(self, row: dict[str, Any]) -> None:
-        if self.on_done:
-            with self._lock:
+        with self._lock:
+            self.finished.append(row["hostname"])
+            if self.on_done:
                 self.on_done(row)
 
 
@@ -658,8 +661,11 @@ def run_inspection(
     on_done: Callable[[dict[str, Any]], None] | None = None,
     on_progress: Callable[[str, str], None] | None = None,
     hold_list: frozenset[str] | None = None,
+    seal: Seal | None = None,
 ) -> RunSummary:
-    """Inspect every host of `nornir` that has no record yet in `run_dir`.
+    """Inspect every host of `nornir` that has no record yet in `run_dir`, and sign the run
+    over its `seal` as the command found it (a resumed run's; a new one's lists nothing the
+    run did not write itself) and what the command wrote.
 
     Hosts a checklist declares but the program rules out (damaged, on hold, not in the
     program, checklist incomplete) are not contacted: their record says why.
@@ -732,5 +738,8 @@ def run_inspection(
     summary.missing = sorted(set(meta["hosts"]) - set(summary.verdicts))
     summary.reports, summary.signing_key = finish_run(
         run_dir, summary.verdicts, state=INTERRUPTED if interrupted or summary.missing
-        else FINISHED, finished_at=utc_now(), interrupted=interrupted)
+        else FINISHED, previous=seal or Seal(run_dir, {}, OPEN, signer=""),
+        written=(path for hostname in inspection.finished
+                 for path in chassis_written(run_dir, hostname)),
+        finished_at=utc_now(), interrupted=interrupted)
     return summary

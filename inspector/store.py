@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -149,7 +150,7 @@ def seal_for_resume(run_dir: Path, public_key: Path | None) -> Resumable:
             found.append(line)
     altered(run_dir, found)
     set_aside = _set_aside(run_dir, unsigned) if unsigned else None
-    _keep_unfinished_evidence(run_dir, seal)
+    seal = _keep_unfinished_evidence(run_dir, seal)
     meta = run_meta(run_dir)
     return Resumable(seal=seal, set_aside=set_aside, hosts=meta["hosts"],
                      check_ids=meta["checks"],
@@ -171,10 +172,11 @@ def _written_after_signing(rel: str, sealed_folders: set[str], sealed: dict[str,
     return False
 
 
-def _keep_unfinished_evidence(run_dir: Path, seal: Seal) -> None:
+def _keep_unfinished_evidence(run_dir: Path, seal: Seal) -> Seal:
     """Rename the signed evidence of chassis stopped mid-inspection (`<host>.interrupted-<time>`)
     so that their new inspection starts afresh, and sign the move at once: a resume killed
-    right after it must leave a run that the next resume still finds as signed."""
+    right after it must leave a run that the next resume still finds as signed. Returns the
+    run's seal after the move."""
     stamp = utc_now().replace(":", "")
     moved = []
     for folder in sorted({rel.split("/")[1] for rel in seal.files
@@ -185,8 +187,11 @@ def _keep_unfinished_evidence(run_dir: Path, seal: Seal) -> None:
         new = old.with_name(f"{folder}.interrupted-{stamp}")
         old.rename(new)
         moved += [old, new]
-    if moved:
-        seal_run(run_dir, state=seal.state, previous=seal, written=moved)
+    if not moved:
+        return seal
+    seal = Seal(run_dir, dict(seal.files_after(moved, seal.state)), seal.state, seal.signer)
+    seal_run(run_dir, state=seal.state, previous=seal)
+    return seal
 
 
 def _set_aside(run_dir: Path, unsigned: list[str]) -> Path:
@@ -341,14 +346,14 @@ def verdicts_before(run_dir: Path) -> dict[str, str]:
     return verdicts
 
 
-def finish_run(run_dir: Path, verdicts: dict[str, str], *, state: str,
-               previous: Seal | None = None, evidence_written: Iterable[Path] = (),
-               **meta: Any) -> tuple[list[Path], Path]:
+def finish_run(run_dir: Path, verdicts: dict[str, str], *, state: str, previous: Seal,
+               written: Iterable[Path] = (), **meta: Any) -> tuple[list[Path], Path]:
     """Once records were written or rerun: run.json says every verdict, the reports show them,
-    and the manifest is signed anew in `state`. After a rerun (`previous`: the run's seal)
-    only the run's own files and the evidence just collected can change in it; without one,
-    every file present was verified before the command began or written by it.
-    Returns the reports and the key."""
+    and the manifest is signed anew in `state`, over `previous` (the run's seal as the command
+    found it, all its files verified then) and only what the command wrote: `written` (each
+    chassis's record, its pieces of the reports and its evidence folder) and what is written
+    here. A file anyone else changed meanwhile keeps its signed hash, so `verify` names it; a
+    report that could not be drawn is not signed anew either. Returns the reports and the key."""
     write_json(run_dir / RUN_META, {**run_meta(run_dir), **meta,
                                     "verdicts": dict(sorted(verdicts.items()))})
     give_back_freed_memory()  # what the sessions freed, before the reports and the manifest
@@ -358,9 +363,15 @@ def finish_run(run_dir: Path, verdicts: dict[str, str], *, state: str,
         print(f"inspector: could not write the reports: {type(exc).__name__}: {exc}")
         reports = []
     give_back_freed_memory()
-    written = [run_dir / name for name in own_files(run_dir)] + list(evidence_written)
-    key, _ = seal_run(run_dir, state=state, previous=previous, written=written)
+    key, _ = seal_run(run_dir, state=state, previous=previous,
+                      written=itertools.chain(written, [run_dir / RUN_META], reports))
     return reports, key
+
+
+def chassis_written(run_dir: Path, hostname: str) -> list[Path]:
+    """What inspecting a chassis writes: its record, its pieces of the reports (drawn again
+    from a record rewritten) and its evidence folder."""
+    return [*judged_files(run_dir, hostname), evidence_dir(run_dir, hostname)]
 
 
 def judged_files(run_dir: Path, hostname: str) -> list[Path]:

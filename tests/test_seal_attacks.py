@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from inspector.manifest import sign_run
+from inspector.manifest import INTERRUPTED, sign_run
 from inspector.store import RunBusy, writing
 from mock_devices import ChassisSpec, get_profile, running_lab
 from tests.lab_run import inspector, records
@@ -257,3 +257,64 @@ def test_links_and_pipes_put_in_a_run_are_named_never_hashed_or_signed_over(
     check = _verify(run, env)
     assert check.returncode != 0 and f"added: records/{PSU}.json" in check.stdout, check.stdout
     assert all(line in check.stdout for line in named[1:]), check.stdout
+
+
+def _meddled(file: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The command `args`, with `file` changed by someone else just before it signs."""
+    return subprocess.run([sys.executable, "-m", "tests.meddler", *args], capture_output=True,
+                          text=True, timeout=600,
+                          env={**os.environ, **env, "MEDDLE_FILE": str(file)})
+
+
+def test_a_rerun_never_signs_over_a_file_changed_while_it_ran(
+        base: dict[str, Any], run: Path) -> None:
+    """A rerun of one chassis signs what it wrote, never another chassis's record changed
+    meanwhile (it hashed every file of `records/` anew, and `verify` then found the run as
+    signed)."""
+    env = base["env"]
+    other = run / "records" / f"{OK}.json"
+    done = _meddled(other, "rerun", str(run), "--host", PSU, "--check", "hw.psu.status", env=env)
+    assert done.returncode == 1, done.stdout + done.stderr
+    check = _verify(run, env)
+    assert check.returncode == 1, check.stdout
+    # Its pieces of the reports, drawn again from it, are named too.
+    assert check.stdout.splitlines() == [f"changed: records/{OK}.json",
+                                         f"changed: report-parts/{OK}.json"], check.stdout
+
+
+def test_a_rerun_never_signs_what_was_put_in_place_of_a_report(
+        base: dict[str, Any], run: Path) -> None:
+    """A report a rerun draws again is never read, so never checked first: a folder put in
+    its place is not drawn into, and its files are not signed."""
+    env = base["env"]
+    (run / "report.html").unlink()
+    (run / "report.html").mkdir()
+    (run / "report.html" / "planted.txt").write_text("every chassis passed\n")
+    done = inspector("rerun", str(run), "--host", PSU, "--check", "hw.psu.status", env=env)
+    assert "could not write the reports" in done.stdout, done.stdout + done.stderr
+    check = _verify(run, env)
+    assert "added: report.html/planted.txt" in check.stdout, check.stdout
+    assert "removed: report.html" in check.stdout, check.stdout
+
+
+def test_a_resume_never_signs_over_a_file_changed_while_it_ran(
+        base: dict[str, Any], run: Path, tmp_path: Path) -> None:
+    """A resume signs the chassis it inspected over the run's seal, never a record signed
+    before it and changed while it ran (it hashed every file of the run anew)."""
+    env = base["env"]
+    for gone in (run / "records" / f"{LOCKED}.json", run / "report-parts" / f"{LOCKED}.json"):
+        gone.unlink()
+    shutil.rmtree(run / "evidence" / LOCKED)
+    sign_run(run, Path(env["INSPECTOR_KEY"]), state=INTERRUPTED)  # as Ctrl-C leaves a run
+    spec = ChassisSpec(hostname=LOCKED, profile="cat9300", scenario="login_refused", index=3,
+                       serial=get_profile("cat9300").serial(3))
+    signed_before = run / "records" / f"{OK}.json"
+    with running_lab([spec], inventory_out=tmp_path / "inventory"):
+        done = _meddled(signed_before, "run", "--resume", str(run),
+                        "--inventory", str(tmp_path / "inventory"), env=env)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert set(records(run)) == {PSU, OK, LOCKED}
+    check = _verify(run, env)
+    assert check.returncode == 1, check.stdout
+    assert check.stdout.splitlines() == [f"changed: records/{OK}.json",
+                                         f"changed: report-parts/{OK}.json"], check.stdout
