@@ -329,7 +329,8 @@ def remove_half_written(run_dir: Path) -> None:
     complete versions never existed, or were written again since. Only while no writer of the
     run is at work: under its lock, with its sessions and workers done."""
     for tmp in run_dir.rglob("*.tmp"):
-        tmp.unlink()
+        if tmp.is_symlink() or not tmp.is_dir():  # a folder so named is not a write of ours
+            tmp.unlink()
 
 
 def prepare_resume(run_dir: Path) -> set[str]:

@@ -17,6 +17,7 @@ from inspector.store import (
     RunBusy,
     RunRefused,
     evidence_dir,
+    prepare_resume,
     seal_for_resume,
     start_run,
     write_record,
@@ -91,6 +92,20 @@ def test_a_resume_killed_after_setting_aside_an_interrupted_chassis_can_resume_a
     # Killed right there: the next resume finds the run as signed.
     again = seal_for_resume(run_dir, None)
     assert again.set_aside is None and list((run_dir / "evidence").glob("cut.*")) == [kept]
+
+
+def test_a_folder_named_as_a_temporary_file_is_left_where_it_is(
+        tmp_path: Path, own_key: Path) -> None:
+    """Only files are writes cut short: a folder named `x.tmp` (which the seal does not see
+    while it is empty) made the resume's clean-up fail with IsADirectoryError."""
+    run_dir = _start(tmp_path)
+    write_record(run_dir, _record("done"))
+    seal_run(run_dir, state=INTERRUPTED)
+    (run_dir / "records" / "x.tmp").mkdir()
+    (run_dir / "records" / ".done.json.1-2.tmp").write_text("cut short")
+    assert prepare_resume(run_dir) == {"done"}
+    assert (run_dir / "records" / "x.tmp").is_dir()
+    assert not (run_dir / "records" / ".done.json.1-2.tmp").exists()
 
 
 def test_a_run_signed_by_another_key_is_not_resumed(tmp_path: Path, own_key: Path) -> None:
