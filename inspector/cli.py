@@ -161,7 +161,7 @@ def run(inventory: Path | None, checklist_file: Path | None, nornir_config: Path
         new_run_id,
         prepare_hosts,
     )
-    from inspector.store import seal_for_resume, start_run, writing
+    from inspector.store import read_seal, seal_for_resume, start_run, writing
 
     if public_key is not None and resume is None:
         raise Unusable("--public-key checks the run to resume: it needs --resume")
@@ -216,7 +216,7 @@ def run(inventory: Path | None, checklist_file: Path | None, nornir_config: Path
             lock.enter_context(writing(run_dir))
         summary = _run_with_progress(nornir, run_dir=run_dir, checks=checks, policy=rules,
                                      hold_list=_load_hold_list(hold_list),
-                                     seal=resumable.seal if resume else None,
+                                     seal=resumable.seal if resume else read_seal(run_dir, None),
                                      new_key=new_key)
     sys.exit(summary.exit_code)
 

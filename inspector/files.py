@@ -101,6 +101,18 @@ def _temporary(path: Path) -> str:
     return f"{path.parent}/.{path.name}.{os.getpid()}-{threading.get_ident()}.tmp"
 
 
+def link_into_place(source: Path, target: Path) -> None:
+    """`target` made the very file `source` is (a hard link), linked beside it under a
+    temporary name and renamed into place: whole as it was or as `source`, never between;
+    `source` stays where it is."""
+    temporary = _temporary(target)
+    os.link(source, temporary)
+    os.replace(temporary, target)
+    # Renaming a link onto another link of the same file does nothing, and leaves both.
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(temporary)
+
+
 _TEMPORARY = re.compile(r"\..+\.\d+-\d+\.tmp")
 
 

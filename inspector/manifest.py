@@ -111,11 +111,11 @@ def _files(run_dir: Path, state: str) -> Iterator[tuple[str, str]]:
     root = str(run_dir)
     for rel in _under(run_dir, ".", state):
         # Joined as strings: a `Path` for each of a run's files took a third of its signing.
-        if rel not in _SKIP and (digest := _plain_digest(os.path.join(root, rel))) is not None:
+        if rel not in _SKIP and (digest := plain_digest(os.path.join(root, rel))) is not None:
             yield rel, digest
 
 
-def _plain_digest(path: str | Path) -> str | None:
+def plain_digest(path: str | Path) -> str | None:
     """The sha256 of a plain file, as every file a run writes is; None for anything else
     found in a run (a symlink, a pipe), put there by someone else: it is never hashed
     (through a symlink the hash would be of a file outside the run; a pipe would hang the
@@ -260,7 +260,7 @@ class Seal:
         seen = 0
         for rel in _under(self.run_dir, ".", state):
             if _within(rel, bases):
-                if rel not in _SKIP and (digest := _plain_digest(os.path.join(root, rel))):
+                if rel not in _SKIP and (digest := plain_digest(os.path.join(root, rel))):
                     yield rel, digest
             elif rel in self.files:
                 seen += 1
@@ -286,6 +286,10 @@ def added_note(rel: str) -> str:
     temporary files are is most likely a write killed outright (a rerun's record, say), and
     the user should hear how to put the run back as signed. It is still called added: the
     name proves nothing, as anyone can give a file any name."""
+    if rel.startswith(".signed/"):  # see store.rewriting
+        return (" (the run as last signed, kept while a command rewrote the run: that command "
+                "was stopped before it signed; the next rerun, resume or report into the run "
+                "puts the run back as signed)")
     if looks_temporary(rel):
         return (" (named as the inspector's own temporary files are, which a command killed "
                 "as it wrote leaves behind: if that is what it is, delete it)")
@@ -304,7 +308,7 @@ def _differences(run_dir: Path, recorded: dict[str, str],
     """The files changed, added and removed: those `present` (relative paths) against the
     sha256 `recorded` for them."""
     changed = sorted(rel for rel in recorded
-                     if rel in present and _plain_digest(run_dir / rel) != recorded[rel])
+                     if rel in present and plain_digest(run_dir / rel) != recorded[rel])
     return changed, sorted(present - recorded.keys()), sorted(recorded.keys() - present)
 
 

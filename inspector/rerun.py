@@ -27,6 +27,7 @@ from inspector.store import (
     judged_files,
     read_records,
     record_path,
+    rewriting,
     run_credentials,
     run_meta,
     seal_for_rerun,
@@ -216,42 +217,44 @@ def rerun_run(run_dir: Path, *, hosts: list[str] | None, check_ids: list[str] | 
     catalogue = load_catalogue()
     with writing(run_dir):
         seal = seal_for_rerun(run_dir, hosts, public_key)
-        meta = run_meta(run_dir)
-        now = judged_with(policy)
-        summary = RunSummary(run_id=run_dir.name, run_dir=run_dir)
-        changes: list[Change] = []
-        written: list[Path] = []  # the records rewritten, their pieces, the evidence collected
-        sets_file = credentials_file or run_credentials(meta)
-        given = load_file(sets_file) if live and sets_file else None
-        credentials = Credentials.from_env(jump_password=given.jump_password if given else None)
-        jump_host = jump_host or meta.get("jump_host")
-        for record in records_to_rerun(run_dir, hosts):
-            chosen = select_checks(record, check_ids, failed_only)
-            folder = None
-            if live and chosen:
-                source = source or run_source(run_dir)
-                if source is None:
-                    raise RerunError("the run does not name its inventory: pass --inventory")
-                commands = plan_commands(record["chassis"]["platform"],
-                                         [catalogue.get(cid) for cid in chosen])
-                folder = collect_live(run_dir, source=source,
-                                      hostname=record["chassis"]["hostname"],
-                                      commands=commands, policy=policy,
-                                      credentials=credentials,
-                                      credential_sets=given.sets if given else None,
-                                      jump_host=jump_host)
-                written.append(folder)
-            if chosen:
-                record, changed = rerun_record(run_dir, record, chosen, catalogue=catalogue,
-                                               policy=policy, evidence_dir=folder,
-                                               mode="live" if live else "offline",
-                                               judged_with=now)
-                changes += changed
-                written += judged_files(run_dir, record["chassis"]["hostname"])
-            summary.verdicts[record["chassis"]["hostname"]] = record["verdict"]
-            summary.rows.append(summary_row(record))
-        # The records changed: run.json, the reports and the signed manifest must follow.
-        finish_run(run_dir, {**verdicts_before(run_dir), **summary.verdicts}, state=seal.state,
-                   previous=seal, written=written, rerun_at=utc_now())
+        # Kept as signed until signed again: a rerun stopped at any moment is undone.
+        with rewriting(run_dir, seal):
+            meta = run_meta(run_dir)
+            now = judged_with(policy)
+            summary = RunSummary(run_id=run_dir.name, run_dir=run_dir)
+            changes: list[Change] = []
+            written: list[Path] = []  # the records rewritten, their pieces, the evidence collected
+            sets_file = credentials_file or run_credentials(meta)
+            given = load_file(sets_file) if live and sets_file else None
+            credentials = Credentials.from_env(jump_password=given.jump_password if given else None)
+            jump_host = jump_host or meta.get("jump_host")
+            for record in records_to_rerun(run_dir, hosts):
+                chosen = select_checks(record, check_ids, failed_only)
+                folder = None
+                if live and chosen:
+                    source = source or run_source(run_dir)
+                    if source is None:
+                        raise RerunError("the run does not name its inventory: pass --inventory")
+                    commands = plan_commands(record["chassis"]["platform"],
+                                             [catalogue.get(cid) for cid in chosen])
+                    folder = collect_live(run_dir, source=source,
+                                          hostname=record["chassis"]["hostname"],
+                                          commands=commands, policy=policy,
+                                          credentials=credentials,
+                                          credential_sets=given.sets if given else None,
+                                          jump_host=jump_host)
+                    written.append(folder)
+                if chosen:
+                    record, changed = rerun_record(run_dir, record, chosen, catalogue=catalogue,
+                                                   policy=policy, evidence_dir=folder,
+                                                   mode="live" if live else "offline",
+                                                   judged_with=now)
+                    changes += changed
+                    written += judged_files(run_dir, record["chassis"]["hostname"])
+                summary.verdicts[record["chassis"]["hostname"]] = record["verdict"]
+                summary.rows.append(summary_row(record))
+            # The records changed: run.json, the reports and the signed manifest must follow.
+            finish_run(run_dir, {**verdicts_before(run_dir), **summary.verdicts}, state=seal.state,
+                       previous=seal, written=written, rerun_at=utc_now())
     return Rerun(summary=summary, changes=changes,
                  provenance_changes=differences(meta.get("judged_with"), now))

@@ -26,7 +26,7 @@ from inspector.evidence import EvidenceWriter, PendingEvidence, RawOutput, Sessi
 from inspector.files import StorageError, adopt_digests, atomic_write, hand_over_digests
 from inspector.jump import DATA_KEY as JUMP_KEY
 from inspector.jump import Bastions, JumpHost
-from inspector.manifest import FINISHED, INTERRUPTED, OPEN, Seal
+from inspector.manifest import FINISHED, INTERRUPTED, Seal
 from inspector.memory import share_malloc_arenas
 from inspector.parsing import warm_up_genie
 from inspector.platforms import PLATFORMS, platform_for
@@ -52,6 +52,7 @@ from inspector.store import (
     prepare_resume,
     read_records,
     remove_half_written,
+    rewriting,
     run_meta,
     write_record,
 )
@@ -656,16 +657,15 @@ def run_inspection(
     *,
     nornir: Any,
     run_dir: Path,
+    seal: Seal,
     checks: list[Check],
     policy: Policy,
     on_done: Callable[[dict[str, Any]], None] | None = None,
     on_progress: Callable[[str, str], None] | None = None,
     hold_list: frozenset[str] | None = None,
-    seal: Seal | None = None,
 ) -> RunSummary:
     """Inspect every host of `nornir` that has no record yet in `run_dir`, and sign the run
-    over its `seal` as the command found it (a resumed run's; a new one's lists nothing the
-    run did not write itself) and what the command wrote.
+    over its `seal` as the command found it and what the command wrote.
 
     Hosts a checklist declares but the program rules out (damaged, on hold, not in the
     program, checklist incomplete) are not contacted: their record says why.
@@ -736,10 +736,11 @@ def run_inspection(
         summary.verdicts[row["hostname"]] = row["verdict"]
         summary.rows.append(row)
     summary.missing = sorted(set(meta["hosts"]) - set(summary.verdicts))
-    summary.reports, summary.signing_key = finish_run(
-        run_dir, summary.verdicts, state=INTERRUPTED if interrupted or summary.missing
-        else FINISHED, previous=seal or Seal(run_dir, {}, OPEN, signer=""),
-        written=(path for hostname in inspection.finished
-                 for path in chassis_written(run_dir, hostname)),
-        finished_at=utc_now(), interrupted=interrupted)
+    with rewriting(run_dir, seal):  # run.json as signed, should the end be stopped
+        summary.reports, summary.signing_key = finish_run(
+            run_dir, summary.verdicts, state=INTERRUPTED if interrupted or summary.missing
+            else FINISHED, previous=seal,
+            written=(path for hostname in inspection.finished
+                     for path in chassis_written(run_dir, hostname)),
+            finished_at=utc_now(), interrupted=interrupted)
     return summary

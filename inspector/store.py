@@ -31,6 +31,8 @@ import contextlib
 import fcntl
 import itertools
 import os
+import shutil
+import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,16 +41,25 @@ from pathlib import Path
 from typing import Any
 
 from inspector.evidence import utc_now
-from inspector.files import colliding_names, is_plain_name, read_json, safe_name, write_json
+from inspector.files import (
+    colliding_names,
+    is_plain_name,
+    link_into_place,
+    read_json,
+    safe_name,
+    write_json,
+)
 from inspector.manifest import (
     FINISHED,
     MANIFEST,
     OPEN,
     SIGNATURE,
+    RunAltered,
     Seal,
     altered,
     default_key_path,
     own_public_key,
+    plain_digest,
     seal_run,
 )
 from inspector.memory import give_back_freed_memory
@@ -101,12 +112,74 @@ def trusted_key(public_key: Path | None) -> str:
     return own
 
 
+# While a command rewrites a signed run, the run's own files and its manifest as last signed
+# are kept here (`rewriting`), until the command has signed the run again.
+SIGNED_COPY = ".signed"
+
+
+@contextmanager
+def rewriting(run_dir: Path, seal: Seal) -> Iterator[None]:
+    """Keep the run's own files and manifest as `seal` signed them (hard links: nothing is
+    copied, and every file of a run is replaced by a rename, never written over) while a
+    command rewrites them and signs the run again. A command that fails puts them back; one
+    killed outright leaves them for the next command to put back (`read_seal`). Without
+    them, a rerun killed after it rewrote a record and before it signed left a run that
+    could never be verified again: the record as signed was gone."""
+    copy, partial = run_dir / SIGNED_COPY, run_dir / f"{SIGNED_COPY}.partial"
+    shutil.rmtree(partial, ignore_errors=True)  # begun by a command killed before it wrote
+    for rel in [MANIFEST, SIGNATURE, *(r for r in seal.files if not r.startswith(EVIDENCE + "/"))]:
+        (partial / rel).parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):  # gone, or not a file: nothing signed to keep
+            os.link(run_dir / rel, partial / rel, follow_symlinks=False)
+    os.rename(partial, copy)  # whole, or not there
+    try:
+        yield
+    except BaseException:
+        _put_back(run_dir, Seal(copy, seal.files, seal.state, seal.signer))
+        raise
+    shutil.rmtree(copy)
+
+
+def read_seal(run_dir: Path, public_key: Path | None) -> Seal:
+    """The run's seal, by a trusted key, once the work of a command killed as it rewrote the
+    run is undone (see `rewriting`), which is said on stderr. Under the run's lock."""
+    trusted = trusted_key(public_key)
+    shutil.rmtree(run_dir / f"{SIGNED_COPY}.partial", ignore_errors=True)
+    copy = run_dir / SIGNED_COPY
+    if not copy.is_dir():
+        return Seal.read(run_dir, trusted)
+    before = Seal.read(copy, trusted)  # the run as signed before that command, by its key
+    with contextlib.suppress(RunAltered):
+        now = Seal.read(run_dir, trusted)
+        if not [line for line in now.differences(["."])
+                if not line.split(" ", 1)[1].startswith(SIGNED_COPY + "/")]:
+            shutil.rmtree(copy)  # killed once it had signed: its work stands
+            return now
+    _put_back(run_dir, before)
+    print(f"inspector: a command was stopped as it rewrote {run_dir}, before signing it: "
+          "the run is put back as it was last signed", file=sys.stderr)
+    return Seal.read(run_dir, trusted)
+
+
+def _put_back(run_dir: Path, before: Seal) -> None:
+    """Every file of `before` (the copy `rewriting` keeps) that the run no longer holds as
+    signed, and the manifest, put back from the copy; then the copy removed. Each is linked
+    then renamed into place, the copy staying whole until the end, so a command killed here
+    too leaves the next one the same to do."""
+    copy = before.run_dir
+    for rel in [*(r for r, digest in before.files.items() if plain_digest(run_dir / r)
+                  != digest and plain_digest(copy / r) == digest), SIGNATURE, MANIFEST]:
+        if (copy / rel).is_file():
+            link_into_place(copy / rel, run_dir / rel)
+    shutil.rmtree(copy)
+
+
 def seal_for_rerun(run_dir: Path, hosts: list[str] | None, public_key: Path | None) -> Seal:
     """The run's seal, once it is signed by a trusted key, was not cut short, and every file
     the rerun reads (the run's own files but the reports it redraws whole, and the evidence
     of `hosts`, or all) is found as signed: a rerun from files changed by someone else,
     re-signed, would vouch for the change."""
-    seal = Seal.read(run_dir, trusted_key(public_key))
+    seal = read_seal(run_dir, public_key)
     if seal.state == OPEN:
         raise RunRefused(f"{run_dir} was cut short and never finished: finish it with "
                          f"`inspector run --resume {run_dir}` first")
@@ -134,7 +207,7 @@ class Resumable:
 def seal_for_resume(run_dir: Path, public_key: Path | None) -> Resumable:
     """Check a run before resuming it (see the module's docstring): RunAltered names every
     file that differs from the manifest; the unsigned work of a killed run is set aside."""
-    seal = Seal.read(run_dir, trusted_key(public_key))
+    seal = read_seal(run_dir, public_key)
     if seal.state == FINISHED:
         seal.require_unchanged(["."])  # an altered run is named as such, finished or not
         # A complete run has nothing left to inspect; re-signing it would only launder it.
@@ -257,8 +330,8 @@ def report_path(run_dir: Path, fmt: str) -> Path:
 def own_files(run_dir: Path) -> list[str]:
     """The run's own files and folders, which a rerun rewrites: records, reports, run.json.
     (The evidence folder only grows, one attempt folder per live rerun.)"""
-    return sorted(p.name for p in run_dir.iterdir()
-                  if p.name not in {EVIDENCE, MANIFEST, SIGNATURE})
+    return sorted(p.name for p in run_dir.iterdir() if p.name not in {
+        EVIDENCE, MANIFEST, SIGNATURE, SIGNED_COPY, f"{SIGNED_COPY}.partial"})
 
 
 def redrawn_reports(run_dir: Path) -> list[str]:
@@ -420,8 +493,9 @@ def report_into_run(run_dir: Path, fmt: str, public_key: Path | None) -> Path:
     """Draw a report into the run folder and sign the run over it: the records it reads and
     every other file are first found as signed, so the new signature covers nothing else."""
     with writing(run_dir):
-        seal = Seal.read(run_dir, trusted_key(public_key))
+        seal = read_seal(run_dir, public_key)
         seal.require_unchanged(["."])
-        path = write_report(run_dir, fmt, report_path(run_dir, fmt))
-        seal_run(run_dir, state=seal.state, previous=seal, written=[path])
+        with rewriting(run_dir, seal):
+            path = write_report(run_dir, fmt, report_path(run_dir, fmt))
+            seal_run(run_dir, state=seal.state, previous=seal, written=[path])
     return path

@@ -266,6 +266,38 @@ def _meddled(file: Path, *args: str, env: dict[str, str]) -> subprocess.Complete
                           env={**os.environ, **env, "MEDDLE_FILE": str(file)})
 
 
+def _killed_after(name: str, *args: str, env: dict[str, str]) -> None:
+    """The command `args`, killed outright the moment it puts the file `name` in place."""
+    done = subprocess.run([sys.executable, "-m", "tests.meddler", *args], capture_output=True,
+                          text=True, timeout=600,
+                          env={**os.environ, **env, "MEDDLE_DIE_AFTER": name})
+    assert done.returncode == 137, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("killed_after", [f"records/{PSU}.json", "run.json",
+                                          f"report-parts/{PSU}.json", "manifest.json",
+                                          "manifest.sig"])
+def test_a_rerun_killed_at_any_moment_leaves_a_run_the_next_command_puts_back(
+        base: dict[str, Any], run: Path, killed_after: str) -> None:
+    """A rerun killed outright after it rewrote a signed file and before its new signature
+    was whole (after the record, run.json, a report, or the manifest and not yet its
+    signature) left a run that could never be verified again. The signed files are kept
+    until the new signature is in place: `verify` names what is out of place and why, and
+    the next command puts the run back as signed, then does its work."""
+    env = base["env"]
+    rerun = ("rerun", str(run), "--host", PSU, "--check", "hw.psu.status")
+    _killed_after(killed_after, *rerun, env=env)
+    check = _verify(run, env)
+    if killed_after != "manifest.sig":  # killed once it had signed: the run is as signed
+        assert check.returncode == 1, check.stdout
+        assert "kept while a command rewrote the run" in check.stdout, check.stdout
+    done = inspector(*rerun, env=env)
+    assert done.returncode == 1, done.stdout + done.stderr
+    check = next(c for c in records(run)[PSU]["checks"] if c["id"] == "hw.psu.status")
+    assert len(check["attempts"]) == (3 if killed_after == "manifest.sig" else 2)
+    assert (_verify(run, env).returncode, list(run.glob(".signed*"))) == (0, [])
+
+
 def test_a_rerun_never_signs_over_a_file_changed_while_it_ran(
         base: dict[str, Any], run: Path) -> None:
     """A rerun of one chassis signs what it wrote, never another chassis's record changed
