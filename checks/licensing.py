@@ -130,6 +130,14 @@ def parse_license_status(text: str) -> SmartLicense:
     authorization = _state(_section_value(text, "License Authorization", "Status"))
     if registration is None and authorization is None:
         raise Unreadable("no registration or authorization status")
+    # Smart Licensing prints both sections in every state (an unregistered chassis is in EVAL
+    # MODE): one without its status is a fragment, not an unknown state. A status the device
+    # did print is judged, whatever it reads.
+    for section, status in (("Registration", registration),
+                            ("License Authorization", authorization)):
+        if status is None:
+            raise Unreadable(f"the output shows no `{section}:` status, which Smart Licensing "
+                             "always prints")
     return SmartLicense(mode="smart", registration=registration, authorization=authorization,
                         reservation=_reservation(text))
 

@@ -284,3 +284,29 @@ def test_a_license_udi_output_without_a_udi_is_no_udi(platform: str, udi_text: s
     # The same inventory against a UDI the text does show: judged, either way.
     assert judged("UDI: PID:C9300-48P,SN:FCW2124G09K\n")["status"] == "PASS"
     assert judged("UDI: PID:C9300-48P,SN:FCW0000AAAA\n")["status"] == "FAIL"
+
+
+@pytest.mark.parametrize("platform", ["cisco_xe", "cisco_xr"])
+def test_a_license_status_without_its_authorization_section_can_tell_nothing(
+    platform: str,
+) -> None:
+    """Smart Licensing prints its Registration and License Authorization sections in every
+    state: an output cut before one, or whose `Status:` key is garbled, is a fragment, not an
+    unknown authorization (it failed the chassis). A status the device did print is judged,
+    even one that is no word of the vocabulary."""
+    text = corpus_file("iosxe/show_license_status/genieparser--golden_output2.txt").read_text()
+    assert _judge("lic.smart.registration", platform, "show license status", text)[
+        "status"] == "PASS"
+    cut = text.split("License Authorization:")[0]
+    assert "Status: REGISTERED" in cut
+    result = _judge("lic.smart.registration", platform, "show license status", cut)
+    assert result["status"] == "ERROR", result["message"]
+    assert "no `License Authorization:` status" in result["message"]
+    garbled_key = text.replace("Status: REGISTERED", "St\ufffd\ufffdus: REGISTERED")
+    result = _judge("lic.smart.registration", platform, "show license status", garbled_key)
+    assert result["status"] == "ERROR", result["message"]
+    assert "no `Registration:` status" in result["message"]
+    garbled_value = text.replace("Status: REGISTERED", "Status: REGIS\ufffd\ufffdTERED")
+    result = _judge("lic.smart.registration", platform, "show license status", garbled_value)
+    assert result["status"] == "FAIL", result["message"]
+    assert "registration REGIS\ufffd\ufffdTERED" in result["message"]
