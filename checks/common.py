@@ -89,10 +89,20 @@ def parse_inventory_text(text: str) -> list[InventoryItem]:
 
 
 _INVENTORY_NAME = re.compile(r"^[ \t]*NAME:", re.MULTILINE | re.IGNORECASE)
+# A `NAME:` line whose next line that is not blank is no `PID:` line.
+_NAME_WITHOUT_PID = re.compile(r"^[ \t]*NAME:[^\n]*+(?!\n(?:[ \t]*\n)*+[ \t]*PID:)",
+                               re.MULTILINE | re.IGNORECASE)
 
 
 def count_inventory_entries(text: str) -> int:
-    """Every `NAME:` line starts an entry: a parser that returns fewer items dropped some."""
+    """Every `NAME:` line starts an entry: a parser that returns fewer items dropped some.
+
+    Every OS prints the entry's `PID:` line right below it, even with nothing after `PID:`:
+    an entry without one is cut short, and no reading of the output serves (TextFSM and
+    Genie made it an entry with a blank PID, which failed the chassis).
+    """
+    if cut := _NAME_WITHOUT_PID.search(text):
+        raise Unreadable(f"the entry `{cut[0].strip()}` has no PID line: the output is cut short")
     return len(_INVENTORY_NAME.findall(text))
 
 

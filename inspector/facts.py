@@ -104,7 +104,7 @@ class Rows:
     parser (one regex pass), and how many of them a parsed value holds (`len` by default);
     either a number or a number per kind of row, so that extra units of one kind never hide
     a missing one of another. `what` names plain numbers in the reason a value is refused
-    with."""
+    with. A counter that finds a row cut short raises `Unreadable`: no way reads that text."""
 
     in_text: Callable[[str], Counts]
     in_value: Callable[[Any], Counts] = len
@@ -310,7 +310,10 @@ class FactResolver:
         in_text = None
         if source.rows is not None and output.text is not None:
             # Once per output, whichever way reads it.
-            in_text = source.rows.by_kind(source.rows.in_text(output.text))
+            try:
+                in_text = source.rows.by_kind(source.rows.in_text(output.text))
+            except Unreadable as exc:
+                return FactUnreadable(f"could not read `{output.command}`: {exc}", output.command)
         for strategy in source.strategies:
             try:
                 value = self._read_with(strategy, output)

@@ -86,11 +86,16 @@ def _xr_platform(rows: list[tuple[str, str, str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _judge(check_id: str, platform: str, command: str, text: str) -> dict[str, Any]:
+def _judge(check_id: str, platform: str, command: str, text: str,
+           **others: str) -> dict[str, Any]:
+    """The check on `text` as `command`'s output, with `others` (by command, spaces as
+    underscores) its other outputs."""
+    outputs = {command: text, **{c.replace("_", " "): t for c, t in others.items()}}
+
     def output(asked: str) -> RawOutput:
-        if asked != command:
+        if asked not in outputs:
             return RawOutput(command=asked, text=None, error="not captured")
-        return RawOutput(command=asked, text=text, sha256=sha256_text(text))
+        return RawOutput(command=asked, text=outputs[asked], sha256=sha256_text(outputs[asked]))
 
     return evaluate_check(
         load_catalogue().get(check_id), platform=platform,
@@ -185,7 +190,7 @@ def test_each_counter_sees_a_table_row_the_parsers_never_wrote() -> None:
         grown = "\n".join([*lines[: last + 1], extra, *lines[last + 1 :]]) + "\n"
         assert total(grown) == total(text) + 1, (path, extra)
     inventory = corpus_file("ios/show_inventory/genieparser--golden_output_2.txt").read_text()
-    assert count_inventory_entries(inventory + 'NAME: "x", DESCR: "y"\n') == (
+    assert count_inventory_entries(inventory + 'NAME: "x", DESCR: "y"\nPID: ,VID: ,SN:\n') == (
         count_inventory_entries(inventory) + 1
     )
 
@@ -310,3 +315,43 @@ def test_a_license_status_without_its_authorization_section_can_tell_nothing(
     result = _judge("lic.smart.registration", platform, "show license status", garbled_value)
     assert result["status"] == "FAIL", result["message"]
     assert "registration REGIS\ufffd\ufffdTERED" in result["message"]
+
+
+_NXOS_INVENTORY = (
+    'NAME: "Chassis",  DESCR: "Nexus9000 C93180YC-EX chassis"\n'
+    "PID: N9K-C93180YC-EX     ,  VID: V03  ,  SN: FDO21120U8N\n\n"
+    'NAME: "Slot 1",  DESCR: "48x10/25G + 6x40/100G Ethernet Module"\n'
+    "PID: N9K-C93180YC-EX     ,  VID: V03  ,  SN: FDO21120U8N\n"
+)
+
+
+_VERSIONS = {
+    "cisco_ios": "ios/show_version/napalm--test_get_facts-normal.txt",
+    "cisco_xe": "iosxe/show_version/genieparser--cat9k_c9500-golden_output_c9500_1.txt",
+    "cisco_nxos": "nxos/show_version/genieparser--golden_output_2.txt",
+    "cisco_xr": "iosxr/show_version/genieparser--golden_output_1.txt",
+    "cisco_asa": "asa/show_version/genieparser--golden_output4.txt",
+}
+
+
+@pytest.mark.parametrize("platform", sorted(_VERSIONS))
+@pytest.mark.parametrize("check_id", ["hw.chassis.identity", "hw.inventory.serials"])
+def test_an_inventory_entry_cut_before_its_pid_line_can_tell_nothing(
+    platform: str, check_id: str,
+) -> None:
+    """Every OS prints an entry's PID line below its NAME line: an entry without one is a
+    fragment (TextFSM read it as a blank PID, which failed the chassis), while a PID line with
+    nothing after `PID:` is the device's own word and fails as before (the chassis's
+    identity then stands on the PID and serial IOS, IOS-XE and ASA print in `show version`)."""
+    version = corpus_file(_VERSIONS[platform]).read_text()
+    first_line = _NXOS_INVENTORY.splitlines(keepends=True)[0]
+    pid_line = "PID: N9K-C93180YC-EX     ,  VID: V03  ,  SN: FDO21120U8N"
+    for text in (first_line, _NXOS_INVENTORY.replace(pid_line + "\n", "", 1)):
+        result = _judge(check_id, platform, "show inventory", text, show_version=version)
+        assert result["status"] == "ERROR", result["message"]
+        assert 'the entry `NAME: "Chassis"' in result["message"]
+        assert "has no PID line" in result["message"]
+    blank = _NXOS_INVENTORY.replace(pid_line, "PID:                     ,  VID:      ,  SN:", 1)
+    result = _judge(check_id, platform, "show inventory", blank, show_version=version)
+    from_version = check_id == "hw.chassis.identity" and platform not in ("cisco_nxos", "cisco_xr")
+    assert result["status"] == ("PASS" if from_version else "FAIL"), result["message"]
