@@ -1698,6 +1698,8 @@ def parse_nxos_boot(text: str) -> BootImages:
 def _xr_packages_genie(parsed: dict[str, Any]) -> ActivePackages:
     listed = parsed.get("active_packages")
     if isinstance(listed, list):
+        if not listed:
+            raise Unreadable("no active package listed")  # nothing counted is no evidence
         return ActivePackages(packages=listed)
     # 64-bit releases print a label and tables of package name -> version instead.
     packages = [
@@ -1713,6 +1715,17 @@ def _xr_packages_genie(parsed: dict[str, Any]) -> ActivePackages:
     return ActivePackages(packages=packages)
 
 
+# 64-bit IOS-XR 6.x declares how many packages it lists (`Active Packages: 9`): a listing
+# holding fewer is cut short. (7.x's `XR: 201  All: 1532` counts packages its tables of
+# optional ones never list, and 32-bit releases print no count.)
+_DECLARED_PACKAGES = re.compile(r"^[ \t]*Active Packages:[ \t]*(\d+)[ \t]*$", re.MULTILINE)
+_XR_PACKAGES = Rows(
+    lambda text: sum(int(n) for n in _DECLARED_PACKAGES.findall(text)),
+    lambda value: len(value.packages),
+    what="active packages",
+)
+
+
 BOOT = Fact(
     "boot",
     {
@@ -1723,7 +1736,8 @@ BOOT = Fact(
         "cisco_ios": Source("show boot", Genie(_ios_boot_genie), Own(parse_ios_boot),
                             Own(parse_xe_bootvar), fallbacks=("show bootvar",)),
         "cisco_nxos": Source("show boot", Genie(_nxos_boot_genie), Own(parse_nxos_boot)),
-        "cisco_xr": Source("show install active summary", Genie(_xr_packages_genie)),
+        "cisco_xr": Source("show install active summary", Genie(_xr_packages_genie),
+                           rows=_XR_PACKAGES),
     },
 )
 

@@ -355,3 +355,30 @@ def test_an_inventory_entry_cut_before_its_pid_line_can_tell_nothing(
     result = _judge(check_id, platform, "show inventory", blank, show_version=version)
     from_version = check_id == "hw.chassis.identity" and platform not in ("cisco_nxos", "cisco_xr")
     assert result["status"] == ("PASS" if from_version else "FAIL"), result["message"]
+
+
+def test_an_install_summary_listing_fewer_packages_than_it_declares_can_tell_nothing() -> None:
+    """64-bit IOS-XR 6.x declares how many packages it lists (`Active Packages: 9`): a
+    listing cut short, or one with none, passed on the packages it did show."""
+    from mock_devices.lab import render_output
+
+    version = render_output("asr9006", "show version")
+    summary = render_output("asr9006", "show install active summary")
+    assert "Active Packages: 9" in summary
+
+    def judged(text: str) -> dict[str, Any]:
+        return _judge("op.software.boot", "cisco_xr", "show install active summary", text,
+                      show_version=version)
+
+    assert judged(summary)["status"] == "PASS"
+    lines = summary.splitlines(keepends=True)
+    head = next(i for i, line in enumerate(lines) if "Active Packages:" in line) + 1
+    for kept, read in ((0, "no active package listed"), (2, "genie read 2 of 9 active packages")):
+        result = judged("".join(lines[: head + kept]))
+        assert result["status"] == "ERROR", result["message"]
+        assert read in result["message"]
+    # Without a declared count (32-bit releases), a listing that shows none tells nothing.
+    corpus = corpus_file(
+        "iosxr/show_install_active_summary/genieparser--golden_output_1.txt").read_text()
+    result = judged(corpus.split("    disk0:")[0])
+    assert result["status"] == "ERROR", result["message"]
