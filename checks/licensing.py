@@ -519,14 +519,24 @@ class AsaSmartLicense:
     usage: list[LicenseUse]
 
 
+# What follows the list of licensed features in every real output (ASA 5520 and 5555: `This
+# platform has ... license.`; ASA 5516 and Firepower: the failover cluster's list; ASAv:
+# `Serial Number:`; `The flash permanent activation key ...`): the output went past its end.
+# The platform line alone cannot close it, as the ASAv, the 5516 and Firepower print none.
+_FEATURES_CLOSED = re.compile(
+    r"^[ \t]*(?:This platform has|Failover cluster licensed features|Serial Number:|The flash)",
+    re.MULTILINE,
+)
+
+
 def parse_activation_key(text: str) -> ActivationKey:
     if not re.search(r"Licensed features for this platform:", text):
         raise Unreadable("no `Licensed features for this platform` section")
     serial = re.search(r"^Serial Number:\s*(\S+)", text, re.MULTILINE)
     features = {}
+    listed = text.split("Licensed features for this platform:", 1)[1]
     # The platform's own list only: a failover pair repeats the combined list below it.
-    own = re.split(r"^Failover cluster licensed features", text, flags=re.MULTILINE)[0]
-    own = own.split("Licensed features for this platform:", 1)[1]
+    own = re.split(r"^Failover cluster licensed features", listed, flags=re.MULTILINE)[0]
     for m in re.finditer(
         r"^(?P<feature>[A-Za-z0-9/+ .&-]+?)[ \t]*:[ \t]*"
         r"(?P<value>\S+(?: \S+)*?)[ \t]{2,}(?P<duration>\S.*?)[ \t]*$",
@@ -534,6 +544,12 @@ def parse_activation_key(text: str) -> ActivationKey:
         re.MULTILINE,
     ):
         features[m["feature"].strip()] = (m["value"], m["duration"])
+    if not features:
+        raise Unreadable("`Licensed features for this platform` lists no feature")
+    if not _FEATURES_CLOSED.search(listed):
+        # A time-based feature could be in the rows cut away.
+        raise Unreadable(f"the list of licensed features stops after {len(features)}, with "
+                         "nothing after it: the output is cut short")
     license_line = re.search(r"^This platform has an? (.+?) license\.", text, re.MULTILINE)
     return ActivationKey(
         serial=serial[1] if serial else None,

@@ -382,3 +382,28 @@ def test_an_install_summary_listing_fewer_packages_than_it_declares_can_tell_not
         "iosxr/show_install_active_summary/genieparser--golden_output_1.txt").read_text()
     result = judged(corpus.split("    disk0:")[0])
     assert result["status"] == "ERROR", result["message"]
+
+
+def test_an_activation_key_cut_in_its_feature_list_can_tell_nothing() -> None:
+    """An ASA's `show activation-key` cut right after `Licensed features for this platform:`
+    passed with 0 features, and cut after the first one passed on it, while a time-based
+    feature could be in the rows cut away. Every real output goes on past the list (the
+    platform's license line, the failover cluster's list, `Serial Number:`)."""
+    from mock_devices.lab import render_output
+
+    key = render_output("asa5525", "show activation-key")
+    assert _judge("lic.asa.license", "cisco_asa", "show activation-key", key)["status"] == "PASS"
+    # The ASA 5520's list in `show version`, the same body, with two time-based features.
+    version = corpus_file("asa/show_version/genieparser--golden_output2.txt").read_text()
+    result = _judge("lic.asa.license", "cisco_asa", "show activation-key", version)
+    assert result["status"] == "FAIL", result["message"]
+    assert "time-based: UC Phone Proxy Sessions 12 for 62 days" in result["message"]
+    lines = key.splitlines(keepends=True)
+    head = next(i for i, line in enumerate(lines) if "Licensed features" in line) + 1
+    closing = next(i for i, line in enumerate(lines) if line.startswith("This platform has"))
+    for cut, why in ((head, "lists no feature"), (head + 1, "stops after 1"),
+                     (closing, f"stops after {closing - head - 1}")):
+        result = _judge("lic.asa.license", "cisco_asa", "show activation-key",
+                        "".join(lines[:cut]))
+        assert result["status"] == "ERROR", result["message"]
+        assert why in result["message"]
