@@ -1100,13 +1100,38 @@ def _asa_failover_rows(rows: list[dict[str, Any]]) -> Redundancy:
     )
 
 
+_PEER_HEADING = re.compile(r"^[ \t]*Peer Processor Information[ \t]*:", re.MULTILINE)
+_SOFTWARE_STATE = re.compile(r"^[ \t]*Current Software state[ \t]*=", re.MULTILINE)
+
+
+def count_peer_states(text: str) -> int:
+    """The peer supervisors whose state the text shows. A peer's heading with no state below
+    it is cut short: its peer is neither ready nor missing. (A peer the chassis lost is
+    printed as `Peer (slot: 6) information is not available because it is in 'DISABLED'
+    state`, which Genie leaves out: its value is then `not listed`.)"""
+    shown = 0
+    for heading in _PEER_HEADING.finditer(text):
+        if not _SOFTWARE_STATE.search(text, heading.end()):
+            raise Unreadable("`Peer Processor Information` is printed with no state below it: "
+                             "the output is cut short")
+        shown += 1
+    return shown
+
+
+_PEER_STATES = Rows(
+    count_peer_states,
+    lambda r: 0 if r.subject is None or r.state == "not listed" else 1,
+    what="peer supervisor states",
+)
+
 REDUNDANCY = Fact(
     "redundancy",
     {
-        "cisco_xe": Source("show redundancy", Genie(_iosxe_redundancy)),
+        "cisco_xe": Source("show redundancy", Genie(_iosxe_redundancy), rows=_PEER_STATES),
         # Catalyst 6500 / 7600 print it as IOS-XE does; a switch without the command has
         # no second supervisor to judge.
-        "cisco_ios": Source("show redundancy", Genie(_iosxe_redundancy), when_rejected="skip"),
+        "cisco_ios": Source("show redundancy", Genie(_iosxe_redundancy), when_rejected="skip",
+                            rows=_PEER_STATES),
         "cisco_nxos": Source("show redundancy status", Genie(_nxos_redundancy)),
         "cisco_xr": Source("show redundancy", Own(parse_xr_redundancy)),
         "cisco_asa": Source(

@@ -407,3 +407,26 @@ def test_an_activation_key_cut_in_its_feature_list_can_tell_nothing() -> None:
                         "".join(lines[:cut]))
         assert result["status"] == "ERROR", result["message"]
         assert why in result["message"]
+
+
+@pytest.mark.parametrize("platform", ["cisco_ios", "cisco_xe"])
+def test_a_redundancy_output_cut_at_the_peer_heading_can_tell_nothing(platform: str) -> None:
+    """A Catalyst 6500's `show redundancy` cut right after `Peer Processor Information :` and
+    its dashes failed as "peer supervisor is not listed"; the peer's heading is printed, its
+    state is not. A peer the chassis lost (its `not available because it is in 'DISABLED'
+    state` line) still fails."""
+    from mock_devices.lab import render_output
+
+    def judged(text: str) -> dict[str, Any]:
+        return _judge("op.redundancy.standby", platform, "show redundancy", text)
+
+    healthy = render_output("cat6500", "show redundancy")
+    assert judged(healthy)["status"] == "PASS"
+    lines = healthy.splitlines(keepends=True)
+    peer = next(i for i, line in enumerate(lines) if "Peer Processor Information" in line)
+    for cut in (peer + 1, peer + 2, peer + 3):  # the heading, its dashes, the location
+        result = judged("".join(lines[:cut]))
+        assert result["status"] == "ERROR", result["message"]
+        assert "`Peer Processor Information` is printed with no state" in result["message"]
+    lost = judged(render_output("cat6500", "show redundancy", scenario="standby_down"))
+    assert lost["status"] == "FAIL", lost["message"]
