@@ -189,6 +189,9 @@ def _genie_register(platform: str, parsed: dict[str, Any]) -> ConfigRegister:
     return ConfigRegister(platform=platform, values=values)
 
 
+_HARDWARE = re.compile(r"^cisco \S+ .*processor.* bytes of memory", re.MULTILINE)
+
+
 def parse_config_register(platform: str, text: str) -> ConfigRegister:
     values: dict[str, str] = {}
     for m in _REGISTER.finditer(text):
@@ -203,10 +206,12 @@ def parse_config_register(platform: str, text: str) -> ConfigRegister:
         return ConfigRegister(platform=platform, values={}, none_because="64-bit IOS-XR")
     if platform == "cisco_asa" and (model := _first(r"^Hardware:\s*(ASAv|FPR\S*?),?\s", text)):
         return ConfigRegister(platform=platform, values={}, none_because=f"ASA on {model}")
-    # A whole IOS-XE show version (banner and uptime) or show bootvar (BOOT and CONFIG_FILE
+    # A whole IOS-XE show version (banner, uptime and, below them, the hardware: an output
+    # cut before the register still has the first two) or show bootvar (BOOT and CONFIG_FILE
     # variables) without the register: a release that prints it elsewhere, or not at all.
     if platform == "cisco_xe" and (
             re.search(r"IOS[ -]XE Software", text) and re.search(r" uptime is ", text)
+            and _HARDWARE.search(text)
             or re.search(r"^\s*BOOT variable", text, re.MULTILINE)
             and re.search(r"^\s*CONFIG_FILE variable", text, re.MULTILINE)):
         return ConfigRegister(platform=platform, values={},
@@ -341,7 +346,7 @@ def _rommon_variables(rommon: dict[str, str]) -> Outcome:
              for n, v in bad.items()],
         )
     return Outcome.passed(
-        "no configuration register on this release; ROM monitor "
+        "no configuration register shown; ROM monitor "
         + ", ".join(f"{n} {v}" for n, v in rommon.items()),
         evidence,
     )

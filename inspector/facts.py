@@ -138,8 +138,10 @@ class Source:
     says a device that has none of them lacks the feature: the check does not apply. Only the
     OS's "no such command" says so; a command it finds incomplete or ambiguous, or an
     authorization's refusal, says nothing of the feature.
-    `otherwise` is another source, read when this one yields no value (its commands were
-    rejected or are not in a capture; never when an answer could not be read): where a platform
+    `otherwise` is another source, read when this one yields no value (the OS has none of its
+    commands, or they are not in a capture; never after an authorization's refusal or an
+    incomplete or ambiguous command, which say nothing of the chassis, nor when an answer
+    could not be read): where a platform
     prints the fact in one command on some releases and in another on others (a Catalyst
     9500 on 17.3 prints no configuration register in `show version`, only ROM monitor
     variables in `show romvar`). Its commands are always collected, so a rerun or an offline
@@ -194,10 +196,14 @@ class Fact:
 
 
 class FactUnavailable(Exception):
-    def __init__(self, reason: str, command: str | None = None) -> None:
+    def __init__(self, reason: str, command: str | None = None, *,
+                 refused_not_absent: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.command = command
+        # A command was refused by other than "no such command" (an authorization's refusal,
+        # an incomplete or ambiguous command): no other source stands in for it.
+        self.refused_not_absent = refused_not_absent
 
 
 class FactUnreadable(FactUnavailable):
@@ -254,8 +260,11 @@ class FactResolver:
     def _read_source(self, source: Source) -> FactValue | FactUnavailable:
         found = self._read_commands(source)
         # Not after a rejection that means "no such feature here" (FactNotApplicable), nor
-        # after an answer that could not be read (FactUnreadable).
-        if source.otherwise is None or isinstance(found, FactNotApplicable | FactUnreadable):
+        # after an answer that could not be read (FactUnreadable), nor after a refusal that
+        # says nothing of the chassis (a Catalyst's `show version` denied by its AAA server
+        # passed on ROM monitor variables, as if its release printed no register).
+        if (source.otherwise is None or isinstance(found, FactNotApplicable | FactUnreadable)
+                or isinstance(found, FactUnavailable) and found.refused_not_absent):
             return found
         lacking = None
         if isinstance(found, FactValue):
@@ -303,7 +312,8 @@ class FactResolver:
             )
         if not rejected:
             return FactUnavailable(f"`{source.command}` not captured", source.command)
-        return FactUnavailable("; ".join(passed_over), source.command)
+        return FactUnavailable("; ".join(passed_over), source.command,
+                               refused_not_absent=unknown < rejected)
 
     def _parse(self, source: Source, output: RawOutput) -> FactValue | FactUnavailable:
         reasons = []

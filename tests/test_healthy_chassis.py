@@ -69,7 +69,7 @@ CHASSIS = {
             "show memory statistics": "iosxe/show_memory_statistics/"
                                       "genieparser--golden_output.txt",
         },
-        expected={"op.config.register": ("PASS", "no configuration register on this release"),
+        expected={"op.config.register": ("PASS", "no configuration register shown"),
                   "op.software.boot": ("PASS", "bootflash:packages.conf")},
     ),
     # An IE 3300 is cooled without fans; its license UDI names its own PID and serial.

@@ -95,7 +95,8 @@ def _judge(check_id: str, platform: str, command: str, text: str,
     def output(asked: str) -> RawOutput:
         if asked not in outputs:
             return RawOutput(command=asked, text=None, error="not captured")
-        return RawOutput(command=asked, text=outputs[asked], sha256=sha256_text(outputs[asked]))
+        # As a live reply is judged: a refusal is no output.
+        return RawOutput.from_text(asked, outputs[asked], platform=platform)
 
     return evaluate_check(
         load_catalogue().get(check_id), platform=platform,
@@ -430,3 +431,32 @@ def test_a_redundancy_output_cut_at_the_peer_heading_can_tell_nothing(platform: 
         assert "`Peer Processor Information` is printed with no state" in result["message"]
     lost = judged(render_output("cat6500", "show redundancy", scenario="standby_down"))
     assert lost["status"] == "FAIL", lost["message"]
+
+
+@pytest.mark.parametrize("refusal", ["Command authorization failed.\n",
+                                     "% Incomplete command.\n"])
+def test_a_config_register_unseen_in_show_version_is_not_passed_on_rom_variables(
+    refusal: str,
+) -> None:
+    """A Catalyst 9300 on 17.9 prints its register in `show version`. Denied that command, or
+    given it cut before the register, the check passed on `show romvar`, claiming the release
+    prints no register: a refusal that is not "no such command" says nothing of the chassis,
+    and a cut output is no whole one lacking the register."""
+    from mock_devices.lab import render_output
+
+    outputs = {c.replace(" ", "_"): render_output("cat9300", c)
+               for c in ("show bootvar", "show romvar")}
+    version = render_output("cat9300", "show version")
+
+    def judged(text: str) -> dict[str, Any]:
+        return _judge("op.config.register", "cisco_xe", "show version", text, **outputs)
+
+    assert judged(version)["status"] == "PASS"
+    result = judged(refusal)
+    assert result["status"] == "ERROR", result["message"]
+    assert "`show version` rejected by the device" in result["message"]
+    cut = version.split("cisco C9300")[0]
+    assert "uptime is" in cut and "Configuration register" not in cut
+    result = judged(cut)
+    assert result["status"] == "ERROR", result["message"]
+    assert "could not read `show version`" in result["message"]
