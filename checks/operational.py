@@ -1361,6 +1361,19 @@ def parse_errdisabled(text: str) -> ErrDisabled:
     return found
 
 
+_ERRDISABLED_HEADER = re.compile(r"^\s*Port\s+Name\s+Status", re.MULTILINE)
+
+
+def count_nxos_errdisabled(text: str) -> int:
+    """NX-OS prints the table's header even when it lists no port (IOS prints nothing at
+    all): an output without it, empty or not, is not that table."""
+    if not (header := _ERRDISABLED_HEADER.search(text)):
+        raise Unreadable("no `Port Name Status Reason` header, which NX-OS prints even when "
+                         "no port is error-disabled")
+    rows = text[header.end():].split("\n")[1:]
+    return sum(1 for line in rows if line.strip() and not set(line.strip()) <= {"-"})
+
+
 ERRDISABLED = Fact(
     "errdisabled",
     {
@@ -1380,7 +1393,8 @@ ERRDISABLED = Fact(
             when_rejected="skip",
         ),
         "cisco_nxos": Source(
-            "show interface status err-disabled", TextFSM(_errdisabled_rows), Own(parse_errdisabled)
+            "show interface status err-disabled", TextFSM(_errdisabled_rows), Own(parse_errdisabled),
+            rows=Rows(count_nxos_errdisabled, what="err-disabled ports"),
         ),
     },
 )

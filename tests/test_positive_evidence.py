@@ -460,3 +460,25 @@ def test_a_config_register_unseen_in_show_version_is_not_passed_on_rom_variables
     result = judged(cut)
     assert result["status"] == "ERROR", result["message"]
     assert "could not read `show version`" in result["message"]
+
+
+def test_an_empty_nxos_err_disabled_reply_is_no_table() -> None:
+    """NX-OS prints the err-disabled table's header even when it lists no port, so an empty
+    reply is not that table (it passed as "lists none"); IOS prints nothing when no port is
+    error-disabled, and its empty reply still means none."""
+    from mock_devices.lab import render_output
+
+    command = "show interface status err-disabled"
+    table = render_output("nexus9300", command)
+    assert "Reason" in table
+    assert _judge("op.interfaces.errdisabled", "cisco_nxos", command, table)["status"] == "PASS"
+    row = "Eth1/7        --                 down      linkFlapErrDisabled\n"
+    failed = _judge("op.interfaces.errdisabled", "cisco_nxos", command, table + row)
+    assert failed["status"] == "FAIL", failed["message"]
+    for empty in ("", "\n"):
+        result = _judge("op.interfaces.errdisabled", "cisco_nxos", command, empty)
+        assert result["status"] == "ERROR", result["message"]
+        assert "no `Port Name Status Reason` header" in result["message"]
+        ios = _judge("op.interfaces.errdisabled", "cisco_ios",
+                     "show interfaces status err-disabled", empty)
+        assert ios["status"] == "PASS", ios["message"]
