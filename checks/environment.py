@@ -974,9 +974,17 @@ def temperature_status(environment: Environment, policy: Policy) -> Outcome:
     bad: list[Evidence] = []
     judged: list[Evidence] = []
     faulty: list[Evidence] = []  # sensors that give no reading: nothing to hold to a threshold
+    stateless: list[Evidence] = []  # a reading and its range, but `N/A` for a state
     for name, r in environment.temperatures.items():
         if r.state is not None and is_absent(r.state, policy):
-            continue  # the sensor of an empty power supply bay
+            if r.celsius is None or r.critical is None:
+                continue  # the sensor of an empty power supply bay (`NOT PRESENT  0 Celsius`)
+            # A sensor printing its reading and range is there, whatever its state column
+            # says: over its range it fails, and within it is not judged, but named.
+            item = Evidence(path=f"temperature/{name}", expected=f"ok, below {r.critical:g} C",
+                            actual=_shown(r))
+            (bad if r.celsius >= r.critical else stateless).append(item)
+            continue
         if r.state == SENSOR_FAULT:
             faulty.append(Evidence(path=f"temperature/{name}", expected="a reading",
                                    actual=SENSOR_FAULT))
@@ -1004,6 +1012,11 @@ def temperature_status(environment: Environment, policy: Policy) -> Outcome:
         return Outcome.error(
             f"{len(faulty)} temperature sensor(s) give no reading: "
             + ", ".join(e.path.split("/", 1)[1] for e in faulty), faulty + judged)
+    if stateless:
+        return Outcome.error(
+            f"{len(stateless)} temperature sensor(s) read with no state: "
+            + ", ".join(f"{e.path.split('/', 1)[1]} {e.actual}" for e in stateless),
+            stateless + judged)
     if not judged:
         return Outcome.error("no temperature sensor reports a reading or a state")
     if all(_SUPPLY_FAN.search(e.path) for e in judged):

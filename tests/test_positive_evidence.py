@@ -482,3 +482,32 @@ def test_an_empty_nxos_err_disabled_reply_is_no_table() -> None:
         ios = _judge("op.interfaces.errdisabled", "cisco_ios",
                      "show interfaces status err-disabled", empty)
         assert ios["status"] == "PASS", ios["message"]
+
+
+def test_a_temperature_sensor_with_a_reading_but_no_state_is_never_dropped() -> None:
+    """A Catalyst 9300 sensor row `SYSTEM HOTSPOT  1  N/A  130 Celsius  0 - 125` was taken for
+    an empty supply bay's and left out: the check passed on the other two. Over its printed
+    range it fails; within it, it is named, not judged. An empty bay's sensor (`NOT PRESENT`,
+    `0 Celsius`, no range) is still left out."""
+    from mock_devices.lab import render_output
+
+    command = "show environment all"
+    text = render_output("cat9300", command)
+    assert _judge("hw.temperature.status", "cisco_xe", command, text)["status"] == "PASS"
+    hotspot = re.search(r"^ SYSTEM HOTSPOT .*$", text, re.MULTILINE)
+    assert hotspot is not None
+
+    def with_hotspot(celsius: str) -> dict[str, Any]:
+        row = f" SYSTEM HOTSPOT  1{' ' * 15}N/A{' ' * 18}{celsius:>3} Celsius   0 - 125"
+        return _judge("hw.temperature.status", "cisco_xe", command,
+                      text.replace(hotspot[0], row))
+
+    over = with_hotspot("130")
+    assert over["status"] == "FAIL", over["message"]
+    assert "SYSTEM HOTSPOT N/A 130 C" in over["message"]
+    within = with_hotspot("45")
+    assert within["status"] == "ERROR", within["message"]
+    assert "read with no state: switch 1 SYSTEM HOTSPOT N/A 45 C" in within["message"]
+    empty_bay = corpus_file("iosxe/show_env_all/genieparser--golden_output1.txt").read_text()
+    assert "NOT PRESENT" in empty_bay
+    assert _judge("hw.temperature.status", "cisco_xe", command, empty_bay)["status"] == "PASS"
