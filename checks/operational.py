@@ -1393,7 +1393,9 @@ ERRDISABLED = Fact(
             when_rejected="skip",
         ),
         "cisco_nxos": Source(
-            "show interface status err-disabled", TextFSM(_errdisabled_rows), Own(parse_errdisabled),
+            "show interface status err-disabled",
+            TextFSM(_errdisabled_rows),
+            Own(parse_errdisabled),
             rows=Rows(count_nxos_errdisabled, what="err-disabled ports"),
         ),
     },
