@@ -29,9 +29,13 @@ MASK = "<redacted>"
 _MODIFIER = (r"(?:[0-9]{1,2}|encrypted|clear|unencrypted|ascii|hex|md5|hmac-md5|sha|sha1|"
              r"sha-?256|sha-?512|text|local|remote|password|aes(?:[ \t]+[0-9]{3})?|des|3des)")
 # Tokens that follow a keyword without being a secret: `key chain NAME`, `password encryption
-# aes`, `pre-shared-key address A key X` (the secret comes after `key`), `crypto key generate`.
+# aes`, `pre-shared-key address A key X` (the secret comes after `key`), `crypto key generate`;
+# and the words of the device's own prose after `key`, which no configuration puts there:
+# `%CRYPTO_ENGINE-5-KEY_ADDITION: A key named TP-self-signed-...`, ASA's "activation key is
+# the SAME as the running permanent key", the process `IPSEC key engine`. Masking them would
+# change what a check reads.
 _NOT_SECRET = (r"(?!(?:chain|config-key|generate|encryption|address|hostname|exchange|size|"
-               r"pubkey-chain|storage|zeroize|import|export|policy|recovery|"
+               r"pubkey-chain|storage|zeroize|import|export|policy|recovery|named|is|engine|"
                r"<redacted>)(?![\w-]))")
 _SECRET_TOKEN = r'(?P<secret>"[^"\n]*"|\S+)'
 # A keyword is a whole word: not inside `send-community`, `password-recovery`, `privilege`.

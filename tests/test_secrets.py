@@ -256,6 +256,10 @@ CONFIG_SECRETS = [
     ("asa", "interface Gi0/0\n ospf message-digest-key 1 md5 «Asa-Ospf-Md5»"),
     ("asa", "interface Gi0/0\n ospf authentication-key «Asa-Ospf-Key»"),
     ("asa", "enable password «Asa-Pbkdf2» pbkdf2"),
+    # A secret that starts like a word of the device's prose is still a secret.
+    ("ios", "tacacs server ISE\n key 0 «is-Tacacs-Key»"),
+    ("asa", "failover key «named-Failover»"),
+    ("ios", "crypto keyring KR\n pre-shared-key address 192.0.2.7 key «engine-1»"),
 ]
 
 
@@ -288,7 +292,11 @@ def test_plain_text_is_left_alone() -> None:
             "Processor board ID FOC2331X0AB\nKey Verify:  enabled\n  Password recovery enabled\n"
             "password-recovery mechanism is enabled\nkey chain OSPF\n key 1\n"
             "neighbor 192.0.2.1 send-community both\nusername ops privilege 15\n"
-            "Running Permanent Activation Key: 0x0123 0x4567\n")
+            "Running Permanent Activation Key: 0x0123 0x4567\n"
+            "%CRYPTO_ENGINE-5-KEY_ADDITION: A key named TP-self-signed-4287125616 has been "
+            "generated or imported by crypto-engine\n"
+            "The flash permanent activation key is the SAME as the running permanent key.\n"
+            " 238   0     203072       4800      25640          0          0 IPSEC key engine\n")
     assert redact_output(text) == (text, 0)
 
 
