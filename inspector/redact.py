@@ -5,7 +5,8 @@ NX-OS, IOS-XR and ASA (enable secrets, user and line passwords, SNMP communities
 TACACS+/RADIUS keys, IKE pre-shared keys, routing-protocol and HSRP/VRRP keys, NTP keys, WPA
 keys, license tokens), anywhere in a line, so a command quoted by the configuration logger or
 the archive log (`logged command:enable secret 0 X`, `|username y secret 0 X`) is masked too.
-Only the secret token is replaced by `<redacted>`; the keyword stays, so the line still says
+Only the secret is replaced by `<redacted>` (a token, a quoted string, or an IOS type 0
+secret, which runs to the end of its line, spaces included); the keyword stays, so the line still says
 what was there, and nothing else in the output changes: what a check reads is what the device
 said.
 
@@ -37,7 +38,11 @@ _MODIFIER = (r"(?:[0-9]{1,2}|encrypted|clear|unencrypted|ascii|hex|md5|hmac-md5|
 _NOT_SECRET = (r"(?!(?:chain|config-key|generate|encryption|address|hostname|exchange|size|"
                r"pubkey-chain|storage|zeroize|import|export|policy|recovery|named|is|engine|"
                r"<redacted>)(?![\w-]))")
-_SECRET_TOKEN = r'(?P<secret>"[^"\n]*"|\S+)'
+# IOS takes a type 0 (clear) password or secret to the end of the line, spaces and quotes
+# included (`username u password 0 correct horse battery`), and prints it so: all of it is
+# the secret. Every other secret is one token, or a quoted string.
+_SECRET_TOKEN = (r'(?P<secret>(?:(?<=password[ \t]0[ \t])|(?<=secret[ \t]0[ \t]))[^\n]*[^\s]'
+                 r'|"[^"\n]*"|\S+)')
 # A keyword is a whole word: not inside `send-community`, `password-recovery`, `privilege`.
 _KEYWORDS = "|".join((
     r"[\w-]*password",  # password, area-password, ldap-login-password, lsp-password ...
