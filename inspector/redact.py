@@ -33,11 +33,12 @@ _MODIFIER = (r"(?:[0-9]{1,2}|encrypted|clear|unencrypted|ascii|hex|md5|hmac-md5|
 # aes`, `pre-shared-key address A key X` (the secret comes after `key`), `crypto key generate`;
 # and the words of the device's own prose after `key`, which no configuration puts there:
 # `%CRYPTO_ENGINE-5-KEY_ADDITION: A key named TP-self-signed-...`, ASA's "activation key is
-# the SAME as the running permanent key", the process `IPSEC key engine`. Masking them would
-# change what a check reads.
+# the SAME as the running permanent key", the process `IPSEC key engine`, the login messages'
+# "Failed password for", "Invalid password : local database". Masking them would change what
+# a check reads.
 _NOT_SECRET = (r"(?!(?:chain|config-key|generate|encryption|address|hostname|exchange|size|"
                r"pubkey-chain|storage|zeroize|import|export|policy|recovery|named|is|engine|"
-               r"<redacted>)(?![\w-]))")
+               r"for|:|<redacted>)(?![\w-]))")
 # IOS takes a type 0 (clear) password or secret to the end of the line, spaces and quotes
 # included (`username u password 0 correct horse battery`), and prints it so: all of it is
 # the secret. Every other secret is one token, or a quoted string.

@@ -301,7 +301,10 @@ def test_plain_text_is_left_alone() -> None:
             "%CRYPTO_ENGINE-5-KEY_ADDITION: A key named TP-self-signed-4287125616 has been "
             "generated or imported by crypto-engine\n"
             "The flash permanent activation key is the SAME as the running permanent key.\n"
-            " 238   0     203072       4800      25640          0          0 IPSEC key engine\n")
+            " 238   0     203072       4800      25640          0          0 IPSEC key engine\n"
+            "%AUTHPRIV-3-SYSTEM_MSG: Failed password for invalid user ops from 192.0.2.9\n"
+            "%ASA-6-113015: AAA user authentication Rejected : reason = Invalid password : "
+            "local database : user = ops\n")
     assert redact_output(text) == (text, 0)
 
 
