@@ -164,8 +164,9 @@ class EvidenceWriter:
             read_by_checks: bool = True) -> RawOutput:
         """Keep an output, secrets masked, and judge it (an output, or the device's refusal);
         `compress` gzips a large output's file (its sha256 is still of the text). The host's
-        own credentials are masked as whole tokens only in an output no check reads."""
-        text, redacted = redact_output(text, () if read_by_checks else self._secrets)
+        own credentials are masked where a login message names one as its user, and as whole
+        tokens only in an output no check reads."""
+        text, redacted = redact_output(text, self._secrets, read_by_checks=read_by_checks)
         output = RawOutput.from_text(command, text, platform=self._index["platform"])
         data = text.encode("utf-8")
         name = f"{command_slug(command)}.txt" + (".gz" if compress else "")

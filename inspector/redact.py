@@ -6,15 +6,17 @@ TACACS+/RADIUS keys, IKE pre-shared keys, routing-protocol and HSRP/VRRP keys, N
 keys, license tokens), anywhere in a line, so a command quoted by the configuration logger or
 the archive log (`logged command:enable secret 0 X`, `|username y secret 0 X`) is masked too.
 Only the secret is replaced by `<redacted>` (a token, a quoted string, or an IOS type 0
-secret, which runs to the end of its line, spaces included); the keyword stays, so the line still says
-what was there, and nothing else in the output changes: what a check reads is what the device
-said.
+secret, which runs to the end of its line, spaces included); the keyword stays, so the line
+still says what was there, and nothing else in the output changes: what a check reads is what
+the device said.
 
-The inventory's own credentials are masked as whole tokens only (never inside a word: the
-password `admin` leaves "administratively down" alone), only in that host's evidence, and only
-in outputs no check reads (`show tech-support`): in an output a check reads, a common password
-such as `cisco` is also a word the device prints ("cisco WS-C3750X-48P processor"), and there
-the credential can only appear as configuration, which the syntax finds.
+The inventory's own credentials are masked, in that host's evidence only, where a login or
+authentication message names one as its user (`Login failed [user: X]`: typed at the username
+prompt), in every output. Elsewhere they are masked as whole tokens (never inside a word: the
+password `admin` leaves "administratively down" alone) only in outputs no check reads (`show
+tech-support`): in an output a check reads, a common password such as `cisco` is also a word
+the device prints ("cisco WS-C3750X-48P processor"), and there the credential can only appear
+as configuration, which the syntax finds, or in a login message.
 """
 
 from __future__ import annotations
@@ -76,10 +78,27 @@ _SECRET = re.compile(f"{_BY_KEYWORD}|{_SNMP_HOST}")
 # Lines worth the full pattern: one fast substring scan finds them in a multi-megabyte
 # show tech file, where running the pattern from every position would cost a second.
 _TRIGGERS = ("password", "passwd", "secret", "key", "community", "idtoken", "psk", "priv",
-             "auth", "snmp-server")
+             "auth", "snmp-server", "login")
+
+# A login or authentication message names who tried: IOS `Login failed [user: X]`, IOS-XR
+# `authentication ... by user 'X'`, NX-OS `for invalid user X from`, ASA `user = X` and `for
+# user "X"`. Whoever types the password at the username prompt has it logged there, in an
+# output a check reads (op.logging.critical quotes a critical line whole). The field is
+# masked when it is one of the host's credentials, whole (spaces included), and only then: a
+# user name is no secret, and a field that is not the host's credential cannot be told from
+# one.
+_LOGIN_MESSAGE = re.compile(r"login|auth", re.IGNORECASE)
 
 
-def _mask_line(line: str) -> tuple[str, int]:
+def _user_field(secret: str) -> re.Pattern[str]:
+    s = re.escape(secret)
+    return re.compile(rf"(?<![\w-])(?P<keep>(?i:user(?:name)?)(?::[ \t]*|[ \t]*=[ \t]*|[ \t]+))"
+                      rf"(?:(?P<quote>['\"]){s}(?P=quote)|{s}(?![^\s\],;)]))")
+
+
+def _mask_line(line: str, fields: list[re.Pattern[str]]) -> tuple[str, int]:
+    """The line with its secrets masked by syntax, and the user field of a login message
+    masked where one of `fields` finds it."""
     count = 0
 
     def mask(match: re.Match[str]) -> str:
@@ -88,7 +107,17 @@ def _mask_line(line: str) -> tuple[str, int]:
         keep = match.group("keep") if match.group("keep") is not None else match.group("keep2")
         return keep + MASK
 
-    return _SECRET.sub(mask, line), count
+    def mask_field(match: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        quote = match.group("quote") or ""
+        return match.group("keep") + quote + MASK + quote
+
+    line = _SECRET.sub(mask, line)
+    if fields and _LOGIN_MESSAGE.search(line):
+        for field in fields:
+            line = field.sub(mask_field, line)
+    return line, count
 
 
 def _candidate_lines(text: str) -> list[tuple[int, int]]:
@@ -114,21 +143,25 @@ def _whole_token(secret: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-]){re.escape(secret)}(?![\w-])")
 
 
-def redact_output(text: str, credentials: Iterable[str] = ()) -> tuple[str, int]:
-    """The text with every secret masked by its syntax, and each of `credentials` (the host's
-    own, for an output no check reads) masked as a whole token; and how many were masked."""
+def redact_output(text: str, credentials: Iterable[str] = (), *,
+                  read_by_checks: bool = True) -> tuple[str, int]:
+    """The text with every secret masked by its syntax, each of `credentials` (the host's own)
+    masked where a login message names it as its user and, in an output no check reads, as a
+    whole token anywhere; and how many were masked."""
+    secrets = sorted({s for s in credentials if s}, key=len, reverse=True)
+    fields = [_user_field(secret) for secret in secrets]
     count = 0
     pieces: list[str] = []
     done = 0
     for start, end in _candidate_lines(text):
-        masked, n = _mask_line(text[start:end])
+        masked, n = _mask_line(text[start:end], fields)
         if n:
             pieces += [text[done:start], masked]
             done = end
             count += n
     if pieces:
         text = "".join(pieces) + text[done:]
-    for secret in sorted({s for s in credentials if s}, key=len, reverse=True):
+    for secret in () if read_by_checks else secrets:
         text, n = _whole_token(secret).subn(MASK, text)
         count += n
     return text, count

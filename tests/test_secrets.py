@@ -317,7 +317,7 @@ WORDY = ("cisco WS-C3750X-48P (PowerPC405) processor with 262144K bytes of memor
 @pytest.mark.parametrize("password", ["cisco", "admin", "show", "Cisco", "down"])
 def test_a_common_password_never_changes_an_output_a_check_reads(password: str) -> None:
     assert redact_output(WORDY) == (WORDY, 0)
-    masked, count = redact_output(WORDY, [password])  # an output no check reads (show tech)
+    masked, count = redact_output(WORDY, [password], read_by_checks=False)  # show tech
     assert "administratively" in masked and "Systems, Inc." in masked
     assert count == len(re.findall(rf"(?<![\w-]){re.escape(password)}(?![\w-])", WORDY))
 
@@ -330,6 +330,33 @@ def test_a_credential_is_masked_as_a_whole_token_in_show_tech(tmp_path: Path) ->
                       compress=True, read_by_checks=False)
     assert judged.text == WORDY
     assert tech.text is not None and " cisco " not in tech.text and "Cisco Systems" in tech.text
+
+
+# Log lines naming who tried to log in, the password typed at the username prompt among them.
+LOGINS = ("%SEC_LOGIN-2-LOGIN_FAILED: Login failed [user: {0}] [Source: 192.0.2.99] "
+          "[localport: 22] [Reason: Login Authentication Failed] at 00:00:01 UTC\n"
+          "%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: netops] [Source: 192.0.2.9]\n"
+          "RP/0/RSP0/CPU0:%SECURITY-LOGIN-4-AUTHEN_FAILED : Failed authentication attempt by "
+          "user '{0}' from '192.0.2.99' on 'vty0'\n"
+          "%ASA-6-113015: AAA user authentication Rejected : reason = Invalid password : local "
+          "database : user = {0} : user IP = 192.0.2.99\n"
+          "%ASA-6-605004: Login denied from 192.0.2.99/2201 to outside:192.0.2.1/ssh for user "
+          '"{0}"\n'
+          "%AUTHPRIV-3-SYSTEM_MSG: pam_aaa:Authentication failed for user {0} from 192.0.2.99\n"
+          "%MGBL-CONFIG-6-DB_COMMIT : Configuration committed by user 'cisco'.\n")
+
+
+@pytest.mark.parametrize("password", [LOGIN_PASSWORD, "correct horse battery", "cisco"])
+def test_a_password_logged_as_a_user_name_is_masked_in_an_output_a_check_reads(
+        password: str, tmp_path: Path) -> None:
+    writer = EvidenceWriter(tmp_path / "r1", hostname="r1", platform="cisco_xe",
+                            secrets=[password, ENABLE_SECRET])
+    log = WORDY + LOGINS.format(password)
+    judged = writer.add("show logging", log)
+    # Only the fields: another user's name, the same word elsewhere (a common password is
+    # also a word the device prints) and a user field of another message are left alone.
+    assert judged.text == WORDY + LOGINS.format(MASK), judged.text
+    assert writer.redactions() == {"show logging": 5}
 
 
 def test_the_evidence_writer_stores_only_masked_text(tmp_path: Path) -> None:
