@@ -166,7 +166,8 @@ class EvidenceWriter:
         `compress` gzips a large output's file (its sha256 is still of the text). The host's
         own credentials are masked where a login message names one as its user, and as whole
         tokens only in an output no check reads."""
-        text, redacted = redact_output(text, self._secrets, read_by_checks=read_by_checks)
+        text, redacted = redact_output(text, self._secrets, read_by_checks=read_by_checks,
+                                       hostname=self._index["hostname"])
         output = RawOutput.from_text(command, text, platform=self._index["platform"])
         data = text.encode("utf-8")
         name = f"{command_slug(command)}.txt" + (".gz" if compress else "")

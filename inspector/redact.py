@@ -10,13 +10,17 @@ secret, which runs to the end of its line, spaces included); the keyword stays, 
 still says what was there, and nothing else in the output changes: what a check reads is what
 the device said.
 
-The inventory's own credentials are masked, in that host's evidence only, where a login or
-authentication message names one as its user (`Login failed [user: X]`: typed at the username
-prompt), in every output. Elsewhere they are masked as whole tokens (never inside a word: the
-password `admin` leaves "administratively down" alone) only in outputs no check reads (`show
-tech-support`): in an output a check reads, a common password such as `cisco` is also a word
-the device prints ("cisco WS-C3750X-48P processor"), and there the credential can only appear
-as configuration, which the syntax finds, or in a login message.
+The inventory's own credentials are masked, in that host's evidence only, by meaning too:
+where a login or authentication message names one as its user (`Login failed [user: X]`:
+typed at the username prompt), in every output. Only in outputs no check reads (`show
+tech-support`) are they also masked as whole tokens (never inside a word or name: the password
+`admin` leaves "administratively down" alone), and then only a credential unlike the device's
+own text: one of 8 characters or more, not a word alone nor a number alone, nor the host's
+name. A common password such as `cisco`, `show` or `1` is also what the device prints ("cisco
+C9300-48P processor", `show version`, `GigabitEthernet1/0/1`, `10.0.0.1`), so as a token it is
+masked only where an administrator writes free text, a description or a one-line banner. In
+an output a check reads, a credential can only appear as configuration, which the syntax finds,
+or in a login message.
 """
 
 from __future__ import annotations
@@ -143,11 +147,40 @@ def _whole_token(secret: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-]){re.escape(secret)}(?![\w-])")
 
 
-def redact_output(text: str, credentials: Iterable[str] = (), *,
-                  read_by_checks: bool = True) -> tuple[str, int]:
+# A line of free text an administrator wrote, where a password is left as a note: an
+# interface's description, a one-line banner.
+_FREE_TEXT = re.compile(r"^[ \t]*(?:description|banner)[ \t].*$", re.MULTILINE)
+
+
+def _device_like(secret: str) -> bool:
+    """A credential the device's own text may hold: a word (`cisco`, `show`, `version`) or a
+    number (`1`: interface names, addresses, PIDs) or anything short. Found as a token, it
+    cannot be told from the device's words, so only its meaning finds it: configuration
+    syntax, a login message's user field, a free-text line."""
+    return len(secret) < 8 or secret.isalpha() or secret.isdigit()
+
+
+def _in_free_text(text: str, secret: str) -> tuple[str, int]:
+    """`text` with `secret` masked where it is a blank-delimited word of a free-text line."""
+    word = re.compile(rf"(?<!\S){re.escape(secret)}(?!\S)")
+    count = 0
+
+    def mask(line: re.Match[str]) -> str:
+        nonlocal count
+        masked, n = word.subn(MASK, line[0])
+        count += n
+        return masked
+
+    return _FREE_TEXT.sub(mask, text), count
+
+
+def redact_output(text: str, credentials: Iterable[str] = (), *, read_by_checks: bool = True,
+                  hostname: str = "") -> tuple[str, int]:
     """The text with every secret masked by its syntax, each of `credentials` (the host's own)
     masked where a login message names it as its user and, in an output no check reads, as a
-    whole token anywhere; and how many were masked."""
+    whole token (one the device's text may hold only in a free-text line); and how many were
+    masked. A credential equal to `hostname` is never masked as a token: the host's name is in
+    every record anyway, and masking it would unname the chassis."""
     secrets = sorted({s for s in credentials if s}, key=len, reverse=True)
     fields = [_user_field(secret) for secret in secrets]
     count = 0
@@ -162,7 +195,12 @@ def redact_output(text: str, credentials: Iterable[str] = (), *,
     if pieces:
         text = "".join(pieces) + text[done:]
     for secret in () if read_by_checks else secrets:
-        text, n = _whole_token(secret).subn(MASK, text)
+        if secret == hostname:
+            continue
+        if _device_like(secret):
+            text, n = _in_free_text(text, secret)
+        else:
+            text, n = _whole_token(secret).subn(MASK, text)
         count += n
     return text, count
 
