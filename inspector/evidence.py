@@ -21,7 +21,7 @@ from inspector.files import json_bytes, read_json, write_together
 from inspector.platforms import DENIED as _DENIAL
 from inspector.platforms import INCOMPLETE as _INCOMPLETE
 from inspector.platforms import PLATFORMS
-from inspector.redact import redact_output
+from inspector.redact import redact_message, redact_output
 
 INDEX = "index.json"
 
@@ -190,6 +190,9 @@ class EvidenceWriter:
         return command in self._outputs
 
     def add_failure(self, command: str, error: str) -> RawOutput:
+        """Record that `command` gave no output, and why: a message masked as the session's
+        error is, which it often repeats."""
+        error = redact_message(error, self._secrets)
         self._remember(RawOutput(command=command, text=None, error=error), {"error": error})
         return self._outputs[command]
 

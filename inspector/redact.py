@@ -28,6 +28,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from inspector.readonly import NotReadOnly, require_read_only
+
 MASK = "<redacted>"
 
 # Words between a keyword and its secret: an encryption type (0, 5, 7, 8, 9, 10), a hash or
@@ -205,9 +207,29 @@ def redact_output(text: str, credentials: Iterable[str] = (), *, read_by_checks:
     return text, count
 
 
+# A command a message of ours quotes (`connection lost during `show version``).
+_QUOTED = re.compile(r"(`[^`\n]*`)")
+
+
+def _sent(quoted: str) -> bool:
+    """Whether a quoted span is a command the read-only gate lets through: one we send, from
+    the catalogue, never a secret (the password `show` leaves `show version` alone)."""
+    try:
+        require_read_only(quoted[1:-1])
+    except NotReadOnly:
+        return False
+    return True
+
+
 def redact_message(text: str, credentials: Iterable[str]) -> str:
     """A message of our own (a session's error) with the host's credentials masked as whole
-    tokens."""
-    for secret in sorted({s for s in credentials if s}, key=len, reverse=True):
-        text = _whole_token(secret).sub("***", text)
-    return text
+    tokens, but for the commands it quotes."""
+    secrets = sorted({s for s in credentials if s}, key=len, reverse=True)
+    parts = _QUOTED.split(text)  # odd parts are the quoted spans
+    for index, part in enumerate(parts):
+        if index % 2 and _sent(part):
+            continue
+        for secret in secrets:
+            part = _whole_token(secret).sub("***", part)
+        parts[index] = part
+    return "".join(parts)

@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from inspector.evidence import EvidenceWriter, Session, open_capture, sha256_text
-from inspector.redact import MASK, redact_output
+from inspector.redact import MASK, redact_message, redact_output
 from mock_devices import ChassisSpec, get_profile, render_output, running_lab
 from mock_devices.showtech import LAB_CONFIG_SECRETS
 from tests.lab_run import inspector, records
@@ -412,3 +412,19 @@ def test_the_evidence_writer_stores_only_masked_text(tmp_path: Path) -> None:
     capture = open_capture(tmp_path / "r1")
     assert capture.output("show running-config").sha256 == saved.sha256
     assert capture.output("show tech-support").text == tech.text
+
+
+@pytest.mark.parametrize("password", ["show", "version", "lost", LOGIN_PASSWORD])
+def test_a_message_masks_a_credential_but_never_inside_a_command_we_sent(
+        password: str, tmp_path: Path) -> None:
+    error = f"connection lost during `show version`: OSError: {password} `a {password}`"
+    masked = redact_message(error, [password])
+    assert password not in masked.replace("`show version`", ""), masked
+    assert "`show version`" in masked
+    # The index says it as the record does, in the command's entry and the session's error.
+    writer = EvidenceWriter(tmp_path / "r1", hostname="r1", platform="cisco_xe",
+                            secrets=[password])
+    writer.add_failure("show version", error)
+    writer.finish(Session(connected=True, privileged=True, error=masked)).write()
+    index = json.loads((tmp_path / "r1" / "index.json").read_text())
+    assert index["commands"][0]["error"] == index["session"]["error"] == masked
