@@ -193,13 +193,15 @@ def _candidate_sets(host: Any, own_login: bool, credentials: Credentials,
 
 
 def host_credentials(host: Any) -> list[str]:
-    """This host's own passwords and enable secrets, of every candidate set: what its
-    session's words and its evidence are kept free of (another host's never touch them)."""
+    """This host's own passwords and enable secrets, of every candidate set, and its jump
+    host's password: what its session's words and its evidence are kept free of (another
+    host's never touch them)."""
     extras = host.get_connection_parameters("netmiko").extras or {}
-    own = [s for s in (host.password, extras.get("secret")) if s]
+    jump = host.get(JUMP_KEY)
+    own = [host.password, extras.get("secret"), jump and jump.password]
     for candidate in host.get(CREDENTIALS_KEY) or []:
-        own += [s for s in candidate.secrets() if s not in own]
-    return own
+        own += candidate.secrets()
+    return list(dict.fromkeys(s for s in own if s))
 
 
 def missing_credentials(nornir: Any, shared_sets: bool = False) -> list[str]:

@@ -212,3 +212,23 @@ def test_a_credentials_file_may_give_the_jump_hosts_password_by_prompt(
     path.write_text(yaml.safe_dump({"jump_passwd": "x"}))
     with pytest.raises(CredentialError, match="has no field 'jump_passwd'"):
         load_file(path)
+
+
+def test_the_jump_hosts_password_is_one_of_the_secrets_a_hosts_evidence_is_kept_from(
+        tmp_path: Path) -> None:
+    from inspector.hosts import Source, load_hosts
+    from inspector.policy import load_policy
+    from inspector.run import Credentials, host_credentials, prepare_hosts
+
+    (tmp_path / "hosts.yaml").write_text(yaml.safe_dump({
+        name: {"hostname": "127.0.0.1", "port": 22, "platform": "cisco_xe", "username": "u",
+               "password": "own-pw", **data}
+        for name, data in (("R1", {}), ("R2", {"data": {"jump_host": "ops@other:2222"}}))}))
+    nornir = load_hosts(Source("inventory", tmp_path), 1)
+    prepare_hosts(nornir, Credentials(jump_password="Jump-Pw-4471"), load_policy(None),
+                  jump_host="ops@bastion")
+    for host in nornir.inventory.hosts.values():
+        assert host_credentials(host) == ["own-pw", "Jump-Pw-4471"]
+    nornir = load_hosts(Source("inventory", tmp_path), 1)
+    prepare_hosts(nornir, Credentials(jump_password="Jump-Pw-4471"), load_policy(None))
+    assert host_credentials(nornir.inventory.hosts["R1"]) == ["own-pw"]  # not through it
