@@ -152,6 +152,7 @@ def run(inventory: Path | None, checklist_file: Path | None, nornir_config: Path
     """Inspect every chassis of an inventory: one record per chassis, a summary, an exit code."""
     from inspector.credentials import load_file
     from inspector.hosts import Source, apply_filters, load_hosts
+    from inspector.jump import JumpHost
     from inspector.manifest import default_key_path
     from inspector.provenance import judged_with
     from inspector.run import (
@@ -186,6 +187,8 @@ def run(inventory: Path | None, checklist_file: Path | None, nornir_config: Path
         jump_host = jump_host or resumable.jump_host
     elif source is None:
         raise Unusable(f"{_NO_SOURCE} (or --resume RUN_DIR)")
+    if jump_host:
+        JumpHost.parse(jump_host, "--jump-host")  # before the inventory is read
     checks = _load_checks(check_ids)
     rules = _load_policy(policy)
     nornir = apply_filters(load_hosts(source, workers), _parse_filters(filters))

@@ -42,6 +42,12 @@ class JumpHost:
 
     @classmethod
     def parse(cls, text: Any, where: str) -> JumpHost:
+        if isinstance(text, str) and ":" in text.rpartition("@")[0]:
+            # `user:password@host`, a URL's way: refused without a word of it, which would
+            # otherwise be the user name, and so in run.json, records, reports and messages.
+            raise JumpHostError(f"{where}: jump host must be user@host[:port], without a "
+                                "password: give it in INSPECTOR_JUMP_PASSWORD or the "
+                                "--credentials file's jump_password")
         match = _SPEC.fullmatch(text.strip()) if isinstance(text, str) else None
         port = int(match["port"]) if match and match["port"] else 22
         if match is None or not 1 <= port <= 65535:

@@ -129,6 +129,29 @@ def test_a_malformed_jump_host_is_one_line_and_exit_3(site: dict[str, Any], jump
     assert not (site["tmp"] / "out").exists()
 
 
+@pytest.mark.parametrize("form", ["{user}:{password}@{host}", "{user}:{password}@{host}:{port}",
+                                  "{user}:p@ss:{password}@{host}:{port}"])
+def test_a_jump_host_with_a_password_is_refused_without_echoing_it(
+        site: dict[str, Any], form: str) -> None:
+    password = "Jump-Pw-In-The-Spec-4471"
+    jump = form.format(user=BASTION_USERNAME, password=password, host=LAB_HOST,
+                       port=site["bastion"].port)
+    done = _run(site, "--jump-host", jump)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert done.stderr.strip() == (
+        "inspector: --jump-host: jump host must be user@host[:port], without a password: give "
+        "it in INSPECTOR_JUMP_PASSWORD or the --credentials file's jump_password")
+    assert password not in done.stdout + done.stderr
+    assert not (site["tmp"] / "out").exists()
+    # Written in a host's data, it is refused alike, naming the host.
+    _add_host(site, "behind", 22, jump_host=jump)
+    done = _run(site)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert done.stderr.startswith("inspector: host 'behind' jump_host: jump host must be")
+    assert password not in done.stdout + done.stderr
+    assert not (site["tmp"] / "out").exists()
+
+
 def _rerun(site: dict[str, Any], host: str, *extra: str,
            env: dict[str, str] | None = None) -> Any:
     return inspector("rerun", str(site["tmp"] / "out" / "r"), "--host", host, "--check", CHECK,
