@@ -39,7 +39,7 @@ _MODIFIER = (r"(?:[0-9]{1,2}|encrypted|clear|unencrypted|ascii|hex|md5|hmac-md5|
              r"sha-?256|sha-?512|text|local|remote|password|aes(?:[ \t]+[0-9]{3})?|des|3des)")
 # Tokens that follow a keyword without being a secret: `key chain NAME`, `password encryption
 # aes`, `pre-shared-key address A key X` (the secret comes after `key`), `crypto key generate`;
-# and the words of the device's own prose after `key`, which no configuration puts there:
+# and the words of the device's own prose after a keyword, which no configuration puts there:
 # `%CRYPTO_ENGINE-5-KEY_ADDITION: A key named TP-self-signed-...`, ASA's "activation key is
 # the SAME as the running permanent key", the process `IPSEC key engine`, the login messages'
 # "Failed password for", "Invalid password : local database". Masking them would change what
@@ -91,8 +91,7 @@ _TRIGGERS = ("password", "passwd", "secret", "key", "community", "idtoken", "psk
 # user "X"`. Whoever types the password at the username prompt has it logged there, in an
 # output a check reads (op.logging.critical quotes a critical line whole). The field is
 # masked when it is one of the host's credentials, whole (spaces included), and only then: a
-# user name is no secret, and a field that is not the host's credential cannot be told from
-# one.
+# user name is no secret, and any other field cannot be told from a user name.
 _LOGIN_MESSAGE = re.compile(r"login|auth", re.IGNORECASE)
 
 
