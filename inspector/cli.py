@@ -203,8 +203,9 @@ def run(inventory: Path | None, checklist_file: Path | None, nornir_config: Path
                                                         and credentials.password):
         credentials = _prompt_credentials(credentials, len(missing_credentials(nornir)))
     prepare_hosts(nornir, credentials, rules, sets, jump_host)
-    if missing_credentials(nornir):
-        raise RunError("no credentials for " + ", ".join(missing_credentials(nornir)[:5])
+    if missing := missing_credentials(nornir):
+        # Quoted as check_hosts quotes a name: a control character in it is spelled out.
+        raise RunError("no credentials for " + ", ".join(map(repr, missing[:5]))
                        + ": set them in the inventory or INSPECTOR_USERNAME / INSPECTOR_PASSWORD")
     new_key = not default_key_path().exists()  # the run's first signature makes it
     run_dir = resume or start_run(out=out, run_id=run_id or new_run_id(),
@@ -252,7 +253,7 @@ def _run_with_progress(nornir: Any, new_key: bool = False, **kwargs: Any) -> Any
 
     from inspector.run import run_inspection
     from inspector.store import record_path, records_dir
-    from reports.terminal import print_signing, print_summary
+    from reports.terminal import print_signing, print_summary, shown_line
 
     console = _console()
     with Progress(TextColumn("inspecting"), BarColumn(), MofNCompleteColumn(),
@@ -263,16 +264,17 @@ def _run_with_progress(nornir: Any, new_key: bool = False, **kwargs: Any) -> Any
         bar = progress.add_task("", total=len(hosts), completed=finished)
 
         def done(row: dict[str, Any]) -> None:
-            progress.update(bar, advance=1, description=f"{row['hostname']}: {row['verdict']}")
+            progress.update(bar, advance=1,
+                            description=f"{shown_line(row['hostname'])}: {row['verdict']}")
 
         def working(hostname: str, what: str) -> None:
-            progress.update(bar, description=f"{hostname}: {what}")
+            progress.update(bar, description=f"{shown_line(hostname)}: {what}")
 
         summary = run_inspection(nornir=nornir, on_done=done, on_progress=working, **kwargs)
     print_summary(console, summary.rows, run_dir=summary.run_dir,
                   records=records_dir(summary.run_dir))
     for path in summary.reports:
-        console.print(f"report: {path}")
+        console.print(f"report: {shown_line(path)}")
     print_signing(console, summary.signing_key, new_key)
     if summary.judge_workers_lost:
         after = ("they were given up, and the chassis left were judged in this process, "
@@ -281,13 +283,13 @@ def _run_with_progress(nornir: Any, new_key: bool = False, **kwargs: Any) -> Any
         console.print(f"[yellow]a judge worker died during the run, {summary.judge_workers_lost}"
                       f" time(s) (killed, or out of memory): {after}[/]")
     for hostname in summary.not_judged:
-        # markup=False: a host name may hold brackets
-        console.print(f"{hostname}: not judged, a judge worker died judging it twice; its "
-                      f"evidence is kept: `inspector rerun {quote(str(summary.run_dir))} "
-                      f"--host {quote(hostname)} --all` judges it", style="yellow", markup=False)
+        console.print(shown_line(
+            f"{hostname}: not judged, a judge worker died judging it twice; its evidence is "
+            f"kept: `inspector rerun {quote(str(summary.run_dir))} --host {quote(hostname)} "
+            "--all` judges it"), style="yellow")
     if summary.interrupted or summary.missing:
         console.print(f"[yellow]interrupted: {len(summary.missing)} chassis not inspected; "
-                      f"finish with `inspector run --resume {summary.run_dir}`[/]")
+                      f"finish with `inspector run --resume {shown_line(summary.run_dir)}`[/]")
     return summary
 
 

@@ -365,21 +365,22 @@ def preflight(
 
 def print_preflight(console: Any, report: Mapping[str, Any]) -> None:
     """The preflight as a table and one line per site; plain text when not on a terminal."""
-    from rich.markup import escape
     from rich.table import Table
+
+    from reports.terminal import shown_line
 
     table = Table(title="Preflight", title_justify="left")
     for column in ("chassis", "tier", "inspect", "reasons"):
         table.add_column(column, overflow="fold")
     for item in report["chassis"]:
         verdict = "[green]yes[/]" if item["eligible"] else "[bold red]no[/]"
-        table.add_row(escape(item["hostname"]), item["tier"], verdict,
-                      escape("\n".join(item["reasons"])) or "-")
+        table.add_row(shown_line(item["hostname"]), item["tier"], verdict,
+                      "\n".join(map(shown_line, item["reasons"])) or "-")
     console.print(table)
     for site, summary in report["sites"].items():
         tiers = summary["tiers"]
         console.print(
-            f"site {escape(site)}: quote {tiers['low']} low, {tiers['high']} high; "
+            f"site {shown_line(site)}: quote {tiers['low']} low, {tiers['high']} high; "
             f"{tiers['not_in_program']} not in the program; earliest inspection "
             f"{summary['earliest_inspection_date']}"
         )

@@ -20,6 +20,14 @@ def shown(value: object) -> str:
     return escape(_spelled_out(value, _CONTROL))
 
 
+def shown_line(value: object) -> str:
+    """`shown`, on one line: tab and newline spelled out too, so a name can never forge a
+    line of its own (a progress line, a table cell, a message naming a host)."""
+    from rich.markup import escape
+
+    return escape(_spelled_out(value, _NOT_ONE_LINE))
+
+
 def _spelled_out(value: object, control: re.Pattern[str]) -> str:
     return control.sub(lambda m: f"\\x{ord(m.group()):02x}", str(value))
 
@@ -78,7 +86,8 @@ def print_signing(console: Any, key: Path | None, created: bool) -> None:
         return
     note = (" (a new key, made for this first run: keep it, it identifies this inspector)"
             if created else "")
-    console.print(f"signed manifest: verify with `inspector verify RUN_DIR`; key {key}{note}")
+    console.print(f"signed manifest: verify with `inspector verify RUN_DIR`; key "
+                  f"{shown_line(key)}{note}")
 
 
 def print_record(console: Any, record: dict[str, Any]) -> None:

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
+import pytest
+import yaml
 from rich.console import Console
 
 from reports.terminal import print_record_detail, print_summary, shown
+from tests.lab_run import inspector
 
 HOSTILE = "C9300\x1b[2J\x1b]0;owned\x07[bold red]FAKE PASS[/]\x9b31m"
 
@@ -79,3 +85,66 @@ def test_a_very_long_cell_runs_on_without_widening_every_row() -> None:
     lines = buffer.getvalue().splitlines()
     assert len(lines[1]) < 120 and len(lines[3]) < 120
     assert lines[2].startswith("x" * 500 + "  cisco_xe")
+
+
+def test_the_progress_line_and_the_run_s_last_lines_print_names_and_paths_inert(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a terminal the progress line names the chassis at work: a name in brackets (`mk[/]`)
+    was read as markup and ended the run with a traceback after it was sealed, and an escape
+    sequence in it reached the terminal. So did a run folder's path on the `report:` lines."""
+    from inspector import cli
+    from inspector import run as run_module
+    from inspector.run import RunSummary
+
+    buffer = io.StringIO()  # on a terminal, as the progress line is drawn on a terminal only
+    console = Console(file=buffer, color_system=None, width=300, force_terminal=True)
+    run_dir = tmp_path / "o[/]x" / "t1"
+    names = ["mk[/]", HOSTILE]
+
+    def inspected(*, on_done: Any, on_progress: Any, **_: Any) -> RunSummary:
+        for name in names:
+            on_progress(name, "connecting")
+            time.sleep(0.15)  # the progress line is drawn by its own thread, 10 times a second
+            on_done({"hostname": name, "verdict": "PASS"})
+        return RunSummary(run_id="t1", run_dir=run_dir, reports=[run_dir / "report.html"],
+                          rows=[_row(name) for name in names], not_judged=[HOSTILE],
+                          interrupted=True, missing=[HOSTILE])
+
+    monkeypatch.setattr(cli, "_console", lambda: console)
+    monkeypatch.setattr(run_module, "run_inspection", inspected)
+    nornir = SimpleNamespace(inventory=SimpleNamespace(hosts=dict.fromkeys(names)))
+    cli._run_with_progress(nornir, run_dir=run_dir)
+    printed = buffer.getvalue()
+    assert "\x1b[2J" not in printed and "\x1b]0;" not in printed and "\x07" not in printed
+    assert "mk[/]: connecting" in printed and "\\x1b[2J\\x1b]0;owned\\x07[bold red]FAKE PASS[/]" \
+        in printed
+    assert f"report: {run_dir}/report.html" in printed
+    assert f"inspector run --resume {run_dir}" in printed
+
+
+def test_preflight_prints_names_and_sites_inert_even_into_a_pipe() -> None:
+    from inspector.program import print_preflight
+
+    console, buffer = _console()
+    print_preflight(console, {
+        "chassis": [{"hostname": HOSTILE, "tier": "high", "eligible": False,
+                     "reasons": [f"site {HOSTILE}", "on hold"]}],
+        "sites": {HOSTILE: {"tiers": {"low": 0, "high": 1, "not_in_program": 0},
+                            "earliest_inspection_date": "2024-06-12"}}})
+    printed = buffer.getvalue()
+    assert "\x1b" not in printed and "\x07" not in printed and "\x9b" not in printed
+    assert "site C9300\\x1b[2J\\x1b]0;owned\\x07[bold red]FAKE PASS[/]\\x9b31m: quote" \
+        in printed
+
+
+def test_a_host_without_credentials_is_named_on_the_error_s_one_line(tmp_path: Path) -> None:
+    (tmp_path / "hosts.yaml").write_text(yaml.safe_dump({
+        "evil\x1b]0;owned\x07\nFAKE: all chassis passed": {
+            "hostname": "127.0.0.1", "port": 22, "platform": "cisco_xe"}}))
+    done = inspector("run", "--inventory", str(tmp_path), "--out", str(tmp_path / "out"),
+                     env={"INSPECTOR_USERNAME": "", "INSPECTOR_PASSWORD": ""}, stdin="")
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert done.stderr.splitlines() == [
+        "inspector: no credentials for 'evil\\x1b]0;owned\\x07\\nFAKE: all chassis passed': "
+        "set them in the inventory or INSPECTOR_USERNAME / INSPECTOR_PASSWORD"]
+    assert not (tmp_path / "out").exists()
