@@ -156,7 +156,8 @@ def field_problem(column: str, value: str) -> str | None:
     if not value:
         return None
     if column == "port":
-        if not value.isdigit() or not 1 <= int(value) <= 65535:
+        # isdecimal, not isdigit: int() refuses a digit such as `²`, which isdigit takes.
+        if not value.isdecimal() or not 1 <= int(value) <= 65535:
             return f"{value!r} is not a TCP port (1-65535)"
     elif column == "platform" and value not in PLATFORMS:
         return (
@@ -252,7 +253,7 @@ def import_checklist(path: Path) -> list[ChecklistRow]:
         rows.append(
             ChecklistRow(
                 row=line,
-                port=int(port) if port.isdigit() else DEFAULT_PORT,
+                port=int(port) if port.isdecimal() else DEFAULT_PORT,
                 **{c: values[c] for c in COLUMNS if c != "port"},
             )
         )

@@ -298,7 +298,15 @@ def check_hosts(nornir: Any) -> None:
     """Raise InventoryError naming the first host whose address, port, platform or
     credentials no session could use: a typo in a YAML file ends the run before any device
     is contacted, never as a traceback or a retried connection."""
-    for host in nornir.inventory.hosts.values():
+    inventory = nornir.inventory
+    if not inventory.hosts:  # before any filter: "no host matches the filters" would mislead
+        raise InventoryError("the inventory lists no hosts")
+    _check_shape("defaults", inventory.defaults)
+    checked: set[int] = set()
+    for host in inventory.hosts.values():
+        # Shapes first: Nornir looks a host's settings up through its groups and data.
+        _check_parents(host, f"host {host.name!r}", (), checked)
+        _check_shape(f"host {host.name!r}", host)
         extras = host.get_connection_parameters("netmiko").extras or {}
         fields: dict[str, Any] = {
             "hostname": host.hostname, "platform": host.platform, "username": host.username,
@@ -309,7 +317,8 @@ def check_hosts(nornir: Any) -> None:
                     f"host {host.name!r}: {name} must be text, not {type(value).__name__} "
                     f"{_shown(name, value)} (quote it in YAML)")
         port = host.port
-        if isinstance(port, str) and port.strip().isdigit():
+        # isdecimal, not isdigit: int() refuses a digit such as `²`, which isdigit takes.
+        if isinstance(port, str) and port.strip().isdecimal():
             port = host.port = int(port)  # CSV and table plugins read every cell as text
         if port is not None and (isinstance(port, bool) or not isinstance(port, int)
                                  or not 1 <= port <= 65535):
@@ -317,9 +326,34 @@ def check_hosts(nornir: Any) -> None:
                                  f"not {port!r}")
 
 
+def _check_parents(element: Any, where: str, path: tuple[str, ...], checked: set[int]) -> None:
+    """Each group above `element`, once: its shape, and that it does not include itself
+    (Nornir would look a setting up through it without end)."""
+    for group in element.groups:
+        if group.name in path:
+            through = path[path.index(group.name) + 1:]
+            raise InventoryError(f"{where}: group {group.name!r} includes itself"
+                                 + (f" through {', '.join(map(repr, through))}"
+                                    if through else ""))
+        if id(group) not in checked:
+            _check_parents(group, where, (*path, group.name), checked)
+            _check_shape(f"group {group.name!r}", group)
+            checked.add(id(group))
+
+
+def _check_shape(where: str, element: Any) -> None:
+    """The sections Nornir reads as mappings are mappings (a host, a group, the defaults)."""
+    if not isinstance(element.data, Mapping):
+        raise InventoryError(f"{where}: data must be a mapping, not "
+                             f"{type(element.data).__name__}")
+    for name, options in element.connection_options.items():
+        if options.extras is not None and not isinstance(options.extras, Mapping):
+            raise InventoryError(f"{where}: connection_options.{name}.extras must be a "
+                                 f"mapping, not {type(options.extras).__name__}")
+
+
 def _shown(name: str, value: Any) -> str:
     return "(not shown)" if name in ("password", "secret") else repr(value)
-
 
 
 def apply_filters(nornir: Any, filters: dict[str, str]) -> Any:

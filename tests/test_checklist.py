@@ -102,6 +102,7 @@ def test_every_bad_value_is_reported_with_row_and_column(tmp_path: Path) -> None
         "r13,10.0.0.13,22,cisco_xe,S,US,C9300-48P,A13,working,TBD,",  # placeholder proof
         ",10.0.0.14,22,cisco_xe,S,US,C9300-48P,A14,working,,",  # no hostname
         "r15,10.0.0.15,22,cisco_xe,S,US,C9300-48P,A15,working,,,surplus",  # too many cells
+        "r16,10.0.0.16,²,cisco_xe,S,US,C9300-48P,A16,working,,",  # a digit int() refuses
     ]
     problems = problems_of(write(tmp_path, "\n".join([HEADER, *rows]) + "\n"))
     expected = [
@@ -120,6 +121,7 @@ def test_every_bad_value_is_reported_with_row_and_column(tmp_path: Path) -> None
         "row 14, column license_proof: 'TBD' is a placeholder",
         "row 15, column hostname: empty",
         "row 16: 12 cells but the header has 11",
+        "row 17, column port: '²' is not a TCP port",
     ]
     for fragment in expected:
         assert any(p.startswith(fragment) for p in problems), (fragment, problems)

@@ -188,12 +188,16 @@ def _inventory(folder: Path, **host: Any) -> Path:
 @pytest.mark.parametrize(("host", "words"), [
     ({"port": "abc"}, "port must be a number from 1 to 65535, not 'abc'"),
     ({"port": 70000}, "port must be a number from 1 to 65535, not 70000"),
+    ({"port": "²"}, "port must be a number from 1 to 65535, not '²'"),  # isdigit, not int()
     ({"platform": ["cisco_xe"]}, "platform must be text, not list ['cisco_xe']"),
     ({"password": 98765432101}, "password must be text, not int (not shown)"),
     ({"username": True}, "username must be text, not bool True"),
     ({"hostname": ["10.0.0.1"]}, "hostname must be text, not list ['10.0.0.1']"),
     ({"connection_options": {"netmiko": {"extras": {"secret": 1234}}}},
      "secret must be text, not int (not shown)"),
+    ({"data": [1, 2]}, "data must be a mapping, not list"),
+    ({"connection_options": {"netmiko": {"extras": 5}}},
+     "connection_options.netmiko.extras must be a mapping, not int"),
 ])
 def test_bad_inventory_input_is_one_line_and_exit_3_before_anything_is_written(
         tmp_path: Path, host: dict[str, Any], words: str) -> None:
@@ -203,6 +207,30 @@ def test_bad_inventory_input_is_one_line_and_exit_3_before_anything_is_written(
     assert done.stderr.strip() == f"inspector: host 'R1': {words}" + (
         " (quote it in YAML)" if "text" in words else "")
     assert "98765432101" not in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("files", "message"), [
+    ({"groups.yaml": "ga:\n  groups: [gb]\ngb:\n  groups: [ga]\n"},
+     "host 'R1': group 'ga' includes itself through 'gb'"),
+    ({"groups.yaml": "ga:\n  groups: [ga]\n"}, "host 'R1': group 'ga' includes itself"),
+    ({"groups.yaml": "ga:\n  data: text\n"}, "group 'ga': data must be a mapping, not str"),
+    ({"defaults.yaml": "data: 7\n"}, "defaults: data must be a mapping, not int"),
+    ({"hosts.yaml": ""}, "the inventory lists no hosts"),
+    ({"hosts.yaml": "null\n"}, "the inventory lists no hosts"),
+])
+@pytest.mark.parametrize("command", ["run", "preflight"])
+def test_groups_and_defaults_nornir_cannot_read_are_one_line_and_exit_3(
+        tmp_path: Path, files: dict[str, str], message: str, command: str) -> None:
+    inventory = _inventory(tmp_path / "inventory", groups=["ga"])
+    for name, text in files.items():
+        (inventory / name).write_text(text)
+    if "groups.yaml" not in files:
+        (inventory / "groups.yaml").write_text("ga: {}\n")
+    out = ("--out", str(tmp_path / "out")) if command == "run" else ()
+    done = inspector(command, "--inventory", str(inventory), *out)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert done.stderr.strip().splitlines()[-1] == f"inspector: {message}"
     assert not (tmp_path / "out").exists()
 
 
