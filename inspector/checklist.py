@@ -194,7 +194,12 @@ def _valid_address(value: str) -> bool:
 
 
 def _decode(path: Path) -> str:
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        raise ChecklistError(str(path), ["a folder, not a file"]) from None
+    except OSError as exc:
+        raise ChecklistError(str(path), [f"cannot be read: {exc.strerror or exc}"]) from None
     if raw[:2] == b"PK":  # .xlsx and .ods are zip files
         raise ChecklistError(
             str(path), ["this is a spreadsheet file, not CSV: export it as CSV UTF-8"]
@@ -344,6 +349,8 @@ def write_inventory_from_checklist(
     credentials, say) is kept. A hosts.yaml that this import did not write is never replaced.
     """
     target = Path(out_dir) / "hosts.yaml"
+    if target.is_dir():
+        raise ChecklistError(str(target), [f"refusing to write {target}: it is a folder"])
     if target.exists() and not target.read_text(encoding="utf-8").startswith(_HEADER_MARK):
         raise ChecklistError(
             str(target), [f"refusing to replace {target}: it was not written by a checklist import"]

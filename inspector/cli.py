@@ -191,6 +191,7 @@ def run(inventory: Path | None, checklist_file: Path | None, nornir_config: Path
         JumpHost.parse(jump_host, "--jump-host")  # before the inventory is read
     checks = _load_checks(check_ids)
     rules = _load_policy(policy)
+    holds = _load_hold_list(hold_list)  # with every other input, before the run folder
     nornir = apply_filters(load_hosts(source, workers), _parse_filters(filters))
     if resume:
         nornir = nornir.filter(filter_func=lambda host: host.name in set(resumable.hosts))
@@ -219,7 +220,7 @@ def run(inventory: Path | None, checklist_file: Path | None, nornir_config: Path
         if not resume:
             lock.enter_context(writing(run_dir))
         summary = _run_with_progress(nornir, run_dir=run_dir, checks=checks, policy=rules,
-                                     hold_list=_load_hold_list(hold_list),
+                                     hold_list=holds,
                                      seal=resumable.seal if resume else read_seal(run_dir, None),
                                      new_key=new_key)
     sys.exit(summary.exit_code)
@@ -519,6 +520,8 @@ def report(run_dir: Path, fmt: str, output: Path | None, into_run: bool,
         print(report_into_run(run_dir, fmt, public_key))
         return
     output = output or report_outside(run_dir, fmt)
+    if output.is_dir():
+        raise Unusable(f"--output {output} is a folder: name the file to write")
     if run_dir.resolve() in output.resolve().parents:
         raise Unusable(f"{output} is inside the signed run folder: write it elsewhere, or use "
                        "--into-run to have the run checked and signed again over it")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from inspector.files import read_yaml
 
 # The host data key holding candidate sets (a list of mappings), in an inventory or a file.
 DATA_KEY = "credential_sets"
@@ -113,13 +113,7 @@ class CredentialFile:
 def load_file(path: Path) -> CredentialFile:
     """A `--credentials` file: a YAML list of sets, or a mapping with `credential_sets` and
     `jump_password` (a secret written as a set's is: plain, `%ENV{}`, `%ASK{}`, `%ENC{}`)."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CredentialError(f"--credentials {path}: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        raise CredentialError(f"--credentials {path} is not valid YAML: "
-                              f"{str(exc).splitlines()[0]}") from None
+    data = read_yaml(path, f"--credentials {path}", CredentialError)
     if not isinstance(data, Mapping):
         return CredentialFile(sets=parse_sets(data, str(path)))
     unknown = set(data) - {DATA_KEY, JUMP_PASSWORD_KEY}

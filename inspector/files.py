@@ -8,7 +8,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -229,6 +229,63 @@ def write_json(path: Path, document: Any) -> None:
 def json_bytes(document: Any) -> bytes:
     """A JSON file's bytes, as every JSON file of a run is written."""
     return (json.dumps(document, indent=2, sort_keys=False) + "\n").encode()
+
+
+def read_text(path: Path, named: str, error: type[ValueError] = ValueError,
+              encoding: str = "utf-8") -> str:
+    """A file the user gave, as text. Why it cannot be read (no such file, a folder, not
+    UTF-8) is one line naming it as `named` (`--policy FILE`), raised as the caller's own
+    `error`: exit 3, never a traceback."""
+    try:
+        return path.read_text(encoding=encoding)
+    except IsADirectoryError:
+        raise error(f"{named} is a folder, not a file") from None
+    except OSError as exc:
+        raise error(f"{named}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise error(f"{named} is not UTF-8 text (byte {exc.start})") from None
+
+
+def read_yaml(path: Path, named: str, error: type[ValueError] = ValueError,
+              load: Callable[[str], Any] | None = None) -> Any:
+    """A YAML file the user gave, loaded by `load` (PyYAML's safe_load unless given: the
+    inventory's files are read with ruamel, as Nornir reads them), read as `read_text`
+    reads it. A syntax error is one line (its problem and where), not a parser's eight; a
+    document whose aliases expand it far beyond its size (a "billion laughs") is refused
+    before anything walks it and runs out of memory."""
+    import yaml
+    from ruamel.yaml.error import YAMLError
+
+    text = read_text(path, named, error)
+    try:
+        document = (load or yaml.safe_load)(text)
+    except (yaml.YAMLError, YAMLError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise error(f"{named} is not valid YAML: {problem}{where}") from None
+    if _expands_beyond(document, 10 * len(text) + 1000):
+        raise error(f"{named}: its aliases expand it to over ten times its size")
+    return document
+
+
+def _expands_beyond(document: Any, limit: int) -> bool:
+    """Whether `document` holds more than `limit` values with its aliases expanded. An
+    alias shares its anchor's value, so each is counted every time it is reached, as
+    whatever reads the document reaches it; without aliases a document holds fewer values
+    than characters."""
+    count = 0
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        count += 1
+        if count > limit:
+            return True
+        if isinstance(value, dict):
+            stack += [*value.keys(), *value.values()]
+        elif isinstance(value, list):
+            stack += value
+    return False
 
 
 def read_json(path: Path) -> Any:

@@ -81,13 +81,11 @@ def load_nornir(inventory: Path, workers: int) -> Any:
     for name in ("hosts.yaml",):
         if not (inventory / name).is_file():
             raise InventoryError(f"{inventory} is not a Nornir inventory: {name} is missing")
-    options = {"host_file": str(inventory / "hosts.yaml")}
-    for key, name in (("group_file", "groups.yaml"), ("defaults_file", "defaults.yaml")):
-        if (inventory / name).is_file():
-            options[key] = str(inventory / name)
+    options = {f"{kind}_file": str(inventory / f"{kind}s.yaml") for kind in ("host", "group")}
+    options["defaults_file"] = str(inventory / "defaults.yaml")
     try:
         return _init_nornir(workers, apart=True,
-                            inventory={"plugin": "SimpleInventory", "options": options})
+                            inventory={"plugin": "CheckedSimpleInventory", "options": options})
     except InventoryError as exc:
         raise InventoryError(f"could not load the inventory in {inventory}: {exc}") from None
 
@@ -122,7 +120,9 @@ def _init_nornir(workers: int, config_file: str = "", apart: bool = False,
     except Exception as exc:  # a plugin's own error, whatever its class: one line, exit 3
         where = f"{config_file}: " if config_file else ""
         name = exc.name if isinstance(exc, LoadFailed) else type(exc).__name__
-        raise InventoryError(f"{where}{name}: {exc}") from exc
+        # The inspector's own says what is wrong without its class's name.
+        shown = str(exc) if name == InventoryError.__name__ else f"{name}: {exc}"
+        raise InventoryError(f"{where}{shown}") from exc
     # Done at once where it was imported beside the loader; a failure to import it (raised
     # again here) is the installation's, not the inventory's.
     load_netmiko()
@@ -254,13 +254,86 @@ class LoadFailed(Exception):
         self.name = name
 
 
+class CheckedSimpleInventory:
+    """Nornir's SimpleInventory (`--inventory DIR`, a checklist's hosts), its files checked
+    as they are read: what Nornir's would stop at with a traceback or a bare KeyError (a host
+    or a file that is not a mapping, `groups` naming a group groups.yaml lacks, a file that
+    is not UTF-8 or YAML) is one line naming the file and the host or group. The same
+    YAML reader (ruamel's, safe) and the same objects as SimpleInventory's."""
+
+    def __init__(self, host_file: str, group_file: str, defaults_file: str) -> None:
+        self.files = {"host": Path(host_file), "group": Path(group_file),
+                      "defaults": Path(defaults_file)}
+
+    def load(self) -> Any:
+        from nornir.core.inventory import Group, Groups, Host, Hosts, Inventory, ParentGroups
+        from nornir.plugins.inventory.simple import _get_defaults, _get_inventory_element
+
+        documents = {kind: self._read(kind) for kind in self.files}
+        defaults = _get_defaults(self._settings(documents["defaults"], "defaults",
+                                                "the defaults", {}))
+        found: dict[str, Any] = {"group": Groups(), "host": Hosts()}
+        for kind, element in (("group", Group), ("host", Host)):
+            for name, settings in documents[kind].items():
+                if not isinstance(name, str):
+                    raise InventoryError(f"{self.files[kind].name}: {kind} name {name!r} must "
+                                         "be text (quote it in YAML)")
+                found[kind][name] = _get_inventory_element(
+                    element, self._settings(settings, kind, f"{kind} {name!r}",
+                                            documents["group"]), name, defaults)
+        groups = found["group"]
+        for item in (*groups.values(), *found["host"].values()):
+            item.groups = ParentGroups([groups[g] for g in item.groups])  # names, until now
+        return Inventory(hosts=found["host"], groups=groups, defaults=defaults)
+
+    def _read(self, kind: str) -> dict[Any, Any]:
+        import ruamel.yaml
+
+        from inspector.files import read_yaml
+
+        path = self.files[kind]
+        if kind != "host" and not path.is_file():
+            return {}
+        document = read_yaml(path, path.name, InventoryError,
+                             load=ruamel.yaml.YAML(typ="safe").load) or {}
+        if not isinstance(document, dict):
+            raise InventoryError(f"{path.name} must be a mapping of names to settings, not "
+                                 f"{type(document).__name__}")
+        return document
+
+    def _settings(self, settings: Any, kind: str, named: str,
+                  groups: Mapping[Any, Any]) -> Any:
+        """`settings` of a host, a group or the defaults, as SimpleInventory takes them."""
+        file = self.files[kind].name
+        if not isinstance(settings, dict):
+            raise InventoryError(f"{file}: {named} has no settings" if settings is None
+                                 else f"{file}: {named} must be a mapping of settings, not "
+                                      f"{type(settings).__name__}")
+        parents = settings.get("groups") or []
+        if not isinstance(parents, list):
+            raise InventoryError(f"{file}: {named}: groups must be a list of group names, "
+                                 f"not {type(parents).__name__}")
+        for parent in parents:
+            if not isinstance(parent, str) or parent not in groups:
+                raise InventoryError(f"{file}: {named}: group {parent!r} is not in "
+                                     f"{self.files['group'].name}")
+        options = settings.get("connection_options", {})
+        if not isinstance(options, dict) or not all(isinstance(o, dict)
+                                                     for o in options.values()):
+            raise InventoryError(f"{file}: {named}: connection_options must be a mapping of "
+                                 "connection names to mappings")
+        return settings
+
+
 def register_plugins() -> None:
-    """The inspector's inventory plugin and transform function, under the names a Nornir
-    configuration file uses (also declared as entry points for other Nornir programs)."""
+    """The inspector's inventory plugins and transform function, under the names a Nornir
+    configuration file uses (also declared as entry points for other Nornir programs; the
+    checked SimpleInventory is the inspector's own way to read a folder)."""
     from nornir.core.plugins.inventory import InventoryPluginRegister, TransformFunctionRegister
 
     from inspector.sources import PyatsTestbed, source_of_truth
 
+    InventoryPluginRegister.register("CheckedSimpleInventory", CheckedSimpleInventory)
     InventoryPluginRegister.register("PyatsTestbed", PyatsTestbed)
     TransformFunctionRegister.register("inspector_source_of_truth", source_of_truth)
 
@@ -271,13 +344,11 @@ def _register_named_by_path(config_file: Path) -> None:
     plugins by registered name only."""
     import importlib
 
-    import yaml
     from nornir.core.plugins.inventory import InventoryPluginRegister, TransformFunctionRegister
 
-    try:
-        settings = yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InventoryError(f"{config_file}: {exc}") from None
+    from inspector.files import read_yaml
+
+    settings = read_yaml(config_file, str(config_file), InventoryError) or {}
     inventory = settings.get("inventory") if isinstance(settings, dict) else None
     if not isinstance(inventory, dict):
         return

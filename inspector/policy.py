@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from inspector.files import read_yaml
+
 
 class PolicyError(ValueError):
     pass
@@ -110,12 +112,7 @@ def load_policy(path: Path | None = None) -> Policy:
     defaults = _defaults()
     if path is None:
         return Policy(defaults)
-    try:
-        override = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise PolicyError(f"policy file not found: {path}") from None
-    except yaml.YAMLError as exc:
-        raise PolicyError(f"policy file {path} is not valid YAML: {exc}") from None
+    override = read_yaml(path, f"policy file {path}", PolicyError) or {}
     if not isinstance(override, dict):
         raise PolicyError(f"policy file {path} must hold a mapping of settings")
     merged = _merge(defaults, override, "")

@@ -316,8 +316,10 @@ def earliest_inspection_date(countries: Iterable[str], today: date, policy: Poli
 
 def load_hold_list(path: Path) -> frozenset[str]:
     """Serials on compliance hold: one per line; blank lines and `#` comments are ignored."""
+    from inspector.files import read_text
+
     serials = set()
-    for line in path.read_text(encoding="utf-8-sig").splitlines():
+    for line in read_text(path, f"--hold-list {path}", encoding="utf-8-sig").splitlines():
         serial = line.split("#", 1)[0].strip().upper()
         if serial:
             serials.add(serial)

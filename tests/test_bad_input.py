@@ -56,3 +56,82 @@ def test_the_index_check_knows_every_field_of_a_session() -> None:
     from inspector.evidence import _SESSION_FIELDS, Session
 
     assert set(_SESSION_FIELDS) == {f.name for f in fields(Session)}
+
+
+# Ten of `a`, ten of `b` each ten of `a`, ...: 10**8 values, from 500 bytes.
+_BOMB = "r1:\n  hostname: 127.0.0.1\n  data:\n    a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"    {n}: &{n} [{', '.join([f'*{p}'] * 10)}]\n"
+    for p, n in zip("abcdefg", "bcdefgh", strict=True))
+BAD_HOSTS_FILES = {
+    "a host without settings": ("r1:\n", "hosts.yaml: host 'r1' has no settings"),
+    "a list": ("- r1\n- r2\n", "hosts.yaml must be a mapping of names to settings, not list"),
+    "a name that is a number": ("1:\n  hostname: 127.0.0.1\n",
+                                "hosts.yaml: host name 1 must be text (quote it in YAML)"),
+    "a group groups.yaml lacks": ("r1:\n  hostname: 127.0.0.1\n  groups: [nosuch]\n",
+                                  "hosts.yaml: host 'r1': group 'nosuch' is not in groups.yaml"),
+    "groups as text": ("r1:\n  hostname: 127.0.0.1\n  groups: ga\n",
+                       "hosts.yaml: host 'r1': groups must be a list of group names, not str"),
+    "connection options as text": ("r1:\n  connection_options: ssh\n",
+                                   "hosts.yaml: host 'r1': connection_options must be a mapping"),
+    "a key twice": ("r1:\n  port: 22\nr1:\n  port: 23\n",
+                    'hosts.yaml is not valid YAML: found duplicate key "r1"'),
+    "not YAML": ("r1: [\n", "hosts.yaml is not valid YAML: "),
+    "not UTF-8": ("\udcff\udcfe", "hosts.yaml is not UTF-8 text (byte 0)"),
+    "an alias bomb": (_BOMB, "hosts.yaml: its aliases expand it to over ten times its size"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_HOSTS_FILES))
+def test_a_hosts_file_nornir_cannot_read_is_one_line_naming_file_and_host(
+        case: str, tmp_path: Path) -> None:
+    text, words = BAD_HOSTS_FILES[case]
+    (tmp_path / "hosts.yaml").write_bytes(text.encode("utf-8", "surrogateescape"))
+    (tmp_path / "groups.yaml").write_text("ga: {}\n")
+    done = inspector("preflight", "--inventory", str(tmp_path))
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert done.stderr.startswith(f"inspector: could not load the inventory in {tmp_path}: "
+                                  f"{words}"), done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+@pytest.mark.parametrize("given", ["a folder", "not UTF-8"])
+@pytest.mark.parametrize("option", ["--policy", "--hold-list", "--credentials", "--checklist"])
+def test_a_file_the_user_gives_that_cannot_be_read_is_named_exit_3(
+        given: str, option: str, tmp_path: Path) -> None:
+    (tmp_path / "inventory").mkdir()
+    (tmp_path / "inventory" / "hosts.yaml").write_text(
+        "r1:\n  hostname: 127.0.0.1\n  platform: cisco_xe\n  username: u\n  password: p\n")
+    path = tmp_path / "given"
+    if given == "a folder":
+        path.mkdir()
+    else:
+        path.write_bytes(b"\xff\xfeF\x00O\x00C\x00\n")
+    source = [] if option == "--checklist" else ["--inventory", str(tmp_path / "inventory")]
+    done = inspector("run", *source, option, str(path), "--out", str(tmp_path / "out"),
+                     "--no-show-tech")
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and str(path) in done.stderr
+    why = "a folder, not a file" if given == "a folder" else "not UTF-8 text (byte 0)"
+    assert why in done.stderr, done.stderr
+    if option != "--checklist":  # a checklist's errors list its problems, one a line
+        assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_folder_where_a_file_is_written_is_refused(tmp_path: Path) -> None:
+    checklist = tmp_path / "checklist.csv"
+    checklist.write_text("hostname,address,platform,site,country,declared_pid,declared_serial,"
+                         "condition,license_proof\nr1,127.0.0.1,cisco_xe,lab,US,C9300-48P,"
+                         "FOC2638RU3M,working,SO1\n")
+    (tmp_path / "target" / "hosts.yaml").mkdir(parents=True)
+    done = inspector("checklist", "import", str(checklist), "--inventory-out",
+                     str(tmp_path / "target"))
+    assert done.returncode == 3 and "Traceback" not in done.stderr, done.stderr
+    assert f"refusing to write {tmp_path / 'target' / 'hosts.yaml'}: it is a folder" \
+        in done.stderr
+    (tmp_path / "reports").mkdir()
+    done = inspector("report", str(tmp_path / "target"), "--format", "csv", "--output",
+                     str(tmp_path / "reports"))
+    assert done.returncode == 3, done.stderr
+    assert done.stderr.splitlines() == [
+        f"inspector: --output {tmp_path / 'reports'} is a folder: name the file to write"]

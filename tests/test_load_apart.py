@@ -154,15 +154,17 @@ try:
 except InventoryError as exc:
     messages.append(str(exc))
 try:
-    hosts._init_nornir(2, inventory={{"plugin": "SimpleInventory", "options": {{
-        "host_file": {str(tmp_path / "hosts.yaml")!r}}}}})
+    hosts._init_nornir(2, inventory={{"plugin": "CheckedSimpleInventory", "options": {{
+        "host_file": {str(tmp_path / "hosts.yaml")!r},
+        "group_file": {str(tmp_path / "groups.yaml")!r},
+        "defaults_file": {str(tmp_path / "defaults.yaml")!r}}}}})
 except InventoryError as exc:
     messages.append(str(exc))
 print(json.dumps(messages))
 """
     apart, here = fresh_json(code)
     assert apart == f"could not load the inventory in {tmp_path}: {here}"
-    assert "ParserError" in here or "ScannerError" in here
+    assert here.startswith("hosts.yaml is not valid YAML: ") and "\n" not in here, here
 
 
 _MEMORY = """
