@@ -80,7 +80,8 @@ def parse_sets(entries: Any, where: str,
             raise CredentialError(f"{where}: set {number} must be a mapping")
         unknown = set(entry) - {"label", "username", "password", "secret"}
         if unknown:
-            raise CredentialError(f"{where}: set {number} has no field {sorted(unknown)[0]!r}")
+            # min by text: a YAML key may be a number, which sorts with no text
+            raise CredentialError(f"{where}: set {number} has no field {min(unknown, key=str)!r}")
         label = entry.get("label", f"set-{number}")
         if not isinstance(label, str) or not label.strip():
             raise CredentialError(f"{where}: set {number} needs a label (text)")
@@ -118,7 +119,7 @@ def load_file(path: Path) -> CredentialFile:
         return CredentialFile(sets=parse_sets(data, str(path)))
     unknown = set(data) - {DATA_KEY, JUMP_PASSWORD_KEY}
     if unknown:
-        raise CredentialError(f"{path} has no field {sorted(unknown)[0]!r} (it takes "
+        raise CredentialError(f"{path} has no field {min(unknown, key=str)!r} (it takes "
                               f"{DATA_KEY} and {JUMP_PASSWORD_KEY})")
     jump = data.get(JUMP_PASSWORD_KEY)
     return CredentialFile(

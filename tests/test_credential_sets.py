@@ -108,6 +108,7 @@ def test_a_working_set_is_kept_and_a_refused_set_is_never_offered_again() -> Non
     ([{"label": "x", "username": "u", "password": 1234}], "set 'x' password must be text, not int"),
     ([{"label": "x", "username": "u"}], "set 'x' has no password"),
     ([{"label": "x", "username": "u", "password": "p", "pass": "q"}], "has no field 'pass'"),
+    ([{"label": "x", "username": "u", "password": "p", 1: "q", "z": "y"}], "has no field 1"),
     ([{"label": "x", "username": "u", "password": "p"}] * 2, "two sets are labelled 'x'"),
     ({"label": "x"}, "must be a list of credential sets"),
     ([{"label": "x", "username": "u", "password": "%ENV{NO_SUCH_VARIABLE_HERE}"}],
@@ -146,6 +147,9 @@ def test_a_bad_credentials_file_ends_the_run_before_any_device(tmp_path: Path) -
     assert not (tmp_path / "out").exists()
     with pytest.raises(CredentialError, match="no such file|No such file"):
         load_file(tmp_path / "missing.yaml")
+    sets.write_text("{1: x, z: y}\n")  # a key YAML reads as a number
+    with pytest.raises(CredentialError, match="has no field 1 "):
+        load_file(sets)
 
 
 def test_the_readme_examples_of_credential_sets_read_as_written(
