@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector.collect import load_netmiko
+from inspector.platforms import PLATFORMS
 
 
 class InventoryError(ValueError):
@@ -387,6 +388,8 @@ def check_hosts(nornir: Any) -> None:
                 raise InventoryError(
                     f"host {host.name!r}: {name} must be text, not {type(value).__name__} "
                     f"{_shown(name, value)} (quote it in YAML)")
+        if host.platform in PLATFORMS and not host.hostname:  # a host the run would contact
+            raise InventoryError(f"host {host.name!r}: no address (hostname) to reach it at")
         port = host.port
         # isdecimal, not isdigit: int() refuses a digit such as `²`, which isdigit takes.
         if isinstance(port, str) and port.strip().isdecimal():

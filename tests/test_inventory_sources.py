@@ -196,6 +196,7 @@ def _inventory(folder: Path, **host: Any) -> Path:
     ({"connection_options": {"netmiko": {"extras": {"secret": 1234}}}},
      "secret must be text, not int (not shown)"),
     ({"data": [1, 2]}, "data must be a mapping, not list"),
+    ({"hostname": None}, "no address (hostname) to reach it at"),
     ({"connection_options": {"netmiko": {"extras": 5}}},
      "connection_options.netmiko.extras must be a mapping, not int"),
 ])
@@ -248,6 +249,20 @@ def test_a_testbed_is_read_as_pyats_reads_it_and_then_checked(tmp_path: Path) ->
     testbed.write_text(testbed.read_text().replace("port: abc", "port: 22"))
     host = load_hosts(Source("testbed", testbed), 1).inventory.hosts["R1"]
     assert (host.password, host.port, host.platform) == ("98765432101", 22, "cisco_xe")
+
+
+def test_a_testbed_device_without_an_address_is_refused_before_any_contact(
+        tmp_path: Path) -> None:
+    testbed = tmp_path / "testbed.yaml"
+    testbed.write_text(yaml.safe_dump({"devices": {"R1": {
+        "os": "iosxe", "type": "router",
+        "connections": {"cli": {"protocol": "ssh", "port": 22}}}}}))
+    done = inspector("run", "--testbed", str(testbed), "--out", str(tmp_path / "out"),
+                     env={"INSPECTOR_USERNAME": "u", "INSPECTOR_PASSWORD": "p"})
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert done.stderr.splitlines() == [
+        "inspector: host 'R1': no address (hostname) to reach it at"]
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("config", [
