@@ -54,8 +54,12 @@ def _merge(base: dict[str, Any], override: dict[str, Any], where: str) -> dict[s
             if not isinstance(value, dict):
                 raise PolicyError(f"policy setting {path!r} must be a mapping")
             merged[key] = _merge(base[key], value, path)
-        elif isinstance(base[key], list) and not isinstance(value, list):
-            raise PolicyError(f"policy setting {path!r} must be a list")
+        elif isinstance(base[key], list):
+            # Every list of the policy is one of text (states, words, patterns): another item
+            # would reach a check as a TypeError, after the chassis was contacted.
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise PolicyError(f"policy setting {path!r} must be a list of text")
+            merged[key] = value
         elif not _same_kind(base[key], value):
             raise PolicyError(
                 f"policy setting {path!r} must be {type(base[key]).__name__}, got {value!r}"

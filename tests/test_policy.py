@@ -24,6 +24,13 @@ BAD = {
     "flag as number": ("verdict:\n  minor_failures_fail_chassis: 1\n",
                        "verdict.minor_failures_fail_chassis"),
     "unknown key": ("collection:\n  retires: 2\n", "collection.retires"),
+    "list of other items": ("states:\n  ok: [1, null, {a: b}]\n",
+                            "states.ok' must be a list of text"),
+    "list holding null": ("operational:\n  logging:\n    hardware_families: [null]\n",
+                          "operational.logging.hardware_families' must be a list of text"),
+    "list of lists": ("operational:\n  crash_files:\n    patterns: [[1]]\n",
+                      "operational.crash_files.patterns' must be a list of text"),
+    "list as text": ("states:\n  ok: up\n", "states.ok' must be a list of text"),
 }
 
 
