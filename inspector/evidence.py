@@ -35,8 +35,11 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+def utc_now(*, exact: bool = False) -> str:
+    """Now, in UTC, to the second; `exact`: to the microsecond, where two moments of the same
+    second must still be told apart (which of two signings of a run is the newer)."""
+    spec = "microseconds" if exact else "seconds"
+    return datetime.now(UTC).isoformat(timespec=spec).replace("+00:00", "Z")
 
 
 # The record says which kind of refusal it was: only the plain one, the OS's "no such

@@ -135,8 +135,10 @@ def sign_run(run_dir: Path, key_path: Path, files: Iterable[tuple[str, str]] | N
         raise ValueError(f"unknown run state {state!r}")
     key = _load_private(key_path)
     public = _public_openssh(key.public_key())
-    about = {"run": run_dir.name, "state": state, "signed_at": utc_now(), "public_key": public,
-             "key_fingerprint": fingerprint(public)}
+    # signed_at to the microsecond: the fleet store keeps the newest signing of a run, and a
+    # rerun can sign it again within the second.
+    about = {"run": run_dir.name, "state": state, "signed_at": utc_now(exact=True),
+             "public_key": public, "key_fingerprint": fingerprint(public)}
     body = _manifest_body(about, _files(run_dir, state) if files is None else files)
     atomic_write(run_dir / MANIFEST, body)
     atomic_write(run_dir / SIGNATURE, base64.b64encode(key.sign(body)) + b"\n")
@@ -208,11 +210,13 @@ class Seal:
     made by anyone else stays visible to `verify` instead of being signed over.
     """
 
-    def __init__(self, run_dir: Path, files: dict[str, str], state: str, signer: str) -> None:
+    def __init__(self, run_dir: Path, files: dict[str, str], state: str, signer: str,
+                 signed_at: str | None = None) -> None:
         self.run_dir = run_dir
         self.files = files
         self.state = state
         self.signer = signer
+        self.signed_at = signed_at
 
     @classmethod
     def read(cls, run_dir: Path, trusted: str) -> Seal:
@@ -227,7 +231,8 @@ class Seal:
         problem = _signature_problem(run_dir, body, trusted)
         if problem:
             raise RunAltered(f"{run_dir}: {problem}")
-        return cls(run_dir, manifest["files"], manifest.get("state", FINISHED), signer)
+        return cls(run_dir, manifest["files"], manifest.get("state", FINISHED), signer,
+                   manifest.get("signed_at"))
 
     def differences(self, paths: list[str]) -> list[str]:
         """Every file at or under `paths` (relative: `records`, `run.json`) changed, added or

@@ -283,7 +283,7 @@ def test_the_migrations_make_the_schema_the_code_queries(database: str) -> None:
 
     with store(database) as engine, engine.connect() as connection:
         context = MigrationContext.configure(connection)
-        assert context.get_current_revision() == "0002"
+        assert context.get_current_revision() == "0003"
         assert compare_metadata(context, metadata) == []
 
 
@@ -344,6 +344,7 @@ def test_a_run_signed_again_by_a_rerun_replaces_what_was_stored_of_it(
         runs: dict[str, Path], first: dict[str, Any], tmp_path: Path) -> None:
     db = _db(tmp_path)
     run = _copy(runs["after"], tmp_path, "rerun")
+    older = _copy(runs["after"], tmp_path, "taken-before-the-rerun")
     assert _run("store", "add", str(run), "--db", db).returncode == 0
     rerun = _run("rerun", str(run), "--host", first["chassis"]["hostname"], "--failed")
     assert rerun.returncode in (0, 1), rerun.stderr
@@ -354,6 +355,29 @@ def test_a_run_signed_again_by_a_rerun_replaces_what_was_stored_of_it(
     [stored] = _history(first["chassis"]["serial"], db)
     assert stored["verdict"] == read_json(
         run / "records" / f"{first['chassis']['hostname']}.json")["verdict"]
+    # A copy signed before the rerun does not take the store back to what the run said then.
+    rolled_back = _run("store", "add", str(older), "--db", db)
+    assert rolled_back.returncode == 1 and rolled_back.stdout == ""
+    assert f"refused: {older}: signed at " in rolled_back.stderr
+    assert "before the copy of this run already stored" in rolled_back.stderr
+    assert _history(first["chassis"]["serial"], db) == [stored]
+    assert _run("store", "add", str(run), "--db", db).stdout.startswith("unchanged: after")
+
+
+def test_only_a_newer_signing_of_a_stored_run_replaces_it(tmp_path: Path) -> None:
+    from inspector.fleet.db import StoreRefused, _require_newer
+
+    stored = "2026-03-02T10:00:00.500000Z"
+    _require_newer(tmp_path, "2026-03-02T10:00:00.500001Z", stored)
+    _require_newer(tmp_path, "2026-03-02T10:00:00Z", None)  # stored before times were kept
+    with pytest.raises(StoreRefused, match="before the copy of this run already stored"):
+        _require_newer(tmp_path, "2026-03-02T10:00:00.499999Z", stored)
+    # A manifest signed to the second, before signing times had microseconds, is compared
+    # as a time: 10:00:00 is before 10:00:00.5, whatever the text sorts as.
+    with pytest.raises(StoreRefused, match="before the copy"):
+        _require_newer(tmp_path, "2026-03-02T10:00:00Z", stored)
+    with pytest.raises(StoreRefused, match="which is newer cannot be told"):
+        _require_newer(tmp_path, "2026-03-02T10:00:00Z", "2026-03-02T10:00:00Z")
 
 
 def test_diff_refuses_a_record_of_a_schema_it_cannot_read(

@@ -9,7 +9,8 @@ A run goes in whole or not at all, only once its seal is found good: signed by a
 finished, and its run.json and records as signed (`inspector.manifest.Seal`). Runs are told
 apart by signer and run id (two sites may both name a run by the same minute). Adding a run
 again with the same seal changes nothing; a run signed again since (a rerun re-judged it)
-replaces what was stored of it, in one transaction.
+replaces what was stored of it, in one transaction; a copy signed before the one stored (by
+the manifest's signed_at: taken before a rerun) is refused, so the store never goes back.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ runs = Table(
     Column("run_id", String(100), nullable=False),
     Column("signer", String(100), nullable=False),  # the key's SHA256 fingerprint
     Column("seal_sha256", String(64), nullable=False),  # of manifest.json: which signing
+    Column("signed_at", String(32)),  # the manifest's; None for runs stored before it was kept
     Column("started_at", String(32)),
     Column("chassis", Integer, nullable=False),
     Column("added_at", String(32), nullable=False),
@@ -161,7 +163,7 @@ class Added:
     run_dir: Path
     run_id: str
     chassis: int
-    outcome: str  # "added", "unchanged" (same seal stored before), "replaced" (signed again)
+    outcome: str  # "added", "unchanged" (same seal stored before), "replaced" (signed since)
 
 
 def add_run(engine: Engine, run_dir: Path, pinned_keys: Sequence[str] = ()) -> Added:
@@ -199,7 +201,8 @@ def add_run(engine: Engine, run_dir: Path, pinned_keys: Sequence[str] = ()) -> A
     if manifest_sha256() != seal_sha256:  # what was read is what that one seal covers
         raise RunAltered(f"{run_dir}: signed again while it was being stored; add it again")
     row = {"run_id": run_id, "signer": seal.signer, "seal_sha256": seal_sha256,
-           "started_at": meta.get("started_at"), "chassis": len(found), "added_at": utc_now()}
+           "signed_at": seal.signed_at, "started_at": meta.get("started_at"),
+           "chassis": len(found), "added_at": utc_now()}
     try:
         return _store_run(engine, run_dir, row, found)
     except IntegrityError:
@@ -212,12 +215,13 @@ def _store_run(engine: Engine, run_dir: Path, row: dict[str, Any],
                found: list[Inspection]) -> Added:
     with engine.begin() as connection:
         stored = connection.execute(
-            select(runs.c.id, runs.c.seal_sha256)
+            select(runs.c.id, runs.c.seal_sha256, runs.c.signed_at)
             .where(runs.c.signer == row["signer"], runs.c.run_id == row["run_id"])
             .with_for_update()).first()
         if stored is not None and stored.seal_sha256 == row["seal_sha256"]:
             return Added(run_dir, row["run_id"], len(found), "unchanged")
         if stored is not None:
+            _require_newer(run_dir, row["signed_at"], stored.signed_at)
             connection.execute(inspections.delete().where(inspections.c.run == stored.id))
             connection.execute(runs.update().where(runs.c.id == stored.id).values(**row))
             key = stored.id
@@ -226,6 +230,26 @@ def _store_run(engine: Engine, run_dir: Path, row: dict[str, Any],
         if found:
             connection.execute(inspections.insert(), [_row(key, i) for i in found])
     return Added(run_dir, row["run_id"], len(found), "added" if stored is None else "replaced")
+
+
+def _require_newer(run_dir: Path, signed_at: str | None, stored: str | None) -> None:
+    """Refuse a signing of a stored run that is not newer than the stored one: a copy taken
+    before a rerun re-judged the run would otherwise put back what the run said then. A run
+    stored before the store kept signing times (None) is replaced, as it was then."""
+    from datetime import datetime
+
+    if signed_at is None or stored is None:
+        return
+    # As times, not text: a manifest signed to the second sorts after one to the microsecond.
+    new, old = datetime.fromisoformat(signed_at), datetime.fromisoformat(stored)
+    if new < old:
+        raise StoreRefused(f"{run_dir}: signed at {signed_at}, before the copy of this run "
+                           f"already stored (signed at {stored}): a copy taken before the run "
+                           "was signed again is not stored over the newer one")
+    if new == old:
+        raise StoreRefused(f"{run_dir}: signed at {signed_at}, as the copy of this run already "
+                           "stored, but not the same: which is newer cannot be told, so the "
+                           "stored copy is kept")
 
 
 def _row(run_key: int, inspection: Inspection) -> dict[str, Any]:
