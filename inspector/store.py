@@ -359,7 +359,9 @@ def start_run(*, out: Path, run_id: str, hosts: list[str], check_ids: list[str],
                          "or --resume it")
     run_dir.mkdir(parents=True)
     write_json(run_dir / RUN_META, {
-        "run_id": run_id, "started_at": utc_now(), "hosts": sorted(hosts),
+        # started_at to the microsecond: with the run id and its signer, it tells this run
+        # from another given the same id (the fleet store keeps both).
+        "run_id": run_id, "started_at": utc_now(exact=True), "hosts": sorted(hosts),
         "checks": check_ids,
         "policy": str(Path(policy.source).resolve()) if policy.source != "defaults" else None,
         # Where a live rerun or a resume reconnects from; not copied, as it may hold secrets.

@@ -283,8 +283,34 @@ def test_the_migrations_make_the_schema_the_code_queries(database: str) -> None:
 
     with store(database) as engine, engine.connect() as connection:
         context = MigrationContext.configure(connection)
-        assert context.get_current_revision() == "0003"
+        assert context.get_current_revision() == "0004"
         assert compare_metadata(context, metadata) == []
+
+
+def test_a_store_made_before_keeps_its_runs_and_takes_another_of_the_same_id(
+        tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, text
+
+    from inspector.fleet.db import MIGRATIONS, store
+
+    db = tmp_path / "made-at-0002.sqlite"
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    engine = create_engine(f"sqlite:///{db}")
+    insert = text("INSERT INTO runs (run_id, signer, seal_sha256, started_at, chassis, added_at)"
+                  " VALUES ('r', 'SHA256:k', 'aa', :started, 0, '2026-01-02T00:00:00Z')")
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+        connection.execute(insert, {"started": "2026-01-01T00:00:00Z"})
+    engine.dispose()
+    with store(str(db)) as engine, engine.begin() as connection:
+        connection.execute(insert, {"started": "2026-01-01T00:00:01Z"})
+        assert connection.execute(text(
+            "SELECT started_at, signed_at FROM runs ORDER BY started_at")).all() == [
+                ("2026-01-01T00:00:00Z", None), ("2026-01-01T00:00:01Z", None)]
 
 
 def test_fleet_report_counts_sites_verdicts_and_disagreeing_chassis(
@@ -362,6 +388,28 @@ def test_a_run_signed_again_by_a_rerun_replaces_what_was_stored_of_it(
     assert "before the copy of this run already stored" in rolled_back.stderr
     assert _history(first["chassis"]["serial"], db) == [stored]
     assert _run("store", "add", str(run), "--db", db).stdout.startswith("unchanged: after")
+
+
+def test_two_runs_given_the_same_id_are_both_kept(
+        runs: dict[str, Path], first: dict[str, Any], tmp_path: Path) -> None:
+    """Another run named `before` (as `--run-id before` in another --out folder makes): it
+    started at another time, so it is a run of its own, not a rerun of the first."""
+    other = _signed_copy(runs["after"], tmp_path / "site-2", "before", "")
+    assert read_json(other / "run.json")["started_at"] != read_json(
+        runs["before"] / "run.json")["started_at"]
+    db = _db(tmp_path)
+    done = _run("store", "add", str(runs["before"]), str(other), "--db", db)
+    assert done.returncode == 0, done.stderr
+    assert [line.split(":")[0] for line in done.stdout.splitlines()] == ["added", "added"]
+    assert _stored(db, tmp_path) == 10
+    serial = first["chassis"]["serial"]
+    assert [(h["run_id"], h["verdict"]) for h in _history(serial, db)] == [
+        ("before", "FAIL"), ("before", "PASS")]
+    again = _run("store", "add", str(runs["before"]), str(other), "--db", db)
+    assert [line.split(":")[0] for line in again.stdout.splitlines()] == ["unchanged"] * 2
+    # Which of the two is meant cannot be told by the id alone: diff says so.
+    ambiguous = _run("diff", serial, "before", "after", "--db", db)
+    assert ambiguous.returncode == 3 and "2 inspections of serial" in ambiguous.stderr
 
 
 def test_only_a_newer_signing_of_a_stored_run_replaces_it(tmp_path: Path) -> None:

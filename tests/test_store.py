@@ -57,6 +57,15 @@ def test_a_run_is_signed_open_from_its_start(tmp_path: Path, own_key: Path) -> N
         _start(tmp_path)
 
 
+def test_two_runs_given_one_id_at_once_started_at_different_times(
+        tmp_path: Path, own_key: Path) -> None:
+    """The fleet store tells runs of the same id and signer apart by when they started."""
+    started = {json.loads((start_run(out=tmp_path / out, run_id="same", hosts=["h"],
+                                     check_ids=[], policy=POLICY, source=None)
+                           / "run.json").read_text())["started_at"] for out in ("a", "b")}
+    assert len(started) == 2
+
+
 def test_a_killed_runs_unsigned_work_is_set_aside_and_anything_else_refused(
         tmp_path: Path, own_key: Path) -> None:
     run_dir = _start(tmp_path)

@@ -6,11 +6,13 @@ transaction that holds the database's write lock, so that several inspectors ope
 store at once make it once.
 
 A run goes in whole or not at all, only once its seal is found good: signed by a trusted key,
-finished, and its run.json and records as signed (`inspector.manifest.Seal`). Runs are told
-apart by signer and run id (two sites may both name a run by the same minute). Adding a run
-again with the same seal changes nothing; a run signed again since (a rerun re-judged it)
-replaces what was stored of it, in one transaction; a copy signed before the one stored (by
-the manifest's signed_at: taken before a rerun) is refused, so the store never goes back.
+finished, and its run.json and records as signed (`inspector.manifest.Seal`). A run is told
+apart by its signer, run id and the time it started (run.json's, signed, and kept by every
+rerun): two sites may both name a run by the same minute, and one inspector may give the same
+--run-id to runs in two --out folders; each is a run of its own. Adding a run again with the
+same seal changes nothing; a run signed again since (a rerun re-judged it) replaces what was
+stored of it, in one transaction; a copy signed before the one stored (by the manifest's
+signed_at: taken before a rerun) is refused, so the store never goes back.
 """
 
 from __future__ import annotations
@@ -63,10 +65,10 @@ runs = Table(
     Column("signer", String(100), nullable=False),  # the key's SHA256 fingerprint
     Column("seal_sha256", String(64), nullable=False),  # of manifest.json: which signing
     Column("signed_at", String(32)),  # the manifest's; None for runs stored before it was kept
-    Column("started_at", String(32)),
+    Column("started_at", String(32)),  # run.json's: with signer and run id, which run
     Column("chassis", Integer, nullable=False),
     Column("added_at", String(32), nullable=False),
-    UniqueConstraint("signer", "run_id", name="uq_runs_signer_run_id"),
+    UniqueConstraint("signer", "run_id", "started_at", name="uq_runs_signer_run_id_started_at"),
 )
 
 inspections = Table(
@@ -216,7 +218,8 @@ def _store_run(engine: Engine, run_dir: Path, row: dict[str, Any],
     with engine.begin() as connection:
         stored = connection.execute(
             select(runs.c.id, runs.c.seal_sha256, runs.c.signed_at)
-            .where(runs.c.signer == row["signer"], runs.c.run_id == row["run_id"])
+            .where(runs.c.signer == row["signer"], runs.c.run_id == row["run_id"],
+                   runs.c.started_at == row["started_at"])
             .with_for_update()).first()
         if stored is not None and stored.seal_sha256 == row["seal_sha256"]:
             return Added(run_dir, row["run_id"], len(found), "unchanged")
@@ -288,8 +291,8 @@ def history(engine: Engine, serial: str | None = None,
 
 
 def inspection(engine: Engine, serial: str, run_id: str) -> Inspection:
-    """The chassis's inspection in that run (refused when none, or when two signers each
-    have a run of that id with this chassis)."""
+    """The chassis's inspection in that run (refused when none, or when two runs of that id,
+    by two signers or started apart, both inspected this chassis)."""
     query = select(*_INSPECTION_COLUMNS).where(inspections.c.serial == serial,
                                                inspections.c.run_id == run_id)
     with engine.connect() as connection:
@@ -298,7 +301,8 @@ def inspection(engine: Engine, serial: str, run_id: str) -> Inspection:
         raise StoreRefused(f"no inspection of serial {serial} in run {run_id} in the store")
     if len(rows) > 1:
         raise StoreRefused(f"{len(rows)} inspections of serial {serial} in runs named "
-                           f"{run_id} (several inspectors, or hosts): compare record files")
+                           f"{run_id} (several inspectors, or runs given one id): compare "
+                           "record files")
     return _inspection(rows[0])
 
 
