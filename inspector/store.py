@@ -9,7 +9,9 @@ records and paths by it.
 
 Every command that writes into a run folder holds its lock (`writing`) for as long as it
 writes; a second writer is refused at once with a clear message rather than interleaving its
-records, attempts and temporary files with the first's.
+records, attempts and temporary files with the first's. A command that only reads the run as
+signed (`store add`) holds the same lock shared (`reading`): it is refused while a writer is
+at work, whose half-rewritten files would look altered, and keeps writers out meanwhile.
 
 Before a run is resumed, rerun or reported into, its signed manifest is read and checked
 against a key the user trusts (this inspector's own, or the one `--public-key` pins), never
@@ -86,16 +88,31 @@ class RunRefused(ValueError):
 def writing(run_dir: Path) -> Iterator[None]:
     """Hold the run folder's exclusive lock. The lock is on the folder itself (flock on its
     descriptor), so it adds no file to the run and dies with the process that held it."""
+    with _locked(run_dir, fcntl.LOCK_EX):
+        yield
+
+
+@contextmanager
+def reading(run_dir: Path) -> Iterator[None]:
+    """Hold the run folder's lock shared: no writer meanwhile, but readers do not keep each
+    other out (several `store add` of one run at once)."""
+    with _locked(run_dir, fcntl.LOCK_SH):
+        yield
+
+
+@contextmanager
+def _locked(run_dir: Path, mode: int) -> Iterator[None]:
     try:
         fd = os.open(run_dir, os.O_RDONLY | os.O_DIRECTORY)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         raise RunRefused(f"run folder not found: {run_dir}") from None
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
         except BlockingIOError:
             raise RunBusy(f"{run_dir} is in use by another inspector command (a run, resume, "
-                          "rerun or report); try again once it has finished") from None
+                          "rerun, report or store add); try again once it has finished"
+                          ) from None
         yield
     finally:
         os.close(fd)  # releases the lock

@@ -390,6 +390,25 @@ def test_a_run_signed_again_by_a_rerun_replaces_what_was_stored_of_it(
     assert _run("store", "add", str(run), "--db", db).stdout.startswith("unchanged: after")
 
 
+def test_a_run_being_written_is_not_stored_nor_called_altered(
+        runs: dict[str, Path], tmp_path: Path) -> None:
+    """`store add` takes the run's lock as every other command does: while a rerun holds it
+    (here, the test), the run is busy, not altered; two adds of one run share it."""
+    from inspector.store import reading, writing
+
+    db = _db(tmp_path)
+    with writing(runs["before"]):
+        busy = _run("store", "add", str(runs["before"]), "--db", db)
+    assert busy.returncode == 1 and busy.stdout == ""
+    assert busy.stderr.startswith(f"refused: {runs['before']} is in use by another inspector "
+                                  "command") and "try again" in busy.stderr
+    assert "altered" not in busy.stderr
+    assert _stored(db, tmp_path) == 0
+    with reading(runs["before"]):
+        shared = _run("store", "add", str(runs["before"]), "--db", db)
+    assert shared.returncode == 0 and shared.stdout.startswith("added: before")
+
+
 def test_two_runs_given_the_same_id_are_both_kept(
         runs: dict[str, Path], first: dict[str, Any], tmp_path: Path) -> None:
     """Another run named `before` (as `--run-id before` in another --out folder makes): it

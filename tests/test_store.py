@@ -18,6 +18,7 @@ from inspector.store import (
     RunRefused,
     evidence_dir,
     prepare_resume,
+    reading,
     seal_for_resume,
     start_run,
     write_record,
@@ -133,4 +134,15 @@ def test_the_lock_admits_one_writer_and_is_released(tmp_path: Path, own_key: Pat
     with writing(run_dir):  # released by the first holder
         pass
     with pytest.raises(RunRefused, match="not found"), writing(tmp_path / "missing"):
+        pass
+
+
+def test_readers_share_the_lock_and_keep_writers_out(tmp_path: Path, own_key: Path) -> None:
+    run_dir = _start(tmp_path)
+    with reading(run_dir), reading(run_dir):  # two `store add` of one run at once
+        with pytest.raises(RunBusy, match="in use"), writing(run_dir):
+            pass
+    with writing(run_dir), pytest.raises(RunBusy, match="in use"), reading(run_dir):
+        pass
+    with pytest.raises(RunRefused, match="not found"), reading(run_dir / "run.json"):
         pass

@@ -169,7 +169,24 @@ class Added:
 
 
 def add_run(engine: Engine, run_dir: Path, pinned_keys: Sequence[str] = ()) -> Added:
-    """Verify the run's seal and store its records in one transaction (see the module)."""
+    """Verify the run's seal and store its records in one transaction (see the module).
+    The run is read under its lock, shared (RunBusy while a rerun or any other writer is at
+    work: the records it is rewriting would look altered, and are not)."""
+    from inspector.store import reading
+
+    with reading(run_dir):
+        row, found = _read_run(run_dir, pinned_keys)
+    try:
+        return _store_run(engine, run_dir, row, found)
+    except IntegrityError:
+        # Another inspector stored the same new run between our look and our insert
+        # (PostgreSQL; SQLite's writers take turns): look again, now that it is there.
+        return _store_run(engine, run_dir, row, found)
+
+
+def _read_run(run_dir: Path,
+              pinned_keys: Sequence[str]) -> tuple[dict[str, Any], list[Inspection]]:
+    """The run's row and inspections, read once its seal is found good."""
     from inspector.evidence import utc_now
     from inspector.manifest import FINISHED, MANIFEST, RunAltered, Seal, trusted_signer
     from inspector.records import RecordError
@@ -205,12 +222,7 @@ def add_run(engine: Engine, run_dir: Path, pinned_keys: Sequence[str] = ()) -> A
     row = {"run_id": run_id, "signer": seal.signer, "seal_sha256": seal_sha256,
            "signed_at": seal.signed_at, "started_at": meta.get("started_at"),
            "chassis": len(found), "added_at": utc_now()}
-    try:
-        return _store_run(engine, run_dir, row, found)
-    except IntegrityError:
-        # Another inspector stored the same new run between our look and our insert
-        # (PostgreSQL; SQLite's writers take turns): look again, now that it is there.
-        return _store_run(engine, run_dir, row, found)
+    return row, found
 
 
 def _store_run(engine: Engine, run_dir: Path, row: dict[str, Any],
@@ -428,10 +440,10 @@ def add_runs(engine: Engine, run_dirs: Iterable[Path],
              pinned_keys: Sequence[str] = ()) -> Iterator[Added | Exception]:
     """Each run added, or why it was refused: one refused run does not stop the others."""
     from inspector.manifest import RunAltered
-    from inspector.store import RunRefused
+    from inspector.store import RunBusy, RunRefused
 
     for run_dir in run_dirs:
         try:
             yield add_run(engine, run_dir, pinned_keys)
-        except (RunAltered, RunRefused, StoreRefused, FileNotFoundError) as exc:
+        except (RunAltered, RunBusy, RunRefused, StoreRefused, FileNotFoundError) as exc:
             yield exc
