@@ -263,10 +263,15 @@ def read_yaml(path: Path, named: str, error: type[ValueError] = ValueError,
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        # A key said twice is quoted with both its values: a password's, in an inventory.
+        problem = _DUPLICATE_VALUES.sub("", problem)
         raise error(f"{named} is not valid YAML: {problem}{where}") from None
     if _expands_beyond(document, 10 * len(text) + 1000):
         raise error(f"{named}: its aliases expand it to over ten times its size")
     return document
+
+
+_DUPLICATE_VALUES = re.compile(r" with value .*", re.DOTALL)
 
 
 def _expands_beyond(document: Any, limit: int) -> bool:

@@ -75,6 +75,9 @@ BAD_HOSTS_FILES = {
                                    "hosts.yaml: host 'r1': connection_options must be a mapping"),
     "a key twice": ("r1:\n  port: 22\nr1:\n  port: 23\n",
                     'hosts.yaml is not valid YAML: found duplicate key "r1"'),
+    # YAML's own message quotes both values: two passwords, on the terminal.
+    "a password twice": ("r1:\n  password: Old-S3cret-1\n  password: New-S3cret-2\n",
+                         'hosts.yaml is not valid YAML: found duplicate key "password" (line 3,'),
     "not YAML": ("r1: [\n", "hosts.yaml is not valid YAML: "),
     "not UTF-8": ("\udcff\udcfe", "hosts.yaml is not UTF-8 text (byte 0)"),
     "an alias bomb": (_BOMB, "hosts.yaml: its aliases expand it to over ten times its size"),
@@ -92,6 +95,7 @@ def test_a_hosts_file_nornir_cannot_read_is_one_line_naming_file_and_host(
     assert done.stderr.startswith(f"inspector: could not load the inventory in {tmp_path}: "
                                   f"{words}"), done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "S3cret" not in done.stdout + done.stderr
 
 
 @pytest.mark.parametrize("given", ["a folder", "not UTF-8"])
