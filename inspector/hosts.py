@@ -360,10 +360,17 @@ def _register_named_by_path(config_file: Path) -> None:
             continue
         module, _, attribute = name.partition(":")
         try:
-            register.register(name, getattr(importlib.import_module(module), attribute))
+            found = getattr(importlib.import_module(module), attribute)
         except (ImportError, AttributeError) as exc:
             raise InventoryError(f"{config_file}: inventory {key} {name!r} cannot be "
                                  f"imported: {exc}") from None
+        # Nornir calls a plugin with the file's options: anything callable would be called
+        # (`subprocess:run` ran a command), where only an inventory class that loads is meant.
+        if key == "plugin" and not (isinstance(found, type) and callable(getattr(found, "load",
+                                                                                None))):
+            raise InventoryError(f"{config_file}: inventory plugin {name!r} is not an inventory "
+                                 "plugin (a class with a `load` method)")
+        register.register(name, found)
 
 
 def check_hosts(nornir: Any) -> None:

@@ -281,6 +281,21 @@ def test_a_nornir_configuration_that_cannot_load_is_one_line_and_exit_3(
     assert not (tmp_path / "out").exists()
 
 
+def test_a_nornir_configuration_naming_any_callable_as_its_plugin_calls_nothing(
+        tmp_path: Path) -> None:
+    """Nornir calls its inventory plugin with the file's options: `subprocess:run` given its
+    arguments ran a command. Only an inventory class is taken."""
+    touched = tmp_path / "touched"
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump({"inventory": {
+        "plugin": "subprocess:run", "options": {"args": ["touch", str(touched)]}}}))
+    done = inspector("preflight", "--nornir-config", str(path))
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert done.stderr.strip() == (f"inspector: {path}: inventory plugin 'subprocess:run' is "
+                                   "not an inventory plugin (a class with a `load` method)")
+    assert not touched.exists()
+
+
 def test_two_sources_at_once_are_refused(tmp_path: Path) -> None:
     done = inspector("run", "--inventory", str(tmp_path), "--testbed", str(tmp_path / "t.yaml"))
     assert done.returncode == 3
