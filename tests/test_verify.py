@@ -153,6 +153,17 @@ def test_a_tampered_or_unsigned_manifest_fails(signed: dict[str, Any], run: Path
     assert done.returncode == 1 and "no manifest.json" in done.stdout
 
 
+@pytest.mark.parametrize("added", [b"junk!\n", b"  \n", b"\x00", b"AAAA\n"])
+def test_a_signature_with_anything_added_fails(signed: dict[str, Any], run: Path,
+                                               added: bytes) -> None:
+    """The signature file holds the signature and its line end: base64's lenient decoding
+    let anything else be added to a valid one."""
+    signature = run / "manifest.sig"
+    signature.write_bytes(signature.read_bytes() + added)
+    done = _verify(run, key=signed["key"])
+    assert done.returncode == 1 and "does not match its signature" in done.stdout, done.stdout
+
+
 def test_verify_of_a_folder_that_is_not_there_is_unusable(tmp_path: Path) -> None:
     done = _verify(tmp_path / "missing")
     assert done.returncode == 3 and "not found" in done.stderr
