@@ -492,9 +492,28 @@ def show(run_dir: Path, host: str | None) -> None:
         if not path.is_file():
             raise Unusable(f"no record for {host} in {run_dir}")
         print_record_detail(console, read_json(path))
-        return
-    print_summary(console, [summary_row(r) for r in read_records(run_dir)], run_dir=run_dir,
-                  records=records_dir(run_dir))
+        shown = [path.relative_to(run_dir).as_posix()]
+    else:
+        print_summary(console, [summary_row(r) for r in read_records(run_dir)],
+                      run_dir=run_dir, records=records_dir(run_dir))
+        shown = [records_dir(run_dir).name]
+    _warn_unless_as_signed(run_dir, shown)
+
+
+def _warn_unless_as_signed(run_dir: Path, shown: list[str]) -> None:
+    """Say on stderr when what `show` printed (records, relative to the run) is not as a
+    trusted key signed it: a viewer is no proof, but it must not pass an altered record off
+    as the inspector's."""
+    from inspector.manifest import RunAltered, Seal, trusted_signer
+    from reports.terminal import shown_line
+
+    try:
+        found = Seal.read(run_dir, trusted_signer(run_dir)).differences(shown)
+    except RunAltered as exc:
+        found = [str(exc).splitlines()[0]]
+    for line in found:
+        print(f"inspector: warning: not as signed: {shown_line(line)}; see `inspector verify`",
+              file=sys.stderr)
 
 
 @app.command()

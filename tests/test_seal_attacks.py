@@ -152,6 +152,23 @@ def test_a_temporary_file_put_in_a_finished_run_is_refused_by_rerun(
     assert _verify(run, env).returncode == 0
 
 
+def test_show_warns_of_a_record_not_as_signed(base: dict[str, Any], run: Path) -> None:
+    """`show` is a viewer, not a proof, but it printed a forged record as the inspector's."""
+    env = base["env"]
+    for args in ((), ("--host", PSU)):
+        done = inspector("show", str(run), *args, env=env)
+        assert done.returncode == 0 and done.stderr == "", done.stderr
+    _forge_psu_pass(run)
+    for args in ((), ("--host", PSU)):
+        done = inspector("show", str(run), *args, env=env)
+        assert done.returncode == 0, done.stderr
+        assert done.stderr == (f"inspector: warning: not as signed: changed records/{PSU}.json; "
+                               "see `inspector verify`\n"), done.stderr
+    (run / "manifest.sig").write_text("AAAA\n")
+    done = inspector("show", str(run), "--host", OK, env=env)
+    assert "does not match its signature" in done.stderr, done.stderr
+
+
 def test_a_second_writer_is_refused_while_the_first_holds_the_run(
         base: dict[str, Any], run: Path) -> None:
     env = base["env"]
