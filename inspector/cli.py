@@ -865,7 +865,10 @@ def testbed_export(inventory: Path | None, checklist_file: Path | None,
     if source is None:
         raise Unusable(_NO_SOURCE)
     nornir = load_hosts(source, 1)
-    write_testbed(nornir, output)
+    try:
+        write_testbed(nornir, output)
+    except FileExistsError as exc:
+        raise Unusable(str(exc)) from None
     print(f"wrote {len(nornir.inventory.hosts)} chassis to {output}")
 
 

@@ -176,9 +176,19 @@ def testbed_document(nornir: Any) -> dict[str, Any]:
     }
 
 
+# The first line of every testbed the inspector writes: a file without it (a testbed written
+# by hand, with its credentials) is never replaced.
+TESTBED_MARK = "# Written by `inspector testbed export`"
+
+
 def write_testbed(nornir: Any, path: Path) -> Path:
     from inspector.files import atomic_write
 
+    if path.is_dir() or path.exists() and not path.read_bytes().startswith(
+            TESTBED_MARK.encode()):
+        raise FileExistsError(f"refusing to replace {path}: it was not written by "
+                              "`inspector testbed export`")
     text = yaml.safe_dump(testbed_document(nornir), sort_keys=False, default_flow_style=False)
-    atomic_write(path, text.encode("utf-8"))
+    atomic_write(path, f"{TESTBED_MARK}; edits here are lost on the next export.\n{text}"
+                 .encode())
     return path

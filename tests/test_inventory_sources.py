@@ -59,6 +59,19 @@ def test_a_testbed_exported_from_the_lab_loads_in_pyats_and_is_inspected(
     assert devices[lab["specs"][0].hostname].credentials.default.password.plaintext \
         == LAB_PASSWORD
 
+    # Exported again over its own file, it is replaced; over a testbed written by hand, never.
+    again = inspector("testbed", "export", "--inventory", str(lab["inventory"]),
+                      "--out", str(testbed))
+    assert again.returncode == 0, again.stderr
+    by_hand = tmp_path / "site.yaml"
+    by_hand.write_text("testbed:\n  name: site\n")
+    refused = inspector("testbed", "export", "--inventory", str(lab["inventory"]),
+                        "--out", str(by_hand))
+    assert refused.returncode == 3 and refused.stderr.strip() == (
+        f"inspector: refusing to replace {by_hand}: it was not written by "
+        "`inspector testbed export`"), refused.stderr
+    assert by_hand.read_text() == "testbed:\n  name: site\n"
+
     done = _run(lab, tmp_path / "out", "--testbed", str(testbed))
     assert done.returncode == 0, done.stdout + done.stderr
     run_dir = tmp_path / "out" / "r"
