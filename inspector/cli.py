@@ -574,10 +574,12 @@ def verify(run_dir: Path, public_key: Path | None, trust: bool) -> None:
 
     Without --public-key the signer must be this inspector's own key or one trusted before."""
     from inspector.manifest import added_note, verify_run
+    from inspector.store import reading
 
     if not run_dir.is_dir():
         raise Unusable(f"run folder not found: {run_dir}")
-    result = verify_run(run_dir, public_key, trust=trust)
+    with reading(run_dir):  # not while a command writes it: its files are then between seals
+        result = verify_run(run_dir, public_key, trust=trust)
     for name in result.changed:
         print(f"changed: {name}")
     for name in result.added:

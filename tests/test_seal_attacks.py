@@ -174,7 +174,8 @@ def test_a_second_writer_is_refused_while_the_first_holds_the_run(
     env = base["env"]
     with writing(run):
         for command in (("rerun", str(run), "--all"), ("run", "--resume", str(run)),
-                        ("report", str(run), "--format", "csv", "--into-run")):
+                        ("report", str(run), "--format", "csv", "--into-run"),
+                        ("verify", str(run))):
             done = inspector(*command, env=env)
             assert done.returncode == 3, (command, done.stdout, done.stderr)
             assert "in use by another inspector command" in done.stderr
