@@ -72,8 +72,10 @@ _KEYWORDS = "|".join((
     r"auth(?=[ \t]+(?:md5|sha)\S*[ \t])",  # SNMPv3 user `auth md5 X`
     r"priv",  # SNMPv3 user `priv [aes 128] X`
 ))
+# A secret already masked is never followed by another: the modifier before it (`secret 0
+# <redacted>`) is not taken for one.
 _BY_KEYWORD = (rf"(?<![\w-])(?P<keep>(?:{_KEYWORDS})(?![\w-])(?:[ \t]+{_MODIFIER})*[ \t]+)"
-               rf"{_NOT_SECRET}{_SECRET_TOKEN}")
+               rf"{_NOT_SECRET}{_SECRET_TOKEN}(?![ \t]+{re.escape(MASK)})")
 # An SNMP host line carries its community without a keyword: `snmp-server host A [vrf V]
 # [informs|traps] [version 1|2c] COMMUNITY` (version 3 names a user there, not a secret).
 _SNMP_HOST = (r"(?<![\w-])(?P<keep2>snmp-server[ \t]+host[ \t]+(?![^\n]*\bcommunity\b)\S+"
@@ -101,9 +103,19 @@ def _user_field(secret: str) -> re.Pattern[str]:
                       rf"(?:(?P<quote>['\"]){s}(?P=quote)|{s}(?![^\s\],;)]))")
 
 
-def _mask_line(line: str, fields: list[re.Pattern[str]]) -> tuple[str, int]:
-    """The line with its secrets masked by syntax, and the user field of a login message
-    masked where one of `fields` finds it."""
+def _phrase_after_keyword(secret: str) -> re.Pattern[str]:
+    """A host credential of several words (`correct horse battery`) after a secret's keyword,
+    where the syntax alone takes only its first word (`enable password correct horse
+    battery`, a line's `password a b`): the whole of it."""
+    return re.compile(rf"(?<![\w-])(?P<keep>(?:{_KEYWORDS})(?![\w-])(?:[ \t]+{_MODIFIER})*"
+                      rf"[ \t]+){re.escape(secret)}(?![\w-])")
+
+
+def _mask_line(line: str, fields: list[re.Pattern[str]],
+               phrases: list[re.Pattern[str]]) -> tuple[str, int]:
+    """The line with its secrets masked by syntax (first the host's credentials of several
+    words that `phrases` find after a keyword), and the user field of a login message masked
+    where one of `fields` finds it."""
     count = 0
 
     def mask(match: re.Match[str]) -> str:
@@ -118,6 +130,8 @@ def _mask_line(line: str, fields: list[re.Pattern[str]]) -> tuple[str, int]:
         quote = match.group("quote") or ""
         return match.group("keep") + quote + MASK + quote
 
+    for phrase in phrases:
+        line = phrase.sub(mask, line)
     line = _SECRET.sub(mask, line)
     if fields and _LOGIN_MESSAGE.search(line):
         for field in fields:
@@ -184,11 +198,13 @@ def redact_output(text: str, credentials: Iterable[str] = (), *, read_by_checks:
     every record anyway, and masking it would unname the chassis."""
     secrets = sorted({s for s in credentials if s}, key=len, reverse=True)
     fields = [_user_field(secret) for secret in secrets]
+    phrases = [_phrase_after_keyword(secret) for secret in secrets
+               if any(c.isspace() or c == '"' for c in secret)]
     count = 0
     pieces: list[str] = []
     done = 0
     for start, end in _candidate_lines(text):
-        masked, n = _mask_line(text[start:end], fields)
+        masked, n = _mask_line(text[start:end], fields, phrases)
         if n:
             pieces += [text[done:start], masked]
             done = end

@@ -391,6 +391,21 @@ def test_a_password_logged_as_a_user_name_is_masked_in_an_output_a_check_reads(
     assert writer.redactions() == {"show logging": 5}
 
 
+@pytest.mark.parametrize("read_by_checks", [True, False], ids=["show logging", "show tech"])
+def test_a_host_passphrase_after_a_keyword_is_masked_whole(read_by_checks: bool) -> None:
+    """IOS takes a password of several words where no type is given (`enable password a b`,
+    a line's `password a b`): the syntax alone masked its first word and left the rest, and
+    the whole-credential pass no longer found it."""
+    phrase = "correct horse battery"
+    lines = ["enable password {}", " password {}", "username u privilege 15 password {}",
+             "enable secret 0 {}", "%PARSER-5-CFGLOG_LOGGEDCMD: User:u  logged command:"
+             "enable password {}"]
+    text = "".join(line.format(phrase) + "\n" for line in lines)
+    masked, count = redact_output(text, [phrase], read_by_checks=read_by_checks)
+    assert masked == "".join(line.format(MASK) + "\n" for line in lines), masked
+    assert count == len(lines)
+
+
 def test_the_evidence_writer_stores_only_masked_text(tmp_path: Path) -> None:
     secrets = [LOGIN_PASSWORD, ENABLE_SECRET]
     writer = EvidenceWriter(tmp_path / "r1", hostname="r1", platform="cisco_xe", secrets=secrets)
