@@ -1107,19 +1107,27 @@ def _asa_failover_rows(rows: list[dict[str, Any]]) -> Redundancy:
 
 _PEER_HEADING = re.compile(r"^[ \t]*Peer Processor Information[ \t]*:", re.MULTILINE)
 _SOFTWARE_STATE = re.compile(r"^[ \t]*Current Software state[ \t]*=", re.MULTILINE)
+_DUPLEX = re.compile(r"^[ \t]*Hardware Mode[ \t]*=[ \t]*Duplex\b", re.MULTILINE | re.IGNORECASE)
+_PEER_NOT_AVAILABLE = re.compile(r"^[ \t]*Peer \(slot:[^)]*\) information is not available",
+                                 re.MULTILINE)
 
 
 def count_peer_states(text: str) -> int:
     """The peer supervisors whose state the text shows. A peer's heading with no state below
     it is cut short: its peer is neither ready nor missing. (A peer the chassis lost is
     printed as `Peer (slot: 6) information is not available because it is in 'DISABLED'
-    state`, which Genie leaves out: its value is then `not listed`.)"""
+    state`, which Genie leaves out: its value is then `not listed`.) A duplex chassis prints
+    one or the other: an output showing neither was cut before its peer, which is then not
+    known to be missing."""
     shown = 0
     for heading in _PEER_HEADING.finditer(text):
         if not _SOFTWARE_STATE.search(text, heading.end()):
             raise Unreadable("`Peer Processor Information` is printed with no state below it: "
                              "the output is cut short")
         shown += 1
+    if not shown and _DUPLEX.search(text) and not _PEER_NOT_AVAILABLE.search(text):
+        raise Unreadable("a duplex chassis's output that shows neither its peer's state nor "
+                         "that it is not available: the output is cut short")
     return shown
 
 

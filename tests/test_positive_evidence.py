@@ -429,8 +429,16 @@ def test_a_redundancy_output_cut_at_the_peer_heading_can_tell_nothing(platform: 
         result = judged("".join(lines[:cut]))
         assert result["status"] == "ERROR", result["message"]
         assert "`Peer Processor Information` is printed with no state" in result["message"]
+    # Cut before the peer's heading: a duplex chassis prints its peer, or says it is not
+    # available; showing neither, the output says nothing of the peer.
+    result = judged("".join(lines[:peer]))
+    assert result["status"] == "ERROR", result["message"]
+    assert "shows neither its peer's state nor that it is not available" in result["message"]
     lost = judged(render_output("cat6500", "show redundancy", scenario="standby_down"))
     assert lost["status"] == "FAIL", lost["message"]
+    unavailable = "".join(lines[:peer]) + (
+        "Peer (slot: 6) information is not available because it is in 'DISABLED' state\n")
+    assert judged(unavailable)["status"] == "FAIL"
 
 
 @pytest.mark.parametrize("refusal", ["Command authorization failed.\n",
