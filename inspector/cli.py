@@ -308,7 +308,7 @@ def demo(count: int, out: Path, workers: int) -> None:
     from inspector.manifest import default_key_path
     from inspector.provenance import judged_with
     from inspector.run import Credentials, new_run_id, prepare_hosts
-    from inspector.store import start_run, writing
+    from inspector.store import read_seal, start_run, writing
     from mock_devices.lab import expected_verdict, plan_lab, running_lab
 
     specs = plan_lab(count, "mix")
@@ -325,7 +325,7 @@ def demo(count: int, out: Path, workers: int) -> None:
                             judged_with=judged_with(rules))
         with writing(run_dir):
             summary = _run_with_progress(nornir, run_dir=run_dir, checks=checks, policy=rules,
-                                         new_key=new_key)
+                                         seal=read_seal(run_dir, None), new_key=new_key)
     wrong = [s.hostname for s in specs
              if summary.verdicts.get(s.hostname) != expected_verdict(s.scenario)]
     console = _console()
