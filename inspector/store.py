@@ -184,8 +184,9 @@ def _put_back(run_dir: Path, before: Seal) -> None:
     then renamed into place, the copy staying whole until the end, so a command killed here
     too leaves the next one the same to do."""
     copy = before.run_dir
-    for rel in [*(r for r, digest in before.files.items() if plain_digest(run_dir / r)
-                  != digest and plain_digest(copy / r) == digest), SIGNATURE, MANIFEST]:
+    kept = [(rel, digest) for rel, digest in before.files.items() if (copy / rel).is_file()]
+    for rel in [*(r for r, digest in kept if plain_digest(run_dir / r) != digest
+                  and plain_digest(copy / r) == digest), SIGNATURE, MANIFEST]:
         if (copy / rel).is_file():
             link_into_place(copy / rel, run_dir / rel)
     shutil.rmtree(copy)
