@@ -293,7 +293,7 @@ def added_note(rel: str) -> str:
     temporary files are is most likely a write killed outright (a rerun's record, say), and
     the user should hear how to put the run back as signed. It is still called added: the
     name proves nothing, as anyone can give a file any name."""
-    if rel.startswith(".signed/"):  # see store.rewriting
+    if rel.split("/")[0] in (".signed", ".signed.partial", ".signed.done"):  # store.rewriting
         return (" (the run as last signed, kept while a command rewrote the run: that command "
                 "was stopped before it signed; the next rerun, resume or report into the run "
                 "puts the run back as signed)")

@@ -47,6 +47,7 @@ from inspector.files import (
     colliding_names,
     is_plain_name,
     link_into_place,
+    looks_temporary,
     read_json,
     safe_name,
     write_json,
@@ -132,6 +133,8 @@ def trusted_key(public_key: Path | None) -> str:
 # While a command rewrites a signed run, the run's own files and its manifest as last signed
 # are kept here (`rewriting`), until the command has signed the run again.
 SIGNED_COPY = ".signed"
+_COPY_BEGUN = f"{SIGNED_COPY}.partial"  # being made: nothing was written yet
+_COPY_DONE = f"{SIGNED_COPY}.done"  # being removed: the run is signed again, or put back
 
 
 @contextmanager
@@ -141,40 +144,63 @@ def rewriting(run_dir: Path, seal: Seal) -> Iterator[None]:
     command rewrites them and signs the run again. A command that fails puts them back; one
     killed outright leaves them for the next command to put back (`read_seal`). Without
     them, a rerun killed after it rewrote a record and before it signed left a run that
-    could never be verified again: the record as signed was gone."""
-    copy, partial = run_dir / SIGNED_COPY, run_dir / f"{SIGNED_COPY}.partial"
-    shutil.rmtree(partial, ignore_errors=True)  # begun by a command killed before it wrote
+    could never be verified again: the record as signed was gone. The copy is whole under
+    its name or not there: made under another name, and renamed away before it is removed."""
+    copy, begun = run_dir / SIGNED_COPY, run_dir / _COPY_BEGUN
+    _remove(begun)
+    if os.path.lexists(copy):  # read_seal found none: put there while the command ran
+        raise RunAltered(f"{copy} was put in the run while the command ran: see "
+                         "`inspector verify`")
     for rel in [MANIFEST, SIGNATURE, *(r for r in seal.files if not r.startswith(EVIDENCE + "/"))]:
-        (partial / rel).parent.mkdir(parents=True, exist_ok=True)
+        (begun / rel).parent.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(OSError):  # gone, or not a file: nothing signed to keep
-            os.link(run_dir / rel, partial / rel, follow_symlinks=False)
-    os.rename(partial, copy)  # whole, or not there
+            os.link(run_dir / rel, begun / rel, follow_symlinks=False)
+    os.rename(begun, copy)
     try:
         yield
     except BaseException:
         _put_back(run_dir, Seal(copy, seal.files, seal.state, seal.signer))
         raise
-    shutil.rmtree(copy)
+    _remove(copy)
+
+
+def _remove(path: Path) -> None:
+    """Remove a copy of `rewriting`'s, or what stands in its place: renamed away first, so
+    that a command killed as it removes it never leaves half a copy under its name. A link
+    is removed, never followed."""
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.is_dir():
+        done = path.with_name(_COPY_DONE)
+        if path.name != _COPY_DONE:
+            _remove(done)
+            os.rename(path, done)
+        shutil.rmtree(done)
 
 
 def read_seal(run_dir: Path, public_key: Path | None) -> Seal:
     """The run's seal, by a trusted key, once the work of a command killed as it rewrote the
     run is undone (see `rewriting`), which is said on stderr. Under the run's lock."""
     trusted = trusted_key(public_key)
-    shutil.rmtree(run_dir / f"{SIGNED_COPY}.partial", ignore_errors=True)
+    for leftover in (_COPY_BEGUN, _COPY_DONE):
+        _remove(run_dir / leftover)
     copy = run_dir / SIGNED_COPY
-    if not copy.is_dir():
+    if not os.path.lexists(copy):
         return Seal.read(run_dir, trusted)
+    if copy.is_symlink() or not copy.is_dir():
+        raise RunAltered(f"{copy} is not a copy this inspector keeps: see `inspector verify`")
     before = Seal.read(copy, trusted)  # the run as signed before that command, by its key
-    with contextlib.suppress(RunAltered):
+    with contextlib.suppress(RunAltered, OSError):
         now = Seal.read(run_dir, trusted)
-        if not [line for line in now.differences(["."])
-                if not line.split(" ", 1)[1].startswith(SIGNED_COPY + "/")]:
-            shutil.rmtree(copy)  # killed once it had signed: its work stands
+        if (run_dir / MANIFEST).read_bytes() != (copy / MANIFEST).read_bytes():
+            _remove(copy)  # killed once its new signature was whole: its work stands
             return now
     _put_back(run_dir, before)
-    print(f"inspector: a command was stopped as it rewrote {run_dir}, before signing it: "
-          "the run is put back as it was last signed", file=sys.stderr)
+    put_aside = [rel for rel in _added(run_dir, before) if _written_by_a_command(rel, before)]
+    aside = f"; what it had added is set aside in {_set_aside(run_dir, put_aside)}" \
+        if put_aside else ""
+    print(f"inspector: a command was stopped as it rewrote {run_dir}, before signing it: the "
+          f"run is put back as it was last signed{aside}", file=sys.stderr)
     return Seal.read(run_dir, trusted)
 
 
@@ -189,7 +215,23 @@ def _put_back(run_dir: Path, before: Seal) -> None:
                   and plain_digest(copy / r) == digest), SIGNATURE, MANIFEST]:
         if (copy / rel).is_file():
             link_into_place(copy / rel, run_dir / rel)
-    shutil.rmtree(copy)
+    _remove(copy)
+
+
+def _added(run_dir: Path, seal: Seal) -> list[str]:
+    return [line.split(" ", 1)[1] for line in Seal(run_dir, seal.files, seal.state,
+                                                   seal.signer).differences(["."])
+            if line.startswith("added ")]
+
+
+def _written_by_a_command(rel: str, seal: Seal) -> bool:
+    """Whether `rel`, which the seal does not list, is what a command that rewrites a signed
+    run adds to it: a report drawn into it, a live rerun's attempt, a write cut short."""
+    parts = rel.split("/")
+    if len(parts) == 1:
+        return rel.startswith(f"{REPORT_NAME}.") or looks_temporary(rel)
+    attempt = len(parts) >= 5 and parts[0] == EVIDENCE and parts[2] == ATTEMPTS
+    return attempt or looks_temporary(rel)
 
 
 def seal_for_rerun(run_dir: Path, hosts: list[str] | None, public_key: Path | None) -> Seal:
@@ -349,7 +391,7 @@ def own_files(run_dir: Path) -> list[str]:
     """The run's own files and folders, which a rerun rewrites: records, reports, run.json.
     (The evidence folder only grows, one attempt folder per live rerun.)"""
     return sorted(p.name for p in run_dir.iterdir() if p.name not in {
-        EVIDENCE, MANIFEST, SIGNATURE, SIGNED_COPY, f"{SIGNED_COPY}.partial"})
+        EVIDENCE, MANIFEST, SIGNATURE, SIGNED_COPY, _COPY_BEGUN, _COPY_DONE})
 
 
 def redrawn_reports(run_dir: Path) -> list[str]:

@@ -368,3 +368,59 @@ def test_a_resume_never_signs_over_a_file_changed_while_it_ran(
     assert check.returncode == 1, check.stdout
     assert check.stdout.splitlines() == [f"changed: records/{OK}.json",
                                          f"changed: report-parts/{OK}.json"], check.stdout
+
+
+def test_a_report_into_the_run_killed_before_it_signed_is_undone_and_set_aside(
+        base: dict[str, Any], run: Path) -> None:
+    """Put back as signed, the run still held the report the killed command had drawn into
+    it, which the next command then refused as added."""
+    env = base["env"]
+    _killed_after("manifest.json", "report", str(run), "--format", "md", "--into-run", env=env)
+    assert (run / "report.md").is_file()
+    done = inspector("report", str(run), "--format", "csv", "--into-run", env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "is put back as it was last signed; what it had added is set aside in" in done.stderr
+    [aside] = run.parent.glob(f"{run.name}.unsealed-*")
+    assert (aside / "report.md").is_file() and not (run / "report.md").exists()
+    assert _verify(run, env).returncode == 0
+
+
+def test_a_rerun_killed_once_it_had_signed_keeps_its_work_whatever_else_changed(
+        base: dict[str, Any], run: Path) -> None:
+    """Killed after its new signature was whole, before it removed its copy of the run as
+    signed before: the next command must keep the new signature's work, even where someone
+    has since changed a file (it put back the older run, and its attempt was lost), and a
+    copy half removed is no copy at all."""
+    env = base["env"]
+    rerun = ("rerun", str(run), "--host", PSU, "--check", "hw.psu.status")
+    _killed_after("manifest.sig", *rerun, env=env)
+    assert (run / ".signed").is_dir()
+    (run / "report.html").write_text("edited\n")  # redrawn by the next rerun, never read
+    done = inspector(*rerun, env=env)
+    assert done.returncode == 1 and "put back" not in done.stderr, done.stderr
+    check = next(c for c in records(run)[PSU]["checks"] if c["id"] == "hw.psu.status")
+    assert len(check["attempts"]) == 3
+    _killed_after("manifest.sig", *rerun, env=env)
+    (run / ".signed").rename(run / ".signed.done")  # killed as it removed the copy
+    (run / ".signed.done" / "manifest.json").unlink()
+    done = inspector(*rerun, env=env)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert (_verify(run, env).returncode, list(run.glob(".signed*"))) == (0, [])
+
+
+@pytest.mark.parametrize("planted", ["a link", "a file"])
+def test_a_copy_of_the_run_as_signed_that_is_not_ours_is_refused(
+        base: dict[str, Any], run: Path, tmp_path: Path, planted: str) -> None:
+    """`.signed` as a link (whose target the copy was made into, and removing it failed) or a
+    file is named, never followed nor removed."""
+    env = base["env"]
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    if planted == "a link":
+        (run / ".signed").symlink_to(outside)
+    else:
+        (run / ".signed").write_text("planted\n")
+    done = inspector("rerun", str(run), "--host", PSU, "--check", "hw.psu.status", env=env)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert f"{run / '.signed'} is not a copy this inspector keeps" in done.stderr, done.stderr
+    assert list(outside.iterdir()) == [] and os.path.lexists(run / ".signed")
