@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -20,10 +21,14 @@ class StorageError(Exception):
     it for one."""
 
 
-# sha256 of every file this process wrote or hashed, by inode: the file's size, mtime and
-# digest packed in one bytes object (about 165 bytes a file, where a path-keyed entry of
-# strings took 450: a 10,000-chassis run writes 240,000 files).
+# sha256 of every file this process wrote, or found as signed, by inode: the file's size,
+# mtime and digest packed in one bytes object (about 165 bytes a file, where a path-keyed
+# entry of strings took 450: a 10,000-chassis run writes 240,000 files). What a run signs as
+# its own work is what is here (`known_digest`).
 _digests: dict[int, bytes] = {}
+# The same of every other file it hashed: read, not vouched for (a record changed by someone
+# else is hashed to draw its report pieces).
+_read: dict[int, bytes] = {}
 # The digests another process of the run handed over, by folder: each file's inode, size,
 # mtime and digest packed in 64 bytes, a folder's files in one bytes object. A judge worker
 # hands over a chassis's whole evidence folder at once (24 files): kept as one entry of
@@ -174,14 +179,39 @@ def sha256_file(path: str | Path, st: os.stat_result | None = None) -> str:
     if st is None:
         st = os.stat(path)
     key, stamp = _file_key(st), _stamp(st)
-    known = _digests.get(key)
-    if known is None:
-        known = _handed_digest(os.path.dirname(path), key)
+    known = _digests.get(key) or _read.get(key) or _handed_digest(os.path.dirname(path), key)
     if known is None or known[:16] != stamp:
         with open(path, "rb") as handle:
             known = stamp + hashlib.file_digest(handle, "sha256").digest()
-        _digests[key] = known
+        _read[key] = known
     return known[16:].hex()
+
+
+def vouch_for(path: str | Path) -> str:
+    """The file's sha256 (`sha256_file`), and the file known from now on as this process's
+    own, as it is: one it just wrote otherwise than by `atomic_write` (a report), or found as
+    signed."""
+    st = os.stat(path)
+    digest = sha256_file(path, st)
+    if (key := _file_key(st)) in _read:
+        _digests[key] = _read.pop(key)
+    return digest
+
+
+def known_digest(path: str) -> str | None:
+    """The sha256 of the plain file at `path` as this process wrote it, was handed it by a
+    judge worker that wrote it, or vouched for it, if the file is still as it was then (its
+    inode, size and mtime); None for any other file, one merely hashed included, read
+    nothing: what a run signs as its own work is what it knows is its own."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    key = _file_key(st)
+    known = _digests.get(key) or _handed_digest(os.path.dirname(path), key)
+    return known[16:].hex() if known is not None and known[:16] == _stamp(st) else None
 
 
 def _handed_digest(folder: str, key: int) -> bytes | None:

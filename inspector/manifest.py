@@ -24,7 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from inspector.evidence import utc_now
-from inspector.files import atomic_write, looks_temporary, sha256_file
+from inspector.files import (
+    atomic_write,
+    known_digest,
+    looks_temporary,
+    sha256_file,
+    vouch_for,
+)
 
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
@@ -255,10 +261,11 @@ class Seal:
 
     def files_after(self, written: Iterable[Path], state: str) -> Iterator[tuple[str, str]]:
         """The files to sign in `state` once the command wrote those `written` (folders: all
-        their files; a folder moved away: none left), with their sha256: each file written
-        hashed anew, every other with its signed hash, whatever it holds now, and none that
-        the seal does not list and the command did not write. A file someone else changed,
-        added or removed while the command ran is therefore never signed over: `verify`
+        their files; a folder moved away: none left), with their sha256: each file there with
+        the digest the command knows it by (it wrote or checked it: `known_digest`), every
+        other with its signed hash, whatever it holds now, and none that the seal does not
+        list and the command did not write. A file someone else changed, added or removed
+        while the command ran, even one it wrote, is therefore never signed over: `verify`
         names it. By folder then name, from one walk of the run: a run of 10,000 chassis has
         230,000 files, never held here as a dictionary of their own."""
         root = str(self.run_dir)
@@ -267,8 +274,12 @@ class Seal:
         seen = 0
         for rel in _under(self.run_dir, ".", state):
             if _within(rel, bases):
-                if rel not in _SKIP and (digest := plain_digest(os.path.join(root, rel))):
+                if rel in _SKIP:
+                    continue
+                if digest := known_digest(os.path.join(root, rel)):
                     yield rel, digest
+                elif rel in self.files:  # changed since the command wrote or checked it
+                    yield rel, self.files[rel]
             elif rel in self.files:
                 seen += 1
                 yield rel, self.files[rel]
@@ -276,6 +287,15 @@ class Seal:
             present = set(_under(self.run_dir, ".", state))
             yield from sorted((rel, digest) for rel, digest in self.files.items()
                               if rel not in present and not _within(rel, bases))
+
+
+def unknown_files(run_dir: Path, tops: list[str], state: str) -> list[str]:
+    """The files at or under `tops` (relative) that this process does not know as they are
+    now (`known_digest`): changed, or put there, by someone else since it wrote or checked
+    them."""
+    root = str(run_dir)
+    return [rel for top in tops for rel in _under(run_dir, top, state)
+            if known_digest(os.path.join(root, rel)) is None]
 
 
 def _within(rel: str, bases: set[str]) -> bool:
@@ -314,9 +334,13 @@ def _differences(run_dir: Path, recorded: dict[str, str],
                  present: set[str]) -> tuple[list[str], list[str], list[str]]:
     """The files changed, added and removed: those `present` (relative paths) against the
     sha256 `recorded` for them."""
-    changed = sorted(rel for rel in recorded
-                     if rel in present and plain_digest(run_dir / rel) != recorded[rel])
-    return changed, sorted(present - recorded.keys()), sorted(recorded.keys() - present)
+    changed = []
+    for rel in recorded.keys() & present:
+        if plain_digest(run_dir / rel) != recorded[rel]:
+            changed.append(rel)
+        else:
+            vouch_for(run_dir / rel)  # as signed: this process's own, until it changes
+    return sorted(changed), sorted(present - recorded.keys()), sorted(recorded.keys() - present)
 
 
 def _under(run_dir: Path, top: str, state: str) -> Iterator[str]:

@@ -50,6 +50,7 @@ from inspector.files import (
     looks_temporary,
     read_json,
     safe_name,
+    vouch_for,
     write_json,
 )
 from inspector.manifest import (
@@ -64,6 +65,7 @@ from inspector.manifest import (
     own_public_key,
     plain_digest,
     seal_run,
+    unknown_files,
 )
 from inspector.memory import give_back_freed_memory
 from inspector.policy import Policy
@@ -489,7 +491,13 @@ def finish_run(run_dir: Path, verdicts: dict[str, str], *, state: str, previous:
     found it, all its files verified then) and only what the command wrote: `written` (each
     chassis's record, its pieces of the reports and its evidence folder) and what is written
     here. A file anyone else changed meanwhile keeps its signed hash, so `verify` names it; a
-    report that could not be drawn is not signed anew either. Returns the reports and the key."""
+    report that could not be drawn is not signed anew either. Returns the reports and the key.
+
+    run.json and the reports are drawn from the run's records: each of them, and run.json,
+    must be as the command wrote or checked it, before and once they are drawn. One changed
+    by anyone else while it ran ends the command (and `rewriting` puts the run back as
+    signed)."""
+    _require_known(run_dir, state)
     write_json(run_dir / RUN_META, {**run_meta(run_dir), **meta,
                                     "verdicts": dict(sorted(verdicts.items()))})
     give_back_freed_memory()  # what the sessions freed, before the reports and the manifest
@@ -498,10 +506,21 @@ def finish_run(run_dir: Path, verdicts: dict[str, str], *, state: str, previous:
     except Exception as exc:  # the records are safe: a report problem is said, not fatal
         print(f"inspector: could not write the reports: {type(exc).__name__}: {exc}")
         reports = []
+    for report in reports:
+        vouch_for(report)  # known as drawn: signed so, whatever happens to it until then
+    _require_known(run_dir, state)
     give_back_freed_memory()
     key, _ = seal_run(run_dir, state=state, previous=previous,
                       written=itertools.chain(written, [run_dir / RUN_META], reports))
     return reports, key
+
+
+def _require_known(run_dir: Path, state: str) -> None:
+    """Raise RunAltered naming run.json, each record and each report piece that is not as
+    this command wrote or checked it."""
+    if changed := unknown_files(run_dir, [RUN_META, RECORDS, REPORT_PARTS], state):
+        raise RunAltered(f"{run_dir} was changed while this command ran; see `inspector "
+                         "verify`:\n" + "\n".join(f"  changed {rel}" for rel in changed))
 
 
 def chassis_written(run_dir: Path, hostname: str) -> list[Path]:
@@ -559,5 +578,6 @@ def report_into_run(run_dir: Path, fmt: str, public_key: Path | None) -> Path:
         seal.require_unchanged(["."])
         with rewriting(run_dir, seal):
             path = write_report(run_dir, fmt, report_path(run_dir, fmt))
+            vouch_for(path)  # known as drawn: signed so
             seal_run(run_dir, state=seal.state, previous=seal, written=[path])
     return path

@@ -1,31 +1,36 @@
 """`python -m tests.meddler ARGS`: the inspector's command line, with the world getting in
 its way at the moments that tell most.
 
-- `MEDDLE_FILE`: someone else changes a byte of that file of the run once the command has
-  checked the run and written what it writes, just before it signs (as its reports are
-  drawn).
+- `MEDDLE_FILE`: someone else changes a byte of that file of the run as the command calls
+  `MEDDLE_AT` (`module:function`, as the module names it; by default `inspector.store:
+  draw_reports`: once the command has checked the run and written what it writes, just
+  before it signs).
 - `MEDDLE_DIE_AFTER`: the command is killed outright (`os._exit`, nothing cleaned up) the
   moment a file whose path ends so (`records/x.json`, `manifest.sig`) is put in place."""
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from inspector import files, store
-from inspector.cli import app
+from inspector import files
+from inspector.cli import main
 
-_draw_reports = store.draw_reports
 _write_in_place = files._write_in_place
 
 
-def _meddle_then_draw(run_dir: Path) -> Any:
-    path = Path(os.environ["MEDDLE_FILE"])
-    data = path.read_bytes()
-    path.write_bytes(data.replace(b'"PASS"', b'"FAIL"', 1) if b'"PASS"' in data else data + b" ")
-    return _draw_reports(run_dir)
+def _meddling(call: Any) -> Any:
+    def meddle_then_call(*args: Any, **kwargs: Any) -> Any:
+        path = Path(os.environ["MEDDLE_FILE"])
+        data = path.read_bytes()
+        path.write_bytes(data.replace(b'"PASS"', b'"FAIL"', 1) if b'"PASS"' in data
+                         else data + b" ")
+        return call(*args, **kwargs)
+
+    return meddle_then_call
 
 
 def _write_then_die(written: Sequence[tuple[Path, bytes | bytearray]], **kwargs: Any) -> None:
@@ -36,7 +41,9 @@ def _write_then_die(written: Sequence[tuple[Path, bytes | bytearray]], **kwargs:
 
 
 if "MEDDLE_FILE" in os.environ:
-    store.draw_reports = _meddle_then_draw
+    module, _, name = os.environ.get("MEDDLE_AT", "inspector.store:draw_reports").partition(":")
+    target = importlib.import_module(module)
+    setattr(target, name, _meddling(getattr(target, name)))
 if "MEDDLE_DIE_AFTER" in os.environ:
     files._write_in_place = _write_then_die
-app(prog_name="inspector")
+main()

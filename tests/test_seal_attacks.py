@@ -277,11 +277,13 @@ def test_links_and_pipes_put_in_a_run_are_named_never_hashed_or_signed_over(
     assert all(line in check.stdout for line in named[1:]), check.stdout
 
 
-def _meddled(file: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """The command `args`, with `file` changed by someone else just before it signs."""
+def _meddled(file: Path, *args: str, env: dict[str, str],
+             at: str = "inspector.store:draw_reports") -> subprocess.CompletedProcess[str]:
+    """The command `args`, with `file` changed by someone else as it calls `at` (by default
+    once it has written what it writes, as it draws the reports before it signs)."""
     return subprocess.run([sys.executable, "-m", "tests.meddler", *args], capture_output=True,
                           text=True, timeout=600,
-                          env={**os.environ, **env, "MEDDLE_FILE": str(file)})
+                          env={**os.environ, **env, "MEDDLE_FILE": str(file), "MEDDLE_AT": at})
 
 
 def _killed_after(name: str, *args: str, env: dict[str, str]) -> None:
@@ -316,20 +318,42 @@ def test_a_rerun_killed_at_any_moment_leaves_a_run_the_next_command_puts_back(
     assert (_verify(run, env).returncode, list(run.glob(".signed*"))) == (0, [])
 
 
+@pytest.mark.parametrize(("changed", "at"), [
+    (f"records/{OK}.json", "inspector.store:draw_reports"),
+    ("run.json", "inspector.rerun:finish_run"),
+    (f"report-parts/{OK}.json", "inspector.store:write_json"),
+])
 def test_a_rerun_never_signs_over_a_file_changed_while_it_ran(
-        base: dict[str, Any], run: Path) -> None:
-    """A rerun of one chassis signs what it wrote, never another chassis's record changed
-    meanwhile (it hashed every file of `records/` anew, and `verify` then found the run as
-    signed)."""
+        base: dict[str, Any], run: Path, changed: str, at: str) -> None:
+    """A rerun of one chassis hashed every file of `records/` anew, and run.json, which it
+    reads and writes again, and signed another chassis's record (or the run's verdicts)
+    changed meanwhile, with the reports drawn from it. The run's records, their pieces and
+    run.json must be as the rerun wrote or checked them, before and once the reports are
+    drawn: one changed ends it, and the run is put back as signed."""
     env = base["env"]
-    other = run / "records" / f"{OK}.json"
-    done = _meddled(other, "rerun", str(run), "--host", PSU, "--check", "hw.psu.status", env=env)
+    done = _meddled(run / changed, "rerun", str(run), "--host", PSU, "--check",
+                    "hw.psu.status", env=env, at=at)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "was changed while this command ran" in done.stderr, done.stderr
+    assert f"  changed {changed}" in done.stderr, done.stderr
+    assert "put back" not in done.stderr  # undone by the command itself, as it failed
+    check = next(c for c in records(run)[PSU]["checks"] if c["id"] == "hw.psu.status")
+    assert "attempts" not in check
+    # Changed in place (a link to the file as signed sees it too): named, never signed over.
+    check = _verify(run, env)
+    assert check.stdout.splitlines() == [f"changed: {changed}"], check.stdout
+
+
+def test_a_record_changed_after_the_rerun_wrote_it_is_never_signed_so(
+        base: dict[str, Any], run: Path) -> None:
+    """A file the rerun itself wrote, changed before it signed: hashed at signing, it was
+    signed as changed. It is signed as the rerun knows it, so `verify` names it."""
+    env = base["env"]
+    done = _meddled(run / "records" / f"{PSU}.json", "rerun", str(run), "--host", PSU,
+                    "--check", "hw.psu.status", env=env, at="inspector.store:seal_run")
     assert done.returncode == 1, done.stdout + done.stderr
     check = _verify(run, env)
-    assert check.returncode == 1, check.stdout
-    # Its pieces of the reports, drawn again from it, are named too.
-    assert check.stdout.splitlines() == [f"changed: records/{OK}.json",
-                                         f"changed: report-parts/{OK}.json"], check.stdout
+    assert check.stdout.splitlines() == [f"changed: records/{PSU}.json"], check.stdout
 
 
 def test_a_rerun_never_signs_what_was_put_in_place_of_a_report(
@@ -349,8 +373,9 @@ def test_a_rerun_never_signs_what_was_put_in_place_of_a_report(
 
 def test_a_resume_never_signs_over_a_file_changed_while_it_ran(
         base: dict[str, Any], run: Path, tmp_path: Path) -> None:
-    """A resume signs the chassis it inspected over the run's seal, never a record signed
-    before it and changed while it ran (it hashed every file of the run anew)."""
+    """A resume signed every file of the run as it found it at its end, a record signed
+    before it and changed while it ran included. Such a change now ends it (exit 3), and
+    `verify` names it."""
     env = base["env"]
     for gone in (run / "records" / f"{LOCKED}.json", run / "report-parts" / f"{LOCKED}.json"):
         gone.unlink()
@@ -362,12 +387,11 @@ def test_a_resume_never_signs_over_a_file_changed_while_it_ran(
     with running_lab([spec], inventory_out=tmp_path / "inventory"):
         done = _meddled(signed_before, "run", "--resume", str(run),
                         "--inventory", str(tmp_path / "inventory"), env=env)
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert set(records(run)) == {PSU, OK, LOCKED}
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert f"was changed while this command ran; see `inspector verify`:\n  changed " \
+           f"records/{OK}.json" in done.stderr, done.stderr
     check = _verify(run, env)
-    assert check.returncode == 1, check.stdout
-    assert check.stdout.splitlines() == [f"changed: records/{OK}.json",
-                                         f"changed: report-parts/{OK}.json"], check.stdout
+    assert check.returncode == 1 and f"changed: records/{OK}.json" in check.stdout, check.stdout
 
 
 def test_a_report_into_the_run_killed_before_it_signed_is_undone_and_set_aside(
@@ -424,3 +448,26 @@ def test_a_copy_of_the_run_as_signed_that_is_not_ours_is_refused(
     assert done.returncode == 3, done.stdout + done.stderr
     assert f"{run / '.signed'} is not a copy this inspector keeps" in done.stderr, done.stderr
     assert list(outside.iterdir()) == [] and os.path.lexists(run / ".signed")
+
+
+def test_a_run_never_signs_a_record_changed_before_its_end(
+        base: dict[str, Any], tmp_path: Path) -> None:
+    """The run's end signed whatever its folder held: a record the judge worker wrote,
+    changed before the end, was signed so. It ends the run now, still open; a resume sets
+    the unsigned work aside and inspects the chassis again."""
+    env = base["env"]
+    spec = ChassisSpec(hostname=OK, profile="cat9300", scenario="healthy", index=2,
+                       serial=get_profile("cat9300").serial(2))
+    run = tmp_path / "out" / "fresh"
+    with running_lab([spec], inventory_out=tmp_path / "inventory"):
+        done = _meddled(run / "records" / f"{OK}.json", "run", "--inventory",
+                        str(tmp_path / "inventory"), "--out", str(tmp_path / "out"),
+                        "--run-id", "fresh", "--no-show-tech", env=env,
+                        at="inspector.run:finish_run")
+        assert done.returncode == 3, done.stdout + done.stderr
+        assert f"  changed records/{OK}.json" in done.stderr, done.stderr
+        assert json.loads((run / "manifest.json").read_text())["state"] == "open"
+        done = inspector("run", "--resume", str(run), env=env)
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert records(run)[OK]["verdict"] == "PASS"
+    assert _verify(run, env).returncode == 0
