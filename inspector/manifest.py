@@ -181,9 +181,13 @@ def _signature_problem(run_dir: Path, body: bytes, public_key: str) -> str | Non
         key = serialization.load_ssh_public_key(public_key.encode())
         if not isinstance(key, Ed25519PublicKey):
             raise ValueError("the manifest's key is not an Ed25519 key")
-        # Only the signature and its line end: base64 would pass over anything else.
-        key.verify(base64.b64decode((run_dir / SIGNATURE).read_bytes().removesuffix(b"\n"),
-                                    validate=True), body)
+        written = (run_dir / SIGNATURE).read_bytes()
+        signature = base64.b64decode(written.removesuffix(b"\n"), validate=True)
+        # Only the signature as this inspector writes it: base64 would pass over anything
+        # else (added characters, the unused bits of its last digit).
+        if base64.b64encode(signature) + b"\n" != written:
+            raise ValueError("not the signature as written")
+        key.verify(signature, body)
     except FileNotFoundError:
         return f"no {SIGNATURE}: the manifest is not signed"
     except (InvalidSignature, ValueError):

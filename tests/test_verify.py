@@ -8,6 +8,7 @@ other key, a run re-signed by whoever altered it included.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -153,13 +154,25 @@ def test_a_tampered_or_unsigned_manifest_fails(signed: dict[str, Any], run: Path
     assert done.returncode == 1 and "no manifest.json" in done.stdout
 
 
-@pytest.mark.parametrize("added", [b"junk!\n", b"  \n", b"\x00", b"AAAA\n"])
+@pytest.mark.parametrize("changed", ["junk!\n", "  \n", "\x00", "AAAA\n", "no line end",
+                                     "unused bits"])
 def test_a_signature_with_anything_added_fails(signed: dict[str, Any], run: Path,
-                                               added: bytes) -> None:
-    """The signature file holds the signature and its line end: base64's lenient decoding
-    let anything else be added to a valid one."""
+                                               changed: str) -> None:
+    """The signature file holds the signature as written, and its line end: base64's
+    lenient decoding let anything else be added to a valid one, its line end go, or the
+    unused bits of its last digit change."""
     signature = run / "manifest.sig"
-    signature.write_bytes(signature.read_bytes() + added)
+    written = signature.read_bytes()
+    if changed == "no line end":
+        signature.write_bytes(written.removesuffix(b"\n"))
+    elif changed == "unused bits":  # 64 bytes: the digit before `==` has 4 unused bits
+        last = written.index(b"=") - 1
+        digits = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+        at = digits.index(written[last:last + 1])
+        signature.write_bytes(written[:last] + digits[at ^ 1:(at ^ 1) + 1] + written[last + 1:])
+        assert base64.b64decode(signature.read_bytes()) == base64.b64decode(written)
+    else:
+        signature.write_bytes(written + changed.encode())
     done = _verify(run, key=signed["key"])
     assert done.returncode == 1 and "does not match its signature" in done.stdout, done.stdout
 
