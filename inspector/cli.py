@@ -505,10 +505,16 @@ def _warn_unless_as_signed(run_dir: Path, shown: list[str]) -> None:
     trusted key signed it: a viewer is no proof, but it must not pass an altered record off
     as the inspector's."""
     from inspector.manifest import RunAltered, Seal, trusted_signer
+    from inspector.store import RunBusy, reading
     from reports.terminal import shown_line
 
     try:
-        found = Seal.read(run_dir, trusted_signer(run_dir)).differences(shown)
+        with reading(run_dir):  # a command writing the run is between two of its seals
+            found = Seal.read(run_dir, trusted_signer(run_dir)).differences(shown)
+    except RunBusy:
+        print("inspector: warning: not checked against the run's signature: a command is "
+              "writing the run", file=sys.stderr)
+        return
     except RunAltered as exc:
         found = [str(exc).splitlines()[0]]
     for line in found:

@@ -167,6 +167,11 @@ def test_show_warns_of_a_record_not_as_signed(base: dict[str, Any], run: Path) -
     (run / "manifest.sig").write_text("AAAA\n")
     done = inspector("show", str(run), "--host", OK, env=env)
     assert "does not match its signature" in done.stderr, done.stderr
+    with writing(run):  # a command at work: its files are between two seals
+        done = inspector("show", str(run), "--host", OK, env=env)
+    assert done.returncode == 0 and done.stderr == (
+        "inspector: warning: not checked against the run's signature: a command is writing "
+        "the run\n"), done.stderr
 
 
 def test_a_second_writer_is_refused_while_the_first_holds_the_run(
