@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import glob
 import itertools
 import os
 import shutil
@@ -208,15 +209,16 @@ def read_seal(run_dir: Path, public_key: Path | None) -> Seal:
 
 def _put_back(run_dir: Path, before: Seal) -> None:
     """Every file of `before` (the copy `rewriting` keeps) that the run no longer holds as
-    signed, and the manifest, put back from the copy; then the copy removed. Each is linked
-    then renamed into place, the copy staying whole until the end, so a command killed here
-    too leaves the next one the same to do."""
+    signed, the manifest, and the evidence a resume moved aside, put back; then the copy
+    removed. Each file is linked then renamed into place, the copy staying whole until the
+    end, so a command killed here too leaves the next one the same to do."""
     copy = before.run_dir
     kept = [(rel, digest) for rel, digest in before.files.items() if (copy / rel).is_file()]
     for rel in [*(r for r, digest in kept if plain_digest(run_dir / r) != digest
                   and plain_digest(copy / r) == digest), SIGNATURE, MANIFEST]:
         if (copy / rel).is_file():
             link_into_place(copy / rel, run_dir / rel)
+    _undo_moves(run_dir, before)
     _remove(copy)
 
 
@@ -313,20 +315,40 @@ def _keep_unfinished_evidence(run_dir: Path, seal: Seal) -> Seal:
     right after it must leave a run that the next resume still finds as signed. Returns the
     run's seal after the move."""
     stamp = utc_now().replace(":", "")
-    moved = []
-    for folder in sorted({rel.split("/")[1] for rel in seal.files
-                          if rel.startswith(f"{EVIDENCE}/") and rel.count("/") >= 2}):
-        if ".interrupted-" in folder or f"{RECORDS}/{folder}.json" in seal.files:
-            continue
-        old = run_dir / EVIDENCE / folder
-        new = old.with_name(f"{folder}.interrupted-{stamp}")
-        old.rename(new)
-        moved += [old, new]
-    if not moved:
+    unfinished = [folder for folder in sorted(_signed_evidence_folders(seal))
+                  if ".interrupted-" not in folder
+                  and f"{RECORDS}/{folder}.json" not in seal.files]
+    if not unfinished:
         return seal
-    seal = Seal(run_dir, dict(seal.files_after(moved, seal.state)), seal.state, seal.signer)
-    seal_run(run_dir, state=seal.state, previous=seal)
-    return seal
+    moved = []
+    with rewriting(run_dir, seal):  # stopped before the move is signed, it is undone
+        for folder in unfinished:
+            old = run_dir / EVIDENCE / folder
+            new = old.with_name(f"{folder}.interrupted-{stamp}")
+            old.rename(new)
+            moved += [old, new]
+        after = Seal(run_dir, dict(seal.files_after(moved, seal.state)), seal.state,
+                     seal.signer)
+        seal_run(run_dir, state=after.state, previous=after)
+    return after
+
+
+def _signed_evidence_folders(seal: Seal) -> set[str]:
+    return {rel.split("/")[1] for rel in seal.files
+            if rel.startswith(f"{EVIDENCE}/") and rel.count("/") >= 2}
+
+
+def _undo_moves(run_dir: Path, before: Seal) -> None:
+    """Move back each signed evidence folder that a resume moved aside for its chassis to be
+    inspected again (`_keep_unfinished_evidence`), and was stopped before it signed the
+    move: the run is then as signed."""
+    for folder in _signed_evidence_folders(before):
+        if os.path.lexists(run_dir / EVIDENCE / folder):
+            continue
+        moved = list((run_dir / EVIDENCE).glob(f"{glob.escape(folder)}.interrupted-*"))
+        unsigned = [m for m in moved if m.name not in _signed_evidence_folders(before)]
+        if len(unsigned) == 1 and unsigned[0].is_dir() and not unsigned[0].is_symlink():
+            os.rename(unsigned[0], run_dir / EVIDENCE / folder)
 
 
 def _set_aside(run_dir: Path, unsigned: list[str]) -> Path:

@@ -476,3 +476,25 @@ def test_a_run_never_signs_a_record_changed_before_its_end(
         assert done.returncode == 0, done.stdout + done.stderr
     assert records(run)[OK]["verdict"] == "PASS"
     assert _verify(run, env).returncode == 0
+
+
+@pytest.mark.parametrize("killed_after", ["manifest.json", "manifest.sig"])
+def test_a_resume_killed_as_it_signs_the_evidence_it_set_aside_resumes_again(
+        base: dict[str, Any], run: Path, tmp_path: Path, killed_after: str) -> None:
+    """A resume first moves the evidence of a chassis stopped mid-inspection aside and signs
+    the move. Killed before that signature was whole, it left a run that never verified nor
+    resumed again: the move is now undone, or kept once signed."""
+    env = base["env"]
+    for gone in (run / "records" / f"{LOCKED}.json", run / "report-parts" / f"{LOCKED}.json"):
+        gone.unlink()
+    sign_run(run, Path(env["INSPECTOR_KEY"]), state=INTERRUPTED)  # stopped in its session
+    spec = ChassisSpec(hostname=LOCKED, profile="cat9300", scenario="login_refused", index=3,
+                       serial=get_profile("cat9300").serial(3))
+    resume = ("run", "--resume", str(run), "--inventory", str(tmp_path / "inventory"))
+    with running_lab([spec], inventory_out=tmp_path / "inventory"):
+        _killed_after(killed_after, *resume, env=env)
+        done = inspector(*resume, env=env)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert set(records(run)) == {PSU, OK, LOCKED}
+    assert len(list((run / "evidence").glob(f"{LOCKED}.interrupted-*"))) == 1
+    assert (_verify(run, env).returncode, list(run.glob(".signed*"))) == (0, [])
