@@ -14,6 +14,9 @@ Each is measured from the outside: wall time, CPU seconds of the process and its
 processes (os.wait4), and peak RSS summed over the process and its workers (sampled from /proc
 every 0.1 s; the lab, in this process, is not counted). The lab's own CPU meanwhile is this
 process's, and the floor is all that CPU over the machine's cores: no run here can be faster.
+Beside it, the share of the machine's time its cores were idle during the run (from
+/proc/stat, so the kernel's own threads working for the run, which no process's CPU counts,
+are busy time there; another program at work on the machine would be too).
 Then the same with the lab's realistic latency (a delay at login and per command), where the
 ideal wall time is that of the runner handing each chassis to the first free worker if every
 chassis took exactly its time alone
@@ -70,6 +73,16 @@ class Measured:
     peak_rss_mb: float  # summed over the process tree, sampled
     returncode: int | None  # None: stopped after TIMEOUT
     output: str
+    idle: float | None = None  # the share of the cores' time idle meanwhile (/proc/stat)
+
+
+def _cpu_times() -> list[int] | None:
+    """The machine's CPU time so far by kind (user, nice, system, idle, iowait, ...)."""
+    try:
+        with open("/proc/stat") as stat:
+            return [int(ticks) for ticks in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
 
 
 def _tree(pid: int) -> list[int]:
@@ -100,6 +113,7 @@ def measure(command: Sequence[str], env: dict[str, str] | None = None,
     """Run `command`, returning its wall time, CPU time and peak RSS (with its children)."""
     with tempfile.TemporaryFile("w+") as out:
         served = resource.getrusage(resource.RUSAGE_SELF)
+        machine = _cpu_times()
         began = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, text=True,
                                    env={**os.environ, **(env or {})}, cwd=ROOT)
@@ -118,6 +132,7 @@ def measure(command: Sequence[str], env: dict[str, str] | None = None,
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - began
         now = resource.getrusage(resource.RUSAGE_SELF)
+        after = _cpu_times()
         killer.cancel()
         done.set()
         sampler.join()
@@ -128,7 +143,15 @@ def measure(command: Sequence[str], env: dict[str, str] | None = None,
                         served_cpu=(now.ru_utime + now.ru_stime
                                     - served.ru_utime - served.ru_stime),
                         peak_rss_mb=max(peak, usage.ru_maxrss) / 1024,
-                        returncode=None if timed_out else process.returncode, output=out.read())
+                        returncode=None if timed_out else process.returncode, output=out.read(),
+                        idle=_idle_share(machine, after))
+
+
+def _idle_share(before: list[int] | None, after: list[int] | None) -> float | None:
+    if before is None or after is None:
+        return None
+    spent = [b - a for a, b in zip(before, after, strict=True)]
+    return (spent[3] + spent[4]) / sum(spent) if sum(spent) else None  # idle and iowait
 
 
 def _inspector() -> list[str]:
@@ -258,14 +281,17 @@ def row(n: int, side: str, m: Measured, ok: str, ratio: str, extra: Sequence[str
     floor = (m.cpu + m.served_cpu) / (os.cpu_count() or 1)
     cells = [str(n), side, f"{m.wall:.1f}", f"{per_minute:.0f}", f"{m.cpu:.1f}",
              f"{m.cpu / n * 1000:.0f}", f"{m.served_cpu:.1f}", f"{floor:.1f}",
-             f"{m.wall / floor:.2f}" if floor else "-", f"{m.peak_rss_mb:.0f}", ok, ratio, *extra]
+             f"{m.wall / floor:.2f}" if floor else "-",
+             "-" if m.idle is None else f"{m.idle * 100:.1f}", f"{m.peak_rss_mb:.0f}", ok, ratio,
+             *extra]
     return "| " + " | ".join(cells) + " |"
 
 
 def bench_sizes(sides: Sides, sizes: list[int], workers: int, scenario: str,
                 latency: Latency | None, rerun_from: list[Path]) -> None:
     header = ["N", "side", "wall s", "chassis/min", "CPU s", "CPU ms/chassis", "lab CPU s",
-              "floor s", "wall ÷ floor", "peak RSS MB", "chassis", "inspector ÷ baseline",
+              "floor s", "wall ÷ floor", "idle %", "peak RSS MB", "chassis",
+              "inspector ÷ baseline",
               "file creation µs"]
     alone: dict[str, Alone] = {}
     if latency is not None:
