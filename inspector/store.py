@@ -199,7 +199,7 @@ def read_seal(run_dir: Path, public_key: Path | None) -> Seal:
             _remove(copy)  # killed once its new signature was whole: its work stands
             return now
     _put_back(run_dir, before)
-    put_aside = [rel for rel in _added(run_dir, before) if _written_by_a_command(rel, before)]
+    put_aside = [rel for rel in _added(run_dir, before) if _written_by_a_command(rel)]
     aside = f"; what it had added is set aside in {_set_aside(run_dir, put_aside)}" \
         if put_aside else ""
     print(f"inspector: a command was stopped as it rewrote {run_dir}, before signing it: the "
@@ -228,7 +228,7 @@ def _added(run_dir: Path, seal: Seal) -> list[str]:
             if line.startswith("added ")]
 
 
-def _written_by_a_command(rel: str, seal: Seal) -> bool:
+def _written_by_a_command(rel: str) -> bool:
     """Whether `rel`, which the seal does not list, is what a command that rewrites a signed
     run adds to it: a report drawn into it, a live rerun's attempt, a write cut short."""
     parts = rel.split("/")
