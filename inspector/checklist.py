@@ -91,9 +91,6 @@ DATA_KEYS = (
 )
 DEFAULT_PORT = 22
 _HEADER_MARK = "# Written by `inspector checklist import`"
-_PLACEHOLDERS = frozenset(
-    {"", "n/a", "na", "none", "tbd", "tba", "pending", "unknown", "todo", "yes", "no", "?", "x"}
-)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -178,10 +175,11 @@ def field_problem(column: str, value: str) -> str | None:
         )
     elif column == "address" and not _valid_address(value):
         return f"{value!r} is not an IP address or a DNS name"
-    elif column == "license_proof" and _token(value).strip("_.") in _PLACEHOLDERS:
-        # A placeholder would otherwise pass for proof: proof is a reference or nothing.
-        return (f"{value!r} is a placeholder, not a sales order number or receipt id "
-                "(leave it empty until there is proof)")
+    elif column == "license_proof" and not any(c.isdigit() for c in value):
+        # A placeholder (`TBD`, `N.A.`, `not available`) would otherwise pass for proof: a
+        # sales order number or a receipt id is a reference, and holds a number.
+        return (f"{value!r} is a placeholder, not a sales order number or receipt id: it "
+                "holds no number (leave it empty until there is proof)")
     return None
 
 

@@ -88,6 +88,8 @@ _BOUNDS: dict[str, tuple[float, float]] = {
     "operational.cpu.max_percent": (0, 100), "operational.memory.min_free_percent": (0, 100),
     "operational.logging.max_severity": (0, 7),
     "operational.logging.family_max_severity": (0, 7),
+    # The program's text says 7 business days in one place and 10 in another: never fewer.
+    "program.notice_business_days_elsewhere": (7, 60),
 }
 _REGEXES = ("hardware.serial_pattern",)
 

@@ -31,6 +31,9 @@ BAD = {
     "list of lists": ("operational:\n  crash_files:\n    patterns: [[1]]\n",
                       "operational.crash_files.patterns' must be a list of text"),
     "list as text": ("states:\n  ok: up\n", "states.ok' must be a list of text"),
+    # The program asks 7 business days' notice at the least outside the US and Canada.
+    "notice under 7 days": ("program:\n  notice_business_days_elsewhere: 3\n",
+                            "program.notice_business_days_elsewhere' must be a number from 7"),
 }
 
 

@@ -333,6 +333,10 @@ def test_hold_list_on_an_unreadable_serial_is_error() -> None:
         (context(license_proof=None), Status.FAIL, "no license proof"),
         (context(license_proof="TBD"), Status.ERROR, "'TBD' is a placeholder"),
         (context(license_proof="n/a"), Status.ERROR, "placeholder"),
+        # Placeholders no list foresaw: a sales order or receipt holds a number.
+        (context(license_proof="N.A."), Status.ERROR, "'N.A.' is a placeholder"),
+        (context(license_proof="TBC"), Status.ERROR, "holds no number"),
+        (context(license_proof="not available"), Status.ERROR, "placeholder"),
         (None, Status.SKIP, "no pre-inspection checklist"),
     ],
 )
