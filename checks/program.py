@@ -17,7 +17,7 @@ from inspector.catalogue import check
 from inspector.checklist import field_problem
 from inspector.models import Domain, Evidence, Outcome, Severity
 from inspector.policy import Policy
-from inspector.program import HostContext
+from inspector.program import HostContext, load_products
 
 _NO_CHECKLIST = "no pre-inspection checklist declares this chassis"
 
@@ -33,10 +33,17 @@ def _xr_without_chassis(version: dict[str, Any], inventory: list[InventoryItem])
 
 def _same_pid(declared: str, found: str) -> bool:
     """Equal, or one is the other plus an orderable suffix (ASA5525-K9 for ASA5525,
-    C9300-48P-A for C9300-48P): checklists are often filled from the order, not the IDPROM."""
+    C9300-48P-A for C9300-48P): checklists are often filled from the order, not the IDPROM.
+    Not where the program's lists tell the two apart: an ASR1002-X is no ASR1002 (one is of
+    the fixed series, the other modular)."""
     declared, found = declared.strip().upper(), found.strip().upper()
     short, long = sorted((declared, found), key=len)
-    return declared == found or (long.startswith(short) and long[len(short)] in "-/")
+    if declared == found:
+        return True
+    if not (long.startswith(short) and long[len(short)] in "-/"):
+        return False
+    products = load_products()
+    return products.lookup(declared).family == products.lookup(found).family
 
 
 @check(

@@ -11,7 +11,7 @@ import pytest
 
 from checks.common import InventoryItem
 from checks.identity import INVENTORY, VERSION
-from checks.program import declared_identity, hold_list, license_proof
+from checks.program import _same_pid, declared_identity, hold_list, license_proof
 from inspector.checklist import ChecklistRow
 from inspector.evidence import RawOutput, sha256_text
 from inspector.facts import FactResolver
@@ -264,6 +264,18 @@ POLICY = load_policy()
 def test_declared_identity(ctx: HostContext | None, status: Status, fragment: str) -> None:
     outcome = declared_identity(**facts("cisco_xe", XE_OUTPUTS), policy=POLICY, context=ctx)
     assert outcome.status == status and fragment in outcome.message, outcome.message
+
+
+@pytest.mark.parametrize(("declared", "found", "same"), [
+    ("ASA5525", "ASA5525-K9", True), ("C9300-48P", "c9300-48p-a", True),
+    ("ASR1002", "ASR1002-X", False), ("ASR1002", "ASR1002-HX", False),
+    ("ASR1001", "ASR1001-X", False), ("ASR1006-X", "ASR1006", False),
+])
+def test_an_orderable_suffix_is_the_chassis_a_model_the_lists_tell_apart_is_not(
+        declared: str, found: str, same: bool) -> None:
+    """An ASR1002-X declared as an ASR1002 passed as the chassis declared: the program's
+    lists put them in different series."""
+    assert _same_pid(declared, found) is same
 
 
 def test_declared_identity_on_an_unreadable_serial_is_error() -> None:
