@@ -220,6 +220,12 @@ class Assessment:
                 "reasons": [r.text for r in self.reasons]}
 
 
+# Europe, for the program's transfers within it: the countries wholly or mostly in it (a
+# transfer declared within Europe for a site elsewhere is questioned, not taken).
+EUROPE = frozenset(
+    "AD AL AT AX BA BE BG BY CH CY CZ DE DK EE ES FI FO FR GB GG GI GR HR HU IE IM IS IT JE LI "
+    "LT LU LV MC MD ME MK MT NL NO PL PT RO RS RU SE SI SJ SK SM UA VA".split())
+
 def missing_fields(row: ChecklistRow, product: Product, *, visited: bool = False) -> list[str]:
     """What the checklist must say about this chassis and does not.
 
@@ -274,6 +280,16 @@ def assess(row: ChecklistRow, hold_list: AbstractSet[str], products: ProductCata
     if not row.license_proof:
         add("no license proof: inspectable, but not supportable until a sales order number or "
             "an authorized reseller's receipt for the license is given", inspection=False)
+    if row.transfer_exception and not field_problem("transfer_exception",
+                                                     row.transfer_exception):
+        if row.transfer_exception == "within_europe" and row.country.upper() not in EUROPE:
+            where = row.country or "no country"
+            add(f"a transfer within Europe is declared for a site in {where}: the new license "
+                "fee is waived only if it is one (check the checklist)", inspection=False,
+                support=False)
+        else:
+            add(f"the new license fee is waived: {row.transfer_exception.replace('_', ' ')} "
+                "transfer, one the program excepts", inspection=False, support=False)
     if product.in_program and not product.has_ssh_cli:
         add(f"{product.family} runs {product.os}: no SSH CLI the inspector can parse, so its "
             "device checks cannot run (inspect it by hand)", inspection=False, support=False)
@@ -345,6 +361,8 @@ def preflight(
     A site's `tiers` is the quote: `low` and `high` count the chassis that can be inspected,
     `not_in_program` counts the chassis the program does not cover. Chassis excluded for
     another reason (damage, hold, an incomplete checklist) are in no count: they get no quote.
+    `fee_waived` counts the quoted chassis whose new license fee the program waives (a
+    transfer it excepts: to an affiliate, within Europe, ...).
     """
     products = products or load_products()
     hold = frozenset(s.strip().upper() for s in hold_list)
@@ -355,10 +373,13 @@ def preflight(
         assessment = assess(row, hold, products)
         chassis.append(assessment.as_dict())
         site = row.site or NO_SITE
-        tiers = sites.setdefault(site, {"tiers": {str(t): 0 for t in Tier}})["tiers"]
+        summary = sites.setdefault(site, {"tiers": {str(t): 0 for t in Tier}, "fee_waived": 0})
         countries.setdefault(site, set()).add(row.country)
         if assessment.tier is Tier.NOT_IN_PROGRAM or assessment.eligible:
-            tiers[str(assessment.tier)] += 1
+            summary["tiers"][str(assessment.tier)] += 1
+        if assessment.eligible and assessment.tier is not Tier.NOT_IN_PROGRAM and any(
+                r.text.startswith("the new license fee is waived") for r in assessment.reasons):
+            summary["fee_waived"] += 1
     for site, summary in sites.items():
         summary["earliest_inspection_date"] = earliest_inspection_date(
             countries[site], today, policy).isoformat()
@@ -382,7 +403,8 @@ def print_preflight(console: Any, report: Mapping[str, Any]) -> None:
     for site, summary in report["sites"].items():
         tiers = summary["tiers"]
         console.print(
-            f"site {shown_line(site)}: quote {tiers['low']} low, {tiers['high']} high; "
+            f"site {shown_line(site)}: quote {tiers['low']} low, {tiers['high']} high "
+            f"({summary['fee_waived']} with the new license fee waived); "
             f"{tiers['not_in_program']} not in the program; earliest inspection "
             f"{summary['earliest_inspection_date']}"
         )

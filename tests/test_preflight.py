@@ -64,7 +64,7 @@ def test_shape_is_fixed_and_serializable(report: dict) -> None:
     for item in report["chassis"]:
         assert set(item) == {"hostname", "tier", "eligible", "reasons"}
     for summary in report["sites"].values():
-        assert set(summary) == {"tiers", "earliest_inspection_date"}
+        assert set(summary) == {"tiers", "fee_waived", "earliest_inspection_date"}
         assert set(summary["tiers"]) == {"low", "high", "not_in_program"}
     json.dumps(report)
 
@@ -158,7 +158,35 @@ def test_preflight_of_an_imported_checklist(tmp_path: Path) -> None:
     assert [(c["tier"], c["eligible"]) for c in report["chassis"]] == [
         ("low", True), ("not_in_program", False)]
     assert report["sites"] == {"Toronto": {"tiers": {"low": 1, "high": 0, "not_in_program": 1},
+                                           "fee_waived": 0,
                                            "earliest_inspection_date": "2024-06-14"}}
+
+
+def test_a_transfer_the_program_excepts_waives_the_new_license_fee(tmp_path: Path) -> None:
+    """The program waives a new license fee for some transfers (to an affiliate, within
+    Europe, ...): the column was checked, then nothing read it. The quote counts the chassis
+    so waived, and a transfer within Europe declared for a site elsewhere is questioned."""
+    path = tmp_path / "checklist.csv"
+    path.write_text(
+        "hostname,address,platform,site,country,declared_pid,declared_serial,condition,"
+        "license_proof,transfer_exception\n"
+        "a1,10.0.0.1,cisco_xe,Paris,FR,C9300-48P,FCW1,working,SO-1,within_europe\n"
+        "a2,10.0.0.2,cisco_xe,Paris,FR,C9300-48P,FCW2,working,SO-2,\n"
+        "b1,10.0.0.3,cisco_xe,Austin,US,C9300-48P,FCW3,working,SO-3,affiliate\n"
+        "b2,10.0.0.4,cisco_xe,Austin,US,C9300-48P,FCW4,working,SO-4,within_europe\n"
+    )
+    report = preflight(import_checklist(path), set(), FRIDAY, load_policy())
+    reasons = {c["hostname"]: c["reasons"] for c in report["chassis"]}
+    assert reasons["a1"] == ["the new license fee is waived: within europe transfer, one the "
+                             "program excepts"]
+    assert reasons["a2"] == []
+    assert reasons["b1"] == ["the new license fee is waived: affiliate transfer, one the "
+                             "program excepts"]
+    assert reasons["b2"] == ["a transfer within Europe is declared for a site in US: the new "
+                             "license fee is waived only if it is one (check the checklist)"]
+    assert all(c["eligible"] for c in report["chassis"])
+    assert {site: s["fee_waived"] for site, s in report["sites"].items()} == {
+        "Austin": 1, "Paris": 1}
 
 
 def test_preflight_of_a_hand_written_inventory(tmp_path: Path) -> None:
@@ -184,6 +212,6 @@ def test_rendering_plain_text(report: dict) -> None:
     print_preflight(console, report)
     text = console.export_text()
     assert "c1941" in text and "not in the program" in text
-    assert ("site Austin: quote 1 low, 1 high; 1 not in the program; "
-            "earliest inspection 2024-06-12") in text
+    assert ("site Austin: quote 1 low, 1 high (0 with the new license fee waived); 1 not in "
+            "the program; earliest inspection 2024-06-12") in text
     assert "site (no site)" in text
