@@ -33,9 +33,18 @@ def _ios_version(parsed: dict[str, Any]) -> dict[str, Any]:
         "config_register": v.get("curr_config_register"),
         "next_config_register": v.get("next_config_register"),
         "system_image": v.get("system_image"),
-        "pid": v.get("chassis"),
+        "pid": _model_number(v) or v.get("chassis"),
         "serial": v.get("chassis_sn"),
     }
+
+
+def _model_number(v: dict[str, Any]) -> str | None:
+    """A switch's `Model number` (WS-C3750X-24P-L), the PID its IDPROM and license UDI name,
+    where the processor line names the base model only (WS-C3750X-24P): that of the switch
+    whose serial is the chassis's."""
+    return next((switch["model_num"] for switch in (v.get("switch_num") or {}).values()
+                 if switch.get("model_num") and switch.get("system_sn") == v.get("chassis_sn")),
+                None)
 
 
 def _nxos_version(parsed: dict[str, Any]) -> dict[str, Any]:
@@ -166,7 +175,17 @@ def version_chassis(text: str) -> list[InventoryItem]:
     serial = re.search(r"^\s*Processor board ID\s+([^\s,]+)", text, re.MULTILINE)
     if pid is None or serial is None:
         raise Unreadable("`show version` names no chassis model and processor board ID")
-    return [InventoryItem(name=FROM_VERSION, descr=pid[0], pid=pid[1], serial=serial[1])]
+    # A switch prints, for each member, its model number (WS-C3750X-24P-L: the PID its IDPROM
+    # and its license UDI name) where the processor line has the base model only.
+    serials, numbers = _SYSTEM_SERIAL.findall(text), _MODEL_NUMBER.findall(text)
+    models = dict(zip(serials, numbers, strict=True)) if len(serials) == len(numbers) else {}
+    return [InventoryItem(name=FROM_VERSION, descr=pid[0], pid=models.get(serial[1], pid[1]),
+                          serial=serial[1])]
+
+
+_MODEL_NUMBER = re.compile(r"^\s*Model number\s*:\s*(\S+)", re.MULTILINE | re.IGNORECASE)
+_SYSTEM_SERIAL = re.compile(r"^\s*System serial number\s*:\s*(\S+)",
+                            re.MULTILINE | re.IGNORECASE)
 
 
 INVENTORY = Fact(

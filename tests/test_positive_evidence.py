@@ -519,3 +519,18 @@ def test_a_temperature_sensor_with_a_reading_but_no_state_is_never_dropped() -> 
     empty_bay = corpus_file("iosxe/show_env_all/genieparser--golden_output1.txt").read_text()
     assert "NOT PRESENT" in empty_bay
     assert _judge("hw.temperature.status", "cisco_xe", command, empty_bay)["status"] == "PASS"
+
+
+def test_a_switch_that_refuses_show_inventory_is_named_by_its_model_number() -> None:
+    """A Catalyst 3750-X without `show inventory` was named by its processor line,
+    WS-C3750X-24P, and its license UDI, for WS-C3750X-24P-L, failed lic.udi.match as another
+    chassis's. `show version` prints the switch's model number too, the PID its IDPROM holds."""
+    from mock_devices.lab import render_output
+
+    outputs = {c.replace(" ", "_"): render_output("cat3750x", c)
+               for c in ("show version", "show license udi")}
+    refused = "show inventory\n                   ^\n% Invalid input detected at '^' marker.\n"
+    result = _judge("lic.udi.match", "cisco_ios", "show inventory", refused, **outputs)
+    assert result["status"] != "FAIL", result["message"]
+    identity = _judge("hw.chassis.identity", "cisco_ios", "show inventory", refused, **outputs)
+    assert "WS-C3750X-24P-L" in identity["message"], identity["message"]
