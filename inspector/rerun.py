@@ -20,7 +20,7 @@ from inspector.files import read_json
 from inspector.hosts import Source
 from inspector.policy import Policy
 from inspector.program import HostContext, load_products, program_section
-from inspector.records import Record
+from inspector.records import IDENTITY_FIELDS, Record
 from inspector.store import (
     attempt_dir,
     finish_run,
@@ -107,6 +107,10 @@ def rerun_record(
     at = utc_now()
     changes = []
     checks = {c["id"]: c for c in record["checks"]}
+    session = record.get("session")
+    # What the chassis is, where the run could not tell (it was not reached) and the rerun
+    # reads it: its PID decides its tier.
+    chassis = dict(record["chassis"])
     for check_id in check_ids:
         old = checks[check_id]
         folder_rel = (
@@ -114,12 +118,17 @@ def rerun_record(
             else (old.get("attempts") or [{}])[-1].get("evidence_dir", original_dir)
         )
         capture = open_capture(run_dir / folder_rel, platform)
+        if mode == "live" and capture.session is not None:
+            session = capture.session.as_dict()  # the chassis as it was reached now
         new = evaluate_check(
             catalogue.get(check_id), platform=platform,
             resolver=FactResolver(platform, capture.output) if platform else None,
             session=capture.session, policy=policy,
             context=HostContext.load(run_dir / original_dir),
         )
+        for key, value in new.get("identity", {}).items():
+            if key in IDENTITY_FIELDS and value and not chassis.get(key):
+                chassis[key] = value
         checks[check_id] = _with_attempt(
             old, new, _attempt(new, mode=mode, at=at, evidence_dir=folder_rel),
             original_dir, record.get("finished_at") or at,
@@ -127,8 +136,8 @@ def rerun_record(
         changes.append(Change(hostname=hostname, check_id=check_id, before=old["status"],
                               after=new["status"], mode=mode))
     results = [checks[c["id"]] for c in record["checks"]]
-    updated = replace(Record.from_dict(record), checks=results, rerun_at=at,
-                      judged_with=judged_with).judged(policy).as_dict()
+    updated = replace(Record.from_dict(record), checks=results, rerun_at=at, chassis=chassis,
+                      session=session, judged_with=judged_with).judged(policy).as_dict()
     if record.get("program") is not None:  # the verdict may have changed, and with it support
         context = HostContext.load(run_dir / original_dir)
         updated["program"] = program_section(

@@ -324,6 +324,36 @@ def test_a_live_rerun_after_the_chassis_is_repaired_passes_and_keeps_both_attemp
         lab.set_scenario(FAN, "fan_failed")
 
 
+def test_a_live_rerun_of_a_chassis_the_run_never_reached_says_what_it_found(
+        base: dict[str, Any], tmp_path: Path) -> None:
+    """A chassis that refused the run's login, rerun live once it let the inspector in: its
+    record said PASS "not inspected", with no PID nor serial and so not in the program, and
+    the session that had failed. It now holds what the live session read."""
+    lab: Lab = base["lab"]
+    env = base["env"]
+    lab.set_scenario(OK, "login_refused")
+    try:
+        done = inspector("run", "--inventory", str(base["tmp"] / "inventory"), "--out",
+                         str(tmp_path / "out"), "--run-id", "r", "--no-show-tech",
+                         "--workers", "4", env=env)
+        assert done.returncode == 1, done.stdout + done.stderr
+    finally:
+        lab.set_scenario(OK, "healthy")
+    run = tmp_path / "out" / "r"
+    before = records(run)[OK]
+    assert before["verdict_reason"].startswith("not inspected: ")
+    assert (before["chassis"]["pid"], before["program"]["tier"]) == (None, "not_in_program")
+    done = inspector("rerun", str(run), "--host", OK, "--failed", "--live", env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    after = records(run)[OK]
+    assert after["verdict"] == "PASS", after["verdict_reason"]
+    assert not after["verdict_reason"].startswith("not inspected"), after["verdict_reason"]
+    assert after["chassis"]["pid"] == "C9300-48P" and after["chassis"]["serial"]
+    assert after["session"]["connected"] is True and not after["session"].get("error")
+    assert after["program"]["tier"] == "low"
+    _verify(run, env)
+
+
 def test_set_scenario_refuses_what_a_running_lab_cannot_do(base: dict[str, Any]) -> None:
     lab: Lab = base["lab"]
     with pytest.raises(ProfileError, match="no chassis"):
