@@ -532,8 +532,10 @@ def finish_run(run_dir: Path, verdicts: dict[str, str], *, state: str, previous:
         vouch_for(report)  # known as drawn: signed so, whatever happens to it until then
     _require_known(run_dir, state)
     give_back_freed_memory()
-    key, _ = seal_run(run_dir, state=state, previous=previous,
-                      written=itertools.chain(written, [run_dir / RUN_META], reports))
+    # The pieces are drawn again wherever they no longer serve (a record rewritten, a new
+    # version of the reports): each is signed as known, written here or found as signed.
+    key, _ = seal_run(run_dir, state=state, previous=previous, written=itertools.chain(
+        written, [run_dir / RUN_META, run_dir / REPORT_PARTS], reports))
     return reports, key
 
 

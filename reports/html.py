@@ -435,9 +435,14 @@ def _check_row(hostname: str, check: Mapping[str, Any]) -> str:
     status = _known(check.get("status"), STATUSES, "UNKNOWN")
     evidence = "".join(_evidence_item(item, failed=status == "FAIL")
                        for item in check.get("evidence") or [] if isinstance(item, Mapping))
+    # The outputs the check's latest judgement read: a live rerun's are in its attempt folder.
+    attempts = check.get("attempts")
+    latest = attempts[-1] if isinstance(attempts, list) and attempts else {}
+    folder = latest.get("evidence_dir") if isinstance(latest, Mapping) else None
+    folder = folder if isinstance(folder, str) else f"evidence/{safe_name(hostname)}"
     raw = "".join(
         f"<li><code>{_e(c.get('command'))}</code> &middot; "
-        f"<span class=\"mono\">evidence/{_e(safe_name(hostname))}/"
+        f"<span class=\"mono\">{_e(folder)}/"
         f"{_e(command_slug(clean(c.get('command'))))}.txt</span><br>sha256 "
         f"<span class=\"mono\">{_e(c.get('sha256')) or 'none (not captured)'}</span>"
         + (f" &middot; parser {_e(c.get('parser'))}" if c.get("parser") else "") + "</li>"

@@ -312,6 +312,10 @@ def test_a_live_rerun_after_the_chassis_is_repaired_passes_and_keeps_both_attemp
         assert shows == ["show version", "show environment all", "show inventory"]
         assert _hashes(run / "evidence", skip="attempts") == original_evidence
         assert "hw.fan.status" not in record["verdict_reason"]
+        # The report names the outputs the check read now, in the attempt's folder.
+        html = (run / "report.html").read_text()
+        shown = f"{fan['attempts'][1]['evidence_dir']}/show_environment_all.txt</span><br>sha256 "
+        assert f"{shown}<span class=\"mono\">{hashlib.sha256(saved).hexdigest()}" in html
         _verify(run, env)
 
         done = inspector("rerun", str(run), "--host", FAN, "--failed", "--live", env=env)
