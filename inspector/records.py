@@ -112,6 +112,12 @@ def chassis_verdict(results: Iterable[Mapping[str, Any]], policy: Policy) -> tup
         return Verdict.ERROR, f"{wrong_os}; {reason}" if wrong_os else reason
     if not any(r["status"] == Status.PASS for r in results):
         return Verdict.ERROR, "no check could run on this chassis"
+    # Findings that do not fail the chassis (minor, or info) are still findings: a reason
+    # that said every check passed hid them.
+    reported = [f"{r['id']} ({r['severity']})" for r in results if r["status"] == Status.FAIL]
+    if reported:
+        return Verdict.PASS, ("every check that counts passed; reported, not failing the "
+                              "chassis: " + ", ".join(reported))
     return Verdict.PASS, "every check that applies passed"
 
 

@@ -52,8 +52,8 @@ def print_summary(console: Any, rows: list[dict[str, Any]], *, run_dir: Path,
     table = []
     for row in rows:
         verdict = row["verdict"]
-        findings = ", ".join(row["failed"]) if verdict == "FAIL" else (
-            row["reason"] if verdict == "ERROR" else "")
+        # A PASS chassis's findings are those that do not fail it (minor, info): still named.
+        findings = row["reason"] if verdict == "ERROR" else ", ".join(row["failed"])
         table.append((cell(row["hostname"]), cell(row["platform"] or "-"),
                       cell(row["pid"] or "-"), cell(row["serial"] or "-"), verdict,
                       cell(findings)))

@@ -167,3 +167,22 @@ def test_every_platform_has_a_healthy_chassis() -> None:
     from inspector.platforms import PLATFORMS
 
     assert {c.platform for c in CHASSIS.values()} == set(PLATFORMS)
+
+
+@pytest.mark.parametrize(("minor_fails", "verdict", "reason"), [
+    (False, Verdict.PASS, "every check that counts passed; reported, not failing the chassis: "
+                          "op.install.committed (minor), prog.license.proof (info)"),
+    (True, Verdict.FAIL, "failed: op.install.committed"),
+])
+def test_a_finding_that_does_not_fail_the_chassis_is_still_named(
+        minor_fails: bool, verdict: Verdict, reason: str, tmp_path: Any) -> None:
+    """A minor or info check that FAILed left a PASS chassis's reason at "every check that
+    applies passed"."""
+    policy_file = tmp_path / "policy.yaml"
+    policy_file.write_text(f"verdict:\n  minor_failures_fail_chassis: {str(minor_fails).lower()}\n")
+    results = [
+        {"id": "hw.psu.status", "status": Status.PASS, "severity": "critical"},
+        {"id": "op.install.committed", "status": Status.FAIL, "severity": "minor"},
+        {"id": "prog.license.proof", "status": Status.FAIL, "severity": "info"},
+    ]
+    assert chassis_verdict(results, load_policy(policy_file)) == (verdict, reason)

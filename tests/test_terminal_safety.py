@@ -61,21 +61,23 @@ def _row(hostname: str, verdict: str = "PASS", **more: object) -> dict[str, obje
 def test_the_summary_is_one_aligned_line_a_chassis_whatever_its_cells_hold() -> None:
     console, buffer = _console()
     rows = [_row("sw1"), _row("core\nsw2\tb", "FAIL", failed=["hw.psu.status", "op.cpu.load"]),
-            _row("edge-3", "ERROR", reason="timed out\nconnecting")]
+            _row("edge-3", "ERROR", reason="timed out\nconnecting"),
+            _row("sw4", failed=["op.install.committed"])]  # a minor finding, not failing it
     print_summary(console, rows, run_dir=Path("site-a"), records=Path("site-a/records"))
     lines = buffer.getvalue().splitlines()
     assert lines[0] == "Inspection site-a"
-    header, body = lines[1], lines[2:5]
+    header, body = lines[1], lines[2:6]
     assert header.split() == ["chassis", "platform", "PID", "serial", "verdict", "findings"]
-    assert [line.split()[0] for line in body] == ["sw1", "core\\x0asw2\\x09b", "edge-3"]
+    assert [line.split()[0] for line in body] == ["sw1", "core\\x0asw2\\x09b", "edge-3", "sw4"]
     assert body[1].endswith("FAIL     hw.psu.status, op.cpu.load")
     assert body[2].endswith("ERROR    timed out\\x0aconnecting")
     assert body[0].endswith("PASS")  # nothing trails a row without findings
+    assert body[3].endswith("PASS     op.install.committed")  # a PASS's findings are named
     # Every column starts where its header does.
     for name in ("platform", "PID", "serial", "verdict"):
         at = header.index(name)
         assert all(line[at - 2:at] == "  " and line[at] != " " for line in body), name
-    assert lines[5] == "3 chassis: 1 passed, 1 failed, 1 errored"
+    assert lines[6] == "4 chassis: 2 passed, 1 failed, 1 errored"
 
 
 def test_a_very_long_cell_runs_on_without_widening_every_row() -> None:
@@ -130,7 +132,7 @@ def test_preflight_prints_names_and_sites_inert_even_into_a_pipe() -> None:
         "chassis": [{"hostname": HOSTILE, "tier": "high", "eligible": False,
                      "reasons": [f"site {HOSTILE}", "on hold"]}],
         "sites": {HOSTILE: {"tiers": {"low": 0, "high": 1, "not_in_program": 0},
-                            "earliest_inspection_date": "2024-06-12"}}})
+                            "fee_waived": 0, "earliest_inspection_date": "2024-06-12"}}})
     printed = buffer.getvalue()
     assert "\x1b" not in printed and "\x07" not in printed and "\x9b" not in printed
     assert "site C9300\\x1b[2J\\x1b]0;owned\\x07[bold red]FAKE PASS[/]\\x9b31m: quote" \
