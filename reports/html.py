@@ -439,10 +439,10 @@ def _check_row(hostname: str, check: Mapping[str, Any]) -> str:
     attempts = check.get("attempts")
     latest = attempts[-1] if isinstance(attempts, list) and attempts else {}
     folder = latest.get("evidence_dir") if isinstance(latest, Mapping) else None
-    folder = folder if isinstance(folder, str) else f"evidence/{safe_name(hostname)}"
+    shown = _e(folder) if isinstance(folder, str) else "evidence/" + _e(safe_name(hostname))
     raw = "".join(
         f"<li><code>{_e(c.get('command'))}</code> &middot; "
-        f"<span class=\"mono\">{_e(folder)}/"
+        f"<span class=\"mono\">{shown}/"
         f"{_e(command_slug(clean(c.get('command'))))}.txt</span><br>sha256 "
         f"<span class=\"mono\">{_e(c.get('sha256')) or 'none (not captured)'}</span>"
         + (f" &middot; parser {_e(c.get('parser'))}" if c.get("parser") else "") + "</li>"
