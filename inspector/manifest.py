@@ -34,6 +34,11 @@ from inspector.files import (
 
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
+# The run as last signed, kept while a command rewrites it (`store.rewriting`): under its
+# name, being made, and being removed.
+SIGNED_COPY = ".signed"
+COPY_BEGUN = f"{SIGNED_COPY}.partial"
+COPY_DONE = f"{SIGNED_COPY}.done"
 _SKIP = {MANIFEST, SIGNATURE}
 OPEN, INTERRUPTED, FINISHED = "open", "interrupted", "finished"
 STATES = (OPEN, INTERRUPTED, FINISHED)
@@ -317,7 +322,7 @@ def added_note(rel: str) -> str:
     temporary files are is most likely a write killed outright (a rerun's record, say), and
     the user should hear how to put the run back as signed. It is still called added: the
     name proves nothing, as anyone can give a file any name."""
-    if rel.split("/")[0] in (".signed", ".signed.partial", ".signed.done"):  # store.rewriting
+    if rel.split("/")[0] in (SIGNED_COPY, COPY_BEGUN, COPY_DONE):
         return (" (the run as last signed, kept while a command rewrote the run: that command "
                 "was stopped before it signed; the next rerun, resume or report into the run "
                 "puts the run back as signed)")

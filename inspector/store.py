@@ -55,10 +55,13 @@ from inspector.files import (
     write_json,
 )
 from inspector.manifest import (
+    COPY_BEGUN,
+    COPY_DONE,
     FINISHED,
     MANIFEST,
     OPEN,
     SIGNATURE,
+    SIGNED_COPY,
     RunAltered,
     Seal,
     altered,
@@ -133,13 +136,6 @@ def trusted_key(public_key: Path | None) -> str:
     return own
 
 
-# While a command rewrites a signed run, the run's own files and its manifest as last signed
-# are kept here (`rewriting`), until the command has signed the run again.
-SIGNED_COPY = ".signed"
-_COPY_BEGUN = f"{SIGNED_COPY}.partial"  # being made: nothing was written yet
-_COPY_DONE = f"{SIGNED_COPY}.done"  # being removed: the run is signed again, or put back
-
-
 @contextmanager
 def rewriting(run_dir: Path, seal: Seal) -> Iterator[None]:
     """Keep the run's own files and manifest as `seal` signed them (hard links: nothing is
@@ -149,7 +145,7 @@ def rewriting(run_dir: Path, seal: Seal) -> Iterator[None]:
     them, a rerun killed after it rewrote a record and before it signed left a run that
     could never be verified again: the record as signed was gone. The copy is whole under
     its name or not there: made under another name, and renamed away before it is removed."""
-    copy, begun = run_dir / SIGNED_COPY, run_dir / _COPY_BEGUN
+    copy, begun = run_dir / SIGNED_COPY, run_dir / COPY_BEGUN
     _remove(begun)
     if os.path.lexists(copy):  # read_seal found none: put there while the command ran
         raise RunAltered(f"{copy} was put in the run while the command ran: see "
@@ -174,8 +170,8 @@ def _remove(path: Path) -> None:
     if path.is_symlink() or path.is_file():
         path.unlink()
     elif path.is_dir():
-        done = path.with_name(_COPY_DONE)
-        if path.name != _COPY_DONE:
+        done = path.with_name(COPY_DONE)
+        if path.name != COPY_DONE:
             _remove(done)
             os.rename(path, done)
         shutil.rmtree(done)
@@ -185,7 +181,7 @@ def read_seal(run_dir: Path, public_key: Path | None) -> Seal:
     """The run's seal, by a trusted key, once the work of a command killed as it rewrote the
     run is undone (see `rewriting`), which is said on stderr. Under the run's lock."""
     trusted = trusted_key(public_key)
-    for leftover in (_COPY_BEGUN, _COPY_DONE):
+    for leftover in (COPY_BEGUN, COPY_DONE):
         _remove(run_dir / leftover)
     copy = run_dir / SIGNED_COPY
     if not os.path.lexists(copy):
@@ -415,7 +411,7 @@ def own_files(run_dir: Path) -> list[str]:
     """The run's own files and folders, which a rerun rewrites: records, reports, run.json.
     (The evidence folder only grows, one attempt folder per live rerun.)"""
     return sorted(p.name for p in run_dir.iterdir() if p.name not in {
-        EVIDENCE, MANIFEST, SIGNATURE, SIGNED_COPY, _COPY_BEGUN, _COPY_DONE})
+        EVIDENCE, MANIFEST, SIGNATURE, SIGNED_COPY, COPY_BEGUN, COPY_DONE})
 
 
 def redrawn_reports(run_dir: Path) -> list[str]:
