@@ -338,11 +338,12 @@ def _undo_moves(run_dir: Path, before: Seal) -> None:
     """Move back each signed evidence folder that a resume moved aside for its chassis to be
     inspected again (`_keep_unfinished_evidence`), and was stopped before it signed the
     move: the run is then as signed."""
-    for folder in _signed_evidence_folders(before):
+    signed = _signed_evidence_folders(before)
+    for folder in signed:
         if os.path.lexists(run_dir / EVIDENCE / folder):
             continue
         moved = list((run_dir / EVIDENCE).glob(f"{glob.escape(folder)}.interrupted-*"))
-        unsigned = [m for m in moved if m.name not in _signed_evidence_folders(before)]
+        unsigned = [m for m in moved if m.name not in signed]
         if len(unsigned) == 1 and unsigned[0].is_dir() and not unsigned[0].is_symlink():
             os.rename(unsigned[0], run_dir / EVIDENCE / folder)
 
