@@ -9,7 +9,8 @@ import os
 import re
 import stat
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -198,19 +199,29 @@ def vouch_for(path: str | Path) -> str:
     return digest
 
 
-def known_digest(path: str) -> str | None:
+def known_digest(path: str, found_whole: Counter[str] | None = None, *,
+                 new: bool = False) -> str | None:
     """The sha256 of the plain file at `path` as this process wrote it, was handed it by a
     judge worker that wrote it, or vouched for it, if the file is still as it was then (its
     inode, size and mtime); None for any other file, one merely hashed included, read
-    nothing: what a run signs as its own work is what it knows is its own."""
+    nothing: what a run signs as its own work is what it knows is its own.
+    `new`: a path the run's seal does not list, where a file of ours has no other name (every
+    file is written anew and renamed into place): one linked there, or from there, by someone
+    else is not taken for ours. (A signed file may have two: `store.rewriting` keeps it.)
+    `found_whole`: counts, by folder, each file found as a folder handed whole has it (see
+    `whole_folders`)."""
     try:
         st = os.lstat(path)
     except OSError:
         return None
-    if not stat.S_ISREG(st.st_mode):
+    if not stat.S_ISREG(st.st_mode) or (new and st.st_nlink > 1):
         return None
     key = _file_key(st)
-    known = _digests.get(key) or _handed_digest(os.path.dirname(path), key)
+    if (known := _digests.get(key)) is None:
+        folder = os.path.dirname(path)
+        known = _handed_digest(folder, key)
+        if known is not None and known[:16] == _stamp(st) and found_whole is not None:
+            found_whole[folder] += 1
     return known[16:].hex() if known is not None and known[:16] == _stamp(st) else None
 
 
@@ -239,17 +250,27 @@ def hand_over_digests(paths: Iterable[Path]) -> list[tuple[str, bytes]]:
     return [(folder, bytes(packed)) for folder, packed in folders.items()]
 
 
-def adopt_digests(handed: Iterable[tuple[str, bytes]]) -> None:
-    """Take `hand_over_digests` of another process. Each stays bound to its file's inode, size
-    and mtime, as one hashed here is: a file changed since is hashed anew when asked for.
-    A folder's lone file (a record, its report pieces) is kept as any digest is: packed with
-    every other chassis's, the folder of records would be one long string searched for each."""
+def adopt_digests(handed: Iterable[tuple[str, bytes]], *, whole: Container[str] = ()) -> None:
+    """Take `hand_over_digests` of another process (or of this one). Each stays bound to its
+    file's inode, size and mtime, as one hashed here is: a file changed since is hashed anew
+    when asked for. A folder's lone file (a record, its report pieces) is kept as any digest
+    is: packed with every other chassis's, the folder of records would be one long string
+    searched for each. `whole`: folders whose files handed over are all that was written
+    there (a chassis's evidence), kept packed even alone, so the seal can tell one is gone."""
     for folder, packed in handed:
-        if len(packed) == _PACKED:
+        if len(packed) == _PACKED and folder not in whole:
             _digests[int.from_bytes(packed[:16], "little")] = packed[16:]
         else:
             before = _handed.get(folder)
             _handed[folder] = packed if before is None else before + packed
+
+
+def whole_folders() -> Iterator[tuple[str, int]]:
+    """Each folder whose files were handed over (`adopt_digests`), with how many: a file
+    written there and since removed, or changed, is one fewer found as handed
+    (`known_digest`'s `found_whole`)."""
+    for folder, packed in _handed.items():
+        yield folder, len(packed) // _PACKED
 
 
 def write_json(path: Path, document: Any) -> None:

@@ -18,18 +18,20 @@ import hashlib
 import json
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inspector.evidence import utc_now
+from inspector.evidence import INDEX, utc_now
 from inspector.files import (
     atomic_write,
     known_digest,
     looks_temporary,
     sha256_file,
     vouch_for,
+    whole_folders,
 )
 
 MANIFEST = "manifest.json"
@@ -264,6 +266,11 @@ class Seal:
                 + [f"added {rel}{added_note(rel)}" for rel in added]
                 + [f"changed {rel}" for rel in changed])
 
+    def added(self) -> list[str]:
+        """Every file of the run the seal does not list, found without reading any."""
+        return sorted(rel for rel in _under(self.run_dir, ".", self.state)
+                      if rel not in self.files and rel not in _SKIP)
+
     def require_unchanged(self, paths: list[str]) -> None:
         """Raise RunAltered naming every file at or under `paths` that is not as signed."""
         altered(self.run_dir, self.differences(paths))
@@ -281,13 +288,18 @@ class Seal:
         bases = {top.relative_to(self.run_dir).as_posix() for top in written}
         kept = sum(1 for rel in self.files if not _within(rel, bases))
         seen = 0
+        found_whole: Counter[str] = Counter()  # by folder written whole, its files found so
+        unknown: Counter[str] = Counter()  # by folder, its files the command does not know
         for rel in _under(self.run_dir, ".", state):
             if _within(rel, bases):
                 if rel in _SKIP:
                     continue
-                if digest := known_digest(os.path.join(root, rel)):
+                path = os.path.join(root, rel)
+                if digest := known_digest(path, found_whole, new=rel not in self.files):
                     yield rel, digest
-                elif rel in self.files:  # changed since the command wrote or checked it
+                    continue
+                unknown[os.path.dirname(path)] += 1
+                if rel in self.files:  # changed since the command wrote or checked it
                     yield rel, self.files[rel]
             elif rel in self.files:
                 seen += 1
@@ -296,15 +308,45 @@ class Seal:
             present = set(_under(self.run_dir, ".", state))
             yield from sorted((rel, digest) for rel, digest in self.files.items()
                               if rel not in present and not _within(rel, bases))
+        # A file the command wrote and someone removed is not there to be left unsigned, and
+        # `verify` could not name it: the run would be signed without it, its record still
+        # judged on it. Files changed in place are named by `verify` as any others.
+        gone = [(folder, written - found_whole[folder] - unknown[folder])
+                for folder, written in whole_folders()
+                if folder.startswith(f"{root}/") and _within(folder[len(root) + 1:], bases)
+                and written > found_whole[folder] + unknown[folder]]
+        if gone:
+            raise RunAltered(f"{self.run_dir} was changed while this command ran:\n" + "\n".join(
+                line for folder, count in sorted(gone) for line in _removed(root, folder, count)))
 
 
-def unknown_files(run_dir: Path, tops: list[str], state: str) -> list[str]:
+def _removed(root: str, folder: str, count: int) -> list[str]:
+    """Lines naming the `count` files removed from `folder`, an evidence folder written
+    whole: the outputs its index lists that are gone, the index if outputs are left without
+    it, and how many more."""
+    rel = folder[len(root) + 1:]
+    try:
+        index = json.loads(Path(folder, INDEX).read_bytes())
+        names = [str(entry["file"]) for entry in index["commands"] if entry.get("file")]
+    except (OSError, ValueError, TypeError, KeyError):
+        names = [INDEX] if any(name.endswith((".txt", ".txt.gz"))
+                               for name in os.listdir(folder)) else []
+    named = [f"  removed {rel}/{name}" for name in names
+             if not os.path.lexists(os.path.join(folder, name))][:count]
+    if len(named) < count:
+        more = " more" if named else ""
+        named.append(f"  removed {count - len(named)}{more} of the files it wrote in {rel}/")
+    return named
+
+
+def unknown_files(run_dir: Path, tops: list[str], state: str,
+                  signed: Container[str] = ()) -> list[str]:
     """The files at or under `tops` (relative) that this process does not know as they are
-    now (`known_digest`): changed, or put there, by someone else since it wrote or checked
-    them."""
+    now (`known_digest`; `signed`: the paths the run's seal lists): changed, or put there,
+    by someone else since it wrote or checked them."""
     root = str(run_dir)
     return [rel for top in tops for rel in _under(run_dir, top, state)
-            if known_digest(os.path.join(root, rel)) is None]
+            if known_digest(os.path.join(root, rel), new=rel not in signed) is None]
 
 
 def _within(rel: str, bases: set[str]) -> bool:

@@ -16,7 +16,7 @@ from inspector.credentials import load_file
 from inspector.evaluate import evaluate_check
 from inspector.evidence import open_capture, utc_now
 from inspector.facts import FactResolver
-from inspector.files import read_json
+from inspector.files import adopt_digests, hand_over_digests, read_json
 from inspector.hosts import Source
 from inspector.policy import Policy
 from inspector.program import HostContext, load_products, program_section
@@ -187,7 +187,8 @@ def collect_live(
         from nornir.core.task import Result
 
         collected = collect_into(task, folder, commands, policy, bastions=bastions)
-        collected.evidence.write()
+        # Known as written whole: the signing can tell a file of it removed since.
+        adopt_digests(hand_over_digests(collected.evidence.write()), whole={str(folder)})
         return Result(host=task.host, result=collected.session)
 
     try:

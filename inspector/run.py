@@ -282,14 +282,17 @@ class Inspection:
                 return self.not_judged(job, str(lost))
             if judged is not None:
                 row, digests = judged
-                adopt_digests(digests)
+                adopt_evidence(self.run_dir, host.name, digests)
                 return row
-        return judge_and_write(job, self.checks, self.run_dir)[0]
+        row, written = judge_and_write(job, self.checks, self.run_dir)
+        adopt_evidence(self.run_dir, host.name, hand_over_digests(written))
+        return row
 
     def not_judged(self, job: Judgement, why: str) -> dict[str, Any]:
         """The record of a chassis whose judgement ended its judge workers: each check an
         ERROR saying why, nothing parsed; its evidence written, for a rerun to judge."""
-        write_evidence(job, self.run_dir)
+        adopt_evidence(self.run_dir, job.hostname,
+                       hand_over_digests(write_evidence(job, self.run_dir)))
         record = build_record(
             run_id=job.run_id, hostname=job.hostname, platform=job.platform,
             results=[unjudged_check(check, job.platform, why) for check in self.checks],
@@ -377,6 +380,13 @@ def write_evidence(job: Judgement, run_dir: Path) -> list[Path]:
         atomic_write(*context)
         return [context[0]]
     return job.evidence.write(context)
+
+
+def adopt_evidence(run_dir: Path, hostname: str, handed: list[tuple[str, bytes]]) -> None:
+    """Take the digests of what judging a chassis wrote (`hand_over_digests`, of a worker or of
+    this process), its evidence folder as written whole: the run's end can then tell a file
+    of it removed since (`Seal.files_after`)."""
+    adopt_digests(handed, whole={str(evidence_dir(run_dir, hostname))})
 
 
 def judge_in_worker(job: Judgement, run_dir: Path) -> tuple[dict[str, Any],

@@ -159,6 +159,12 @@ def rewriting(run_dir: Path, seal: Seal) -> Iterator[None]:
         yield
     except BaseException:
         _put_back(run_dir, Seal(copy, seal.files, seal.state, seal.signer))
+        # What it added (a live rerun's attempt, a report) is set aside, as the next command
+        # sets aside what one killed outright added: left in the run, it would be named as
+        # added by `verify`, and refused by the next rerun of the chassis.
+        if added := [rel for rel in _added(run_dir, seal) if _written_by_a_command(rel)]:
+            print(f"inspector: what the command had added to {run_dir} is set aside in "
+                  f"{_set_aside(run_dir, added)}", file=sys.stderr)
         raise
     _remove(copy)
 
@@ -219,9 +225,7 @@ def _put_back(run_dir: Path, before: Seal) -> None:
 
 
 def _added(run_dir: Path, seal: Seal) -> list[str]:
-    return [line.split(" ", 1)[1] for line in Seal(run_dir, seal.files, seal.state,
-                                                   seal.signer).differences(["."])
-            if line.startswith("added ")]
+    return Seal(run_dir, seal.files, seal.state, seal.signer).added()
 
 
 def _written_by_a_command(rel: str) -> bool:
@@ -516,7 +520,7 @@ def finish_run(run_dir: Path, verdicts: dict[str, str], *, state: str, previous:
     must be as the command wrote or checked it, before and once they are drawn. One changed
     by anyone else while it ran ends the command (and `rewriting` puts the run back as
     signed)."""
-    _require_known(run_dir, state)
+    _require_known(run_dir, state, previous)
     write_json(run_dir / RUN_META, {**run_meta(run_dir), **meta,
                                     "verdicts": dict(sorted(verdicts.items()))})
     give_back_freed_memory()  # what the sessions freed, before the reports and the manifest
@@ -527,7 +531,8 @@ def finish_run(run_dir: Path, verdicts: dict[str, str], *, state: str, previous:
         reports = []
     for report in reports:
         vouch_for(report)  # known as drawn: signed so, whatever happens to it until then
-    _require_known(run_dir, state)
+    _require_known(run_dir, state, previous)
+    _require_records(run_dir, verdicts)
     give_back_freed_memory()
     # The pieces are drawn again wherever they no longer serve (a record rewritten, a new
     # version of the reports): each is signed as known, written here or found as signed.
@@ -536,12 +541,23 @@ def finish_run(run_dir: Path, verdicts: dict[str, str], *, state: str, previous:
     return reports, key
 
 
-def _require_known(run_dir: Path, state: str) -> None:
+def _require_known(run_dir: Path, state: str, previous: Seal) -> None:
     """Raise RunAltered naming run.json, each record and each report piece that is not as
-    this command wrote or checked it."""
-    if changed := unknown_files(run_dir, [RUN_META, RECORDS, REPORT_PARTS], state):
+    this command wrote or checked it (`previous`: the seal it began with)."""
+    if changed := unknown_files(run_dir, [RUN_META, RECORDS, REPORT_PARTS], state,
+                                previous.files):
         raise RunAltered(f"{run_dir} was changed while this command ran; see `inspector "
                          "verify`:\n" + "\n".join(f"  changed {rel}" for rel in changed))
+
+
+def _require_records(run_dir: Path, verdicts: dict[str, str]) -> None:
+    """Raise RunAltered naming each chassis's record that run.json gives a verdict and that is
+    no longer there: the run would be signed with the verdict and without its record."""
+    if gone := [path.relative_to(run_dir).as_posix() for path in
+                (record_path(run_dir, hostname) for hostname in sorted(verdicts))
+                if not path.is_file()]:
+        raise RunAltered(f"{run_dir} was changed while this command ran:\n"
+                         + "\n".join(f"  removed {rel}" for rel in gone))
 
 
 def chassis_written(run_dir: Path, hostname: str) -> list[Path]:

@@ -1,7 +1,9 @@
 """`python -m tests.meddler ARGS`: the inspector's command line, with the world getting in
 its way at the moments that tell most.
 
-- `MEDDLE_FILE`: someone else changes a byte of that file of the run as the command calls
+- `MEDDLE_FILE`: someone else changes a byte of that file of the run (the first path the
+  pattern matches), or, as `MEDDLE_HOW` says, removes it (`remove`) or links it under
+  another name beside it (`link:NAME`), as the command calls
   `MEDDLE_AT` (`module:function`, as the module names it; by default `inspector.store:
   draw_reports`: once the command has checked the run and written what it writes, just
   before it signs).
@@ -10,6 +12,7 @@ its way at the moments that tell most.
 
 from __future__ import annotations
 
+import glob
 import importlib
 import os
 from collections.abc import Sequence
@@ -24,10 +27,16 @@ _write_in_place = files._write_in_place
 
 def _meddling(call: Any) -> Any:
     def meddle_then_call(*args: Any, **kwargs: Any) -> Any:
-        path = Path(os.environ["MEDDLE_FILE"])
-        data = path.read_bytes()
-        path.write_bytes(data.replace(b'"PASS"', b'"FAIL"', 1) if b'"PASS"' in data
-                         else data + b" ")
+        path = Path(sorted(glob.glob(os.environ["MEDDLE_FILE"]))[0])
+        how = os.environ.get("MEDDLE_HOW", "change")
+        if how == "remove":
+            path.unlink()
+        elif how.startswith("link:"):
+            os.link(path, path.with_name(how.removeprefix("link:")))
+        else:
+            data = path.read_bytes()
+            path.write_bytes(data.replace(b'"PASS"', b'"FAIL"', 1) if b'"PASS"' in data
+                             else data + b" ")
         return call(*args, **kwargs)
 
     return meddle_then_call
@@ -46,4 +55,7 @@ if "MEDDLE_FILE" in os.environ:
     setattr(target, name, _meddling(getattr(target, name)))
 if "MEDDLE_DIE_AFTER" in os.environ:
     files._write_in_place = _write_then_die
-main()
+# Only as the command itself: a judge worker, started by spawning, imports this module too
+# (as `__mp_main__`), and would run the command again inside the run.
+if __name__ == "__main__":
+    main()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -124,3 +125,25 @@ def test_a_handed_over_folder_costs_the_run_little_more_than_its_digests(
     finally:
         tracemalloc.stop()
     assert kept / (1000 * 24) < 16  # bytes a file beyond the 64 handed over
+
+
+def test_a_folder_handed_over_whole_is_counted_even_with_one_file(tmp_path: Path) -> None:
+    """A chassis's evidence folder is handed over whole, so the run's end can tell that a
+    file of it is gone: its files are counted, a lone one too (a chassis never reached
+    leaves only its context), where a lone record stays one digest among the others."""
+    from inspector import files
+
+    evidence, records = tmp_path / "evidence" / "sw1", tmp_path / "shared"
+    for path in (evidence / "context.json", records / "sw1.json"):
+        atomic_write(path, b"{}\n")
+    adopt_digests(hand_over_digests([evidence / "context.json", records / "sw1.json"]),
+                  whole={str(evidence)})
+    assert dict(files.whole_folders()).get(str(evidence)) == 1
+    assert str(records) not in dict(files.whole_folders())
+    found: Counter[str] = Counter()
+    assert files.known_digest(str(evidence / "context.json"), found) is not None
+    assert files.known_digest(str(records / "sw1.json"), found) is not None
+    assert found == {str(evidence): 1}
+    (evidence / "context.json").write_bytes(b"{} \n")  # changed: no longer found as handed
+    found.clear()
+    assert files.known_digest(str(evidence / "context.json"), found) is None and not found

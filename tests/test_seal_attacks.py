@@ -498,3 +498,85 @@ def test_a_resume_killed_as_it_signs_the_evidence_it_set_aside_resumes_again(
     assert set(records(run)) == {PSU, OK, LOCKED}
     assert len(list((run / "evidence").glob(f"{LOCKED}.interrupted-*"))) == 1
     assert (_verify(run, env).returncode, list(run.glob(".signed*"))) == (0, [])
+
+
+@pytest.mark.parametrize(("removed", "named"), [
+    (f"records/{OK}.json", f"records/{OK}.json"),
+    (f"evidence/{OK}/show_version.txt", f"evidence/{OK}/show_version.txt"),
+    (f"evidence/{OK}/index.json", f"evidence/{OK}/index.json"),
+    (f"evidence/{OK}/context.json", f"1 of the files it wrote in evidence/{OK}/"),
+])
+def test_a_run_never_signs_without_a_file_it_wrote_that_was_removed_before_its_end(
+        base: dict[str, Any], tmp_path: Path, removed: str, named: str) -> None:
+    """A record or an output the run wrote, removed before its end, was left out of the
+    signature, which `verify` then found whole: run.json gave the chassis a verdict with no
+    record behind it, or its record was judged on an output the run no longer held. The run
+    ends (exit 3) naming the file, still open; a resume inspects the chassis again."""
+    env = base["env"]
+    spec = ChassisSpec(hostname=OK, profile="cat9300", scenario="healthy", index=2,
+                       serial=get_profile("cat9300").serial(2))
+    run = tmp_path / "out" / "fresh"
+    with running_lab([spec], inventory_out=tmp_path / "inventory"):
+        done = _meddled(run / removed, "run", "--inventory", str(tmp_path / "inventory"),
+                        "--out", str(tmp_path / "out"), "--run-id", "fresh", "--no-show-tech",
+                        env={**env, "MEDDLE_HOW": "remove"}, at="inspector.run:finish_run")
+        assert done.returncode == 3, done.stdout + done.stderr
+        assert done.stderr.splitlines()[-2:] == [
+            f"inspector: {run} was changed while this command ran:", f"  removed {named}"], \
+            done.stderr
+        assert json.loads((run / "manifest.json").read_text())["state"] == "open"
+        done = inspector("run", "--resume", str(run), env=env)
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert records(run)[OK]["verdict"] == "PASS" and (run / removed).is_file()
+    assert _verify(run, env).returncode == 0
+
+
+def test_a_live_rerun_never_signs_without_an_output_of_its_attempt_removed_before_it_signed(
+        base: dict[str, Any], run: Path, tmp_path: Path) -> None:
+    """The same of a live rerun's attempt: the rerun ends naming the output, the run is put
+    back as it was signed, and the rest of the attempt is set aside beside it, as the next
+    command does with what a rerun killed outright added."""
+    env = base["env"]
+    spec = ChassisSpec(hostname=OK, profile="cat9300", scenario="healthy", index=2,
+                       serial=get_profile("cat9300").serial(2))
+    with running_lab([spec], inventory_out=tmp_path / "inventory"):
+        done = _meddled(run / "evidence" / OK / "attempts" / "*" / "show_version.txt",
+                        "rerun", str(run), "--host", OK, "--check", "hw.chassis.identity",
+                        "--live", "--inventory", str(tmp_path / "inventory"),
+                        env={**env, "MEDDLE_HOW": "remove"}, at="inspector.rerun:finish_run")
+    assert done.returncode == 3, done.stdout + done.stderr
+    [line] = [line for line in done.stderr.splitlines() if line.startswith("  removed ")]
+    assert line.startswith(f"  removed evidence/{OK}/attempts/") and line.endswith(
+        "/show_version.txt"), done.stderr
+    check = next(c for c in records(run)[OK]["checks"] if c["id"] == "hw.chassis.identity")
+    assert "attempts" not in check
+    assert "what the command had added to" in done.stderr, done.stderr
+    [aside] = run.parent.glob(f"{run.name}.unsealed-*")
+    assert list(aside.glob(f"evidence/{OK}/attempts/*/show_inventory.txt"))
+    assert _verify(run, env).returncode == 0
+
+
+def test_a_file_of_ours_linked_under_another_name_is_never_signed_as_ours(
+        base: dict[str, Any], tmp_path: Path) -> None:
+    """A report piece the judge worker wrote, hard-linked into report-parts/ under another
+    name before the run's end: the same file, its digest known, so the name someone else
+    gave it was signed as the inspector's own. A file of ours has no other name: both are
+    named and the run ends, still open, for a resume to inspect the chassis again."""
+    env = base["env"]
+    spec = ChassisSpec(hostname=OK, profile="cat9300", scenario="healthy", index=2,
+                       serial=get_profile("cat9300").serial(2))
+    run = tmp_path / "out" / "fresh"
+    with running_lab([spec], inventory_out=tmp_path / "inventory"):
+        done = _meddled(run / "report-parts" / f"{OK}.json", "run", "--inventory",
+                        str(tmp_path / "inventory"), "--out", str(tmp_path / "out"),
+                        "--run-id", "fresh", "--no-show-tech",
+                        env={**env, "MEDDLE_HOW": "link:planted.json"},
+                        at="inspector.run:finish_run")
+        assert done.returncode == 3, done.stdout + done.stderr
+        assert done.stderr.splitlines()[-2:] == [
+            f"  changed report-parts/{OK}.json", "  changed report-parts/planted.json"], \
+            done.stderr
+        done = inspector("run", "--resume", str(run), env=env)
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert not (run / "report-parts" / "planted.json").exists()
+    assert _verify(run, env).returncode == 0
