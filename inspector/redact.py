@@ -162,9 +162,15 @@ def _whole_token(secret: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-]){re.escape(secret)}(?![\w-])")
 
 
-# A line of free text an administrator wrote, where a password is left as a note: an
-# interface's description, a one-line banner.
-_FREE_TEXT = re.compile(r"^[ \t]*(?:description|banner)[ \t].*$", re.MULTILINE)
+# Free text an administrator wrote, where a password is left as a note: an interface's
+# description, the device's location and contact, a banner to its closing delimiter (as the
+# configuration prints it: `^C` on IOS, the character given on NX-OS), over as many lines
+# as it takes, or a banner's line where it is never closed.
+_FREE_TEXT = re.compile(
+    r"^[ \t]*banner[ \t]+[\w-]+[ \t]+(?P<delimiter>\^C|[^\s\w])(?P<body>(?s:.*?))"
+    r"(?P=delimiter)"
+    r"|^[ \t]*(?:description|banner|snmp-server[ \t]+(?:location|contact))[ \t].*$",
+    re.MULTILINE)
 
 
 def _device_like(secret: str) -> bool:
@@ -176,13 +182,18 @@ def _device_like(secret: str) -> bool:
 
 
 def _in_free_text(text: str, secret: str) -> tuple[str, int]:
-    """`text` with `secret` masked where it is a blank-delimited word of a free-text line."""
+    """`text` with `secret` masked where it is a blank-delimited word of free text (a banner's
+    between its delimiters)."""
     word = re.compile(rf"(?<!\S){re.escape(secret)}(?!\S)")
     count = 0
 
-    def mask(line: re.Match[str]) -> str:
+    def mask(free: re.Match[str]) -> str:
         nonlocal count
-        masked, n = word.subn(MASK, line[0])
+        if free["body"] is None:
+            masked, n = word.subn(MASK, free[0])
+        else:
+            body, n = word.subn(MASK, free["body"])
+            masked = free[0][:free.start("body") - free.start()] + body + free["delimiter"]
         count += n
         return masked
 

@@ -345,6 +345,22 @@ def test_a_credential_the_device_may_print_is_masked_only_by_meaning_in_show_tec
         assert masked == DEVICE_TEXT + notes.replace(f" {password}", f" {MASK}") and count == 2
 
 
+@pytest.mark.parametrize("password", ["cisco", "show", "1", "12345678"])
+def test_a_credential_the_device_may_print_is_masked_in_every_note_of_show_tech(
+        password: str) -> None:
+    """A banner over several lines (IOS prints it to `^C`, NX-OS to the character given), the
+    device's location and contact are notes an administrator wrote, as a description is: a
+    common password written there was left in show tech. Device text between them, and a
+    command an alias runs, stay as the device printed them."""
+    notes = ("banner motd ^C\nLab access: user ops, password {0}\n{0}\n^C\n"
+             "banner exec #pw {0}#\nbanner incoming ^C{0}^C\n"
+             "snmp-server location {0} rack 4\nsnmp-server contact NOC, pin {0}\n")
+    text = DEVICE_TEXT + notes.format(password) + "alias exec x show interfaces\n" + DEVICE_TEXT
+    masked, count = redact_output(text, [password], read_by_checks=False, hostname="r1")
+    assert masked == (DEVICE_TEXT + notes.format(MASK) + "alias exec x show interfaces\n"
+                      + DEVICE_TEXT) and count == 6
+
+
 @pytest.mark.parametrize("password", [LOGIN_PASSWORD, "cisco123", "correct horse battery"])
 def test_a_credential_unlike_device_text_is_masked_wherever_it_stands_in_show_tech(
         password: str) -> None:
