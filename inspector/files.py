@@ -188,11 +188,12 @@ def sha256_file(path: str | Path, st: os.stat_result | None = None) -> str:
     return known[16:].hex()
 
 
-def vouch_for(path: str | Path) -> str:
+def vouch_for(path: str | Path, st: os.stat_result | None = None) -> str:
     """The file's sha256 (`sha256_file`), and the file known from now on as this process's
     own, as it is: one it just wrote otherwise than by `atomic_write` (a report), or found as
-    signed."""
-    st = os.stat(path)
+    signed. `st`: the file's stat, where the caller has just taken it."""
+    if st is None:
+        st = os.stat(path)
     digest = sha256_file(path, st)
     if (key := _file_key(st)) in _read:
         _digests[key] = _read.pop(key)

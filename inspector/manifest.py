@@ -386,11 +386,18 @@ def _differences(run_dir: Path, recorded: dict[str, str],
     """The files changed, added and removed: those `present` (relative paths) against the
     sha256 `recorded` for them."""
     changed = []
+    root = str(run_dir)
     for rel in recorded.keys() & present:
-        if plain_digest(run_dir / rel) != recorded[rel]:
+        path = os.path.join(root, rel)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            st = None
+        # Hashed as `plain_digest` does, from the one `lstat`.
+        if st is None or not stat.S_ISREG(st.st_mode) or sha256_file(path, st) != recorded[rel]:
             changed.append(rel)
         else:
-            vouch_for(run_dir / rel)  # as signed: this process's own, until it changes
+            vouch_for(path, st)  # as signed: this process's own, until it changes
     return sorted(changed), sorted(present - recorded.keys()), sorted(recorded.keys() - present)
 
 
