@@ -19,7 +19,7 @@ import json
 import os
 import stat
 from collections import Counter
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,9 +141,11 @@ def plain_digest(path: str | Path) -> str | None:
 
 
 def sign_run(run_dir: Path, key_path: Path, files: Iterable[tuple[str, str]] | None = None, *,
-             state: str = FINISHED) -> Path:
+             state: str = FINISHED, follows: Sequence[str] = ()) -> Path:
     """Write manifest.json for the run's files (every one hashed now, unless the files and
-    their sha256 are given) and manifest.sig over its bytes."""
+    their sha256 are given) and manifest.sig over its bytes. `follows`: the sha256 of each
+    manifest of the run signed before, oldest first (`Seal.lineage`), so that a signing made
+    over an earlier state of the run, put back, is told from one over its last."""
     if state not in STATES:
         raise ValueError(f"unknown run state {state!r}")
     key = _load_private(key_path)
@@ -151,14 +153,15 @@ def sign_run(run_dir: Path, key_path: Path, files: Iterable[tuple[str, str]] | N
     # signed_at to the microsecond: the fleet store keeps the newest signing of a run, and a
     # rerun can sign it again within the second.
     about = {"run": run_dir.name, "state": state, "signed_at": utc_now(exact=True),
-             "public_key": public, "key_fingerprint": fingerprint(public)}
+             "public_key": public, "key_fingerprint": fingerprint(public),
+             "follows": list(follows)}
     body = _manifest_body(about, _files(run_dir, state) if files is None else files)
     atomic_write(run_dir / MANIFEST, body)
     atomic_write(run_dir / SIGNATURE, base64.b64encode(key.sign(body)) + b"\n")
     return run_dir / MANIFEST
 
 
-def _manifest_body(about: dict[str, str], files: Iterable[tuple[str, str]]) -> bytearray:
+def _manifest_body(about: dict[str, Any], files: Iterable[tuple[str, str]]) -> bytearray:
     """The manifest's bytes, as `json.dumps(..., indent=2)` lays them out: the keys sorted
     ("files" first), the files in the order given, each one line as it comes, never held as
     a dictionary. (A run of 10,000 chassis has 230,000 files: as a dictionary and its JSON
@@ -230,12 +233,27 @@ class Seal:
     """
 
     def __init__(self, run_dir: Path, files: dict[str, str], state: str, signer: str,
-                 signed_at: str | None = None) -> None:
+                 signed_at: str | None = None, *, sha256: str | None = None,
+                 follows: tuple[str, ...] = ()) -> None:
         self.run_dir = run_dir
         self.files = files
         self.state = state
         self.signer = signer
         self.signed_at = signed_at
+        self.sha256 = sha256  # of manifest.json as signed
+        self.follows = follows  # the sha256 of each manifest of the run before it, oldest first
+
+    @property
+    def lineage(self) -> tuple[str, ...]:
+        """What a manifest signed over this seal follows: this one and those it follows."""
+        return (*self.follows, self.sha256) if self.sha256 else self.follows
+
+    def signed_again(self) -> Seal:
+        """This seal's files and state, as the manifest just signed over it (`seal_run` with
+        this seal as `previous`) now has them, following this one."""
+        body = (self.run_dir / MANIFEST).read_bytes()
+        return Seal(self.run_dir, self.files, self.state, self.signer,
+                    sha256=hashlib.sha256(body).hexdigest(), follows=self.lineage)
 
     @classmethod
     def read(cls, run_dir: Path, trusted: str) -> Seal:
@@ -250,8 +268,10 @@ class Seal:
         problem = _signature_problem(run_dir, body, trusted)
         if problem:
             raise RunAltered(f"{run_dir}: {problem}")
+        follows = manifest.get("follows", [])  # none in a manifest signed before it was kept
         return cls(run_dir, manifest["files"], manifest.get("state", FINISHED), signer,
-                   manifest.get("signed_at"))
+                   manifest.get("signed_at"), sha256=hashlib.sha256(body).hexdigest(),
+                   follows=tuple(str(sha) for sha in follows) if isinstance(follows, list) else ())
 
     def differences(self, paths: list[str]) -> list[str]:
         """Every file at or under `paths` (relative: `records`, `run.json`) changed, added or
@@ -540,5 +560,6 @@ def seal_run(run_dir: Path, key_path: Path | None = None, *, state: str,
     if created:
         keygen(key_path)
     sign_run(run_dir, key_path,
-             None if previous is None else previous.files_after(written, state), state=state)
+             None if previous is None else previous.files_after(written, state), state=state,
+             follows=() if previous is None else previous.lineage)
     return key_path, created

@@ -328,9 +328,9 @@ def _keep_unfinished_evidence(run_dir: Path, seal: Seal) -> Seal:
             old.rename(new)
             moved += [old, new]
         after = Seal(run_dir, dict(seal.files_after(moved, seal.state)), seal.state,
-                     seal.signer)
+                     seal.signer, sha256=seal.sha256, follows=seal.follows)
         seal_run(run_dir, state=after.state, previous=after)
-    return after
+    return after.signed_again()
 
 
 def _signed_evidence_folders(seal: Seal) -> set[str]:

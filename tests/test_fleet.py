@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import hashlib
 import io
 import json
 import shutil
@@ -388,6 +389,34 @@ def test_a_run_signed_again_by_a_rerun_replaces_what_was_stored_of_it(
     assert "before the copy of this run already stored" in rolled_back.stderr
     assert _history(first["chassis"]["serial"], db) == [stored]
     assert _run("store", "add", str(run), "--db", db).stdout.startswith("unchanged: after")
+
+
+def test_a_copy_from_before_a_rerun_signed_anew_never_replaces_the_stored_run(
+        runs: dict[str, Path], first: dict[str, Any], tmp_path: Path) -> None:
+    """A copy of the run taken before a rerun, put back and rerun itself (or given to
+    `report --into-run`), was signed anew, later than the stored rerun: the store took it as
+    the newest and went back to what the run said before. Each manifest names those of its
+    run signed before it; the store takes only a signing that follows the stored one."""
+    db = _db(tmp_path)
+    run = _copy(runs["after"], tmp_path, "rerun")
+    older = _copy(runs["after"], tmp_path, "put-back")
+    hostname = first["chassis"]["hostname"]
+    signed = hashlib.sha256((run / "manifest.json").read_bytes()).hexdigest()
+    assert _run("rerun", str(run), "--host", hostname, "--failed").returncode in (0, 1)
+    follows = read_json(run / "manifest.json")["follows"]
+    assert len(follows) == 2 and follows[-1] == signed  # the run's open signing, then its end
+    assert _run("store", "add", str(run), "--db", db).returncode == 0
+    assert _run("report", str(older), "--format", "md", "--into-run").returncode == 0
+    assert read_json(older / "manifest.json")["signed_at"] > read_json(
+        run / "manifest.json")["signed_at"]
+    put_back = _run("store", "add", str(older), "--db", db)
+    assert put_back.returncode == 1 and put_back.stdout == "", put_back.stdout
+    assert "signed over another state of this run than the copy already stored" in \
+        put_back.stderr, put_back.stderr
+    # The run itself, signed again, still follows what is stored.
+    assert _run("rerun", str(run), "--host", hostname, "--failed").returncode in (0, 1)
+    again = _run("store", "add", str(run), "--db", db)
+    assert again.returncode == 0 and again.stdout.startswith("replaced: "), again.stderr
 
 
 def test_a_run_being_written_is_not_stored_nor_called_altered(

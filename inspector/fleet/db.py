@@ -12,7 +12,11 @@ rerun): two sites may both name a run by the same minute, and one inspector may 
 --run-id to runs in two --out folders; each is a run of its own. Adding a run again with the
 same seal changes nothing; a run signed again since (a rerun re-judged it) replaces what was
 stored of it, in one transaction; a copy signed before the one stored (by the manifest's
-signed_at: taken before a rerun) is refused, so the store never goes back.
+signed_at: taken before a rerun) is refused, so the store never goes back. Nor does it go
+sideways: a manifest names every manifest of its run signed before it (`follows`), so a
+signing that does not follow the one stored was made over an earlier state of the run, put
+back (a copy from before a rerun, signed again by another rerun), and is refused however
+new it is.
 """
 
 from __future__ import annotations
@@ -175,18 +179,19 @@ def add_run(engine: Engine, run_dir: Path, pinned_keys: Sequence[str] = ()) -> A
     from inspector.store import reading
 
     with reading(run_dir):
-        row, found = _read_run(run_dir, pinned_keys)
+        row, found, follows = _read_run(run_dir, pinned_keys)
     try:
-        return _store_run(engine, run_dir, row, found)
+        return _store_run(engine, run_dir, row, found, follows)
     except IntegrityError:
         # Another inspector stored the same new run between our look and our insert
         # (PostgreSQL; SQLite's writers take turns): look again, now that it is there.
-        return _store_run(engine, run_dir, row, found)
+        return _store_run(engine, run_dir, row, found, follows)
 
 
-def _read_run(run_dir: Path,
-              pinned_keys: Sequence[str]) -> tuple[dict[str, Any], list[Inspection]]:
-    """The run's row and inspections, read once its seal is found good."""
+def _read_run(run_dir: Path, pinned_keys: Sequence[str]
+              ) -> tuple[dict[str, Any], list[Inspection], tuple[str, ...]]:
+    """The run's row and inspections, read once its seal is found good, and the manifests
+    its own follows."""
     from inspector.evidence import utc_now
     from inspector.manifest import FINISHED, MANIFEST, RunAltered, Seal, trusted_signer
     from inspector.records import RecordError
@@ -195,8 +200,8 @@ def _read_run(run_dir: Path,
     def manifest_sha256() -> str:
         return hashlib.sha256((run_dir / MANIFEST).read_bytes()).hexdigest()
 
-    seal_sha256 = manifest_sha256()
     seal = Seal.read(run_dir, trusted_signer(run_dir, pinned_keys))
+    seal_sha256 = seal.sha256  # of the manifest whose signature was just checked
     if seal.state != FINISHED:
         raise StoreRefused(f"{run_dir}: the run is {seal.state}, not finished: finish it with "
                            f"`inspector run --resume {run_dir}` before storing it")
@@ -222,11 +227,11 @@ def _read_run(run_dir: Path,
     row = {"run_id": run_id, "signer": seal.signer, "seal_sha256": seal_sha256,
            "signed_at": seal.signed_at, "started_at": meta.get("started_at"),
            "chassis": len(found), "added_at": utc_now()}
-    return row, found
+    return row, found, seal.follows
 
 
 def _store_run(engine: Engine, run_dir: Path, row: dict[str, Any],
-               found: list[Inspection]) -> Added:
+               found: list[Inspection], follows: tuple[str, ...]) -> Added:
     with engine.begin() as connection:
         stored = connection.execute(
             select(runs.c.id, runs.c.seal_sha256, runs.c.signed_at)
@@ -236,7 +241,7 @@ def _store_run(engine: Engine, run_dir: Path, row: dict[str, Any],
         if stored is not None and stored.seal_sha256 == row["seal_sha256"]:
             return Added(run_dir, row["run_id"], len(found), "unchanged")
         if stored is not None:
-            _require_newer(run_dir, row["signed_at"], stored.signed_at)
+            _require_following(run_dir, row["signed_at"], stored, follows)
             connection.execute(inspections.delete().where(inspections.c.run == stored.id))
             connection.execute(runs.update().where(runs.c.id == stored.id).values(**row))
             key = stored.id
@@ -245,6 +250,24 @@ def _store_run(engine: Engine, run_dir: Path, row: dict[str, Any],
         if found:
             connection.execute(inspections.insert(), [_row(key, i) for i in found])
     return Added(run_dir, row["run_id"], len(found), "added" if stored is None else "replaced")
+
+
+def _require_following(run_dir: Path, signed_at: str | None, stored: Any,
+                       follows: tuple[str, ...]) -> None:
+    """Refuse a signing of a stored run that does not follow the stored one. It follows it if
+    its manifest names the stored one among those signed before it. A manifest that names
+    others but not that one was signed over another state of the run: an earlier one put
+    back, or a copy signed again apart. One that names none, of an inspector before manifests
+    named them, is taken if it is newer (`_require_newer`)."""
+    if stored.seal_sha256 in follows:
+        return
+    _require_newer(run_dir, signed_at, stored.signed_at)
+    if follows:
+        raise StoreRefused(
+            f"{run_dir}: signed over another state of this run than the copy already stored: "
+            "its manifest does not follow the stored one (a copy of the run from before it "
+            "was signed again, put back and signed anew, or a copy rerun apart); the stored "
+            "copy is kept")
 
 
 def _require_newer(run_dir: Path, signed_at: str | None, stored: str | None) -> None:
