@@ -3,8 +3,9 @@
 Secrets are found by what they are: the configuration syntax that carries them on IOS, IOS-XE,
 NX-OS, IOS-XR and ASA (enable secrets, user and line passwords, SNMP communities and users,
 TACACS+/RADIUS keys, IKE pre-shared keys, routing-protocol and HSRP/VRRP keys, NTP keys, WPA
-keys, license tokens), anywhere in a line, so a command quoted by the configuration logger or
-the archive log (`logged command:enable secret 0 X`, `|username y secret 0 X`) is masked too.
+keys, license tokens, the password of a URL), anywhere in a line, so a command quoted by the
+configuration logger or the archive log (`logged command:enable secret 0 X`, `|username y
+secret 0 X`) is masked too.
 Only the secret is replaced by `<redacted>` (a token, a quoted string, or an IOS type 0
 secret, which runs to the end of its line, spaces included); the keyword stays, so the line
 still says what was there, and nothing else in the output changes: what a check reads is what
@@ -42,16 +43,19 @@ _MODIFIER = (r"(?:[0-9]{1,2}|encrypted|clear|unencrypted|ascii|hex|md5|hmac-md5|
 # and the words of the device's own prose after a keyword, which no configuration puts there:
 # `%CRYPTO_ENGINE-5-KEY_ADDITION: A key named TP-self-signed-...`, ASA's "activation key is
 # the SAME as the running permanent key", the process `IPSEC key engine`, the login messages'
-# "Failed password for", "Invalid password : local database". Masking them would change what
-# a check reads.
+# "Failed password for", "Invalid password : local database", and a user of that name in
+# "invalid user password from". Masking them would change what a check reads. An SNMP
+# community's access (`community S RO`) is not its string either: the string is the word
+# before it, whatever it is (`community password RO`).
 _NOT_SECRET = (r"(?!(?:chain|config-key|generate|encryption|address|hostname|exchange|size|"
                r"pubkey-chain|storage|zeroize|import|export|policy|recovery|named|is|engine|"
-               r"for|:|<redacted>)(?![\w-]))")
+               r"for|from|RO|RW|:|<redacted>)(?![\w-]))")
 # IOS takes a type 0 (clear) password or secret to the end of the line, spaces and quotes
 # included (`username u password 0 correct horse battery`), and prints it so: all of it is
-# the secret. Every other secret is one token, or a quoted string.
-_SECRET_TOKEN = (r'(?P<secret>(?:(?<=password[ \t]0[ \t])|(?<=secret[ \t]0[ \t]))[^\n]*[^\s]'
-                 r'|"[^"\n]*"|\S+)')
+# the secret, whatever words it is made of (`enable secret 0 policy`). Every other secret is
+# one token, or a quoted string.
+_SECRET_TOKEN = (r'(?P<secret>(?:(?<=password[ \t]0[ \t])|(?<=secret[ \t]0[ \t]))'
+                 rf'(?!{re.escape(MASK)})[^\n]*[^\s]|{_NOT_SECRET}(?:"[^"\n]*"|\S+))')
 # A keyword is a whole word: not inside `send-community`, `password-recovery`, `privilege`.
 _KEYWORDS = "|".join((
     r"[\w-]*password",  # password, area-password, ldap-login-password, lsp-password ...
@@ -75,31 +79,44 @@ _KEYWORDS = "|".join((
 # A secret already masked is never followed by another: the modifier before it (`secret 0
 # <redacted>`) is not taken for one.
 _BY_KEYWORD = (rf"(?<![\w-])(?P<keep>(?:{_KEYWORDS})(?![\w-])(?:[ \t]+{_MODIFIER})*[ \t]+)"
-               rf"{_NOT_SECRET}{_SECRET_TOKEN}(?![ \t]+{re.escape(MASK)})")
+               rf"{_SECRET_TOKEN}(?![ \t]+{re.escape(MASK)})")
 # An SNMP host line carries its community without a keyword: `snmp-server host A [vrf V]
 # [informs|traps] [version 1|2c] COMMUNITY` (version 3 names a user there, not a secret).
 _SNMP_HOST = (r"(?<![\w-])(?P<keep2>snmp-server[ \t]+host[ \t]+(?![^\n]*\bcommunity\b)\S+"
               r"(?:[ \t]+vrf[ \t]+\S+)?"
               r"(?:[ \t]+(?:informs|traps))?(?:[ \t]+version[ \t]+(?:1|2c))?[ \t]+)"
               r"(?!version|informs|traps|vrf|community)(?P<secret2>\S+)")
-_SECRET = re.compile(f"{_BY_KEYWORD}|{_SNMP_HOST}")
+# A URL's password, between its user and its host: `scp://backup:X@192.0.2.7/...` in an
+# archive path or a copy the configuration logger quoted.
+_URL_PASSWORD = r"(?<=://)(?P<keep3>[^/\s:@]+:)(?P<secret3>[^/\s@]+)(?=@)"
+# A TACACS+ or RADIUS server's key of digits alone, which the `key` keyword leaves for a key
+# chain's key number: `tacacs-server key 123456`, `radius-server host A key 123456`. (A key
+# of digits on a line of its own, in a server's block, is `_server_key`'s.)
+_SERVER_DIGIT_KEY = (r"(?<![\w-])(?P<keep4>(?:tacacs-server|radius-server|server-private)"
+                     r"(?:[ \t]+\S+)*?[ \t]+key[ \t]+)(?P<secret4>[0-9]+)(?=[ \t]*$)")
+_SECRET = re.compile(f"{_BY_KEYWORD}|{_SNMP_HOST}|{_URL_PASSWORD}|{_SERVER_DIGIT_KEY}")
 # Lines worth the full pattern: one fast substring scan finds them in a multi-megabyte
 # show tech file, where running the pattern from every position would cost a second.
 _TRIGGERS = ("password", "passwd", "secret", "key", "community", "idtoken", "psk", "priv",
-             "auth", "snmp-server", "login")
+             "auth", "snmp-server", "login", "://")
+# A line that is only `key N`: a key chain's key number, or, in a TACACS+, RADIUS or ASA
+# aaa-server block, the server's key.
+_BARE_DIGIT_KEY = re.compile(r"^(?P<indent>[ \t]*)key[ \t]+[0-9]+[ \t]*$")
+_KEY_CHAIN = re.compile(r"[ \t]*key[ \t]+chain(?![\w-])")
 
 # A login or authentication message names who tried: IOS `Login failed [user: X]`, IOS-XR
-# `authentication ... by user 'X'`, NX-OS `for invalid user X from`, ASA `user = X` and `for
-# user "X"`. Whoever types the password at the username prompt has it logged there, in an
-# output a check reads (op.logging.critical quotes a critical line whole). The field is
-# masked when it is one of the host's credentials, whole (spaces included), and only then: a
-# user name is no secret, and any other field cannot be told from a user name.
+# `authentication ... by user 'X'`, NX-OS `for invalid user X from`, ASA `user = X`, `for
+# user "X"` and `Uname: X`. Whoever types the password at the username prompt has it logged
+# there, in an output a check reads (op.logging.critical quotes a critical line whole). The
+# field is masked when it is one of the host's credentials, whole (spaces included), and only
+# then: a user name is no secret, and any other field cannot be told from a user name.
 _LOGIN_MESSAGE = re.compile(r"login|auth", re.IGNORECASE)
 
 
 def _user_field(secret: str) -> re.Pattern[str]:
     s = re.escape(secret)
-    return re.compile(rf"(?<![\w-])(?P<keep>(?i:user(?:name)?)(?::[ \t]*|[ \t]*=[ \t]*|[ \t]+))"
+    return re.compile(rf"(?<![\w-])(?P<keep>(?i:user(?:name)?|uname)"
+                      rf"(?::[ \t]*|[ \t]*=[ \t]*|[ \t]+))"
                       rf"(?:(?P<quote>['\"]){s}(?P=quote)|{s}(?![^\s\],;)]))")
 
 
@@ -121,7 +138,8 @@ def _mask_line(line: str, fields: list[re.Pattern[str]],
     def mask(match: re.Match[str]) -> str:
         nonlocal count
         count += 1
-        keep = match.group("keep") if match.group("keep") is not None else match.group("keep2")
+        keep = next(match[group] for group in ("keep", "keep2", "keep3", "keep4")
+                    if match[group] is not None)
         return keep + MASK
 
     def mask_field(match: re.Match[str]) -> str:
@@ -137,6 +155,21 @@ def _mask_line(line: str, fields: list[re.Pattern[str]],
         for field in fields:
             line = field.sub(mask_field, line)
     return line, count
+
+
+def _in_key_chain(text: str, start: int, bare: re.Match[str]) -> bool:
+    """Whether the line `key N` at `start` is a key chain's key number: its block (the line
+    above it less indented) is `key chain NAME`. Anywhere else (`tacacs server`, `radius
+    server`, ASA `aaa-server`) N is the server's key."""
+    indent = len(bare["indent"].expandtabs())
+    end = start - 1
+    while end > 0:
+        begin = text.rfind("\n", 0, end) + 1
+        line = text[begin:end]
+        if line.strip() and len(line) - len(line.lstrip()) < indent:
+            return bool(_KEY_CHAIN.match(line))
+        end = begin - 1
+    return False
 
 
 def _candidate_lines(text: str) -> list[tuple[int, int]]:
@@ -216,6 +249,8 @@ def redact_output(text: str, credentials: Iterable[str] = (), *, read_by_checks:
     done = 0
     for start, end in _candidate_lines(text):
         masked, n = _mask_line(text[start:end], fields, phrases)
+        if (bare := _BARE_DIGIT_KEY.match(masked)) and not _in_key_chain(text, start, bare):
+            masked, n = f"{masked[:bare.end('indent')]}key {MASK}", n + 1
         if n:
             pieces += [text[done:start], masked]
             done = end
@@ -249,13 +284,20 @@ def _sent(quoted: str) -> bool:
 
 def redact_message(text: str, credentials: Iterable[str]) -> str:
     """A message of our own (a session's error) with the host's credentials masked as whole
-    tokens, but for the commands it quotes."""
+    tokens, but for the commands it quotes; a credential our own words may be (`timed`,
+    `enable`, `1`: see `_device_like`) only where a login message names it as its user, as in
+    an output a check reads, so that "timed out after 1 s" still says so."""
     secrets = sorted({s for s in credentials if s}, key=len, reverse=True)
     parts = _QUOTED.split(text)  # odd parts are the quoted spans
     for index, part in enumerate(parts):
         if index % 2 and _sent(part):
             continue
         for secret in secrets:
-            part = _whole_token(secret).sub("***", part)
+            if not _device_like(secret):
+                part = _whole_token(secret).sub("***", part)
+            elif _LOGIN_MESSAGE.search(part):
+                part = _user_field(secret).sub(
+                    lambda field: f"{field['keep']}{field['quote'] or ''}***"
+                                  f"{field['quote'] or ''}", part)
         parts[index] = part
     return "".join(parts)
