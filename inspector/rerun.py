@@ -146,6 +146,43 @@ def rerun_record(
     return updated, changes
 
 
+# The check that reads what a chassis is (PID, serial, OS).
+IDENTITY = "hw.chassis.identity"
+
+
+def require_same_chassis(record: dict[str, Any], folder: Path, *, catalogue: Catalogue,
+                         policy: Policy) -> None:
+    """Raise RerunError unless the device a live rerun reached, whose outputs are in `folder`,
+    is the chassis `record` inspected: the same serial, where both are read, else the same SSH
+    host key. An inventory pointed elsewhere (its address edited, or another --inventory)
+    would otherwise re-judge another device's outputs under this chassis's serial, and sign
+    it. A chassis the run never read (never reached), or a device not reached now (its
+    checks then say why), has nothing to compare."""
+    hostname, platform = record["chassis"]["hostname"], record["chassis"]["platform"]
+    capture = open_capture(folder, platform)
+    if capture.session is None or not capture.session.connected:
+        return
+    identity = evaluate_check(
+        catalogue.get(IDENTITY), platform=platform,
+        resolver=FactResolver(platform, capture.output) if platform else None,
+        session=capture.session, policy=policy).get("identity", {})
+    was, now = record["chassis"].get("serial"), identity.get("serial")
+    key_was = (record.get("session") or {}).get("host_key")
+    key_now = capture.session.host_key
+    differs = []
+    if was and now and was != now:
+        differs.append(f"its serial is {now}, not {was}")
+    # A device can be made to print any serial; its host key is its own (a chassis whose key
+    # was made anew since is inspected anew).
+    if key_was and key_now and key_was != key_now:
+        differs.append(f"its SSH host key is {key_now}, not {key_was} as when inspected")
+    if not differs and ((was and now) or (key_was and key_now) or not (was or key_was)):
+        return
+    why = "; ".join(differs) or "neither its serial nor its SSH host key could be read to tell"
+    raise RerunError(f"the device reached as {hostname} is not the chassis this run inspected: "
+                     f"{why}; nothing of it is judged (is the inventory's address right?)")
+
+
 def records_to_rerun(run_dir: Path, hosts: list[str] | None) -> list[dict[str, Any]]:
     if not hosts:
         return list(read_records(run_dir))
@@ -245,8 +282,12 @@ def rerun_run(run_dir: Path, *, hosts: list[str] | None, check_ids: list[str] | 
                     source = source or run_source(run_dir)
                     if source is None:
                         raise RerunError("the run does not name its inventory: pass --inventory")
-                    commands = plan_commands(record["chassis"]["platform"],
-                                             [catalogue.get(cid) for cid in chosen])
+                    platform = record["chassis"]["platform"]
+                    # What the chassis is, read too: the device reached must be the one
+                    # inspected (`require_same_chassis`).
+                    commands = list(dict.fromkeys([
+                        *plan_commands(platform, [catalogue.get(cid) for cid in chosen]),
+                        *catalogue.get(IDENTITY).command_groups(platform)]))
                     folder = collect_live(run_dir, source=source,
                                           hostname=record["chassis"]["hostname"],
                                           commands=commands, policy=policy,
@@ -254,6 +295,7 @@ def rerun_run(run_dir: Path, *, hosts: list[str] | None, check_ids: list[str] | 
                                           credential_sets=given.sets if given else None,
                                           jump_host=jump_host)
                     written.append(folder)
+                    require_same_chassis(record, folder, catalogue=catalogue, policy=policy)
                 if chosen:
                     record, changed = rerun_record(run_dir, record, chosen, catalogue=catalogue,
                                                    policy=policy, evidence_dir=folder,

@@ -580,3 +580,35 @@ def test_a_file_of_ours_linked_under_another_name_is_never_signed_as_ours(
         assert done.returncode == 0, done.stdout + done.stderr
     assert not (run / "report-parts" / "planted.json").exists()
     assert _verify(run, env).returncode == 0
+
+
+@pytest.mark.parametrize("differs", ["serial", "host key"])
+def test_a_live_rerun_that_reaches_another_device_judges_nothing_of_it(
+        base: dict[str, Any], run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        differs: str) -> None:
+    """The failed chassis's name pointed at another, healthy device (another --inventory, or
+    the run's inventory edited): a live rerun judged that device's outputs under the failed
+    chassis's serial, FAIL -> PASS, took its host key, and signed the run clean. The device
+    reached must be the chassis inspected: its serial, and its SSH host key."""
+    import asyncssh
+
+    import mock_devices.lab
+
+    env = base["env"]
+    index = 7 if differs == "serial" else 1  # the failed chassis's own serial, or another's
+    spec = ChassisSpec(hostname=PSU, profile="cat9300", scenario="healthy", index=index,
+                       serial=get_profile("cat9300").serial(index))
+    if differs == "host key":
+        key = asyncssh.generate_private_key("ssh-ed25519")
+        monkeypatch.setattr(mock_devices.lab, "_host_key", lambda: key)
+    with running_lab([spec], inventory_out=tmp_path / "inventory"):
+        done = inspector("rerun", str(run), "--host", PSU, "--check", "hw.psu.status", "--live",
+                         "--inventory", str(tmp_path / "inventory"), env=env)
+    assert done.returncode == 3, done.stdout + done.stderr
+    said = f"its serial is {spec.serial}, not" if differs == "serial" else "its SSH host key is"
+    assert f"the device reached as {PSU} is not the chassis this run inspected: {said}" in \
+        done.stderr, done.stderr
+    assert records(run)[PSU]["verdict"] == "FAIL"
+    check = next(c for c in records(run)[PSU]["checks"] if c["id"] == "hw.psu.status")
+    assert "attempts" not in check
+    assert _verify(run, env).returncode == 0
