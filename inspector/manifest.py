@@ -62,15 +62,14 @@ def keygen(path: Path, *, overwrite: bool = False) -> Path:
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists; remove it first to make a new key")
     key = Ed25519PrivateKey.generate()
-    path.parent.mkdir(parents=True, exist_ok=True)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(pem)
     public = key.public_key().public_bytes(serialization.Encoding.OpenSSH,
                                            serialization.PublicFormat.OpenSSH)
-    path.with_suffix(".pub").write_bytes(public + b"\n")
+    # Each whole or not there, the private key last: a keygen killed half-way left an empty
+    # key, which nothing could then sign with nor `keygen` replace.
+    atomic_write(path.with_suffix(".pub"), public + b"\n")
+    atomic_write(path, pem)
     return path
 
 
@@ -141,18 +140,19 @@ def plain_digest(path: str | Path) -> str | None:
 
 
 def sign_run(run_dir: Path, key_path: Path, files: Iterable[tuple[str, str]] | None = None, *,
-             state: str = FINISHED, follows: Sequence[str] = ()) -> Path:
+             state: str = FINISHED, follows: Sequence[str] = (), name: str | None = None) -> Path:
     """Write manifest.json for the run's files (every one hashed now, unless the files and
     their sha256 are given) and manifest.sig over its bytes. `follows`: the sha256 of each
     manifest of the run signed before, oldest first (`Seal.lineage`), so that a signing made
-    over an earlier state of the run, put back, is told from one over its last."""
+    over an earlier state of the run, put back, is told from one over its last. `name`: the
+    run's, where its folder is not yet named so (`store.start_run`)."""
     if state not in STATES:
         raise ValueError(f"unknown run state {state!r}")
     key = _load_private(key_path)
     public = _public_openssh(key.public_key())
     # signed_at to the microsecond: the fleet store keeps the newest signing of a run, and a
     # rerun can sign it again within the second.
-    about = {"run": run_dir.name, "state": state, "signed_at": utc_now(exact=True),
+    about = {"run": name or run_dir.name, "state": state, "signed_at": utc_now(exact=True),
              "public_key": public, "key_fingerprint": fingerprint(public),
              "follows": list(follows)}
     body = _manifest_body(about, _files(run_dir, state) if files is None else files)
@@ -550,7 +550,8 @@ def verify_run(run_dir: Path, public_key: Path | None = None, *,
 
 
 def seal_run(run_dir: Path, key_path: Path | None = None, *, state: str,
-             previous: Seal | None = None, written: Iterable[Path] = ()) -> tuple[Path, bool]:
+             previous: Seal | None = None, written: Iterable[Path] = (),
+             name: str | None = None) -> tuple[Path, bool]:
     """Sign the run with the inspector's key, making the key on first use: over every file,
     or given the run's `previous` seal, over it and the files just `written` (folders: all
     their files). Returns the key used and whether it was just created, so the user can be
@@ -561,5 +562,5 @@ def seal_run(run_dir: Path, key_path: Path | None = None, *, state: str,
         keygen(key_path)
     sign_run(run_dir, key_path,
              None if previous is None else previous.files_after(written, state), state=state,
-             follows=() if previous is None else previous.lineage)
+             follows=() if previous is None else previous.lineage, name=name)
     return key_path, created

@@ -442,8 +442,11 @@ def start_run(*, out: Path, run_id: str, hosts: list[str], check_ids: list[str],
     if run_dir.exists():
         raise RunRefused(f"run folder {run_dir} already exists: choose another --run-id, "
                          "or --resume it")
-    run_dir.mkdir(parents=True)
-    write_json(run_dir / RUN_META, {
+    # Made and signed under another name, then renamed into place: a run killed before its
+    # first signature left a folder that no command could resume, verify or run again.
+    starting = out / f".{run_id}.{os.getpid()}.starting"
+    starting.mkdir(parents=True)
+    write_json(starting / RUN_META, {
         # started_at to the microsecond: with the run id and its signer, it tells this run
         # from another given the same id (the fleet store keeps both).
         "run_id": run_id, "started_at": utc_now(exact=True), "hosts": sorted(hosts),
@@ -460,7 +463,13 @@ def start_run(*, out: Path, run_id: str, hosts: list[str], check_ids: list[str],
     })
     # Signed from its first moment: a run without a manifest is then one that was altered,
     # never one merely cut short.
-    seal_run(run_dir, state=OPEN)
+    seal_run(starting, state=OPEN, name=run_id)
+    try:
+        os.rename(starting, run_dir)
+    except OSError:  # another command made the run meanwhile
+        shutil.rmtree(starting)
+        raise RunRefused(f"run folder {run_dir} already exists: choose another --run-id, "
+                         "or --resume it") from None
     return run_dir
 
 

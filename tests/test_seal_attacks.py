@@ -612,3 +612,24 @@ def test_a_live_rerun_that_reaches_another_device_judges_nothing_of_it(
     check = next(c for c in records(run)[PSU]["checks"] if c["id"] == "hw.psu.status")
     assert "attempts" not in check
     assert _verify(run, env).returncode == 0
+
+
+@pytest.mark.parametrize("killed_after", ["run.json", "manifest.json", "manifest.sig"])
+def test_a_run_killed_before_its_first_signature_is_in_place_can_be_run_again(
+        base: dict[str, Any], tmp_path: Path, killed_after: str) -> None:
+    """Killed after it made its folder and before its first signature was whole, a run left a
+    folder without a signed manifest: altered to `verify`, refused by `--resume`, and in the
+    way of the same run given again. The folder is made and signed under another name, and
+    only then named as the run."""
+    env = base["env"]
+    spec = ChassisSpec(hostname=OK, profile="cat9300", scenario="healthy", index=2,
+                       serial=get_profile("cat9300").serial(2))
+    args = ("run", "--inventory", str(tmp_path / "inventory"), "--out", str(tmp_path / "out"),
+            "--run-id", "fresh", "--no-show-tech")
+    with running_lab([spec], inventory_out=tmp_path / "inventory"):
+        _killed_after(killed_after, *args, env=env)
+        assert not (tmp_path / "out" / "fresh").exists()
+        done = inspector(*args, env=env)
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert records(tmp_path / "out" / "fresh")[OK]["verdict"] == "PASS"
+    assert _verify(tmp_path / "out" / "fresh", env).returncode == 0
