@@ -501,9 +501,9 @@ def show(run_dir: Path, host: str | None) -> None:
 
 
 def _warn_unless_as_signed(run_dir: Path, shown: list[str]) -> None:
-    """Say on stderr when what `show` printed (records, relative to the run) is not as a
-    trusted key signed it: a viewer is no proof, but it must not pass an altered record off
-    as the inspector's."""
+    """Say on stderr when what `show` printed, or a report drew (records, relative to the
+    run), is not as a trusted key signed it: a viewer is no proof, but it must not pass an
+    altered record off as the inspector's."""
     from inspector.manifest import RunAltered, Seal, trusted_signer
     from inspector.store import RunBusy, reading
     from reports.terminal import shown_line
@@ -537,7 +537,7 @@ def _warn_unless_as_signed(run_dir: Path, shown: list[str]) -> None:
 def report(run_dir: Path, fmt: str, output: Path | None, into_run: bool,
            public_key: Path | None) -> None:
     """Render a report of a run from its records alone; never contacts a device."""
-    from inspector.store import report_into_run, report_outside, write_report
+    from inspector.store import records_dir, report_into_run, report_outside, write_report
 
     if into_run:
         if output is not None:
@@ -551,6 +551,7 @@ def report(run_dir: Path, fmt: str, output: Path | None, into_run: bool,
         raise Unusable(f"{output} is inside the signed run folder: write it elsewhere, or use "
                        "--into-run to have the run checked and signed again over it")
     print(write_report(run_dir, fmt, output))
+    _warn_unless_as_signed(run_dir, [records_dir(run_dir).name])
 
 
 @app.command()

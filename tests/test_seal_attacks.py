@@ -153,14 +153,16 @@ def test_a_temporary_file_put_in_a_finished_run_is_refused_by_rerun(
 
 
 def test_show_warns_of_a_record_not_as_signed(base: dict[str, Any], run: Path) -> None:
-    """`show` is a viewer, not a proof, but it printed a forged record as the inspector's."""
+    """`show` and a report drawn beside the run are views, not proofs, but they gave a forged
+    record as the inspector's."""
     env = base["env"]
     for args in ((), ("--host", PSU)):
         done = inspector("show", str(run), *args, env=env)
         assert done.returncode == 0 and done.stderr == "", done.stderr
     _forge_psu_pass(run)
-    for args in ((), ("--host", PSU)):
-        done = inspector("show", str(run), *args, env=env)
+    for args in (("show", str(run)), ("show", str(run), "--host", PSU),
+                 ("report", str(run), "--format", "csv")):  # as a report drawn beside the run
+        done = inspector(*args, env=env)
         assert done.returncode == 0, done.stderr
         assert done.stderr == (f"inspector: warning: not as signed: changed records/{PSU}.json; "
                                "see `inspector verify`\n"), done.stderr
