@@ -222,11 +222,10 @@ def _delimiter(text: str) -> str:
 def import_checklist(path: Path) -> list[ChecklistRow]:
     """Read a checklist CSV: every row, or ChecklistError listing every problem."""
     text = _decode(path)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     problems: list[str] = []
     header: list[str] | None = None
     records: list[tuple[int, dict[str, str]]] = []
-    for cells in reader:
+    for line, cells in _csv_rows(text, str(path)):
         if not any(cell.strip() for cell in cells):
             continue  # blank lines, and rows a spreadsheet leaves as bare separators
         if header is None:
@@ -235,7 +234,6 @@ def import_checklist(path: Path) -> list[ChecklistRow]:
             if problems:
                 raise ChecklistError(str(path), problems)
             continue
-        line = reader.line_num
         if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
             problems.append(f"row {line}: {len(cells)} cells but the header has {len(header)}")
         values = dict(zip(header, (c.strip() for c in cells), strict=False))
@@ -264,6 +262,29 @@ def import_checklist(path: Path) -> list[ChecklistRow]:
     if problems:
         raise ChecklistError(str(path), problems)
     return rows
+
+
+def _csv_rows(text: str, source: str) -> Iterator[tuple[int, list[str]]]:
+    """Each row of the CSV `text`, with the line it starts on. What the csv module would read
+    on past the row's end, or stop at with its own error, is a ChecklistError naming the row:
+    a quote left open (the module reads on to the next quote, or to the end of the file, the
+    rows between swallowed into one cell: no field of a checklist holds a line break), and a
+    cell longer than the module's limit."""
+    if not text.endswith(("\n", "\r")):
+        text += "\n"  # so a quote left open on the last row leaves a line break in its cell
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    line = 1
+    try:
+        for cells in reader:
+            if any("\n" in cell or "\r" in cell for cell in cells):
+                raise ChecklistError(source, [
+                    f"row {line}: a quote opens on this row and is not closed on it"])
+            yield line, cells
+            line = reader.line_num + 1
+    except csv.Error:  # the one error of a reader of lines, strict=False: a cell's length
+        raise ChecklistError(source, [
+            f"row {line}: a cell longer than {csv.field_size_limit()} characters (the csv "
+            "reader's limit)"]) from None
 
 
 def _header_problems(header: list[str]) -> list[str]:

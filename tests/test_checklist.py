@@ -160,6 +160,47 @@ def test_error_message_names_the_file_and_counts(tmp_path: Path) -> None:
         import_checklist(path)
 
 
+# Row 3 opens a quote and never closes it: the csv module reads on to the end of the file,
+# the rows after it swallowed into one cell. No field of a checklist holds a line break.
+OPENED = "edge1,10.0.0.2,22,cisco_xe,Austin,US,\"ISR4431/K9,FDO2201A0SR,working,SO-1,"
+OPEN_QUOTE = "row 3: a quote opens on this row and is not closed on it"
+LONG_CELL = "row 3: a cell longer than 131072 characters (the csv reader's limit)"
+
+
+@pytest.mark.parametrize("rows", [[GOOD_ROWS[0], OPENED, GOOD_ROWS[2]], [GOOD_ROWS[0], OPENED]],
+                         ids=["before another row", "on the last row"])
+@pytest.mark.parametrize("end", ["\n", ""], ids=["line break at the end", "none"])
+def test_a_quote_left_open_is_refused_at_its_row(tmp_path: Path, rows: list[str],
+                                                 end: str) -> None:
+    assert problems_of(write(tmp_path, "\n".join([HEADER, *rows]) + end)) == [OPEN_QUOTE]
+
+
+def test_a_cell_too_long_for_the_csv_reader_is_refused_at_its_row(tmp_path: Path) -> None:
+    long_row = GOOD_ROWS[2].replace("SAL0001", "S" * 200_000)
+    text = "\n".join([HEADER, GOOD_ROWS[0], long_row, GOOD_ROWS[1]]) + "\n"
+    assert problems_of(write(tmp_path, text)) == [LONG_CELL]
+
+
+@pytest.mark.parametrize("row", [OPENED, GOOD_ROWS[1].replace("FDO2201A0SR", "F" * 140_000)],
+                         ids=["a quote left open", "a cell too long"])
+@pytest.mark.parametrize("command", ["checklist import", "preflight"])
+def test_a_file_the_csv_reader_cannot_read_whole_is_exit_3_naming_file_and_row(
+        tmp_path: Path, row: str, command: str) -> None:
+    from tests.lab_run import inspector
+
+    path = write(tmp_path, "\n".join([HEADER, GOOD_ROWS[0], row, GOOD_ROWS[2]]) + "\n")
+    if command == "preflight":
+        done = inspector("preflight", "--checklist", str(path))
+    else:
+        done = inspector("checklist", "import", str(path), "--inventory-out",
+                         str(tmp_path / "inventory"))
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert done.stderr.splitlines() == [
+        f"inspector: checklist {path} was not imported (1 problem):",
+        f"  {OPEN_QUOTE if row == OPENED else LONG_CELL}"], done.stderr
+    assert not (tmp_path / "inventory").exists()
+
+
 def test_inventory_written_from_a_checklist_loads_in_nornir(tmp_path: Path) -> None:
     rows = import_checklist(write(tmp_path, "\n".join([HEADER, *GOOD_ROWS]) + "\n"))
     out = tmp_path / "inventory"
