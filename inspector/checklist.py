@@ -153,8 +153,9 @@ def field_problem(column: str, value: str) -> str | None:
     if not value:
         return None
     if column == "port":
-        # isdecimal, not isdigit: int() refuses a digit such as `²`, which isdigit takes.
-        if not value.isdecimal() or not 1 <= int(value) <= 65535:
+        # ASCII digits alone: int() refuses a digit such as `²`, which isdigit takes, and
+        # reads `२२` as 22, which isdecimal takes; the inventory refuses both (hosts.py).
+        if not (value.isascii() and value.isdecimal()) or not 1 <= int(value) <= 65535:
             return f"{value!r} is not a TCP port (1-65535)"
     elif column == "platform" and value not in PLATFORMS:
         return (

@@ -398,8 +398,9 @@ def check_hosts(nornir: Any) -> None:
         if host.platform in PLATFORMS and not host.hostname:  # a host the run would contact
             raise InventoryError(f"host {host.name!r}: no address (hostname) to reach it at")
         port = host.port
-        # isdecimal, not isdigit: int() refuses a digit such as `²`, which isdigit takes.
-        if isinstance(port, str) and port.strip().isdecimal():
+        # ASCII digits alone: int() refuses a digit such as `²`, which isdigit takes, and
+        # reads `२२` as 22, which isdecimal takes.
+        if isinstance(port, str) and port.strip().isascii() and port.strip().isdecimal():
             port = host.port = int(port)  # CSV and table plugins read every cell as text
         if port is not None and (isinstance(port, bool) or not isinstance(port, int)
                                  or not 1 <= port <= 65535):

@@ -103,6 +103,7 @@ def test_every_bad_value_is_reported_with_row_and_column(tmp_path: Path) -> None
         ",10.0.0.14,22,cisco_xe,S,US,C9300-48P,A14,working,,",  # no hostname
         "r15,10.0.0.15,22,cisco_xe,S,US,C9300-48P,A15,working,,,surplus",  # too many cells
         "r16,10.0.0.16,²,cisco_xe,S,US,C9300-48P,A16,working,,",  # a digit int() refuses
+        "r17,10.0.0.17,२२,cisco_xe,S,US,C9300-48P,A17,working,,",  # digits int() reads as 22
     ]
     problems = problems_of(write(tmp_path, "\n".join([HEADER, *rows]) + "\n"))
     expected = [
@@ -122,6 +123,7 @@ def test_every_bad_value_is_reported_with_row_and_column(tmp_path: Path) -> None
         "row 15, column hostname: empty",
         "row 16: 12 cells but the header has 11",
         "row 17, column port: '²' is not a TCP port",
+        "row 18, column port: '२२' is not a TCP port",
     ]
     for fragment in expected:
         assert any(p.startswith(fragment) for p in problems), (fragment, problems)

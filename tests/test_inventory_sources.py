@@ -202,6 +202,7 @@ def _inventory(folder: Path, **host: Any) -> Path:
     ({"port": "abc"}, "port must be a number from 1 to 65535, not 'abc'"),
     ({"port": 70000}, "port must be a number from 1 to 65535, not 70000"),
     ({"port": "²"}, "port must be a number from 1 to 65535, not '²'"),  # isdigit, not int()
+    ({"port": "२२"}, "port must be a number from 1 to 65535, not '२२'"),  # int() reads 22
     ({"platform": ["cisco_xe"]}, "platform must be text, not list ['cisco_xe']"),
     ({"password": 98765432101}, "password must be text, not int (not shown)"),
     ({"username": True}, "username must be text, not bool True"),
