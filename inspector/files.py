@@ -303,8 +303,9 @@ def read_yaml(path: Path, named: str, error: type[ValueError] = ValueError,
     """A YAML file the user gave, loaded by `load` (PyYAML's safe_load unless given: the
     inventory's files are read with ruamel, as Nornir reads them), read as `read_text`
     reads it. A syntax error is one line (its problem and where), not a parser's eight; a
-    document whose aliases expand it far beyond its size (a "billion laughs") is refused
-    before anything walks it and runs out of memory."""
+    document nested deeper than the parser's recursion reaches is one line too; a document
+    whose aliases expand it far beyond its size (a "billion laughs") is refused before
+    anything walks it and runs out of memory."""
     import yaml
     from ruamel.yaml.error import YAMLError
 
@@ -315,15 +316,20 @@ def read_yaml(path: Path, named: str, error: type[ValueError] = ValueError,
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        # A key said twice is quoted with both its values: a password's, in an inventory.
-        problem = _DUPLICATE_VALUES.sub("", problem)
+        problem = _QUOTED_VALUES.sub("", problem)
         raise error(f"{named} is not valid YAML: {problem}{where}") from None
+    except RecursionError:
+        raise error(f"{named}: its values are nested too deeply to read") from None
     if _expands_beyond(document, 10 * len(text) + 1000):
         raise error(f"{named}: its aliases expand it to over ten times its size")
     return document
 
 
-_DUPLICATE_VALUES = re.compile(r" with value .*", re.DOTALL)
+# What a problem quotes of the document that may be a secret: a key said twice is quoted with
+# both its values (a password's, in an inventory), and an unquoted password YAML reads as a
+# tag (`!Pa55word`), a tag handle (`!Pa55!word`) or an alias (`*Pa55word`) by its name.
+_QUOTED_VALUES = re.compile(r" with value .*|(?:(?<= tag)|(?<= alias)|(?<= handle)) ['\"].*",
+                            re.DOTALL)
 
 
 def _expands_beyond(document: Any, limit: int) -> bool:

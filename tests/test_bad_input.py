@@ -78,6 +78,12 @@ BAD_HOSTS_FILES = {
     # YAML's own message quotes both values: two passwords, on the terminal.
     "a password twice": ("r1:\n  password: Old-S3cret-1\n  password: New-S3cret-2\n",
                          'hosts.yaml is not valid YAML: found duplicate key "password" (line 3,'),
+    # An unquoted password YAML reads as a tag or an alias: its message would quote it.
+    "a password read as a tag": ("r1:\n  password: !S3cret-Word\n",
+                                 "hosts.yaml is not valid YAML: could not determine a "
+                                 "constructor for the tag (line 2, column 13)"),
+    "a password read as an alias": ("r1:\n  password: *S3cretWord\n",
+                                    "hosts.yaml is not valid YAML: found undefined alias (line 2,"),
     "not YAML": ("r1: [\n", "hosts.yaml is not valid YAML: "),
     "not UTF-8": ("\udcff\udcfe", "hosts.yaml is not UTF-8 text (byte 0)"),
     "an alias bomb": (_BOMB, "hosts.yaml: its aliases expand it to over ten times its size"),
@@ -119,6 +125,40 @@ def test_a_file_the_user_gives_that_cannot_be_read_is_named_exit_3(
     assert why in done.stderr, done.stderr
     if option != "--checklist":  # a checklist's errors list its problems, one a line
         assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+_DEEP = "a: " + "[" * 5000 + "]" * 5000 + "\n"
+BAD_YAML = {
+    "nested too deeply": (_DEEP, ": its values are nested too deeply to read"),
+    "a secret read as a tag": ("password: !S3cretWord\n", " is not valid YAML: could not "
+                               "determine a constructor for the tag (line 1, column 11)"),
+    "a secret read as an alias": ("password: *S3cretWord\n", " is not valid YAML: found "
+                                  "undefined alias (line 1, column 11)"),
+    "a secret read as a tag handle": ("password: !S3cret!Word\n", " is not valid YAML: "
+                                      "found undefined tag handle (line 1, column 11)"),
+    "not YAML": ("a: [\n", " is not valid YAML: "),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_YAML))
+@pytest.mark.parametrize("option", ["--policy", "--credentials", "--testbed", "--nornir-config"])
+def test_a_yaml_file_the_user_gives_that_cannot_be_read_is_one_line_naming_it(
+        case: str, option: str, tmp_path: Path) -> None:
+    text, words = BAD_YAML[case]
+    (tmp_path / "inventory").mkdir()
+    (tmp_path / "inventory" / "hosts.yaml").write_text(
+        "r1:\n  hostname: 127.0.0.1\n  platform: cisco_xe\n  username: u\n  password: p\n")
+    path = tmp_path / "given.yaml"
+    path.write_text(text)
+    source = [] if option in ("--testbed", "--nornir-config") \
+        else ["--inventory", str(tmp_path / "inventory")]
+    done = inspector("run", *source, option, str(path), "--out", str(tmp_path / "out"),
+                     "--no-show-tech")
+    assert done.returncode == 3, done.stdout + done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"{path}{words}" in lines[0], done.stderr
+    assert "S3cret" not in done.stdout + done.stderr
     assert not (tmp_path / "out").exists()
 
 
