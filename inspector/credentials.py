@@ -25,6 +25,9 @@ DATA_KEY = "credential_sets"
 # A credentials file's password for the jump host (inspector.jump).
 JUMP_PASSWORD_KEY = "jump_password"
 _MARKER = re.compile(r"%(ENV|ASK|ENC)\{(.*)\}", re.DOTALL)
+_SET_FIELDS = ("label", "username", "password", "secret")
+# A key a message may quote: any other may be a secret, its colon left out (`password Pa55`).
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
 class CredentialError(ValueError):
@@ -78,10 +81,9 @@ def parse_sets(entries: Any, where: str,
     for number, entry in enumerate(entries, 1):
         if not isinstance(entry, Mapping):
             raise CredentialError(f"{where}: set {number} must be a mapping")
-        unknown = set(entry) - {"label", "username", "password", "secret"}
+        unknown = set(entry) - set(_SET_FIELDS)
         if unknown:
-            # min by text: a YAML key may be a number, which sorts with no text
-            raise CredentialError(f"{where}: set {number} has no field {min(unknown, key=str)!r}")
+            raise CredentialError(f"{where}: set {number} {_unknown_field(unknown, _SET_FIELDS)}")
         label = entry.get("label", f"set-{number}")
         if not isinstance(label, str) or not label.strip():
             raise CredentialError(f"{where}: set {number} needs a label (text)")
@@ -97,6 +99,16 @@ def parse_sets(entries: Any, where: str,
             secret=resolve(entry["secret"], f"{named} secret", ask)
             if entry.get("secret") is not None else None))
     return sets
+
+
+def _unknown_field(unknown: set[Any], known: tuple[str, ...]) -> str:
+    """What a message says of `unknown` keys of a mapping that takes `known`: the first that
+    is a plain name (a typo, `pasword`) by name; else none, as one may be a secret."""
+    named = sorted(k for k in unknown if isinstance(k, str) and _PLAIN_KEY.fullmatch(k))
+    if named:
+        return f"has no field {named[0]!r} (it takes {', '.join(known)})"
+    return (f"has a field that is none of {', '.join(known)} (not shown: a key that is not a "
+            "plain name may be a secret, its colon left out)")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -119,8 +131,7 @@ def load_file(path: Path) -> CredentialFile:
         return CredentialFile(sets=parse_sets(data, str(path)))
     unknown = set(data) - {DATA_KEY, JUMP_PASSWORD_KEY}
     if unknown:
-        raise CredentialError(f"{path} has no field {min(unknown, key=str)!r} (it takes "
-                              f"{DATA_KEY} and {JUMP_PASSWORD_KEY})")
+        raise CredentialError(f"{path} {_unknown_field(unknown, (DATA_KEY, JUMP_PASSWORD_KEY))}")
     jump = data.get(JUMP_PASSWORD_KEY)
     return CredentialFile(
         sets=parse_sets(data.get(DATA_KEY, []), str(path)),

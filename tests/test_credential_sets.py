@@ -108,15 +108,20 @@ def test_a_working_set_is_kept_and_a_refused_set_is_never_offered_again() -> Non
     ([{"label": "x", "username": "u", "password": 1234}], "set 'x' password must be text, not int"),
     ([{"label": "x", "username": "u"}], "set 'x' has no password"),
     ([{"label": "x", "username": "u", "password": "p", "pass": "q"}], "has no field 'pass'"),
-    ([{"label": "x", "username": "u", "password": "p", 1: "q", "z": "y"}], "has no field 1"),
+    ([{"label": "x", "username": "u", "password": "p", 1: "q", "z": "y"}], "has no field 'z'"),
+    # A key that is not a plain name may be a secret: `password Pa55word`, its colon left out.
+    ([{"label": "x", "username": "u", "password Pa55word": None}],
+     "set 1 has a field that is none of label, username, password, secret (not shown"),
+    ([{"label": "x", "username": "u", "password": "p", 1234: None}], "none of label, "),
     ([{"label": "x", "username": "u", "password": "p"}] * 2, "two sets are labelled 'x'"),
     ({"label": "x"}, "must be a list of credential sets"),
     ([{"label": "x", "username": "u", "password": "%ENV{NO_SUCH_VARIABLE_HERE}"}],
      "the environment has no NO_SUCH_VARIABLE_HERE"),
 ])
 def test_a_set_no_session_could_use_is_one_clear_error(entries: Any, words: str) -> None:
-    with pytest.raises(CredentialError, match=words.replace("(", r"\(")):
+    with pytest.raises(CredentialError, match=words.replace("(", r"\(")) as caught:
         parse_sets(entries, "sets.yaml")
+    assert "Pa55word" not in str(caught.value) and "1234" not in str(caught.value)
 
 
 def test_secrets_come_from_the_environment_a_prompt_or_pyats_encoding(
@@ -148,8 +153,13 @@ def test_a_bad_credentials_file_ends_the_run_before_any_device(tmp_path: Path) -
     with pytest.raises(CredentialError, match="no such file|No such file"):
         load_file(tmp_path / "missing.yaml")
     sets.write_text("{1: x, z: y}\n")  # a key YAML reads as a number
-    with pytest.raises(CredentialError, match="has no field 1 "):
+    with pytest.raises(CredentialError, match="has no field 'z' "):
         load_file(sets)
+    sets.write_text("{credential_sets: [], jump_password Pa55word}\n")  # its colon left out
+    with pytest.raises(CredentialError, match="has a field that is none of credential_sets, "
+                       "jump_password \\(not shown") as caught:
+        load_file(sets)
+    assert "Pa55word" not in str(caught.value)
 
 
 def test_the_readme_examples_of_credential_sets_read_as_written(
