@@ -125,8 +125,15 @@ class CredentialFile:
 
 def load_file(path: Path) -> CredentialFile:
     """A `--credentials` file: a YAML list of sets, or a mapping with `credential_sets` and
-    `jump_password` (a secret written as a set's is: plain, `%ENV{}`, `%ASK{}`, `%ENC{}`)."""
-    data = read_yaml(path, f"--credentials {path}", CredentialError)
+    `jump_password` (a secret written as a set's is: plain, `%ENV{}`, `%ASK{}`, `%ENC{}`).
+    Read as the inventory's files are, whose `credential_sets` it adds to (ruamel's safe
+    loader): a key said twice is refused, where PyYAML's lets the last value win. With its
+    pure Python parser: the C one (the inventory's) crashes the process on values nested
+    tens of thousands deep (`[[[...]]]`), where Python's raises a RecursionError."""
+    import ruamel.yaml
+
+    data = read_yaml(path, f"--credentials {path}", CredentialError,
+                     load=ruamel.yaml.YAML(typ="safe", pure=True).load)
     if not isinstance(data, Mapping):
         return CredentialFile(sets=parse_sets(data, str(path)))
     unknown = set(data) - {DATA_KEY, JUMP_PASSWORD_KEY}

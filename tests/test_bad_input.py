@@ -128,7 +128,8 @@ def test_a_file_the_user_gives_that_cannot_be_read_is_named_exit_3(
     assert not (tmp_path / "out").exists()
 
 
-_DEEP = "a: " + "[" * 5000 + "]" * 5000 + "\n"
+# Deep enough that ruamel's C parser, the inventory's, would crash the process.
+_DEEP = "a: " + "[" * 100_000 + "]" * 100_000 + "\n"
 BAD_YAML = {
     "nested too deeply": (_DEEP, ": its values are nested too deeply to read"),
     "a secret read as a tag": ("password: !S3cretWord\n", " is not valid YAML: could not "

@@ -162,6 +162,20 @@ def test_a_bad_credentials_file_ends_the_run_before_any_device(tmp_path: Path) -
     assert "Pa55word" not in str(caught.value)
 
 
+@pytest.mark.parametrize("text", [
+    "- {label: a, username: u, password: Old-S3cret, password: New-S3cret}\n",
+    "credential_sets: []\njump_password: Old-S3cret\njump_password: New-S3cret\n"])
+def test_a_key_said_twice_in_a_credentials_file_is_refused_without_its_values(
+        tmp_path: Path, text: str) -> None:
+    # As the inventory's files are: the last value would silently win.
+    sets = tmp_path / "sets.yaml"
+    sets.write_text(text)
+    with pytest.raises(CredentialError, match=f"--credentials {sets} is not valid YAML: found "
+                       "duplicate key \"(password|jump_password)\"") as caught:
+        load_file(sets)
+    assert "S3cret" not in str(caught.value)
+
+
 def test_the_readme_examples_of_credential_sets_read_as_written(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
