@@ -739,8 +739,7 @@ def run_inspection(
                 policy=policy, started_at=utc_now(), finished_at=utc_now(),
                 judged_with=inspection.judged_with,
             ))
-    summary = RunSummary(run_id=run_id, run_dir=run_dir, interrupted=interrupted,
-                         judge_workers_lost=lost,
+    summary = RunSummary(run_id=run_id, run_dir=run_dir, judge_workers_lost=lost,
                          judged_here=inspection.judges is not None and inspection.judges.given_up,
                          not_judged=sorted(inspection.not_judged_hosts))
     for record in read_records(run_dir):
@@ -748,11 +747,13 @@ def run_inspection(
         summary.verdicts[row["hostname"]] = row["verdict"]
         summary.rows.append(row)
     summary.missing = sorted(set(meta["hosts"]) - set(summary.verdicts))
+    # Ctrl-C once every chassis had its record stopped nothing: the run is finished, not
+    # left `interrupted` for a resume with nothing to do.
+    summary.interrupted = interrupted and bool(summary.missing)
     with rewriting(run_dir, seal):  # run.json as signed, should the end be stopped
         summary.reports, summary.signing_key = finish_run(
-            run_dir, summary.verdicts, state=INTERRUPTED if interrupted or summary.missing
-            else FINISHED, previous=seal,
-            written=(path for hostname in inspection.finished
-                     for path in chassis_written(run_dir, hostname)),
-            finished_at=utc_now(), interrupted=interrupted)
+            run_dir, summary.verdicts, state=INTERRUPTED if summary.missing else FINISHED,
+            previous=seal, written=(path for hostname in inspection.finished
+                                    for path in chassis_written(run_dir, hostname)),
+            finished_at=utc_now(), interrupted=summary.interrupted)
     return summary

@@ -8,7 +8,9 @@ its way at the moments that tell most.
   draw_reports`: once the command has checked the run and written what it writes, just
   before it signs).
 - `MEDDLE_DIE_AFTER`: the command is killed outright (`os._exit`, nothing cleaned up) the
-  moment a file whose path ends so (`records/x.json`, `manifest.sig`) is put in place."""
+  moment a file whose path ends so (`records/x.json`, `manifest.sig`) is put in place.
+- `MEDDLE_CTRL_C_AT_END`: Ctrl-C reaches the run once every chassis is done, as the batch's
+  last result is taken."""
 
 from __future__ import annotations
 
@@ -55,6 +57,15 @@ if "MEDDLE_FILE" in os.environ:
     setattr(target, name, _meddling(getattr(target, name)))
 if "MEDDLE_DIE_AFTER" in os.environ:
     files._write_in_place = _write_then_die
+if "MEDDLE_CTRL_C_AT_END" in os.environ:
+    from inspector import runner
+
+    _run_batch = runner.InterruptibleRunner.run
+
+    def _run_then_ctrl_c(self: Any, task: Any, hosts: list[Any]) -> Any:
+        raise runner.Interrupted(_run_batch(self, task, hosts))
+
+    runner.InterruptibleRunner.run = _run_then_ctrl_c  # type: ignore[method-assign]
 # Only as the command itself: a judge worker, started by spawning, imports this module too
 # (as `__mp_main__`), and would run the command again inside the run.
 if __name__ == "__main__":

@@ -635,3 +635,23 @@ def test_a_run_killed_before_its_first_signature_is_in_place_can_be_run_again(
         assert done.returncode == 0, done.stdout + done.stderr
     assert records(tmp_path / "out" / "fresh")[OK]["verdict"] == "PASS"
     assert _verify(tmp_path / "out" / "fresh", env).returncode == 0
+
+
+def test_ctrl_c_once_every_chassis_is_done_leaves_a_finished_run(
+        base: dict[str, Any], tmp_path: Path) -> None:
+    """Ctrl-C after the last chassis had its record left the run `interrupted`, "0 chassis not
+    inspected", exit 130, for a resume with nothing to do before it could be called finished."""
+    env = base["env"]
+    spec = ChassisSpec(hostname=OK, profile="cat9300", scenario="healthy", index=2,
+                       serial=get_profile("cat9300").serial(2))
+    run = tmp_path / "out" / "fresh"
+    with running_lab([spec], inventory_out=tmp_path / "inventory"):
+        done = subprocess.run(
+            [sys.executable, "-m", "tests.meddler", "run", "--inventory",
+             str(tmp_path / "inventory"), "--out", str(tmp_path / "out"), "--run-id", "fresh",
+             "--no-show-tech"], capture_output=True, text=True, timeout=600,
+            env={**os.environ, **env, "MEDDLE_CTRL_C_AT_END": "1"})
+    assert done.returncode == 0 and "interrupted" not in done.stdout, done.stdout + done.stderr
+    assert json.loads((run / "manifest.json").read_text())["state"] == "finished"
+    assert json.loads((run / "run.json").read_text())["interrupted"] is False
+    assert _verify(run, env).returncode == 0
