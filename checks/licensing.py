@@ -759,8 +759,12 @@ def udi_match(license_udi: list[Udi], inventory: list[InventoryItem], policy: Po
     chassis = find_chassis(inventory)
     if chassis is None:
         return Outcome.error(f"{NO_CHASSIS} (it opens with {inventory[0].name!r})")
+    # A UDI is a PID and a serial: a match on the serial alone (NX-OS's host ID names no PID)
+    # would pass a chassis whose PID was never read.
     if not readable(chassis.serial):
         return Outcome.error(f"the chassis serial number reads {chassis.serial or 'blank'!r}")
+    if not readable(chassis.pid):
+        return Outcome.error(f"the chassis PID reads {chassis.pid or 'blank'!r}")
     shown = [f"{u.role} PID:{u.pid or '-'},SN:{u.serial}" for u in license_udi]
     evidence = [
         Evidence(path="license/udi", actual="; ".join(shown)),

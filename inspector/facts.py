@@ -152,6 +152,10 @@ class Source:
     saying what it lacks, for the check to judge what it does show.
     `rows` counts the table's rows in the raw text, so that a parser that drops some, or
     makes some up, is passed over.
+    `opening` says whether the raw text opens as this command's output does, and raises
+    `Unreadable` where it does not: Genie's `show version` reads a release from the first
+    line that looks like a banner wherever it stands, so a `show logging` saved in its place
+    would give the release a restart message quotes.
     """
 
     command: str
@@ -161,11 +165,13 @@ class Source:
     otherwise: Source | None
     rows: Rows | None
     incomplete: Callable[[Any], str | None] | None
+    opening: Callable[[str], None] | None
 
     def __init__(self, command: str, *strategies: Strategy, fallbacks: tuple[str, ...] = (),
                  when_rejected: str = "error", otherwise: Source | None = None,
                  rows: Rows | None = None,
-                 incomplete: Callable[[Any], str | None] | None = None) -> None:
+                 incomplete: Callable[[Any], str | None] | None = None,
+                 opening: Callable[[str], None] | None = None) -> None:
         if when_rejected not in ("error", "skip"):
             raise ValueError(f"when_rejected must be 'error' or 'skip', not {when_rejected!r}")
         object.__setattr__(self, "command", command)
@@ -175,6 +181,7 @@ class Source:
         object.__setattr__(self, "otherwise", otherwise)
         object.__setattr__(self, "rows", rows)
         object.__setattr__(self, "incomplete", incomplete)
+        object.__setattr__(self, "opening", opening)
 
     @property
     def commands(self) -> tuple[str, ...]:
@@ -318,6 +325,11 @@ class FactResolver:
     def _parse(self, source: Source, output: RawOutput) -> FactValue | FactUnavailable:
         reasons = []
         in_text = None
+        if source.opening is not None and output.text is not None:
+            try:
+                source.opening(output.text)
+            except Unreadable as exc:
+                return FactUnreadable(f"could not read `{output.command}`: {exc}", output.command)
         if source.rows is not None and output.text is not None:
             # Once per output, whichever way reads it.
             try:

@@ -1,0 +1,136 @@
+"""The chassis identity and the license UDI pass on what the outputs show, read where each
+output prints it: a release read from the banner of `show version` (not from a restart
+message another command quotes), a PID and a serial both read before a UDI matches, and the
+two outputs of one chassis, not of two.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from inspector.catalogue import load_catalogue
+from inspector.evaluate import evaluate_check
+from inspector.evidence import RawOutput, Session
+from inspector.facts import FactResolver
+from inspector.policy import load_policy
+from tests.corpus import corpus_file
+
+NXOS_VERSION = "nxos/show_version/ntc-templates--cisco_nxos_show_version4.txt"  # N9K-C9396PX
+NXOS_INVENTORY = "nxos/show_inventory/ntc-templates--cisco_nxos_show_inventory.txt"
+XE_VERSION = "iosxe/show_version/genieparser--cat9k_c9500-golden_output_c9500_1.txt"
+
+# The inventory of a C9500-24Y4C as the version above names it (as the labelled corpus's
+# companion of that output writes it).
+XE_INVENTORY = """NAME: "Chassis", DESCR: "Cisco Catalyst 9500 Series Chassis"
+PID: C9500-24Y4C       , VID: V01  , SN: CAT2136L3NG
+"""
+
+# An ASR 9006's inventory, as IOS-XR prints it (the lab's asr9006 profile).
+XR_INVENTORY = """Sun Jun  1 00:00:00.000 UTC
+NAME: "Rack 0", DESCR: "ASR 9006 4 Line Card Slot Chassis with V2 AC PEM"
+PID: ASR-9006-AC-V2, VID: V01, SN: FOX2349LNRJ
+
+NAME: "0/RSP0/CPU0", DESCR: "ASR9K Route Switch Processor with 880G/slot Fabric and 16GB"
+PID: A9K-RSP880-SE, VID: V03, SN: FOC24174MTT
+"""
+
+# An ASR 1000's `show logging` saved as `show version`: its restart message quotes the banner.
+XE_LOGGING = """Syslog logging: enabled (0 messages dropped, 2 messages rate-limited, 0 flushes, 0 overruns, xml disabled, filtering disabled)
+
+    Console logging: disabled
+    Buffer logging:  level informational, 38 messages logged, xml disabled,
+                    filtering disabled
+
+Log Buffer (64000 bytes):
+
+Aug 10 11:22:06.000: %IOSXE-5-PLATFORM: R0/0: udev: bootflash: has been inserted
+Aug 10 11:22:13.000: %SYS-5-RESTART: System restarted --
+Cisco IOS Software [Fuji], ASR1000 Software (X86_64_LINUX_IOSD-UNIVERSALK9-M), Version 16.9.8, RELEASE SOFTWARE (fc2)
+Technical Support: http://www.cisco.com/techsupport
+Copyright (c) 1986-2021 by Cisco Systems, Inc.
+Compiled Thu 04-Nov-21 05:50 by mcpre
+Aug 10 11:22:13.000: %SSH-5-ENABLED: SSH 1.99 has been enabled
+"""  # noqa: E501
+
+
+def _corpus(relative: str) -> str:
+    return corpus_file(relative).read_text(encoding="utf-8", errors="replace")
+
+
+def judge(check_id: str, platform: str, outputs: dict[str, str]) -> dict[str, Any]:
+    def output(command: str) -> RawOutput:
+        if command not in outputs:
+            return RawOutput(command=command, text=None, sha256=None, error="not captured")
+        return RawOutput.from_text(command, outputs[command], platform=platform)
+
+    return evaluate_check(load_catalogue().get(check_id), platform=platform,
+                          resolver=FactResolver(platform, output),
+                          session=Session(connected=True, privileged=True),
+                          policy=load_policy())
+
+
+def test_an_nxos_show_version_cut_before_its_release_is_no_identity() -> None:
+    """Cut after `BIOS: version`, before `NXOS: version`: ntc-templates still returns a row,
+    with an empty release, and the identity passed as `running NX-OS ` (the title promises
+    the OS version read)."""
+    whole = _corpus(NXOS_VERSION)
+    cut = whole[:whole.index("  NXOS: version")]
+    assert judge("hw.chassis.identity", "cisco_nxos",
+                 {"show version": whole, "show inventory": _corpus(NXOS_INVENTORY)}
+                 )["status"] == "PASS"
+    result = judge("hw.chassis.identity", "cisco_nxos",
+                   {"show version": cut, "show inventory": _corpus(NXOS_INVENTORY)})
+    assert result["status"] == "ERROR", result["message"]
+    assert "no release" in result["message"]
+
+
+def test_a_show_logging_saved_as_show_version_gives_no_release() -> None:
+    """Genie read `Version 16.9.8` from a restart message the log quotes: the release of a
+    chassis is read from the banner its `show version` opens with, nothing else."""
+    result = judge("hw.chassis.identity", "cisco_xe",
+                   {"show version": XE_LOGGING, "show inventory": XE_INVENTORY})
+    assert result["status"] == "ERROR", result["message"]
+    assert "Syslog logging: enabled" in result["message"]
+    assert "not the banner of `show version`" in result["message"]
+
+
+def test_a_show_version_after_its_echo_and_exec_timestamps_still_reads() -> None:
+    text = ("sw1#show version\nLoad for five secs: 2%/0%; one minute: 1%; five minutes: 1%\n"
+            "Time source is NTP, 12:00:00.000 UTC Mon Jan 1 2024\n\n" + _corpus(XE_VERSION))
+    result = judge("hw.chassis.identity", "cisco_xe",
+                   {"show version": text, "show inventory": XE_INVENTORY})
+    assert result["status"] == "PASS", result["message"]
+    assert "C9500-24Y4C serial CAT2136L3NG running IOS-XE 17.3.1" in result["message"]
+
+
+def test_an_inventory_of_another_chassis_is_no_identity() -> None:
+    """`show version` names a Catalyst 9500 on IOS-XE, `show inventory` an ASR 9006 whose
+    family runs IOS-XR: no chassis prints both, so these are two devices' outputs (a capture
+    folder assembled from two, a session that reached another host). ERROR, not FAIL: a
+    field engineer reads a FAIL as "this chassis does not meet the requirement" and would
+    reject or bill a chassis on evidence that is not all its own; what is true is that we
+    cannot tell which chassis this is, and the way on is to collect again. Both PIDs and
+    serials are named so the mix-up can be seen. Only families of different operating
+    systems are told apart (see `checks.identity.other_chassis`): show version's PID and the
+    inventory's legitimately differ in form on one device."""
+    result = judge("hw.chassis.identity", "cisco_xe",
+                   {"show version": _corpus(XE_VERSION), "show inventory": XR_INVENTORY})
+    assert result["status"] == "ERROR", result["message"]
+    for named in ("C9500-24Y4C", "CAT2136L3NG", "ASR-9006-AC-V2", "FOX2349LNRJ",
+                  "not of one chassis"):
+        assert named in result["message"]
+
+
+def test_a_udi_matches_only_with_the_chassis_pid_read() -> None:
+    """NX-OS's host ID names only a serial: the match passed on the serial alone while the
+    inventory's chassis PID was blank (its lines wrapped in escape codes)."""
+    inventory = _corpus(NXOS_INVENTORY)
+    host_id = "License hostid: VDH=SAL1819S6LU\n"
+    assert judge("lic.udi.match", "cisco_nxos", {"show license host-id": host_id,
+                                                 "show inventory": inventory}
+                 )["status"] == "PASS"
+    blank = inventory.replace("N9K-C9396PX", " " * len("N9K-C9396PX"), 1)
+    result = judge("lic.udi.match", "cisco_nxos",
+                   {"show license host-id": host_id, "show inventory": blank})
+    assert result["status"] == "ERROR", result["message"]
+    assert "PID" in result["message"]
