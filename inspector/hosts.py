@@ -69,6 +69,13 @@ def load_hosts(source: Source, workers: int) -> Any:
         if not source.path.is_file():
             raise InventoryError(f"{SOURCE_OPTIONS[source.kind]} {source.path}: no such file")
         if source.kind == "testbed":
+            from inspector.files import read_yaml
+
+            # Read first as every YAML file the user gives is (pyATS's loader is PyYAML's
+            # safe one): what stops it is one line naming the file, where pyATS's own error
+            # names a file object, spans a parser's eight lines, or quotes a password read
+            # as a tag.
+            read_yaml(source.path, f"testbed {source.path}", InventoryError)
             nornir = _init_nornir(workers, inventory={
                 "plugin": "PyatsTestbed", "options": {"testbed": str(source.path)}})
         else:

@@ -112,13 +112,6 @@ class PyatsTestbed:
         )
         from pyats.topology.loader import load
 
-        from inspector.files import read_yaml
-        from inspector.hosts import InventoryError
-
-        # Read first as every YAML file the user gives is (pyATS's loader is PyYAML's safe
-        # one): what stops it is one line naming the file, where pyATS's own error names a
-        # file object, or spans a parser's eight lines, or quotes a password read as a tag.
-        read_yaml(Path(self.testbed), f"testbed {self.testbed}", InventoryError)
         defaults = Defaults()
         hosts = Hosts()
         for device in load(self.testbed).devices.values():
