@@ -20,7 +20,7 @@ from typing import Any
 from inspector.files import json_bytes, read_json, write_together
 from inspector.platforms import DENIED as _DENIAL
 from inspector.platforms import INCOMPLETE as _INCOMPLETE
-from inspector.platforms import PLATFORMS
+from inspector.platforms import PLATFORMS, not_plain
 from inspector.redact import redact_message, redact_output
 
 INDEX = "index.json"
@@ -48,6 +48,9 @@ REJECTED = "rejected by the device"
 DENIED = f"{REJECTED} (not authorized)"  # an authorization said no: the feature may be there
 INCOMPLETE = f"{REJECTED} (incomplete or ambiguous command)"  # the command is there
 _WHY = {_DENIAL: DENIED, _INCOMPLETE: INCOMPLETE}
+# A file that holds more than the device's answer (a pager's prompt, a terminal's escape codes):
+# never read, as it cannot be read as what the device said.
+NOT_PLAIN = "not the device's plain answer"
 _LINE_END = re.compile(r"\r+\n")
 
 
@@ -74,6 +77,12 @@ class RawOutput:
         return self.error is not None and self.error.startswith(DENIED)
 
     @property
+    def not_plain(self) -> bool:
+        """The text holds more than the device's answer (see `platforms.not_plain`): kept in
+        its file, never read; the reason is in `error`."""
+        return self.error is not None and self.error.startswith(NOT_PLAIN)
+
+    @property
     def unknown_command(self) -> bool:
         """The OS has no such command (`% Invalid input`, `Unknown command`): the only refusal
         that says the image lacks the feature; not an incomplete or ambiguous one, nor a
@@ -81,14 +90,20 @@ class RawOutput:
         return self.error is not None and self.error.startswith(f"{REJECTED}: ")
 
     @classmethod
-    def from_text(cls, command: str, text: str, *, platform: str | None) -> RawOutput:
+    def from_text(cls, command: str, text: str, *, platform: str | None,
+                  read_by_checks: bool = True) -> RawOutput:
         """What a device printed, judged once for every stage: live, `evaluate`, `rerun` and a
-        served capture all come here, so they agree on what is an output and what is the
-        device's refusal (see `Platform.refusal`). Line ends are read as LF whatever the file
-        was saved with; the sha256 is of the text as given, the evidence file's."""
+        served capture all come here, so they agree on what is an output, what is the device's
+        refusal (see `Platform.refusal`) and what is not the device's plain answer (a pager
+        prompt, escape codes: see `platforms.not_plain`), which no check reads, whatever it
+        holds. Line ends are read as LF whatever the file was saved with; the sha256 is of the
+        text as given, the evidence file's. An output no check reads (a support file) is kept
+        as it came."""
         digest = sha256_text(text)
         if "\r" in text:
             text = _LINE_END.sub("\n", text)
+        if read_by_checks and (why_not := not_plain(text)) is not None:
+            return cls(command=command, text=None, sha256=digest, error=f"{NOT_PLAIN}: {why_not}")
         known = PLATFORMS.get(platform or "")
         refused = known.refusal(command, text) if known else None
         if refused is not None:
@@ -171,7 +186,8 @@ class EvidenceWriter:
         tokens only in an output no check reads."""
         text, redacted = redact_output(text, self._secrets, read_by_checks=read_by_checks,
                                        hostname=self._index["hostname"])
-        output = RawOutput.from_text(command, text, platform=self._index["platform"])
+        output = RawOutput.from_text(command, text, platform=self._index["platform"],
+                                     read_by_checks=read_by_checks)
         data = text.encode("utf-8")
         name = f"{command_slug(command)}.txt" + (".gz" if compress else "")
         # Compressed here, in the session's thread, which zlib runs without the GIL: in the
@@ -239,7 +255,7 @@ class Capture:
         # A refusal kept in a file is judged again from it, so that a record written before
         # refusals had kinds reads as a new one does (an incomplete command is not "absent").
         if entry is not None and entry.get("error") and not (
-                path is not None and str(entry["error"]).startswith(REJECTED)):
+                path is not None and str(entry["error"]).startswith((REJECTED, NOT_PLAIN))):
             return RawOutput(command=command, text=None, sha256=entry.get("sha256"),
                              error=entry["error"])
         if path is None:

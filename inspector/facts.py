@@ -300,6 +300,10 @@ class FactResolver:
                                     + f"; read `{command}` in its place")
                 return found
             why = output.error or "not captured"
+            if output.not_plain:
+                # It holds more than the device said (a pager, a terminal's codes): what it
+                # says is unknown, so no fallback or other command is read in its place.
+                return FactUnreadable(f"could not read `{command}`: {why}", command)
             if output.absent:
                 # A capture saved without this command may hold its fallback's output.
                 passed_over.append(f"`{command}` is not in the capture")

@@ -374,3 +374,142 @@ def test_a_record_from_before_refusal_kinds_is_judged_again_from_its_file(
     index_path.write_text(json.dumps(index))
     again = open_capture(tmp_path / "ev").output("show interfaces transceiver")
     assert again.rejected and not again.unknown_command
+
+
+# --------------------------------------------------------------------------- not plain text
+
+# What a terminal's pager leaves in a saved session: its prompt, then the backspaces, spaces and
+# backspaces that erase it once a key is pressed; the next row goes on from there.
+_PAGED = " --More-- " + "\b" * 10 + " " * 10 + "\b" * 10
+
+
+def _lab_capture(folder: Path, profile: str, changed: dict[str, str]) -> Path:
+    """Every output a healthy lab chassis of `profile` prints, `changed` (command -> text) in
+    place of its own: a capture folder as a tester saves one."""
+    from mock_devices import get_profile, render_output
+
+    lab = get_profile(profile)
+    outputs = {lab.command_for(slug): render_output(profile, lab.command_for(slug))
+               for slug in lab.effective_templates()}
+    outputs = {command: text for command, text in outputs.items()
+               if command_slug(command) not in {command_slug(c) for c in changed}}
+    return _capture(folder, {**outputs, **changed})
+
+
+def _render(profile: str, command: str) -> str:
+    from mock_devices import render_output
+
+    return render_output(profile, command)
+
+
+def _one_row(text: str, row: str, new: str) -> str:
+    assert row in text, row
+    return text.replace(row, new, 1)
+
+
+# (profile, platform, command, the output as saved paged, a check that reads it). Each hides a
+# fault behind the pager, or runs the pager into what the check reads.
+PAGED_CAPTURES = [
+    ("cat6500", "cisco_ios", "show module", lambda text: "\n".join(
+        _PAGED + line if n == 12 else line for n, line in enumerate(
+            _one_row(text, "SAL1827R8Q0  5.1    Ok", "SAL1827R8Q0  5.1    Faulty").split("\n"))),
+     "op.modules.state"),
+    ("cat9400", "cisco_xe", "show platform", lambda text: _one_row(
+        text, "2         C9400-LC-48P        ok      ",
+        _PAGED + "2         C9400-LC-48P        failed  "), "op.modules.state"),
+    ("cat9400", "cisco_xe", "show environment all", lambda text: _one_row(
+        text, "PS2     C9400-PWR-3200AC      ac    3200 W    active  ",
+        _PAGED + "PS2     C9400-PWR-3200AC      ac    3200 W    faulty  "), "hw.psu.status"),
+    ("asr9006", "cisco_xr", "show install active summary", lambda text: text + "\n --More-- ",
+     "op.software.boot"),
+]
+
+
+@pytest.mark.parametrize("profile, platform, command, paged, check_id", PAGED_CAPTURES)
+def test_an_output_captured_with_paging_on_is_never_read(
+        tmp_path: Path, profile: str, platform: str, command: str, paged: Any,
+        check_id: str) -> None:
+    folder = _lab_capture(tmp_path / profile, profile, {command: paged(_render(profile, command))})
+    check = _evaluate(folder, platform, check_id)[check_id]
+    assert check["status"] == "ERROR", check
+    assert check["message"].startswith(
+        f"could not read `{command}`: not the device's plain answer: it holds a pager prompt "
+        "(`--More--` on line "), check["message"]
+    assert check["message"].endswith("capture it again after `terminal length 0`")
+
+
+# (profile, platform, command, the output as a terminal painted it, checks that read it)
+ESCAPED_CAPTURES = [
+    ("cat9300", "cisco_xe", "show license summary",
+     lambda text: "\x1b[1m" + text.replace("\n", "\x1b[0m\n\x1b[1m"), ["lic.smart.usage"]),
+    # With its codes, the UDI's PID reads blank.
+    ("nexus9508", "cisco_nxos", "show inventory",
+     lambda text: "\x1b[1m" + text.replace("\n", "\x1b[0m\n\x1b[1m"),
+     ["lic.udi.match", "hw.chassis.identity"]),
+    # A refusal in a terminal's colours is not the device's plain refusal either.
+    ("cat9300", "cisco_xe", "show license summary",
+     lambda text: "\x1b[0m% Invalid input detected at '^' marker.\x1b[0m\n", ["lic.smart.usage"]),
+]
+
+
+@pytest.mark.parametrize("profile, platform, command, painted, check_ids", ESCAPED_CAPTURES)
+def test_an_output_with_terminal_escape_codes_is_never_read(
+        tmp_path: Path, profile: str, platform: str, command: str, painted: Any,
+        check_ids: list[str]) -> None:
+    text = painted(_render(profile, command))
+    folder = _lab_capture(tmp_path / profile, profile, {command: text})
+    code = text[:text.index("m") + 1].encode("unicode_escape").decode()
+    for check_id, check in _evaluate(folder, platform, *check_ids).items():
+        assert check["status"] == "ERROR", check
+        assert check["message"] == (
+            f"could not read `{command}`: not the device's plain answer: it holds terminal "
+            f"escape codes (`{code}` on line 1): it was saved with a terminal's colours or "
+            "cursor moves; capture it again as plain text"), check_id
+
+
+@pytest.mark.parametrize("text", [
+    "Mod Ports Card Type\n" + _PAGED + "  1   48  SFM-capable 48 port\n",  # IOS
+    "Mod  Ports  Module-Type\n--More--\n1    36     36x40G Ethernet Module\n",  # NX-OS
+    "Hardware:   ASA5525\n<--- More --->\r              \rLicense mode: Smart\n",  # ASA
+    "Switch Ports Model\n --More-- ",  # the capture ends at the pager: cut short as well
+    "Switch Ports Model\x1b[K\n",
+    "Switch Ports Model\n\x1b",
+])
+def test_a_pager_prompt_or_an_escape_code_anywhere_makes_an_output_unread(text: str) -> None:
+    for platform in PLATFORMS:
+        output = RawOutput.from_text("show module", text, platform=platform)
+        assert not output.captured and output.not_plain and not output.rejected, platform
+        assert output.error is not None and "\x1b" not in output.error
+
+
+@pytest.mark.parametrize("text", [
+    "Description: press --More-- to page\n",  # the words, not at a line's start
+    "Model: More-X 9000\n",
+])
+def test_the_words_of_a_pager_inside_a_line_are_data(text: str) -> None:
+    output = RawOutput.from_text("show inventory", text, platform="cisco_xe")
+    assert output.captured and not output.not_plain
+
+
+def test_a_support_file_with_escape_codes_is_kept_as_it_came(tmp_path: Path) -> None:
+    """No check reads a show tech: it is evidence as the device sent it, never unread."""
+    writer = EvidenceWriter(tmp_path / "ev", hostname="sw1", platform="cisco_xe")
+    tech = writer.add("show tech-support", "--- show version ---\n\x1b[0mCisco IOS XE\n",
+                      read_by_checks=False)
+    assert tech.captured and "error" not in (writer.entry("show tech-support") or {})
+
+
+def test_the_evidence_keeps_an_escaped_output_and_its_index_says_why(tmp_path: Path) -> None:
+    from inspector.evidence import Session
+
+    writer = EvidenceWriter(tmp_path / "ev", hostname="sw1", platform="cisco_xe")
+    text = "\x1b[1mSwitch Ports Model\x1b[0m\n"
+    output = writer.add("show version", text)
+    assert output.not_plain
+    entry = writer.entry("show version")
+    assert entry is not None and entry["error"] == output.error
+    writer.finish(Session(connected=True, privileged=True)).write()
+    assert (tmp_path / "ev" / entry["file"]).read_text() == text  # kept as it came
+    again = open_capture(tmp_path / "ev").output("show version")
+    assert again.not_plain and again.error == output.error and again.sha256 == output.sha256
+
