@@ -60,6 +60,21 @@ _CARET = re.compile(r"\s*\^\s*")
 _VISIBLE = re.compile(r"\S")
 # The time IOS-XR prints above every output while `exec prompt timestamp` is on.
 _STAMP = re.compile(r"\s*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \w{3} +\d+ [\d:.]+ \S+\s*")
+# The echo of the command above the reply, as a terminal log saves it: the prompt, then the
+# command as typed, perhaps abbreviated (`R1#sh plat` for `show platform`).
+_ECHO = re.compile(r"(?:\S*[#>])?\s*(?P<typed>\S.*)")
+
+
+def _echoes(line: str, command: str) -> bool:
+    """Whether `line` is the echo of `command`: a prompt, then each of its words or a start of
+    each, as IOS takes them."""
+    if line.endswith(command.strip()):
+        return True
+    found = _ECHO.fullmatch(line)
+    typed, words = (found["typed"].lower().split() if found else []), command.lower().split()
+    return len(typed) == len(words) and all(
+        w.startswith(t) for t, w in zip(typed, words, strict=True))
+
 
 # What a terminal leaves in a saved session that the device's answer never holds. The inspector
 # collects with paging off and reads the session's plain text, so an output with a pager prompt
@@ -134,7 +149,8 @@ class Platform:
         `command`; None when it is an output.
 
         A refusal is a short reply whose first line, after the caret line and IOS-XR's time
-        stamp (and the echo of the command, where a capture kept it), is one of `refusals` or
+        stamp (and the echo of the command, where a capture kept it, abbreviated or not), is one
+        of `refusals` or
         `denials`. An output that merely holds such a phrase further down (a log line quoting
         an earlier session's error, a show tech) is an output.
         """
@@ -144,7 +160,7 @@ class Platform:
                  if line.strip() and not _CARET.fullmatch(line)]
         if lines and _STAMP.fullmatch(lines[0]):
             lines = lines[1:]
-        if lines and lines[0].endswith(command.strip()) and not self._refusal.match(lines[0]):
+        if lines and _echoes(lines[0], command) and not self._refusal.match(lines[0]):
             lines = lines[1:]  # the echo, `host#show platform`, as a terminal log saves it
         if not lines or len(lines) > _REFUSAL_MAX_LINES or not self._refusal.match(lines[0]):
             return None

@@ -513,3 +513,35 @@ def test_the_evidence_keeps_an_escaped_output_and_its_index_says_why(tmp_path: P
     again = open_capture(tmp_path / "ev").output("show version")
     assert again.not_plain and again.error == output.error and again.sha256 == output.sha256
 
+
+# --------------------------------------------------------------------------- echoes
+
+
+@pytest.mark.parametrize("platform, command, reply", [
+    ("cisco_xe", "show platform", "R1#sh platform\nCommand authorization failed.\n"),
+    ("cisco_xe", "show platform", "R1#sh plat\nCommand authorization failed.\n"),
+    ("cisco_xe", "show environment all", "sw1#SH ENV AL\n% Authorization failed.\n"),
+    ("cisco_nxos", "show module", "switch# sh mod\n% Permission denied for the role\n"),
+])
+def test_a_denial_under_an_abbreviated_echo_is_a_denial(
+        platform: str, command: str, reply: str) -> None:
+    output = RawOutput.from_text(command, reply, platform=platform)
+    assert output.denied, output
+    assert output.error is not None and "#" not in output.error  # the echo is not quoted
+
+
+def test_a_tacacs_denial_under_its_abbreviated_echo_is_an_error_offline(tmp_path: Path) -> None:
+    folder = _lab_capture(tmp_path / "c9300", "cat9300", {
+        "show platform": "R1#sh platform\nCommand authorization failed.\n"})
+    check = _evaluate(folder, "cisco_xe", "op.modules.state")["op.modules.state"]
+    assert check["status"] == "ERROR", check
+    assert check["message"].startswith(
+        "`show platform` rejected by the device (not authorized): Command authorization failed."
+    ), check["message"]
+
+
+@pytest.mark.parametrize("first", ["R1#sh version", "R1#show platform detail", "R1#sh"])
+def test_another_commands_echo_is_not_taken_for_this_ones(first: str) -> None:
+    output = RawOutput.from_text("show platform", f"{first}\nCommand authorization failed.\n",
+                                 platform="cisco_xe")
+    assert not output.rejected
