@@ -969,6 +969,14 @@ def modules_state(modules: list[Module], policy: Policy) -> Outcome:
         return Outcome.error("no module state printed: only the switch table ("
                              + ", ".join(m.name for m in modules) + ")")
     installed = [m for m in modules if not is_absent(m.state, policy)]
+    if not installed:
+        # A running chassis has at least the route processor or supervisor it runs on: a
+        # table of empty slots alone is a fragment or a misread, nothing seen to be ok.
+        return Outcome.error(
+            f"every one of the {len(modules)} module(s) listed is an empty slot: "
+            "no installed module was seen",
+            [Evidence(path=f"modules/{m.slot}", actual=f"{m.name} {m.state}".strip())
+             for m in modules])
     # A fan tray bay is fixed: unlike a line card slot, an empty one is a finding.
     missing_fans = [m for m in modules
                     if is_absent(m.state, policy) and _FAN_BAY.search(f"{m.slot} {m.name}")]
