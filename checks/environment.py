@@ -827,11 +827,20 @@ _NXOS_UNITS = re.compile(
 )
 
 
+_NXOS_POWER_SUMMARY = re.compile(r"^Power Usage Summary:?[ \t]*$", re.MULTILINE)
+
+
 def count_nxos_units(text: str) -> dict[str, int]:
+    """Every NX-OS release prints its `Power Usage Summary` after the supply table (after
+    the per-module power table where there is one): a supply table without it is cut short,
+    and the supplies after the last row shown are unseen."""
     counts = {"power supplies": 0, "fans": 0}
     for m in _NXOS_UNITS.finditer(text):
         if m["psus"] is not None:
             counts["power supplies"] += len(m["psus"].splitlines())
+            if not _NXOS_POWER_SUMMARY.search(text, m.end()):
+                raise Unreadable("no `Power Usage Summary` after the supply table: the output "
+                                 "is cut short")
         else:
             counts["fans"] += 1
     return counts

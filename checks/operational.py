@@ -903,12 +903,19 @@ def _asa_module_rows(rows: list[dict[str, Any]]) -> list[Module]:
     )
 
 
-def _table_rows(header: str, row: str) -> Rows:
-    """Rows of the table under `header` (and its dashed line), each matching `row`."""
+def _table_rows(header: str, row: str, then: tuple[str, str] | None = None) -> Rows:
+    """Rows of the table under `header` (and its dashed line), each matching `row`. `then`
+    names, and matches the header of, a table the OS always prints after it: a table without
+    it is cut short, and the rows after the last one shown are unseen."""
     block = re.compile(rf"^{header}.*\n[ \t]*-[- \t]*\n((?:{row}.*(?:\n|$))*)", re.MULTILINE)
+    after = re.compile(rf"^{then[1]}", re.MULTILINE) if then else None
 
     def count(text: str) -> int:
-        return sum(len(m[1].splitlines()) for m in block.finditer(text))
+        tables = list(block.finditer(text))
+        if then and after and tables and not after.search(text, tables[0].end()):
+            raise Unreadable(f"no `{then[0]}` table after the module table: the output is "
+                             "cut short")
+        return sum(len(m[1].splitlines()) for m in tables)
 
     return Rows(count, what="module rows")
 
@@ -918,7 +925,9 @@ MODULES = Fact(
     {
         "cisco_nxos": Source(
             "show module", Genie(partial(_genie_modules, "status")),
-            rows=_table_rows(r"Mod[ \t]+Ports[ \t]+Module-Type", r"[ \t]*\d+[ \t]"),
+            # Every release prints the MAC address and serial table after it.
+            rows=_table_rows(r"Mod[ \t]+Ports[ \t]+Module-Type", r"[ \t]*\d+[ \t]",
+                             then=("MAC-Address(es)", r"Mod[ \t]+MAC-Address\(es\)")),
         ),
         # Catalyst 4500-E on IOS-XE 3.x has no `show platform` table of its cards.
         "cisco_xe": Source("show platform", Genie(partial(_genie_modules, "state")),
