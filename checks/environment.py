@@ -613,11 +613,31 @@ _IOS_UNITS = re.compile(
 )
 
 
+_CATALYST_BAY = re.compile(r"^[ \t]*(\d+)([A-Z])[ \t]", re.MULTILINE)
+
+
 def count_ios_units(text: str) -> dict[str, int]:
     counts = {"power supplies": 0, "fans": 0}
     for m in _IOS_UNITS.finditer(text):
         counts["fans" if m["fans"] else "power supplies"] += len(m["rows"].splitlines())
+        if not m["fans"]:
+            _every_bay(m["rows"])
     return counts
+
+
+def _every_bay(rows: str) -> None:
+    """A Catalyst supply table lists every bay of each switch (two or three: `1A`, `1B`,
+    `1C`), an empty one as `Not Present`: a switch whose bays stop at A, or skip one, is a
+    table cut short, and the supplies after its last row are unseen."""
+    bays: dict[str, list[str]] = {}
+    for switch, bay in _CATALYST_BAY.findall(rows):
+        bays.setdefault(switch, []).append(bay)
+    for switch, listed in bays.items():
+        whole = [chr(ord("A") + i) for i in range(max(2, len(listed)))]
+        if listed != whole:
+            missing = next(bay for bay in whole if bay not in listed)
+            raise Unreadable(f"switch {switch} lists bay {', '.join(listed)} and no bay "
+                             f"{missing}: the output is cut short")
 
 
 # The fans a fan table row makes (`switch 1 fan 2`, `FT1`): not a supply's own fan nor the
