@@ -605,8 +605,8 @@ def parse_ios_environment(text: str) -> Environment:
 # supply or fan, and the reader makes at least one unit of each.
 _IOS_UNITS = re.compile(
     r"^[ \t]*(?:(?P<fans>Switch[ \t]+FAN[ \t]+Speed[ \t]+State|Tray[ \t]+Status)"
-    r"|SW[ \t]+PID[ \t]+Serial#[ \t]+Status|Supply[ \t]+Model No[ \t]+Type[ \t]+Capacity"
-    r"[ \t]+Status).*\n"
+    r"|(?P<catalyst>SW[ \t]+PID[ \t]+Serial#[ \t]+Status)"
+    r"|Supply[ \t]+Model No[ \t]+Type[ \t]+Capacity[ \t]+Status).*\n"
     r"(?:[ \t]*-[- \t]*\n)?"
     r"(?P<rows>(?:[ \t]*(?:\d+[A-Z]?[ \t]+\d*|PS\d+|FT\d+|FM\d+)[ \t]+\S.*(?:\n|$))*)",
     re.MULTILINE,
@@ -620,9 +620,25 @@ def count_ios_units(text: str) -> dict[str, int]:
     counts = {"power supplies": 0, "fans": 0}
     for m in _IOS_UNITS.finditer(text):
         counts["fans" if m["fans"] else "power supplies"] += len(m["rows"].splitlines())
-        if not m["fans"]:
+        if m["catalyst"]:
             _every_bay(m["rows"])
+            for row in m["rows"].splitlines():
+                _whole_supply_row(row)
     return counts
+
+
+def _whole_supply_row(row: str) -> None:
+    """A row cut before its Status column is no row to judge (its serial was read as the
+    state): a bay's row is `Not Present` or reaches its power columns, and a fixed supply's
+    (`1  Built-in  Good`) has a state after its name."""
+    bay = re.match(r"^[ \t]*\d+([A-Z]?)[ \t]+(.*)$", row)
+    rest = bay[2].strip() if bay else ""
+    whole = (re.match(r"not present", rest, re.IGNORECASE)
+             or (catalyst_supply_status(rest) is not None if bay and bay[1]
+                 else len(rest.split()) >= 2))
+    if not whole:
+        raise Unreadable(f"the row `{row.strip()}` stops before its Status column: the output "
+                         "is cut short")
 
 
 def _every_bay(rows: str) -> None:
@@ -863,7 +879,24 @@ def count_nxos_units(text: str) -> dict[str, int]:
                                  "is cut short")
         else:
             counts["fans"] += 1
+            _whole_fan_row(text, m)
     return counts
+
+
+_NXOS_FAN_HEADER = re.compile(r"^(?:Chassis)?Fan[ \t]+Model[ \t].*?(Status)", re.MULTILINE)
+
+
+def _whole_fan_row(text: str, row: re.Match[str]) -> None:
+    """Every fan row reaches the Status column of the header above it, a blank Model or
+    Hw cell or not: a row that stops before it is cut short (its model was read as the
+    state)."""
+    header = next(reversed(list(_NXOS_FAN_HEADER.finditer(text, 0, row.start()))), None)
+    if header is None:
+        return
+    status_at = header.start(1) - header.start()
+    if len(row["fan"].rstrip()) <= status_at:
+        raise Unreadable(f"the row `{row['fan'].strip()}` stops before its Status column: "
+                         "the output is cut short")
 
 
 _IOS_ROWS = Rows(count_ios_units, _ios_units)
