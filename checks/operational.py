@@ -805,6 +805,12 @@ def count_xe_platform_rows(text: str) -> int:
     )
 
 
+def _stated(modules: list[Module]) -> int:
+    """The rows a reading holds with a state: a fixed switch's line, passed on stateless,
+    is no row of the state tables."""
+    return sum(1 for m in modules if m.state)
+
+
 def count_xe_module_rows(text: str) -> int:
     """`show platform` rows, or those of `show module` read in its place."""
     return count_xe_platform_rows(text) + count_module_status_rows(text)
@@ -933,7 +939,8 @@ MODULES = Fact(
         "cisco_xe": Source("show platform", Genie(partial(_genie_modules, "state")),
                            Own(parse_xe_modules),
                            fallbacks=("show module",),
-                           rows=Rows(count_xe_module_rows, what="module rows")),
+                           rows=Rows(count_xe_module_rows, _stated, what="module rows",
+                                     exact=True)),
         # Catalyst 4500 / 6500 / 7600; a router or a fixed switch has no such table.
         "cisco_ios": Source("show module", Own(parse_module_table), when_rejected="skip",
                             rows=Rows(count_module_status_rows, what="module rows")),
