@@ -178,6 +178,12 @@ class _IosReader:
             if not self.header(stripped):
                 self.statement(stripped)
         fan_trays = self.fan_slots - self.supply_slots
+        for name, parts in self.c6k_supplies.items():
+            # Each supply's block ends with its output line, the one that says whether it
+            # delivers power: a block without it is cut short, its input line no verdict.
+            if "power-output-fail" not in parts:
+                raise Unreadable(f"{name} has no `power-output-fail` line: the output is cut "
+                                 "short")
         self.psus.update({n: _c6k_supply_state(parts) for n, parts in self.c6k_supplies.items()})
         self.psus.update({n: " / ".join(bad) if (bad := [p for p in parts if not
                                                           p.endswith(": Normal")]) else "Normal"
@@ -585,10 +591,8 @@ class _IosReader:
 
 def _c6k_supply_state(parts: dict[str, str]) -> str:
     """One state from a 6500 supply's `power-output-fail: OK` and `power-input: AC high`."""
-    output = parts.get("power-output-fail", "").strip()
+    output = parts["power-output-fail"].strip()
     feed = parts.get("power-input", "").strip()
-    if not output:
-        return f"power input {feed}" if feed else "unknown"
     if output.upper() == "OK" and feed.lower() not in {"none", "off"}:
         return "OK"
     faults = [f"output {output}" if output.upper() != "OK" else "",
