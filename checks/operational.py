@@ -1071,8 +1071,12 @@ def _nxos_redundancy(parsed: dict[str, Any]) -> Redundancy:
     other = parsed["supervisor_2"]
     if other.get("redundancy_state", "").lower() == "not present":
         return Redundancy(subject=None, state=None, detail="single supervisor (sup-2 not present)")
-    state = other.get("supervisor_state") or other.get("redundancy_state")
-    return Redundancy(subject="standby sup-2", state=state, detail=mode)
+    # A supervisor that is there prints its Supervisor state below its Redundancy state
+    # (`Standby`, which alone says nothing of its readiness): without it, the output is cut.
+    if not other.get("supervisor_state"):
+        raise Unreadable("sup-2 has a redundancy state and no supervisor state: the output "
+                         "is cut short")
+    return Redundancy(subject="standby sup-2", state=other["supervisor_state"], detail=mode)
 
 
 def parse_xr_redundancy(text: str) -> Redundancy:
