@@ -1777,6 +1777,21 @@ def parse_nxos_boot(text: str) -> BootImages:
     return BootImages(units=units)
 
 
+_NXOS_SUP = re.compile(r"^[ \t]*(sup-\d+)[ \t]*$", re.MULTILINE)
+
+
+def count_nxos_boot_sups(text: str) -> int:
+    """The supervisors the next reload's boot variables are listed for. Each heading has its
+    variable below it (or `Boot POAP`, or a line saying none is set): a heading with nothing
+    below it is an output cut short, no supervisor without a boot image."""
+    section = re.split(r"^Boot Variables on next reload:", text, maxsplit=1, flags=re.MULTILINE)[-1]
+    sups = list(_NXOS_SUP.finditer(section))
+    if sups and not section[sups[-1].end():].strip():
+        raise Unreadable(f"`{sups[-1][1]}` has nothing below it in the boot variables: the "
+                         "output is cut short")
+    return len(sups)
+
+
 def _xr_packages_genie(parsed: dict[str, Any]) -> ActivePackages:
     listed = parsed.get("active_packages")
     if isinstance(listed, list):
@@ -1817,7 +1832,9 @@ BOOT = Fact(
         # the `BOOT variable` as IOS-XE does.
         "cisco_ios": Source("show boot", Genie(_ios_boot_genie), Own(parse_ios_boot),
                             Own(parse_xe_bootvar), fallbacks=("show bootvar",)),
-        "cisco_nxos": Source("show boot", Genie(_nxos_boot_genie), Own(parse_nxos_boot)),
+        "cisco_nxos": Source("show boot", Genie(_nxos_boot_genie), Own(parse_nxos_boot),
+                             rows=Rows(count_nxos_boot_sups, lambda value: len(value.units),
+                                       what="supervisors")),
         "cisco_xr": Source("show install active summary", Genie(_xr_packages_genie),
                            rows=_XR_PACKAGES),
     },
