@@ -1723,6 +1723,25 @@ def parse_xe_bootvar(text: str) -> BootImages:
     return BootImages(units=units)
 
 
+_BOOTVAR_LINE = re.compile(r"^[ \t]*(Standby )?(BOOT|CONFIG_FILE) variable\b.*$", re.MULTILINE)
+
+
+def count_bootvar_units(text: str) -> int:
+    """The units whose `BOOT variable` line `show bootvar` prints (active, standby). Each is
+    followed by its `CONFIG_FILE variable` line, on every release: a BOOT line without one
+    after it is an output cut short (`BOOT variable = fl`), not the image it names."""
+    lines = [(unit or "", kind, m[0]) for m in _BOOTVAR_LINE.finditer(text)
+             for unit, kind in [m.groups()]]
+    for at, (unit, kind, line) in enumerate(lines):
+        if kind == "BOOT" and not any(u == unit and k == "CONFIG_FILE" for u, k, _ in lines[at:]):
+            raise Unreadable(f"`{line.strip()}` has no {unit}CONFIG_FILE line after it: the "
+                             "output is cut short")
+    return sum(1 for _, kind, _ in lines if kind == "BOOT")
+
+
+_BOOTVAR_UNITS = Rows(count_bootvar_units, lambda value: len(value.units), what="boot units")
+
+
 def _ios_boot_genie(parsed: dict[str, Any]) -> BootImages:
     # A stack's first member is at the top level, the others under "switches".
     members = {"active": parsed} | {
@@ -1826,12 +1845,14 @@ _XR_PACKAGES = Rows(
 BOOT = Fact(
     "boot",
     {
-        "cisco_xe": Source("show bootvar", Genie(_xe_bootvar_genie), Own(parse_xe_bootvar)),
+        "cisco_xe": Source("show bootvar", Genie(_xe_bootvar_genie), Own(parse_xe_bootvar),
+                           rows=_BOOTVAR_UNITS),
         # Not TextFSM: on a stack its template keeps only the last member's boot path.
         # Catalyst 6500 / 7600 and ISR G2 have no `show boot`: their `show bootvar` prints
         # the `BOOT variable` as IOS-XE does.
         "cisco_ios": Source("show boot", Genie(_ios_boot_genie), Own(parse_ios_boot),
-                            Own(parse_xe_bootvar), fallbacks=("show bootvar",)),
+                            Own(parse_xe_bootvar), fallbacks=("show bootvar",),
+                            rows=_BOOTVAR_UNITS),
         "cisco_nxos": Source("show boot", Genie(_nxos_boot_genie), Own(parse_nxos_boot),
                              rows=Rows(count_nxos_boot_sups, lambda value: len(value.units),
                                        what="supervisors")),
