@@ -60,6 +60,11 @@ def _state(value: str | None) -> str | None:
     """`AUTHORIZED on Mar 13 08:09:28 2024 UTC` -> `AUTHORIZED`."""
     if value is None:
         return None
+    # The date follows its word on every line that has one: a line that stops at the word is
+    # cut inside (`AUTHORIZED on `), no state to judge.
+    if re.search(r"\s(?:on|since|as of)\s*$", value):
+        raise Unreadable(f"`Status: {value.strip()}` stops before its date: the output is cut "
+                         "short")
     return (
         re.split(r"\s+(?:on|since|as of)\s+\w{3}\s", value.strip(), maxsplit=1)[0].strip() or None
     )
