@@ -452,7 +452,10 @@ def parse_nxos_license_usage(text: str) -> list[FeatureLicense]:
     )
     for b in blocks:
         status = re.search(r"^\s+Status:\s*(.+?)\s*$", b["body"], re.MULTILINE)
-        if status and b["feature"] != "License Authorization":
+        # A license's entry prints its `Count:` above its status; a section with a status and
+        # no count is no license (`License Authorization:`, or IOS-XE's `Registration:` and
+        # `Utility:` where another command's output was saved as this one).
+        if status and re.search(r"^\s+Count:", b["body"], re.MULTILINE):
             rows.append(
                 FeatureLicense(feature=b["feature"].strip(), installed=None, status=status[1])
             )
