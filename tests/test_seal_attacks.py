@@ -54,6 +54,19 @@ def run(base: dict[str, Any], tmp_path: Path) -> Path:
     return Path(shutil.copytree(base["run_dir"], tmp_path / "run"))
 
 
+def _healthy_ok() -> ChassisSpec:
+    """The healthy chassis of the base run, to serve again on its own."""
+    return ChassisSpec(hostname=OK, profile="cat9300", scenario="healthy", index=2,
+                       serial=get_profile("cat9300").serial(2))
+
+
+def _fresh_run(tmp_path: Path) -> tuple[Path, tuple[str, ...]]:
+    """A new run's folder, and the command that makes it of the lab served in `tmp_path`."""
+    return tmp_path / "out" / "fresh", (
+        "run", "--inventory", str(tmp_path / "inventory"), "--out", str(tmp_path / "out"),
+        "--run-id", "fresh", "--no-show-tech")
+
+
 def _forge_psu_pass(run: Path) -> list[str]:
     """Turn the failed chassis's record and power output into a pass; the files changed."""
     record_path = run / "records" / f"{PSU}.json"
@@ -463,13 +476,10 @@ def test_a_run_never_signs_a_record_changed_before_its_end(
     changed before the end, was signed so. It ends the run now, still open; a resume sets
     the unsigned work aside and inspects the chassis again."""
     env = base["env"]
-    spec = ChassisSpec(hostname=OK, profile="cat9300", scenario="healthy", index=2,
-                       serial=get_profile("cat9300").serial(2))
-    run = tmp_path / "out" / "fresh"
+    spec = _healthy_ok()
+    run, args = _fresh_run(tmp_path)
     with running_lab([spec], inventory_out=tmp_path / "inventory"):
-        done = _meddled(run / "records" / f"{OK}.json", "run", "--inventory",
-                        str(tmp_path / "inventory"), "--out", str(tmp_path / "out"),
-                        "--run-id", "fresh", "--no-show-tech", env=env,
+        done = _meddled(run / "records" / f"{OK}.json", *args, env=env,
                         at="inspector.run:finish_run")
         assert done.returncode == 3, done.stdout + done.stderr
         assert f"  changed records/{OK}.json" in done.stderr, done.stderr
@@ -515,13 +525,11 @@ def test_a_run_never_signs_without_a_file_it_wrote_that_was_removed_before_its_e
     record behind it, or its record was judged on an output the run no longer held. The run
     ends (exit 3) naming the file, still open; a resume inspects the chassis again."""
     env = base["env"]
-    spec = ChassisSpec(hostname=OK, profile="cat9300", scenario="healthy", index=2,
-                       serial=get_profile("cat9300").serial(2))
-    run = tmp_path / "out" / "fresh"
+    spec = _healthy_ok()
+    run, args = _fresh_run(tmp_path)
     with running_lab([spec], inventory_out=tmp_path / "inventory"):
-        done = _meddled(run / removed, "run", "--inventory", str(tmp_path / "inventory"),
-                        "--out", str(tmp_path / "out"), "--run-id", "fresh", "--no-show-tech",
-                        env={**env, "MEDDLE_HOW": "remove"}, at="inspector.run:finish_run")
+        done = _meddled(run / removed, *args, env={**env, "MEDDLE_HOW": "remove"},
+                        at="inspector.run:finish_run")
         assert done.returncode == 3, done.stdout + done.stderr
         assert done.stderr.splitlines()[-2:] == [
             f"inspector: {run} was changed while this command ran:", f"  removed {named}"], \
@@ -539,8 +547,7 @@ def test_a_live_rerun_never_signs_without_an_output_of_its_attempt_removed_befor
     back as it was signed, and the rest of the attempt is set aside beside it, as the next
     command does with what a rerun killed outright added."""
     env = base["env"]
-    spec = ChassisSpec(hostname=OK, profile="cat9300", scenario="healthy", index=2,
-                       serial=get_profile("cat9300").serial(2))
+    spec = _healthy_ok()
     with running_lab([spec], inventory_out=tmp_path / "inventory"):
         done = _meddled(run / "evidence" / OK / "attempts" / "*" / "show_version.txt",
                         "rerun", str(run), "--host", OK, "--check", "hw.chassis.identity",
@@ -565,13 +572,10 @@ def test_a_file_of_ours_linked_under_another_name_is_never_signed_as_ours(
     gave it was signed as the inspector's own. A file of ours has no other name: both are
     named and the run ends, still open, for a resume to inspect the chassis again."""
     env = base["env"]
-    spec = ChassisSpec(hostname=OK, profile="cat9300", scenario="healthy", index=2,
-                       serial=get_profile("cat9300").serial(2))
-    run = tmp_path / "out" / "fresh"
+    spec = _healthy_ok()
+    run, args = _fresh_run(tmp_path)
     with running_lab([spec], inventory_out=tmp_path / "inventory"):
-        done = _meddled(run / "report-parts" / f"{OK}.json", "run", "--inventory",
-                        str(tmp_path / "inventory"), "--out", str(tmp_path / "out"),
-                        "--run-id", "fresh", "--no-show-tech",
+        done = _meddled(run / "report-parts" / f"{OK}.json", *args,
                         env={**env, "MEDDLE_HOW": "link:planted.json"},
                         at="inspector.run:finish_run")
         assert done.returncode == 3, done.stdout + done.stderr
@@ -624,17 +628,15 @@ def test_a_run_killed_before_its_first_signature_is_in_place_can_be_run_again(
     way of the same run given again. The folder is made and signed under another name, and
     only then named as the run."""
     env = base["env"]
-    spec = ChassisSpec(hostname=OK, profile="cat9300", scenario="healthy", index=2,
-                       serial=get_profile("cat9300").serial(2))
-    args = ("run", "--inventory", str(tmp_path / "inventory"), "--out", str(tmp_path / "out"),
-            "--run-id", "fresh", "--no-show-tech")
+    spec = _healthy_ok()
+    run, args = _fresh_run(tmp_path)
     with running_lab([spec], inventory_out=tmp_path / "inventory"):
         _killed_after(killed_after, *args, env=env)
-        assert not (tmp_path / "out" / "fresh").exists()
+        assert not run.exists()
         done = inspector(*args, env=env)
         assert done.returncode == 0, done.stdout + done.stderr
-    assert records(tmp_path / "out" / "fresh")[OK]["verdict"] == "PASS"
-    assert _verify(tmp_path / "out" / "fresh", env).returncode == 0
+    assert records(run)[OK]["verdict"] == "PASS"
+    assert _verify(run, env).returncode == 0
 
 
 def test_ctrl_c_once_every_chassis_is_done_leaves_a_finished_run(
@@ -642,15 +644,12 @@ def test_ctrl_c_once_every_chassis_is_done_leaves_a_finished_run(
     """Ctrl-C after the last chassis had its record left the run `interrupted`, "0 chassis not
     inspected", exit 130, for a resume with nothing to do before it could be called finished."""
     env = base["env"]
-    spec = ChassisSpec(hostname=OK, profile="cat9300", scenario="healthy", index=2,
-                       serial=get_profile("cat9300").serial(2))
-    run = tmp_path / "out" / "fresh"
+    spec = _healthy_ok()
+    run, args = _fresh_run(tmp_path)
     with running_lab([spec], inventory_out=tmp_path / "inventory"):
-        done = subprocess.run(
-            [sys.executable, "-m", "tests.meddler", "run", "--inventory",
-             str(tmp_path / "inventory"), "--out", str(tmp_path / "out"), "--run-id", "fresh",
-             "--no-show-tech"], capture_output=True, text=True, timeout=600,
-            env={**os.environ, **env, "MEDDLE_CTRL_C_AT_END": "1"})
+        done = subprocess.run([sys.executable, "-m", "tests.meddler", *args],
+                              capture_output=True, text=True, timeout=600,
+                              env={**os.environ, **env, "MEDDLE_CTRL_C_AT_END": "1"})
     assert done.returncode == 0 and "interrupted" not in done.stdout, done.stdout + done.stderr
     assert json.loads((run / "manifest.json").read_text())["state"] == "finished"
     assert json.loads((run / "run.json").read_text())["interrupted"] is False
