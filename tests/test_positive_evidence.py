@@ -23,7 +23,16 @@ from checks.operational import LOGGING, MODULES
 from inspector.catalogue import load_catalogue
 from inspector.evaluate import evaluate_check
 from inspector.evidence import RawOutput, Session, sha256_text
-from inspector.facts import Fact, FactResolver, FactUnavailable, Genie, Own, Rows, Source
+from inspector.facts import (
+    Fact,
+    FactResolver,
+    FactUnavailable,
+    Genie,
+    Own,
+    Rows,
+    Source,
+    Unreadable,
+)
 from inspector.policy import load_policy
 from tests.corpus import corpus_file
 
@@ -170,7 +179,7 @@ def test_each_counter_sees_a_table_row_the_parsers_never_wrote() -> None:
         (MODULES, "cisco_xr", "iosxr/show_platform/genieparser--golden_output6.txt",
          "0/2               NCS1K4-OTN-XP              BOOTING  NSHUT"),
         (ENVIRONMENT, "cisco_nxos", "nxos/show_environment/genieparser--golden1.txt",
-         "Fan5(sys_fan5)  N9K-C9808-FAN-A  1.0  front-to-back  Ok"),
+         "Fan5(sys_fan5)  N9K-C9808-FAN-A      1.0    front-to-back   Ok"),
         (ENVIRONMENT, "cisco_xe", "iosxe/show_env_all/genieparser--cat9k_c9610-golden_output.txt",
          "FT5     active       good  good  good  good  good  good"),
         (LOGGING, "cisco_xe", "iosxe/show_logging/genieparser--golden_output_1.txt",
@@ -181,7 +190,10 @@ def test_each_counter_sees_a_table_row_the_parsers_never_wrote() -> None:
         assert rows is not None
 
         def total(text: str, rows: Rows = rows) -> int:
-            return sum(rows.by_kind(rows.in_text(text)).values())
+            try:
+                return sum(rows.by_kind(rows.in_text(text)).values())
+            except Unreadable:  # a part of the output that the counter finds cut short
+                return -1
 
         text = corpus_file(path).read_text()
         lines = text.splitlines()
