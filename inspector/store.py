@@ -442,11 +442,7 @@ def start_run(*, out: Path, run_id: str, hosts: list[str], check_ids: list[str],
     if run_dir.exists():
         raise RunRefused(f"run folder {run_dir} already exists: choose another --run-id, "
                          "or --resume it")
-    # Made and signed under another name, then renamed into place: a run killed before its
-    # first signature left a folder that no command could resume, verify or run again.
-    starting = out / f".{run_id}.{os.getpid()}.starting"
-    starting.mkdir(parents=True)
-    write_json(starting / RUN_META, {
+    meta = {
         # started_at to the microsecond: with the run id and its signer, it tells this run
         # from another given the same id (the fleet store keeps both).
         "run_id": run_id, "started_at": utc_now(exact=True), "hosts": sorted(hosts),
@@ -460,16 +456,24 @@ def start_run(*, out: Path, run_id: str, hosts: list[str], check_ids: list[str],
         "jump_host": jump_host,
         "show_tech": show_tech,
         "judged_with": judged_with,
-    })
-    # Signed from its first moment: a run without a manifest is then one that was altered,
-    # never one merely cut short.
-    seal_run(starting, state=OPEN, name=run_id)
+    }
+    # Made and signed under another name, then renamed into place: a run killed before its
+    # first signature left a folder that no command could resume, verify or run again.
+    starting = out / f".{run_id}.{os.getpid()}.starting"
+    shutil.rmtree(starting, ignore_errors=True)  # this process's own, of a start that failed
+    starting.mkdir(parents=True)
     try:
+        write_json(starting / RUN_META, meta)
+        # Signed from its first moment: a run without a manifest is then one that was
+        # altered, never one merely cut short.
+        seal_run(starting, state=OPEN, name=run_id)
         os.rename(starting, run_dir)
-    except OSError:  # another command made the run meanwhile
-        shutil.rmtree(starting)
-        raise RunRefused(f"run folder {run_dir} already exists: choose another --run-id, "
-                         "or --resume it") from None
+    except BaseException as exc:  # a key that cannot sign, another command's run meanwhile
+        shutil.rmtree(starting, ignore_errors=True)
+        if isinstance(exc, OSError) and run_dir.exists():
+            raise RunRefused(f"run folder {run_dir} already exists: choose another --run-id, "
+                             "or --resume it") from None
+        raise
     return run_dir
 
 

@@ -654,3 +654,19 @@ def test_ctrl_c_once_every_chassis_is_done_leaves_a_finished_run(
     assert json.loads((run / "manifest.json").read_text())["state"] == "finished"
     assert json.loads((run / "run.json").read_text())["interrupted"] is False
     assert _verify(run, env).returncode == 0
+
+
+def test_a_run_whose_key_cannot_sign_leaves_no_folder(base: dict[str, Any],
+                                                       tmp_path: Path) -> None:
+    """A key that cannot sign (empty, as a keygen killed half-way once left it) ended the run
+    after it had made its folder: a folder no command could then resume or verify, in the
+    way of the same run given again once the key was mended."""
+    key = tmp_path / "empty.pem"
+    key.write_bytes(b"")
+    run, args = _fresh_run(tmp_path)
+    with running_lab([_healthy_ok()], inventory_out=tmp_path / "inventory"):
+        done = inspector(*args, env={**base["env"], "INSPECTOR_KEY": str(key)})
+        assert done.returncode == 3, done.stdout + done.stderr
+        assert list((tmp_path / "out").iterdir()) == []
+        assert inspector(*args, env=base["env"]).returncode == 0
+    assert _verify(run, base["env"]).returncode == 0
