@@ -153,8 +153,8 @@ IDENTITY = "hw.chassis.identity"
 def require_same_chassis(record: dict[str, Any], folder: Path, *, catalogue: Catalogue,
                          policy: Policy) -> None:
     """Raise RerunError unless the device a live rerun reached, whose outputs are in `folder`,
-    is the chassis `record` inspected: the same serial, where both are read, else the same SSH
-    host key. An inventory pointed elsewhere (its address edited, or another --inventory)
+    is the chassis `record` inspected: the same serial and the same SSH host key, each where
+    both are read, and one of them at least read. An inventory pointed elsewhere (its address edited, or another --inventory)
     would otherwise re-judge another device's outputs under this chassis's serial, and sign
     it. A chassis the run never read (never reached), or a device not reached now (its
     checks then say why), has nothing to compare."""
