@@ -149,10 +149,9 @@ class Platform:
         `command`; None when it is an output.
 
         A refusal is a short reply whose first line, after the caret line and IOS-XR's time
-        stamp (and the echo of the command, where a capture kept it, abbreviated or not), is one
-        of `refusals` or
-        `denials`. An output that merely holds such a phrase further down (a log line quoting
-        an earlier session's error, a show tech) is an output.
+        stamp (and the echo of the command, where a capture kept it, abbreviated or not), is
+        one of `refusals` or `denials`. An output that merely holds such a phrase further down
+        (a log line quoting an earlier session's error, a show tech) is an output.
         """
         if len(text) > _REFUSAL_MAX_CHARS and _VISIBLE.search(text, _REFUSAL_MAX_CHARS):
             return None

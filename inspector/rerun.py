@@ -154,10 +154,10 @@ def require_same_chassis(record: dict[str, Any], folder: Path, *, catalogue: Cat
                          policy: Policy) -> None:
     """Raise RerunError unless the device a live rerun reached, whose outputs are in `folder`,
     is the chassis `record` inspected: the same serial and the same SSH host key, each where
-    both are read, and one of them at least read. An inventory pointed elsewhere (its address edited, or another --inventory)
-    would otherwise re-judge another device's outputs under this chassis's serial, and sign
-    it. A chassis the run never read (never reached), or a device not reached now (its
-    checks then say why), has nothing to compare."""
+    both are read, and one of them at least read. An inventory pointed elsewhere (its address
+    edited, or another --inventory) would otherwise re-judge another device's outputs under
+    this chassis's serial, and sign it. A chassis the run never read (never reached), or a
+    device not reached now (its checks then say why), has nothing to compare."""
     hostname, platform = record["chassis"]["hostname"], record["chassis"]["platform"]
     capture = open_capture(folder, platform)
     if capture.session is None or not capture.session.connected:
