@@ -217,13 +217,13 @@ def known_digest(path: str, found_whole: Counter[str] | None = None, *,
         return None
     if not stat.S_ISREG(st.st_mode) or (new and st.st_nlink > 1):
         return None
-    key = _file_key(st)
+    key, stamp = _file_key(st), _stamp(st)
     if (known := _digests.get(key)) is None:
         folder = os.path.dirname(path)
         known = _handed_digest(folder, key)
-        if known is not None and known[:16] == _stamp(st) and found_whole is not None:
+        if known is not None and known[:16] == stamp and found_whole is not None:
             found_whole[folder] += 1
-    return known[16:].hex() if known is not None and known[:16] == _stamp(st) else None
+    return known[16:].hex() if known is not None and known[:16] == stamp else None
 
 
 def _handed_digest(folder: str, key: int) -> bytes | None:

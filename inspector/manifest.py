@@ -132,11 +132,17 @@ def plain_digest(path: str | Path) -> str | None:
     found in a run (a symlink, a pipe), put there by someone else: it is never hashed
     (through a symlink the hash would be of a file outside the run; a pipe would hang the
     reader) nor signed, and `verify` names it. One `lstat`, which the hashing reuses."""
+    st = _plain_stat(path)
+    return sha256_file(path, st) if st is not None else None
+
+
+def _plain_stat(path: str | Path) -> os.stat_result | None:
+    """The `lstat` of a plain file; None for anything else, or nothing (see `plain_digest`)."""
     try:
         st = os.lstat(path)
     except OSError:
         return None
-    return sha256_file(path, st) if stat.S_ISREG(st.st_mode) else None
+    return st if stat.S_ISREG(st.st_mode) else None
 
 
 def sign_run(run_dir: Path, key_path: Path, files: Iterable[tuple[str, str]] | None = None, *,
@@ -409,12 +415,8 @@ def _differences(run_dir: Path, recorded: dict[str, str],
     root = str(run_dir)
     for rel in recorded.keys() & present:
         path = os.path.join(root, rel)
-        try:
-            st = os.lstat(path)
-        except OSError:
-            st = None
-        # Hashed as `plain_digest` does, from the one `lstat`.
-        if st is None or not stat.S_ISREG(st.st_mode) or sha256_file(path, st) != recorded[rel]:
+        # Hashed as `plain_digest` does, and vouched for from the same `lstat`.
+        if (st := _plain_stat(path)) is None or sha256_file(path, st) != recorded[rel]:
             changed.append(rel)
         else:
             vouch_for(path, st)  # as signed: this process's own, until it changes
