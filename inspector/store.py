@@ -162,9 +162,9 @@ def rewriting(run_dir: Path, seal: Seal) -> Iterator[None]:
         # What it added (a live rerun's attempt, a report) is set aside, as the next command
         # sets aside what one killed outright added: left in the run, it would be named as
         # added by `verify`, and refused by the next rerun of the chassis.
-        if added := [rel for rel in _added(run_dir, seal) if _written_by_a_command(rel)]:
+        if aside := _set_aside_what_commands_added(run_dir, seal):
             print(f"inspector: what the command had added to {run_dir} is set aside in "
-                  f"{_set_aside(run_dir, added)}", file=sys.stderr)
+                  f"{aside}", file=sys.stderr)
         raise
     _remove(copy)
 
@@ -201,11 +201,10 @@ def read_seal(run_dir: Path, public_key: Path | None) -> Seal:
             _remove(copy)  # killed once its new signature was whole: its work stands
             return now
     _put_back(run_dir, before)
-    put_aside = [rel for rel in _added(run_dir, before) if _written_by_a_command(rel)]
-    aside = f"; what it had added is set aside in {_set_aside(run_dir, put_aside)}" \
-        if put_aside else ""
+    aside = _set_aside_what_commands_added(run_dir, before)
+    added = f"; what it had added is set aside in {aside}" if aside else ""
     print(f"inspector: a command was stopped as it rewrote {run_dir}, before signing it: the "
-          f"run is put back as it was last signed{aside}", file=sys.stderr)
+          f"run is put back as it was last signed{added}", file=sys.stderr)
     return Seal.read(run_dir, trusted)
 
 
@@ -224,8 +223,12 @@ def _put_back(run_dir: Path, before: Seal) -> None:
     _remove(copy)
 
 
-def _added(run_dir: Path, seal: Seal) -> list[str]:
-    return Seal(run_dir, seal.files, seal.state, seal.signer).added()
+def _set_aside_what_commands_added(run_dir: Path, seal: Seal) -> Path | None:
+    """Set aside what a command that rewrites a signed run adds to it (`_written_by_a_command`)
+    and `seal` does not list; where it went, or None if there was nothing."""
+    added = [rel for rel in Seal(run_dir, seal.files, seal.state, seal.signer).added()
+             if _written_by_a_command(rel)]
+    return _set_aside(run_dir, added) if added else None
 
 
 def _written_by_a_command(rel: str) -> bool:
