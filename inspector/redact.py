@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import partial
 
 from inspector.readonly import NotReadOnly, require_read_only
 
@@ -91,7 +92,7 @@ _SNMP_HOST = (r"(?<![\w-])(?P<keep2>snmp-server[ \t]+host[ \t]+(?![^\n]*\bcommun
 _URL_PASSWORD = r"(?<=://)(?P<keep3>[^/\s:@]+:)(?P<secret3>[^/\s@]+)(?=@)"
 # A TACACS+ or RADIUS server's key of digits alone, which the `key` keyword leaves for a key
 # chain's key number: `tacacs-server key 123456`, `radius-server host A key 123456`. (A key
-# of digits on a line of its own, in a server's block, is `_server_key`'s.)
+# of digits on a line of its own, in a server's block, is `_BARE_DIGIT_KEY`'s.)
 _SERVER_DIGIT_KEY = (r"(?<![\w-])(?P<keep4>(?:tacacs-server|radius-server|server-private)"
                      r"(?:[ \t]+\S+)*?[ \t]+key[ \t]+)(?P<secret4>[0-9]+)(?=[ \t]*$)")
 _SECRET = re.compile(f"{_BY_KEYWORD}|{_SNMP_HOST}|{_URL_PASSWORD}|{_SERVER_DIGIT_KEY}")
@@ -120,6 +121,12 @@ def _user_field(secret: str) -> re.Pattern[str]:
                       rf"(?:(?P<quote>['\"]){s}(?P=quote)|{s}(?![^\s\],;)]))")
 
 
+def _masked_field(field: re.Match[str], mask: str = MASK) -> str:
+    """A login message's user field that `_user_field` found, its value masked."""
+    quote = field["quote"] or ""
+    return f"{field['keep']}{quote}{mask}{quote}"
+
+
 def _phrase_after_keyword(secret: str) -> re.Pattern[str]:
     """A host credential of several words (`correct horse battery`) after a secret's keyword,
     where the syntax alone takes only its first word (`enable password correct horse
@@ -145,8 +152,7 @@ def _mask_line(line: str, fields: list[re.Pattern[str]],
     def mask_field(match: re.Match[str]) -> str:
         nonlocal count
         count += 1
-        quote = match.group("quote") or ""
-        return match.group("keep") + quote + MASK + quote
+        return _masked_field(match)
 
     for phrase in phrases:
         line = phrase.sub(mask, line)
@@ -296,8 +302,6 @@ def redact_message(text: str, credentials: Iterable[str]) -> str:
             if not _device_like(secret):
                 part = _whole_token(secret).sub("***", part)
             elif _LOGIN_MESSAGE.search(part):
-                part = _user_field(secret).sub(
-                    lambda field: f"{field['keep']}{field['quote'] or ''}***"
-                                  f"{field['quote'] or ''}", part)
+                part = _user_field(secret).sub(partial(_masked_field, mask="***"), part)
         parts[index] = part
     return "".join(parts)
