@@ -89,16 +89,19 @@ _ESCAPE_CODE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|.)?", re.DOTALL)
 def not_plain(text: str) -> str | None:
     """Why `text` is not a device's plain answer (a pager prompt, terminal escape codes), naming
     the first line that shows it; None when it is."""
+    def line_of(found: re.Match[str]) -> int:
+        return text.count("\n", 0, found.start()) + 1
+
     # The plain searches first: the pattern tries every line of a 5 MB log (29 ms), they do not.
     if "More" in text and (found := _PAGER_PROMPT.search(text)):
-        return (f"it holds a pager prompt (`{found[0].strip()}` on line "
-                f"{text.count(chr(10), 0, found.start()) + 1}): it was captured with paging on, "
-                "and rows may be lost; capture it again after `terminal length 0`")
+        return (f"it holds a pager prompt (`{found[0].strip()}` on line {line_of(found)}): it "
+                "was captured with paging on, and rows may be lost; capture it again after "
+                "`terminal length 0`")
     if "\x1b" in text and (found := _ESCAPE_CODE.search(text)):
         code = found[0].encode("unicode_escape").decode("ascii")
-        return (f"it holds terminal escape codes (`{code}` on line "
-                f"{text.count(chr(10), 0, found.start()) + 1}): it was saved with a terminal's "
-                "colours or cursor moves; capture it again as plain text")
+        return (f"it holds terminal escape codes (`{code}` on line {line_of(found)}): it was "
+                "saved with a terminal's colours or cursor moves; capture it again as plain "
+                "text")
     return None
 
 
