@@ -206,6 +206,7 @@ class Assessment:
     hostname: str
     product: Product
     reasons: tuple[Reason, ...]
+    fee_waived: bool = False  # a transfer the program excepts: no new license fee
 
     @property
     def tier(self) -> Tier:
@@ -225,6 +226,7 @@ class Assessment:
 EUROPE = frozenset(
     "AD AL AT AX BA BE BG BY CH CY CZ DE DK EE ES FI FO FR GB GG GI GR HR HU IE IM IS IT JE LI "
     "LT LU LV MC MD ME MK MT NL NO PL PT RO RS RU SE SI SJ SK SM UA VA".split())
+
 
 def missing_fields(row: ChecklistRow, product: Product, *, visited: bool = False) -> list[str]:
     """What the checklist must say about this chassis and does not.
@@ -280,6 +282,7 @@ def assess(row: ChecklistRow, hold_list: AbstractSet[str], products: ProductCata
     if not row.license_proof:
         add("no license proof: inspectable, but not supportable until a sales order number or "
             "an authorized reseller's receipt for the license is given", inspection=False)
+    fee_waived = False
     if row.transfer_exception and not field_problem("transfer_exception",
                                                      row.transfer_exception):
         if row.transfer_exception == "within_europe" and row.country.upper() not in EUROPE:
@@ -288,6 +291,7 @@ def assess(row: ChecklistRow, hold_list: AbstractSet[str], products: ProductCata
                 "fee is waived only if it is one (check the checklist)", inspection=False,
                 support=False)
         else:
+            fee_waived = True
             add(f"the new license fee is waived: {row.transfer_exception.replace('_', ' ')} "
                 "transfer, one the program excepts", inspection=False, support=False)
     if product.in_program and not product.has_ssh_cli:
@@ -297,7 +301,8 @@ def assess(row: ChecklistRow, hold_list: AbstractSet[str], products: ProductCata
         add(f"platform {row.platform} does not fit {product.family}, which runs {product.os} "
             f"(expected {' or '.join(product.platforms)}): check the checklist",
             inspection=False, support=False)
-    return Assessment(hostname=row.hostname, product=product, reasons=tuple(reasons))
+    return Assessment(hostname=row.hostname, product=product, reasons=tuple(reasons),
+                      fee_waived=fee_waived)
 
 
 # ---------------------------------------------------------------------------------- preflight
@@ -377,8 +382,8 @@ def preflight(
         countries.setdefault(site, set()).add(row.country)
         if assessment.tier is Tier.NOT_IN_PROGRAM or assessment.eligible:
             summary["tiers"][str(assessment.tier)] += 1
-        if assessment.eligible and assessment.tier is not Tier.NOT_IN_PROGRAM and any(
-                r.text.startswith("the new license fee is waived") for r in assessment.reasons):
+        if assessment.fee_waived and assessment.eligible and (
+                assessment.tier is not Tier.NOT_IN_PROGRAM):
             summary["fee_waived"] += 1
     for site, summary in sites.items():
         summary["earliest_inspection_date"] = earliest_inspection_date(
