@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from inspector.files import atomic_write, safe_name
+from inspector.files import ascii_number, atomic_write, safe_name
 from inspector.platforms import PLATFORMS
 
 # What the buyer declares about each chassis's state (PROGRAM.md, "Eligibility rules").
@@ -153,9 +153,7 @@ def field_problem(column: str, value: str) -> str | None:
     if not value:
         return None
     if column == "port":
-        # ASCII digits alone: int() refuses a digit such as `²`, which isdigit takes, and
-        # reads `२२` as 22, which isdecimal takes; the inventory refuses both (hosts.py).
-        if not (value.isascii() and value.isdecimal()) or not 1 <= int(value) <= 65535:
+        if (number := ascii_number(value)) is None or not 1 <= number <= 65535:
             return f"{value!r} is not a TCP port (1-65535)"
     elif column == "platform" and value not in PLATFORMS:
         return (
@@ -255,7 +253,7 @@ def import_checklist(path: Path) -> list[ChecklistRow]:
         rows.append(
             ChecklistRow(
                 row=line,
-                port=int(port) if port.isdecimal() else DEFAULT_PORT,
+                port=number if (number := ascii_number(port)) is not None else DEFAULT_PORT,
                 **{c: values[c] for c in COLUMNS if c != "port"},
             )
         )

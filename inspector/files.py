@@ -372,6 +372,12 @@ def safe_name(name: str) -> str:
     return f"{cleaned}~{hashlib.sha256(name.encode('utf-8')).hexdigest()[:16]}"
 
 
+def ascii_number(text: str) -> int | None:
+    """The number `text` writes in ASCII digits alone (a port), else None: `int()` refuses a
+    digit such as `²`, which `isdigit` takes, and reads `२२` as 22, which `isdecimal` takes."""
+    return int(text) if text.isascii() and text.isdecimal() else None
+
+
 def is_plain_name(name: str) -> bool:
     """A name fit to be a folder as it is (a run id): letters, digits, `.`, `_`, `-`."""
     return bool(_PLAIN.fullmatch(name))

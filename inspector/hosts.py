@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector.collect import load_netmiko
+from inspector.files import ascii_number
 from inspector.platforms import PLATFORMS
 
 
@@ -405,10 +406,8 @@ def check_hosts(nornir: Any) -> None:
         if host.platform in PLATFORMS and not host.hostname:  # a host the run would contact
             raise InventoryError(f"host {host.name!r}: no address (hostname) to reach it at")
         port = host.port
-        # ASCII digits alone: int() refuses a digit such as `²`, which isdigit takes, and
-        # reads `२२` as 22, which isdecimal takes.
-        if isinstance(port, str) and port.strip().isascii() and port.strip().isdecimal():
-            port = host.port = int(port)  # CSV and table plugins read every cell as text
+        if isinstance(port, str) and (number := ascii_number(port.strip())) is not None:
+            port = host.port = number  # CSV and table plugins read every cell as text
         if port is not None and (isinstance(port, bool) or not isinstance(port, int)
                                  or not 1 <= port <= 65535):
             raise InventoryError(f"host {host.name!r}: port must be a number from 1 to 65535, "
