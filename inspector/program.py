@@ -39,6 +39,9 @@ class Tier(StrEnum):
     LOW = "low"
     HIGH = "high"
     NOT_IN_PROGRAM = "not_in_program"
+    # No PID to classify (none declared, none read): which list it is on cannot be told, and
+    # saying "not in the program" would be a guess.
+    UNKNOWN = "unknown"
 
 
 class CatalogueError(ValueError):
@@ -88,15 +91,17 @@ class Product:
 
     @property
     def in_program(self) -> bool:
-        return self.tier is not Tier.NOT_IN_PROGRAM
+        return self.tier in (Tier.LOW, Tier.HIGH)
 
     @property
     def has_ssh_cli(self) -> bool:
         return bool(self.platforms)
 
     def explain(self) -> str:
+        if self.tier is Tier.UNKNOWN:
+            return "no PID, declared or read: its tier cannot be told"
         if self.family is None:
-            return f"{self.pid or '(no PID)'} is on neither of the program's tier lists"
+            return f"{self.pid} is on neither of the program's tier lists"
         text = f"{self.pid}: {self.family} ({self.tier}), matched {self.rule!r}"
         if self.outranked:
             text += ", more specific than " + ", ".join(self.outranked)
@@ -153,7 +158,9 @@ class ProductCatalogue:
     def lookup(self, pid: str | None) -> Product:
         """Classify a PID as the device prints it; anything unlisted is not in the program."""
         pid = (pid or "").strip().upper()
-        matches = [rule for rule in self._rules if pid and rule.regex.fullmatch(pid)]
+        if not pid:
+            return Product(pid=pid, tier=Tier.UNKNOWN)
+        matches = [rule for rule in self._rules if rule.regex.fullmatch(pid)]
         if not matches:
             return Product(pid=pid, tier=Tier.NOT_IN_PROGRAM)
         matches.sort(key=lambda rule: rule.specificity, reverse=True)
@@ -378,7 +385,9 @@ def preflight(
         assessment = assess(row, hold, products)
         chassis.append(assessment.as_dict())
         site = row.site or NO_SITE
-        summary = sites.setdefault(site, {"tiers": {str(t): 0 for t in Tier}, "fee_waived": 0})
+        # A chassis of unknown tier has no declared PID: its checklist is incomplete, no quote.
+        summary = sites.setdefault(site, {"tiers": {str(t): 0 for t in Tier
+                                                    if t is not Tier.UNKNOWN}, "fee_waived": 0})
         countries.setdefault(site, set()).add(row.country)
         if assessment.tier is Tier.NOT_IN_PROGRAM or assessment.eligible:
             summary["tiers"][str(assessment.tier)] += 1

@@ -26,6 +26,7 @@ TIER_LABELS = {
     "low": "Low complexity",
     "high": "High complexity",
     "not_in_program": "Not in program",
+    "unknown": "Tier unknown (no PID)",
     None: "Tier unknown",  # a record without a program section in a run where others have one
 }
 NO_SITE = "(no site)"

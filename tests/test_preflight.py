@@ -102,6 +102,17 @@ def test_site_quote_counts_inspectable_chassis_per_tier(report: dict) -> None:
     assert report["sites"]["(no site)"]["tiers"] == {"low": 0, "high": 0, "not_in_program": 0}
 
 
+def test_a_chassis_declared_without_a_pid_is_of_unknown_tier_and_in_no_count() -> None:
+    """The program: a product on neither list is not in the program, "do not guess a tier".
+    A row with no PID is on no list that anyone can tell: it was counted in the site's quote
+    as not in the program."""
+    report = preflight([row("nopid", declared_pid="")], set(), WEDNESDAY, load_policy())
+    (item,) = report["chassis"]
+    assert (item["tier"], item["eligible"]) == ("unknown", False)
+    assert item["reasons"] == ["checklist incomplete: missing declared_pid"]
+    assert report["sites"]["Austin"]["tiers"] == {"low": 0, "high": 0, "not_in_program": 0}
+
+
 def test_earliest_dates_by_country(report: dict) -> None:
     # Wednesday + 5 business days (US) and + 10 (DE, the policy default), weekends skipped.
     assert report["sites"]["Austin"]["earliest_inspection_date"] == "2024-06-12"

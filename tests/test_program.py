@@ -142,7 +142,7 @@ CATALOGUE_CASES = {
     "15454-M6-SA": ("high", "ONS 15454 series multiservice provisioning platforms"),
     "IE-3300-8U2X": ("not_in_program", None),
     "IOSv": ("not_in_program", None),
-    "": ("not_in_program", None),
+    "": ("unknown", None),  # no PID: no list can be told, so none is guessed
 }
 
 
@@ -165,7 +165,7 @@ def test_lookup_ignores_case_and_padding_and_explains() -> None:
     assert product.outranked == ("Catalyst 9000 fixed port series",)
     assert "more specific than Catalyst 9000 fixed port series" in product.explain()
     assert "neither of the program's tier lists" in PRODUCTS.lookup("CISCO1941/K9").explain()
-    assert PRODUCTS.lookup(None).tier == "not_in_program"
+    assert PRODUCTS.lookup(None).tier == "unknown"
 
 
 def test_os_and_ssh_platforms() -> None:
@@ -416,6 +416,9 @@ def test_program_section_eligible() -> None:
         (record(), {"site": "lab"}, "low", ["no pre-inspection checklist"]),
         (record(pid="WS-C3650-24TS-L"), {"site": "lab"}, "not_in_program",
          ["no pre-inspection checklist", "not in the program"]),
+        # Not reached, nothing declared: no PID, so no tier, and not "not in the program".
+        (record(verdict="ERROR", pid=None), {"site": "lab"}, "unknown",
+         ["no pre-inspection checklist", "inspection verdict ERROR"]),
     ],
 )
 def test_program_section_not_eligible(rec: dict[str, Any], data: dict[str, Any], tier: str,

@@ -331,7 +331,7 @@ def test_a_live_rerun_after_the_chassis_is_repaired_passes_and_keeps_both_attemp
 def test_a_live_rerun_of_a_chassis_the_run_never_reached_says_what_it_found(
         base: dict[str, Any], tmp_path: Path) -> None:
     """A chassis that refused the run's login, rerun live once it let the inspector in: its
-    record said PASS "not inspected", with no PID nor serial and so not in the program, and
+    record said PASS "not inspected", with no PID nor serial and so of unknown tier, and
     the session that had failed. It now holds what the live session read."""
     lab: Lab = base["lab"]
     env = base["env"]
@@ -346,7 +346,7 @@ def test_a_live_rerun_of_a_chassis_the_run_never_reached_says_what_it_found(
     run = tmp_path / "out" / "r"
     before = records(run)[OK]
     assert before["verdict_reason"].startswith("not inspected: ")
-    assert (before["chassis"]["pid"], before["program"]["tier"]) == (None, "not_in_program")
+    assert (before["chassis"]["pid"], before["program"]["tier"]) == (None, "unknown")
     done = inspector("rerun", str(run), "--host", OK, "--failed", "--live", env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     after = records(run)[OK]
