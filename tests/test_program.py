@@ -140,6 +140,9 @@ CATALOGUE_CASES = {
     "MGX-8950": ("high", "MGX 8900 series"),
     "AS5400XM": ("high", "AS5x00 series universal gateways"),
     "15454-M6-SA": ("high", "ONS 15454 series multiservice provisioning platforms"),
+    "ONS-15454": ("high", "ONS 15454 series multiservice provisioning platforms"),
+    "ONS15454": ("high", "ONS 15454 series multiservice provisioning platforms"),
+    "ONS-154540": ("not_in_program", None),
     "IE-3300-8U2X": ("not_in_program", None),
     "IOSv": ("not_in_program", None),
     "": ("unknown", None),  # no PID: no list can be told, so none is guessed
@@ -184,7 +187,7 @@ def test_literal_prefix() -> None:
     assert literal_prefix("C9[235]\\d\\d") == "C9"
     assert literal_prefix("WS-X?6748") == "WS-"
     assert literal_prefix("ASR-920-4SZ-A") == "ASR-920-4SZ-A"
-    assert literal_prefix("(ONS-?)?15454-.*") == ""
+    assert literal_prefix("(ONS-?)?15454(-.*)?") == ""
 
 
 def _catalogue(families: str) -> ProductCatalogue:
