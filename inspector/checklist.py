@@ -257,7 +257,8 @@ def import_checklist(path: Path) -> list[ChecklistRow]:
                 **{c: values[c] for c in COLUMNS if c != "port"},
             )
         )
-    problems += _cross_row_problems(rows)
+    problems += [f"{_place(rows[index])}, column {column}: {why}"
+                 for index, column, why in cross_row_problems(rows)]
     if problems:
         raise ChecklistError(str(path), problems)
     return rows
@@ -309,38 +310,39 @@ def _header_problems(header: list[str]) -> list[str]:
     return problems
 
 
-def _cross_row_problems(rows: list[ChecklistRow]) -> list[str]:
+def _place(row: ChecklistRow) -> str:
+    return f"row {row.row}" if row.row is not None else f"host {row.hostname!r}"
+
+
+def cross_row_problems(rows: list[ChecklistRow]) -> list[tuple[int, str, str]]:
+    """What makes rows inaccurate together, as (index of the later row, column, why): two
+    chassis of one name or one serial number, a site in two countries. The import refuses a
+    checklist for any; the preflight of an inventory written by hand excludes the later row."""
     problems = []
     names: dict[str, ChecklistRow] = {}
     serials: dict[str, ChecklistRow] = {}
     countries: dict[str, ChecklistRow] = {}
-    for row in rows:
+    for index, row in enumerate(rows):
         # Names that differ only in case or in characters a file name cannot hold would share
         # one record file (records/<safe_name>.json).
         key = safe_name(row.hostname).casefold()
         if row.hostname and key in names:
             first = names[key]
-            problems.append(
-                f"row {row.row}, column hostname: {row.hostname!r} duplicates "
-                f"{first.hostname!r} on row {first.row}"
-            )
+            problems.append((index, "hostname", f"{row.hostname!r} duplicates "
+                                                f"{first.hostname!r} on {_place(first)}"))
         if row.hostname:
             names.setdefault(key, row)
         serial = row.declared_serial.upper()
         if serial and serial in serials:
-            problems.append(
-                f"row {row.row}, column declared_serial: {row.declared_serial!r} is also "
-                f"declared on row {serials[serial].row}"
-            )
+            problems.append((index, "declared_serial", f"{row.declared_serial!r} is also "
+                                                       f"declared on {_place(serials[serial])}"))
         serials.setdefault(serial, row)
         # One site has one notice period, so it must lie in one country.
         if row.site and row.country:
             first = countries.setdefault(row.site, row)
             if first.country != row.country:
-                problems.append(
-                    f"row {row.row}, column country: site {row.site!r} is {row.country} here "
-                    f"but {first.country} on row {first.row}"
-                )
+                problems.append((index, "country", f"site {row.site!r} is {row.country} here "
+                                                   f"but {first.country} on {_place(first)}"))
     return problems
 
 

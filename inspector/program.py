@@ -23,6 +23,7 @@ import yaml
 
 from inspector.checklist import (
     ChecklistRow,
+    cross_row_problems,
     declared_through_checklist,
     field_problem,
     row_from_host,
@@ -252,11 +253,13 @@ def missing_fields(row: ChecklistRow, product: Product, *, visited: bool = False
 
 
 def assess(row: ChecklistRow, hold_list: AbstractSet[str], products: ProductCatalogue,
-           *, pid: str | None = None, visited: bool = False) -> Assessment:
+           *, pid: str | None = None, visited: bool = False,
+           conflicts: Iterable[tuple[str, str]] = ()) -> Assessment:
     """Every reason that bears on inspecting and supporting this chassis, from its declaration.
 
     After a visit, `pid` is the PID the chassis reported (it decides the tier) and `visited`
-    leaves out what only mattered for reaching the chassis.
+    leaves out what only mattered for reaching the chassis. `conflicts` are (column, why) that
+    this row and an earlier one of the same declarations cannot both be true of.
     """
     product = products.lookup(pid or row.declared_pid)
     reasons: list[Reason] = []
@@ -268,6 +271,8 @@ def assess(row: ChecklistRow, hold_list: AbstractSet[str], products: ProductCata
     if missing:
         # The program: the checklist must be accurate and complete, or no inspection is done.
         add(f"checklist incomplete: missing {', '.join(missing)}", inspection=True)
+    for column, why in conflicts:
+        add(f"checklist inaccurate: {column}: {why}", inspection=True)
     for column in ("address", "platform", "country", "condition", "transfer_exception",
                    "license_proof"):
         problem = field_problem(column, getattr(row, column))
@@ -354,6 +359,15 @@ def load_hold_list(path: Path) -> frozenset[str]:
     return frozenset(serials)
 
 
+def conflicts_by_row(rows: list[ChecklistRow]) -> dict[int, list[tuple[str, str]]]:
+    """`cross_row_problems` by index of row. An imported checklist has none (the import
+    refuses them); an inventory written by hand, a Nornir configuration or a testbed can."""
+    found: dict[int, list[tuple[str, str]]] = {}
+    for index, column, why in cross_row_problems(rows):
+        found.setdefault(index, []).append((column, why))
+    return found
+
+
 def declarations(source: Any) -> list[ChecklistRow]:
     """Checklist rows as given, or read from a Nornir object's hosts."""
     if hasattr(source, "inventory"):
@@ -381,8 +395,10 @@ def preflight(
     chassis = []
     sites: dict[str, dict[str, Any]] = {}
     countries: dict[str, set[str]] = {}
-    for row in declarations(declared):
-        assessment = assess(row, hold, products)
+    rows = declarations(declared)
+    conflicts = conflicts_by_row(rows)
+    for index, row in enumerate(rows):
+        assessment = assess(row, hold, products, conflicts=conflicts.get(index, ()))
         chassis.append(assessment.as_dict())
         site = row.site or NO_SITE
         # A chassis of unknown tier has no declared PID: its checklist is incomplete, no quote.
@@ -543,14 +559,14 @@ def excluded_hosts(
     inventory) are inspected as before and their records say that no checklist stood behind.
     """
     hold = frozenset(s.strip().upper() for s in hold_list or ())
+    declared = [(host.name, context.declaration) for host in nornir.inventory.hosts.values()
+                if (context := HostContext.for_host(host, hold)).declaration is not None]
+    conflicts = conflicts_by_row([row for _, row in declared])
     excluded = {}
-    for host in nornir.inventory.hosts.values():
-        context = HostContext.for_host(host, hold)
-        if context.declaration is None:
-            continue
-        assessment = assess(context.declaration, hold, catalogue)
+    for index, (name, row) in enumerate(declared):
+        assessment = assess(row, hold, catalogue, conflicts=conflicts.get(index, ()))
         if not assessment.eligible:
-            excluded[host.name] = assessment
+            excluded[name] = assessment
     return excluded
 
 

@@ -218,6 +218,29 @@ def test_preflight_of_a_hand_written_inventory(tmp_path: Path) -> None:
     assert report["sites"]["Paris"]["earliest_inspection_date"] == "2024-06-21"
 
 
+def test_preflight_of_a_hand_written_inventory_compares_its_hosts(tmp_path: Path) -> None:
+    """The checklist import refuses one serial declared twice and a site in two countries;
+    an inventory written by hand was judged host by host, so both hosts were quoted."""
+    from inspector.hosts import load_nornir
+
+    host = ("{name}:\n  hostname: {address}\n  platform: cisco_xe\n  data:\n"
+            "    site: Paris\n    country: {country}\n    declared_pid: C9300-48P\n"
+            "    declared_serial: {serial}\n    condition: working\n    license_proof: SO-1\n")
+    (tmp_path / "hosts.yaml").write_text(
+        host.format(name="a", address="10.0.0.1", country="FR", serial="FCW1")
+        + host.format(name="b", address="10.0.0.2", country="FR", serial="fcw1")
+        + host.format(name="c", address="10.0.0.3", country="US", serial="FCW3"))
+    report = preflight(load_nornir(tmp_path, 1), set(), FRIDAY, load_policy())
+    assert [(c["hostname"], c["eligible"], c["reasons"]) for c in report["chassis"]] == [
+        ("a", True, []),
+        ("b", False, ["checklist inaccurate: declared_serial: 'fcw1' is also declared on "
+                      "host 'a'"]),
+        ("c", False, ["checklist inaccurate: country: site 'Paris' is US here but FR on "
+                      "host 'a'"]),
+    ]
+    assert report["sites"]["Paris"]["tiers"] == {"low": 1, "high": 0, "not_in_program": 0}
+
+
 def test_rendering_plain_text(report: dict) -> None:
     console = Console(record=True, width=160, force_terminal=False, color_system=None)
     print_preflight(console, report)

@@ -498,6 +498,25 @@ def test_excluded_hosts_and_their_records(tmp_path: Path) -> None:
     assert json.loads(path.read_text())["program"]["tier"] == "low"
 
 
+def test_a_run_does_not_contact_a_second_host_declaring_a_serial_already_declared(
+        tmp_path: Path) -> None:
+    """An inventory written by hand is not imported, so nothing compared its hosts: one
+    chassis declared under two hosts (two addresses of it, or one serial typed twice) was
+    contacted twice, and quoted twice. The checklist import refuses the same rows."""
+    from inspector.hosts import load_nornir
+
+    (tmp_path / "hosts.yaml").write_text(
+        "".join(f"{name}:\n  hostname: 10.0.0.{n}\n  platform: cisco_xe\n  data:\n"
+                + "".join(f"    {k}: {v if v is not None else 'null'}\n"
+                          for k, v in CHECKLIST_DATA.items())
+                for n, name in enumerate(("first", "second"), 1)))
+    excluded = excluded_hosts(load_nornir(tmp_path, 1), set(), PRODUCTS)
+    assert list(excluded) == ["second"]
+    assert [r.text for r in excluded["second"].reasons] == [
+        f"checklist inaccurate: declared_serial: {CHECKLIST_DATA['declared_serial']!r} is "
+        "also declared on host 'first'"]
+
+
 def test_no_license_proof_does_not_exclude() -> None:
     row = ChecklistRow(hostname="a", address="10.0.0.1", platform="cisco_xe", site="S",
                        country="US", declared_pid="C9300-48P", declared_serial="S1",
