@@ -172,6 +172,11 @@ def field_problem(column: str, value: str) -> str | None:
             f"unknown transfer exception {value!r}: expected empty or one of "
             + ", ".join(TRANSFER_EXCEPTIONS)
         )
+    elif column in ("declared_pid", "declared_serial") and any(c.isspace() for c in value):
+        # `C9300-48P V02` (PID and version ID copied together) is no PID: the catalogue's
+        # patterns would take it for a C9300-48P, yet leave ASR-920-24SZ-M V01 out of the
+        # program, and on site the chassis's C9300-48P would not be it.
+        return f"{value!r} holds a space: a PID or serial number is one word"
     elif column == "address" and not _valid_address(value):
         return f"{value!r} is not an IP address or a DNS name"
     elif column == "license_proof" and not any(c.isdigit() for c in value):

@@ -273,8 +273,8 @@ def assess(row: ChecklistRow, hold_list: AbstractSet[str], products: ProductCata
         add(f"checklist incomplete: missing {', '.join(missing)}", inspection=True)
     for column, why in conflicts:
         add(f"checklist inaccurate: {column}: {why}", inspection=True)
-    for column in ("address", "platform", "country", "condition", "transfer_exception",
-                   "license_proof"):
+    for column in ("address", "platform", "country", "declared_pid", "declared_serial",
+                   "condition", "transfer_exception", "license_proof"):
         problem = field_problem(column, getattr(row, column))
         if problem:  # only hand-written inventories get here: the import refuses these
             add(f"checklist invalid: {column}: {problem}",

@@ -104,6 +104,8 @@ def test_every_bad_value_is_reported_with_row_and_column(tmp_path: Path) -> None
         "r15,10.0.0.15,22,cisco_xe,S,US,C9300-48P,A15,working,,,surplus",  # too many cells
         "r16,10.0.0.16,²,cisco_xe,S,US,C9300-48P,A16,working,,",  # a digit int() refuses
         "r17,10.0.0.17,२२,cisco_xe,S,US,C9300-48P,A17,working,,",  # digits int() reads as 22
+        "r18,10.0.0.18,22,cisco_xe,S,US,ASR-920-24SZ-M V01,A18,working,,",  # PID and VID
+        "r19,10.0.0.19,22,cisco_xe,S,US,C9300-48P,FCW2124 G09K,working,,",  # serial in two
     ]
     problems = problems_of(write(tmp_path, "\n".join([HEADER, *rows]) + "\n"))
     expected = [
@@ -124,6 +126,8 @@ def test_every_bad_value_is_reported_with_row_and_column(tmp_path: Path) -> None
         "row 16: 12 cells but the header has 11",
         "row 17, column port: '²' is not a TCP port",
         "row 18, column port: '२२' is not a TCP port",
+        "row 19, column declared_pid: 'ASR-920-24SZ-M V01' holds a space",
+        "row 20, column declared_serial: 'FCW2124 G09K' holds a space",
     ]
     for fragment in expected:
         assert any(p.startswith(fragment) for p in problems), (fragment, problems)

@@ -205,7 +205,7 @@ def test_preflight_of_a_hand_written_inventory(tmp_path: Path) -> None:
 
     (tmp_path / "hosts.yaml").write_text(
         "r1:\n  hostname: 10.0.0.1\n  platform: cisco_xe\n  data:\n    site: Paris\n"
-        "    country: fr\n    declared_pid: C9300-48P\n    declared_serial: FCW1\n"
+        "    country: fr\n    declared_pid: C9300-48P V02\n    declared_serial: FCW1\n"
         "    condition: Broken\n    license_proof: N/A\n"
     )
     report = preflight(load_nornir(tmp_path, 1), set(), FRIDAY, load_policy())
@@ -214,6 +214,8 @@ def test_preflight_of_a_hand_written_inventory(tmp_path: Path) -> None:
     assert any("checklist invalid: condition: unknown condition 'broken'" in r
                for r in item["reasons"])
     assert any("checklist invalid: license_proof: 'N/A' is a placeholder" in r
+               for r in item["reasons"])
+    assert any("checklist invalid: declared_pid: 'C9300-48P V02' holds a space" in r
                for r in item["reasons"])
     assert report["sites"]["Paris"]["earliest_inspection_date"] == "2024-06-21"
 
