@@ -322,6 +322,7 @@ def assess(row: ChecklistRow, hold_list: AbstractSet[str], products: ProductCata
 # The program fixes the notice in the United States and Canada; elsewhere its text says 7
 # business days in one place and 10 in another, so the policy decides (default: the longer).
 FIXED_NOTICE_BUSINESS_DAYS = {"US": 5, "CA": 5}
+LONGER_NOTICE_ELSEWHERE = 10
 NO_SITE = "(no site)"
 
 
@@ -340,11 +341,24 @@ def add_business_days(start: date, days: int) -> date:
     return current
 
 
+def site_notice(countries: Iterable[str], policy: Policy) -> tuple[int, str]:
+    """The business days' notice a site needs, and what it stands on: said, so that the
+    policy's choice between the program's two readings is never made silently. With no known
+    country, or several, the longest notice among them is the safe one."""
+    known = [c.upper() for c in countries if c]
+    if known and all(c in FIXED_NOTICE_BUSINESS_DAYS for c in known):
+        return (max(FIXED_NOTICE_BUSINESS_DAYS[c] for c in known),
+                "fixed by the program for the United States and Canada")
+    notice = max(notice_business_days(c, policy) for c in [*known, ""])
+    basis = ("the policy's program.notice_business_days_elsewhere (outside the United States "
+             "and Canada the program's text says 7 business days in one place and 10 in another)")
+    if notice < LONGER_NOTICE_ELSEWHERE:
+        basis += f": fewer than the {LONGER_NOTICE_ELSEWHERE} it also says"
+    return notice, basis
+
+
 def earliest_inspection_date(countries: Iterable[str], today: date, policy: Policy) -> date:
-    """With no known country, or several, the longest notice among them is the safe one."""
-    notices = [notice_business_days(c, policy) for c in countries if c]
-    notice = max(notices) if notices else notice_business_days("", policy)
-    return add_business_days(today, notice)
+    return add_business_days(today, site_notice(countries, policy)[0])
 
 
 def load_hold_list(path: Path) -> frozenset[str]:
@@ -411,8 +425,10 @@ def preflight(
                 assessment.tier is not Tier.NOT_IN_PROGRAM):
             summary["fee_waived"] += 1
     for site, summary in sites.items():
-        summary["earliest_inspection_date"] = earliest_inspection_date(
-            countries[site], today, policy).isoformat()
+        notice, basis = site_notice(countries[site], policy)
+        summary["earliest_inspection_date"] = add_business_days(today, notice).isoformat()
+        summary["notice_business_days"] = notice
+        summary["notice_basis"] = basis
     return {"chassis": chassis, "sites": dict(sorted(sites.items()))}
 
 
@@ -436,7 +452,8 @@ def print_preflight(console: Any, report: Mapping[str, Any]) -> None:
             f"site {shown_line(site)}: quote {tiers['low']} low, {tiers['high']} high "
             f"({summary['fee_waived']} with the new license fee waived); "
             f"{tiers['not_in_program']} not in the program; earliest inspection "
-            f"{summary['earliest_inspection_date']}"
+            f"{summary['earliest_inspection_date']} ({summary['notice_business_days']} "
+            f"business days' notice: {summary['notice_basis']})"
         )
 
 

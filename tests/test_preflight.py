@@ -64,7 +64,8 @@ def test_shape_is_fixed_and_serializable(report: dict) -> None:
     for item in report["chassis"]:
         assert set(item) == {"hostname", "tier", "eligible", "reasons"}
     for summary in report["sites"].values():
-        assert set(summary) == {"tiers", "fee_waived", "earliest_inspection_date"}
+        assert set(summary) == {"tiers", "fee_waived", "earliest_inspection_date",
+                                "notice_business_days", "notice_basis"}
         assert set(summary["tiers"]) == {"low", "high", "not_in_program"}
     json.dumps(report)
 
@@ -152,6 +153,34 @@ def test_notice_by_country_and_policy(tmp_path: Path) -> None:
     assert earliest_inspection_date(["US"], FRIDAY, seven) == date(2024, 6, 14)  # fixed at 5
 
 
+def test_the_notice_says_what_it_stands_on_and_a_shorter_reading_is_never_silent(
+        tmp_path: Path) -> None:
+    """Outside the United States and Canada the program's text says 7 business days in one
+    place and 10 in another. A policy may choose 7; the preflight gave the date alone, so
+    whoever books the visit could not tell that the shorter reading was in force."""
+    rows = [row("us"), row("de", site="Berlin", country="DE"),
+            row("mixed", site="Mixed", country="US"), row("mixed-de", site="Mixed", country="DE")]
+    default = preflight(rows, set(), FRIDAY, load_policy())["sites"]
+    assert default["Austin"]["notice_business_days"] == 5
+    assert default["Austin"]["notice_basis"] == ("fixed by the program for the United States "
+                                                 "and Canada")
+    assert default["Berlin"]["notice_business_days"] == 10
+    assert "says 7 business days in one place and 10 in another" in (
+        default["Berlin"]["notice_basis"])
+    assert "fewer" not in default["Berlin"]["notice_basis"]
+    override = tmp_path / "policy.yaml"
+    override.write_text("program:\n  notice_business_days_elsewhere: 7\n")
+    seven = preflight(rows, set(), FRIDAY, load_policy(override))["sites"]
+    for site in ("Berlin", "Mixed"):  # a site with a US and a DE row takes the longer, 7
+        assert (seven[site]["notice_business_days"], seven[site]["earliest_inspection_date"]) == (
+            7, "2024-06-18")
+        assert seven[site]["notice_basis"].endswith(": fewer than the 10 it also says")
+    console = Console(width=400, record=True)
+    print_preflight(console, preflight(rows, set(), FRIDAY, load_policy(override)))
+    assert ("earliest inspection 2024-06-18 (7 business days' notice: the policy's "
+            "program.notice_business_days_elsewhere") in console.export_text()
+
+
 def test_hold_list_file(tmp_path: Path) -> None:
     path = tmp_path / "hold.txt"
     path.write_text("# compliance holds, 2024-06\n\nfox1234abcd\n  SAL999  # stolen\n#SAL000\n")
@@ -168,9 +197,10 @@ def test_preflight_of_an_imported_checklist(tmp_path: Path) -> None:
     report = preflight(import_checklist(path), set(), FRIDAY, load_policy())
     assert [(c["tier"], c["eligible"]) for c in report["chassis"]] == [
         ("low", True), ("not_in_program", False)]
-    assert report["sites"] == {"Toronto": {"tiers": {"low": 1, "high": 0, "not_in_program": 1},
-                                           "fee_waived": 0,
-                                           "earliest_inspection_date": "2024-06-14"}}
+    assert report["sites"] == {"Toronto": {
+        "tiers": {"low": 1, "high": 0, "not_in_program": 1}, "fee_waived": 0,
+        "earliest_inspection_date": "2024-06-14", "notice_business_days": 5,
+        "notice_basis": "fixed by the program for the United States and Canada"}}
 
 
 def test_a_transfer_the_program_excepts_waives_the_new_license_fee(tmp_path: Path) -> None:

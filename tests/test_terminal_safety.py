@@ -132,7 +132,9 @@ def test_preflight_prints_names_and_sites_inert_even_into_a_pipe() -> None:
         "chassis": [{"hostname": HOSTILE, "tier": "high", "eligible": False,
                      "reasons": [f"site {HOSTILE}", "on hold"]}],
         "sites": {HOSTILE: {"tiers": {"low": 0, "high": 1, "not_in_program": 0},
-                            "fee_waived": 0, "earliest_inspection_date": "2024-06-12"}}})
+                            "fee_waived": 0, "earliest_inspection_date": "2024-06-12",
+                            "notice_business_days": 5,
+                            "notice_basis": "fixed by the program"}}})
     printed = buffer.getvalue()
     assert "\x1b" not in printed and "\x07" not in printed and "\x9b" not in printed
     assert "site C9300\\x1b[2J\\x1b]0;owned\\x07[bold red]FAKE PASS[/]\\x9b31m: quote" \
