@@ -770,8 +770,7 @@ def preflight(inventory: Path | None, checklist_file: Path | None, nornir_config
         raise Unusable(_NO_SOURCE)
     hosts = (import_checklist(source.path) if source.kind == "checklist"
              else load_hosts(source, 1))
-    report = judge(hosts, _load_hold_list(hold_list) or frozenset(), date.today(),
-                   _load_policy(policy))
+    report = judge(hosts, _load_hold_list(hold_list), date.today(), _load_policy(policy))
     if as_json:
         print(json.dumps(report, indent=2))
     else:

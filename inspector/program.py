@@ -252,14 +252,16 @@ def missing_fields(row: ChecklistRow, product: Product, *, visited: bool = False
     return missing
 
 
-def assess(row: ChecklistRow, hold_list: AbstractSet[str], products: ProductCatalogue,
+def assess(row: ChecklistRow, hold_list: AbstractSet[str] | None, products: ProductCatalogue,
            *, pid: str | None = None, visited: bool = False,
            conflicts: Iterable[tuple[str, str]] = ()) -> Assessment:
     """Every reason that bears on inspecting and supporting this chassis, from its declaration.
 
-    After a visit, `pid` is the PID the chassis reported (it decides the tier) and `visited`
-    leaves out what only mattered for reaching the chassis. `conflicts` are (column, why) that
-    this row and an earlier one of the same declarations cannot both be true of.
+    `hold_list` None: no hold list was given, so a hold cannot be flagged and the reasons say
+    it was not checked. After a visit, `pid` is the PID the chassis reported (it decides the
+    tier) and `visited` leaves out what only mattered for reaching the chassis. `conflicts`
+    are (column, why) that this row and an earlier one of the same declarations cannot both
+    be true of.
     """
     product = products.lookup(pid or row.declared_pid)
     reasons: list[Reason] = []
@@ -289,7 +291,9 @@ def assess(row: ChecklistRow, hold_list: AbstractSet[str], products: ProductCata
             "program, refer it to the compromised-equipment return-to-service process",
             inspection=True)
     serial = row.declared_serial.strip().upper()
-    if serial and serial in hold_list:
+    if hold_list is None:
+        add("compliance hold not checked: no hold list was given", inspection=False)
+    elif serial and serial in hold_list:
         add(f"serial {serial} is on compliance hold", inspection=True)
     if not row.license_proof:
         add("no license proof: inspectable, but not supportable until a sales order number or "
@@ -391,7 +395,7 @@ def declarations(source: Any) -> list[ChecklistRow]:
 
 def preflight(
     declared: Iterable[ChecklistRow] | Any,
-    hold_list: AbstractSet[str],
+    hold_list: AbstractSet[str] | None,
     today: date,
     policy: Policy,
     products: ProductCatalogue | None = None,
@@ -402,10 +406,11 @@ def preflight(
     `not_in_program` counts the chassis the program does not cover. Chassis excluded for
     another reason (damage, hold, an incomplete checklist) are in no count: they get no quote.
     `fee_waived` counts the quoted chassis whose new license fee the program waives (a
-    transfer it excepts: to an affiliate, within Europe, ...).
+    transfer it excepts: to an affiliate, within Europe, ...). Without a hold list (None) no
+    chassis is said to be clear of a compliance hold.
     """
     products = products or load_products()
-    hold = frozenset(s.strip().upper() for s in hold_list)
+    hold = None if hold_list is None else frozenset(s.strip().upper() for s in hold_list)
     chassis = []
     sites: dict[str, dict[str, Any]] = {}
     countries: dict[str, set[str]] = {}

@@ -17,6 +17,9 @@ def test_example_inventory_preflight() -> None:
     assert tiers == {"nyc-core-sw1": "low", "nyc-edge-rtr1": "high", "nyc-fw1": "high",
                      "nyc-optical1": "high"}
     assert report["sites"]["nyc"]["tiers"] == {"low": 1, "high": 3, "not_in_program": 0}
+    # No --hold-list: not one chassis is said to be clear of a compliance hold.
+    assert all("compliance hold not checked: no hold list was given" in c["reasons"]
+               for c in report["chassis"])
 
 
 def test_example_checklist_imports_and_flags_environmental_damage(tmp_path: Path) -> None:

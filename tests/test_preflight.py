@@ -181,6 +181,17 @@ def test_the_notice_says_what_it_stands_on_and_a_shorter_reading_is_never_silent
             "program.notice_business_days_elsewhere") in console.export_text()
 
 
+def test_without_a_hold_list_no_chassis_is_said_to_be_clear_of_a_hold() -> None:
+    """The program: a chassis whose serial carries a compliance hold must be flagged. With no
+    hold list the preflight could flag none, and said nothing: a held chassis read as eligible
+    with no reason at all, where a run's record says the hold was not checked."""
+    report = preflight([row("sw1")], None, WEDNESDAY, load_policy())
+    (item,) = report["chassis"]
+    assert item["eligible"]  # inspectable: the hold is checked on site against a list
+    assert item["reasons"] == ["compliance hold not checked: no hold list was given"]
+    assert preflight([row("sw1")], set(), WEDNESDAY, load_policy())["chassis"][0]["reasons"] == []
+
+
 def test_hold_list_file(tmp_path: Path) -> None:
     path = tmp_path / "hold.txt"
     path.write_text("# compliance holds, 2024-06\n\nfox1234abcd\n  SAL999  # stolen\n#SAL000\n")
