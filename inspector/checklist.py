@@ -177,6 +177,11 @@ def field_problem(column: str, value: str) -> str | None:
         # patterns would take it for a C9300-48P, yet leave ASR-920-24SZ-M V01 out of the
         # program, and on site the chassis's C9300-48P would not be it.
         return f"{value!r} holds a space: a PID or serial number is one word"
+    elif column in ("declared_pid", "declared_serial") and not value.isascii():
+        # A word processor's dash (U+2010 or U+2013 for the hyphen of C9300-48P) made a listed
+        # product "not in the program"; devices print their PIDs and serials in ASCII.
+        return (f"{value!r} holds {''.join(sorted({c for c in value if not c.isascii()}))!r}: "
+                "a PID or serial number is ASCII (a dash typed by a word processor?)")
     elif column == "address" and not _valid_address(value):
         return f"{value!r} is not an IP address or a DNS name"
     elif column == "license_proof" and not any(c.isdigit() for c in value):

@@ -106,6 +106,7 @@ def test_every_bad_value_is_reported_with_row_and_column(tmp_path: Path) -> None
         "r17,10.0.0.17,२२,cisco_xe,S,US,C9300-48P,A17,working,,",  # digits int() reads as 22
         "r18,10.0.0.18,22,cisco_xe,S,US,ASR-920-24SZ-M V01,A18,working,,",  # PID and VID
         "r19,10.0.0.19,22,cisco_xe,S,US,C9300-48P,FCW2124 G09K,working,,",  # serial in two
+        "r20,10.0.0.20,22,cisco_xe,S,US,C9300\u201048P,A20,working,,",  # a typographic hyphen
     ]
     problems = problems_of(write(tmp_path, "\n".join([HEADER, *rows]) + "\n"))
     expected = [
@@ -128,6 +129,8 @@ def test_every_bad_value_is_reported_with_row_and_column(tmp_path: Path) -> None
         "row 18, column port: '२२' is not a TCP port",
         "row 19, column declared_pid: 'ASR-920-24SZ-M V01' holds a space",
         "row 20, column declared_serial: 'FCW2124 G09K' holds a space",
+        "row 21, column declared_pid: 'C9300\u201048P' holds '\u2010': a PID or serial number is "
+        "ASCII",
     ]
     for fragment in expected:
         assert any(p.startswith(fragment) for p in problems), (fragment, problems)
