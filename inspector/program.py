@@ -133,10 +133,10 @@ class ProductCatalogue:
                 raise CatalogueError(f"catalogue entry {entry}: expected family, tier, os, pids")
             if entry["os"] not in systems:
                 raise CatalogueError(f"{entry['family']}: unknown os {entry['os']!r}")
-            try:
-                tier = Tier(entry["tier"])
-            except ValueError:
-                raise CatalogueError(f"{entry['family']}: unknown tier {entry['tier']!r}") from None
+            # `unknown` answers a lookup with no PID; no family of the lists is of it.
+            if entry["tier"] not in {str(t) for t in Tier} - {Tier.UNKNOWN}:
+                raise CatalogueError(f"{entry['family']}: unknown tier {entry['tier']!r}")
+            tier = Tier(entry["tier"])
             for pattern in entry["pids"]:
                 try:
                     regex = re.compile(pattern, re.IGNORECASE)

@@ -204,6 +204,8 @@ def test_catalogue_refuses_ties_and_malformed_entries() -> None:
         _catalogue("  - {family: ASR 902, 903, tier: high, os: IOS, pids: [ASR-902]}\n")
     with pytest.raises(CatalogueError, match="unknown tier"):
         _catalogue("  - {family: A, tier: medium, os: IOS, pids: [A]}\n")
+    with pytest.raises(CatalogueError, match="unknown tier 'unknown'"):
+        _catalogue("  - {family: A, tier: unknown, os: IOS, pids: [A]}\n")
     with pytest.raises(CatalogueError, match="unknown os"):
         _catalogue("  - {family: A, tier: low, os: JUNOS, pids: [A]}\n")
     with pytest.raises(CatalogueError, match="bad pattern"):
