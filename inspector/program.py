@@ -354,8 +354,8 @@ def site_notice(countries: Iterable[str], policy: Policy) -> tuple[int, str]:
         return (max(FIXED_NOTICE_BUSINESS_DAYS[c] for c in known),
                 "fixed by the program for the United States and Canada")
     notice = max(notice_business_days(c, policy) for c in [*known, ""])
-    basis = ("the policy's program.notice_business_days_elsewhere (outside the United States "
-             "and Canada the program's text says 7 business days in one place and 10 in another)")
+    basis = ("the policy's program.notice_business_days_elsewhere, where the program's text "
+             "says 7 business days in one place and 10 in another")
     if notice < LONGER_NOTICE_ELSEWHERE:
         basis += f": fewer than the {LONGER_NOTICE_ELSEWHERE} it also says"
     return notice, basis
