@@ -44,7 +44,7 @@ import re
 from dataclasses import dataclass, field
 
 from checks.common import NO_CHASSIS, InventoryItem, find_chassis, in_vocabulary
-from checks.identity import FROM_VERSION, INVENTORY, readable
+from checks.identity import FROM_VERSION, INVENTORY, entry_listed_twice, readable
 from inspector.catalogue import check
 from inspector.facts import Fact, Own, Source, Unreadable
 from inspector.models import Domain, Evidence, Outcome, Severity
@@ -450,7 +450,8 @@ TRANSCEIVERS = Fact(
         "cisco_ios": Source("show interfaces transceiver", Own(parse_ios_transceivers),
                             when_rejected="skip"),
         "cisco_nxos": Source("show interface transceiver details", Own(parse_nxos_transceivers)),
-        "cisco_xr": Source("show inventory", Own(xr_optics_from_inventory)),
+        "cisco_xr": Source("show inventory", Own(xr_optics_from_inventory),
+                           doubled=entry_listed_twice),
     },
 )
 

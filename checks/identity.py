@@ -12,6 +12,7 @@ from typing import Any
 from checks.common import (
     NO_CHASSIS,
     InventoryItem,
+    banner_said_twice,
     count_inventory_entries,
     find_chassis,
     genie_inventory_items,
@@ -158,12 +159,13 @@ VERSION = Fact(
         # the labelled corpus is judged the same without it. (Every fact reading this output
         # with Genie leaves it out alike, so they share one parse.)
         "cisco_ios": Source("show version", Genie(_ios_version, schema_check=False),
-                            opening=opens_with_ios_banner),
+                            opening=opens_with_ios_banner, doubled=banner_said_twice),
         "cisco_xe": Source("show version", Genie(_ios_version, schema_check=False),
-                           opening=opens_with_ios_banner),
-        "cisco_nxos": Source("show version", Genie(_nxos_version), TextFSM(_nxos_version_rows)),
-        "cisco_xr": Source("show version", Genie(_iosxr_version)),
-        "cisco_asa": Source("show version", Genie(_asa_version)),
+                           opening=opens_with_ios_banner, doubled=banner_said_twice),
+        "cisco_nxos": Source("show version", Genie(_nxos_version), TextFSM(_nxos_version_rows),
+                             doubled=banner_said_twice),
+        "cisco_xr": Source("show version", Genie(_iosxr_version), doubled=banner_said_twice),
+        "cisco_asa": Source("show version", Genie(_asa_version), doubled=banner_said_twice),
     },
 )
 
@@ -175,7 +177,30 @@ VERSION = Fact(
 _INVENTORY_READERS = (Own(parse_inventory_text), Genie(genie_inventory_items),
                       TextFSM(_inventory_rows))
 _INVENTORY_ROWS = Rows(count_inventory_entries, what="inventory entries")
-_INVENTORY_SOURCE = Source("show inventory", *_INVENTORY_READERS, rows=_INVENTORY_ROWS)
+
+
+def entry_listed_twice(text: str) -> None:
+    """An entry listed again with its name, PID and serial: the listing twice over (a capture
+    pasted twice, a terminal that printed it again), whose every unit would be counted twice.
+    A chassis lists each unit once under its own name: a stack's members share PIDs, not
+    serials, and a switch's serial that names both the chassis and `Switch 1` is two names.
+    Entries without a serial (N/A, blank) may well repeat, and are not compared."""
+    try:
+        items = parse_inventory_text(text)
+    except Unreadable:
+        return  # no entry to compare: the readers say why
+    seen: set[tuple[str, str, str]] = set()
+    for item in items:
+        entry = (item.name, item.pid, item.serial)
+        if entry in seen:
+            raise Unreadable(f"the entry {item.name!r} (PID {item.pid}, SN {item.serial}) is "
+                             "listed twice: the output holds its listing twice")
+        if readable(item.serial):
+            seen.add(entry)
+
+
+_INVENTORY_SOURCE = Source("show inventory", *_INVENTORY_READERS, rows=_INVENTORY_ROWS,
+                           doubled=entry_listed_twice)
 
 
 def _lacks_chassis(items: list[InventoryItem]) -> str | None:
@@ -192,8 +217,10 @@ _XR_INVENTORY_SOURCE = Source(
     "show inventory",
     *_INVENTORY_READERS,
     rows=_INVENTORY_ROWS,
+    doubled=entry_listed_twice,
     incomplete=_lacks_chassis,
-    otherwise=Source("admin show inventory", Own(parse_inventory_text), rows=_INVENTORY_ROWS),
+    otherwise=Source("admin show inventory", Own(parse_inventory_text), rows=_INVENTORY_ROWS,
+                     doubled=entry_listed_twice),
 )
 
 # The name of the one entry read from `show version`: a chassis seen, but no unit listing.
@@ -225,7 +252,9 @@ INVENTORY = Fact(
     {
         **{p: _INVENTORY_SOURCE for p in ("cisco_xe", "cisco_nxos", "cisco_asa")},
         "cisco_ios": Source("show inventory", *_INVENTORY_READERS, rows=_INVENTORY_ROWS,
-                            otherwise=Source("show version", Own(version_chassis))),
+                            doubled=entry_listed_twice,
+                            otherwise=Source("show version", Own(version_chassis),
+                                             doubled=banner_said_twice)),
         "cisco_xr": _XR_INVENTORY_SOURCE,
     },
 )

@@ -21,7 +21,7 @@ from typing import Any
 
 from inspector.evidence import RawOutput
 from inspector.parsing import ParseFailure, genie_parse, parse_deadline, textfsm_parse
-from inspector.platforms import platform_for
+from inspector.platforms import STAMP_LINE, platform_for
 
 
 class Unreadable(Exception):
@@ -129,6 +129,27 @@ class Rows:
         return ", ".join(short + extra) or None
 
 
+def said_twice(text: str) -> None:
+    """Refuse a reply said twice over (a capture pasted twice into its file, a terminal that
+    printed the reply again), perhaps with a line or two between the copies (the prompt and
+    the command's echo): every parser reads both copies, and a check would count each supply,
+    fan, module and inventory entry twice and pass on the double count. Blank lines, trailing
+    spaces and the time stamps a terminal prints above each reply are not compared: a paste
+    adds or drops the first two, and two replies differ in the last. No real output of the
+    shared corpus is a run of lines, up to four others, and the same run again; a copy is at
+    least two lines, so that a log holding one message logged twice in a second is read."""
+    lines = [line.rstrip() for line in text.splitlines()
+             if line.strip() and not STAMP_LINE.match(line)]
+    for between in range(_MOST_LINES_BETWEEN_COPIES + 1):
+        copy = (len(lines) - between) // 2
+        if copy >= 2 and len(lines) == 2 * copy + between and lines[:copy] == lines[-copy:]:
+            raise Unreadable(f"the output holds its reply twice ({copy} lines, then the same "
+                             f"{copy} lines again): what it lists would be counted twice")
+
+
+_MOST_LINES_BETWEEN_COPIES = 2
+
+
 @dataclass(frozen=True)
 class Source:
     """Where a fact comes from on one platform.
@@ -156,6 +177,10 @@ class Source:
     `Unreadable` where it does not: Genie's `show version` reads a release from the first
     line that looks like a banner wherever it stands, so a `show logging` saved in its place
     would give the release a restart message quotes.
+    `doubled` says where the raw text holds this command's reply twice although the copies
+    differ (two `show version` taken a minute apart differ in their uptime), and raises
+    `Unreadable`; a reply said twice word for word is refused for every command
+    (`said_twice`).
     """
 
     command: str
@@ -166,12 +191,14 @@ class Source:
     rows: Rows | None
     incomplete: Callable[[Any], str | None] | None
     opening: Callable[[str], None] | None
+    doubled: Callable[[str], None] | None
 
     def __init__(self, command: str, *strategies: Strategy, fallbacks: tuple[str, ...] = (),
                  when_rejected: str = "error", otherwise: Source | None = None,
                  rows: Rows | None = None,
                  incomplete: Callable[[Any], str | None] | None = None,
-                 opening: Callable[[str], None] | None = None) -> None:
+                 opening: Callable[[str], None] | None = None,
+                 doubled: Callable[[str], None] | None = None) -> None:
         if when_rejected not in ("error", "skip"):
             raise ValueError(f"when_rejected must be 'error' or 'skip', not {when_rejected!r}")
         object.__setattr__(self, "command", command)
@@ -182,6 +209,7 @@ class Source:
         object.__setattr__(self, "rows", rows)
         object.__setattr__(self, "incomplete", incomplete)
         object.__setattr__(self, "opening", opening)
+        object.__setattr__(self, "doubled", doubled)
 
     @property
     def commands(self) -> tuple[str, ...]:
@@ -329,9 +357,12 @@ class FactResolver:
     def _parse(self, source: Source, output: RawOutput) -> FactValue | FactUnavailable:
         reasons = []
         in_text = None
-        if source.opening is not None and output.text is not None:
+        if output.text is not None:
             try:
-                source.opening(output.text)
+                said_twice(output.text)
+                for shape in (source.opening, source.doubled):
+                    if shape is not None:
+                        shape(output.text)
             except Unreadable as exc:
                 return FactUnreadable(f"could not read `{output.command}`: {exc}", output.command)
         if source.rows is not None and output.text is not None:

@@ -60,6 +60,10 @@ _CARET = re.compile(r"\s*\^\s*")
 _VISIBLE = re.compile(r"\S")
 # The time IOS-XR prints above every output while `exec prompt timestamp` is on.
 _STAMP = re.compile(r"\s*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \w{3} +\d+ [\d:.]+ \S+\s*")
+# The lines a terminal's time stamps put above every reply: IOS-XR's, and the two of IOS and
+# IOS-XE's `exec prompt timestamp`. Two replies differ in them, and only in them where nothing
+# else changed.
+STAMP_LINE = re.compile(rf"(?:{_STAMP.pattern})$|\s*Load for |\s*Time source is ")
 # The echo of the command above the reply, as a terminal log saves it: the prompt, then the
 # command as typed, perhaps abbreviated (`R1#sh plat` for `show platform`).
 _ECHO = re.compile(r"(?:\S*[#>])?\s*(?P<typed>\S.*)")
