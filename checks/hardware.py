@@ -451,7 +451,7 @@ TRANSCEIVERS = Fact(
                             when_rejected="skip"),
         "cisco_nxos": Source("show interface transceiver details", Own(parse_nxos_transceivers)),
         "cisco_xr": Source("show inventory", Own(xr_optics_from_inventory),
-                           doubled=entry_listed_twice),
+                           whole=entry_listed_twice),
     },
 )
 

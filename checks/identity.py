@@ -159,13 +159,13 @@ VERSION = Fact(
         # the labelled corpus is judged the same without it. (Every fact reading this output
         # with Genie leaves it out alike, so they share one parse.)
         "cisco_ios": Source("show version", Genie(_ios_version, schema_check=False),
-                            opening=opens_with_ios_banner, doubled=banner_said_twice),
+                            opening=opens_with_ios_banner, whole=banner_said_twice),
         "cisco_xe": Source("show version", Genie(_ios_version, schema_check=False),
-                           opening=opens_with_ios_banner, doubled=banner_said_twice),
+                           opening=opens_with_ios_banner, whole=banner_said_twice),
         "cisco_nxos": Source("show version", Genie(_nxos_version), TextFSM(_nxos_version_rows),
-                             doubled=banner_said_twice),
-        "cisco_xr": Source("show version", Genie(_iosxr_version), doubled=banner_said_twice),
-        "cisco_asa": Source("show version", Genie(_asa_version), doubled=banner_said_twice),
+                             whole=banner_said_twice),
+        "cisco_xr": Source("show version", Genie(_iosxr_version), whole=banner_said_twice),
+        "cisco_asa": Source("show version", Genie(_asa_version), whole=banner_said_twice),
     },
 )
 
@@ -200,7 +200,7 @@ def entry_listed_twice(text: str) -> None:
 
 
 _INVENTORY_SOURCE = Source("show inventory", *_INVENTORY_READERS, rows=_INVENTORY_ROWS,
-                           doubled=entry_listed_twice)
+                           whole=entry_listed_twice)
 
 
 def _lacks_chassis(items: list[InventoryItem]) -> str | None:
@@ -217,10 +217,10 @@ _XR_INVENTORY_SOURCE = Source(
     "show inventory",
     *_INVENTORY_READERS,
     rows=_INVENTORY_ROWS,
-    doubled=entry_listed_twice,
+    whole=entry_listed_twice,
     incomplete=_lacks_chassis,
     otherwise=Source("admin show inventory", Own(parse_inventory_text), rows=_INVENTORY_ROWS,
-                     doubled=entry_listed_twice),
+                     whole=entry_listed_twice),
 )
 
 # The name of the one entry read from `show version`: a chassis seen, but no unit listing.
@@ -252,9 +252,9 @@ INVENTORY = Fact(
     {
         **{p: _INVENTORY_SOURCE for p in ("cisco_xe", "cisco_nxos", "cisco_asa")},
         "cisco_ios": Source("show inventory", *_INVENTORY_READERS, rows=_INVENTORY_ROWS,
-                            doubled=entry_listed_twice,
+                            whole=entry_listed_twice,
                             otherwise=Source("show version", Own(version_chassis),
-                                             doubled=banner_said_twice)),
+                                             whole=banner_said_twice)),
         "cisco_xr": _XR_INVENTORY_SOURCE,
     },
 )

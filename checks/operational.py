@@ -121,10 +121,10 @@ def parse_xr_reload(text: str) -> ReloadHistory:
 RELOAD = Fact(
     "reload_history",
     {
-        "cisco_ios": Source("show version", Own(parse_ios_reload), doubled=banner_said_twice),
-        "cisco_xe": Source("show version", Own(parse_ios_reload), doubled=banner_said_twice),
+        "cisco_ios": Source("show version", Own(parse_ios_reload), whole=banner_said_twice),
+        "cisco_xe": Source("show version", Own(parse_ios_reload), whole=banner_said_twice),
         "cisco_nxos": Source("show version", Genie(_nxos_reload_genie), Own(parse_nxos_reload),
-                             doubled=banner_said_twice),
+                             whole=banner_said_twice),
         "cisco_xr": Source("show redundancy", Own(parse_xr_reload)),
     },
 )
@@ -223,12 +223,12 @@ def parse_config_register(platform: str, text: str) -> ConfigRegister:
 def _register_source(platform: str, *, genie: bool = True) -> Source:
     own = Own(partial(parse_config_register, platform))
     if not genie:
-        return Source("show version", own, doubled=banner_said_twice)
+        return Source("show version", own, whole=banner_said_twice)
     # As the identity's reading of IOS and IOS-XE `show version` (checks.identity.VERSION).
     schema_check = platform not in ("cisco_ios", "cisco_xe")
     return Source("show version", Genie(partial(_genie_register, platform),
                                         schema_check=schema_check), own,
-                  doubled=banner_said_twice)
+                  whole=banner_said_twice)
 
 
 # What the register's two findings are as ROM monitor variables, where those replace it.
@@ -273,7 +273,7 @@ CONFIG_REGISTER = Fact(
                              otherwise=Source("show romvar", Own(parse_romvar)),
                              incomplete=_lacks),
             incomplete=_lacks,
-            doubled=banner_said_twice,
+            whole=banner_said_twice,
         ),
         "cisco_xr": _register_source("cisco_xr"),
         # Genie's ASA `show version` schema has no configuration register.
@@ -1682,14 +1682,14 @@ def _xr_running_genie(parsed: dict[str, Any]) -> RunningSoftware:
     return RunningSoftware(image=parsed.get("image"), release=str(parsed["software_version"]))
 
 
-_IOS_RUNNING = Source("show version", Own(parse_ios_running), doubled=banner_said_twice)
+_IOS_RUNNING = Source("show version", Own(parse_ios_running), whole=banner_said_twice)
 RUNNING = Fact(
     "running_software",
     {
         "cisco_ios": _IOS_RUNNING,
         "cisco_xe": _IOS_RUNNING,
-        "cisco_nxos": Source("show version", Own(parse_nxos_running), doubled=banner_said_twice),
-        "cisco_xr": Source("show version", Genie(_xr_running_genie), doubled=banner_said_twice),
+        "cisco_nxos": Source("show version", Own(parse_nxos_running), whole=banner_said_twice),
+        "cisco_xr": Source("show version", Genie(_xr_running_genie), whole=banner_said_twice),
     },
 )
 

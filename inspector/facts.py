@@ -177,9 +177,10 @@ class Source:
     `Unreadable` where it does not: Genie's `show version` reads a release from the first
     line that looks like a banner wherever it stands, so a `show logging` saved in its place
     would give the release a restart message quotes.
-    `doubled` says where the raw text holds this command's reply twice although the copies
-    differ (two `show version` taken a minute apart differ in their uptime), and raises
-    `Unreadable`; a reply said twice word for word is refused for every command
+    `whole` says where the raw text is not this command's reply whole and once, in a way only
+    this command's words show, and raises `Unreadable`: its reply twice although the copies
+    differ (two `show version` taken a minute apart differ in their uptime), a state cut
+    inside its word. A reply said twice word for word is refused for every command
     (`said_twice`).
     """
 
@@ -191,14 +192,14 @@ class Source:
     rows: Rows | None
     incomplete: Callable[[Any], str | None] | None
     opening: Callable[[str], None] | None
-    doubled: Callable[[str], None] | None
+    whole: Callable[[str], None] | None
 
     def __init__(self, command: str, *strategies: Strategy, fallbacks: tuple[str, ...] = (),
                  when_rejected: str = "error", otherwise: Source | None = None,
                  rows: Rows | None = None,
                  incomplete: Callable[[Any], str | None] | None = None,
                  opening: Callable[[str], None] | None = None,
-                 doubled: Callable[[str], None] | None = None) -> None:
+                 whole: Callable[[str], None] | None = None) -> None:
         if when_rejected not in ("error", "skip"):
             raise ValueError(f"when_rejected must be 'error' or 'skip', not {when_rejected!r}")
         object.__setattr__(self, "command", command)
@@ -209,7 +210,7 @@ class Source:
         object.__setattr__(self, "rows", rows)
         object.__setattr__(self, "incomplete", incomplete)
         object.__setattr__(self, "opening", opening)
-        object.__setattr__(self, "doubled", doubled)
+        object.__setattr__(self, "whole", whole)
 
     @property
     def commands(self) -> tuple[str, ...]:
@@ -360,7 +361,7 @@ class FactResolver:
         if output.text is not None:
             try:
                 said_twice(output.text)
-                for shape in (source.opening, source.doubled):
+                for shape in (source.opening, source.whole):
                     if shape is not None:
                         shape(output.text)
             except Unreadable as exc:
