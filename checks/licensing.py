@@ -147,11 +147,46 @@ def parse_license_status(text: str) -> SmartLicense:
                         reservation=_reservation(text))
 
 
+# The states Smart Licensing prints on a `Status:` line: registration, authorization, and
+# the usage of an ASA's entitlements.
+_SMART_STATES = frozenset({
+    "REGISTERED", "REGISTERING", "UNREGISTERED", "UNREGISTERED - REGISTRATION FAILED",
+    "REGISTERED - SPECIFIC LICENSE RESERVATION", "REGISTERED - UNIVERSAL LICENSE RESERVATION",
+    "RESERVATION IN PROGRESS", "DISABLED", "AUTHORIZED", "AUTHORIZED - RESERVED",
+    "NOT AUTHORIZED", "NOT AUTHORIZED - RESERVED", "EVAL MODE", "EVAL EXPIRED",
+    "OUT OF COMPLIANCE", "AUTHORIZATION EXPIRED", "NO LICENSES IN USE", "IN USE", "NOT IN USE",
+})
+# A state's line goes on with its date (`AUTHORIZED on Mar 13 ...`); one that stops at the
+# date's word is cut too, which reading the state says (`_state`).
+_DATED = frozenset(f"{state} {word}" for state in _SMART_STATES
+                   for word in ("ON", "SINCE", "AS OF"))
+_LAST_STATUS = re.compile(r"^[ \t]*Status:[ \t]*(.+?)[ \t]*\Z", re.MULTILINE)
+
+
+def status_cut_in_word(text: str) -> None:
+    """An output that ends inside a state's words (`Status: AUTHOR`, `Status: REGISTE`,
+    `Status: AUTHORIZED o`) is cut short: what it reads is not a state the device printed.
+    Only at the output's very end, and only the start of a state that is not itself one: a
+    complete state may end an output (a reservation's, IOS-XR's universal one among them), and
+    a state the device printed elsewhere is judged, whatever it reads."""
+    last = _LAST_STATUS.search(text.rstrip())
+    said = " ".join(last[1].upper().split()) if last else ""
+    if not said or said in _SMART_STATES or said in _DATED:
+        return
+    started = [state for state in _SMART_STATES | {f"{dated} " for dated in _DATED}
+               if state.startswith(said)]
+    if last and started:
+        raise Unreadable(f"the output ends inside a state's words (`Status: {last[1]}`, the start "
+                         f"of `{min(started, key=len).strip()}`): it is cut short")
+
+
 SMART_LICENSE = Fact(
     "smart_license",
     {
-        "cisco_xe": Source("show license status", Genie(_smart_genie), Own(parse_license_status)),
-        "cisco_xr": Source("show license status", Own(parse_license_status)),
+        "cisco_xe": Source("show license status", Genie(_smart_genie), Own(parse_license_status),
+                           whole=status_cut_in_word),
+        "cisco_xr": Source("show license status", Own(parse_license_status),
+                           whole=status_cut_in_word),
     },
 )
 
@@ -592,7 +627,8 @@ ASA_LICENSE = Fact(
     "asa_license",
     {
         "cisco_asa": Source(
-            "show activation-key", Own(parse_asa_license), fallbacks=("show license all",)
+            "show activation-key", Own(parse_asa_license), fallbacks=("show license all",),
+            whole=status_cut_in_word,
         )
     },
 )
