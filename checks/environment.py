@@ -28,7 +28,7 @@ import fnmatch
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from checks.common import InventoryItem, find_chassis, is_absent, is_ok, is_standby
 from checks.identity import INVENTORY
@@ -36,6 +36,8 @@ from inspector.catalogue import check
 from inspector.facts import Fact, Own, Rows, Source, TextFSM, Unreadable
 from inspector.models import Domain, Evidence, Outcome, Severity
 from inspector.policy import Policy
+
+_V = TypeVar("_V")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,6 +53,19 @@ class Environment:
     power_supplies: dict[str, str] | None = None
     fans: dict[str, str] | None = None
     temperatures: dict[str, Reading] | None = None
+
+
+class EachOnce(dict[str, _V]):
+    """A reader's units, each named once by the device: a name read again is the output's
+    table said twice (two captures saved as one, a reply printed again), whose second reading
+    would replace the first: a fan failed in one and running in the other would pass. The
+    corpus's and the lab's outputs name each supply, fan and sensor once (a stack's by its
+    switch); the readers merge what one unit's several rows say by other means."""
+
+    def __setitem__(self, name: str, value: _V) -> None:
+        if name in self:
+            raise Unreadable(f"`{name}` is listed twice: the output holds its table twice")
+        super().__setitem__(name, value)
 
 
 def _environment(
@@ -135,13 +150,13 @@ class _IosReader:
     """A line-by-line reader: table headers switch the mode, rows are read in that mode."""
 
     def __init__(self) -> None:
-        self.psus: dict[str, str] = {}
+        self.psus: dict[str, str] = EachOnce()
         self.sensor_psus: dict[str, list[str]] = {}  # only used when no supply table exists
         # A power slot with fans and no power sensor but its draw holds a fan tray (ASR
         # 1001-X `P2 RPM: fan0` .. `P2 P: pwr`); a supply's own fan sits beside its PEM rows.
         self.fan_slots: set[str] = set()
         self.supply_slots: set[str] = set()
-        self.fans: dict[str, str] = {}
+        self.fans: dict[str, str] = EachOnce()
         self.temps: dict[str, dict[str, Any]] = {}
         self.switch: str | None = None
         self.mode: str | None = None
@@ -164,7 +179,10 @@ class _IosReader:
         return f"switch {switch} " if switch else ""
 
     def reading(self, name: str, **values: Any) -> None:
-        self.temps.setdefault(name, {}).update({k: v for k, v in values.items() if v is not None})
+        """A sensor's reading, once: its later lines refine it through `current`."""
+        if name in self.temps:
+            raise Unreadable(f"`{name}` is listed twice: the output holds its table twice")
+        self.temps[name] = {k: v for k, v in values.items() if v is not None}
         self.current = name
 
     def read(self, text: str) -> Environment:
@@ -466,7 +484,8 @@ class _IosReader:
             if m[2].lower() == "fan-fail":  # the supply's own fan, judged with the supply
                 self.fans[f"PS{m[1]} fan"] = m[3].strip()
             else:
-                self.c6k_supplies.setdefault(f"power supply {m[1]}", {})[m[2].lower()] = m[3]
+                self.c6k_supplies.setdefault(f"power supply {m[1]}",
+                                             EachOnce())[m[2].lower()] = m[3]
         elif m := re.match(r"^(.+?\s(?:temperature|temp)):\s*(-?\d+(?:\.\d+)?)\s*C$", s,
                            re.IGNORECASE):
             # No state on the line: the alarm section says which reading crossed its threshold.
@@ -692,9 +711,9 @@ def _nxos_rows(rows: list[dict[str, Any]]) -> Environment:
 
 def parse_nxos_environment(text: str) -> Environment:
     """The `Fan:`, `Power Supply:` and `Temperature:` tables; some releases drop the colon."""
-    psus: dict[str, str] = {}
-    fans: dict[str, str] = {}
-    temps: dict[str, Reading] = {}
+    psus: dict[str, str] = EachOnce()
+    fans: dict[str, str] = EachOnce()
+    temps: dict[str, Reading] = EachOnce()
     section = ""
     for line in text.splitlines():
         s = line.strip()
@@ -728,10 +747,10 @@ def parse_xr_environment(text: str) -> Environment:
     each row; 64-bit IOS-XR prints one table per kind (`Location  TEMPERATURE  Value  Crit
     Major Minor Minor Major Crit`, `Power Module  Supply Type ... Status`, `Location  FRU Type
     FAN_0 ...`), wrapping long fan rows onto a second line."""
-    psus: dict[str, str] = {}
-    fans: dict[str, str] = {}
-    temps: dict[str, Reading] = {}
-    limits: dict[str, tuple[float | None, float | None]] = {}  # classic: per location and kind
+    psus: dict[str, str] = EachOnce()
+    fans: dict[str, str] = EachOnce()
+    temps: dict[str, Reading] = EachOnce()
+    limits: dict[str, tuple[float | None, float | None]] = EachOnce()  # classic: per location
     section = location = ""
     labels: list[str] = []
     next_label = 0
@@ -782,12 +801,10 @@ def parse_xr_environment(text: str) -> Environment:
         # 64-bit: `0/PM0  3kW-DC ... OK`, or `0/PT0-PM0` in an ASR 9000 power tray
         elif m := re.match(r"^(\d+/(?:PT\d+-)?PM\d+)\s+\S+.*\s(\S+)$", s):
             psus[m[1]] = m[2]
-    for name, (warning, critical) in limits.items():
-        if name in temps:
-            temps[name] = Reading(
-                state=None, celsius=temps[name].celsius, warning=warning, critical=critical
-            )
-    return _environment(psus, fans, temps)
+    with_limits = {name: Reading(state=None, celsius=temps[name].celsius, warning=warning,
+                                 critical=critical)
+                   for name, (warning, critical) in limits.items() if name in temps}
+    return _environment(psus, fans, {**temps, **with_limits})
 
 
 # --- ASA: `show environment` ----------------------------------------------------------------
@@ -808,10 +825,10 @@ def parse_asa_environment(text: str) -> Environment:
     The ASA 5512-X/5515-X/5525-X have one fixed internal supply and print no power supply
     section; their supply is seen only through the voltage rails it feeds, which then stand
     in for it."""
-    psus: dict[str, str] = {}
-    rails: dict[str, str] = {}
-    fans: dict[str, str] = {}
-    temps: dict[str, Reading] = {}
+    psus: dict[str, str] = {}  # merged: a supply's presence, then its readings
+    rails: dict[str, str] = EachOnce()
+    fans: dict[str, str] = EachOnce()
+    temps: dict[str, Reading] = EachOnce()
     section = sub = ""
     for line in text.splitlines():
         s = line.strip()

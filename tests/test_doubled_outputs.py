@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from inspector.catalogue import load_catalogue
 from mock_devices.lab import render_output
 from mock_devices.profiles import load_profiles
 from tests.corpus import corpus_file, corpus_index
@@ -34,9 +35,14 @@ def _healthy(profile: str, command: str) -> str:
 def _lab_case(profile: str, check: str, doubled: str | None = None,
               second: str | None = None) -> dict[str, Any]:
     """The case of a healthy lab chassis, with `doubled`'s output followed by `second` (by
-    default, the same reply again)."""
+    default, the same reply again). A command the chassis lacks is refused, as the lab does
+    (a Catalyst 6500 has no `show environment all`)."""
     prof = load_profiles()[profile]
-    outputs = {}
+    outputs: dict[str, dict[str, str]] = {
+        command: {"rejected": "% Invalid input detected at '^' marker."}
+        for fact in load_catalogue().get(check).facts
+        if (source := fact.source(prof.device_type)) is not None
+        for group in source.command_groups for command in group}
     for slug in prof.effective_templates():
         command = prof.command_for(slug)
         text = _healthy(profile, command)
@@ -134,3 +140,27 @@ def test_no_real_output_reads_as_said_twice() -> None:
                 refused.append(f"{row['file']}: {exc}")
     assert len(rows) > 700
     assert not refused, refused
+
+
+_FAULTS = {"fan_failed": "hw.fan.status", "psu_failed": "hw.psu.status",
+           "temp_critical": "hw.temperature.status"}
+FAULTED_THEN_HEALTHY = [(profile, fault) for profile, prof in sorted(load_profiles().items())
+                        for fault in _FAULTS if fault in prof.scenarios]
+
+
+@pytest.mark.parametrize("reading", FAULTED_THEN_HEALTHY, ids="-".join)
+def test_a_table_taken_twice_hides_no_fault(reading: tuple[str, str]) -> None:
+    """Two captures of the environment saved as one, the fault in the first and gone from the
+    second (a fan that spun up again): the second reading of each unit replaced the first,
+    and the chassis passed. Each copy under its own time stamp, so no word-for-word double."""
+    profile, fault = reading
+    check = _FAULTS[fault]
+    case = _lab_case(profile, check)
+    command = next(c["command"] for c in judge(case)["commands"]
+                   if "environment" in c["command"] and c["parser"])  # the one read
+    faulted = render_output(profile, command, fault)
+    case["outputs"][command] = {"text": _STAMP.format(1) + faulted + "\n"
+                                + _STAMP.format(3) + _healthy(profile, command)}
+    result = judge(case)
+    assert result["status"] == "ERROR", result["message"]
+    assert "twice" in result["message"], result["message"]
