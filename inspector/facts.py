@@ -15,7 +15,7 @@ them as the text shows them the fact is unavailable.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -138,6 +138,13 @@ def said_twice(text: str) -> None:
     adds or drops the first two, and two replies differ in the last. No real output of the
     shared corpus is a run of lines, up to four others, and the same run again; a copy is at
     least two lines, so that a log holding one message logged twice in a second is read."""
+    # Every output is read so, some by several facts: a line at either end found only once
+    # in the text (a line, or a part of one, of a copy is in both) is the cheap sign of no
+    # copy, and most outputs stop at it.
+    for end in (text[:4096].splitlines(), reversed(text[-4096:].splitlines())):
+        line = _first_line_said(end)
+        if line is not None and text.count(line) < 2:
+            return
     lines = [line.rstrip() for line in text.splitlines()
              if line.strip() and not STAMP_LINE.match(line)]
     for between in range(_MOST_LINES_BETWEEN_COPIES + 1):
@@ -148,6 +155,14 @@ def said_twice(text: str) -> None:
 
 
 _MOST_LINES_BETWEEN_COPIES = 2
+
+
+def _first_line_said(lines: Iterable[str]) -> str | None:
+    """The first of these lines that `said_twice` compares (not blank, not a time stamp)."""
+    for line in lines:
+        if line.strip() and not STAMP_LINE.match(line):
+            return line.rstrip()
+    return None
 
 
 @dataclass(frozen=True)
