@@ -498,8 +498,8 @@ def _session(
                                        "not collected: stopped at --More--: the device kept paging")
                 elif (tech := writer.add(show_tech.command, text, compress=True,
                                          read_by_checks=False)).rejected:
-                    # A refusal (unknown command, AAA denial) is the device's reply, kept in
-                    # its file, not the support file: recorded as not collected, quoted.
+                    # A refusal (unknown command, AAA denial) is the device's reply, not the
+                    # support file: recorded as not collected, the reply quoted, no file kept.
                     writer.add_failure(show_tech.command, f"not collected: {tech.error}")
             except (ReadTimeout, OutputCapped, OSError, EOFError) as exc:
                 # Evidence the program asks for, not something a check reads: its loss is

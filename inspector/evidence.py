@@ -210,8 +210,11 @@ class EvidenceWriter:
 
     def add_failure(self, command: str, error: str) -> RawOutput:
         """Record that `command` gave no output, and why: a message masked as the session's
-        error is, which it often repeats."""
+        error is, which it often repeats. No file is written for it."""
         error = redact_message(error, self._secrets)
+        # A reply kept before it was given up (a refused show tech) goes with it: the index
+        # names every file of the folder, and this one would be named by none.
+        self._files.pop(command, None)
         self._remember(RawOutput(command=command, text=None, error=error), {"error": error})
         return self._outputs[command]
 

@@ -70,3 +70,23 @@ def test_a_refused_write_leaves_nothing_of_the_folder(tmp_path: Path,
         pending.write()
     # No index names a file that is not there: nothing is in place, not even a temporary file.
     assert list(folder.iterdir()) == []
+
+
+def test_an_output_given_up_leaves_no_file_its_index_does_not_name(tmp_path: Path) -> None:
+    """A refused show tech is recorded as not collected, the reply quoted: the file its reply
+    was first kept in is not written, which no index would name (`inspector verify` says
+    so of any file of an evidence folder)."""
+    folder = tmp_path / "sw1"
+    writer = EvidenceWriter(folder, hostname="sw1", platform="cisco_xe")
+    writer.add("show version", "Cisco IOS XE Software, Version 17.9.4a\n")
+    refusal = "                 ^\n% Invalid input detected at '^' marker.\n"
+    tech = writer.add("show tech-support", refusal, compress=True, read_by_checks=False)
+    assert tech.rejected
+    writer.add_failure("show tech-support", f"not collected: {tech.error}")
+    writer.finish(Session(connected=True, privileged=True)).write()
+    index = json.loads((folder / INDEX).read_text())
+    named = {entry["file"] for entry in index["commands"] if "file" in entry}
+    assert named == {"show_version.txt"}
+    assert {path.name for path in folder.iterdir()} == named | {INDEX}
+    assert index["commands"][-1]["error"] == (
+        "not collected: rejected by the device: % Invalid input detected at '^' marker.")
