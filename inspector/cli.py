@@ -577,16 +577,17 @@ def keygen(key: Path | None, force: bool) -> None:
 @click.option("--trust", is_flag=True,
               help="Accept a signing key this inspector has never seen, and trust it from now on.")
 def verify(run_dir: Path, public_key: Path | None, trust: bool) -> None:
-    """Check every record and evidence file of a run against its signed manifest.
+    """Check every record and evidence file of a run against its signed manifest, and that
+    the run's documents agree: run.json and the records, each evidence index and its outputs.
 
     Without --public-key the signer must be this inspector's own key or one trusted before."""
     from inspector.manifest import added_note, verify_run
-    from inspector.store import reading
+    from inspector.store import RunDocuments, reading
 
     if not run_dir.is_dir():
         raise Unusable(f"run folder not found: {run_dir}")
     with reading(run_dir):  # not while a command writes it: its files are then between seals
-        result = verify_run(run_dir, public_key, trust=trust)
+        result = verify_run(run_dir, public_key, trust=trust, documents=RunDocuments())
     for name in result.changed:
         print(f"changed: {name}")
     for name in result.added:
@@ -595,6 +596,8 @@ def verify(run_dir: Path, public_key: Path | None, trust: bool) -> None:
         print(f"removed: {name}")
     for problem in result.problems:
         print(f"problem: {problem}")
+    for disagreement in result.disagreements:
+        print(f"not whole: {disagreement}")
     if result.ok:
         print(f"ok: every file matches the manifest signed by {result.signer} "
               f"({result.trusted_as}); the run is {result.state}")

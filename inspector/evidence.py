@@ -296,6 +296,18 @@ def open_capture(folder: Path, platform: str | None = None) -> Capture:
                    entries={})
 
 
+def indexed_files(index: Any) -> list[str]:
+    """The file names an evidence index (`index.json`, read as JSON) gives its outputs, in
+    its order. Raises ValueError for anything but an index's `commands` list of objects."""
+    commands = index.get("commands") if isinstance(index, dict) else None
+    if not isinstance(commands, list) or not all(isinstance(e, dict) for e in commands):
+        raise ValueError("not an evidence index")
+    names = [entry["file"] for entry in commands if entry.get("file") is not None]
+    if not all(isinstance(name, str) for name in names):
+        raise ValueError("not an evidence index")
+    return names
+
+
 class CaptureError(ValueError):
     """A capture folder whose index says something other than what the inspector wrote."""
 

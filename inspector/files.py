@@ -188,6 +188,17 @@ def sha256_file(path: str | Path, st: os.stat_result | None = None) -> str:
     return known[16:].hex()
 
 
+def read_hashed(path: str | Path, st: os.stat_result) -> tuple[bytes, str]:
+    """The file's bytes and sha256 from one read, known to `sha256_file` from then on: for a
+    file both hashed and read (`verify` reads a run's records as it checks their digests).
+    `st`: the file's stat, just taken."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    digest = hashlib.sha256(data).digest()
+    _read[_file_key(st)] = _stamp(st) + digest
+    return data, digest.hex()
+
+
 def vouch_for(path: str | Path, st: os.stat_result | None = None) -> str:
     """The file's sha256 (`sha256_file`), and the file known from now on as this process's
     own, as it is: one it just wrote otherwise than by `atomic_write` (a report), or found as

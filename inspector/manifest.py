@@ -19,16 +19,17 @@ import json
 import os
 import stat
 from collections import Counter
-from collections.abc import Container, Iterable, Iterator, Sequence
+from collections.abc import Collection, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from inspector.evidence import INDEX, utc_now
+from inspector.evidence import INDEX, indexed_files, utc_now
 from inspector.files import (
     atomic_write,
     known_digest,
     looks_temporary,
+    read_hashed,
     sha256_file,
     vouch_for,
     whole_folders,
@@ -352,9 +353,8 @@ def _removed(root: str, folder: str, count: int) -> list[str]:
     it, and how many more."""
     rel = folder[len(root) + 1:]
     try:
-        index = json.loads(Path(folder, INDEX).read_bytes())
-        names = [str(entry["file"]) for entry in index["commands"] if entry.get("file")]
-    except (OSError, ValueError, TypeError, KeyError):
+        names = indexed_files(json.loads(Path(folder, INDEX).read_bytes()))
+    except (OSError, ValueError):
         names = [INDEX] if any(name.endswith((".txt", ".txt.gz"))
                                for name in os.listdir(folder)) else []
     named = [f"  removed {rel}/{name}" for name in names
@@ -407,19 +407,30 @@ def altered(run_dir: Path, found: list[str]) -> None:
                          + "\n".join(f"  {line}" for line in found))
 
 
-def _differences(run_dir: Path, recorded: dict[str, str],
-                 present: set[str]) -> tuple[list[str], list[str], list[str]]:
+def _differences(run_dir: Path, recorded: dict[str, str], present: set[str],
+                 documents: Documents | None = None) -> tuple[list[str], list[str], list[str]]:
     """The files changed, added and removed: those `present` (relative paths) against the
-    sha256 `recorded` for them."""
+    sha256 `recorded` for them. Each file `documents` wants is read once, hashed from the
+    bytes read, and given to it when found as signed."""
     changed = []
     root = str(run_dir)
     for rel in recorded.keys() & present:
         path = os.path.join(root, rel)
         # Hashed as `plain_digest` does, and vouched for from the same `lstat`.
-        if (st := _plain_stat(path)) is None or sha256_file(path, st) != recorded[rel]:
+        if (st := _plain_stat(path)) is None:
             changed.append(rel)
+            continue
+        data = None
+        if documents is not None and documents.wants(rel):
+            data, digest = read_hashed(path, st)
         else:
-            vouch_for(path, st)  # as signed: this process's own, until it changes
+            digest = sha256_file(path, st)
+        if digest != recorded[rel]:
+            changed.append(rel)
+            continue
+        vouch_for(path, st)  # as signed: this process's own, until it changes
+        if data is not None and documents is not None:
+            documents.take(rel, data)
     return sorted(changed), sorted(present - recorded.keys()), sorted(recorded.keys() - present)
 
 
@@ -454,12 +465,32 @@ def _walk(folder: str, prefix: str, temporaries: bool) -> Iterator[str]:
             yield prefix + entry.name
 
 
+class Documents(Protocol):
+    """What a run's files say of each other, checked by `verify_run` beside their digests
+    (the run's layout is `inspector.store`'s, not the seal's)."""
+
+    def wants(self, rel: str) -> bool:
+        """Whether the file `rel` (relative to the run) is read, not only hashed."""
+        ...
+
+    def take(self, rel: str, data: bytes) -> None:
+        """A file it wants, with its bytes, found as signed."""
+        ...
+
+    def disagreements(self, signed: Collection[str], state: str) -> list[str]:
+        """Each disagreement between the files taken, and with the files `signed`, in a run
+        signed in `state`: a line naming the file."""
+        ...
+
+
 @dataclass(kw_only=True)
 class Verification:
     changed: list[str] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # signature or key trouble
+    # Where the run's own documents, as signed, disagree (`Documents`): a run not whole.
+    disagreements: list[str] = field(default_factory=list)
     signer: str | None = None
     # Why the signer is believed: "this inspector's own key", "the key in X.pub", ...
     trusted_as: str | None = None
@@ -467,7 +498,8 @@ class Verification:
 
     @property
     def ok(self) -> bool:
-        return not (self.changed or self.added or self.removed or self.problems)
+        return not (self.changed or self.added or self.removed or self.problems
+                    or self.disagreements)
 
 
 def _known_keys() -> list[tuple[str, str]]:
@@ -507,11 +539,12 @@ def trusted_signer(run_dir: Path, pinned: Iterable[str] = ()) -> str:
     return found
 
 
-def verify_run(run_dir: Path, public_key: Path | None = None, *,
-               trust: bool = False) -> Verification:
+def verify_run(run_dir: Path, public_key: Path | None = None, *, trust: bool = False,
+               documents: Documents | None = None) -> Verification:
     """Every file of the run against its manifest, and the manifest's signature against a
     trusted key: the one in `public_key`, else this inspector's own or one trusted before,
-    else (with `trust`) the key the manifest carries, which is remembered from then on."""
+    else (with `trust`) the key the manifest carries, which is remembered from then on.
+    `documents`: what the run's files, as signed, must say of each other."""
     result = Verification()
     try:
         body, manifest = _read_manifest(run_dir)
@@ -546,8 +579,11 @@ def verify_run(run_dir: Path, public_key: Path | None = None, *,
         if problem:
             result.problems.append(problem)
     present = {rel for rel in _under(run_dir, ".", result.state) if rel not in _SKIP}
+    signed = manifest["files"]
     result.changed, result.added, result.removed = _differences(
-        run_dir, manifest.get("files", {}), present)
+        run_dir, signed, present, documents)
+    if documents is not None:
+        result.disagreements = documents.disagreements(signed.keys(), result.state)
     return result
 
 

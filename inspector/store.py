@@ -33,17 +33,18 @@ import contextlib
 import fcntl
 import glob
 import itertools
+import json
 import os
 import shutil
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
-from inspector.evidence import utc_now
+from inspector.evidence import INDEX, indexed_files, utc_now
 from inspector.files import (
     colliding_names,
     is_plain_name,
@@ -420,6 +421,104 @@ def own_files(run_dir: Path) -> list[str]:
     (The evidence folder only grows, one attempt folder per live rerun.)"""
     return sorted(p.name for p in run_dir.iterdir() if p.name not in {
         EVIDENCE, MANIFEST, SIGNATURE, SIGNED_COPY, COPY_BEGUN, COPY_DONE})
+
+
+class RunDocuments:
+    """What a run's documents say of each other, read by `inspector verify` as it hashes them
+    (`manifest.Documents`): run.json's chassis and verdicts, each record's chassis, verdict and
+    run, and the outputs each evidence index names. A run whose documents, as signed, disagree
+    is not whole, however good its signature: only an older inspector, or someone re-signing
+    with a stolen key, writes one. Only documents found as signed are read (any other is named
+    as changed); files are judged by the manifest's list, so none removed is named twice."""
+
+    def __init__(self) -> None:
+        self._meta: tuple[Any, list[str], dict[str, str]] | None = None  # run id, hosts, verdicts
+        self._records: dict[str, tuple[str, str, Any]] = {}  # by file: chassis, verdict, run id
+        self._indexes: dict[str, set[str]] = {}  # by evidence folder: the files its index names
+        self._unreadable: list[str] = []
+
+    def wants(self, rel: str) -> bool:
+        return rel == RUN_META or rel.startswith(f"{RECORDS}/") or (
+            rel.startswith(f"{EVIDENCE}/") and rel.endswith(f"/{INDEX}"))
+
+    def take(self, rel: str, data: bytes) -> None:
+        try:
+            document = json.loads(data)
+        except ValueError:
+            document = None
+        if rel == RUN_META:
+            meta = document if isinstance(document, dict) else {}
+            hosts, verdicts = meta.get("hosts"), meta.get("verdicts", {})  # none until it ends
+            if _texts(hosts) and isinstance(verdicts, dict) and _texts(
+                    [*verdicts, *verdicts.values()]):
+                self._meta = (meta.get("run_id"), hosts, verdicts)
+            else:
+                self._unreadable.append(f"{rel}: not a run's summary (its hosts and verdicts)")
+        elif rel.startswith(f"{RECORDS}/"):
+            chassis = document.get("chassis") if isinstance(document, dict) else None
+            hostname = chassis.get("hostname") if isinstance(chassis, dict) else None
+            if isinstance(hostname, str) and isinstance(document.get("verdict"), str):
+                self._records[rel] = (hostname, document["verdict"], document.get("run_id"))
+            else:
+                self._unreadable.append(f"{rel}: not an inspection record")
+        else:
+            try:
+                self._indexes[rel.rpartition("/")[0]] = set(indexed_files(document))
+            except ValueError:
+                self._unreadable.append(f"{rel}: not an evidence index")
+
+    def disagreements(self, signed: Collection[str], state: str) -> list[str]:
+        return [*self._unreadable, *self._chassis(signed, state), *self._outputs(signed)]
+
+    def _chassis(self, signed: Collection[str], state: str) -> Iterator[str]:
+        """Each chassis run.json gives a verdict (in a finished run, each it lists) without
+        its record, and each record run.json does not name as it is."""
+        if self._meta is None:  # run.json not as signed (named so), or not readable
+            return
+        run_id, hosts, verdicts = self._meta
+        due = set(verdicts) | (set(hosts) if state == FINISHED else set())
+        for hostname in sorted(due):
+            if (rel := _record_name(hostname)) not in signed:
+                yield (f"{RUN_META}: names chassis {hostname!r}, whose record {rel} is not in "
+                       "the run")
+        for rel, (hostname, verdict, of_run) in sorted(self._records.items()):
+            if rel != _record_name(hostname):
+                yield (f"{rel}: holds the record of chassis {hostname!r}, which is "
+                       f"{_record_name(hostname)}")
+            elif hostname not in verdicts:
+                yield f"{rel}: a record of chassis {hostname!r}, which {RUN_META} does not name"
+            elif verdicts[hostname] != verdict:
+                yield f"{rel}: verdict {verdict}, where {RUN_META} says {verdicts[hostname]}"
+            if of_run != run_id:
+                yield f"{rel}: a record of run {of_run!r}, where {RUN_META} is of run {run_id!r}"
+
+    def _outputs(self, signed: Collection[str]) -> Iterator[str]:
+        """Each output an evidence index names that is not in the run, and each file of an
+        evidence folder (but its index and its context) that its index does not name."""
+        from inspector.program import HostContext
+
+        for folder, names in sorted(self._indexes.items()):
+            for name in sorted(names):
+                if "/" in name or f"{folder}/{name}" not in signed:
+                    yield f"{folder}/{INDEX}: names {name!r}, which is not in the run"
+        for rel in signed:  # by folder then name, as the manifest lists them
+            folder, _, name = rel.rpartition("/")
+            if not rel.startswith(f"{EVIDENCE}/") or name in (INDEX, HostContext.FILE):
+                continue
+            if folder in self._indexes:
+                if name not in self._indexes[folder]:
+                    yield f"{rel}: an output {folder}/{INDEX} does not name"
+            elif f"{folder}/{INDEX}" not in signed:
+                yield f"{rel}: an output no index names ({folder} has no {INDEX})"
+
+
+def _texts(values: Any) -> TypeGuard[list[str]]:
+    return isinstance(values, list) and all(isinstance(value, str) for value in values)
+
+
+def _record_name(hostname: str) -> str:
+    """The record file of chassis `hostname`, relative to its run."""
+    return record_path(Path(), hostname).as_posix()
 
 
 def redrawn_reports(run_dir: Path) -> list[str]:

@@ -232,6 +232,10 @@ def test_a_served_refusal_is_a_refusal_again_and_a_refused_show_tech_is_not_coll
     assert tech["error"] == ("not collected: rejected by the device: "
                              "% Invalid input detected at '^' marker."), tech
     assert "sha256" not in tech and "file" not in tech
+    # Nor is its reply left in a file the evidence index does not name: the run is whole.
+    verified = inspector("verify", str(tmp_path / "out" / "denied"),
+                         env={"INSPECTOR_KEY": str(tmp_path / "key.pem")})
+    assert verified.returncode == 0, verified.stdout
 
 
 @pytest.mark.lab

@@ -3,7 +3,9 @@
 A lab run is signed with a key made by `keygen`; verify passes on it untouched and fails,
 naming each file, once a record is changed, a file added or an evidence file removed; it
 fails for a manifest altered or unsigned, and under `--public-key` for a run signed by any
-other key, a run re-signed by whoever altered it included.
+other key, a run re-signed by whoever altered it included. A run whose documents disagree
+(run.json and its records, an evidence index and its outputs), re-signed with the run's own
+key, fails too, each disagreement named.
 """
 
 from __future__ import annotations
@@ -128,8 +130,9 @@ def test_a_tampered_or_unsigned_manifest_fails(signed: dict[str, Any], run: Path
     done = _verify(run, key=signed["key"])
     assert done.returncode == 1 and "does not match its signature" in done.stdout, done.stdout
 
-    # Re-signed with the forger's own key, the run is consistent again, but the key is not
-    # this inspector's, nor the one pinned.
+    # Re-signed with the forger's own key, run.json made to agree with the record, the run
+    # is consistent again, but the key is not this inspector's, nor the one pinned.
+    _edit_json(run / "run.json", lambda meta: meta["verdicts"].update({host: "FAIL"}))
     forger = tmp_path / "forger.pem"
     assert inspector("keygen", "--key", str(forger)).returncode == 0
     sign_run(run, forger)
@@ -272,3 +275,176 @@ def test_a_write_cut_short_in_a_run_not_finished_is_not_an_alteration(
     (run_dir / "evidence" / "sw1" / ".show_version.txt.1-2.tmp").unlink()
     assert verify_run(run_dir, key.with_suffix(".pub")).removed == [
         "evidence/sw1/.show_version.txt.1-2.tmp"]
+
+
+# --------------------------------------------------------------------------- a run not whole
+# Each run below is made inconsistent, then signed again with the run's own key: its signature
+# and every digest are good, and only the cross-check of its documents can tell.
+
+
+def _edit_json(path: Path, edit: Any) -> None:
+    document = json.loads(path.read_text())
+    edit(document)
+    path.write_text(json.dumps(document, indent=2) + "\n")
+
+
+def _whole(run_dir: Path, public: Path) -> list[str]:
+    """What `verify` finds of the run: its disagreements, once every file is as signed."""
+    from inspector.manifest import verify_run
+    from inspector.store import RunDocuments
+
+    result = verify_run(run_dir, public, documents=RunDocuments())
+    assert not (result.changed or result.added or result.removed or result.problems), result
+    assert result.ok == (not result.disagreements)
+    return result.disagreements
+
+
+def _without_verdict(host: str) -> Any:
+    def edit(meta: dict[str, Any]) -> None:
+        del meta["verdicts"][host]
+    return edit
+
+
+@pytest.mark.lab
+def test_a_signed_run_whose_documents_disagree_is_named_by_verify_and_fails(
+        signed: dict[str, Any], run: Path) -> None:
+    host = signed["hosts"][0]
+    (run / "records" / f"{host}.json").unlink()
+    (run / "evidence" / host / "show_version.txt").unlink()
+    sign_run(run, signed["key"])
+    done = _verify(run, key=signed["key"])
+    assert done.returncode == 1, done.stdout
+    assert done.stdout.splitlines() == [
+        f"not whole: run.json: names chassis {host!r}, whose record records/{host}.json is "
+        "not in the run",
+        f"not whole: evidence/{host}/index.json: names 'show_version.txt', which is not in "
+        "the run"], done.stdout
+
+
+@pytest.mark.lab
+@pytest.mark.parametrize("case", ["record removed", "record and verdict removed",
+                                  "verdict removed", "record under another name",
+                                  "verdict changed", "record of another run", "not a record",
+                                  "run.json not a summary"])
+def test_run_json_and_the_records_must_agree(signed: dict[str, Any], run: Path,
+                                             case: str) -> None:
+    host, other = signed["hosts"]
+    record, meta = run / "records" / f"{host}.json", run / "run.json"
+    expected = {
+        "record removed": f"run.json: names chassis {host!r}, whose record records/{host}.json "
+                          "is not in the run",
+        # A finished run has a record for every chassis it lists, verdict or none.
+        "record and verdict removed": f"run.json: names chassis {host!r}, whose record "
+                                      f"records/{host}.json is not in the run",
+        "verdict removed": f"records/{host}.json: a record of chassis {host!r}, which run.json "
+                           "does not name",
+        "record under another name": f"records/{other}.json: holds the record of chassis "
+                                     f"{host!r}, which is records/{host}.json",
+        "verdict changed": f"records/{host}.json: verdict PASS, where run.json says FAIL",
+        "record of another run": f"records/{host}.json: a record of run 'elsewhere', where "
+                                 "run.json is of run 'signed'",
+        "not a record": "records/notes.txt: not an inspection record",
+        "run.json not a summary": "run.json: not a run's summary (its hosts and verdicts)",
+    }[case]
+    assert _whole(run, signed["public"]) == []  # the run as the inspector signed it: whole
+    if case in ("record removed", "record and verdict removed"):
+        record.unlink()
+    if case in ("record and verdict removed", "verdict removed"):
+        _edit_json(meta, _without_verdict(host))
+    if case == "record under another name":
+        shutil.copyfile(record, run / "records" / f"{other}.json")
+    if case == "verdict changed":
+        _edit_json(meta, lambda m: m["verdicts"].update({host: "FAIL"}))
+    if case == "record of another run":
+        _edit_json(record, lambda r: r.update(run_id="elsewhere"))
+    if case == "not a record":  # (not .json: the session's end holds records to the schema)
+        (run / "records" / "notes.txt").write_text("planted\n")
+    if case == "run.json not a summary":
+        _edit_json(meta, lambda m: m.update(verdicts=[host, other]))
+    sign_run(run, signed["key"])
+    assert _whole(run, signed["public"]) == [expected]
+
+
+@pytest.mark.lab
+@pytest.mark.parametrize("case", ["output removed", "output added", "index removed",
+                                  "index names a path", "not an index"])
+def test_each_evidence_index_and_its_outputs_must_agree(signed: dict[str, Any], run: Path,
+                                                        case: str) -> None:
+    host = signed["hosts"][0]
+    folder = run / "evidence" / host
+    index = folder / "index.json"
+    named = [entry["file"] for entry in json.loads(index.read_text())["commands"]
+             if "file" in entry]
+    if case == "output removed":
+        (folder / "show_version.txt").unlink()
+        expected = [f"evidence/{host}/index.json: names 'show_version.txt', which is not in "
+                    "the run"]
+    if case == "output added":
+        (folder / "show_extra.txt").write_text("planted\n")
+        expected = [f"evidence/{host}/show_extra.txt: an output evidence/{host}/index.json "
+                    "does not name"]
+    if case == "index removed":
+        index.unlink()
+        expected = [f"evidence/{host}/{name}: an output no index names (evidence/{host} has "
+                    "no index.json)" for name in sorted(named)]
+    if case == "index names a path":  # another chassis's output, named from this index
+        other = signed["hosts"][1]
+        _edit_json(index, lambda i: i["commands"][0].update(
+            file=f"../{other}/show_version.txt"))
+        expected = [f"evidence/{host}/index.json: names '../{other}/show_version.txt', which "
+                    "is not in the run",
+                    f"evidence/{host}/show_version.txt: an output evidence/{host}/index.json "
+                    "does not name"]
+    if case == "not an index":
+        index.write_text('{"commands": {}}\n')
+        expected = [f"evidence/{host}/index.json: not an evidence index"]
+    sign_run(run, signed["key"])
+    assert _whole(run, signed["public"]) == expected
+
+
+@pytest.mark.lab
+def test_a_run_interrupted_or_open_needs_no_record_for_a_chassis_without_verdict(
+        signed: dict[str, Any], run: Path) -> None:
+    """A run stopped with chassis left lists them in run.json without a verdict, and has no
+    record of them: whole, unless it is signed as finished."""
+    host = signed["hosts"][0]
+    (run / "records" / f"{host}.json").unlink()
+    _edit_json(run / "run.json", _without_verdict(host))
+    for state in (INTERRUPTED, OPEN):
+        sign_run(run, signed["key"], state=state)
+        assert _whole(run, signed["public"]) == []
+    sign_run(run, signed["key"], state=FINISHED)
+    assert _whole(run, signed["public"]) == [
+        f"run.json: names chassis {host!r}, whose record records/{host}.json is not in the run"]
+
+
+@pytest.mark.lab
+def test_verify_reads_and_stats_each_file_of_the_run_once(
+        signed: dict[str, Any], run: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cross-check reads the documents that verify hashes, from the same bytes."""
+    import builtins
+    from collections import Counter
+
+    import inspector.files
+    from inspector.manifest import verify_run
+    from inspector.store import RunDocuments
+
+    opened: Counter[str] = Counter()
+    stated: Counter[str] = Counter()
+    real_open, real_lstat = builtins.open, os.lstat
+
+    def counted_open(path: Any, *args: Any, **kwargs: Any) -> Any:
+        opened[os.fspath(path)] += 1
+        return real_open(path, *args, **kwargs)
+
+    def counted_lstat(path: Any, *args: Any, **kwargs: Any) -> Any:
+        stated[os.fspath(path)] += 1
+        return real_lstat(path, *args, **kwargs)
+
+    monkeypatch.setattr(inspector.files, "open", counted_open, raising=False)
+    monkeypatch.setattr(os, "lstat", counted_lstat)
+    assert verify_run(run, signed["public"], documents=RunDocuments()).ok
+    files = {str(path) for path in run.rglob("*") if path.is_file()} - {
+        str(run / "manifest.json"), str(run / "manifest.sig")}
+    assert set(opened) == files and set(opened.values()) == {1}
+    assert set(stated) == files and set(stated.values()) == {1}
