@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector.files import atomic_write
+from reports.terminal import plain_line
 
 FORMATS = {"html": "html", "csv": "csv"}
 VERDICTS = ("PASS", "FAIL", "ERROR")
@@ -142,7 +143,8 @@ def fleet_html(summary: Any) -> str:
 
 
 def history_lines(found: list[Any]) -> list[str]:
-    """`inspector history`: one line per inspection, newest first."""
+    """`inspector history`: one line per inspection, newest first. Serials, PIDs and versions
+    are the devices' own text: each line prints inert (`plain_line`)."""
     lines = []
     for i in found:
         failed = ", ".join(i.failed) or "-"
@@ -150,11 +152,12 @@ def history_lines(found: list[Any]) -> list[str]:
         lines.append(f"{i.inspected_at}  {i.verdict:<5}  site {i.site or '-'}  run {i.run_id}  "
                      f"{i.hostname}  serial {i.serial or '-'}  {i.pid or '-'}  "
                      f"{i.os or '-'} {i.version or '-'}  units: {frus}  failed: {failed}")
-    return lines
+    return [plain_line(line) for line in lines]
 
 
 def diff_lines(found: Any) -> list[str]:
-    """`inspector diff`: what changed from A to B, one line each."""
+    """`inspector diff`: what changed from A to B, one line each, printing inert: units'
+    names, serials and license values are the devices' own text."""
     a, b = found.a, found.b
     lines = [f"A: run {a.run_id} {a.inspected_at} {a.verdict}",
              f"B: run {b.run_id} {b.inspected_at} {b.verdict}"]
@@ -167,4 +170,4 @@ def diff_lines(found: Any) -> list[str]:
     if found.ignored:
         lines.append(f"{found.ignored} change(s) ignored (--ignore)")
     lines.append(f"{len(found.changes)} change(s)" if found.changes else "nothing changed")
-    return lines
+    return [plain_line(line) for line in lines]

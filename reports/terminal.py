@@ -28,6 +28,13 @@ def shown_line(value: object) -> str:
     return escape(_spelled_out(value, _NOT_ONE_LINE))
 
 
+def plain_line(value: object) -> str:
+    """Text for a plain `print` (no rich markup to escape) on one line, control characters,
+    tab and newline spelled out: a serial or a unit's name holding `ESC]0;` or `ESC[2J`
+    would otherwise act on the terminal, and a newline forge a line of its own."""
+    return _spelled_out(value, _NOT_ONE_LINE)
+
+
 def _spelled_out(value: object, control: re.Pattern[str]) -> str:
     return control.sub(lambda m: f"\\x{ord(m.group()):02x}", str(value))
 
@@ -46,17 +53,14 @@ def print_summary(console: Any, rows: list[dict[str, Any]], *, run_dir: Path,
     from rich.cells import cell_len
     from rich.text import Text
 
-    def cell(value: object) -> str:  # plain text, never markup: only controls to spell out
-        return _spelled_out(value, _NOT_ONE_LINE)
-
     table = []
     for row in rows:
         verdict = row["verdict"]
         # A PASS chassis's findings are those that do not fail it (minor, info): still named.
         findings = row["reason"] if verdict == "ERROR" else ", ".join(row["failed"])
-        table.append((cell(row["hostname"]), cell(row["platform"] or "-"),
-                      cell(row["pid"] or "-"), cell(row["serial"] or "-"), verdict,
-                      cell(findings)))
+        table.append((plain_line(row["hostname"]), plain_line(row["platform"] or "-"),
+                      plain_line(row["pid"] or "-"), plain_line(row["serial"] or "-"),
+                      verdict, plain_line(findings)))
     widths = [min(_WIDEST, max(map(cell_len, column)))
               for column in zip(_SUMMARY, *table, strict=True)]
 
@@ -65,7 +69,7 @@ def print_summary(console: Any, rows: list[dict[str, Any]], *, run_dir: Path,
                        for v, w in zip(values, widths[:5], strict=False))
 
     text = Text()
-    text.append(f"Inspection {cell(run_dir.name)}\n", style="italic")
+    text.append(f"Inspection {plain_line(run_dir.name)}\n", style="italic")
     text.append(padded(_SUMMARY[:5]) + _SUMMARY[5] + "\n", style="bold")
     for *identity, verdict, findings in table:
         text.append(padded(tuple(identity)))

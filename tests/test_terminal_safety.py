@@ -152,3 +152,26 @@ def test_a_host_without_credentials_is_named_on_the_error_s_one_line(tmp_path: P
         "inspector: no credentials for 'evil\\x1b]0;owned\\x07\\nFAKE: all chassis passed': "
         "set them in the inventory or INSPECTOR_USERNAME / INSPECTOR_PASSWORD"]
     assert not (tmp_path / "out").exists()
+
+
+def test_history_and_diff_print_a_device_s_text_inert() -> None:
+    """`inspector history` and `inspector diff` print serials, PIDs, versions, units' names and
+    license values as the devices gave them: an escape sequence in one reached the terminal,
+    and a carriage return could draw a line of its own over the one printed."""
+    from inspector.fleet.inspection import Inspection, diff
+    from reports.fleet import diff_lines, history_lines
+
+    def inspection(unit_serial: str) -> Inspection:
+        return Inspection(
+            run_id="r1", site=HOSTILE, hostname="sw1", serial=HOSTILE, pid=HOSTILE,
+            platform="cisco_xe", os="IOS-XE", version="17.9.4a\x1b[2K\rFAKE",
+            inspected_at="2026-03-02T10:00:00Z", verdict="PASS", verdict_reason="ok",
+            tier="low", eligible=True, checks={"hw.inventory.serials": "PASS"},
+            frus={HOSTILE: f"C9300-48P SN {unit_serial}"}, license={})
+
+    printed = "\n".join([*history_lines([inspection("FOC1")]),
+                         *diff_lines(diff(inspection("FOC1"), inspection("FOC2\x1b]0;x\x07")))])
+    assert "\x1b" not in printed and "\x07" not in printed and "\x9b" not in printed
+    assert "\r" not in printed
+    assert "serial C9300\\x1b[2J\\x1b]0;owned\\x07[bold red]FAKE PASS[/]\\x9b31m" in printed
+    assert "SN FOC1 -> C9300-48P SN FOC2\\x1b]0;x\\x07" in printed
