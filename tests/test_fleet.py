@@ -246,14 +246,20 @@ def _csv_rows(path: Path) -> list[dict[str, str]]:
     return [dict(zip(header, row, strict=True)) for row in rows]
 
 
+@pytest.fixture(scope="module")
+def postgresql() -> Iterator[str]:
+    """One PostgreSQL server for the module's tests, by URL."""
+    with postgres_server() as url:
+        yield url
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def database(request: pytest.FixtureRequest,
              tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if request.param == "sqlite":
         yield str(tmp_path_factory.mktemp("concurrent") / "fleet.sqlite")
         return
-    with postgres_server() as url:
-        yield url
+    yield request.getfixturevalue("postgresql")
 
 
 def test_inspectors_adding_at_once_lose_nothing(
@@ -284,7 +290,7 @@ def test_the_migrations_make_the_schema_the_code_queries(database: str) -> None:
 
     with store(database) as engine, engine.connect() as connection:
         context = MigrationContext.configure(connection)
-        assert context.get_current_revision() == "0004"
+        assert context.get_current_revision() == "0005"
         assert compare_metadata(context, metadata) == []
 
 
@@ -701,3 +707,34 @@ def test_units_of_a_passing_check_made_before_the_count_are_still_compared(
     assert done.returncode == 1
     assert [(c["kind"], c["field"]) for c in json.loads(done.stdout)["changes"]] == [
         ("FRU removed", gone["path"].replace("inventory/", "fru/", 1))]
+
+
+def _fabricated_run(out: Path, run_id: str, records: list[dict[str, Any]]) -> Path:
+    """A finished run this inspector signed, of `records` (their run id made `run_id`)."""
+    target = out / run_id
+    (target / "records").mkdir(parents=True)
+    write_json(target / "run.json", {"run_id": run_id, "started_at": "2026-03-02T10:00:00Z"})
+    for number, record in enumerate(records):
+        write_json(target / "records" / f"chassis-{number}.json", {**record, "run_id": run_id})
+    seal_run(target, state=FINISHED)
+    return target
+
+
+def test_what_a_record_says_of_a_chassis_is_stored_whatever_its_length(
+        postgresql: str, tmp_path: Path) -> None:
+    """A NetBox platform slug the inspector does not know is kept as the chassis's platform
+    (up to 100 characters in NetBox), an inventory's host name may be 400 characters, and a
+    device may print a serial over 100: PostgreSQL refused the whole run over any of them,
+    with a traceback, where SQLite stored it."""
+    from tests.test_reports import fabricate_records
+
+    record = fabricate_records(1)[0]
+    slug = "cisco-catalyst-9300-series-switches-ios-xe-17-release-train"  # 59 characters
+    hostname, serial = "sw-" + "a" * 397, "FOC" + "9" * 147
+    record["chassis"] = {**record["chassis"], "platform": slug, "hostname": hostname,
+                         "serial": serial}
+    run = _fabricated_run(tmp_path, "long", [record])
+    added = _run("store", "add", str(run), "--db", postgresql)
+    assert added.returncode == 0, added.stderr
+    [stored] = _history(serial, postgresql)
+    assert (stored["platform"], stored["hostname"]) == (slug, hostname)
