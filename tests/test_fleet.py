@@ -738,3 +738,17 @@ def test_what_a_record_says_of_a_chassis_is_stored_whatever_its_length(
     assert added.returncode == 0, added.stderr
     [stored] = _history(serial, postgresql)
     assert (stored["platform"], stored["hostname"]) == (slug, hostname)
+
+
+def test_a_store_that_cannot_be_used_is_named_with_why_in_one_line(tmp_path: Path) -> None:
+    """A store file that is not a database, or is damaged, ended every command of the store
+    with a traceback."""
+    not_a_database = tmp_path / "fleet.sqlite"
+    not_a_database.write_bytes(b"site,serial\n" * 1000)
+    for command in (["history", "FOC1"], ["store", "add", str(tmp_path)],
+                    ["fleet", "report", "--output", str(tmp_path / "fleet.html")]):
+        done = _run(*command, "--db", str(not_a_database))
+        assert (done.returncode, done.stderr) == (3, (
+            f"inspector: the fleet store {not_a_database} cannot be used: file is not a "
+            "database\n")), command
+    assert not (tmp_path / "fleet.html").exists()

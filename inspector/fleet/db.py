@@ -50,7 +50,8 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DatabaseError, IntegrityError
 
 from inspector.fleet.inspection import Inspection
 
@@ -453,11 +454,23 @@ def fleet_summary(engine: Engine, filters: FleetFilter | None = None,
 
 @contextmanager
 def store(db: str | None) -> Iterator[Engine]:
-    engine = open_store(db)
+    """The store, open for one command. A store that cannot be used (a file that is not a
+    database or is damaged, one locked past the wait, a server that cannot be reached) ends
+    the command with one line saying which and why, never a traceback; what was added
+    before stays, each run having gone in whole."""
+    url = database_url(db)
     try:
-        yield engine
-    finally:
-        engine.dispose()
+        engine = open_store(db)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+    except DatabaseError as exc:
+        where = make_url(url)
+        shown = (where.database if where.get_backend_name() == "sqlite"
+                 else where.render_as_string(hide_password=True))
+        raise StoreRefused(f"the fleet store {shown} cannot be used: "
+                           f"{str(exc.orig).strip() or type(exc.orig).__name__}") from None
 
 
 def add_runs(engine: Engine, run_dirs: Iterable[Path],
