@@ -752,3 +752,24 @@ def test_a_store_that_cannot_be_used_is_named_with_why_in_one_line(tmp_path: Pat
             f"inspector: the fleet store {not_a_database} cannot be used: file is not a "
             "database\n")), command
     assert not (tmp_path / "fleet.html").exists()
+
+
+def test_a_run_the_store_cannot_hold_is_refused_and_the_others_added(
+        postgresql: str, tmp_path: Path) -> None:
+    """PostgreSQL holds no NUL in text or JSON, which a record may quote from a device's
+    output: the run went in nowhere and `store add` ended with a traceback, adding none of the
+    runs given after it. It is refused, saying why, and the others are added."""
+    from tests.test_reports import fabricate_records
+
+    good, quoting = fabricate_records(2)
+    quoting["verdict_reason"] = "power supply B reads `bad\x00`"
+    held, refused = (_fabricated_run(tmp_path / name, name, [record])
+                     for name, record in (("held", good), ("nul", quoting)))
+    done = _run("store", "add", str(refused), str(held), "--db", postgresql)
+    assert done.returncode == 1
+    assert done.stderr == (f"refused: {refused}: this store cannot hold what its records say: "
+                           "PostgreSQL text fields cannot contain NUL (0x00) bytes; nothing of "
+                           "the run is stored\n")
+    assert done.stdout == f"added: held (1 chassis) from {held}\n"
+    assert [i["run_id"] for i in _history(good["chassis"]["serial"], postgresql)] == ["held"]
+    assert _history(quoting["chassis"]["serial"], postgresql) == []

@@ -51,7 +51,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DatabaseError, IntegrityError
+from sqlalchemy.exc import DatabaseError, DataError, IntegrityError
 
 from inspector.fleet.inspection import Inspection
 
@@ -250,7 +250,12 @@ def _store_run(engine: Engine, run_dir: Path, row: dict[str, Any],
         else:
             key = connection.execute(runs.insert().values(**row).returning(runs.c.id)).scalar_one()
         if found:
-            connection.execute(inspections.insert(), [_row(key, i) for i in found])
+            try:
+                connection.execute(inspections.insert(), [_row(key, i) for i in found])
+            except DataError as exc:  # a NUL quoted from a device: PostgreSQL holds none
+                raise StoreRefused(f"{run_dir}: this store cannot hold what its records say: "
+                                   f"{str(exc.orig).strip()}; nothing of the run is stored"
+                                   ) from None
     return Added(run_dir, row["run_id"], len(found), "added" if stored is None else "replaced")
 
 
