@@ -34,6 +34,9 @@ NO_SITE = "(no site)"
 # XML 1.0 allows only these characters; lone surrogates (valid in JSON, not in UTF-8) and
 # control characters from a chassis's output are dropped, in HTML and CSV too.
 _FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Bidirectional controls are invisible and reorder the text after them: a serial
+# `FOC<U+202E>4321` read FOC1234 in every report. They are spelled out, as here.
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def anchored(records: Iterable[Mapping[str, Any]]) -> Iterator[tuple[str, Mapping[str, Any]]]:
@@ -50,11 +53,12 @@ def anchored(records: Iterable[Mapping[str, Any]]) -> Iterator[tuple[str, Mappin
 
 
 def clean(value: Any) -> str:
-    """Any value from a record as display text: strings as they are, the rest as JSON."""
+    """Any value from a record as display text: strings as they are, the rest as JSON, but
+    for what XML forbids (dropped) and bidirectional controls (spelled out)."""
     if value is None:
         return ""
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return _FORBIDDEN.sub("", text)
+    return _BIDI_CONTROLS.sub(lambda m: f"<U+{ord(m.group()):04X}>", _FORBIDDEN.sub("", text))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector.files import atomic_write
+from reports._shared import clean
 from reports.terminal import plain_line
 
 FORMATS = {"html": "html", "csv": "csv"}
@@ -66,7 +67,8 @@ def _stacked_bars(title: str, chart_id: str, counts: dict[str, dict[str, int]]) 
     width, label_w, row_h = 760, 180, 26
     most = max((sum(v.values()) for v in counts.values()), default=0) or 1
     rows = []
-    for n, (label, verdicts) in enumerate(counts.items()):
+    for n, (name, verdicts) in enumerate(counts.items()):
+        label = html.escape(clean(name))
         y, x = 30 + n * row_h, float(label_w)
         bars = []
         for verdict in VERDICTS:
@@ -74,13 +76,13 @@ def _stacked_bars(title: str, chart_id: str, counts: dict[str, dict[str, int]]) 
             if not count:
                 continue
             w = (width - label_w - 60) * count / most
-            bars.append(f'<rect class="bar" data-label="{html.escape(label)}" '
+            bars.append(f'<rect class="bar" data-label="{label}" '
                         f'data-verdict="{verdict}" data-count="{count}" x="{x:.1f}" y="{y}" '
                         f'width="{w:.1f}" height="{row_h - 6}" fill="{_COLOURS[verdict]}">'
-                        f"<title>{html.escape(label)}: {count} {verdict}</title></rect>")
+                        f"<title>{label}: {count} {verdict}</title></rect>")
             x += w
         rows.append(f'<text x="{label_w - 8}" y="{y + row_h - 12}" text-anchor="end">'
-                    f"{html.escape(label)}</text>" + "".join(bars)
+                    f"{label}</text>" + "".join(bars)
                     + f'<text x="{x + 6:.1f}" y="{y + row_h - 12}">{sum(verdicts.values())}'
                     "</text>")
     height = 40 + len(counts) * row_h
@@ -95,8 +97,8 @@ def _stacked_bars(title: str, chart_id: str, counts: dict[str, dict[str, int]]) 
 
 def _table(headers: list[str], rows: list[list[Any]], table_id: str) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape('' if c is None else str(c))}</td>"
-                                    for c in row) + "</tr>" for row in rows)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(clean(c))}</td>" for c in row) + "</tr>"
+                   for row in rows)
     return f'<table id="{table_id}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import csv
 import hashlib
+import html
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -429,3 +430,33 @@ def test_kept_pieces_are_redrawn_exactly_when_their_record_changed(
         fresh = _render(run_dir, fmt, tmp_path / f"fresh.{fmt}")
         assert fresh.read_bytes() == store.report_path(run_dir, fmt).read_bytes(), fmt
     assert "changed &lt;b&gt;on purpose&lt;/b&gt;" in (run_dir / "report.html").read_text()
+
+
+def test_bidirectional_controls_are_spelled_out_in_every_report(tmp_path: Path) -> None:
+    """A right-to-left override is invisible and reverses what follows it: a serial printed
+    `FOC<U+202E>4321` read FOC1234 in every report, and in the fleet report's table of
+    chassis whose inspections disagree."""
+    from inspector.fleet.db import FleetFilter, FleetSummary
+    from reports.fleet import fleet_html
+
+    record = fabricate_records(1)[0]
+    record["chassis"]["serial"] = "FOC\u202e4321"
+    record["verdict"], record["verdict_reason"] = "ERROR", "unit \u2067B\u2069 said \u200fno"
+    serial, reason = "FOC<U+202E>4321", "unit <U+2067>B<U+2069> said <U+200F>no"
+    markup = [html.escape(serial), html.escape(reason)]
+    # Markdown shows a serial in a code span, as it is, and escapes a reason's markup.
+    expected = {"html": markup, "junit": markup, "csv": [serial, reason],
+                "md": [serial, reason.replace("<", "\\<").replace(">", "\\>")]}
+    for fmt, spelled in expected.items():
+        text = reports.renderer(fmt)([record], tmp_path / f"r.{fmt}").read_text("utf-8-sig")
+        assert not re.search("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]", text), fmt
+        assert all(s in text for s in spelled), fmt
+    fleet = fleet_html(FleetSummary(
+        filters=FleetFilter(), inspections=2, chassis=1, runs=2,
+        by_site_month=[{"site": "lab\u202e", "month": "2026-03", "tier": "low",
+                        "verdict": "FAIL", "count": 2}],
+        failing_checks=[], disagreeing=[{"serial": "FOC\u202e4321", "pid": "C9300-48P",
+                                         "inspections": []}]))
+    assert "\u202e" not in fleet
+    assert "<td>FOC&lt;U+202E&gt;4321</td>" in fleet and ">lab&lt;U+202E&gt;</text>" in fleet
+
