@@ -506,7 +506,7 @@ def _warn_unless_as_signed(run_dir: Path, shown: list[str]) -> None:
     altered record off as the inspector's."""
     from inspector.manifest import RunAltered, Seal, trusted_signer
     from inspector.store import RunBusy, reading
-    from reports.terminal import shown_line
+    from reports.terminal import plain_line
 
     try:
         with reading(run_dir):  # a command writing the run is between two of its seals
@@ -518,7 +518,7 @@ def _warn_unless_as_signed(run_dir: Path, shown: list[str]) -> None:
     except RunAltered as exc:
         found = [str(exc).splitlines()[0]]
     for line in found:
-        print(f"inspector: warning: not as signed: {shown_line(line)}; see `inspector verify`",
+        print(f"inspector: warning: not as signed: {plain_line(line)}; see `inspector verify`",
               file=sys.stderr)
 
 
@@ -583,21 +583,23 @@ def verify(run_dir: Path, public_key: Path | None, trust: bool) -> None:
     Without --public-key the signer must be this inspector's own key or one trusted before."""
     from inspector.manifest import added_note, verify_run
     from inspector.store import RunDocuments, reading
+    from reports.terminal import plain_line
 
     if not run_dir.is_dir():
         raise Unusable(f"run folder not found: {run_dir}")
     with reading(run_dir):  # not while a command writes it: its files are then between seals
         result = verify_run(run_dir, public_key, trust=trust, documents=RunDocuments())
+    # A name is anyone's who could write to the run: each prints on its own line, inert.
     for name in result.changed:
-        print(f"changed: {name}")
+        print(f"changed: {plain_line(name)}")
     for name in result.added:
-        print(f"added: {name}{added_note(name)}")
+        print(f"added: {plain_line(name)}{added_note(name)}")
     for name in result.removed:
-        print(f"removed: {name}")
+        print(f"removed: {plain_line(name)}")
     for problem in result.problems:
-        print(f"problem: {problem}")
+        print(f"problem: {plain_line(problem)}")
     for disagreement in result.disagreements:
-        print(f"not whole: {disagreement}")
+        print(f"not whole: {plain_line(disagreement)}")
     if result.ok:
         print(f"ok: every file matches the manifest signed by {result.signer} "
               f"({result.trusted_as}); the run is {result.state}")
@@ -622,6 +624,7 @@ def store_group() -> None:
 def store_add(run_dirs: tuple[Path, ...], db: str | None, public_keys: tuple[Path, ...]) -> None:
     """Verify each run's seal and store its records; exit 1 if any run was refused."""
     from inspector.fleet.db import add_runs, store
+    from reports.terminal import plain_text
 
     pinned = [key.read_text().strip() for key in public_keys]
     refused = 0
@@ -629,7 +632,7 @@ def store_add(run_dirs: tuple[Path, ...], db: str | None, public_keys: tuple[Pat
         for done in add_runs(engine, run_dirs, pinned):
             if isinstance(done, Exception):
                 refused += 1
-                print(f"refused: {done}", file=sys.stderr)
+                print(f"refused: {plain_text(done)}", file=sys.stderr)
             else:
                 print(f"{done.outcome}: {done.run_id} ({done.chassis} chassis) from {done.run_dir}")
     sys.exit(1 if refused else 0)
@@ -918,7 +921,9 @@ def main() -> None:
         code = 130
     except (Unusable, RunError, RerunError, PolicyError, UnknownPlatform, UnknownCheck,
             StorageError, FileNotFoundError, NotADirectoryError, ValueError) as exc:
-        print(f"inspector: {exc}", file=sys.stderr)
+        from reports.terminal import plain_text
+
+        print(f"inspector: {plain_text(exc)}", file=sys.stderr)
         code = EXIT_UNUSABLE
     if isinstance(code, str):
         print(code, file=sys.stderr)

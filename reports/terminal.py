@@ -28,6 +28,13 @@ def shown_line(value: object) -> str:
     return escape(_spelled_out(value, _NOT_ONE_LINE))
 
 
+def plain_text(value: object) -> str:
+    """Text for a plain `print`, its lines kept, every other control character spelled out:
+    a message may name a file someone put in a run (`x<ESC>[2J<CR>ok: ...`), which would
+    otherwise clear the terminal and print over the message."""
+    return _spelled_out(value, _CONTROL)
+
+
 def plain_line(value: object) -> str:
     """Text for a plain `print` (no rich markup to escape) on one line, control characters,
     tab and newline spelled out: a serial or a unit's name holding `ESC]0;` or `ESC[2J`

@@ -670,3 +670,22 @@ def test_a_run_whose_key_cannot_sign_leaves_no_folder(base: dict[str, Any],
         assert list((tmp_path / "out").iterdir()) == []
         assert inspector(*args, env=base["env"]).returncode == 0
     assert _verify(run, base["env"]).returncode == 0
+
+
+def test_a_file_named_to_act_on_the_terminal_is_named_inert(
+        base: dict[str, Any], run: Path, tmp_path: Path) -> None:
+    """Whoever can write to a run names the files `verify`, `rerun` and `store add` list. A
+    name holding escape sequences and a carriage return cleared the terminal and printed
+    over `verify`'s finding a line of the name's own choosing."""
+    env = {**base["env"], "INSPECTOR_DB": str(tmp_path / "fleet.sqlite")}
+    name = "x\x1b]0;owned\x07\x1b[2J\rok: every file matches.txt"
+    (run / "records" / name).write_text("")
+    spelled = "records/x\\x1b]0;owned\\x07\\x1b[2J\\x0dok: every file matches.txt"
+    verified = _verify(run, env)
+    rerun = inspector("rerun", str(run), "--host", PSU, "--check", "hw.psu.status", env=env)
+    stored = inspector("store", "add", str(run), env=env)
+    assert (verified.returncode, rerun.returncode, stored.returncode) == (1, 3, 1)
+    for printed in (verified.stdout, rerun.stderr, stored.stderr):
+        assert not set(printed) & {"\x1b", "\x07", "\r"}, printed
+    assert f"added: {spelled}\n" in verified.stdout
+    assert f"  added {spelled}\n" in rerun.stderr and f"added {spelled}" in stored.stderr
