@@ -16,7 +16,7 @@ from inspector.credentials import load_file
 from inspector.evaluate import evaluate_check
 from inspector.evidence import open_capture, utc_now
 from inspector.facts import FactResolver
-from inspector.files import adopt_digests, hand_over_digests, read_json
+from inspector.files import adopt_digests, hand_over_digests
 from inspector.hosts import Source
 from inspector.policy import Policy
 from inspector.program import HostContext, load_products, program_section
@@ -25,6 +25,7 @@ from inspector.store import (
     attempt_dir,
     finish_run,
     judged_files,
+    read_record,
     read_records,
     record_path,
     rewriting,
@@ -190,7 +191,7 @@ def records_to_rerun(run_dir: Path, hosts: list[str] | None) -> list[dict[str, A
     missing = [host for path, host in paths if not path.is_file()]
     if missing:
         raise RerunError(f"no record for {', '.join(missing)} in {run_dir}")
-    return [read_json(path) for path, _ in paths]
+    return [read_record(path) for path, _ in paths]
 
 
 def run_source(run_dir: Path) -> Source | None:

@@ -396,7 +396,23 @@ def record_paths(run_dir: Path) -> list[Path]:
 
 def read_records(run_dir: Path) -> Iterator[dict[str, Any]]:
     for path in record_paths(run_dir):
-        yield read_json(path)
+        yield read_record(path)
+
+
+def read_record(path: Path) -> dict[str, Any]:
+    """The record at `path`; RunRefused naming the file when it is not one this inspector
+    reads. `show` and `report` read a run before checking its seal: a file put among the
+    records (`[1]`, or not JSON) ended them with a traceback, or a JSON error naming no file."""
+    from inspector.records import Record, RecordError
+
+    try:
+        record: dict[str, Any] = read_json(path)
+        Record.from_dict(record)
+    except RecordError as exc:
+        raise RunRefused(f"{path}: {exc}") from None
+    except ValueError as exc:  # not JSON, or not UTF-8
+        raise RunRefused(f"{path} is not a record: not JSON ({exc})") from None
+    return record
 
 
 def evidence_dir(run_dir: Path, hostname: str) -> Path:

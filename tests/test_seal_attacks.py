@@ -689,3 +689,21 @@ def test_a_file_named_to_act_on_the_terminal_is_named_inert(
         assert not set(printed) & {"\x1b", "\x07", "\r"}, printed
     assert f"added: {spelled}\n" in verified.stdout
     assert f"  added {spelled}\n" in rerun.stderr and f"added {spelled}" in stored.stderr
+
+
+def test_a_file_among_the_records_that_is_none_is_named_by_show_and_report(
+        base: dict[str, Any], run: Path, tmp_path: Path) -> None:
+    """`show` and `report` read a run before checking its seal: a file put among the records
+    that is not a record ended them with a traceback (`[1]`), or with a JSON error naming no
+    file (`garbage`)."""
+    planted = run / "records" / "zz.json"
+    for body, why in (("[1]", "not an inspection record: a JSON object is expected"),
+                      ("garbage", "is not a record: not JSON (Expecting value")):
+        planted.write_text(body)
+        for command in (("show", str(run)), ("report", str(run), "--format", "csv",
+                                             "--output", str(tmp_path / "r.csv"))):
+            done = inspector(*command, env=base["env"])
+            assert (done.returncode, done.stderr.count("\n")) == (3, 1), done.stderr
+            assert done.stderr.startswith(f"inspector: {planted}") and why in done.stderr
+    planted.unlink()  # not a record: the suite's check of every record written would refuse it
+    assert not (tmp_path / "r.csv").exists()
