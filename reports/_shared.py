@@ -61,6 +61,18 @@ def clean(value: Any) -> str:
     return _BIDI_CONTROLS.sub(lambda m: f"<U+{ord(m.group()):04X}>", _FORBIDDEN.sub("", text))
 
 
+# A cell a spreadsheet would run as a formula (hostnames, site names and outputs are
+# untrusted text).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: Any) -> str:
+    """A value as a CSV cell: display text (`clean`), kept text with a leading apostrophe
+    where a spreadsheet would run it as a formula."""
+    text = clean(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 @dataclass(frozen=True, kw_only=True)
 class ChassisRow:
     """The flat view of one record that tables, CSV and summaries use."""

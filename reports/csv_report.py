@@ -6,13 +6,11 @@ import csv
 from collections.abc import Iterable
 from pathlib import Path
 
-from reports._shared import Record, atomic_output, chassis_row, clean
+from reports._shared import Record, atomic_output, chassis_row, spreadsheet_cell
 
 COLUMNS = ("hostname", "site", "platform", "pid", "serial", "os", "version", "tier",
            "eligible_for_support", "verdict", "failed_checks", "errored_checks",
            "verdict_reason")
-# A cell a spreadsheet would run as a formula (hostnames and outputs are untrusted text).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def write_csv(records: Iterable[Record], output: Path) -> Path:
@@ -26,10 +24,6 @@ def write_csv(records: Iterable[Record], output: Path) -> Path:
             values = (row.hostname, row.site, row.platform, row.pid, row.serial, row.os,
                       row.version, row.tier, eligible, row.verdict, "; ".join(row.failed),
                       "; ".join(row.errored), row.verdict_reason)
-            writer.writerow([_cell(value) for value in values])
+            writer.writerow([spreadsheet_cell(value) for value in values])
     return output
 
-
-def _cell(value: object) -> str:
-    text = clean(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector.files import atomic_write
-from reports._shared import clean
+from reports._shared import clean, spreadsheet_cell
 from reports.terminal import plain_line
 
 FORMATS = {"html": "html", "csv": "csv"}
@@ -33,13 +33,6 @@ def write_fleet_report(summary: Any, fmt: str, output: Path) -> Path:
     return output
 
 
-def _cell(value: Any) -> str:
-    """A spreadsheet reads a cell opening with = + - @ as a formula: site names are the
-    buyer's text, so such a cell is kept text with a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def fleet_csv(summary: Any) -> str:
     import io
 
@@ -49,8 +42,8 @@ def fleet_csv(summary: Any) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["site", "month", "tier", "verdict", "inspections"])
     for g in summary.by_site_month:
-        writer.writerow([_cell(g["site"]), g["month"], _cell(g["tier"]), g["verdict"],
-                         g["count"]])
+        writer.writerow([spreadsheet_cell(g["site"]), g["month"],
+                         spreadsheet_cell(g["tier"]), g["verdict"], g["count"]])
     return out.getvalue()
 
 

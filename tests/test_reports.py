@@ -11,6 +11,7 @@ import base64
 import csv
 import hashlib
 import html
+import io
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -460,3 +461,19 @@ def test_bidirectional_controls_are_spelled_out_in_every_report(tmp_path: Path) 
     assert "\u202e" not in fleet
     assert "<td>FOC&lt;U+202E&gt;4321</td>" in fleet and ">lab&lt;U+202E&gt;</text>" in fleet
 
+
+
+def test_the_fleet_csv_cell_is_a_report_cell() -> None:
+    """The fleet CSV's site names are the buyer's text, as a chassis report's cells are: a
+    formula is kept text, what XML forbids is dropped, a bidirectional control spelled out.
+    The fleet CSV kept its own formula guard, and passed a NUL and an override through."""
+    from inspector.fleet.db import FleetFilter, FleetSummary
+    from reports.fleet import fleet_csv
+
+    text = fleet_csv(FleetSummary(
+        filters=FleetFilter(), inspections=3, chassis=3, runs=1,
+        by_site_month=[{"site": site, "month": "2026-03", "tier": "low", "verdict": "PASS",
+                        "count": 1} for site in ("=HYPERLINK(\"x\")", "lab\x00a", "lab\u202eb")],
+        failing_checks=[], disagreeing=[]))
+    sites = [row[0] for row in csv.reader(io.StringIO(text))][1:]
+    assert sites == ["'=HYPERLINK(\"x\")", "laba", "lab<U+202E>b"]
