@@ -462,6 +462,10 @@ class RunDocuments:
             document = json.loads(data)
         except ValueError:
             document = None
+        self.take_document(rel, document)
+
+    def take_document(self, rel: str, document: Any) -> None:
+        """A file it wants, as signed, already read as JSON (None: not JSON)."""
         if rel == RUN_META:
             meta = document if isinstance(document, dict) else {}
             hosts, verdicts = meta.get("hosts"), meta.get("verdicts", {})  # none until it ends

@@ -22,6 +22,7 @@ import pytest
 
 from inspector.files import read_json, write_json
 from inspector.manifest import FINISHED, OPEN, keygen, seal_run, sign_run
+from inspector.store import record_path
 from mock_devices.lab import plan_lab, running_lab
 from tests.browser import run_chromium
 from tests.lab_run import inspector
@@ -710,12 +711,17 @@ def test_units_of_a_passing_check_made_before_the_count_are_still_compared(
 
 
 def _fabricated_run(out: Path, run_id: str, records: list[dict[str, Any]]) -> Path:
-    """A finished run this inspector signed, of `records` (their run id made `run_id`)."""
+    """A finished run this inspector signed, whole, of `records` (their run id made
+    `run_id`)."""
     target = out / run_id
     (target / "records").mkdir(parents=True)
-    write_json(target / "run.json", {"run_id": run_id, "started_at": "2026-03-02T10:00:00Z"})
-    for number, record in enumerate(records):
-        write_json(target / "records" / f"chassis-{number}.json", {**record, "run_id": run_id})
+    hosts = [record["chassis"]["hostname"] for record in records]
+    write_json(target / "run.json", {
+        "run_id": run_id, "started_at": "2026-03-02T10:00:00Z", "hosts": hosts,
+        "verdicts": {record["chassis"]["hostname"]: record["verdict"] for record in records}})
+    for record in records:
+        write_json(record_path(target, record["chassis"]["hostname"]),
+                   {**record, "run_id": run_id})
     seal_run(target, state=FINISHED)
     return target
 

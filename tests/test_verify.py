@@ -322,6 +322,25 @@ def test_a_signed_run_whose_documents_disagree_is_named_by_verify_and_fails(
 
 
 @pytest.mark.lab
+def test_the_fleet_store_refuses_a_signed_run_whose_documents_disagree(
+        signed: dict[str, Any], run: Path, tmp_path: Path) -> None:
+    """`store add` checks what verify checks of run.json and the records: a chassis given a
+    verdict without its record, re-signed with the run's key, was stored with one chassis
+    fewer than the run says it judged."""
+    host = signed["hosts"][0]
+    (run / "records" / f"{host}.json").unlink()
+    sign_run(run, signed["key"])
+    db = str(tmp_path / "fleet.sqlite")
+    done = inspector("store", "add", str(run), "--db", db, "--public-key", str(signed["public"]))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stderr == (f"refused: {run}: the run is not whole: run.json: names chassis "
+                           f"{host!r}, whose record records/{host}.json is not in the run\n")
+    whole = inspector("store", "add", str(signed["run_dir"]), "--db", db,
+                      "--public-key", str(signed["public"]))
+    assert whole.returncode == 0, whole.stdout + whole.stderr
+
+
+@pytest.mark.lab
 @pytest.mark.parametrize("case", ["record removed", "record and verdict removed",
                                   "verdict removed", "record under another name",
                                   "verdict changed", "record of another run", "not a record",

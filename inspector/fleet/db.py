@@ -197,7 +197,7 @@ def _read_run(run_dir: Path, pinned_keys: Sequence[str]
     from inspector.evidence import utc_now
     from inspector.manifest import FINISHED, MANIFEST, RunAltered, Seal, trusted_signer
     from inspector.records import RecordError
-    from inspector.store import RECORDS, RUN_META, record_paths
+    from inspector.store import RECORDS, RUN_META, RunDocuments, record_paths
 
     def manifest_sha256() -> str:
         return hashlib.sha256((run_dir / MANIFEST).read_bytes()).hexdigest()
@@ -209,6 +209,10 @@ def _read_run(run_dir: Path, pinned_keys: Sequence[str]
                            f"`inspector run --resume {run_dir}` before storing it")
     seal.require_unchanged([RUN_META, RECORDS])  # names every record changed, added or gone
 
+    # What run.json and the records say of each other, as `inspector verify` checks it: a
+    # run signed whole but not agreeing (a verdict without its record) is not stored.
+    documents = RunDocuments()
+
     def signed(path: Path) -> Any:
         """The document as read now, once its bytes are the signed ones: a file replaced
         after the check above is refused, not stored."""
@@ -216,7 +220,9 @@ def _read_run(run_dir: Path, pinned_keys: Sequence[str]
         rel = path.relative_to(run_dir).as_posix()
         if hashlib.sha256(body).hexdigest() != seal.files.get(rel):
             raise RunAltered(f"{run_dir}: {rel} changed while it was being stored")
-        return json.loads(body)
+        document = json.loads(body)
+        documents.take_document(rel, document)
+        return document
 
     meta = signed(run_dir / RUN_META)
     run_id = str(meta["run_id"])  # signed, unlike the folder's name
@@ -224,6 +230,8 @@ def _read_run(run_dir: Path, pinned_keys: Sequence[str]
         found = [Inspection.of(signed(path)) for path in record_paths(run_dir)]
     except (KeyError, TypeError, json.JSONDecodeError, RecordError) as exc:
         raise StoreRefused(f"{run_dir}: a record this store cannot read: {exc}") from None
+    if disagreements := documents.disagreements(seal.files.keys(), seal.state):
+        raise StoreRefused(f"{run_dir}: the run is not whole: " + "; ".join(disagreements))
     if manifest_sha256() != seal_sha256:  # what was read is what that one seal covers
         raise RunAltered(f"{run_dir}: signed again while it was being stored; add it again")
     row = {"run_id": run_id, "signer": seal.signer, "seal_sha256": seal_sha256,
