@@ -296,15 +296,12 @@ class CheckedSimpleInventory:
         return Inventory(hosts=found["host"], groups=groups, defaults=defaults)
 
     def _read(self, kind: str) -> dict[Any, Any]:
-        import ruamel.yaml
-
-        from inspector.files import read_yaml
+        from inspector.files import load_yaml_in_c, read_yaml
 
         path = self.files[kind]
         if kind != "host" and not path.is_file():
             return {}
-        document = read_yaml(path, path.name, InventoryError,
-                             load=ruamel.yaml.YAML(typ="safe").load) or {}
+        document = read_yaml(path, path.name, InventoryError, load=load_yaml_in_c) or {}
         if not isinstance(document, dict):
             raise InventoryError(f"{path.name} must be a mapping of names to settings, not "
                                  f"{type(document).__name__}")

@@ -104,6 +104,44 @@ def test_a_hosts_file_nornir_cannot_read_is_one_line_naming_file_and_host(
     assert "S3cret" not in done.stdout + done.stderr
 
 
+# Each file of an inventory, its values nested deeper than ruamel's C parser survives: it
+# crashed the process that loaded the inventory, named only by its folder.
+_DEEP_VALUE = "[" * 100_000 + "]" * 100_000
+DEEP_INVENTORY_FILES = {
+    "hosts.yaml": f"r1:\n  hostname: 127.0.0.1\n  data:\n    a: {_DEEP_VALUE}\n",
+    "groups.yaml": f"ga:\n  data:\n    a: {_DEEP_VALUE}\n",
+    "defaults.yaml": f"data:\n  a: {_DEEP_VALUE}\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEEP_INVENTORY_FILES))
+def test_an_inventory_file_nested_too_deeply_is_one_line_naming_it(
+        name: str, tmp_path: Path) -> None:
+    inventory = tmp_path / "inventory"
+    inventory.mkdir()
+    (inventory / "hosts.yaml").write_text(
+        "r1:\n  hostname: 127.0.0.1\n  platform: cisco_xe\n  username: u\n  password: p\n")
+    (inventory / name).write_text(DEEP_INVENTORY_FILES[name])
+    done = inspector("run", "--inventory", str(inventory), "--out", str(tmp_path / "out"),
+                     "--no-show-tech")
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert done.stderr.splitlines() == [
+        f"inspector: could not load the inventory in {inventory}: {name}: its values are "
+        "nested too deeply to read"], done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_inventory_reader_takes_values_as_deep_as_it_allows_and_no_deeper() -> None:
+    from inspector.files import DEEPEST_YAML, load_yaml_in_c
+
+    deepest = load_yaml_in_c("[" * DEEPEST_YAML + "]" * DEEPEST_YAML)
+    for _ in range(DEEPEST_YAML - 1):
+        deepest = deepest[0]
+    assert deepest == []
+    with pytest.raises(RecursionError):
+        load_yaml_in_c("[" * (DEEPEST_YAML + 1) + "]" * (DEEPEST_YAML + 1))
+
+
 @pytest.mark.parametrize("given", ["a folder", "not UTF-8"])
 @pytest.mark.parametrize("option", ["--policy", "--hold-list", "--credentials", "--checklist"])
 def test_a_file_the_user_gives_that_cannot_be_read_is_named_exit_3(
