@@ -25,11 +25,7 @@ from typing import Any
 from inspector.collect import load_netmiko
 from inspector.files import ascii_number
 from inspector.platforms import PLATFORMS
-
-
-class InventoryError(ValueError):
-    """The inventory could not be loaded, or holds what no session could use."""
-
+from inspector.sources import InventoryError as InventoryError  # raised by its plugins too
 
 # The kinds of source, as the run remembers them and as the CLI names them.
 SOURCE_OPTIONS = {"inventory": "--inventory", "checklist": "--checklist",
@@ -69,14 +65,7 @@ def load_hosts(source: Source, workers: int) -> Any:
     else:
         if not source.path.is_file():
             raise InventoryError(f"{SOURCE_OPTIONS[source.kind]} {source.path}: no such file")
-        if source.kind == "testbed":
-            from inspector.files import read_yaml
-
-            # Read first as every YAML file the user gives is (pyATS's loader is PyYAML's
-            # safe one): what stops it is one line naming the file, where pyATS's own error
-            # names a file object, spans a parser's eight lines, or quotes a password read
-            # as a tag.
-            read_yaml(source.path, f"testbed {source.path}", InventoryError)
+        if source.kind == "testbed":  # its files are read and checked by the plugin
             nornir = _init_nornir(workers, inventory={
                 "plugin": "PyatsTestbed", "options": {"testbed": str(source.path)}})
         else:

@@ -6,6 +6,7 @@ custom fields). Both are named in a Nornir configuration file as any other plugi
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,11 @@ from typing import Any
 import yaml
 
 from inspector.platforms import PLATFORMS
+
+
+class InventoryError(ValueError):
+    """The inventory could not be loaded, or holds what no session could use."""
+
 
 # The checklist's fields a host's inventory data may declare (see inspector.checklist).
 DECLARED_FIELDS = ("site", "country", "declared_pid", "declared_serial", "condition",
@@ -102,6 +108,31 @@ class PyatsTestbed:
         self.testbed = testbed
 
     def load(self) -> Any:
+        from pyats.utils.exceptions import SchemaError
+
+        # However the testbed is named (`--testbed`, a Nornir configuration), each of its
+        # files is read first as every YAML file the user gives is (pyATS's loader is
+        # PyYAML's safe one): what stops one is a line naming that file, where pyATS's own
+        # error names a file object, spans a parser's eight lines, or quotes a password read
+        # as a tag; and a testbed that extends itself, which pyATS follows forever, is refused.
+        _read_testbed(Path(self.testbed), ())
+        try:
+            return self._load()
+        except SchemaError as exc:  # its text spells the whole schema out, over many lines
+            missing = getattr(exc, "missing_list", None)
+            where = ".".join(str(key) for part in exc.path or ()
+                             for key in (part if isinstance(part, list) else [part]))
+            problem = (f"{', '.join(missing)} missing" if missing
+                       else f"{where or 'its top'} is not what the schema allows there")
+            raise InventoryError(f"testbed {self.testbed} does not follow pyATS's testbed "
+                                 f"schema: {problem}") from None
+        except Exception as exc:  # pyATS's own (a markup it cannot resolve): one line
+            # Its cause by class alone: a parser's text may quote an included file's secret.
+            cause = f" ({type(exc.__cause__).__name__})" if exc.__cause__ is not None else ""
+            shown = " ".join(f"{type(exc).__name__}: {exc}{cause}".split())
+            raise InventoryError(f"testbed {self.testbed}: {shown}") from None
+
+    def _load(self) -> Any:
         from nornir.core.inventory import (
             ConnectionOptions,
             Defaults,
@@ -137,6 +168,30 @@ class PyatsTestbed:
                 defaults=defaults,
             )
         return Inventory(hosts=hosts, groups=Groups(), defaults=defaults)
+
+
+def _read_testbed(path: Path, extending: tuple[Path, ...]) -> None:
+    """Read `path` and every testbed it extends, found as pyATS finds them (as named, else
+    beside the file that names them), with `read_yaml`; `extending`: the files that extend
+    it, so one named again is a cycle."""
+    from inspector.files import read_yaml
+
+    document = read_yaml(path, f"testbed {path}", InventoryError)
+    if not isinstance(document, dict):  # pyATS prints a line of its own, then a LoadError
+        raise InventoryError(f"testbed {path} is empty" if document is None else
+                             f"testbed {path} must be a mapping (devices:, testbed:), not "
+                             f"{type(document).__name__}")
+    names = document.get("extends") or []
+    for name in names if isinstance(names, list) else [names]:
+        if not isinstance(name, str):
+            raise InventoryError(f"testbed {path}: extends must name testbed files, not "
+                                 f"{type(name).__name__}")
+        found = next((p for p in (Path(name), path.parent / name) if p.is_file()),
+                     path.parent / name)
+        if os.path.realpath(found) in {os.path.realpath(p) for p in (*extending, path)}:
+            raise InventoryError(f"testbed {path}: extends {name}, which extends it in turn "
+                                 "(a cycle)")
+        _read_testbed(found, (*extending, path))
 
 
 def _plain(value: Any) -> Any:

@@ -201,6 +201,76 @@ def test_a_yaml_file_the_user_gives_that_cannot_be_read_is_one_line_naming_it(
     assert not (tmp_path / "out").exists()
 
 
+BAD_TESTBEDS = {
+    "not YAML": ("devices: [\n", " is not valid YAML: "),
+    "not UTF-8": ("\udcff\udcfe", " is not UTF-8 text (byte 0)"),
+    "nested too deeply": (_DEEP, ": its values are nested too deeply to read"),
+    "a secret read as a tag": ("testbed:\n  credentials:\n    default:\n      password: !S3cret\n",
+                               " is not valid YAML: could not determine a constructor for the "
+                               "tag (line 4, column 17)"),
+    "a list": ("- R1\n", " must be a mapping (devices:, testbed:), not list"),
+    "empty": ("", " is empty"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_TESTBEDS))
+@pytest.mark.parametrize("way", ["--testbed", "--nornir-config", "extends"])
+def test_a_bad_testbed_is_one_line_naming_it_however_it_is_given(
+        case: str, way: str, tmp_path: Path) -> None:
+    """Given through a Nornir configuration or pulled in by `extends:`, pyATS's loader met it
+    first: a `LoadError: <_io.TextIOWrapper ...>`, a parser's lines, or its own warning."""
+    text, words = BAD_TESTBEDS[case]
+    bad = tmp_path / "bad.yaml"
+    bad.write_bytes(text.encode("utf-8", "surrogateescape"))
+    given = bad
+    if way == "extends":
+        given = tmp_path / "site.yaml"
+        given.write_text("extends: bad.yaml\ndevices:\n  R1:\n    os: iosxe\n"
+                         "    connections: {cli: {protocol: ssh, ip: 127.0.0.1}}\n")
+    option, path, where = way, str(given), ""
+    if way != "--nornir-config":
+        option = "--testbed"
+    else:
+        path = str(tmp_path / "config.yaml")
+        Path(path).write_text(f"inventory:\n  plugin: PyatsTestbed\n  options:\n"
+                              f"    testbed: {bad}\n")
+        where = f"{path}: "
+    done = inspector("run", option, path, "--out", str(tmp_path / "out"), "--no-show-tech")
+    assert done.returncode == 3, done.stdout + done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"inspector: {where}testbed {bad}{words}"), \
+        done.stderr
+    assert "S3cret" not in done.stdout + done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_testbed_that_extends_itself_is_refused(tmp_path: Path) -> None:
+    """pyATS follows such a chain for ever."""
+    (tmp_path / "a.yaml").write_text("extends: b.yaml\ndevices: {}\n")
+    (tmp_path / "b.yaml").write_text(f"extends: {tmp_path / 'a.yaml'}\ndevices: {{}}\n")
+    done = inspector("preflight", "--testbed", str(tmp_path / "a.yaml"), timeout=60)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert done.stderr.splitlines() == [
+        f"inspector: testbed {tmp_path / 'b.yaml'}: extends {tmp_path / 'a.yaml'}, which "
+        "extends it in turn (a cycle)"], done.stderr
+
+
+def test_a_testbed_pyats_refuses_is_one_line(tmp_path: Path) -> None:
+    """Its schema's error spells the whole schema out; a markup's names no file read."""
+    testbed = tmp_path / "testbed.yaml"
+    testbed.write_text("devices: 5\n")
+    done = inspector("preflight", "--testbed", str(testbed))
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert done.stderr.splitlines() == [
+        f"inspector: testbed {testbed} does not follow pyATS's testbed schema: devices is not "
+        "what the schema allows there"], done.stderr
+    testbed.write_text("devices:\n  R1: {os: iosxe}\n")
+    done = inspector("preflight", "--testbed", str(testbed))
+    assert done.stderr.splitlines() == [
+        f"inspector: testbed {testbed} does not follow pyATS's testbed schema: "
+        "devices.R1.connections missing"], done.stderr
+
+
 def test_a_folder_where_a_file_is_written_is_refused(tmp_path: Path) -> None:
     checklist = tmp_path / "checklist.csv"
     checklist.write_text("hostname,address,platform,site,country,declared_pid,declared_serial,"
