@@ -63,7 +63,7 @@ def load_hosts(source: Source, workers: int) -> Any:
     elif source.kind == "inventory":
         nornir = load_nornir(source.path, workers)
     else:
-        if not source.path.is_file():
+        if not os.path.lexists(source.path):  # else its reader says why it cannot read it
             raise InventoryError(f"{SOURCE_OPTIONS[source.kind]} {source.path}: no such file")
         if source.kind == "testbed":  # its files are read and checked by the plugin
             nornir = _init_nornir(workers, inventory={
@@ -77,7 +77,7 @@ def load_hosts(source: Source, workers: int) -> Any:
 
 def load_nornir(inventory: Path, workers: int) -> Any:
     for name in ("hosts.yaml",):
-        if not (inventory / name).is_file():
+        if not os.path.lexists(inventory / name):  # else its reader says why it cannot read it
             raise InventoryError(f"{inventory} is not a Nornir inventory: {name} is missing")
     options = {f"{kind}_file": str(inventory / f"{kind}s.yaml") for kind in ("host", "group")}
     options["defaults_file"] = str(inventory / "defaults.yaml")
@@ -288,7 +288,9 @@ class CheckedSimpleInventory:
         from inspector.files import load_yaml_in_c, read_yaml
 
         path = self.files[kind]
-        if kind != "host" and not path.is_file():
+        # Only a file that is not there is none: one that cannot be read (a folder, a link
+        # to nothing or to itself) is said so, not taken for no groups or no defaults.
+        if kind != "host" and not os.path.lexists(path):
             return {}
         document = read_yaml(path, path.name, InventoryError, load=load_yaml_in_c) or {}
         if not isinstance(document, dict):

@@ -271,6 +271,34 @@ def test_a_testbed_pyats_refuses_is_one_line(tmp_path: Path) -> None:
         "devices.R1.connections missing"], done.stderr
 
 
+@pytest.mark.parametrize("given", ["a folder", "a link to itself"])
+@pytest.mark.parametrize("where", ["--testbed", "--nornir-config", "hosts.yaml", "groups.yaml",
+                                   "defaults.yaml"])
+def test_a_source_file_that_cannot_be_read_is_said_so_not_taken_as_missing(
+        given: str, where: str, tmp_path: Path) -> None:
+    """A testbed or a Nornir configuration was "no such file", a hosts.yaml "missing", and a
+    groups.yaml or defaults.yaml was read as none: the run went on without the defaults."""
+    inventory = tmp_path / "inventory"
+    inventory.mkdir()
+    (inventory / "hosts.yaml").write_text(
+        "r1:\n  hostname: 127.0.0.1\n  platform: cisco_xe\n  username: u\n  password: p\n")
+    path = inventory / where if where.endswith(".yaml") else tmp_path / "given.yaml"
+    path.unlink(missing_ok=True)
+    if given == "a folder":
+        path.mkdir()
+    else:
+        path.symlink_to(path.name)
+    source = ["--inventory", str(inventory)] if where.endswith(".yaml") else [where, str(path)]
+    done = inspector("run", *source, "--out", str(tmp_path / "out"), "--no-show-tech")
+    assert done.returncode == 3, done.stdout + done.stderr
+    named = {"--testbed": f"testbed {path}", "--nornir-config": str(path)}.get(
+        where, f"could not load the inventory in {inventory}: {where}")
+    why = " is a folder, not a file" if given == "a folder" else \
+        ": Too many levels of symbolic links"
+    assert done.stderr.splitlines() == [f"inspector: {named}{why}"], done.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_folder_where_a_file_is_written_is_refused(tmp_path: Path) -> None:
     checklist = tmp_path / "checklist.csv"
     checklist.write_text("hostname,address,platform,site,country,declared_pid,declared_serial,"
