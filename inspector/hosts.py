@@ -69,7 +69,15 @@ def load_hosts(source: Source, workers: int) -> Any:
             nornir = _init_nornir(workers, inventory={
                 "plugin": "PyatsTestbed", "options": {"testbed": str(source.path)}})
         else:
-            _register_named_by_path(source.path)
+            from inspector.files import read_yaml
+
+            settings = read_yaml(source.path, str(source.path), InventoryError)
+            if not isinstance(settings, dict):  # Nornir's own reading fails on `.get`
+                raise InventoryError(
+                    f"{source.path} is empty" if settings is None else
+                    f"{source.path} must be a mapping of Nornir's settings (inventory:, ...), "
+                    f"not {type(settings).__name__}")
+            _register_named_by_path(source.path, settings)
             nornir = _init_nornir(workers, config_file=str(source.path))
     check_hosts(nornir)
     return nornir
@@ -335,7 +343,7 @@ def register_plugins() -> None:
     TransformFunctionRegister.register("inspector_source_of_truth", source_of_truth)
 
 
-def _register_named_by_path(config_file: Path) -> None:
+def _register_named_by_path(config_file: Path, settings: Mapping[str, Any]) -> None:
     """Let a configuration file name a plugin that declares no entry point (nornir_csv's
     CsvInventory, say) by its import path, `package.module:Class`: Nornir itself knows
     plugins by registered name only."""
@@ -343,10 +351,7 @@ def _register_named_by_path(config_file: Path) -> None:
 
     from nornir.core.plugins.inventory import InventoryPluginRegister, TransformFunctionRegister
 
-    from inspector.files import read_yaml
-
-    settings = read_yaml(config_file, str(config_file), InventoryError) or {}
-    inventory = settings.get("inventory") if isinstance(settings, dict) else None
+    inventory = settings.get("inventory")
     if not isinstance(inventory, dict):
         return
     for key, register in (("plugin", InventoryPluginRegister),

@@ -299,6 +299,23 @@ def test_a_source_file_that_cannot_be_read_is_said_so_not_taken_as_missing(
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize(("text", "why"), [
+    ("", " is empty"),
+    ("- inventory\n", " must be a mapping of Nornir's settings (inventory:, ...), not list")],
+    ids=["empty", "a list"])
+def test_a_nornir_configuration_that_is_no_mapping_is_one_line_naming_it(
+        text: str, why: str, tmp_path: Path) -> None:
+    """Nornir's own reading of it stopped at an `AttributeError: 'NoneType' object has no
+    attribute 'get'`."""
+    config = tmp_path / "config.yaml"
+    config.write_text(text)
+    done = inspector("run", "--nornir-config", str(config), "--out", str(tmp_path / "out"),
+                     "--no-show-tech")
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert done.stderr.splitlines() == [f"inspector: {config}{why}"], done.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_folder_where_a_file_is_written_is_refused(tmp_path: Path) -> None:
     checklist = tmp_path / "checklist.csv"
     checklist.write_text("hostname,address,platform,site,country,declared_pid,declared_serial,"
