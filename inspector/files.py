@@ -336,7 +336,6 @@ def read_yaml(path: Path, named: str, error: type[ValueError] = ValueError,
     return document
 
 
-
 # How deep a YAML document the user gives may nest. Python's parsers (PyYAML's, ruamel's pure
 # one) give up near 500 levels, at the interpreter's recursion limit, with a RecursionError;
 # ruamel's C parser, with which Nornir reads an inventory, recurses in C and crashes its
@@ -363,6 +362,7 @@ def load_yaml_in_c(text: str) -> Any:
         elif isinstance(event, CollectionEndEvent):
             depth -= 1
     return loader.load(text)
+
 
 # What a problem quotes of the document that may be a secret: a key said twice is quoted with
 # both its values (a password's, in an inventory), and an unquoted password YAML reads as a
