@@ -23,6 +23,7 @@ from inspector.facts import Fact, Genie, Own, Rows, Source, TextFSM, Unreadable
 from inspector.models import Domain, Evidence, Outcome, Severity
 from inspector.policy import Policy
 from inspector.program import load_products
+from inspector.running_os import opening_line
 
 
 def _release(value: Any) -> str:
@@ -130,25 +131,19 @@ def _inventory_rows(rows: list[dict[str, Any]]) -> list[Any]:
     return parse_inventory_text(text)
 
 
-# What may stand above the banner of an IOS or IOS-XE `show version`: blank lines, the
-# command's echo (`Router#show version`, `show ver`) and the two lines `exec prompt timestamp`
-# prints. Real outputs open with the banner; one that opens otherwise is another command's
-# output (a `show logging` whose restart message quotes a banner) or a fragment.
-_ABOVE_IOS_BANNER = re.compile(
-    r"\s*$|\s*(?:\S+[#>]\s*)?sh\w*\s+ver\w*\s*$|\s*Load for |\s*Time source is ",
-    re.IGNORECASE)
 _IOS_BANNER = re.compile(
     r"\s*(?:Cisco IOS|Cisco Internetwork Operating System Software|IOS \(tm\))", re.IGNORECASE)
 
 
 def opens_with_ios_banner(text: str) -> None:
-    for line in text.splitlines():
-        if _IOS_BANNER.match(line):
-            return
-        if not _ABOVE_IOS_BANNER.match(line):
-            raise Unreadable(f"it opens with {line.strip()[:80]!r}, not the banner of "
-                             "`show version`: the release is read from the banner alone")
-    raise Unreadable("no `Cisco IOS` banner: the release is read from the banner alone")
+    """Real IOS and IOS-XE outputs open with the banner; one that opens otherwise is another
+    command's output (a `show logging` whose restart message quotes a banner) or a fragment."""
+    line = opening_line(text)
+    if line is None:
+        raise Unreadable("no `Cisco IOS` banner: the release is read from the banner alone")
+    if not _IOS_BANNER.match(line):
+        raise Unreadable(f"it opens with {line.strip()[:80]!r}, not the banner of "
+                         "`show version`: the release is read from the banner alone")
 
 
 VERSION = Fact(

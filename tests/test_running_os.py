@@ -135,6 +135,30 @@ def test_an_output_without_a_banner_names_no_os(text: str) -> None:
         running_os(text)
 
 
+# An ASR 1000's `show logging` saved as its `show version`: its restart message quotes the
+# banner at the start of a line, below the log's own opening.
+SHOW_LOGGING = """Syslog logging: enabled (0 messages dropped, 2 messages rate-limited, 0 flushes)
+
+Log Buffer (64000 bytes):
+
+Aug 10 11:22:13.000: %SYS-5-RESTART: System restarted --
+Cisco IOS Software [Fuji], ASR1000 Software (X86_64_LINUX_IOSD-UNIVERSALK9-M), Version 16.9.8
+Technical Support: http://www.cisco.com/techsupport
+Aug 10 11:22:13.000: %SSH-5-ENABLED: SSH 1.99 has been enabled
+"""
+
+
+def test_a_banner_quoted_below_the_opening_names_no_os() -> None:
+    """The banner is read where the device prints it, the output's opening line: a log line
+    quoting one named IOS-XE, and a chassis declared cisco_ios was judged on nothing but a
+    mismatch its `show version` never showed."""
+    with pytest.raises(Unreadable, match="it opens with 'Syslog logging"):
+        running_os(SHOW_LOGGING)
+    results, _, reason = _judge(IOS, {"show version": SHOW_LOGGING})
+    assert not [r for r in results if r["message"].startswith("declared")]
+    assert not reason.startswith("declared")
+
+
 def _judge(platform: str, outputs: dict[str, str]) -> tuple[list[dict[str, Any]], Verdict, str]:
     def output(command: str) -> RawOutput:
         text = outputs.get(command)
