@@ -264,31 +264,102 @@ def readable(value: str | None) -> bool:
             and str(value).strip().upper() not in {"N/A", "NA", "NONE", "UNKNOWN", "0"})
 
 
-def other_chassis(version: dict[str, Any], chassis: InventoryItem) -> str | None:
-    """What to say where `show version` names a chassis of one OS and `show inventory`'s
-    chassis is of a family that runs another (a C9300-48P on IOS-XE, an ASR-9006-AC-V2 on
-    IOS-XR): outputs of two devices, saved or collected as one's. No chassis prints both.
+# Where each OS's `show version` names the chassis model: IOS and IOS-XE in the processor
+# line (`cisco C9500-24Y4C (X86) processor`, `Cisco 2821 (revision 53.51) with`) and in each
+# switch's `Model Number` (every member of a stack); NX-OS in its chassis line (`cisco
+# Nexus9000 C93180YC-EX Chassis`, `cisco Nexus 3048 Chassis`, `cisco MDS 9148S 16G 48 FC (1
+# Slot) Chassis`, `cisco N9K-C93180YC-EX ("supervisor")`); ASA in `Hardware:   ASA5520, ...`.
+# IOS-XR's processor line names a series or a marketing name (`ASR9K Series`, `CRS-16/S-B`
+# for a CRS-16-LCC-B, `NCS-5500` for an NCS-5502-SE), not the PID: not read.
+_PROCESSOR_LINE = re.compile(r"^\s*cisco\s+(\S+)\s+\([^)]*\)\s+(?:processor|with)\b",
+                             re.MULTILINE | re.IGNORECASE)
+_NEXUS_CHASSIS_LINE = re.compile(r"^\s*cisco\s+(.+?)(?:\s+\(\d+ Slot\))?\s+(?:chassis\b|\(\")",
+                                 re.MULTILINE | re.IGNORECASE)
+_NEXUS_SERIES = re.compile(r"Nexus\d*|MDS", re.IGNORECASE)  # the words before the model
+_ASA_HARDWARE = re.compile(r"^Hardware:\s+([^,\s]+)", re.MULTILINE)
 
-    Only that much is compared, and only where the program's lists know both PIDs. The forms
-    legitimately differ (`ISR4431/K9` and `ISR4431`, a stack's member model), the processor
-    board ID is the motherboard's or a supervisor's serial on some platforms, so the serials
-    are named, never compared; NX-OS and IOS-XR print no chassis PID in `show version`.
-    Families of one OS are not told apart here: the tests' own pairings of real outputs join
-    one device's `show version` to another's inventory of the same OS (a C9500's to a
-    C9300's), and would need companions of one device first."""
-    said, listed = version.get("pid"), chassis.pid
-    if not (readable(said) and readable(listed)):
-        return None
+
+def _models_or_unreadable(models: list[str]) -> list[str]:
+    if not models:
+        raise Unreadable("`show version` names no chassis model")
+    return list(dict.fromkeys(models))
+
+
+def ios_models(text: str) -> list[str]:
+    return _models_or_unreadable(_PROCESSOR_LINE.findall(text) + _MODEL_NUMBER.findall(text))
+
+
+def nexus_models(text: str) -> list[str]:
+    """The model word of the chassis line: the first with a digit after the series (none in
+    `cisco NX-OSv Chassis`, a virtual machine)."""
+    line = _NEXUS_CHASSIS_LINE.search(text)
+    words = line[1].split() if line else []
+    model = next((w for w in words if re.search(r"\d", w) and not _NEXUS_SERIES.fullmatch(w)),
+                 None)
+    return _models_or_unreadable([model] if model else [])
+
+
+def asa_models(text: str) -> list[str]:
+    return _models_or_unreadable(_ASA_HARDWARE.findall(text))
+
+
+VERSION_MODELS = Fact(
+    "version_models",
+    {
+        "cisco_ios": Source("show version", Own(ios_models)),
+        "cisco_xe": Source("show version", Own(ios_models)),
+        "cisco_nxos": Source("show version", Own(nexus_models)),
+        "cisco_asa": Source("show version", Own(asa_models)),
+    },
+)
+
+# The forms one model is written in across outputs: `CISCO2821` in the inventory and `2821`
+# in show version, `N9K-C93180YC-EX` and `C93180YC-EX` / `93180YC-EX`, `DS-C9148S-K9` and
+# `9148S`, `N7K-C7009` and `C7009`.
+_MODEL_PREFIX = re.compile(r"^(?:CISCO|N\dK-|N77-|DS-)?C?(?=\d)")
+
+
+def same_product(one: str, other: str) -> bool:
+    """Equal, or one is the other plus an orderable suffix (ASA5525-K9 for ASA5525,
+    C9300-48P-A for C9300-48P, ISR4431/K9 for ISR4431: outputs and checklists filled from the
+    order write them so), in any of the forms a model is written in (`_MODEL_PREFIX`); a
+    Nexus's show version may name its model number alone (`Nexus 3048` for N3K-C3048TP-1GE).
+    Not where the program's lists tell the two apart: an ASR1002-X is no ASR1002 (one is of
+    the fixed series, the other modular)."""
+    a, b = (_MODEL_PREFIX.sub("", pid.strip().upper()) for pid in (one, other))
+    if a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    if not (short and long.startswith(short)):
+        return False
+    follows = long[len(short)]
+    if not (follows in "-/" or (short.isdigit() and not follows.isdigit())):
+        return False
     products = load_products()
-    said_as, listed_as = products.lookup(str(said)), products.lookup(listed)
-    if (said_as.family is None or listed_as.family is None
-            or set(said_as.platforms) & set(listed_as.platforms)):
+    families = {products.lookup(one).family, products.lookup(other).family}
+    return None in families or len(families) == 1
+
+
+def other_chassis(models: list[str] | None, chassis: InventoryItem,
+                  version: dict[str, Any]) -> str | None:
+    """What to say where `show version` and `show inventory`'s chassis name different
+    products: outputs of two devices (a capture folder assembled from two, a session that
+    reached another host), or a chassis whose own records disagree. Either way which chassis
+    this is cannot be told, and nothing says it fails a requirement: ERROR, not FAIL (a FAIL
+    keeps a chassis from support, and the program's fee is owed on it).
+
+    Products are compared, not strings (`same_product`): a stack's show version names every
+    member's model, and the inventory's chassis is one of them. The serials are named, never
+    compared: the processor board ID is the motherboard's or a supervisor's on some
+    platforms."""
+    if not models or not readable(chassis.pid):
+        return None
+    if any(same_product(model, chassis.pid) for model in models):
         return None
     said_serial = f" serial {version['serial']}" if readable(version.get("serial")) else ""
-    return (f"show version names {said} ({said_as.family}, {said_as.os}){said_serial}, show "
-            f"inventory's chassis is {listed} ({listed_as.family}, {listed_as.os}) serial "
-            f"{chassis.serial}: the two outputs are not of one chassis, so which chassis this "
-            "is cannot be told")
+    return (f"show version names {', '.join(models)}{said_serial}, show inventory's chassis "
+            f"is {chassis.pid} serial {chassis.serial}: the two outputs are not of one chassis, "
+            "so which chassis this is cannot be told")
 
 
 @check(
@@ -297,8 +368,10 @@ def other_chassis(version: dict[str, Any], chassis: InventoryItem) -> str | None
     domain=Domain.HARDWARE,
     severity=Severity.CRITICAL,
     facts=[VERSION, INVENTORY],
+    optional_facts=[VERSION_MODELS],
 )
-def chassis_identity(version: dict[str, Any], inventory: list[Any], policy: Policy) -> Outcome:
+def chassis_identity(version: dict[str, Any], inventory: list[Any], policy: Policy,
+                     version_models: list[str] | None = None) -> Outcome:
     chassis = find_chassis(inventory)
     if chassis is None:
         return Outcome.error(f"{NO_CHASSIS} (it opens with {inventory[0].name!r})")
@@ -314,9 +387,10 @@ def chassis_identity(version: dict[str, Any], inventory: list[Any], policy: Poli
         Evidence(path="inventory/chassis/serial", actual=identity["serial"]),
         Evidence(path="version/os", actual=f'{identity["os"]} {identity["version"]}'),
     ]
-    if (other := other_chassis(version, chassis)) is not None:
+    if (other := other_chassis(version_models, chassis, version)) is not None:
         return Outcome.error(other, [*evidence,
-                                     Evidence(path="version/pid", actual=version.get("pid")),
+                                     Evidence(path="version/pid",
+                                              actual=", ".join(version_models or ())),
                                      Evidence(path="version/serial",
                                               actual=version.get("serial"))])
     problems = []

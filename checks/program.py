@@ -12,12 +12,12 @@ import re
 from typing import Any
 
 from checks.common import InventoryItem
-from checks.identity import INVENTORY, VERSION, chassis_identity, readable
+from checks.identity import INVENTORY, VERSION, chassis_identity, readable, same_product
 from inspector.catalogue import check
 from inspector.checklist import field_problem
 from inspector.models import Domain, Evidence, Outcome, Severity
 from inspector.policy import Policy
-from inspector.program import HostContext, load_products
+from inspector.program import HostContext
 
 _NO_CHECKLIST = "no pre-inspection checklist declares this chassis"
 
@@ -29,21 +29,6 @@ def _xr_without_chassis(version: dict[str, Any], inventory: list[InventoryItem])
         return False
     return not any("chassis" in f"{item.name} {item.descr}".lower()
                    or re.fullmatch(r"rack \d+", item.name.strip().lower()) for item in inventory)
-
-
-def _same_pid(declared: str, found: str) -> bool:
-    """Equal, or one is the other plus an orderable suffix (ASA5525-K9 for ASA5525,
-    C9300-48P-A for C9300-48P): checklists are often filled from the order, not the IDPROM.
-    Not where the program's lists tell the two apart: an ASR1002-X is no ASR1002 (one is of
-    the fixed series, the other modular)."""
-    declared, found = declared.strip().upper(), found.strip().upper()
-    short, long = sorted((declared, found), key=len)
-    if declared == found:
-        return True
-    if not (long.startswith(short) and long[len(short)] in "-/"):
-        return False
-    products = load_products()
-    return products.lookup(declared).family == products.lookup(found).family
 
 
 @check(
@@ -78,7 +63,7 @@ def declared_identity(
                  actual=serial),
     ]
     wrong = []
-    if not _same_pid(declared.declared_pid, pid):
+    if not same_product(declared.declared_pid, pid):
         wrong.append(f"PID {declared.declared_pid} declared, chassis is {pid}")
     if declared.declared_serial.strip().upper() != serial.strip().upper():
         wrong.append(f"serial {declared.declared_serial} declared, chassis has {serial}")

@@ -94,8 +94,39 @@ COMPANIONS: dict[str, dict[str, str]] = {
 }
 
 
+# `show version` companions we wrote, named in the labels, for an inventory whose product no
+# `show version` of the corpus names: beside another product's, the pair is two devices'
+# outputs (hw.chassis.identity ERROR). The release-only ones name no platform and no chassis
+# model, so the inventory alone names the chassis; Genie's ASA parser wants the whole header.
+WRITTEN_VERSIONS = {
+    "written: release only, IOS": "Cisco IOS Software, IOS Software (UNIVERSALK9-M), "
+                                  "Version 15.1(4)M8, RELEASE SOFTWARE (fc2)\n",
+    "written: release only, IOS-XE": "Cisco IOS XE Software, Version 17.03.03\n"
+                                     "Cisco IOS Software [Amsterdam], IOS-XE Software "
+                                     "(UNIVERSALK9), Version 17.3.3, RELEASE SOFTWARE (fc7)\n",
+    "written: release only, NX-OS": "Cisco Nexus Operating System (NX-OS) Software\n\n"
+                                    "Software\n  NXOS: version 9.3(5)\n",
+    "written: an ASA 5506-X": """Cisco Adaptive Security Appliance Software Version 9.8(2)
+Firepower Extensible Operating System Version 2.2(1.66)
+Device Manager Version 7.8(2)
+
+Compiled on Fri 14-Jul-17 08:31 PDT by builders
+System image file is "disk0:/asa982-lfbff-k8.SPA"
+Config file at boot was "startup-config"
+
+asa5506 up 10 days 2 hours
+
+Hardware:   ASA5506, 4096 MB RAM, CPU Atom C2000 series 1250 MHz, 1 CPU (4 cores)
+Internal ATA Compact Flash, 8000MB
+BIOS Flash M25P64 @ 0xfed01000, 16384KB
+""",
+}
+
+
 def companion_text(value: str) -> str:
-    """A companion is a corpus path or the output itself."""
+    """A companion is a corpus path, one of the outputs we wrote, or the output itself."""
+    if value in WRITTEN_VERSIONS:
+        return WRITTEN_VERSIONS[value]
     if "\n" not in value and value.endswith(".txt"):
         return (CORPUS / value).read_text(encoding="utf-8", errors="replace")
     return value

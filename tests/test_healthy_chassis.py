@@ -2,7 +2,8 @@
 
 Each chassis here is composed from real outputs of the shared corpus and the lab's healthy
 outputs (rendered as the lab serves them), one output per command, chosen so that the facts
-two checks compare agree (the license UDI and the inventory, the running and the boot image).
+two checks compare agree (the license UDI and the inventory, the running and the boot image,
+the chassis model show version names and the inventory's).
 Every check that applies must reach PASS, or SKIP with its reason, and the verdict is PASS.
 The compositions hold the outputs that once kept such chassis at ERROR for good: an IOS
 router's rejection of the err-disabled table, a Catalyst 9500 whose `show version` prints no
@@ -69,6 +70,10 @@ CHASSIS = {
             "show memory statistics": "iosxe/show_memory_statistics/"
                                       "genieparser--golden_output.txt",
         },
+        # The lab's inventory and license UDI name the Catalyst 9500 the show version names:
+        # the corpus holds no inventory of a C9500-48Y4C.
+        edited={"show inventory": ("C9300-48P", "C9500-48Y4C"),
+                "show license udi": ("C9300-48P", "C9500-48Y4C")},
         expected={"op.config.register": ("PASS", "no configuration register shown"),
                   "op.software.boot": ("PASS", "bootflash:packages.conf")},
     ),
@@ -80,7 +85,10 @@ CHASSIS = {
                                     "genieparser--ie3k-golden_output.txt",
             "show inventory": "iosxe/show_inventory/genieparser--golden_output_ie3xxx.txt",
         },
-        edited={"show license udi": (r"PID:[^,\s]+,SN:\w+", "PID:IE-3300-8U2X,SN:FCW2449P5SK")},
+        # The lab's show version names the IE 3300 the inventory lists (the corpus holds no
+        # show version of one).
+        edited={"show license udi": (r"PID:[^,\s]+,SN:\w+", "PID:IE-3300-8U2X,SN:FCW2449P5SK"),
+                "show version": ("C9300-48P", "IE-3300-8U2X")},
         expected={"hw.fan.status": ("SKIP", "IE-3300-8U2X is a fanless model"),
                   "hw.psu.status": ("PASS", "2 power supplies ok")},
     ),
@@ -114,6 +122,9 @@ CHASSIS = {
             "show module": "asa/show_module/ntc-templates--cisco_asa_show_module_02.txt",
             "show logging": "asa/show_logging/ntc-templates--cisco_asa_show_logging_1.txt",
         },
+        # The lab's inventory lists the ASA 5555-X the show version names (the corpus's one
+        # inventory of a 5555 prints a masked serial).
+        edited={"show inventory": ("5525", "5555")},
     ),
 }
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from checks.identity import same_product
 from inspector.catalogue import load_catalogue
 from inspector.evaluate import evaluate_check
 from inspector.evidence import RawOutput, Session
@@ -15,7 +18,9 @@ from inspector.facts import FactResolver
 from inspector.policy import load_policy
 from tests.corpus import corpus_file
 
-NXOS_VERSION = "nxos/show_version/ntc-templates--cisco_nxos_show_version4.txt"  # N9K-C9396PX
+# A Nexus 9396PX's `show version` and another 9396PX's inventory: the corpus holds no pair of
+# one Nexus, and this is the pair of one product.
+NXOS_VERSION = "nxos/show_version/genieparser--golden_output_1.txt"
 NXOS_INVENTORY = "nxos/show_inventory/ntc-templates--cisco_nxos_show_inventory.txt"
 XE_VERSION = "iosxe/show_version/genieparser--cat9k_c9500-golden_output_c9500_1.txt"
 
@@ -74,7 +79,7 @@ def test_an_nxos_show_version_cut_before_its_release_is_no_identity() -> None:
     with an empty release, and the identity passed as `running NX-OS ` (the title promises
     the OS version read)."""
     whole = _corpus(NXOS_VERSION)
-    cut = whole[:whole.index("  NXOS: version")]
+    cut = whole[:whole.index(" NXOS: version")]
     assert judge("hw.chassis.identity", "cisco_nxos",
                  {"show version": whole, "show inventory": _corpus(NXOS_INVENTORY)}
                  )["status"] == "PASS"
@@ -110,15 +115,66 @@ def test_an_inventory_of_another_chassis_is_no_identity() -> None:
     field engineer reads a FAIL as "this chassis does not meet the requirement" and would
     reject or bill a chassis on evidence that is not all its own; what is true is that we
     cannot tell which chassis this is, and the way on is to collect again. Both PIDs and
-    serials are named so the mix-up can be seen. Only families of different operating
-    systems are told apart (see `checks.identity.other_chassis`): show version's PID and the
-    inventory's legitimately differ in form on one device."""
+    serials are named so the mix-up can be seen."""
     result = judge("hw.chassis.identity", "cisco_xe",
                    {"show version": _corpus(XE_VERSION), "show inventory": XR_INVENTORY})
     assert result["status"] == "ERROR", result["message"]
     for named in ("C9500-24Y4C", "CAT2136L3NG", "ASR-9006-AC-V2", "FOX2349LNRJ",
                   "not of one chassis"):
         assert named in result["message"]
+
+
+@pytest.mark.parametrize(("platform", "version", "inventory", "named"), [
+    # A C9500-24Y4C's show version beside a C9300-48P stack's inventory: both IOS-XE.
+    ("cisco_xe", XE_VERSION,
+     "iosxe/show_inventory/genieparser--cat9k_c9300_rv1-golden_output_2.txt", "C9300-48P"),
+    # `cisco Nexus9000 C9372PX chassis` beside a Nexus 9396PX's inventory.
+    ("cisco_nxos", "nxos/show_version/ntc-templates--cisco_nxos_show_version4.txt",
+     NXOS_INVENTORY, "N9K-C9396PX"),
+    # An ASR 901's `Cisco A901-6CZ-FT-D` (DC) beside an A901-6CZ-FT-A's (AC) inventory.
+    ("cisco_ios", "iosxe/show_version/genieparser--golden_output_asr901.txt",
+     "ios/show_inventory/genieparser--asr900_asr901-golden_output.txt", "A901-6CZ-FT-A"),
+])
+def test_an_inventory_of_another_product_of_the_same_os_is_no_identity(
+        platform: str, version: str, inventory: str, named: str) -> None:
+    """Families of one OS were not told apart, and these pairs of two devices passed as one
+    chassis: the chassis model show version names and the inventory's chassis PID are
+    compared as products."""
+    result = judge("hw.chassis.identity", platform,
+                   {"show version": _corpus(version), "show inventory": _corpus(inventory)})
+    assert result["status"] == "ERROR", result["message"]
+    assert named in result["message"] and "not of one chassis" in result["message"]
+
+
+@pytest.mark.parametrize(("platform", "version", "inventory"), [
+    # One Catalyst 3850 stack (serial FCW1932D0LB in both): WS-C3850-24P beside WS-C3850-24P-E.
+    ("cisco_xe", "iosxe/show_version/genieparser--golden_output_c3850.txt",
+     "iosxe/show_inventory/genieparser--golden_output_c3850.txt"),
+    # `cisco Nexus9000 C9396PX Chassis` beside `PID: N9K-C9396PX`.
+    ("cisco_nxos", NXOS_VERSION, NXOS_INVENTORY),
+    # `cisco ISR4451-X/K9 (2RU) processor` beside `PID: ISR4451-X/K9`.
+    ("cisco_xe", "iosxe/show_version/genieparser--golden_output_isr4k.txt",
+     "iosxe/show_inventory/genieparser--golden_output_1.txt"),
+])
+def test_one_product_written_two_ways_is_one_chassis(
+        platform: str, version: str, inventory: str) -> None:
+    result = judge("hw.chassis.identity", platform,
+                   {"show version": _corpus(version), "show inventory": _corpus(inventory)})
+    assert result["status"] == "PASS", result["message"]
+
+
+@pytest.mark.parametrize(("named", "listed", "same"), [
+    ("WS-C3850-24T", "WS-C3850-24T-S", True), ("C9300-24P", "C9300-24P-A", True),
+    ("ISR4431/K9", "ISR4431", True), ("2821", "CISCO2821", True),
+    ("C93180YC-EX", "N9K-C93180YC-EX", True), ("93180YC-EX", "N9K-C93180YC-EX", True),
+    ("3048", "N3K-C3048TP-1GE", True), ("C7009", "N7K-C7009", True),
+    ("9148S", "DS-C9148S-K9", True),
+    ("C9500-24Y4C", "C9300-24T", False), ("C93180YC-EX", "N9K-C93180YC-FX", False),
+    ("ASR1002", "ASR1002-X", False), ("C9300-24P", "C9300-24PD", False),
+    ("3048", "N3K-C30481", False),
+])
+def test_products_are_compared_not_strings(named: str, listed: str, same: bool) -> None:
+    assert same_product(named, listed) is same
 
 
 def test_a_udi_matches_only_with_the_chassis_pid_read() -> None:

@@ -30,12 +30,14 @@ from mock_devices.server import Chassis, CommandLog
 from tests.corpus import CORPUS
 from tests.lab_run import inspector, records
 
-# Real outputs of a Catalyst 9300 family switch, one per command the capture holds.
+# Real outputs, one per command the capture holds. `show version` and the inventory are one
+# Catalyst 3850 stack's (both print serial FCW1932D0LB): hw.chassis.identity compares the
+# chassis model each names, and two devices' outputs are ERROR.
 CORPUS_FILES = {
-    "show version": "iosxe/show_version/genieparser--golden_output_c9300.txt",
-    "show inventory": "iosxe/show_inventory/genieparser--cat9k_c9300_rv1-golden_output_2.txt",
+    "show version": "iosxe/show_version/genieparser--golden_output_c3850.txt",
+    "show inventory": "iosxe/show_inventory/genieparser--golden_output_c3850.txt",
     "show environment all": (
-        "iosxe/show_environment_all/genieparser--cat9k_c9300-golden_output.txt"
+        "iosxe/show_environment_all/genieparser--cat3k_c3850-golden_output_c3850.txt"
     ),
     "show license status": "iosxe/show_license_status/genieparser--golden_output1.txt",
 }
@@ -66,7 +68,7 @@ def _slug(command: str) -> str:
 def corpus_capture(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not CORPUS.is_dir():
         pytest.skip(f"the shared corpus is not at {CORPUS} (set INSPECTOR_CORPUS)")
-    folder = tmp_path_factory.mktemp("capture") / "corpus-c9300"
+    folder = tmp_path_factory.mktemp("capture") / "corpus-c3850"
     folder.mkdir()
     for command, relative in CORPUS_FILES.items():
         text = (CORPUS / relative).read_text(encoding="utf-8")
@@ -145,7 +147,7 @@ def test_a_served_corpus_capture_inspects_exactly_as_it_evaluates(
                          *(arg for check in CAPTURED_CHECKS for arg in ("--check", check)),
                          env={"INSPECTOR_KEY": str(tmp_path / "key.pem")})
     assert done.returncode in (0, 1, 2), done.stderr
-    live = records(tmp_path / "out" / "served")["corpus-c9300"]
+    live = records(tmp_path / "out" / "served")["corpus-c3850"]
 
     assert [_comparable(c) for c in live["checks"]] == [_comparable(c) for c in offline["checks"]]
     assert (live["verdict"], live["verdict_reason"]) == (offline["verdict"],
@@ -156,7 +158,7 @@ def test_a_served_corpus_capture_inspects_exactly_as_it_evaluates(
     assert {c["status"] for c in live["checks"]} <= {"PASS", "FAIL"}, live["checks"]
     assert live["chassis"]["pid"] and live["chassis"]["serial"]
     # Every output came back byte for byte: the evidence file is the saved file.
-    evidence = tmp_path / "out" / "served" / "evidence" / "corpus-c9300"
+    evidence = tmp_path / "out" / "served" / "evidence" / "corpus-c3850"
     for command in CORPUS_FILES:
         saved = (corpus_capture / f"{_slug(command)}.txt").read_bytes()
         assert (evidence / f"{_slug(command)}.txt").read_bytes() == saved, command
@@ -174,24 +176,24 @@ def test_a_served_capture_prompts_like_its_os_and_rejects_what_it_has_no_output_
                  "--command-log", str(tmp_path / "commands.jsonl"),
                  inventory=tmp_path / "inventory") as process:
         host = yaml.safe_load((tmp_path / "inventory" / "hosts.yaml").read_text())
-        assert list(host) == ["corpus-c9300"] and host["corpus-c9300"]["platform"] == "cisco_xe"
+        assert list(host) == ["corpus-c3850"] and host["corpus-c3850"]["platform"] == "cisco_xe"
         connection = ConnectHandler(
-            device_type="cisco_xe", host="127.0.0.1", port=host["corpus-c9300"]["port"],
+            device_type="cisco_xe", host="127.0.0.1", port=host["corpus-c3850"]["port"],
             username=LAB_USERNAME, password=LAB_PASSWORD, secret=LAB_SECRET, conn_timeout=5)
         try:
-            assert connection.find_prompt() == "corpus-c9300>"
+            assert connection.find_prompt() == "corpus-c3850>"
             connection.enable()
-            assert connection.find_prompt() == "corpus-c9300#"
+            assert connection.find_prompt() == "corpus-c3850#"
             # `$` and `${...}` are text in a real output, never placeholders.
             assert connection.send_command("show running-config") == DOLLARS
             for unknown in ("show license summary", "show tech-support", "show clock"):
                 reply = connection.send_command(unknown)
                 assert "% Invalid input detected at '^' marker." in reply, (unknown, reply)
-            assert "Cisco IOS XE Software" in connection.send_command("sh ver")
+            assert "Cisco IOS Software [Everest]" in connection.send_command("sh ver")
         finally:
             connection.disconnect()
         ready = process.stdout.readline() if process.stdout else ""
-        assert ready.startswith("corpus-c9300 cisco_xe 127.0.0.1:"), ready
+        assert ready.startswith("corpus-c3850 cisco_xe 127.0.0.1:"), ready
     assert process.returncode == 0, process.stderr.read() if process.stderr else ""
     logged = [json.loads(line)["command"] for line in
               (tmp_path / "commands.jsonl").read_text().splitlines()]
@@ -206,10 +208,10 @@ def test_a_served_refusal_is_a_refusal_again_and_a_refused_show_tech_is_not_coll
     chassis knows no `show tech-support`, and its refusal is recorded as not collected."""
     import shutil
 
-    folder = tmp_path / "denied-c9300"
+    folder = tmp_path / "denied-c3850"
     shutil.copytree(corpus_capture, folder)
     (folder / "show_platform.txt").write_text("Command authorization failed.\n")
-    # The Catalyst 9300 rejects the fallback a Catalyst 4500-E answers in its place.
+    # The capture rejects the fallback a Catalyst 4500-E answers in its place.
     (folder / "show_module.txt").write_text("                 ^\n"
                                             "% Invalid input detected at '^' marker.\n")
     checks = ("op.modules.state", "hw.chassis.identity")
@@ -221,7 +223,7 @@ def test_a_served_refusal_is_a_refusal_again_and_a_refused_show_tech_is_not_coll
                          *(arg for check in checks for arg in ("--check", check)),
                          env={"INSPECTOR_KEY": str(tmp_path / "key.pem")})
     assert done.returncode == 2, done.stdout + done.stderr
-    live = records(tmp_path / "out" / "denied")["denied-c9300"]
+    live = records(tmp_path / "out" / "denied")["denied-c3850"]
     modules = next(c for c in live["checks"] if c["id"] == "op.modules.state")
     assert modules["status"] == "ERROR"
     assert modules["message"] == ("`show platform` rejected by the device (not authorized): "

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from checks.common import InventoryItem
-from checks.identity import INVENTORY, VERSION
-from checks.program import _same_pid, declared_identity, hold_list, license_proof
+from checks.identity import INVENTORY, VERSION, same_product
+from checks.program import declared_identity, hold_list, license_proof
 from inspector.checklist import ChecklistRow
 from inspector.evidence import RawOutput, sha256_text
 from inspector.facts import FactResolver
@@ -280,7 +280,7 @@ def test_an_orderable_suffix_is_the_chassis_a_model_the_lists_tell_apart_is_not(
         declared: str, found: str, same: bool) -> None:
     """An ASR1002-X declared as an ASR1002 passed as the chassis declared: the program's
     lists put them in different series."""
-    assert _same_pid(declared, found) is same
+    assert same_product(declared, found) is same
 
 
 def test_declared_identity_on_an_unreadable_serial_is_error() -> None:
