@@ -51,7 +51,11 @@ _WHY = {_DENIAL: DENIED, _INCOMPLETE: INCOMPLETE}
 # A file that holds more than the device's answer (a pager's prompt, a terminal's escape codes):
 # never read, as it cannot be read as what the device said.
 NOT_PLAIN = "not the device's plain answer"
-_LINE_END = re.compile(r"\r+\n")
+# A line end as netmiko reads a live session's (`\r\n`, `\r\r\n`, `\n\r`, and a carriage
+# return alone, as a terminal's capture saved with old Mac line ends has them): each is one
+# `\n`. Genie's parsers split lines on a lone `\r` and our row counters did not: an inventory
+# saved with `\r` alone was one line to the counter, and the entries Genie dropped went unseen.
+_LINE_END = re.compile(r"\r*\n\r?|\r")
 
 
 @dataclass(frozen=True, kw_only=True)
