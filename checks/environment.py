@@ -34,7 +34,7 @@ from checks.common import InventoryItem, find_chassis, is_absent, is_ok, is_stan
 from checks.identity import INVENTORY
 from inspector.catalogue import check
 from inspector.facts import Fact, Own, Rows, Source, TextFSM, Unreadable
-from inspector.models import Domain, Evidence, Outcome, Severity
+from inspector.models import Domain, Evidence, Outcome, Severity, Status
 from inspector.policy import Policy
 
 _V = TypeVar("_V")
@@ -53,6 +53,10 @@ class Environment:
     power_supplies: dict[str, str] | None = None
     fans: dict[str, str] | None = None
     temperatures: dict[str, Reading] | None = None
+    # A supply's own sensors, by name (`switch 1 PS2 Vout`), where the output lists them
+    # beside its supply table (Catalyst 9200/9300 17.x): a sensor may show a fault the table's
+    # Status column does not.
+    supply_sensors: dict[str, str] | None = None
 
 
 class EachOnce(dict[str, _V]):
@@ -69,11 +73,13 @@ class EachOnce(dict[str, _V]):
 
 
 def _environment(
-    psus: dict[str, str], fans: dict[str, str], temps: dict[str, Reading]
+    psus: dict[str, str], fans: dict[str, str], temps: dict[str, Reading],
+    supply_sensors: dict[str, str] | None = None,
 ) -> Environment:
     if not (psus or fans or temps):
         raise Unreadable("no power supply, fan or temperature section found")
-    return Environment(power_supplies=psus or None, fans=fans or None, temperatures=temps or None)
+    return Environment(power_supplies=psus or None, fans=fans or None, temperatures=temps or None,
+                       supply_sensors=supply_sensors or None)
 
 
 def _number(text: object) -> float | None:
@@ -112,6 +118,9 @@ _SENSOR_ROW = re.compile(
     r"(?P<unit>Celsius|mV|mA|mW|V\s+(?:AC|DC)|V|A|W|Watts|RPM|rpm)?\s*+"
     r"(?P<tail>\(.*\)|na|-?\d+\s*-\s*-?\d+|Sensor Fault.*)?\s*+$"
 )
+
+# A Catalyst supply's sensor in a sensor list: `PS1 Vout`, `PS2 FAN`, `PS1 Status word`.
+_SUPPLY_SENSOR = re.compile(r"PS\d+\s")
 
 _SUPPLY_POWER_WORDS = frozenset({"Good", "Bad", "n/a", "N/A"})
 _TOKEN = re.compile(r"\S+")
@@ -152,6 +161,7 @@ class _IosReader:
     def __init__(self) -> None:
         self.psus: dict[str, str] = EachOnce()
         self.sensor_psus: dict[str, list[str]] = {}  # only used when no supply table exists
+        self.supply_sensors: dict[str, str] = {}  # Catalyst `PS1 Vout`: judged in any case
         # A power slot with fans and no power sensor but its draw holds a fan tray (ASR
         # 1001-X `P2 RPM: fan0` .. `P2 P: pwr`); a supply's own fan sits beside its PEM rows.
         self.fan_slots: set[str] = set()
@@ -221,7 +231,7 @@ class _IosReader:
             )
             for name, t in self.temps.items()
         }
-        return _environment(psus, self.fans, temps)
+        return _environment(psus, self.fans, temps, self.supply_sensors)
 
     def header(self, s: str) -> bool:
         """Recognise a table header and switch mode; True when the line was one."""
@@ -398,6 +408,10 @@ class _IosReader:
     def sensor_row(self, _line: str, s: str) -> bool:
         m = _SENSOR_ROW.match(s)
         if not m:
+            if _SUPPLY_SENSOR.match(s):
+                # Read, it could show the supply's fault: the supply is not seen whole.
+                raise Unreadable(f"the supply sensor row `{s}` cannot be read (no state and "
+                                 "reading)")
             return False
         cells = _cells(m["mid"])
         if len(cells) >= 3:
@@ -451,6 +465,7 @@ class _IosReader:
         supply = re.match(r"^(PS\d+)\b", sensor)
         if supply:  # Catalyst 9200/9300 17.x: `PS1 Vout  1  GOOD  56238 mV`
             self.sensor_psus.setdefault(f"{location} power supply {supply[1]}", []).append(state)
+            self.supply_sensors[f"{location} {sensor}"] = state
         elif re.fullmatch(r"(?:P|PEM|PS)\d+", location) and not speed:
             name = f"power supply {location}"
             if re.search(r"\bfan|\brpm\b", sensor, re.IGNORECASE) or unit in {"RPM", "rpm"}:
@@ -995,7 +1010,20 @@ def psu_status(environment: Environment, policy: Policy) -> Outcome:
             f"the only power supply, {only}, is absent ({state})",
             [Evidence(path=f"power supplies/{only}", expected="installed and ok", actual=state)],
         )
-    return _components(supplies, "power supplies", policy)
+    outcome = _components(supplies, "power supplies", policy)
+    # A supply sensor in a bad state (`PS2 Vout ... BAD`) shows the supply unhealthy, whatever
+    # the supply table's Status column says of it: the device saw the fault.
+    faults = {name: state for name, state in (environment.supply_sensors or {}).items()
+              if not (is_ok(state, policy) or is_absent(state, policy))}
+    if not faults:
+        return outcome
+    listing = "power supply sensors not ok: " + ", ".join(f"{n}: {s}" for n, s in faults.items())
+    return Outcome.failed(
+        f"{outcome.message}; {listing}" if outcome.status == Status.FAIL else listing,
+        [*(outcome.evidence if outcome.status == Status.FAIL else ()),
+         *(Evidence(path=f"power supply sensors/{n}", expected="ok", actual=s)
+           for n, s in faults.items())],
+    )
 
 
 def fanless_pid(inventory: list[InventoryItem] | None, policy: Policy) -> str | None:

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import random
 import re
+from typing import Any
 
 import pytest
 
 from checks.environment import catalyst_supply_status
+from tests.corpus import corpus_file
 from tests.readers import time_limit
+from tests.test_line_ends import _judged
 from tests.test_sensor_rows import case_lines, corpus_lines, real_lines
 
 REFERENCE = re.compile(
@@ -86,3 +89,31 @@ def test_a_row_of_columns_2000_spaces_apart_is_read_at_once() -> None:
     with time_limit(5):
         statuses = [catalyst_supply_status(row) for row in rows]
     assert statuses == ["OK", " ", " ", None]
+
+
+# A Catalyst 9300 stack on 17.x lists each supply's sensors above its supply table; the real
+# outputs show every one GOOD, or NOT PRESENT for an empty bay.
+C9300_STACK = "iosxe/show_environment_all/genieparser--cat9k_c9300-golden_output1.txt"
+PS1_VOUT = " PS1 Vout        2               GOOD               56125 mV          na"
+
+
+def _psu(text: str) -> dict[str, Any]:
+    return _judged("hw.psu.status", "cisco_xe", lambda _command: text)
+
+
+def test_a_supply_sensor_in_a_bad_state_fails_the_supply_its_table_calls_ok() -> None:
+    text = corpus_file(C9300_STACK).read_text(encoding="utf-8")
+    assert text.count(PS1_VOUT) == 1 and "2A  PWR-C1-1100WAC      LIT211333AN  OK" in text
+    assert _psu(text)["status"] == "PASS"
+    for state in ("BAD", "FAULTY", "Warning"):
+        judged = _psu(text.replace(PS1_VOUT, PS1_VOUT.replace("GOOD", state.ljust(4))))
+        assert judged["status"] == "FAIL", judged
+        assert judged["message"] == f"power supply sensors not ok: switch 2 PS1 Vout: {state}"
+
+
+def test_a_supply_sensor_row_that_cannot_be_read_is_no_evidence() -> None:
+    text = corpus_file(C9300_STACK).read_text(encoding="utf-8")
+    judged = _psu(text.replace(PS1_VOUT, " PS1 Vout        2               GOO"))
+    assert judged["status"] == "ERROR", judged
+    assert "the supply sensor row `PS1 Vout        2               GOO` cannot be read" in (
+        judged["message"])
