@@ -88,11 +88,16 @@ def _echoes(line: str, command: str) -> bool:
 # codes it knows from an NX-OS session as it reads: those never reach the evidence.)
 _PAGER_PROMPT = re.compile(r"^[^\S\n]*(?:--More--|<--- More --->)", re.MULTILINE)  # IOS..., ASA
 _ESCAPE_CODE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|.)?", re.DOTALL)
+# What Python's `splitlines` (and so Genie's parsers) takes for a line end besides `\n` and
+# `\r`, and our readers' `^` and `$` do not: a form feed standing for a line end had Genie
+# read lines our row counters never saw (no real output holds one).
+_OTHER_LINE_END = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def not_plain(text: str) -> str | None:
-    """Why `text` is not a device's plain answer (a pager prompt, terminal escape codes), naming
-    the first line that shows it; None when it is."""
+    """Why `text` is not a device's plain answer (a pager prompt, terminal escape codes, a line
+    end only some readers take for one), naming the first line that shows it; None when it
+    is."""
     def line_of(found: re.Match[str]) -> int:
         return text.count("\n", 0, found.start()) + 1
 
@@ -106,6 +111,10 @@ def not_plain(text: str) -> str | None:
         return (f"it holds terminal escape codes (`{code}` on line {line_of(found)}): it was "
                 "saved with a terminal's colours or cursor moves; capture it again as plain "
                 "text")
+    if found := _OTHER_LINE_END.search(text):
+        code = found[0].encode("unicode_escape").decode("ascii")
+        return (f"it holds a `{code}` (line {line_of(found)}), a line end to some readers and "
+                "not to others: capture it again as plain text")
     return None
 
 

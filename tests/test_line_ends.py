@@ -96,3 +96,27 @@ def test_no_labelled_output_is_judged_otherwise_for_its_line_ends() -> None:
                               f"({styled['message'][:80]})")
     assert LABELLED
     assert differ == []
+
+
+BOOTVAR = "show_bootvar/genieparser--golden_output1.txt"
+
+
+@needs_corpus
+@pytest.mark.parametrize("separator", ["\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85",
+                                       "\u2028", "\u2029"])
+def test_a_line_end_only_some_readers_see_makes_an_output_unread(separator: str) -> None:
+    """A form feed in place of every fifth line end of a real `show bootvar` had Genie read
+    lines our readers did not: the register check passed a chassis its label fails."""
+    label = next(lb for lb in LABELLED
+                 if lb.file == BOOTVAR and lb.check == "op.config.register")
+    assert label.status == "FAIL"
+
+    def every_fifth(text: str) -> str:
+        lines = _lines(text)
+        return "".join(line + (separator if i % 5 == 4 else "\n")
+                       for i, line in enumerate(lines[:-1])) + lines[-1]
+
+    judged = _judged(label.check, label.platform, _label_outputs(label, every_fifth))
+    assert judged["status"] == "ERROR", judged
+    code = separator.encode("unicode_escape").decode("ascii")
+    assert f"not the device's plain answer: it holds a `{code}`" in judged["message"]
