@@ -492,10 +492,14 @@ class RunDocuments:
 
     def _chassis(self, signed: Collection[str], state: str) -> Iterator[str]:
         """Each chassis run.json gives a verdict (in a finished run, each it lists) without
-        its record, and each record run.json does not name as it is."""
+        its record, or without listing it among the run's hosts (the chassis the run was
+        started to inspect), and each record run.json does not name as it is."""
         if self._meta is None:  # run.json not as signed (named so), or not readable
             return
         run_id, hosts, verdicts = self._meta
+        for hostname in sorted(set(verdicts) - set(hosts)):
+            yield (f"{RUN_META}: gives chassis {hostname!r} a verdict, but does not list it "
+                   "among the run's hosts")
         due = set(verdicts) | (set(hosts) if state == FINISHED else set())
         for hostname in sorted(due):
             if (rel := _record_name(hostname)) not in signed:

@@ -344,7 +344,7 @@ def test_the_fleet_store_refuses_a_signed_run_whose_documents_disagree(
 @pytest.mark.parametrize("case", ["record removed", "record and verdict removed",
                                   "verdict removed", "record under another name",
                                   "verdict changed", "record of another run", "not a record",
-                                  "run.json not a summary"])
+                                  "run.json not a summary", "host not listed"])
 def test_run_json_and_the_records_must_agree(signed: dict[str, Any], run: Path,
                                              case: str) -> None:
     host, other = signed["hosts"]
@@ -364,6 +364,9 @@ def test_run_json_and_the_records_must_agree(signed: dict[str, Any], run: Path,
                                  "run.json is of run 'signed'",
         "not a record": "records/notes.txt: not an inspection record",
         "run.json not a summary": "run.json: not a run's summary (its hosts and verdicts)",
+        # A run judges only the chassis it was started to inspect.
+        "host not listed": f"run.json: gives chassis {host!r} a verdict, but does not list it "
+                           "among the run's hosts",
     }[case]
     assert _whole(run, signed["public"]) == []  # the run as the inspector signed it: whole
     if case in ("record removed", "record and verdict removed"):
@@ -380,6 +383,8 @@ def test_run_json_and_the_records_must_agree(signed: dict[str, Any], run: Path,
         (run / "records" / "notes.txt").write_text("planted\n")
     if case == "run.json not a summary":
         _edit_json(meta, lambda m: m.update(verdicts=[host, other]))
+    if case == "host not listed":
+        _edit_json(meta, lambda m: m["hosts"].remove(host))
     sign_run(run, signed["key"])
     assert _whole(run, signed["public"]) == [expected]
 
