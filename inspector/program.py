@@ -366,12 +366,20 @@ def earliest_inspection_date(countries: Iterable[str], today: date, policy: Poli
 
 
 def load_hold_list(path: Path) -> frozenset[str]:
-    """Serials on compliance hold: one per line; blank lines and `#` comments are ignored."""
+    """Serials on compliance hold: one per line; blank lines and `#` comments are ignored. A
+    line holding anything else is refused: two serials pasted on one line (`FOC1 FOC2`,
+    `FOC1,FOC2`) would be read as one that no chassis has, and both held chassis pass."""
     from inspector.files import read_text
 
     serials = set()
-    for line in read_text(path, f"--hold-list {path}", encoding="utf-8-sig").splitlines():
+    text = read_text(path, f"--hold-list {path}", encoding="utf-8-sig")
+    for number, line in enumerate(text.splitlines(), start=1):
         serial = line.split("#", 1)[0].strip().upper()
+        if serial and not (serial.isascii() and serial.isprintable()
+                           and not re.search(r"[\s,;]", serial)):
+            raise ValueError(f"--hold-list {path}, line {number}: {serial!r} is not one serial "
+                             "number (one a line, in ASCII, without spaces, commas or "
+                             "control characters)")
         if serial:
             serials.add(serial)
     return frozenset(serials)

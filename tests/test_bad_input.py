@@ -333,3 +333,24 @@ def test_a_folder_where_a_file_is_written_is_refused(tmp_path: Path) -> None:
     assert done.returncode == 3, done.stderr
     assert done.stderr.splitlines() == [
         f"inspector: --output {tmp_path / 'reports'} is a folder: name the file to write"]
+
+
+@pytest.mark.parametrize("line", ["FOC1234ABCD FOX99", "FOC1234ABCD,FOX99", "FOC1234ABCD;FOX99",
+                                  "FOC1234\x01ABCD", "FOC1234ÁBCD"])
+def test_a_hold_list_line_that_is_not_one_serial_is_refused_naming_it(
+        line: str, tmp_path: Path) -> None:
+    """Two serials pasted on one line were read as one serial no chassis has: both held
+    chassis would have been inspected as clear of any hold. The run stops before its folder."""
+    (tmp_path / "inventory").mkdir()
+    (tmp_path / "inventory" / "hosts.yaml").write_text(
+        "r1:\n  hostname: 127.0.0.1\n  platform: cisco_xe\n  username: u\n  password: p\n")
+    hold = tmp_path / "hold.txt"
+    hold.write_text(f"# holds\nSAL999\n{line}  # two of a lot\n", encoding="utf-8")
+    for command in (["preflight"], ["run", "--out", str(tmp_path / "out"), "--no-show-tech"]):
+        done = inspector(*command, "--inventory", str(tmp_path / "inventory"),
+                         "--hold-list", str(hold))
+        assert done.returncode == 3, done.stdout + done.stderr
+        assert done.stderr.startswith(f"inspector: --hold-list {hold}, line 3: "), done.stderr
+        assert "is not one serial number" in done.stderr and "Traceback" not in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert not (tmp_path / "out").exists()
