@@ -345,23 +345,29 @@ DEEPEST_YAML = 1000
 
 def load_yaml_in_c(text: str) -> Any:
     """`text` loaded by ruamel's safe loader with its C parser, as Nornir's SimpleInventory
-    loads a file, except that a document nested deeper than `DEEPEST_YAML` raises the
-    RecursionError Python's parsers raise (which `read_yaml` reports) rather than crashing
-    the process. The depth is measured first on the parser's events, which libyaml makes one
-    at a time without recursing: about a tenth of the load's time."""
+    loads a file, except that a document nested too deeply to load raises the RecursionError
+    Python's parsers raise (`require_shallow_yaml`) rather than crashing the process."""
+    import ruamel.yaml
+
+    require_shallow_yaml(text)
+    return ruamel.yaml.YAML(typ="safe").load(text)
+
+
+def require_shallow_yaml(text: str) -> None:
+    """Raise the RecursionError Python's parsers raise (which `read_yaml` reports) for a
+    document nested deeper than `DEEPEST_YAML`. Measured on the parser's events, which
+    libyaml makes one at a time without recursing: about a tenth of a load's time."""
     import ruamel.yaml
     from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
 
-    loader = ruamel.yaml.YAML(typ="safe")
     depth = 0
-    for event in loader.parse(text):
+    for event in ruamel.yaml.YAML(typ="safe").parse(text):
         if isinstance(event, CollectionStartEvent):
             depth += 1
             if depth > DEEPEST_YAML:
                 raise RecursionError(f"nested over {DEEPEST_YAML} levels deep")
         elif isinstance(event, CollectionEndEvent):
             depth -= 1
-    return loader.load(text)
 
 
 # What a problem quotes of the document that may be a secret: a key said twice is quoted with

@@ -78,9 +78,33 @@ def load_hosts(source: Source, workers: int) -> Any:
                     f"{source.path} must be a mapping of Nornir's settings (inventory:, ...), "
                     f"not {type(settings).__name__}")
             _register_named_by_path(source.path, settings)
+            _require_shallow_simple_inventory(settings)
             nornir = _init_nornir(workers, config_file=str(source.path))
     check_hosts(nornir)
     return nornir
+
+
+def _require_shallow_simple_inventory(settings: Mapping[str, Any]) -> None:
+    """Nornir's own SimpleInventory, named by a configuration file, reads its files with
+    ruamel's C parser in this process, which a file nested some 25,000 levels deep crashes
+    (signal 11, not a word said): each of its files is measured first, as
+    CheckedSimpleInventory's are, and one too deep is a line naming it. (Files of another
+    encoding than UTF-8 are left to it.)"""
+    from inspector.files import read_yaml, require_shallow_yaml
+
+    inventory = settings.get("inventory") or {}
+    if not isinstance(inventory, dict) or inventory.get("plugin",
+                                                        "SimpleInventory") != "SimpleInventory":
+        return
+    options = inventory.get("options") or {}
+    if not isinstance(options, dict) or str(options.get("encoding", "utf-8")).lower() not in (
+            "utf-8", "utf8"):
+        return
+    for key, default in (("host_file", "hosts.yaml"), ("group_file", "groups.yaml"),
+                         ("defaults_file", "defaults.yaml")):
+        path = Path(str(options.get(key, default)))
+        if path.is_file():
+            read_yaml(path, str(path), InventoryError, load=require_shallow_yaml)
 
 
 def load_nornir(inventory: Path, workers: int) -> Any:

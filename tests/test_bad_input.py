@@ -354,3 +354,29 @@ def test_a_hold_list_line_that_is_not_one_serial_is_refused_naming_it(
         assert "is not one serial number" in done.stderr and "Traceback" not in done.stderr
         assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("name", ["hosts.yaml", "groups.yaml", "defaults.yaml"])
+def test_nornir_s_own_simple_inventory_nested_too_deeply_is_one_line_naming_it(
+        name: str, tmp_path: Path) -> None:
+    """A Nornir configuration naming Nornir's own SimpleInventory has it read its files in
+    the run's process, with ruamel's C parser: a file nested too deeply crashed the process
+    (exit -11), not a word said."""
+    folder = tmp_path / "inventory"
+    folder.mkdir()
+    files = {"hosts.yaml": "r1:\n  hostname: 127.0.0.1\n  platform: cisco_xe\n"
+                           "  username: u\n  password: p\n",
+             "groups.yaml": "{}\n", "defaults.yaml": "{}\n", name: _DEEP}
+    for file, text in files.items():
+        (folder / file).write_text(text)
+    config = tmp_path / "config.yaml"
+    config.write_text("inventory:\n  plugin: SimpleInventory\n  options:\n"
+                      f"    host_file: {folder / 'hosts.yaml'}\n"
+                      f"    group_file: {folder / 'groups.yaml'}\n"
+                      f"    defaults_file: {folder / 'defaults.yaml'}\n")
+    done = inspector("run", "--nornir-config", str(config), "--out", str(tmp_path / "out"),
+                     "--no-show-tech")
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert done.stderr.strip().splitlines() == [
+        f"inspector: {folder / name}: its values are nested too deeply to read"], done.stderr
+    assert not (tmp_path / "out").exists()
