@@ -167,7 +167,7 @@ class _IosReader:
         self.fan_slots: set[str] = set()
         self.supply_slots: set[str] = set()
         self.fans: dict[str, str] = EachOnce()
-        self.temps: dict[str, dict[str, Any]] = {}
+        self.temps: dict[str, dict[str, Any]] = EachOnce()
         self.switch: str | None = None
         self.mode: str | None = None
         self.slot_first = True
@@ -190,8 +190,6 @@ class _IosReader:
 
     def reading(self, name: str, **values: Any) -> None:
         """A sensor's reading, once: its later lines refine it through `current`."""
-        if name in self.temps:
-            raise Unreadable(f"`{name}` is listed twice: the output holds its table twice")
         self.temps[name] = {k: v for k, v in values.items() if v is not None}
         self.current = name
 

@@ -160,6 +160,8 @@ _SMART_STATES = frozenset({
 # date's word is cut too, which reading the state says (`_state`).
 _DATED = frozenset(f"{state} {word}" for state in _SMART_STATES
                    for word in ("ON", "SINCE", "AS OF"))
+# What a cut state's words may be the start of: a state, or a state and its date's word.
+_STATE_STARTS = _SMART_STATES | {f"{dated} " for dated in _DATED}
 _LAST_STATUS = re.compile(r"^[ \t]*Status:[ \t]*(.+?)[ \t]*\Z", re.MULTILINE)
 
 
@@ -173,8 +175,7 @@ def status_cut_in_word(text: str) -> None:
     said = " ".join(last[1].upper().split()) if last else ""
     if not said or said in _SMART_STATES or said in _DATED:
         return
-    started = [state for state in _SMART_STATES | {f"{dated} " for dated in _DATED}
-               if state.startswith(said)]
+    started = [state for state in _STATE_STARTS if state.startswith(said)]
     if last and started:
         raise Unreadable(f"the output ends inside a state's words (`Status: {last[1]}`, the start "
                          f"of `{min(started, key=len).strip()}`): it is cut short")

@@ -288,6 +288,9 @@ class FactResolver:
         # Several facts read one output with the same parser (`show version`: identity, OS,
         # uptime, reload reason): it is parsed once. Extractors only read what they are given.
         self._parsed: dict[tuple[str, Hashable], Any] = {}
+        # So too what an output's shape says (`said_twice`, a source's `opening` and `whole`):
+        # why it is not read, or None, by command and shape.
+        self._shapes: dict[tuple[str, Callable[[str], None]], str | None] = {}
 
     def raw(self, command: str) -> RawOutput:
         if command not in self._raw:
@@ -373,14 +376,10 @@ class FactResolver:
     def _parse(self, source: Source, output: RawOutput) -> FactValue | FactUnavailable:
         reasons = []
         in_text = None
-        if output.text is not None:
-            try:
-                said_twice(output.text)
-                for shape in (source.opening, source.whole):
-                    if shape is not None:
-                        shape(output.text)
-            except Unreadable as exc:
-                return FactUnreadable(f"could not read `{output.command}`: {exc}", output.command)
+        for shape in (said_twice, source.opening, source.whole):
+            if shape is not None and (problem := self._shape_problem(output, shape)):
+                return FactUnreadable(f"could not read `{output.command}`: {problem}",
+                                      output.command)
         if source.rows is not None and output.text is not None:
             # Once per output, whichever way reads it.
             try:
@@ -408,6 +407,19 @@ class FactResolver:
         return FactUnreadable(
             f"could not read `{output.command}`: " + "; ".join(reasons), output.command
         )
+
+    def _shape_problem(self, output: RawOutput, shape: Callable[[str], None]) -> str | None:
+        """Why `shape` finds the output not its command's reply whole and once, or None."""
+        if output.text is None:
+            return None
+        key = (output.command, shape)
+        if key not in self._shapes:
+            try:
+                shape(output.text)
+                self._shapes[key] = None
+            except Unreadable as exc:
+                self._shapes[key] = str(exc)
+        return self._shapes[key]
 
     def _read_with(self, strategy: Strategy, output: RawOutput) -> Any:
         assert output.text is not None
