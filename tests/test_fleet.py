@@ -464,7 +464,10 @@ def test_two_runs_given_the_same_id_are_both_kept(
     assert [line.split(":")[0] for line in again.stdout.splitlines()] == ["unchanged"] * 2
     # Which of the two is meant cannot be told by the id alone: diff says so.
     ambiguous = _run("diff", serial, "before", "after", "--db", db)
-    assert ambiguous.returncode == 3 and "2 inspections of serial" in ambiguous.stderr
+    assert ambiguous.returncode == 3 and ambiguous.stderr == (
+        f"inspector: serial {serial} has 2 inspections in run before: 2 stored runs are named "
+        "before (several inspectors, or runs given one id): compare the record files of "
+        "each\n")
 
 
 def test_only_a_newer_signing_of_a_stored_run_replaces_it(tmp_path: Path) -> None:
@@ -779,3 +782,23 @@ def test_a_run_the_store_cannot_hold_is_refused_and_the_others_added(
     assert done.stdout == f"added: held (1 chassis) from {held}\n"
     assert [i["run_id"] for i in _history(good["chassis"]["serial"], postgresql)] == ["held"]
     assert _history(quoting["chassis"]["serial"], postgresql) == []
+
+
+def test_a_serial_inspected_under_two_hostnames_in_one_run_is_named_so_by_diff(
+        tmp_path: Path) -> None:
+    """One run holds one serial under two hostnames (one chassis listed at two addresses, or
+    two chassis printing one serial): diff said "runs named ... (several inspectors, or runs
+    given one id)", which was not so. It names the hostnames, and the record files to compare."""
+    from tests.test_reports import fabricate_records
+
+    record = fabricate_records(1)[0]
+    serial = record["chassis"]["serial"]
+    twice = [{**record, "chassis": {**record["chassis"], "hostname": name}}
+             for name in ("core-a", "core-b")]
+    db = _fleet_db(tmp_path, _fabricated_run(tmp_path, "site", twice))
+    done = _run("diff", serial, "site", "later", "--db", db)
+    assert done.returncode == 3 and done.stdout == ""
+    assert done.stderr == (
+        f"inspector: serial {serial} has 2 inspections in run site: it was inspected under "
+        "hostnames core-a and core-b (one chassis listed twice, or chassis that print one "
+        "serial); compare their record files, records/core-a.json and records/core-b.json\n")

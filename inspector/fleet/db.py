@@ -341,19 +341,42 @@ def history(engine: Engine, serial: str | None = None,
 
 
 def inspection(engine: Engine, serial: str, run_id: str) -> Inspection:
-    """The chassis's inspection in that run (refused when none, or when two runs of that id,
-    by two signers or started apart, both inspected this chassis)."""
-    query = select(*_INSPECTION_COLUMNS).where(inspections.c.serial == serial,
-                                               inspections.c.run_id == run_id)
+    """The chassis's inspection in that run (refused when none, or when there are several:
+    two runs of that id, by two signers or started apart, both inspected this chassis, or
+    one run inspected it under two hostnames)."""
+    query = select(inspections.c.run, *_INSPECTION_COLUMNS).where(
+        inspections.c.serial == serial, inspections.c.run_id == run_id)
     with engine.connect() as connection:
         rows = connection.execute(query).all()
     if not rows:
         raise StoreRefused(f"no inspection of serial {serial} in run {run_id} in the store")
     if len(rows) > 1:
-        raise StoreRefused(f"{len(rows)} inspections of serial {serial} in runs named "
-                           f"{run_id} (several inspectors, or runs given one id): compare "
-                           "record files")
+        raise StoreRefused(_several_inspections(serial, run_id, rows))
     return _inspection(rows[0])
+
+
+def _several_inspections(serial: str, run_id: str, rows: Sequence[Any]) -> str:
+    """Why a serial and a run id name more than one inspection, in what a user acts on:
+    several stored runs of that id, and within one run, the hostnames it was inspected under
+    and their record files, which `diff` compares."""
+    from inspector.store import record_path
+
+    hostnames_by_run: dict[int, list[str]] = {}
+    for row in rows:
+        hostnames_by_run.setdefault(row.run, []).append(row.hostname)
+    why = []
+    if len(hostnames_by_run) > 1:
+        why.append(f"{len(hostnames_by_run)} stored runs are named {run_id} (several "
+                   "inspectors, or runs given one id): compare the record files of each")
+    for hostnames in hostnames_by_run.values():
+        if len(hostnames) > 1:
+            names = sorted(hostnames)
+            files = [record_path(Path(), name).as_posix() for name in names]
+            why.append(f"it was inspected under hostnames {', '.join(names[:-1])} and "
+                       f"{names[-1]} (one chassis listed twice, or chassis that print one "
+                       f"serial); compare their record files, {', '.join(files[:-1])} and "
+                       f"{files[-1]}")
+    return f"serial {serial} has {len(rows)} inspections in run {run_id}: " + "; ".join(why)
 
 
 @dataclass(frozen=True, kw_only=True)
