@@ -639,7 +639,7 @@ def store_add(run_dirs: tuple[Path, ...], db: str | None, public_keys: tuple[Pat
 @app.command()
 @click.argument("serial", required=False)
 @click.option("--hostname", help="Every chassis inspected under this hostname, whatever its "
-              "serial (instead of SERIAL).")
+              "serial, its case or how its letters are typed (instead of SERIAL).")
 @_DB
 @click.option("--json", "as_json", is_flag=True, help="Print the inspections as JSON "
               "(`frus` is null where the unit list was not read).")

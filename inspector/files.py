@@ -9,6 +9,7 @@ import os
 import re
 import stat
 import threading
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -426,6 +427,14 @@ def ascii_number(text: str) -> int | None:
 def is_plain_name(name: str) -> bool:
     """A name fit to be a folder as it is (a run id): letters, digits, `.`, `_`, `-`."""
     return bool(_PLAIN.fullmatch(name))
+
+
+def hostname_key(name: str) -> str:
+    """What tells host names apart as people read and type them: not case (a run refuses two
+    names that differ only in it), nor the Unicode form a letter is written in (`é` as one
+    character, as most keyboards type it, or as `e` and a combining accent, as macOS names
+    files). Unicode's canonical caseless match."""
+    return unicodedata.normalize("NFD", unicodedata.normalize("NFD", name).casefold())
 
 
 def colliding_names(names: Iterable[str]) -> list[tuple[str, str]]:

@@ -802,3 +802,25 @@ def test_a_serial_inspected_under_two_hostnames_in_one_run_is_named_so_by_diff(
         f"inspector: serial {serial} has 2 inspections in run site: it was inspected under "
         "hostnames core-a and core-b (one chassis listed twice, or chassis that print one "
         "serial); compare their record files, records/core-a.json and records/core-b.json\n")
+
+
+def test_history_by_hostname_finds_it_however_its_letters_are_typed(tmp_path: Path) -> None:
+    """`é` typed as one character (NFC, most keyboards) or as `e` and a combining accent (NFD,
+    as macOS names files) is one name to whoever reads it, and a hostname's case tells
+    nothing (a run refuses two names that differ only in it): history found the name only in
+    the bytes it was stored in."""
+    import unicodedata
+
+    from tests.test_reports import fabricate_records
+
+    record = fabricate_records(1)[0]
+    stored = unicodedata.normalize("NFC", "Café-core-1")
+    record["chassis"] = {**record["chassis"], "hostname": stored}
+    db = _fleet_db(tmp_path, _fabricated_run(tmp_path, "site", [record]))
+    for typed in (stored, unicodedata.normalize("NFD", stored), "CAFÉ-CORE-1",
+                  unicodedata.normalize("NFD", "café-core-1")):
+        done = _run("history", "--hostname", typed, "--db", db, "--json")
+        assert done.returncode == 0, (typed, done.stderr)
+        assert [h["hostname"] for h in json.loads(done.stdout)] == [stored]
+    other = _run("history", "--hostname", "Cafe-core-1", "--db", db)
+    assert other.returncode == 1 and other.stdout == ""

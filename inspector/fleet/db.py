@@ -330,13 +330,22 @@ def _inspection(row: Any) -> Inspection:
 def history(engine: Engine, serial: str | None = None,
             hostname: str | None = None) -> list[Inspection]:
     """Every stored inspection of the chassis with that serial, or of every chassis inspected
-    under that hostname (a hostname moves between chassis, and a chassis between hostnames),
-    newest first."""
-    column, value = ((inspections.c.serial, serial) if hostname is None
-                     else (inspections.c.hostname, hostname))
-    query = (select(*_INSPECTION_COLUMNS).where(column == value)
-             .order_by(inspections.c.inspected_at.desc(), inspections.c.run_id.desc()))
+    under that hostname, however its letters are typed (`hostname_key`: a hostname moves
+    between chassis, and a chassis between hostnames), newest first."""
+    from inspector.files import hostname_key
+
     with engine.connect() as connection:
+        if hostname is None:
+            chosen = inspections.c.serial == serial
+        else:
+            # Matched here, as SQLite and PostgreSQL fold neither case nor Unicode forms
+            # alike: the stored names are read once each.
+            wanted = hostname_key(hostname)
+            chosen = inspections.c.hostname.in_([
+                name for name in connection.execute(select(inspections.c.hostname).distinct())
+                .scalars() if hostname_key(name) == wanted])
+        query = (select(*_INSPECTION_COLUMNS).where(chosen)
+                 .order_by(inspections.c.inspected_at.desc(), inspections.c.run_id.desc()))
         return [_inspection(row) for row in connection.execute(query)]
 
 
