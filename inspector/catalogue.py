@@ -115,6 +115,9 @@ class Catalogue:
 
         return register
 
+    def __contains__(self, check_id: object) -> bool:
+        return check_id in self._checks
+
     def get(self, check_id: str) -> Check:
         try:
             return self._checks[check_id]

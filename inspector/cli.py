@@ -470,7 +470,7 @@ def rerun(run_dir: Path, hosts: tuple[str, ...], check_ids: tuple[str, ...], fai
     console = _console()
     for line in done.provenance_changes:
         console.print(f"[yellow]judged differently from the run: {line}[/]")
-    print_changes(console, done.changes)
+    print_changes(console, done.changes, done.retired)
     print_summary(console, done.summary.rows, run_dir=run_dir, records=records_dir(run_dir))
     sys.exit(done.summary.exit_code)
 

@@ -244,6 +244,7 @@ class Rerun:
     summary: Any  # inspector.run.RunSummary of the chassis rerun
     changes: list[Change]
     provenance_changes: list[str]  # how what judged now differs from what judged the run
+    retired: list[tuple[str, str]]  # (hostname, check id) left as judged: not in the catalogue
 
 
 def rerun_run(run_dir: Path, *, hosts: list[str] | None, check_ids: list[str] | None,
@@ -276,8 +277,16 @@ def rerun_run(run_dir: Path, *, hosts: list[str] | None, check_ids: list[str] | 
             given = load_file(sets_file) if live and sets_file else None
             credentials = Credentials.from_env(jump_password=given.jump_password if given else None)
             jump_host = jump_host or meta.get("jump_host")
+            retired: list[tuple[str, str]] = []
             for record in records_to_rerun(run_dir, hosts):
                 chosen = select_checks(record, check_ids, failed_only)
+                if not check_ids:
+                    # --all, --failed: a check retired since the run cannot be judged again.
+                    # Its result stands as the run gave it, and is named; the others are
+                    # rerun. (A check asked for by its id is refused as unknown.)
+                    retired += [(record["chassis"]["hostname"], c) for c in chosen
+                                if c not in catalogue]
+                    chosen = [c for c in chosen if c in catalogue]
                 folder = None
                 if live and chosen:
                     source = source or run_source(run_dir)
@@ -310,4 +319,4 @@ def rerun_run(run_dir: Path, *, hosts: list[str] | None, check_ids: list[str] | 
             finish_run(run_dir, {**verdicts_before(run_dir), **summary.verdicts}, state=seal.state,
                        previous=seal, written=written, rerun_at=utc_now())
     return Rerun(summary=summary, changes=changes,
-                 provenance_changes=differences(meta.get("judged_with"), now))
+                 provenance_changes=differences(meta.get("judged_with"), now), retired=retired)

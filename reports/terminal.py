@@ -141,9 +141,16 @@ def print_record_detail(console: Any, record: dict[str, Any]) -> None:
                           f"{shown(attempt['message'])}")
 
 
-def print_changes(console: Any, changes: list[Any]) -> None:
+def print_changes(console: Any, changes: list[Any], retired: list[tuple[str, str]]) -> None:
+    """What a rerun changed, and the checks it left as judged (`retired`: hostname and id of
+    each the catalogue no longer has)."""
     changed = [c for c in changes if c.before != c.after]
     console.print(f"{len(changes)} check(s) rerun, {len(changed)} changed status")
+    if retired:
+        console.print("[yellow]not rerun, as the catalogue no longer has the check (its result "
+                      "stands as the run judged it): "
+                      + ", ".join(f"{shown(host)} {shown(check)}" for host, check in retired)
+                      + "[/]")
     for c in changed:
         console.print(f"  {shown(c.hostname)} {shown(c.check_id)}: "
                       f"[{_STYLE[c.before]}]{c.before}[/] -> "

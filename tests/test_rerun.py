@@ -261,6 +261,36 @@ def test_failed_reruns_only_what_failed_and_all_reruns_everything(
     assert len(_check(after[CPU], "op.cpu.load")["attempts"]) == 3  # original, --failed, --all
 
 
+def test_all_reruns_every_check_but_one_the_catalogue_no_longer_has_and_names_it(
+        base: dict[str, Any], run: Path) -> None:
+    """A record judged by an inspector whose catalogue had a check since retired: `--all`
+    refused the whole run ("unknown check"). The others are rerun; the retired one keeps
+    the result the run gave it, and is named as not rerun."""
+    from inspector.files import read_json, write_json
+    from inspector.manifest import FINISHED, seal_run
+    from inspector.store import record_path
+
+    path = record_path(run, FAN)
+    record = read_json(path)
+    retired = {**_check(record, "hw.fan.status"), "id": "hw.fan.retired"}
+    record["checks"].append(retired)
+    write_json(path, record)
+    seal_run(run, Path(base["env"]["INSPECTOR_KEY"]), state=FINISHED)
+    _verify(run, base["env"])
+
+    done = inspector("rerun", str(run), "--all", env=base["env"])
+    assert done.returncode == 1, done.stdout + done.stderr
+    total = sum(len(r["checks"]) for r in records(run).values())
+    assert f"{total - 1} check(s) rerun, 0 changed status" in done.stdout
+    assert (f"not rerun, as the catalogue no longer has the check (its result stands as the "
+            f"run judged it): {FAN} hw.fan.retired") in done.stdout
+    after = records(run)
+    assert _check(after[FAN], "hw.fan.retired") == retired  # no attempt added
+    assert all(c.get("attempts") for r in after.values() for c in r["checks"]
+               if c["id"] != "hw.fan.retired")
+    _verify(run, base["env"])
+
+
 def test_rerun_refuses_an_unclear_request(base: dict[str, Any], run: Path) -> None:
     for args in ([], ["--check", "op.cpu.load", "--failed"], ["--all", "--live"]):
         done = inspector("rerun", str(run), *args)
