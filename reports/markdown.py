@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -39,7 +40,7 @@ def write_markdown(records: Iterable[Record], output: Path, *,
     lines += [f"| {v} ({VERDICT_LABELS[v].lower()}) | {tally.verdicts[v]} |" for v in VERDICTS]
     lines.append("")
     if tally.has_program:
-        tiers = ", ".join(f"{TIER_LABELS.get(tier, _text(tier))}: {sum(c.values())}"
+        tiers = ", ".join(f"{TIER_LABELS.get(tier, _code(tier))}: {sum(c.values())}"
                           for tier, c in tally.tiers())
         lines += [f"By tier: {tiers}. Eligible for support: {tally.eligible}.", ""]
     if not_passing:
@@ -47,11 +48,11 @@ def write_markdown(records: Iterable[Record], output: Path, *,
                   "| Chassis | PID | Serial | Verdict | Failed checks / reason |",
                   "| --- | --- | --- | --- | --- |"]
         for row in shown:
-            why = _text(row.verdict_reason)
+            why = _code(row.verdict_reason)
             if row.verdict == "FAIL" and row.failed:
                 why = ", ".join(_code(c) for c in row.failed)
             elif row.not_reached:
-                why = "not reached: " + _text(row.not_reached)
+                why = "not reached: " + _code(row.not_reached)
             elif row.errored:
                 why = "could not tell: " + ", ".join(_code(c) for c in row.errored)
             lines.append(f"| {_code(row.hostname)} | {_code(row.pid)} | {_code(row.serial)} | "
@@ -66,12 +67,15 @@ def write_markdown(records: Iterable[Record], output: Path, *,
 
 
 def _code(value: object) -> str:
-    """Untrusted names as code spans: shown literally, nothing in them renders as markup."""
-    text = " ".join(clean(value).split()).replace("`", "'").replace("|", "\\|")
-    return f"`{text}`" if text else "-"
-
-
-def _text(value: object) -> str:
-    text = " ".join(clean(value).split())
-    # Backslash-escape what Markdown or a table would read as markup (CommonMark allows it).
-    return "".join("\\" + c if c in "\\`*_[]<>|#!~&" else c for c in text) or "-"
+    """Text of a record (a device's, an inventory's, a reason quoting them) as a code span:
+    shown literally, whole, and nothing in it renders as markup or becomes a link. Escaping
+    it as text would not do: GitHub links a bare `http://...`, `www.` or email address in
+    text, an address whatever backslashes stand in it. The fence is longer than any run of
+    backticks inside, and spaced from one that starts or ends it; a table's `|` is escaped,
+    as GitHub reads a cell's pipes before its code spans."""
+    text = " ".join(clean(value).split()).replace("|", "\\|")
+    if not text:
+        return "-"
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    space = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{space}{text}{space}{fence}"

@@ -312,6 +312,36 @@ def test_markdown_counts_and_lists_the_chassis_that_did_not_pass(
     assert all(line.count(" | ") == 4 for line in table)  # no pipe from data split a row
 
 
+def test_markdown_shows_a_device_s_words_as_code_that_nothing_links(tmp_path: Path) -> None:
+    """GitHub's Markdown links a bare `http://...`, `www.` or email address in text, and
+    backslashes do not stop it (cmark-gfm finds addresses once the escapes are read): a
+    banner's or an inventory's words in a reason, shown backslash-escaped, became links in
+    a ticket. They are code spans, which nothing links or marks up, holding the text whole
+    (its backticks too, within a longer fence)."""
+    from markdown_it import MarkdownIt
+
+    said = "pay at http://evil.example/x or www.evil.example, ops@evil.example `rm` *now*"
+    records = fabricate_records(5)
+    unreached, excluded = records[4], records[0]
+    unreached["session"]["error"] = "banner: " + said
+    excluded["verdict"], excluded["verdict_reason"] = "FAIL", "declared by " + said
+    text = write_markdown(records, tmp_path / "r.md").read_text(encoding="utf-8")
+    rows = {line.split(" | ")[0]: line for line in text.splitlines() if line.startswith("| `")}
+    for record, why in ((unreached, f"not reached: ``banner: {said}``"),
+                        (excluded, f"``declared by {said}``")):
+        chassis = record["chassis"]
+        pid, serial = (f"`{chassis[k]}`" if chassis.get(k) else "-" for k in ("pid", "serial"))
+        assert rows[f"| `{chassis['hostname']}`"] == (
+            f"| `{chassis['hostname']}` | {pid} | {serial} | {record['verdict']} | {why} |")
+    cells = [token.children or [] for token in MarkdownIt("commonmark").enable("table")
+             .parse(text) if token.type == "inline"]
+    shown = [child for children in cells for child in children]
+    assert sorted(c.content for c in shown if c.type == "code_inline" and said in c.content) == [
+        "banner: " + said, "declared by " + said]
+    assert not [c for c in shown if c.type != "code_inline" and (
+        "evil" in c.content or c.type in ("link_open", "html_inline", "em_open"))]
+
+
 def test_markdown_caps_long_lists(tmp_path: Path) -> None:
     records = fabricate_records(24)
     path = write_markdown(records, tmp_path / "r.md", limit=3)
@@ -445,9 +475,9 @@ def test_bidirectional_controls_are_spelled_out_in_every_report(tmp_path: Path) 
     record["verdict"], record["verdict_reason"] = "ERROR", "unit \u2067B\u2069 said \u200fno"
     serial, reason = "FOC<U+202E>4321", "unit <U+2067>B<U+2069> said <U+200F>no"
     markup = [html.escape(serial), html.escape(reason)]
-    # Markdown shows a serial in a code span, as it is, and escapes a reason's markup.
+    # Markdown shows a serial and a reason in code spans, as they are.
     expected = {"html": markup, "junit": markup, "csv": [serial, reason],
-                "md": [serial, reason.replace("<", "\\<").replace(">", "\\>")]}
+                "md": [f"`{serial}`", f"`{reason}`"]}
     for fmt, spelled in expected.items():
         text = reports.renderer(fmt)([record], tmp_path / f"r.{fmt}").read_text("utf-8-sig")
         assert not re.search("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]", text), fmt
