@@ -104,7 +104,19 @@ class PyatsTestbed:
     port, its `default` and `enable` credentials the session's; its `custom:` mapping is the
     host's data (the checklist's fields among it)."""
 
-    def __init__(self, testbed: str) -> None:
+    def __init__(self, testbed: Any = None, **unknown: Any) -> None:
+        # Nornir hands a configuration's `options:` over as these arguments: what is missing,
+        # misspelt or not a file name there is said so, not as Python's TypeError.
+        plugin = "the PyatsTestbed inventory plugin"
+        if unknown:
+            raise InventoryError(f"{plugin} has no option {sorted(unknown)[0]!r}: its one "
+                                 "option is `testbed`, the testbed file")
+        if testbed is None:
+            raise InventoryError(f"{plugin} needs the testbed file as its option `testbed` "
+                                 "(options: testbed: FILE)")
+        if not isinstance(testbed, str):
+            raise InventoryError(f"{plugin}'s option `testbed` must name the testbed file, "
+                                 f"not {type(testbed).__name__}")
         self.testbed = testbed
 
     def load(self) -> Any:

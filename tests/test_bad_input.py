@@ -244,6 +244,30 @@ def test_a_bad_testbed_is_one_line_naming_it_however_it_is_given(
     assert not (tmp_path / "out").exists()
 
 
+BAD_TESTBED_OPTIONS = {
+    "none": ("", " needs the testbed file as its option `testbed` (options: testbed: FILE)"),
+    "misnamed": ("  options:\n    testbed_file: testbed.yaml\n",
+                 " has no option 'testbed_file': its one option is `testbed`, the testbed file"),
+    "a list": ("  options:\n    testbed: [a.yaml, b.yaml]\n",
+               "'s option `testbed` must name the testbed file, not list"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_TESTBED_OPTIONS))
+def test_the_testbed_plugin_s_options_are_one_line_naming_what_is_wrong(
+        case: str, tmp_path: Path) -> None:
+    """Nornir hands the options over as the plugin's arguments: a configuration naming no
+    testbed, or a misspelt option, was Python's `TypeError: PyatsTestbed.__init__() missing
+    1 required positional argument: 'testbed'`."""
+    options, words = BAD_TESTBED_OPTIONS[case]
+    config = tmp_path / "config.yaml"
+    config.write_text("inventory:\n  plugin: PyatsTestbed\n" + options)
+    done = inspector("preflight", "--nornir-config", str(config))
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert done.stderr.splitlines() == [
+        f"inspector: {config}: the PyatsTestbed inventory plugin{words}"], done.stderr
+
+
 def test_a_testbed_that_extends_itself_is_refused(tmp_path: Path) -> None:
     """pyATS follows such a chain for ever."""
     (tmp_path / "a.yaml").write_text("extends: b.yaml\ndevices: {}\n")
