@@ -78,18 +78,21 @@ def load_hosts(source: Source, workers: int) -> Any:
                     f"{source.path} must be a mapping of Nornir's settings (inventory:, ...), "
                     f"not {type(settings).__name__}")
             _register_named_by_path(source.path, settings)
-            _require_shallow_simple_inventory(settings)
+            _require_shallow_simple_inventory(source.path, settings)
             nornir = _init_nornir(workers, config_file=str(source.path))
     check_hosts(nornir)
     return nornir
 
 
-def _require_shallow_simple_inventory(settings: Mapping[str, Any]) -> None:
+def _require_shallow_simple_inventory(config: Path, settings: Mapping[str, Any]) -> None:
     """Nornir's own SimpleInventory, named by a configuration file, reads its files with
     ruamel's C parser in this process, which a file nested some 25,000 levels deep crashes
     (signal 11, not a word said): each of its files is measured first, as
-    CheckedSimpleInventory's are, and one too deep is a line naming it. (Files of another
-    encoding than UTF-8 are left to it.)"""
+    CheckedSimpleInventory's are, and one too deep is a line naming it. They are read as
+    UTF-8, as every inventory file is: an `encoding` option naming another (UTF-16, Latin-1)
+    is refused, as files in it would be by `--inventory`, rather than left unmeasured."""
+    import codecs
+
     from inspector.files import read_yaml, require_shallow_yaml
 
     inventory = settings.get("inventory") or {}
@@ -97,9 +100,17 @@ def _require_shallow_simple_inventory(settings: Mapping[str, Any]) -> None:
                                                         "SimpleInventory") != "SimpleInventory":
         return
     options = inventory.get("options") or {}
-    if not isinstance(options, dict) or str(options.get("encoding", "utf-8")).lower() not in (
-            "utf-8", "utf8"):
+    if not isinstance(options, dict):
         return
+    encoding = options.get("encoding", "utf-8")
+    try:
+        codec = codecs.lookup(str(encoding)).name
+    except LookupError:
+        codec = None
+    if codec not in ("utf-8", "utf-8-sig"):  # a byte order mark is skipped by both readers
+        raise InventoryError(f"{config}: SimpleInventory's encoding {encoding!r}: inventory "
+                             "files are read as UTF-8 only, as --inventory's are; save them "
+                             "as UTF-8 and leave the option out")
     for key, default in (("host_file", "hosts.yaml"), ("group_file", "groups.yaml"),
                          ("defaults_file", "defaults.yaml")):
         path = Path(str(options.get(key, default)))

@@ -404,3 +404,26 @@ def test_nornir_s_own_simple_inventory_nested_too_deeply_is_one_line_naming_it(
     assert done.stderr.strip().splitlines() == [
         f"inspector: {folder / name}: its values are nested too deeply to read"], done.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "latin-1"])
+def test_nornir_s_own_simple_inventory_in_another_encoding_than_utf_8_is_refused(
+        encoding: str, tmp_path: Path) -> None:
+    """Files SimpleInventory is told are in another encoding were not measured before it read
+    them: one nested too deeply crashed the process (signal 11) as a UTF-8 one did. Every
+    inventory file is UTF-8, as `--inventory`'s are."""
+    folder = tmp_path / "inventory"
+    folder.mkdir()
+    hosts = "# Café\nr1:\n  hostname: 127.0.0.1\n  platform: cisco_xe\n" + _DEEP
+    (folder / "hosts.yaml").write_bytes(hosts.encode(encoding))  # UTF-16 opens with its BOM
+    config = tmp_path / "config.yaml"
+    config.write_text("inventory:\n  plugin: SimpleInventory\n  options:\n"
+                      f"    host_file: {folder / 'hosts.yaml'}\n    encoding: {encoding}\n")
+    done = inspector("run", "--nornir-config", str(config), "--out", str(tmp_path / "out"),
+                     "--no-show-tech")
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert done.stderr.splitlines() == [
+        f"inspector: {config}: SimpleInventory's encoding {encoding!r}: inventory files are "
+        "read as UTF-8 only, as --inventory's are; save them as UTF-8 and leave the option "
+        "out"], done.stderr
+    assert not (tmp_path / "out").exists()
