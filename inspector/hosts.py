@@ -113,7 +113,7 @@ def _require_shallow_simple_inventory(config: Path, settings: Mapping[str, Any])
                              "as UTF-8 and leave the option out")
     for key, default in (("host_file", "hosts.yaml"), ("group_file", "groups.yaml"),
                          ("defaults_file", "defaults.yaml")):
-        path = Path(str(options.get(key, default)))
+        path = Path(str(options.get(key, default))).expanduser()  # as SimpleInventory finds it
         if path.is_file():
             read_yaml(path, str(path), InventoryError, load=require_shallow_yaml)
 

@@ -427,3 +427,21 @@ def test_nornir_s_own_simple_inventory_in_another_encoding_than_utf_8_is_refused
         "read as UTF-8 only, as --inventory's are; save them as UTF-8 and leave the option "
         "out"], done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_nornir_s_own_simple_inventory_named_from_the_home_folder_is_measured(
+        tmp_path: Path) -> None:
+    """SimpleInventory reads `~/inventory/hosts.yaml` from the home folder; it was looked for
+    as a folder named `~`, not found, so left unmeasured, and, nested too deeply, it crashed
+    the process (signal 11)."""
+    folder = tmp_path / "inventory"
+    folder.mkdir()
+    (folder / "hosts.yaml").write_text("r1:\n  hostname: 127.0.0.1\n" + _DEEP)
+    config = tmp_path / "config.yaml"
+    config.write_text("inventory:\n  plugin: SimpleInventory\n  options:\n"
+                      "    host_file: ~/inventory/hosts.yaml\n")
+    done = inspector("preflight", "--nornir-config", str(config), env={"HOME": str(tmp_path)})
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert done.stderr.splitlines() == [
+        f"inspector: {folder / 'hosts.yaml'}: its values are nested too deeply to read"], \
+        done.stderr
