@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from inspector.files import ascii_number, atomic_write, safe_name
+from inspector.files import ascii_number, atomic_write, hostname_key
 from inspector.platforms import PLATFORMS
 
 # What the buyer declares about each chassis's state (PROGRAM.md, "Eligibility rules").
@@ -333,9 +333,9 @@ def cross_row_problems(rows: list[ChecklistRow]) -> list[tuple[int, str, str]]:
     serials: dict[str, ChecklistRow] = {}
     countries: dict[str, ChecklistRow] = {}
     for index, row in enumerate(rows):
-        # Names that differ only in case or in characters a file name cannot hold would share
-        # one record file (records/<safe_name>.json).
-        key = safe_name(row.hostname).casefold()
+        # Names that read as one (differing in case, or in how a letter is typed) are one
+        # name in every report, and plain ones would share one record file.
+        key = hostname_key(row.hostname)
         if row.hostname and key in names:
             first = names[key]
             problems.append((index, "hostname", f"{row.hostname!r} duplicates "

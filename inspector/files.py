@@ -430,19 +430,20 @@ def is_plain_name(name: str) -> bool:
 
 
 def hostname_key(name: str) -> str:
-    """What tells host names apart as people read and type them: not case (a run refuses two
-    names that differ only in it), nor the Unicode form a letter is written in (`é` as one
-    character, as most keyboards type it, or as `e` and a combining accent, as macOS names
-    files). Unicode's canonical caseless match."""
+    """What tells host names apart as people read and type them: not case, nor the Unicode
+    form a letter is written in (`é` as one character, as most keyboards type it, or as `e`
+    and a combining accent, as macOS names files). Unicode's canonical caseless match."""
     return unicodedata.normalize("NFD", unicodedata.normalize("NFD", name).casefold())
 
 
 def colliding_names(names: Iterable[str]) -> list[tuple[str, str]]:
-    """Pairs of names whose files would be one on a case-insensitive filesystem."""
+    """Pairs of names one run cannot hold both of: they read as one (`hostname_key`), and
+    plain names equal but for case would also share one file on a case-insensitive
+    filesystem (other names' files end in a digest of their bytes: `safe_name`)."""
     seen: dict[str, str] = {}
     pairs = []
     for name in names:
-        key = safe_name(name).casefold()
+        key = hostname_key(name)
         if key in seen:
             pairs.append((seen[key], name))
         else:

@@ -562,7 +562,8 @@ def start_run(*, out: Path, run_id: str, hosts: list[str], check_ids: list[str],
                          "and `-`, starting with a letter or digit, at most 100")
     clashes = colliding_names(hosts)
     if clashes:
-        raise RunRefused("host names that would share one record file: " + "; ".join(
+        raise RunRefused("host names that read as one (in another case, or a letter typed "
+                         "in another Unicode form): " + "; ".join(
             f"{a!r} and {b!r}" for a, b in clashes))
     run_dir = out / run_id
     if run_dir.exists():

@@ -43,6 +43,16 @@ def problems_of(path: Path) -> list[str]:
     return caught.value.problems
 
 
+def test_a_hostname_typed_twice_in_two_unicode_forms_is_a_duplicate(tmp_path: Path) -> None:
+    import unicodedata
+
+    rows = [f"{unicodedata.normalize(form, 'café-1')},10.0.0.{n},22,cisco_xe,Austin,US,"
+            f"C9300-48P,FCW{n},working,," for n, form in ((1, "NFC"), (2, "NFD"))]
+    problems = problems_of(write(tmp_path, "\n".join([HEADER, *rows]) + "\n"))
+    assert problems == [f"row 3, column hostname: {unicodedata.normalize('NFD', 'café-1')!r} "
+                        f"duplicates {unicodedata.normalize('NFC', 'café-1')!r} on row 2"]
+
+
 def test_good_checklist_imports_every_row(tmp_path: Path) -> None:
     rows = import_checklist(write(tmp_path, "\n".join([HEADER, *GOOD_ROWS]) + "\n"))
     assert [r.hostname for r in rows] == ["core1", "edge1", "ons1"]

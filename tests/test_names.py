@@ -28,6 +28,19 @@ def test_names_equal_but_for_case_are_found() -> None:
     assert colliding_names(["R1", "r1", "a/b", "a_b"]) == [("R1", "r1")]
 
 
+def test_names_that_read_as_one_are_found_however_their_letters_are_typed() -> None:
+    """`ré-1` typed with `é` as one character (NFC) and as `e` and an accent (NFD) are two
+    record files but print as one name in every report; `Ré-1` differs from them in case
+    alone, as `R1` from `r1`. They were not found: a name that is not a plain file name is
+    told apart by a digest of its bytes."""
+    import unicodedata
+
+    composed, decomposed = (unicodedata.normalize(form, "ré-1") for form in ("NFC", "NFD"))
+    assert composed != decomposed
+    assert colliding_names([composed, decomposed, "Ré-1", "re-1"]) == [
+        (composed, decomposed), (composed, "Ré-1")]
+
+
 def _lab_inventory(tmp: Path, names: list[str]) -> tuple[list[ChassisSpec], Path]:
     specs = [ChassisSpec(hostname=f"lab-{i}", profile="cat9300", scenario="healthy", index=i,
                          serial=get_profile("cat9300").serial(i)) for i in range(1, len(names) + 1)]
