@@ -481,12 +481,12 @@ def rerun(run_dir: Path, hosts: tuple[str, ...], check_ids: tuple[str, ...], fai
 def show(run_dir: Path, host: str | None) -> None:
     """A readable view of a run, or of one chassis's record with evidence and attempts."""
     from inspector.records import summary_row
-    from inspector.store import read_record, read_records, record_path, records_dir
+    from inspector.store import named_host, read_record, read_records, record_path, records_dir
     from reports.terminal import print_record_detail, print_summary
 
     console = _console()
     if host:
-        path = record_path(run_dir, host)
+        path = record_path(run_dir, named_host(run_dir, host))
         if not path.is_file():
             raise Unusable(f"no record for {host} in {run_dir}")
         print_record_detail(console, read_record(path))

@@ -25,6 +25,7 @@ from inspector.store import (
     attempt_dir,
     finish_run,
     judged_files,
+    named_host,
     read_record,
     read_records,
     record_path,
@@ -265,6 +266,7 @@ def rerun_run(run_dir: Path, *, hosts: list[str] | None, check_ids: list[str] | 
 
     catalogue = load_catalogue()
     with writing(run_dir):
+        hosts = [named_host(run_dir, host) for host in hosts] if hosts else hosts
         seal = seal_for_rerun(run_dir, hosts, public_key)
         # Kept as signed until signed again: a rerun stopped at any moment is undone.
         with rewriting(run_dir, seal):

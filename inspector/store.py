@@ -47,6 +47,7 @@ from typing import Any, TypeGuard
 from inspector.evidence import INDEX, indexed_files, utc_now
 from inspector.files import (
     colliding_names,
+    hostname_key,
     is_plain_name,
     link_into_place,
     looks_temporary,
@@ -374,6 +375,17 @@ def _set_aside(run_dir: Path, unsigned: list[str]) -> Path:
 
 def records_dir(run_dir: Path) -> Path:
     return run_dir / RECORDS
+
+
+def named_host(run_dir: Path, typed: str) -> str:
+    """The run's chassis that a user's `--host` names: the one of that name, else the one
+    whose name reads as it (`hostname_key`: typed in another case, or a letter in another
+    Unicode form), as `history --hostname` finds it; `typed` itself when none does, for the
+    caller to say so. Its record file is named by its own name's bytes."""
+    hosts = [h for h in run_meta(run_dir).get("hosts") or [] if isinstance(h, str)]
+    if typed in hosts:
+        return typed
+    return next((h for h in hosts if hostname_key(h) == hostname_key(typed)), typed)
 
 
 def record_path(run_dir: Path, hostname: str) -> Path:

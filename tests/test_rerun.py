@@ -429,3 +429,20 @@ def test_show_prints_the_run_and_one_chassis_with_evidence_and_attempts(
 
     done = inspector("show", str(run), "--host", "lab-nowhere")
     assert done.returncode == 3 and "no record for lab-nowhere" in done.stderr
+
+
+def test_host_is_found_by_its_name_in_another_case_as_history_finds_it(
+        base: dict[str, Any], run: Path) -> None:
+    """`--host` was looked up as a record file's name, so a name typed in another case (or
+    with a letter in another Unicode form: `inspector.files.hostname_key`) was "no record",
+    where `history --hostname` finds it and a run refuses two such names side by side."""
+    typed = FAN.upper()
+    done = inspector("show", str(run), "--host", typed, env=WIDE)
+    assert done.returncode == 0, done.stderr
+    assert "verdict: FAIL" in done.stdout and FAN in done.stdout
+    done = inspector("rerun", str(run), "--host", typed, "--check", "hw.fan.status",
+                     env=base["env"])
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "1 check(s) rerun, 0 changed status" in done.stdout
+    assert len(_check(records(run)[FAN], "hw.fan.status")["attempts"]) == 2
+    _verify(run, base["env"])
