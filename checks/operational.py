@@ -20,7 +20,7 @@ from typing import Any
 from checks.common import banner_said_twice, in_vocabulary, is_absent, is_ok, norm_state
 from inspector.catalogue import check
 from inspector.evidence import Session
-from inspector.facts import Fact, Genie, Own, Rows, Source, TextFSM, Unreadable
+from inspector.facts import Fact, Genie, Own, Rows, SaidOnce, Source, TextFSM, Unreadable
 from inspector.models import Domain, Evidence, Outcome, Severity
 from inspector.policy import Policy
 
@@ -526,6 +526,18 @@ def parse_nxos_cpu(text: str) -> CpuLoad:
     return {"system (now)": round(100.0 - float(idle), 2)}
 
 
+# One reply prints its utilization line once, and once per core where it lists cores
+# (`Core 0: CPU utilization for ...`); so in every output of the shared corpus (IOS, IOS-XE,
+# IOS-XR, ASA) and of the lab.
+_CPU_LINE_ONCE = SaidOnce(
+    re.compile(r"^[ \t]*(?:Core \d+:)?[ \t]*CPU utilization for", re.MULTILINE),
+    "the CPU utilization line")
+# NX-OS prints the whole system's lines once, and its cores' as `CPU0 states`.
+_NXOS_RESOURCES_ONCE = SaidOnce(
+    re.compile(r"^(?:Load average|CPU states|Memory usage|Current memory status)(?=[ \t]*:)",
+               re.MULTILINE),
+    "the system's line")
+
 CPU = Fact(
     "cpu_load",
     {
@@ -535,15 +547,17 @@ CPU = Fact(
         # 1.9 ms): the extractor reads two numbers and checks them.
         "cisco_ios": Source(
             "show processes cpu sorted", Genie(_ios_cpu_genie, schema_check=False),
-            Own(parse_cpu_utilization), fallbacks=("show processes cpu",),
+            Own(parse_cpu_utilization), fallbacks=("show processes cpu",), whole=_CPU_LINE_ONCE,
         ),
         "cisco_xe": Source(
             "show processes cpu sorted", Genie(_ios_cpu_genie, schema_check=False),
-            Own(parse_cpu_utilization)
+            Own(parse_cpu_utilization), whole=_CPU_LINE_ONCE,
         ),
-        "cisco_nxos": Source("show system resources", Genie(_nxos_cpu_genie), Own(parse_nxos_cpu)),
-        "cisco_xr": Source("show processes cpu", Genie(_xr_cpu_genie), Own(parse_cpu_utilization)),
-        "cisco_asa": Source("show cpu usage", Own(parse_cpu_utilization)),
+        "cisco_nxos": Source("show system resources", Genie(_nxos_cpu_genie), Own(parse_nxos_cpu),
+                             whole=_NXOS_RESOURCES_ONCE),
+        "cisco_xr": Source("show processes cpu", Genie(_xr_cpu_genie), Own(parse_cpu_utilization),
+                           whole=_CPU_LINE_ONCE),
+        "cisco_asa": Source("show cpu usage", Own(parse_cpu_utilization), whole=_CPU_LINE_ONCE),
     },
 )
 

@@ -15,6 +15,7 @@ them as the text shows them the fact is unavailable.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -157,6 +158,29 @@ def said_twice(text: str) -> None:
 _MOST_LINES_BETWEEN_COPIES = 2
 
 
+@dataclass(frozen=True)
+class SaidOnce:
+    """A source's `whole` rule: the lines `line` matches are each printed once by one reply
+    of the command (`CPU utilization for five seconds`, `Redundant System Information`), so
+    one printed again shows two replies in one output that differ (two captures a minute
+    apart saved as one), which `said_twice` does not see. The parsers read one of them, or
+    both: a CPU busy in the first capture and idle in the second passed on the second. The
+    match names the line in the reason, so it holds the words a reply repeats, not the
+    figures two replies differ in."""
+
+    line: re.Pattern[str]  # compiled with re.MULTILINE, anchored at a line's start
+    what: str  # what the line is, for the reason: "the CPU utilization line"
+
+    def __call__(self, text: str) -> None:
+        seen: set[str] = set()
+        for match in self.line.finditer(text):
+            said = " ".join(match[0].split())
+            if said in seen:
+                raise Unreadable(f"the output holds its reply twice: {self.what} {said!r}, "
+                                 "which one reply prints once, is printed twice")
+            seen.add(said)
+
+
 def _first_line_said(lines: Iterable[str]) -> str | None:
     """The first of these lines that `said_twice` compares (not blank, not a time stamp)."""
     for line in lines:
@@ -194,9 +218,9 @@ class Source:
     would give the release a restart message quotes.
     `whole` says where the raw text is not this command's reply whole and once, in a way only
     this command's words show, and raises `Unreadable`: its reply twice although the copies
-    differ (two `show version` taken a minute apart differ in their uptime), a state cut
-    inside its word. A reply said twice word for word is refused for every command
-    (`said_twice`).
+    differ (two `show version` taken a minute apart differ in their uptime; `SaidOnce`, a
+    line one reply prints once), a state cut inside its word. A reply said twice word for
+    word is refused for every command (`said_twice`).
     """
 
     command: str

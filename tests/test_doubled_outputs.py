@@ -10,15 +10,17 @@ twice; no real output of the shared corpus or the lab reads so.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 import pytest
 
 from inspector.catalogue import load_catalogue
+from inspector.facts import Source, Unreadable, said_twice
 from mock_devices.lab import render_output
 from mock_devices.profiles import load_profiles
-from tests.corpus import corpus_file, corpus_index
+from tests.corpus import COMPANIONS, companion_text, corpus_file, corpus_index
 from tests.test_check_cases import judge
 
 _CHECKS = ("hw.chassis.identity", "hw.inventory.serials", "hw.psu.status", "hw.fan.status",
@@ -115,29 +117,54 @@ def test_an_inventory_listed_again_without_an_optic_is_not_judged() -> None:
     assert "is listed twice" in result["message"], result["message"]
 
 
+def _whole_rules() -> dict[tuple[str, str], set[Callable[[str], None]]]:
+    """Each source's rule of a reply said once, by the OS and command it reads."""
+    rules: dict[tuple[str, str], set[Callable[[str], None]]] = {}
+    for check in load_catalogue().all():
+        for fact in (*check.facts, *check.optional_facts):
+            for platform, first in fact.sources.items():
+                source: Source | None = first
+                while source is not None:
+                    for command in source.commands:
+                        if source.whole is not None:
+                            rules.setdefault((platform, command), set()).add(source.whole)
+                    source = source.otherwise
+    return rules
+
+
+_GENIE_OS = {"cisco_ios": "ios", "cisco_xe": "iosxe", "cisco_nxos": "nxos", "cisco_xr": "iosxr",
+             "cisco_asa": "asa"}
+
+
 def test_no_real_output_reads_as_said_twice() -> None:
     """Stacks print a table per switch under one header, inventories list one PID under many
-    serials and many entries without one: none of it is a reply said twice."""
-    from checks.common import banner_said_twice
-    from checks.identity import entry_listed_twice
-    from inspector.facts import Unreadable, said_twice
-
+    serials and many entries without one, a dual supervisor prints its peer under its own
+    heading: none of it is a reply said twice, by `said_twice` or by the rule each source
+    names for its command (`Source.whole`), on the corpus's outputs and on the lab's."""
     rows = corpus_index()
     if not rows:
         corpus_file("index.tsv")  # skips, saying where the corpus was looked for
-    refused = []
+    rules = _whole_rules()
+    readings: list[tuple[str, Callable[[str], None], str]] = []
     for row in rows:
         text = corpus_file(row["file"]).read_text(encoding="utf-8", errors="replace")
-        rules = [said_twice]
-        if "version" in row["command"]:
-            rules.append(banner_said_twice)
-        if "inventory" in row["command"]:
-            rules.append(entry_listed_twice)
-        for rule in rules:
-            try:
-                rule(text)
-            except Unreadable as exc:
-                refused.append(f"{row['file']}: {exc}")
+        readings += [(row["file"], rule, text) for rule in (said_twice, *(
+            rule for (platform, command), named in rules.items() for rule in named
+            if _GENIE_OS[platform] == row["os"] and command == row["command"]))]
+    for profile, prof in sorted(load_profiles().items()):
+        for (platform, command), named in rules.items():
+            for scenario in ("healthy", *sorted(prof.scenarios)) * (platform == prof.device_type):
+                try:
+                    text = render_output(profile, command, scenario)
+                except KeyError:  # a command this chassis does not answer
+                    continue
+                readings += [(f"lab {profile} {scenario} {command}", rule, text) for rule in named]
+    refused = []
+    for name, rule, text in readings:
+        try:
+            rule(text)
+        except Unreadable as exc:
+            refused.append(f"{name}: {exc}")
     assert len(rows) > 700
     assert not refused, refused
 
@@ -164,3 +191,73 @@ def test_a_table_taken_twice_hides_no_fault(reading: tuple[str, str]) -> None:
     result = judge(case)
     assert result["status"] == "ERROR", result["message"]
     assert "twice" in result["message"], result["message"]
+
+
+# A real healthy output, and the fault made in it: (check, platform, command, corpus file,
+# pattern, what it becomes). Saved as one output with the healthy reply, in either order,
+# the fault was hidden: each parser reads one reply, the first or the last.
+_HIDDEN_FAULTS = [
+    ("op.cpu.load", "cisco_xe", "show processes cpu sorted",
+     "iosxe/show_processes_cpu_sorted/genieparser--golden_output.txt",
+     r"five minutes: *\d+%", "five minutes: 97%"),
+    ("op.cpu.load", "cisco_xe", "show processes cpu sorted",  # a core per line
+     "iosxe/show_processes_cpu_sorted/genieparser--golden_output_2.txt",
+     r"five minutes: *\d+%", "five minutes: 97%"),
+    ("op.cpu.load", "cisco_ios", "show processes cpu sorted",
+     "ios/show_processes_cpu_sorted/genieparser--golden_output.txt",
+     r"five minutes: *\d+%", "five minutes: 97%"),
+    ("op.cpu.load", "cisco_xr", "show processes cpu",
+     "iosxr/show_processes_cpu/genieparser--golden_output1.txt",
+     r"five minutes: *\d+%", "five minutes: 97%"),
+    ("op.cpu.load", "cisco_nxos", "show system resources",
+     "nxos/show_system_resources/genieparser--golden_output.txt",
+     r"^(CPU states .*?)86\.24% idle", r"\g<1>2.24% idle"),
+]
+
+
+def _corpus_case(check: str, platform: str, command: str, text: str) -> dict[str, Any]:
+    """The check on `text` for `command`, its other commands answered by the corpus's
+    companions for the platform."""
+    outputs = {other: {"text": companion_text(value)}
+               for other, value in COMPANIONS[platform].items()}
+    outputs[command] = {"text": text}
+    return {"name": f"{check}-{command}", "check": check, "platform": platform,
+            "outputs": outputs}
+
+
+@pytest.mark.parametrize("hidden", _HIDDEN_FAULTS, ids=lambda h: f"{h[0]}-{h[1]}-{h[3]}")
+def test_a_healthy_reply_beside_a_faulty_one_is_not_judged(hidden: tuple[str, ...]) -> None:
+    """Two captures of one command saved as one that differ, so no word-for-word double:
+    the fault in one of them and not in the other (a CPU busy a minute ago)."""
+    check, platform, command, path, pattern, fault = hidden
+    healthy = corpus_file(path).read_text(encoding="utf-8", errors="replace").rstrip("\n") + "\n"
+    faulty = re.sub(pattern, fault, healthy, count=1, flags=re.MULTILINE)
+    assert judge(_corpus_case(check, platform, command, healthy))["status"] == "PASS"
+    assert judge(_corpus_case(check, platform, command, faulty))["status"] == "FAIL"
+    for both in (faulty + healthy, healthy + faulty):
+        result = judge(_corpus_case(check, platform, command, both))
+        assert result["status"] == "ERROR", result["message"]
+        assert "its reply twice" in result["message"], result["message"]
+
+
+# Where the corpus holds no output of the command, the lab's chassis in a fault's scenario
+# and healthy: (profile, scenario, check, command).
+_HIDDEN_LAB_FAULTS = [
+    ("asa5525", "cpu_high", "op.cpu.load", "show cpu usage"),
+]
+
+
+@pytest.mark.parametrize("hidden", _HIDDEN_LAB_FAULTS, ids="-".join)
+def test_a_healthy_lab_reply_beside_a_faulty_one_is_not_judged(hidden: tuple[str, ...]) -> None:
+    profile, scenario, check, command = hidden
+    case = _lab_case(profile, check)
+    faulty = render_output(profile, command, scenario)
+    assert judge(case)["status"] == "PASS"
+    case["outputs"][command] = {"text": faulty}
+    assert judge(case)["status"] == "FAIL"
+    for both in (faulty + "\n" + _healthy(profile, command),
+                 _healthy(profile, command) + "\n" + faulty):
+        case["outputs"][command] = {"text": both}
+        result = judge(case)
+        assert result["status"] == "ERROR", result["message"]
+        assert "its reply twice" in result["message"], result["message"]
