@@ -658,17 +658,27 @@ def parse_asa_memory(text: str) -> list[MemoryPool]:
     return [MemoryPool(name="system", total=int(total), free=int(free))]
 
 
+# One reply prints the Processor pool's row once: so in every output of the corpus (IOS
+# 15, IOS-XE 16 and 17) and of the lab. (IOS-XR's `show memory summary` and ASA's `show
+# memory`, of which the corpus holds none, have no such rule: IOS-XR prints a row per node.)
+_PROCESSOR_POOL_ONCE = SaidOnce(
+    re.compile(r"^[ \t]*Processor(?=[ \t]+[0-9A-Fa-f]+[ \t]+\d)", re.MULTILINE),
+    "the memory pool row")
+
 MEMORY = Fact(
     "memory_pools",
     {
         "cisco_ios": Source(
-            "show memory statistics", Genie(_ios_memory_genie), Own(parse_ios_memory)
+            "show memory statistics", Genie(_ios_memory_genie), Own(parse_ios_memory),
+            whole=_PROCESSOR_POOL_ONCE,
         ),
         "cisco_xe": Source(
-            "show memory statistics", Genie(_ios_memory_genie), Own(parse_ios_memory)
+            "show memory statistics", Genie(_ios_memory_genie), Own(parse_ios_memory),
+            whole=_PROCESSOR_POOL_ONCE,
         ),
         "cisco_nxos": Source(
-            "show system resources", Genie(_nxos_memory_genie), Own(parse_nxos_memory)
+            "show system resources", Genie(_nxos_memory_genie), Own(parse_nxos_memory),
+            whole=_NXOS_RESOURCES_ONCE,
         ),
         "cisco_xr": Source("show memory summary", Own(parse_xr_memory)),  # no Genie parser
         "cisco_asa": Source("show memory", Own(parse_asa_memory)),  # no Genie or TextFSM parser

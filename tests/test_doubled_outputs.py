@@ -212,6 +212,15 @@ _HIDDEN_FAULTS = [
     ("op.cpu.load", "cisco_nxos", "show system resources",
      "nxos/show_system_resources/genieparser--golden_output.txt",
      r"^(CPU states .*?)86\.24% idle", r"\g<1>2.24% idle"),
+    ("op.memory.free", "cisco_xe", "show memory statistics",
+     "iosxe/show_memory_statistics/genieparser--golden_output.txt",
+     r"^(Processor +\S+ +\d+ +\d+ +)\d+", r"\g<1>1425640"),
+    ("op.memory.free", "cisco_ios", "show memory statistics",
+     "ios/show_memory_statistics/napalm--test_get_environment-temp_cmd_fail.txt",
+     r"^(Processor +\S+ +\d+ +\d+ +)\d+", r"\g<1>7384"),
+    ("op.memory.free", "cisco_nxos", "show system resources",
+     "nxos/show_system_resources/genieparser--golden_output.txt",
+     r"1683520K free", "1520K free"),
 ]
 
 
