@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from checks.common import NO_CHASSIS, InventoryItem, find_chassis, in_vocabulary
 from checks.identity import FROM_VERSION, INVENTORY, entry_listed_twice, readable
 from inspector.catalogue import check
-from inspector.facts import Fact, Own, Source, Unreadable
+from inspector.facts import Fact, Own, SaidOnce, Source, Unreadable
 from inspector.models import Domain, Evidence, Outcome, Severity
 from inspector.policy import Policy
 
@@ -273,11 +273,19 @@ def parse_diagnostic_result(text: str) -> Diagnostics:
     return Diagnostics(results=results)
 
 
+# The log keeps a test's every run, so a test listed again is no second reply; its heading
+# is printed once, above every member of a stack or StackWise Virtual pair: so in every
+# IOS-XE output of the corpus. (The corpus holds no classic IOS `show post`, of a Catalyst
+# 3750 stack or another: that source has no such rule.)
+_POST_HEADING_ONCE = SaidOnce(
+    re.compile(r"^[ \t]*Stored system POST messages", re.MULTILINE), "the heading")
+
 # Routers (ISR, ASR 1000) keep no POST log and reject `show post`: the check does not apply.
 DIAGNOSTICS = Fact(
     "diagnostics",
     {
-        "cisco_xe": Source("show post", Own(parse_post), when_rejected="skip"),
+        "cisco_xe": Source("show post", Own(parse_post), when_rejected="skip",
+                           whole=_POST_HEADING_ONCE),
         "cisco_ios": Source("show post", Own(parse_post), when_rejected="skip"),
         "cisco_nxos": Source("show diagnostic result module all", Own(parse_diagnostic_result)),
     },
