@@ -118,6 +118,12 @@ def parse_xr_reload(text: str) -> ReloadHistory:
     return _reload(reasons, _first(r"^\s*Active node booted .*?\d{4}:\s*(.+?)\s+ago\s*$", text))
 
 
+# Printed once by one reply, as in the corpus's outputs of an ASR 9000 with two RPs: two
+# replies saved as one would list each RP's reload twice, under the first one's uptime. Read
+# too by op.redundancy.standby, whose reader takes the first reply's partner.
+_XR_REDUNDANCY_HEADING_ONCE = SaidOnce(
+    re.compile(r"^[ \t]*Redundancy information for node", re.MULTILINE), "the heading")
+
 RELOAD = Fact(
     "reload_history",
     {
@@ -125,7 +131,8 @@ RELOAD = Fact(
         "cisco_xe": Source("show version", Own(parse_ios_reload), whole=banner_said_twice),
         "cisco_nxos": Source("show version", Genie(_nxos_reload_genie), Own(parse_nxos_reload),
                              whole=banner_said_twice),
-        "cisco_xr": Source("show redundancy", Own(parse_xr_reload)),
+        "cisco_xr": Source("show redundancy", Own(parse_xr_reload),
+                           whole=_XR_REDUNDANCY_HEADING_ONCE),
     },
 )
 
@@ -1192,18 +1199,35 @@ _PEER_STATES = Rows(
     what="peer supervisor states",
 )
 
+# The headings one reply prints once, whatever the chassis: so in every output of the
+# corpus, a Catalyst 3850 stack, 4500, 6500, 7600, 9400 and 9500, an ASR 1000 with two route
+# processors, a Nexus with two supervisors, ASAs in failover or alone (IOS-XR's above). A
+# second capture beside the first would say one peer is not available and the other that it
+# is ready, and the reader took either.
+_REDUNDANCY_HEADING_ONCE = SaidOnce(
+    re.compile(r"^[ \t]*Redundant System Information", re.MULTILINE), "the heading")
+_NXOS_SUPERVISOR_HEADING_ONCE = SaidOnce(
+    re.compile(r"^(?:Redundancy mode|This supervisor|Other supervisor)\b", re.MULTILINE),
+    "the heading")
+_FAILOVER_STATE_ONCE = SaidOnce(
+    re.compile(r"^[ \t]*Failover (?:On|Off)\b", re.MULTILINE), "the failover line")
+
 REDUNDANCY = Fact(
     "redundancy",
     {
-        "cisco_xe": Source("show redundancy", Genie(_iosxe_redundancy), rows=_PEER_STATES),
+        "cisco_xe": Source("show redundancy", Genie(_iosxe_redundancy), rows=_PEER_STATES,
+                           whole=_REDUNDANCY_HEADING_ONCE),
         # Catalyst 6500 / 7600 print it as IOS-XE does; a switch without the command has
         # no second supervisor to judge.
         "cisco_ios": Source("show redundancy", Genie(_iosxe_redundancy), when_rejected="skip",
-                            rows=_PEER_STATES),
-        "cisco_nxos": Source("show redundancy status", Genie(_nxos_redundancy)),
-        "cisco_xr": Source("show redundancy", Own(parse_xr_redundancy)),
+                            rows=_PEER_STATES, whole=_REDUNDANCY_HEADING_ONCE),
+        "cisco_nxos": Source("show redundancy status", Genie(_nxos_redundancy),
+                             whole=_NXOS_SUPERVISOR_HEADING_ONCE),
+        "cisco_xr": Source("show redundancy", Own(parse_xr_redundancy),
+                           whole=_XR_REDUNDANCY_HEADING_ONCE),
         "cisco_asa": Source(
-            "show failover", Genie(_asa_failover_genie), TextFSM(_asa_failover_rows)
+            "show failover", Genie(_asa_failover_genie), TextFSM(_asa_failover_rows),
+            whole=_FAILOVER_STATE_ONCE,
         ),
     },
 )

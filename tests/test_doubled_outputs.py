@@ -224,6 +224,25 @@ _HIDDEN_FAULTS = [
     ("hw.diagnostics", "cisco_xe", "show post",  # a stack of three
      "iosxe/show_post/genieparser--cat9k_c9300-golden_output.txt",
      r"(CRYPTO Tests : End, Status) Passed", r"\g<1> Failed"),
+    ("op.redundancy.standby", "cisco_xe", "show redundancy",  # two supervisors
+     "iosxe/show_redundancy/genieparser--golden_output_c9400.txt",
+     r"(?s)Peer Processor Information :.*",
+     "Peer (slot: 6) information is not available because it is in 'DISABLED' state\n"),
+    ("op.redundancy.standby", "cisco_ios", "show redundancy",
+     "ios/show_redundancy/genieparser--cat7k_c7600-golden_output.txt",
+     r"(?s)Peer Processor Information :.*",
+     "Peer (slot: 5) information is not available because it is in 'DISABLED' state\n"),
+    ("op.redundancy.standby", "cisco_nxos", "show redundancy status",
+     "nxos/show_redundancy_status/genieparser--golden_output.txt",
+     r"Supervisor state: +HA standby", "Supervisor state:   Cold standby"),
+    ("op.redundancy.standby", "cisco_xr", "show redundancy",
+     "iosxr/show_redundancy/genieparser--golden_output1.txt", r" is ready$", " is not ready"),
+    ("op.reload.reason", "cisco_xr", "show redundancy",  # a crash listed beside a shutdown
+     "iosxr/show_redundancy/genieparser--golden_output1.txt",
+     r'Active node reload "CARD_SHUTDOWN"', 'Active node reload "Cause: CPU exception"'),
+    ("op.redundancy.standby", "cisco_asa", "show failover",
+     "asa/show_failover/ntc-templates--cisco_asa_show_failover1.txt",
+     r"This host: Primary - Active", "This host: Primary - Failed"),
 ]
 
 
