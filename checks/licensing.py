@@ -38,7 +38,17 @@ from typing import Any
 from checks.common import NO_CHASSIS, InventoryItem, find_chassis, in_vocabulary, norm_state
 from checks.identity import INVENTORY, readable
 from inspector.catalogue import check
-from inspector.facts import Fact, Genie, Inapplicable, Own, Rows, Source, TextFSM, Unreadable
+from inspector.facts import (
+    Fact,
+    Genie,
+    Inapplicable,
+    Own,
+    Rows,
+    SaidOnce,
+    Source,
+    TextFSM,
+    Unreadable,
+)
 from inspector.models import Domain, Evidence, Outcome, Severity
 from inspector.policy import Policy
 
@@ -766,6 +776,13 @@ def parse_license_host_id(text: str) -> list[Udi]:
     return [Udi(pid=None, serial=m[1])]
 
 
+# One reply prints its table's header, or its `UDI:` line and its stack's `HA UDI List`
+# heading, once: so in the corpus's IOS-XE outputs, an ASR 1006 and a stack of four. Two
+# captures saved as one, another chassis's UDI in one, passed on the other's. (The corpus
+# holds no classic IOS `show license udi`, of a stack or another: that source has no rule.)
+_UDI_HEADING_ONCE = SaidOnce(
+    re.compile(r"^[ \t]*(?:SlotID[ \t]+PID\b|UDI:|HA UDI List)", re.MULTILINE), "the line")
+
 LICENSE_UDI = Fact(
     "license_udi",
     {
@@ -774,6 +791,7 @@ LICENSE_UDI = Fact(
             Genie(_udi_genie, parser_class="genie.libs.parser.iosxe.show_license.ShowLicenseUdi"),
             Own(parse_license_udi),
             rows=_UDIS,
+            whole=_UDI_HEADING_ONCE,
         ),
         "cisco_ios": Source(
             "show license udi",

@@ -243,14 +243,23 @@ _HIDDEN_FAULTS = [
     ("op.redundancy.standby", "cisco_asa", "show failover",
      "asa/show_failover/ntc-templates--cisco_asa_show_failover1.txt",
      r"This host: Primary - Active", "This host: Primary - Failed"),
+    ("lic.udi.match", "cisco_xe", "show license udi",  # registered to another chassis
+     "iosxe/show_license_udi/genieparser--golden_output1.txt",
+     r"NWG1512050G( +ASR1006:)NWG1512050G", r"FOX1204G6WN\1FOX1204G6WN"),
 ]
+# The chassis a check compares the output with, where the corpus's companions are another.
+_OTHER_OUTPUTS = {
+    "lic.udi.match": {"show inventory": 'NAME: "Chassis", DESCR: "Cisco ASR1006 Chassis"\n'
+                                        "PID: ASR1006  , VID: V01  , SN: NWG1512050G\n"},
+}
 
 
 def _corpus_case(check: str, platform: str, command: str, text: str) -> dict[str, Any]:
     """The check on `text` for `command`, its other commands answered by the corpus's
-    companions for the platform."""
+    companions for the platform, or by those named for the check."""
     outputs = {other: {"text": companion_text(value)}
                for other, value in COMPANIONS[platform].items()}
+    outputs |= {other: {"text": value} for other, value in _OTHER_OUTPUTS.get(check, {}).items()}
     outputs[command] = {"text": text}
     return {"name": f"{check}-{command}", "check": check, "platform": platform,
             "outputs": outputs}
