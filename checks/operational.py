@@ -262,6 +262,15 @@ def parse_romvar(text: str) -> ConfigRegister:
     return ConfigRegister(platform="cisco_xe", values={}, rommon=rommon)
 
 
+# IOS-XE's `show bootvar` prints the active unit's BOOT variable once, and a standby's as
+# `Standby BOOT variable`: so in every IOS-XE output of the corpus, an ASR 1000 and a
+# Catalyst 9400 with two supervisors among them. Two replies saved as one were read as the
+# last one's register. (Classic IOS's fallback to it has no such rule: the corpus holds one
+# output of it, of a virtual router, which cannot tell a Catalyst 6500 VSS.)
+_XE_BOOT_VARIABLE_ONCE = SaidOnce(re.compile(r"^[ \t]*BOOT variable\b", re.MULTILINE),
+                                 "the line")
+
+
 def _lacks(register: ConfigRegister) -> str | None:
     return register.lacks
 
@@ -278,7 +287,7 @@ CONFIG_REGISTER = Fact(
             *_register_source("cisco_xe").strategies,
             otherwise=Source("show bootvar", Own(partial(parse_config_register, "cisco_xe")),
                              otherwise=Source("show romvar", Own(parse_romvar)),
-                             incomplete=_lacks),
+                             incomplete=_lacks, whole=_XE_BOOT_VARIABLE_ONCE),
             incomplete=_lacks,
             whole=banner_said_twice,
         ),
@@ -1897,7 +1906,7 @@ BOOT = Fact(
     "boot",
     {
         "cisco_xe": Source("show bootvar", Genie(_xe_bootvar_genie), Own(parse_xe_bootvar),
-                           rows=_BOOTVAR_UNITS),
+                           rows=_BOOTVAR_UNITS, whole=_XE_BOOT_VARIABLE_ONCE),
         # Not TextFSM: on a stack its template keeps only the last member's boot path.
         # Catalyst 6500 / 7600 and ISR G2 have no `show boot`: their `show bootvar` prints
         # the `BOOT variable` as IOS-XE does.
