@@ -1334,8 +1334,13 @@ _MESSAGE_LINE = re.compile(r"%(?:[A-Za-z0-9_]+-)+?[0-7]-[A-Za-z0-9_]+[^\n]*")
 LOG_MESSAGES = Rows(lambda text: len(_MESSAGE_LINE.findall(text)),
                     lambda buffer: sum(1 for line in buffer.lines if _TAG.search(line)),
                     what="log messages")
+# The header one reply prints once above its buffer, on IOS, IOS-XE, IOS-XR and ASA: so in
+# every output of the corpus and the lab. Two captures saved as one listed each message of
+# both, and the PASS counted them all.
+_LOG_HEADER_ONCE = SaidOnce(re.compile(r"^[ \t]*(?:Syslog logging|Log Buffer)\b", re.MULTILINE),
+                            "the header line")
 _IOS_LOGGING = Source("show logging", Genie(_ios_logging_genie), Own(parse_ios_logging),
-                      rows=LOG_MESSAGES)
+                      rows=LOG_MESSAGES, whole=_LOG_HEADER_ONCE)
 LOGGING = Fact(
     "log_buffer",
     {
@@ -1345,9 +1350,11 @@ LOGGING = Fact(
         # on the corpus's 16 kB one) and counts the `Logging to` header as a message; ours
         # reads the same messages, so it goes first and Genie stays as the fallback.
         "cisco_xr": Source("show logging", Own(parse_ios_logging), Genie(_ios_logging_genie),
-                           rows=LOG_MESSAGES),
+                           rows=LOG_MESSAGES, whole=_LOG_HEADER_ONCE),
+        # The logfile has no header: no rule tells two of it from one.
         "cisco_nxos": Source("show logging logfile", Own(parse_nxos_logfile), rows=LOG_MESSAGES),
-        "cisco_asa": Source("show logging", Own(parse_asa_logging), rows=LOG_MESSAGES),
+        "cisco_asa": Source("show logging", Own(parse_asa_logging), rows=LOG_MESSAGES,
+                            whole=_LOG_HEADER_ONCE),
     },
 )
 

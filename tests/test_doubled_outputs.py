@@ -276,12 +276,46 @@ def test_a_healthy_reply_beside_a_faulty_one_is_not_judged(hidden: tuple[str, ..
     faulty = re.sub(pattern, fault, healthy, count=1, flags=re.MULTILINE)
     assert judge(_corpus_case(check, platform, command, healthy))["status"] == "PASS"
     assert judge(_corpus_case(check, platform, command, faulty))["status"] == "FAIL"
-    for both in (faulty + healthy, healthy + faulty):
+    _assert_not_judged(check, platform, command, faulty, healthy)
+
+
+def _assert_not_judged(check: str, platform: str, command: str, first: str, second: str) -> None:
+    for both in (first + second, second + first):
         result = judge(_corpus_case(check, platform, command, both))
         assert result["status"] == "ERROR", result["message"]
         # Where another command was read first, the record's note on it says why.
         why = [result["message"], *(c.get("note") or "" for c in result["commands"])]
         assert any("its reply twice" in said for said in why), why
+
+
+# A real healthy output, and a change that keeps it healthy (a reading a minute later):
+# saved as one output, the two were judged as one, and the PASS counted each thing twice.
+_DOUBLED_COUNTS: list[tuple[str, ...]] = [
+    ("op.logging.critical", "cisco_xe", "show logging",  # a message logged since
+     "iosxe/show_logging/genieparser--golden_output_5.txt",
+     r"\Z", "Jul 20 10:01:02.345: %SYS-5-CONFIG_I: Configured from console by admin\n"),
+    ("op.logging.critical", "cisco_ios", "show logging",
+     "ios/show_logging/genieparser--golden_output_1.txt",
+     r"\Z", "Jul 20 10:01:02.345: %SYS-5-CONFIG_I: Configured from console by admin\n"),
+    ("op.logging.critical", "cisco_xr", "show logging",
+     "iosxr/show_logging/genieparser--golden_output.txt",
+     r"\Z", "RP/0/RSP0/CPU0:Jul 20 10:01:02.345 : config[65711]: %MGBL-SYS-5-CONFIG_I : "
+     "Configured from console by admin\n"),
+    ("op.logging.critical", "cisco_asa", "show logging",
+     "asa/show_logging/ntc-templates--cisco_asa_show_logging_1.txt",
+     r"\Z", "Jul 20 2024 10:01:02: %ASA-5-111008: User 'admin' executed the 'write' command.\n"),
+]
+
+
+@pytest.mark.parametrize("doubled", _DOUBLED_COUNTS, ids=lambda d: f"{d[0]}-{d[1]}-{d[3]}")
+def test_two_healthy_replies_that_differ_are_not_counted_as_one(doubled: tuple[str, ...]) -> None:
+    check, platform, command, path, pattern, later = doubled
+    first = corpus_file(path).read_text(encoding="utf-8", errors="replace").rstrip("\n") + "\n"
+    second = re.sub(pattern, later, first, count=1, flags=re.MULTILINE)
+    assert second != first
+    for alone in (first, second):
+        assert judge(_corpus_case(check, platform, command, alone))["status"] == "PASS"
+    _assert_not_judged(check, platform, command, first, second)
 
 
 # Where the corpus holds no output of the command, the lab's chassis in a fault's scenario
