@@ -294,13 +294,18 @@ def parse_license_summary(text: str) -> list[LicenseUse]:
 # Every `<license>  (<entitlement tag>)  <count>  <status>` row of the usage table.
 _USAGE_ROW = re.compile(r"^[ \t]*\S.*?[ \t]+\([^)\n]*\)[ \t]+\d+[ \t]+\S", re.MULTILINE)
 _USAGE_ROWS = Rows(lambda text: len(_USAGE_ROW.findall(text)), what="license usage rows")
+# One reply heads its table once, a stack's members counted in its rows: so in the corpus's
+# IOS-XE outputs. Two replies saved as one were read as one table, each license counted
+# twice. (The corpus holds no IOS-XR `show license summary`: that source has no rule.)
+_USAGE_HEADING_ONCE = SaidOnce(re.compile(r"^[ \t]*License Usage:", re.MULTILINE),
+                               "the heading")
 SMART_USAGE = Fact(
     "smart_usage",
     {
         # An IOS-XE 3.x image with classic licensing only has no Smart Licensing summary.
         "cisco_xe": Source(
             "show license summary", Genie(_summary_genie), Own(parse_license_summary),
-            rows=_USAGE_ROWS, when_rejected="skip",
+            rows=_USAGE_ROWS, when_rejected="skip", whole=_USAGE_HEADING_ONCE,
         ),
         "cisco_xr": Source("show license summary", Own(parse_license_summary), rows=_USAGE_ROWS),
     },

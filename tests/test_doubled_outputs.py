@@ -304,6 +304,9 @@ _DOUBLED_COUNTS: list[tuple[str, ...]] = [
     ("op.logging.critical", "cisco_asa", "show logging",
      "asa/show_logging/ntc-templates--cisco_asa_show_logging_1.txt",
      r"\Z", "Jul 20 2024 10:01:02: %ASA-5-111008: User 'admin' executed the 'write' command.\n"),
+    ("lic.smart.usage", "cisco_xe", "show license summary",  # a stack, one member less
+     "iosxe/show_license_summary/genieparser--golden_output4.txt",
+     r"       2 IN USE", "       1 IN USE"),
 ]
 
 
