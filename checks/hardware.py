@@ -449,15 +449,26 @@ def xr_optics_from_inventory(text: str) -> list[Optic]:
     ]
 
 
+# What one reply prints once: IOS-XE its table's header (so in the corpus's outputs and the
+# lab's Catalyst stacks), NX-OS each port's heading. Two replies saved as one were read as
+# one listing, every optic counted twice and the second header's lines as optics without
+# readings. (The corpus holds no classic IOS table of a stack: that source has no rule.)
+_DOM_HEADER_ONCE = SaidOnce(re.compile(r"^[ \t]*Port[ \t]+\(Celsius\)", re.MULTILINE),
+                            "the table's header")
+_NXOS_PORT_ONCE = SaidOnce(
+    re.compile(r"^(?:Ethernet|Eth|fc|mgmt)\S*\d(?=[ \t]*$| sfp is)", re.MULTILINE), "the port")
+
 TRANSCEIVERS = Fact(
     "transceivers",
     {
-        "cisco_xe": Source("show interfaces transceiver", Own(parse_ios_transceivers)),
+        "cisco_xe": Source("show interfaces transceiver", Own(parse_ios_transceivers),
+                           whole=_DOM_HEADER_ONCE),
         # An old image (a Catalyst 2950 on 12.1, a 7200) has no such command: no optic
         # diagnostics to judge. A VSS Catalyst's `% Incomplete command.` is not that.
         "cisco_ios": Source("show interfaces transceiver", Own(parse_ios_transceivers),
                             when_rejected="skip"),
-        "cisco_nxos": Source("show interface transceiver details", Own(parse_nxos_transceivers)),
+        "cisco_nxos": Source("show interface transceiver details", Own(parse_nxos_transceivers),
+                             whole=_NXOS_PORT_ONCE),
         "cisco_xr": Source("show inventory", Own(xr_optics_from_inventory),
                            whole=entry_listed_twice),
     },

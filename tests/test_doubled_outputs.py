@@ -307,6 +307,12 @@ _DOUBLED_COUNTS: list[tuple[str, ...]] = [
     ("lic.smart.usage", "cisco_xe", "show license summary",  # a stack, one member less
      "iosxe/show_license_summary/genieparser--golden_output4.txt",
      r"       2 IN USE", "       1 IN USE"),
+    ("hw.transceivers", "cisco_xe", "show interfaces transceiver",
+     "iosxe/show_interfaces_transceiver/genieparser--golden1.txt",
+     r"^(\S+\d +)[\d.]+", r"\g<1>30.1"),
+    ("hw.transceivers", "cisco_nxos", "show interface transceiver details",
+     "nxos/show_interface_transceiver_details/genieparser--golden_output_3.txt",
+     r"(Temperature +)[\d.]+", r"\g<1>30.11"),
 ]
 
 
