@@ -2054,12 +2054,21 @@ def parse_install_summary(text: str) -> InstallSummary:
     )
 
 
+# One reply prints its auto abort timer once, and heads the packages of each group of units
+# once (`[ Switch 1 2 ]`, then `[ Switch 3 ]` where a member runs another): so in every
+# output of the corpus, stacks and two route processors among them. Two replies saved as one
+# were read as one listing, every package counted twice.
+_INSTALL_HEADINGS_ONCE = SaidOnce(
+    re.compile(r"^[ \t]*(?:\[[^]\n]*\][ \t]*Installed Package\(s\) Information|Auto abort timer)",
+               re.MULTILINE),
+    "the line")
+
 INSTALL = Fact(
     "install_summary",
     # IOS-XE 3.x has no install mode and no `show install` (packages are provisioned from
     # bundles there): nothing to commit.
     {"cisco_xe": Source("show install summary", Genie(_install_genie), Own(parse_install_summary),
-                        when_rejected="skip")},
+                        when_rejected="skip", whole=_INSTALL_HEADINGS_ONCE)},
 )
 
 

@@ -313,6 +313,9 @@ _DOUBLED_COUNTS: list[tuple[str, ...]] = [
     ("hw.transceivers", "cisco_nxos", "show interface transceiver details",
      "nxos/show_interface_transceiver_details/genieparser--golden_output_3.txt",
      r"(Temperature +)[\d.]+", r"\g<1>30.11"),
+    ("op.install.committed", "cisco_xe", "show install summary",  # another image added
+     "iosxe/show_install_summary/genieparser--golden_output_2.txt",
+     r"^(IMG +I +)\S+", r"\g<1>10.106.1.0.300"),
 ]
 
 
