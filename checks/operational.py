@@ -969,6 +969,14 @@ def _table_rows(header: str, row: str, then: tuple[str, str] | None = None) -> R
     return Rows(count, what="module rows")
 
 
+# IOS-XE prints the chassis type and the heading of its slot or switch table once, on a
+# route processor pair and a stack alike: so in every output of the corpus and the lab. Two
+# replies saved as one were read as one table, every module counted twice.
+_XE_PLATFORM_HEADINGS_ONCE = SaidOnce(
+    re.compile(r"^[ \t]*(?:Chassis type:|Slot[ \t]+Type[ \t]+State\b"
+               r"|Switch[ \t]+Ports[ \t]+Model\b)", re.MULTILINE),
+    "the heading")
+
 MODULES = Fact(
     "modules",
     {
@@ -983,7 +991,8 @@ MODULES = Fact(
                            Own(parse_xe_modules),
                            fallbacks=("show module",),
                            rows=Rows(count_xe_module_rows, _stated, what="module rows",
-                                     exact=True)),
+                                     exact=True),
+                           whole=_XE_PLATFORM_HEADINGS_ONCE),
         # Catalyst 4500 / 6500 / 7600; a router or a fixed switch has no such table.
         "cisco_ios": Source("show module", Own(parse_module_table), when_rejected="skip",
                             rows=Rows(count_module_status_rows, what="module rows")),

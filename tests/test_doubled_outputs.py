@@ -316,6 +316,8 @@ _DOUBLED_COUNTS: list[tuple[str, ...]] = [
     ("op.install.committed", "cisco_xe", "show install summary",  # another image added
      "iosxe/show_install_summary/genieparser--golden_output_2.txt",
      r"^(IMG +I +)\S+", r"\g<1>10.106.1.0.300"),
+    ("op.modules.state", "cisco_xe", "show platform",  # taken a week later
+     "iosxe/show_platform/genieparser--golden_output_2.txt", r"2y30w", "2y31w"),
 ]
 
 
