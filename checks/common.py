@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from inspector.facts import Unreadable
+from inspector.facts import SaidOnce, Unreadable
 from inspector.policy import Policy
 
 
@@ -50,21 +50,13 @@ def in_vocabulary(state: object, words: list[str]) -> bool:
 # The lines that open a `show version` banner, on every OS (`Cisco IOS XE Software, Version`,
 # `Cisco Nexus Operating System (NX-OS) Software`, `Cisco Adaptive Security Appliance Software
 # Version`, ...), and its copyright line. A release prints each once (IOS-XE's two banner lines
-# differ); none of the corpus's outputs repeats one.
-_BANNER_LINE = re.compile(r"^[ \t]*(?:Cisco\b.*\bSoftware\b|IOS \(tm\)|Copyright \(c\)).*$",
-                          re.MULTILINE | re.IGNORECASE)
-
-
-def banner_said_twice(text: str) -> None:
-    """Two `show version` in one output, however they differ (two taken a minute apart differ
-    in their uptime): which of them describes the chassis cannot be told."""
-    seen: set[str] = set()
-    for line in _BANNER_LINE.finditer(text):
-        said = line[0].strip()
-        if said in seen:
-            raise Unreadable(f"the output holds `show version` twice (its banner line "
-                             f"{said[:80]!r} is said twice)")
-        seen.add(said)
+# differ); none of the corpus's outputs repeats one. Two `show version` in one output, however
+# they differ (two taken a minute apart differ in their uptime): which of them describes the
+# chassis cannot be told.
+banner_said_twice = SaidOnce(
+    re.compile(r"^[ \t]*(?:Cisco\b.*\bSoftware\b|IOS \(tm\)|Copyright \(c\)).*$",
+               re.MULTILINE | re.IGNORECASE),
+    "`show version`'s banner line")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -176,8 +176,8 @@ class SaidOnce:
         for match in self.line.finditer(text):
             said = " ".join(match[0].split())
             if said in seen:
-                raise Unreadable(f"the output holds its reply twice: {self.what} {said!r}, "
-                                 "which one reply prints once, is printed twice")
+                raise Unreadable(f"the output holds its reply twice: {self.what} "
+                                 f"{said[:80]!r}, which one reply prints once, is printed twice")
             seen.add(said)
 
 

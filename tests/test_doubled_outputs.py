@@ -99,7 +99,8 @@ def test_two_show_versions_a_minute_apart_are_not_judged() -> None:
         assert later != text
         result = judge(_lab_case(profile, "hw.chassis.identity", "show version", later))
         assert result["status"] == "ERROR", (profile, result["message"])
-        assert "`show version` twice" in result["message"], (profile, result["message"])
+        assert "its reply twice: `show version`'s banner line" in result["message"], (
+            profile, result["message"])
 
 
 def test_an_inventory_listed_again_without_an_optic_is_not_judged() -> None:
