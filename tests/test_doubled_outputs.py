@@ -247,6 +247,9 @@ _HIDDEN_FAULTS = [
     ("lic.udi.match", "cisco_xe", "show license udi",  # registered to another chassis
      "iosxe/show_license_udi/genieparser--golden_output1.txt",
      r"NWG1512050G( +ASR1006:)NWG1512050G", r"FOX1204G6WN\1FOX1204G6WN"),
+    ("lic.smart.registration", "cisco_xe", "show license status",
+     "iosxe/show_license_status/genieparser--golden_output2.txt",
+     r"Status: REGISTERED$", "Status: UNREGISTERED"),
     ("op.config.register", "cisco_xe", "show bootvar",  # show version prints none
      "iosxe/show_bootvar/genieparser--golden_output3.txt", r"0x2102", "0x2142"),
 ]
