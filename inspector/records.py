@@ -17,12 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
+from functools import cache
 from typing import Any
 
 from inspector import __version__
 from inspector.evidence import Session
 from inspector.models import DECLARED_PLATFORM, Severity, Status, Verdict
-from inspector.policy import Policy
+from inspector.policy import Policy, load_policy
+from inspector.provenance import policy_sha256
 
 # The record's published shape: schemas/record.schema.json, one version per change of it.
 # 2: `excluded` (why the preflight kept a chassis from being contacted) and `judged_with`
@@ -30,6 +32,8 @@ from inspector.policy import Policy
 SCHEMA_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 IDENTITY_FIELDS = ("os", "version", "pid", "serial")
+# The one setting of the policy the verdict rule (`chassis_verdict`) reads.
+_MINOR_FAILS = "minor_failures_fail_chassis"
 
 
 class RecordError(ValueError):
@@ -98,7 +102,7 @@ def chassis_verdict(results: Iterable[Mapping[str, Any]], policy: Policy) -> tup
     else PASS."""
     results = list(results)
     counted = {str(Severity.CRITICAL), str(Severity.MAJOR)}
-    if policy["verdict.minor_failures_fail_chassis"]:
+    if policy[f"verdict.{_MINOR_FAILS}"]:
         counted.add(str(Severity.MINOR))
     failed = [r["id"] for r in results if r["status"] == Status.FAIL and r["severity"] in counted]
     if failed:
@@ -119,6 +123,40 @@ def chassis_verdict(results: Iterable[Mapping[str, Any]], policy: Policy) -> tup
         return Verdict.PASS, ("every check that counts passed; reported, not failing the "
                               "chassis: " + ", ".join(reported))
     return Verdict.PASS, "every check that applies passed"
+
+
+def misjudged(record: Record) -> str | None:
+    """What is wrong with the record's verdict and reason, where they are not what its own
+    checks, session and exclusion give by `Record.judged` (the one rule every command judges
+    by), or None. Judged under the defaults where the record names them as the policy that
+    judged it (`judged_with`); any other policy is not in the run, so the verdict must be
+    one the rule gives under either setting of the only one it reads."""
+    judged_by = record.judged_with.get("policy_sha256") if isinstance(
+        record.judged_with, dict) else None
+    given = (record.verdict, record.verdict_reason)
+    found = [(again.verdict, again.verdict_reason) for again in (
+        record.judged(policy) for policy in _policies_judging(judged_by == _defaults_sha256()))]
+    if given in found:
+        return None
+    return (f"verdict {record.verdict} ({record.verdict_reason}), where its checks give "
+            + " or ".join(f"{verdict} ({reason})" for verdict, reason in dict.fromkeys(found)))
+
+
+@cache
+def _defaults_sha256() -> str:
+    return policy_sha256(load_policy())
+
+
+@cache
+def _policies_judging(by_defaults: bool) -> tuple[Policy, ...]:
+    """The policies a verdict is judged again under: the defaults, or where another policy
+    judged it, the defaults with either setting of the one the verdict rule reads."""
+    defaults = load_policy()
+    if by_defaults:
+        return (defaults,)
+    settings = defaults.as_dict()
+    return tuple(Policy({**settings, "verdict": {**settings["verdict"], _MINOR_FAILS: fails}})
+                 for fails in (False, True))
 
 
 def build_record(

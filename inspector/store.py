@@ -454,7 +454,8 @@ def own_files(run_dir: Path) -> list[str]:
 class RunDocuments:
     """What a run's documents say of each other, read by `inspector verify` as it hashes them
     (`manifest.Documents`): run.json's chassis and verdicts, each record's chassis, verdict and
-    run, and the outputs each evidence index names. A run whose documents, as signed, disagree
+    run, each record's verdict as its own checks give it, and the outputs each evidence index
+    names. A run whose documents, as signed, disagree
     is not whole, however good its signature: only an older inspector, or someone re-signing
     with a stolen key, writes one. Only documents found as signed are read (any other is named
     as changed); files are judged by the manifest's list, so none removed is named twice."""
@@ -463,6 +464,7 @@ class RunDocuments:
         self._meta: tuple[Any, list[str], dict[str, str]] | None = None  # run id, hosts, verdicts
         self._records: dict[str, tuple[str, str, Any]] = {}  # by file: chassis, verdict, run id
         self._indexes: dict[str, set[str]] = {}  # by evidence folder: the files its index names
+        self._misjudged: dict[str, str] = {}  # by record file: how its verdict is not its checks'
         self._unreadable: list[str] = []
 
     def wants(self, rel: str) -> bool:
@@ -491,6 +493,7 @@ class RunDocuments:
             hostname = chassis.get("hostname") if isinstance(chassis, dict) else None
             if isinstance(hostname, str) and isinstance(document.get("verdict"), str):
                 self._records[rel] = (hostname, document["verdict"], document.get("run_id"))
+                self._judge_again(rel, document)
             else:
                 self._unreadable.append(f"{rel}: not an inspection record")
         else:
@@ -499,8 +502,22 @@ class RunDocuments:
             except ValueError:
                 self._unreadable.append(f"{rel}: not an evidence index")
 
+    def _judge_again(self, rel: str, document: dict[str, Any]) -> None:
+        """The record's verdict judged again from its own checks, as the run judged it."""
+        from inspector.records import Record, RecordError, misjudged
+
+        try:
+            why = misjudged(Record.from_dict(document))
+        except (RecordError, KeyError, TypeError, AttributeError):  # checks of another shape
+            self._unreadable.append(f"{rel}: not an inspection record")
+            return
+        if why:
+            self._misjudged[rel] = why
+
     def disagreements(self, signed: Collection[str], state: str) -> list[str]:
-        return [*self._unreadable, *self._chassis(signed, state), *self._outputs(signed)]
+        return [*self._unreadable, *self._chassis(signed, state),
+                *(f"{rel}: {why}" for rel, why in sorted(self._misjudged.items())),
+                *self._outputs(signed)]
 
     def _chassis(self, signed: Collection[str], state: str) -> Iterator[str]:
         """Each chassis run.json gives a verdict (in a finished run, each it lists) without

@@ -771,7 +771,7 @@ def test_a_run_the_store_cannot_hold_is_refused_and_the_others_added(
     from tests.test_reports import fabricate_records
 
     good, quoting = fabricate_records(2)
-    quoting["verdict_reason"] = "power supply B reads `bad\x00`"
+    quoting["chassis"]["version"] = "17.9.4\x00"
     held, refused = (_fabricated_run(tmp_path / name, name, [record])
                      for name, record in (("held", good), ("nul", quoting)))
     done = _run("store", "add", str(refused), str(held), "--db", postgresql)

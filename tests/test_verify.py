@@ -120,7 +120,13 @@ def test_a_tampered_or_unsigned_manifest_fails(signed: dict[str, Any], run: Path
                                                tmp_path: Path) -> None:
     host = signed["hosts"][0]
     record = run / "records" / f"{host}.json"
-    record.write_text(record.read_text().replace('"verdict": "PASS"', '"verdict": "FAIL"'))
+
+    def failed(document: dict[str, Any]) -> None:  # a check failed, and the verdict with it
+        check = _first_check(document, "critical")
+        check["status"] = "FAIL"
+        document.update(verdict="FAIL", verdict_reason=f"failed: {check['id']}")
+
+    _edit_json(record, failed)
     # The forger updates the record's hash in the manifest: the files agree, the signature not.
     manifest = json.loads((run / "manifest.json").read_text())
     import hashlib
@@ -422,6 +428,50 @@ def test_each_evidence_index_and_its_outputs_must_agree(signed: dict[str, Any], 
     if case == "not an index":
         index.write_text('{"commands": {}}\n')
         expected = [f"evidence/{host}/index.json: not an evidence index"]
+    sign_run(run, signed["key"])
+    assert _whole(run, signed["public"]) == expected
+
+
+def _first_check(record: dict[str, Any], severity: str) -> dict[str, Any]:
+    return next(c for c in record["checks"] if c["severity"] == severity and c["status"] == "PASS")
+
+
+@pytest.mark.lab
+@pytest.mark.parametrize("case", ["critical check failed", "verdict failed with run.json",
+                                  "minor failure failing", "minor failure failing, own policy",
+                                  "critical check failed, own policy"])
+def test_a_records_verdict_must_be_what_its_own_checks_give(signed: dict[str, Any], run: Path,
+                                                            case: str) -> None:
+    """The verdict is judged again from the record's checks by the rule the run judged by,
+    under the policy the record names: the defaults, or a policy not in the run, under which
+    minor failures may fail the chassis or not, but a critical one always does."""
+    host = signed["hosts"][0]
+    record_file = run / "records" / f"{host}.json"
+    record = json.loads(record_file.read_text())
+    assert record["verdict"] == "PASS"
+    critical, minor = _first_check(record, "critical"), _first_check(record, "minor")
+    passed = "PASS (every check that applies passed)"
+    if case.startswith("critical check failed"):  # the check's status, and nothing else
+        critical["status"] = "FAIL"
+        expected = [f"records/{host}.json: verdict {passed}, where its checks give FAIL "
+                    f"(failed: {critical['id']})"]
+    if case == "verdict failed with run.json":
+        record.update(verdict="FAIL", verdict_reason=f"failed: {critical['id']}")
+        _edit_json(run / "run.json", lambda m: m["verdicts"].update({host: "FAIL"}))
+        expected = [f"records/{host}.json: verdict FAIL (failed: {critical['id']}), where its "
+                    f"checks give {passed}"]
+    if case.startswith("minor failure failing"):
+        minor["status"] = "FAIL"
+        record.update(verdict="FAIL", verdict_reason=f"failed: {minor['id']}")
+        _edit_json(run / "run.json", lambda m: m["verdicts"].update({host: "FAIL"}))
+        expected = [f"records/{host}.json: verdict FAIL (failed: {minor['id']}), where its "
+                    "checks give PASS (every check that counts passed; reported, not failing "
+                    f"the chassis: {minor['id']} (minor))"]
+    if case.endswith("own policy"):
+        record["judged_with"]["policy_sha256"] = "0" * 64  # one that sets minor failures to fail
+        if case.startswith("minor"):
+            expected = []
+    record_file.write_text(json.dumps(record, indent=2) + "\n")
     sign_run(run, signed["key"])
     assert _whole(run, signed["public"]) == expected
 
