@@ -125,6 +125,26 @@ def chassis_verdict(results: Iterable[Mapping[str, Any]], policy: Policy) -> tup
     return Verdict.PASS, "every check that applies passed"
 
 
+def evidence_read(check: Mapping[str, Any], own: str) -> str:
+    """The evidence folder (relative to the run) a check's result was judged from: its last
+    attempt's, else the chassis's own folder `own`."""
+    folder: str = (check.get("attempts") or [{}])[-1].get("evidence_dir", own)
+    return folder
+
+
+def judged_outputs(record: Record, own: str) -> set[tuple[str, str, str]]:
+    """Each output the record's checks judged, now and in each attempt, as (evidence folder,
+    command, the sha256 of the output read); `own`: the chassis's own evidence folder."""
+    reads: set[tuple[str, str, str]] = set()
+    for check in record.checks:
+        for folder, commands in [(evidence_read(check, own), check["commands"]), *(
+                (attempt["evidence_dir"], attempt["commands"])
+                for attempt in check.get("attempts") or [])]:
+            reads.update((folder, read["command"], read["sha256"]) for read in commands
+                         if read.get("sha256") is not None)
+    return reads
+
+
 def misjudged(record: Record) -> str | None:
     """What is wrong with the record's verdict and reason, where they are not what its own
     checks, session and exclusion give by `Record.judged` (the one rule every command judges

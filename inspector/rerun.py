@@ -20,7 +20,7 @@ from inspector.files import adopt_digests, hand_over_digests
 from inspector.hosts import Source
 from inspector.policy import Policy
 from inspector.program import HostContext, load_products, program_section
-from inspector.records import IDENTITY_FIELDS, Record
+from inspector.records import IDENTITY_FIELDS, Record, evidence_read
 from inspector.store import (
     attempt_dir,
     finish_run,
@@ -115,10 +115,8 @@ def rerun_record(
     chassis = dict(record["chassis"])
     for check_id in check_ids:
         old = checks[check_id]
-        folder_rel = (
-            str(evidence_dir.relative_to(run_dir)) if evidence_dir
-            else (old.get("attempts") or [{}])[-1].get("evidence_dir", original_dir)
-        )
+        folder_rel = (str(evidence_dir.relative_to(run_dir)) if evidence_dir
+                      else evidence_read(old, original_dir))
         capture = open_capture(run_dir / folder_rel, platform)
         if mode == "live" and capture.session is not None:
             session = capture.session.as_dict()  # the chassis as it was reached now

@@ -44,7 +44,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from inspector.evidence import INDEX, indexed_files, utc_now
+from inspector.evidence import INDEX, indexed_digests, indexed_files, utc_now
 from inspector.files import (
     colliding_names,
     hostname_key,
@@ -454,22 +454,30 @@ def own_files(run_dir: Path) -> list[str]:
 class RunDocuments:
     """What a run's documents say of each other, read by `inspector verify` as it hashes them
     (`manifest.Documents`): run.json's chassis and verdicts, each record's chassis, verdict and
-    run, each record's verdict as its own checks give it, and the outputs each evidence index
-    names. A run whose documents, as signed, disagree
-    is not whole, however good its signature: only an older inspector, or someone re-signing
-    with a stolen key, writes one. Only documents found as signed are read (any other is named
-    as changed); files are judged by the manifest's list, so none removed is named twice."""
+    run, each record's verdict as its own checks give it, the sha256 of each output they
+    judged as its evidence index gives it, and the outputs each evidence index names. A run
+    whose documents, as signed, disagree is not whole, however good its signature: only an
+    older inspector, or someone re-signing with a stolen key, writes one. Only documents found
+    as signed are read (any other is named as changed); files are judged by the manifest's
+    list, so none removed is named twice."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, evidence: bool = True) -> None:
+        # Whether the evidence indexes are read too, and the outputs the records judged
+        # checked against them (`store add` reads run.json and the records alone).
+        self._evidence = evidence
         self._meta: tuple[Any, list[str], dict[str, str]] | None = None  # run id, hosts, verdicts
         self._records: dict[str, tuple[str, str, Any]] = {}  # by file: chassis, verdict, run id
         self._indexes: dict[str, set[str]] = {}  # by evidence folder: the files its index names
+        # by evidence folder: the sha256 its index gives each command's output
+        self._digests: dict[str, dict[str, str | None]] = {}
+        # by record file: each output its checks judged (evidence folder, command, sha256)
+        self._judged: dict[str, set[tuple[str, str, str]]] = {}
         self._misjudged: dict[str, str] = {}  # by record file: how its verdict is not its checks'
         self._unreadable: list[str] = []
 
     def wants(self, rel: str) -> bool:
         return rel == RUN_META or rel.startswith(f"{RECORDS}/") or (
-            rel.startswith(f"{EVIDENCE}/") and rel.endswith(f"/{INDEX}"))
+            self._evidence and rel.startswith(f"{EVIDENCE}/") and rel.endswith(f"/{INDEX}"))
 
     def take(self, rel: str, data: bytes) -> None:
         try:
@@ -497,17 +505,22 @@ class RunDocuments:
             else:
                 self._unreadable.append(f"{rel}: not an inspection record")
         else:
+            folder = rel.rpartition("/")[0]
             try:
-                self._indexes[rel.rpartition("/")[0]] = set(indexed_files(document))
+                self._indexes[folder] = set(indexed_files(document))
+                self._digests[folder] = indexed_digests(document)
             except ValueError:
                 self._unreadable.append(f"{rel}: not an evidence index")
 
     def _judge_again(self, rel: str, document: dict[str, Any]) -> None:
         """The record's verdict judged again from its own checks, as the run judged it."""
-        from inspector.records import Record, RecordError, misjudged
+        from inspector.records import Record, RecordError, judged_outputs, misjudged
 
         try:
-            why = misjudged(Record.from_dict(document))
+            record = Record.from_dict(document)
+            why = misjudged(record)
+            own = evidence_dir(Path(), record.chassis["hostname"]).as_posix()
+            self._judged[rel] = judged_outputs(record, own)
         except (RecordError, KeyError, TypeError, AttributeError):  # checks of another shape
             self._unreadable.append(f"{rel}: not an inspection record")
             return
@@ -517,7 +530,7 @@ class RunDocuments:
     def disagreements(self, signed: Collection[str], state: str) -> list[str]:
         return [*self._unreadable, *self._chassis(signed, state),
                 *(f"{rel}: {why}" for rel, why in sorted(self._misjudged.items())),
-                *self._outputs(signed)]
+                *self._judged_outputs(signed), *self._outputs(signed)]
 
     def _chassis(self, signed: Collection[str], state: str) -> Iterator[str]:
         """Each chassis run.json gives a verdict (in a finished run, each it lists) without
@@ -544,6 +557,28 @@ class RunDocuments:
                 yield f"{rel}: verdict {verdict}, where {RUN_META} says {verdicts[hostname]}"
             if of_run != run_id:
                 yield f"{rel}: a record of run {of_run!r}, where {RUN_META} is of run {run_id!r}"
+
+    def _judged_outputs(self, signed: Collection[str]) -> Iterator[str]:
+        """Each output a record's checks judged that the index of its evidence folder does
+        not give with the same sha256, and each folder they judged that has no index: the
+        record would stand on evidence the run does not hold. (An index not as signed, or
+        not an index, is named so already.)"""
+        if not self._evidence:
+            return
+        for rel, reads in sorted(self._judged.items()):
+            for folder in sorted({folder for folder, _, _ in reads}):
+                if folder not in self._digests and f"{folder}/{INDEX}" not in signed:
+                    yield f"{rel}: judged outputs in {folder}, which has no {INDEX}"
+            for folder, command, sha256 in sorted(reads):
+                digests = self._digests.get(folder)
+                if digests is None:
+                    continue
+                if command not in digests:
+                    yield (f"{rel}: judged an output of {command!r}, which {folder}/{INDEX} "
+                           "does not name")
+                elif digests[command] != sha256:
+                    yield (f"{rel}: judged the output of {command!r} as sha256 {sha256}, where "
+                           f"{folder}/{INDEX} gives {digests[command] or 'none'}")
 
     def _outputs(self, signed: Collection[str]) -> Iterator[str]:
         """Each output an evidence index names that is not in the run, and each file of an

@@ -415,8 +415,10 @@ def test_each_evidence_index_and_its_outputs_must_agree(signed: dict[str, Any], 
                     "does not name"]
     if case == "index removed":
         index.unlink()
-        expected = [f"evidence/{host}/{name}: an output no index names (evidence/{host} has "
-                    "no index.json)" for name in sorted(named)]
+        expected = [f"records/{host}.json: judged outputs in evidence/{host}, which has no "
+                    "index.json"] + [
+            f"evidence/{host}/{name}: an output no index names (evidence/{host} has "
+            "no index.json)" for name in sorted(named)]
     if case == "index names a path":  # another chassis's output, named from this index
         other = signed["hosts"][1]
         _edit_json(index, lambda i: i["commands"][0].update(
@@ -471,6 +473,41 @@ def test_a_records_verdict_must_be_what_its_own_checks_give(signed: dict[str, An
         record["judged_with"]["policy_sha256"] = "0" * 64  # one that sets minor failures to fail
         if case.startswith("minor"):
             expected = []
+    record_file.write_text(json.dumps(record, indent=2) + "\n")
+    sign_run(run, signed["key"])
+    assert _whole(run, signed["public"]) == expected
+
+
+@pytest.mark.lab
+@pytest.mark.parametrize("case", ["sha256 changed", "command not indexed", "attempt's folder"])
+def test_each_output_a_record_judged_must_be_the_one_its_evidence_index_gives(
+        signed: dict[str, Any], run: Path, case: str) -> None:
+    """The sha256 a record gives each output its checks read is the one the evidence index
+    of the folder they read gives it: else the record stands on evidence the run does not
+    hold, whatever its verdict."""
+    host = signed["hosts"][0]
+    record_file = run / "records" / f"{host}.json"
+    record = json.loads(record_file.read_text())
+    check = _first_check(record, "critical")
+    read = check["commands"][0]
+    index = f"evidence/{host}/index.json"
+    if case == "sha256 changed":
+        given, read["sha256"] = read["sha256"], "0" * 64
+        expected = [f"records/{host}.json: judged the output of {read['command']!r} as sha256 "
+                    f"{'0' * 64}, where {index} gives {given}"]
+    if case == "command not indexed":
+        read["command"] = "show planted"
+        expected = [f"records/{host}.json: judged an output of 'show planted', which {index} "
+                    "does not name"]
+    if case == "attempt's folder":  # a rerun's, read from a folder the run does not hold
+        check["attempts"] = [
+            {"at": record["finished_at"], "mode": mode, "status": check["status"],
+             "message": check["message"], "evidence": check["evidence"],
+             "commands": check["commands"], "evidence_dir": folder}
+            for mode, folder in [("original", f"evidence/{host}"),
+                                 ("live", f"evidence/{host}/attempts/x")]]
+        expected = [f"records/{host}.json: judged outputs in evidence/{host}/attempts/x, "
+                    "which has no index.json"]
     record_file.write_text(json.dumps(record, indent=2) + "\n")
     sign_run(run, signed["key"])
     assert _whole(run, signed["public"]) == expected

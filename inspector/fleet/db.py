@@ -211,7 +211,7 @@ def _read_run(run_dir: Path, pinned_keys: Sequence[str]
 
     # What run.json and the records say of each other, as `inspector verify` checks it: a
     # run signed whole but not agreeing (a verdict without its record) is not stored.
-    documents = RunDocuments()
+    documents = RunDocuments(evidence=False)
 
     def signed(path: Path) -> Any:
         """The document as read now, once its bytes are the signed ones: a file replaced
