@@ -312,15 +312,16 @@ def indexed_files(index: Any) -> list[str]:
     return names
 
 
-def indexed_digests(index: Any) -> dict[str, str | None]:
-    """The sha256 an evidence index (read as JSON) gives each command's output, by command
-    (None where it kept no output, only why). Raises ValueError as `indexed_files` does."""
+def indexed_outputs(index: Any) -> dict[str, tuple[str | None, str | None]]:
+    """What an evidence index (read as JSON) says of each command's output, by command: the
+    file it is kept in and its sha256 (None where it kept no output, only why). Raises
+    ValueError as `indexed_files` does."""
     indexed_files(index)
     entries = index["commands"]
     if not all(isinstance(entry.get("command"), str)
                and isinstance(entry.get("sha256"), (str, type(None))) for entry in entries):
         raise ValueError("not an evidence index")
-    return {entry["command"]: entry.get("sha256") for entry in entries}
+    return {entry["command"]: (entry.get("file"), entry.get("sha256")) for entry in entries}
 
 
 class CaptureError(ValueError):

@@ -19,7 +19,7 @@ import json
 import os
 import stat
 from collections import Counter
-from collections.abc import Collection, Container, Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -477,9 +477,9 @@ class Documents(Protocol):
         """A file it wants, with its bytes, found as signed."""
         ...
 
-    def disagreements(self, signed: Collection[str], state: str) -> list[str]:
-        """Each disagreement between the files taken, and with the files `signed`, in a run
-        signed in `state`: a line naming the file."""
+    def disagreements(self, signed: Mapping[str, str], state: str) -> list[str]:
+        """Each disagreement between the files taken, and with the files `signed` (with
+        their signed sha256), in a run signed in `state`: a line naming the file."""
         ...
 
 
@@ -583,7 +583,7 @@ def verify_run(run_dir: Path, public_key: Path | None = None, *, trust: bool = F
     result.changed, result.added, result.removed = _differences(
         run_dir, signed, present, documents)
     if documents is not None:
-        result.disagreements = documents.disagreements(signed.keys(), result.state)
+        result.disagreements = documents.disagreements(signed, result.state)
     return result
 
 

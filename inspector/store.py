@@ -37,14 +37,14 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from inspector.evidence import INDEX, indexed_digests, indexed_files, utc_now
+from inspector.evidence import INDEX, indexed_outputs, utc_now
 from inspector.files import (
     colliding_names,
     hostname_key,
@@ -455,11 +455,11 @@ class RunDocuments:
     """What a run's documents say of each other, read by `inspector verify` as it hashes them
     (`manifest.Documents`): run.json's chassis and verdicts, each record's chassis, verdict and
     run, each record's verdict as its own checks give it, the sha256 of each output they
-    judged as its evidence index gives it, and the outputs each evidence index names. A run
-    whose documents, as signed, disagree is not whole, however good its signature: only an
-    older inspector, or someone re-signing with a stolen key, writes one. Only documents found
-    as signed are read (any other is named as changed); files are judged by the manifest's
-    list, so none removed is named twice."""
+    judged as its evidence index gives it, and the outputs each evidence index names, each
+    with the sha256 the index gives it. A run whose documents, as signed, disagree is not
+    whole, however good its signature: only an older inspector, or someone re-signing with a
+    stolen key, writes one. Only documents found as signed are read (any other is named as
+    changed); files are judged by the manifest's list, so none removed is named twice."""
 
     def __init__(self, *, evidence: bool = True) -> None:
         # Whether the evidence indexes are read too, and the outputs the records judged
@@ -467,9 +467,8 @@ class RunDocuments:
         self._evidence = evidence
         self._meta: tuple[Any, list[str], dict[str, str]] | None = None  # run id, hosts, verdicts
         self._records: dict[str, tuple[str, str, Any]] = {}  # by file: chassis, verdict, run id
-        self._indexes: dict[str, set[str]] = {}  # by evidence folder: the files its index names
-        # by evidence folder: the sha256 its index gives each command's output
-        self._digests: dict[str, dict[str, str | None]] = {}
+        # by evidence folder: each command's output its index names, its file and sha256
+        self._indexes: dict[str, dict[str, tuple[str | None, str | None]]] = {}
         # by record file: each output its checks judged (evidence folder, command, sha256)
         self._judged: dict[str, set[tuple[str, str, str]]] = {}
         self._misjudged: dict[str, str] = {}  # by record file: how its verdict is not its checks'
@@ -507,8 +506,7 @@ class RunDocuments:
         else:
             folder = rel.rpartition("/")[0]
             try:
-                self._indexes[folder] = set(indexed_files(document))
-                self._digests[folder] = indexed_digests(document)
+                self._indexes[folder] = indexed_outputs(document)
             except ValueError:
                 self._unreadable.append(f"{rel}: not an evidence index")
 
@@ -527,12 +525,12 @@ class RunDocuments:
         if why:
             self._misjudged[rel] = why
 
-    def disagreements(self, signed: Collection[str], state: str) -> list[str]:
+    def disagreements(self, signed: Mapping[str, str], state: str) -> list[str]:
         return [*self._unreadable, *self._chassis(signed, state),
                 *(f"{rel}: {why}" for rel, why in sorted(self._misjudged.items())),
                 *self._judged_outputs(signed), *self._outputs(signed)]
 
-    def _chassis(self, signed: Collection[str], state: str) -> Iterator[str]:
+    def _chassis(self, signed: Mapping[str, str], state: str) -> Iterator[str]:
         """Each chassis run.json gives a verdict (in a finished run, each it lists) without
         its record, or without listing it among the run's hosts (the chassis the run was
         started to inspect), and each record run.json does not name as it is."""
@@ -558,7 +556,7 @@ class RunDocuments:
             if of_run != run_id:
                 yield f"{rel}: a record of run {of_run!r}, where {RUN_META} is of run {run_id!r}"
 
-    def _judged_outputs(self, signed: Collection[str]) -> Iterator[str]:
+    def _judged_outputs(self, signed: Mapping[str, str]) -> Iterator[str]:
         """Each output a record's checks judged that the index of its evidence folder does
         not give with the same sha256, and each folder they judged that has no index: the
         record would stand on evidence the run does not hold. (An index not as signed, or
@@ -567,34 +565,42 @@ class RunDocuments:
             return
         for rel, reads in sorted(self._judged.items()):
             for folder in sorted({folder for folder, _, _ in reads}):
-                if folder not in self._digests and f"{folder}/{INDEX}" not in signed:
+                if folder not in self._indexes and f"{folder}/{INDEX}" not in signed:
                     yield f"{rel}: judged outputs in {folder}, which has no {INDEX}"
             for folder, command, sha256 in sorted(reads):
-                digests = self._digests.get(folder)
-                if digests is None:
+                outputs = self._indexes.get(folder)
+                if outputs is None:
                     continue
-                if command not in digests:
+                if command not in outputs:
                     yield (f"{rel}: judged an output of {command!r}, which {folder}/{INDEX} "
                            "does not name")
-                elif digests[command] != sha256:
+                elif (given := outputs[command][1]) != sha256:
                     yield (f"{rel}: judged the output of {command!r} as sha256 {sha256}, where "
-                           f"{folder}/{INDEX} gives {digests[command] or 'none'}")
+                           f"{folder}/{INDEX} gives {given or 'none'}")
 
-    def _outputs(self, signed: Collection[str]) -> Iterator[str]:
-        """Each output an evidence index names that is not in the run, and each file of an
-        evidence folder (but its index and its context) that its index does not name."""
+    def _outputs(self, signed: Mapping[str, str]) -> Iterator[str]:
+        """Each output an evidence index names that is not in the run, or whose sha256 is not
+        the one the index gives, and each file of an evidence folder (but its index and its
+        context) that its index does not name."""
         from inspector.program import HostContext
 
-        for folder, names in sorted(self._indexes.items()):
-            for name in sorted(names):
-                if "/" in name or f"{folder}/{name}" not in signed:
+        for folder, outputs in sorted(self._indexes.items()):
+            for name, sha256 in sorted((name, sha256) for name, sha256 in outputs.values()
+                                       if name is not None):
+                if "/" in name or (digest := signed.get(f"{folder}/{name}")) is None:
                     yield f"{folder}/{INDEX}: names {name!r}, which is not in the run"
+                # A gzipped output's sha256 is of its text, not of its file's bytes.
+                elif digest != sha256 and not name.endswith(".gz"):
+                    yield (f"{folder}/{name}: an output of sha256 {digest}, where "
+                           f"{folder}/{INDEX} gives {sha256 or 'none'}")
+        named = {folder: {file for file, _ in outputs.values()}
+                 for folder, outputs in self._indexes.items()}
         for rel in signed:  # by folder then name, as the manifest lists them
             folder, _, name = rel.rpartition("/")
             if not rel.startswith(f"{EVIDENCE}/") or name in (INDEX, HostContext.FILE):
                 continue
-            if folder in self._indexes:
-                if name not in self._indexes[folder]:
+            if folder in named:
+                if name not in named[folder]:
                     yield f"{rel}: an output {folder}/{INDEX} does not name"
             elif f"{folder}/{INDEX}" not in signed:
                 yield f"{rel}: an output no index names ({folder} has no {INDEX})"

@@ -11,6 +11,7 @@ key, fails too, each disagreement named.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import re
@@ -129,8 +130,6 @@ def test_a_tampered_or_unsigned_manifest_fails(signed: dict[str, Any], run: Path
     _edit_json(record, failed)
     # The forger updates the record's hash in the manifest: the files agree, the signature not.
     manifest = json.loads((run / "manifest.json").read_text())
-    import hashlib
-
     manifest["files"][f"records/{host}.json"] = hashlib.sha256(record.read_bytes()).hexdigest()
     (run / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     done = _verify(run, key=signed["key"])
@@ -397,7 +396,7 @@ def test_run_json_and_the_records_must_agree(signed: dict[str, Any], run: Path,
 
 @pytest.mark.lab
 @pytest.mark.parametrize("case", ["output removed", "output added", "index removed",
-                                  "index names a path", "not an index"])
+                                  "index names a path", "not an index", "output rewritten"])
 def test_each_evidence_index_and_its_outputs_must_agree(signed: dict[str, Any], run: Path,
                                                         case: str) -> None:
     host = signed["hosts"][0]
@@ -430,6 +429,13 @@ def test_each_evidence_index_and_its_outputs_must_agree(signed: dict[str, Any], 
     if case == "not an index":
         index.write_text('{"commands": {}}\n')
         expected = [f"evidence/{host}/index.json: not an evidence index"]
+    if case == "output rewritten":  # what the device said, made to say something else
+        output = folder / "show_version.txt"
+        given = hashlib.sha256(output.read_bytes()).hexdigest()
+        output.write_text(output.read_text().replace("uptime", "up time"))
+        now = hashlib.sha256(output.read_bytes()).hexdigest()
+        expected = [f"evidence/{host}/show_version.txt: an output of sha256 {now}, where "
+                    f"evidence/{host}/index.json gives {given}"]
     sign_run(run, signed["key"])
     assert _whole(run, signed["public"]) == expected
 

@@ -230,7 +230,7 @@ def _read_run(run_dir: Path, pinned_keys: Sequence[str]
         found = [Inspection.of(signed(path)) for path in record_paths(run_dir)]
     except (KeyError, TypeError, json.JSONDecodeError, RecordError) as exc:
         raise StoreRefused(f"{run_dir}: a record this store cannot read: {exc}") from None
-    if disagreements := documents.disagreements(seal.files.keys(), seal.state):
+    if disagreements := documents.disagreements(seal.files, seal.state):
         raise StoreRefused(f"{run_dir}: the run is not whole: " + "; ".join(disagreements))
     if manifest_sha256() != seal_sha256:  # what was read is what that one seal covers
         raise RunAltered(f"{run_dir}: signed again while it was being stored; add it again")
