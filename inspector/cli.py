@@ -577,7 +577,8 @@ def keygen(key: Path | None, force: bool) -> None:
 def verify(run_dir: Path, public_key: Path | None, trust: bool) -> None:
     """Check every record and evidence file of a run against its signed manifest, and that
     the run's documents agree: run.json and the records, each record's verdict and its
-    checks, the outputs they judged and each evidence index, each index and its outputs.
+    checks, the outputs they judged and each evidence index, each index and its outputs,
+    the records and the verdicts the reports show.
 
     Without --public-key the signer must be this inspector's own key or one trusted before."""
     from inspector.manifest import added_note, verify_run

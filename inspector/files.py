@@ -200,6 +200,25 @@ def read_hashed(path: str | Path, st: os.stat_result) -> tuple[bytes, str]:
     return data, digest.hex()
 
 
+def read_hashed_lines(path: str | Path, st: os.stat_result, read: Callable[[bytes], None],
+                      block: int = 1 << 20) -> str:
+    """The file's sha256, its bytes given to `read` a block of whole lines at a time as they
+    are hashed: for a file both hashed and read that is too large to hold at once (a run's
+    report). Known to `sha256_file` from then on. `st`: the file's stat, just taken."""
+    digest = hashlib.sha256()
+    rest = b""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(block):
+            digest.update(chunk)
+            lines, newline, rest = (rest + chunk).rpartition(b"\n")
+            if newline:
+                read(lines)
+    if rest:
+        read(rest)
+    _read[_file_key(st)] = _stamp(st) + digest.digest()
+    return digest.hexdigest()
+
+
 def vouch_for(path: str | Path, st: os.stat_result | None = None) -> str:
     """The file's sha256 (`sha256_file`), and the file known from now on as this process's
     own, as it is: one it just wrote otherwise than by `atomic_write` (a report), or found as

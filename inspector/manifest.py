@@ -19,7 +19,7 @@ import json
 import os
 import stat
 from collections import Counter
-from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -30,6 +30,7 @@ from inspector.files import (
     known_digest,
     looks_temporary,
     read_hashed,
+    read_hashed_lines,
     sha256_file,
     vouch_for,
     whole_folders,
@@ -411,7 +412,8 @@ def _differences(run_dir: Path, recorded: dict[str, str], present: set[str],
                  documents: Documents | None = None) -> tuple[list[str], list[str], list[str]]:
     """The files changed, added and removed: those `present` (relative paths) against the
     sha256 `recorded` for them. Each file `documents` wants is read once, hashed from the
-    bytes read, and given to it when found as signed."""
+    bytes read, and given to it when found as signed; each it reads line by line is given to
+    it a block of lines at a time as it is hashed, and said to be found as signed."""
     changed = []
     root = str(run_dir)
     for rel in recorded.keys() & present:
@@ -420,9 +422,11 @@ def _differences(run_dir: Path, recorded: dict[str, str], present: set[str],
         if (st := _plain_stat(path)) is None:
             changed.append(rel)
             continue
-        data = None
+        data = read = None
         if documents is not None and documents.wants(rel):
             data, digest = read_hashed(path, st)
+        elif documents is not None and (read := documents.reads_lines(rel)) is not None:
+            digest = read_hashed_lines(path, st, read)
         else:
             digest = sha256_file(path, st)
         if digest != recorded[rel]:
@@ -431,6 +435,8 @@ def _differences(run_dir: Path, recorded: dict[str, str], present: set[str],
         vouch_for(path, st)  # as signed: this process's own, until it changes
         if data is not None and documents is not None:
             documents.take(rel, data)
+        elif read is not None and documents is not None:
+            documents.took_lines(rel)
     return sorted(changed), sorted(present - recorded.keys()), sorted(recorded.keys() - present)
 
 
@@ -475,6 +481,15 @@ class Documents(Protocol):
 
     def take(self, rel: str, data: bytes) -> None:
         """A file it wants, with its bytes, found as signed."""
+        ...
+
+    def reads_lines(self, rel: str) -> Callable[[bytes], None] | None:
+        """Where to give the file `rel`, a block of whole lines at a time as it is hashed,
+        where it reads that file so (one too large to hold at once); else None."""
+        ...
+
+    def took_lines(self, rel: str) -> None:
+        """The file `rel`, given to `reads_lines`, was found as signed."""
         ...
 
     def disagreements(self, signed: Mapping[str, str], state: str) -> list[str]:

@@ -37,12 +37,14 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from inspector.evidence import INDEX, indexed_outputs, utc_now
 from inspector.files import (
@@ -75,6 +77,9 @@ from inspector.manifest import (
 )
 from inspector.memory import give_back_freed_memory
 from inspector.policy import Policy
+
+if TYPE_CHECKING:  # the renderers load on use: most commands draw no report
+    from reports import ShownVerdicts
 
 RUN_META = "run.json"
 RECORDS = "records"
@@ -455,8 +460,9 @@ class RunDocuments:
     """What a run's documents say of each other, read by `inspector verify` as it hashes them
     (`manifest.Documents`): run.json's chassis and verdicts, each record's chassis, verdict and
     run, each record's verdict as its own checks give it, the sha256 of each output they
-    judged as its evidence index gives it, and the outputs each evidence index names, each
-    with the sha256 the index gives it. A run whose documents, as signed, disagree is not
+    judged as its evidence index gives it, the outputs each evidence index names, each with
+    the sha256 the index gives it, and the verdict the default reports, and each record's
+    pieces of them, show of each chassis. A run whose documents, as signed, disagree is not
     whole, however good its signature: only an older inspector, or someone re-signing with a
     stolen key, writes one. Only documents found as signed are read (any other is named as
     changed); files are judged by the manifest's list, so none removed is named twice."""
@@ -472,13 +478,35 @@ class RunDocuments:
         # by record file: each output its checks judged (evidence folder, command, sha256)
         self._judged: dict[str, set[tuple[str, str, str]]] = {}
         self._misjudged: dict[str, str] = {}  # by record file: how its verdict is not its checks'
+        # What the default reports, and each record's pieces of them, show (`ShownVerdicts`):
+        # by report, and by piece with its stamp (the record it was drawn from).
+        self._reports: dict[str, ShownVerdicts] = {}
+        self._reading: dict[str, ShownVerdicts] = {}  # a report being read, until found as signed
+        self._pieces: dict[str, tuple[dict[str, Any], ShownVerdicts]] = {}
+        # The reports every run keeps, relative to the run, with their format.
+        self._report_formats = {report_path(Path(), fmt).as_posix(): fmt
+                                for fmt in DEFAULT_FORMATS}
         self._unreadable: list[str] = []
 
     def wants(self, rel: str) -> bool:
-        return rel == RUN_META or rel.startswith(f"{RECORDS}/") or (
+        return rel == RUN_META or rel.startswith((f"{RECORDS}/", f"{REPORT_PARTS}/")) or (
             self._evidence and rel.startswith(f"{EVIDENCE}/") and rel.endswith(f"/{INDEX}"))
 
+    def reads_lines(self, rel: str) -> Callable[[bytes], None] | None:
+        from reports import ShownVerdicts
+
+        if (fmt := self._report_formats.get(rel)) is None:
+            return None
+        self._reading[rel] = shown = ShownVerdicts(fmt)
+        return partial(shown.read, fmt=fmt)
+
+    def took_lines(self, rel: str) -> None:
+        self._reports[rel] = self._reading.pop(rel)
+
     def take(self, rel: str, data: bytes) -> None:
+        if rel.startswith(f"{REPORT_PARTS}/"):
+            self._take_pieces(rel, data)
+            return
         try:
             document = json.loads(data)
         except ValueError:
@@ -510,6 +538,26 @@ class RunDocuments:
             except ValueError:
                 self._unreadable.append(f"{rel}: not an evidence index")
 
+    def _take_pieces(self, rel: str, data: bytes) -> None:
+        """A record's pieces of the reports: what they show, and the record they name. Pieces
+        that cannot be read are never shown (`reports._kept`: they are drawn again)."""
+        from reports import ShownVerdicts, read_kept
+
+        if (kept := read_kept(data)) is None:
+            return
+        stamp, pieces = kept
+        shown = ShownVerdicts(*self._report_formats.values())
+        try:
+            for fmt, piece in pieces.items():
+                for key, blob in piece.items():
+                    if isinstance(blob, bytes):
+                        shown.read(blob, fmt=fmt, piece=key)
+            # What the HTML summary counts the chassis as, drawn from the piece's row.
+            shown.counts[str(pieces["html"]["row"]["verdict"])] = 1
+        except (KeyError, TypeError, AttributeError):
+            return  # not of this inspector's pieces: none it would show
+        self._pieces[rel] = (stamp, shown)
+
     def _judge_again(self, rel: str, document: dict[str, Any]) -> None:
         """The record's verdict judged again from its own checks, as the run judged it."""
         from inspector.records import Record, RecordError, judged_outputs, misjudged
@@ -528,7 +576,7 @@ class RunDocuments:
     def disagreements(self, signed: Mapping[str, str], state: str) -> list[str]:
         return [*self._unreadable, *self._chassis(signed, state),
                 *(f"{rel}: {why}" for rel, why in sorted(self._misjudged.items())),
-                *self._judged_outputs(signed), *self._outputs(signed)]
+                *self._judged_outputs(signed), *self._outputs(signed), *self._shown(signed)]
 
     def _chassis(self, signed: Mapping[str, str], state: str) -> Iterator[str]:
         """Each chassis run.json gives a verdict (in a finished run, each it lists) without
@@ -578,6 +626,24 @@ class RunDocuments:
                     yield (f"{rel}: judged the output of {command!r} as sha256 {sha256}, where "
                            f"{folder}/{INDEX} gives {given or 'none'}")
 
+    def _shown(self, signed: Mapping[str, str]) -> Iterator[str]:
+        """Where the default reports, or a record's pieces of them that the next report drawn
+        would show (`reports.serves`), do not show each chassis they draw, once in each place,
+        with its record's verdict: a report may show nothing else of the records."""
+        from reports import serves
+
+        records = {Path(rel).stem: (rel, hostname, verdict)
+                   for rel, (hostname, verdict, _) in self._records.items()}
+        # Records not as signed, or not records, are named so already: not judged here.
+        unread = {Path(rel).stem for rel in signed
+                  if rel.startswith(f"{RECORDS}/") and rel not in self._records}
+        for rel, shown in sorted(self._reports.items()):
+            yield from _shown_otherwise(rel, shown, records, unread)
+        for rel, (stamp, shown) in sorted(self._pieces.items()):
+            anchor = Path(rel).stem
+            if anchor in records and serves(stamp, signed[records[anchor][0]]):
+                yield from _shown_otherwise(rel, shown, {anchor: records[anchor]}, set())
+
     def _outputs(self, signed: Mapping[str, str]) -> Iterator[str]:
         """Each output an evidence index names that is not in the run, or whose sha256 is not
         the one the index gives, and each file of an evidence folder (but its index and its
@@ -604,6 +670,32 @@ class RunDocuments:
                     yield f"{rel}: an output {folder}/{INDEX} does not name"
             elif f"{folder}/{INDEX}" not in signed:
                 yield f"{rel}: an output no index names ({folder} has no {INDEX})"
+
+
+def _shown_otherwise(rel: str, shown: ShownVerdicts, records: dict[str, tuple[str, str, str]],
+                     unread: set[str]) -> Iterator[str]:
+    """Where a report, or a record's pieces (`rel`), does not show each of `records` (by
+    anchor: record file, chassis, verdict) once in each of its places with its verdict, or
+    counts them otherwise in its summary, or shows a chassis none of `records` is."""
+    for anchor in sorted(shown.shown.keys() - records.keys() - unread):
+        yield f"{rel}: shows chassis {anchor!r}, whose record it was not drawn from"
+    for anchor, (record, hostname, verdict) in sorted(records.items()):
+        at = shown.shown.get(anchor, {})
+        for place in shown.places:
+            times = at.get(place, [])
+            if not times:
+                yield f"{rel}: does not show chassis {hostname!r} in the {place} ({record})"
+            elif len(times) > 1:
+                yield f"{rel}: shows chassis {hostname!r} {len(times)} times in the {place}"
+            elif times[0] != {verdict}:
+                yield (f"{rel}: shows chassis {hostname!r} as {' and '.join(sorted(times[0]))} "
+                       f"in the {place}, where {record} says {verdict}")
+    if shown.counts and not unread:
+        given = Counter(verdict for _, _, verdict in records.values())
+        for verdict in sorted(shown.counts.keys() | given.keys()):
+            if shown.counts.get(verdict, 0) != given[verdict]:
+                yield (f"{rel}: counts {shown.counts.get(verdict, 0)} chassis {verdict}, where "
+                       f"the records give {given[verdict]}")
 
 
 def _texts(values: Any) -> TypeGuard[list[str]]:

@@ -110,16 +110,62 @@ def _keep(path: Path, stamp: dict[str, Any], pieces: dict[str, dict[str, Any]]) 
 def _kept(path: Path, stamp: dict[str, Any]) -> dict[str, dict[str, Any]] | None:
     """The pieces kept at `path` if they were drawn from the record `stamp` names."""
     try:
-        data = path.read_bytes()
+        kept = read_kept(path.read_bytes())
+    except OSError:
+        return None  # none yet: drawn
+    return kept[1] if kept is not None and kept[0] == stamp else None
+
+
+def read_kept(data: bytes) -> tuple[dict[str, Any], dict[str, dict[str, Any]]] | None:
+    """The stamp and the pieces of a kept file's bytes; None for one cut short or not ours."""
+    try:
         end = data.index(b"\n")
         head = json.loads(data[:end])
-        if any(head.get(key) != value for key, value in stamp.items()):
-            return None
         pieces: dict[str, dict[str, Any]] = head["pieces"]
         offset = end + 1
         for fmt, key, length in head["blobs"]:
             pieces[fmt][key] = data[offset:offset + length]
             offset += length
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None  # none yet, cut short, or not ours: drawn again
-    return pieces if offset == len(data) else None
+        stamp = {key: head[key] for key in ("version", "record_sha256")}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return (stamp, pieces) if offset == len(data) else None
+
+
+def serves(stamp: dict[str, Any], record_sha256: str) -> bool:
+    """Whether pieces of this stamp serve for the record of that sha256: the next report drawn
+    would show them (any other is drawn again first)."""
+    return stamp == {"version": PIECES_VERSION, "record_sha256": record_sha256}
+
+
+class ShownVerdicts:
+    """What a report of these `formats` (html, junit), or a chassis's pieces of them, shows of
+    each chassis's verdict, read from its markup a block of whole lines at a time: by the
+    chassis's anchor (its record file's stem) and place (`places`), each time it is shown, the
+    verdicts it shows there; and the HTML summary's count of each verdict."""
+
+    def __init__(self, *formats: str) -> None:
+        from reports.html import SHOWN_VERDICTS as HTML
+        from reports.junit import SHOWN_VERDICTS as JUNIT
+
+        self._patterns = {fmt: {"html": HTML, "junit": JUNIT}[fmt] for fmt in formats}
+        self.places = sorted(place for patterns in self._patterns.values() for place in patterns)
+        self.shown: dict[str, dict[str, list[set[str]]]] = {}
+        self.counts: dict[str, int] = {}  # verdict: how many chassis the summary counts
+
+    def read(self, lines: bytes, *, fmt: str, piece: str | None = None) -> None:
+        """A block of whole lines of markup of the format `fmt`; `piece`: the key of the one
+        piece of a chassis they are (`html_piece`, `junit_piece`)."""
+        from reports.html import SHOWN_COUNTS
+
+        for place, (key, pattern) in self._patterns[fmt].items():
+            if piece not in (None, key):
+                continue
+            for found in pattern.finditer(lines):
+                shown = self.shown.setdefault(found["anchor"].decode(errors="replace"), {})
+                shown.setdefault(place, []).append({
+                    found[name].decode(errors="replace") for name in ("verdict", "badge")
+                    if name in pattern.groupindex})
+        if fmt == "html" and piece is None:
+            for found in SHOWN_COUNTS.finditer(lines):
+                self.counts[found["verdict"].decode()] = int(found["count"])

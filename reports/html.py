@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import re
 import shutil
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -210,6 +211,24 @@ def write_html(records: Iterable[Record], output: Path, *,
         for name, record in anchored(records):
             report.add(html_piece(name, record))
         return report.write(output)
+
+
+# Where the report shows each chassis's verdict, read back by `inspector verify`: its row of
+# the chassis table and its section, each giving the verdict as data and as its badge's text,
+# by the chassis's anchor, with the piece (`html_piece`) that holds it; and the summary's
+# count of each verdict. Whatever a record quotes is escaped, so none of these can be written
+# by a device or an inventory.
+SHOWN_VERDICTS = {
+    "chassis table": ("table_row", re.compile(
+        rb'<tr data-verdict="(?P<verdict>[^"]*)"><td><a href="#c-(?P<anchor>[^"]*)">[^\n]*?'
+        rb'<td><span class="badge [^"]*">(?P<badge>[^<]*)</span></td><td class="findings">')),
+    "section": ("section", re.compile(
+        rb'<section class="chassis" id="c-(?P<anchor>[^"]*)" data-verdict="(?P<verdict>[^"]*)">'
+        rb'<div class="chassis-head"><h2>[^<]*</h2><span class="badge [^"]*">(?P<badge>[^<]*)'
+        rb'</span>')),
+}
+SHOWN_COUNTS = re.compile(rb'<span class="num" data-count="(?P<verdict>[A-Z]+)">(?P<count>\d+)'
+                          rb'</span>')
 
 
 def html_piece(anchor: str, record: Record) -> dict[str, Any]:

@@ -6,6 +6,7 @@ counts on every suite, `time` as a plain decimal, `timestamp` without a zone (it
 
 from __future__ import annotations
 
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -38,6 +39,16 @@ def write_junit(records: Iterable[Record], output: Path, *,
         for name, record in anchored(records):
             report.add(junit_piece(name, record))
         return report.write(output)
+
+
+# Where the report shows each chassis's verdict, read back by `inspector verify`: its suite's
+# `verdict` property, by the suite's id (the chassis's anchor), with the piece (`junit_piece`)
+# that holds it. Attribute values are escaped, so no quoted text can be taken for it.
+SHOWN_VERDICTS = {
+    "testsuite": ("suite", re.compile(
+        rb'<testsuite [^>\n]*? id="(?P<anchor>[^"]*)"><properties>(?:<property [^>\n]*/>)*?'
+        rb'<property name="verdict" value="(?P<verdict>[^"]*)" />')),
+}
 
 
 def junit_piece(suite_id: str, record: Record) -> dict[str, Any]:

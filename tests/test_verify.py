@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from inspector.manifest import FINISHED, INTERRUPTED, OPEN, sign_run
+from inspector.store import draw_reports
 from mock_devices import plan_lab, running_lab
 from tests.lab_run import inspector
 
@@ -135,9 +136,11 @@ def test_a_tampered_or_unsigned_manifest_fails(signed: dict[str, Any], run: Path
     done = _verify(run, key=signed["key"])
     assert done.returncode == 1 and "does not match its signature" in done.stdout, done.stdout
 
-    # Re-signed with the forger's own key, run.json made to agree with the record, the run
-    # is consistent again, but the key is not this inspector's, nor the one pinned.
+    # Re-signed with the forger's own key, run.json made to agree with the record and the
+    # reports drawn again, the run is consistent again, but the key is not this inspector's,
+    # nor the one pinned.
     _edit_json(run / "run.json", lambda meta: meta["verdicts"].update({host: "FAIL"}))
+    draw_reports(run)
     forger = tmp_path / "forger.pem"
     assert inspector("keygen", "--key", str(forger)).returncode == 0
     sign_run(run, forger)
@@ -316,6 +319,7 @@ def test_a_signed_run_whose_documents_disagree_is_named_by_verify_and_fails(
     host = signed["hosts"][0]
     (run / "records" / f"{host}.json").unlink()
     (run / "evidence" / host / "show_version.txt").unlink()
+    draw_reports(run)  # the reports follow the records: only they disagree
     sign_run(run, signed["key"])
     done = _verify(run, key=signed["key"])
     assert done.returncode == 1, done.stdout
@@ -390,6 +394,7 @@ def test_run_json_and_the_records_must_agree(signed: dict[str, Any], run: Path,
         _edit_json(meta, lambda m: m.update(verdicts=[host, other]))
     if case == "host not listed":
         _edit_json(meta, lambda m: m["hosts"].remove(host))
+    draw_reports(run)  # the reports follow the records: only they disagree
     sign_run(run, signed["key"])
     assert _whole(run, signed["public"]) == [expected]
 
@@ -480,6 +485,7 @@ def test_a_records_verdict_must_be_what_its_own_checks_give(signed: dict[str, An
         if case.startswith("minor"):
             expected = []
     record_file.write_text(json.dumps(record, indent=2) + "\n")
+    draw_reports(run)  # the reports follow the records: only they disagree
     sign_run(run, signed["key"])
     assert _whole(run, signed["public"]) == expected
 
@@ -520,6 +526,55 @@ def test_each_output_a_record_judged_must_be_the_one_its_evidence_index_gives(
 
 
 @pytest.mark.lab
+@pytest.mark.parametrize("case", ["record failed, reports left", "suite removed", "piece altered",
+                                  "another chassis shown"])
+def test_the_reports_and_their_pieces_must_show_each_chassis_as_its_record_says(
+        signed: dict[str, Any], run: Path, case: str) -> None:
+    """The default reports show every chassis of the run, once in each place, with its
+    record's verdict, and count them so; so does each chassis's piece of them that the next
+    report drawn would show (one drawn from its record as signed). A report is read for what
+    it shows, never drawn again: an older inspector's markup is not a disagreement."""
+    host = signed["hosts"][0]
+    record = f"records/{host}.json"
+    if case == "record failed, reports left":  # the record, its checks and run.json agree
+        def failed(document: dict[str, Any]) -> None:
+            check = _first_check(document, "critical")
+            check["status"] = "FAIL"
+            document.update(verdict="FAIL", verdict_reason=f"failed: {check['id']}")
+
+        _edit_json(run / record, failed)
+        _edit_json(run / "run.json", lambda m: m["verdicts"].update({host: "FAIL"}))
+        expected = [f"report.html: shows chassis {host!r} as PASS in the {place}, where "
+                    f"{record} says FAIL" for place in ("chassis table", "section")] + [
+            "report.html: counts 0 chassis FAIL, where the records give 1",
+            "report.html: counts 2 chassis PASS, where the records give 1",
+            f"report.xml: shows chassis {host!r} as PASS in the testsuite, where {record} "
+            "says FAIL"]
+    if case == "suite removed":
+        junit = run / "report.xml"
+        text = junit.read_text()
+        start = text.index(f'<testsuite name="{host}"')
+        junit.write_text(text[:start] + text[text.index("</testsuite>\n", start) + 13:])
+        expected = [f"report.xml: does not show chassis {host!r} in the testsuite ({record})"]
+    if case == "piece altered":  # the same length: the piece is read whole
+        piece = run / "report-parts" / f"{host}.json"
+        piece.write_bytes(piece.read_bytes().replace(b'data-verdict="PASS"',
+                                                     b'data-verdict="FAIL"'))
+        expected = [f"report-parts/{host}.json: shows chassis {host!r} as FAIL and PASS in the "
+                    f"{place}, where {record} says PASS"
+                    for place in ("chassis table", "section")]
+    if case == "another chassis shown":
+        html = run / "report.html"
+        text = html.read_text()
+        row = re.search(f'<tr data-verdict="PASS"><td><a href="#c-{host}">.*\n', text)
+        assert row
+        html.write_text(text.replace(row[0], row[0] + row[0].replace(f"#c-{host}", "#c-ghost")))
+        expected = ["report.html: shows chassis 'ghost', whose record it was not drawn from"]
+    sign_run(run, signed["key"])
+    assert _whole(run, signed["public"]) == expected
+
+
+@pytest.mark.lab
 def test_a_run_interrupted_or_open_needs_no_record_for_a_chassis_without_verdict(
         signed: dict[str, Any], run: Path) -> None:
     """A run stopped with chassis left lists them in run.json without a verdict, and has no
@@ -527,6 +582,7 @@ def test_a_run_interrupted_or_open_needs_no_record_for_a_chassis_without_verdict
     host = signed["hosts"][0]
     (run / "records" / f"{host}.json").unlink()
     _edit_json(run / "run.json", _without_verdict(host))
+    draw_reports(run)  # as the run drew them, without the chassis
     for state in (INTERRUPTED, OPEN):
         sign_run(run, signed["key"], state=state)
         assert _whole(run, signed["public"]) == []
