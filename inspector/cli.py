@@ -589,6 +589,13 @@ def verify(run_dir: Path, public_key: Path | None, trust: bool) -> None:
         raise Unusable(f"run folder not found: {run_dir}")
     with reading(run_dir):  # not while a command writes it: its files are then between seals
         result = verify_run(run_dir, public_key, trust=trust, documents=RunDocuments())
+    # The signature first: while it is not good, no line after it is vouched for by a key
+    # the user trusts, and it says so once; they still show what was done to the run.
+    for problem in result.problems:
+        print(f"problem: {plain_line(problem)}")
+    if result.problems and not result.as_signed_and_whole:
+        print("problem: no trusted signature vouches for what follows: it compares the run's "
+              "files with the manifest they came with, and with each other")
     # A name is anyone's who could write to the run: each prints on its own line, inert.
     for name in result.changed:
         print(f"changed: {plain_line(name)}")
@@ -596,8 +603,6 @@ def verify(run_dir: Path, public_key: Path | None, trust: bool) -> None:
         print(f"added: {plain_line(name)}{added_note(name)}")
     for name in result.removed:
         print(f"removed: {plain_line(name)}")
-    for problem in result.problems:
-        print(f"problem: {plain_line(problem)}")
     for disagreement in result.disagreements:
         print(f"not whole: {plain_line(disagreement)}")
     if result.ok:

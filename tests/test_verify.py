@@ -165,6 +165,29 @@ def test_a_tampered_or_unsigned_manifest_fails(signed: dict[str, Any], run: Path
     assert done.returncode == 1 and "no manifest.json" in done.stdout
 
 
+@pytest.mark.lab
+def test_a_bad_signature_is_said_first_and_what_follows_as_vouched_for_by_no_key(
+        signed: dict[str, Any], run: Path, tmp_path: Path) -> None:
+    """A run altered, not whole and signed by a key this inspector never saw: the key is the
+    first thing said, and every line after it is said to compare the files with the manifest
+    they came with, which no trusted key vouches for."""
+    host = signed["hosts"][0]
+    _edit_json(run / "run.json", lambda meta: meta["verdicts"].update({host: "FAIL"}))
+    forger = tmp_path / "forger.pem"
+    assert inspector("keygen", "--key", str(forger)).returncode == 0
+    sign_run(run, forger)
+    (run / "planted.txt").write_text("planted\n")
+    done = _verify(run, key=signed["key"])
+    assert done.returncode == 1
+    assert done.stdout.splitlines()[1:] == [
+        "problem: no trusted signature vouches for what follows: it compares the run's files "
+        "with the manifest they came with, and with each other",
+        "added: planted.txt",
+        f"not whole: records/{host}.json: verdict PASS, where run.json says FAIL"]
+    assert done.stdout.startswith("problem: signed by SHA256:"), done.stdout
+    assert "a key this inspector has never seen" in done.stdout.splitlines()[0]
+
+
 @pytest.mark.parametrize("changed", ["junk!\n", "  \n", "\x00", "AAAA\n", "no line end",
                                      "unused bits"])
 def test_a_signature_with_anything_added_fails(signed: dict[str, Any], run: Path,
