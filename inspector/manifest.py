@@ -563,8 +563,9 @@ def verify_run(run_dir: Path, public_key: Path | None = None, *, trust: bool = F
                documents: Documents | None = None) -> Verification:
     """Every file of the run against its manifest, and the manifest's signature against a
     trusted key: the one in `public_key`, else this inspector's own or one trusted before,
-    else (with `trust`) the key the manifest carries, which is remembered from then on.
-    `documents`: what the run's files, as signed, must say of each other."""
+    else (with `trust`) the key the manifest carries, remembered from then on once the run
+    verifies: a key whose signature fails, or that signed a run altered since or not whole,
+    is not. `documents`: what the run's files, as signed, must say of each other."""
     result = Verification()
     try:
         body, manifest = _read_manifest(run_dir)
@@ -587,7 +588,7 @@ def verify_run(run_dir: Path, public_key: Path | None = None, *, trust: bool = F
         if known:
             key, result.trusted_as = known[0]
         elif trust and embedded:
-            key, result.trusted_as = embedded, f"trusted from now on in {trust_key(embedded)}"
+            key = embedded  # trusted once the run is found good, below
         else:
             own = own_public_key()
             result.problems.append(
@@ -604,6 +605,13 @@ def verify_run(run_dir: Path, public_key: Path | None = None, *, trust: bool = F
         run_dir, signed, present, documents)
     if documents is not None:
         result.disagreements = documents.disagreements(signed, result.state)
+    if key is not None and result.trusted_as is None:  # the key --trust was asked to trust
+        if result.ok:
+            result.trusted_as = f"trusted from now on in {trust_key(embedded)}"
+        else:
+            result.problems.insert(0, f"signed by {result.signer}, a key this inspector has "
+                                      "never seen: not trusted, as the run it signed does not "
+                                      "verify")
     return result
 
 

@@ -188,6 +188,33 @@ def test_a_bad_signature_is_said_first_and_what_follows_as_vouched_for_by_no_key
     assert "a key this inspector has never seen" in done.stdout.splitlines()[0]
 
 
+@pytest.mark.lab
+@pytest.mark.parametrize("case", ["signature altered", "not whole"])
+def test_trust_is_given_only_to_a_key_whose_run_verifies(signed: dict[str, Any], run: Path,
+                                                        tmp_path: Path, case: str) -> None:
+    """`verify --trust` remembered the key the manifest carries before checking anything: a
+    run whose manifest no longer matched its signature, or that its signer made not whole,
+    left its key trusted from then on, by this and every later command."""
+    forger = tmp_path / "forger.pem"
+    assert inspector("keygen", "--key", str(forger)).returncode == 0
+    if case == "not whole":
+        host = signed["hosts"][0]
+        _edit_json(run / "run.json", lambda meta: meta["verdicts"].update({host: "FAIL"}))
+    sign_run(run, forger)
+    if case == "signature altered":
+        manifest = json.loads((run / "manifest.json").read_text())
+        manifest["signed_at"] = "2020-01-01T00:00:00Z"
+        (run / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    inspector_key = tmp_path / "other" / "key.pem"
+    done = _verify(run, "--trust", key=inspector_key)
+    assert done.returncode == 1
+    assert done.stdout.startswith("problem: signed by SHA256:"), done.stdout
+    assert "never seen: not trusted, as the run it signed does not verify" in done.stdout
+    assert not (inspector_key.parent / "trusted_keys").exists()
+    later = _verify(run, key=inspector_key)
+    assert later.returncode == 1 and "a key this inspector has never seen" in later.stdout
+
+
 @pytest.mark.parametrize("changed", ["junk!\n", "  \n", "\x00", "AAAA\n", "no line end",
                                      "unused bits"])
 def test_a_signature_with_anything_added_fails(signed: dict[str, Any], run: Path,
