@@ -268,12 +268,16 @@ def test_all_reruns_every_check_but_one_the_catalogue_no_longer_has_and_names_it
     the result the run gave it, and is named as not rerun."""
     from inspector.files import read_json, write_json
     from inspector.manifest import FINISHED, seal_run
+    from inspector.policy import load_policy
+    from inspector.records import Record
     from inspector.store import record_path
 
     path = record_path(run, FAN)
     record = read_json(path)
     retired = {**_check(record, "hw.fan.status"), "id": "hw.fan.retired"}
     record["checks"].append(retired)
+    judged = Record.from_dict(record).judged(load_policy())  # as that inspector judged it
+    record["verdict"], record["verdict_reason"] = judged.verdict, judged.verdict_reason
     write_json(path, record)
     seal_run(run, Path(base["env"]["INSPECTOR_KEY"]), state=FINISHED)
     _verify(run, base["env"])
