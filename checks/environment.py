@@ -194,15 +194,27 @@ class _IosReader:
         self.current = name
 
     def read(self, text: str) -> Environment:
+        after_blank = False
         for line in text.splitlines():
             stripped = line.strip()
-            if not stripped or re.fullmatch(r"[-=\s]+", stripped):
+            if not stripped:
+                after_blank = True
+                continue
+            if re.fullmatch(r"[-=\s]+", stripped):
                 continue
             if self.mode and self.table_row(line, stripped):
+                after_blank = False
                 continue
-            self.mode = None
-            if not self.header(stripped):
-                self.statement(stripped)
+            table, self.mode = self.mode, None
+            known = self.header(stripped) or self.statement(stripped)
+            if table and not (known or after_blank):
+                # A table ends at a blank line, or at the next header or line of its own
+                # that the device prints after it: a line that is none of these, right
+                # after a row, is a row we cannot read, and the rows below it would go
+                # unjudged (a sensor in a red state after a row cut short).
+                raise Unreadable(f"the row `{stripped}` of the {table.replace('_', ' ')} "
+                                 "cannot be read: the rows after it are not seen")
+            after_blank = False
         fan_trays = self.fan_slots - self.supply_slots
         for name, parts in self.c6k_supplies.items():
             # Each supply's block ends with its output line, the one that says whether it
@@ -551,10 +563,11 @@ class _IosReader:
             return False
         return True
 
-    def statement(self, s: str) -> None:
-        """The free-standing lines of the Catalyst, IE and ASR 901 layouts."""
+    def statement(self, s: str) -> bool:
+        """The free-standing lines of the Catalyst, IE and ASR 901 layouts; True when the
+        line was one of them."""
         if self.c6k_statement(s) or self.isr_statement(s):
-            return
+            return True
         if m := re.match(r"^SWITCH:\s*(\d+)$|^Switch:\s*(\d+)$", s, re.IGNORECASE):
             self.switch = m[1] or m[2]
         elif re.search(r"\bdirection is\b", s, re.IGNORECASE):
@@ -619,6 +632,9 @@ class _IosReader:
             )
         elif re.match(r"^Fantray\s*:", s, re.IGNORECASE):
             self.fans["fan tray"] = s.split(":", 1)[1].strip()
+        else:
+            return False
+        return True
 
 
 def _c6k_supply_state(parts: dict[str, str]) -> str:
