@@ -57,6 +57,10 @@ class Environment:
     # beside its supply table (Catalyst 9200/9300 17.x): a sensor may show a fault the table's
     # Status column does not.
     supply_sensors: dict[str, str] | None = None
+    # The supply table's row each of those sensors speaks of (`switch 2 PS1 Vout` of `switch 2
+    # power supply 2A`), where the output holds that table: the two must agree on which bays
+    # hold a supply.
+    supply_sensor_bays: dict[str, str] | None = None
 
 
 class EachOnce(dict[str, _V]):
@@ -75,11 +79,13 @@ class EachOnce(dict[str, _V]):
 def _environment(
     psus: dict[str, str], fans: dict[str, str], temps: dict[str, Reading],
     supply_sensors: dict[str, str] | None = None,
+    supply_sensor_bays: dict[str, str] | None = None,
 ) -> Environment:
     if not (psus or fans or temps):
         raise Unreadable("no power supply, fan or temperature section found")
     return Environment(power_supplies=psus or None, fans=fans or None, temperatures=temps or None,
-                       supply_sensors=supply_sensors or None)
+                       supply_sensors=supply_sensors or None,
+                       supply_sensor_bays=supply_sensor_bays or None)
 
 
 def _number(text: object) -> float | None:
@@ -162,6 +168,8 @@ class _IosReader:
         self.psus: dict[str, str] = EachOnce()
         self.sensor_psus: dict[str, list[str]] = {}  # only used when no supply table exists
         self.supply_sensors: dict[str, str] = {}  # Catalyst `PS1 Vout`: judged in any case
+        self.supply_sensor_bays: dict[str, str] = {}
+        self.catalyst_bays_read = False  # a Catalyst supply table (`1A`, `1B`) was read
         # A power slot with fans and no power sensor but its draw holds a fan tray (ASR
         # 1001-X `P2 RPM: fan0` .. `P2 P: pwr`); a supply's own fan sits beside its PEM rows.
         self.fan_slots: set[str] = set()
@@ -241,7 +249,8 @@ class _IosReader:
             )
             for name, t in self.temps.items()
         }
-        return _environment(psus, self.fans, temps, self.supply_sensors)
+        return _environment(psus, self.fans, temps, self.supply_sensors,
+                            self.supply_sensor_bays if self.catalyst_bays_read else None)
 
     def header(self, s: str) -> bool:
         """Recognise a table header and switch mode; True when the line was one."""
@@ -298,6 +307,7 @@ class _IosReader:
         if not m:
             return False
         name = f"switch {m[1]} power supply {m[1]}{m[2]}"
+        self.catalyst_bays_read = True
         rest = m[3]
         if re.match(r"not present", rest, re.IGNORECASE):
             self.psus[name] = "not present"
@@ -476,6 +486,12 @@ class _IosReader:
         if supply:  # Catalyst 9200/9300 17.x: `PS1 Vout  1  GOOD  56238 mV`
             self.sensor_psus.setdefault(f"{location} power supply {supply[1]}", []).append(state)
             self.supply_sensors[f"{location} {sensor}"] = state
+            # PS1 is bay A, PS2 bay B, PS3 bay C: so in every Catalyst output of the corpus,
+            # where each supply's sensors read GOOD and each empty bay's NOT PRESENT.
+            if member := re.fullmatch(r"switch (\d+)", location):
+                bay = chr(ord("A") + int(supply[1][2:]) - 1)
+                self.supply_sensor_bays[f"{location} {sensor}"] = (
+                    f"{location} power supply {member[1]}{bay}")
         elif re.fullmatch(r"(?:P|PEM|PS)\d+", location) and not speed:
             name = f"power supply {location}"
             if re.search(r"\bfan|\brpm\b", sensor, re.IGNORECASE) or unit in {"RPM", "rpm"}:
@@ -1017,6 +1033,20 @@ def psu_status(environment: Environment, policy: Policy) -> Outcome:
     if environment.power_supplies is None:
         return Outcome.error("the environment output shows no power supplies")
     supplies = environment.power_supplies
+    if disputed := _disputed_bays(environment, policy):
+        # Two parts of one output that disagree on whether a bay holds a supply prove
+        # neither: which of them describes the chassis cannot be told from the text.
+        evidence: list[Evidence] = []
+        said: list[str] = []
+        for bay, sensors in disputed.items():
+            row = supplies.get(bay, "not listed")
+            said.append(f"{bay} is `{row}` in the supply table, "
+                        + ", ".join(f"{name} {state}" for name, state in sensors.items()))
+            evidence.append(Evidence(path=f"power supplies/{bay}", actual=row))
+            evidence += [Evidence(path=f"power supply sensors/{name}", actual=state)
+                         for name, state in sensors.items()]
+        return Outcome.error("the supply table and the supplies' own sensors disagree: "
+                             + "; ".join(said), evidence)
     (only, state), *others = supplies.items()
     if not others and is_absent(state, policy):
         # One bay, empty: the chassis lacks the supply it is built with.
@@ -1038,6 +1068,20 @@ def psu_status(environment: Environment, policy: Policy) -> Outcome:
          *(Evidence(path=f"power supply sensors/{n}", expected="ok", actual=s)
            for n, s in faults.items())],
     )
+
+
+def _disputed_bays(environment: Environment, policy: Policy) -> dict[str, dict[str, str]]:
+    """The supply table's bays whose own sensors say otherwise of them: a bay the table shows
+    holding a supply (`2A ... OK`) and a sensor of it NOT PRESENT, or a bay the table shows
+    empty, or does not list, and a sensor of it reading (GOOD, BAD)."""
+    supplies = environment.power_supplies or {}
+    disputed: dict[str, dict[str, str]] = {}
+    for sensor, bay in (environment.supply_sensor_bays or {}).items():
+        state = (environment.supply_sensors or {})[sensor]
+        bay_empty = bay not in supplies or is_absent(supplies[bay], policy)
+        if bay_empty != is_absent(state, policy):
+            disputed.setdefault(bay, {})[sensor] = state
+    return disputed
 
 
 def fanless_pid(inventory: list[InventoryItem] | None, policy: Policy) -> str | None:

@@ -65,3 +65,45 @@ def test_a_row_that_cannot_be_read_does_not_end_its_table(
         assert judged["status"] == "ERROR", (check_id, judged)
         assert f"the row `{cut.strip()}` of the sensor table cannot be read" in (
             judged["message"])
+
+
+# A Catalyst 9300 stack on 17.x: each member's sensor list names its supplies' sensors (PS1 is
+# bay A, PS2 bay B), GOOD for the supply its table lists `OK`, NOT PRESENT for a bay its table
+# lists `Not Present`, in every such output of the corpus.
+C9300_STACK = "iosxe/show_environment_all/genieparser--cat9k_c9300-golden_output1.txt"
+SWITCH_2_PS1_VOUT = " PS1 Vout        2               GOOD               56125 mV          na"
+SWITCH_1_PS2 = [f" PS2 {sensor:<11} 1               NOT PRESENT            0 {unit}"
+                for sensor, unit in [("Vout", "mV"), ("Vin", "mV"), ("CURin", "mA"),
+                                     ("CURout", "mA"), ("POWin", "mW"), ("POWout", "mW"),
+                                     ("FAN", "rpm")]]
+
+
+def _sensors_read_good(text: str) -> str:
+    for row in SWITCH_1_PS2:
+        text = _replaced(text, row, row.replace("NOT PRESENT   ", "GOOD          ")
+                         .replace("  0 ", "500 "))
+    return text
+
+
+@pytest.mark.parametrize(("edit", "said"), [
+    pytest.param(lambda text: _replaced(text, SWITCH_2_PS1_VOUT, SWITCH_2_PS1_VOUT.replace(
+        "GOOD       ", "NOT PRESENT")),
+        "switch 2 power supply 2A is `OK` in the supply table, switch 2 PS1 Vout NOT PRESENT",
+        id="listed-ok-its-sensor-not-present"),
+    pytest.param(lambda text: _replaced(text, "1B  Not Present", "1B  PWR-C1-1100WAC      "
+                                        "DTN2038V09X  OK              Good     Good     1100"),
+        "switch 1 power supply 1B is `OK` in the supply table, switch 1 PS2 Vout NOT PRESENT, "
+        "switch 1 PS2 Vin NOT PRESENT", id="listed-ok-its-sensors-all-not-present"),
+    pytest.param(_sensors_read_good,
+        "switch 1 power supply 1B is `not present` in the supply table, switch 1 PS2 Vout GOOD",
+        id="listed-empty-its-sensors-good"),
+])
+def test_a_supply_its_table_and_its_sensors_disagree_on_is_not_judged(
+    edit: Any, said: str
+) -> None:
+    text = _read(C9300_STACK)
+    assert _judge("hw.psu.status", text)["status"] == "PASS"
+    judged = _judge("hw.psu.status", edit(text))
+    assert judged["status"] == "ERROR", judged
+    assert judged["message"].startswith(
+        "the supply table and the supplies' own sensors disagree: " + said), judged
