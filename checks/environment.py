@@ -433,6 +433,12 @@ class _IosReader:
                 raise Unreadable(f"the supply sensor row `{s}` cannot be read (no state and "
                                  "reading)")
             return False
+        if re.search(r"\bCelsius\b", m["mid"]):
+            # A temperature before the part read as the reading (`2?9 Celsius   0 - 56`, the
+            # range's end taken for it): the row's state and temperature are not where
+            # they stand in every real row, and the row would be dropped unjudged.
+            raise Unreadable(f"the sensor row `{s}` cannot be read (its temperature is not "
+                             "its reading)")
         cells = _cells(m["mid"])
         if len(cells) >= 3:
             state = cells[-1]

@@ -2,7 +2,8 @@
 
 A row inside a table that the reader cannot read is not the table's end: the rows below it,
 one of them perhaps in a bad state, would go unjudged and the checks pass on what came before.
-Each case is a real output of the corpus, changed here by a line or two.
+And two parts of one output that disagree about one supply (its table row and its own sensors)
+prove neither. Each case is a real output of the corpus, changed here by a line or two.
 """
 
 from __future__ import annotations
@@ -15,6 +16,12 @@ from tests.corpus import corpus_file
 from tests.test_line_ends import _judged
 
 ENVIRONMENT_CHECKS = ("hw.psu.status", "hw.fan.status", "hw.temperature.status")
+
+# A Catalyst 9300 stack on 17.x: each member's sensor list names its supplies' sensors (PS1 is
+# bay A, PS2 bay B), GOOD for the supply its table lists `OK`, NOT PRESENT for a bay its table
+# lists `Not Present`, in every such output of the corpus.
+C9300_STACK = "iosxe/show_environment_all/genieparser--cat9k_c9300-golden_output1.txt"
+SWITCH_1_INLET = " SYSTEM INLET    1               GREEN                 29 Celsius   0 - 56"
 
 
 def _read(relative: str) -> str:
@@ -33,8 +40,8 @@ def _judge(check_id: str, text: str) -> dict[str, Any]:
 # (output, a row, that row cut short, a later row of the same table, that row in a bad state)
 SENSOR_TABLES = [
     pytest.param(
-        "iosxe/show_environment_all/genieparser--cat9k_c9300-golden_output1.txt",
-        " SYSTEM INLET    1               GREEN                 29 Celsius   0 - 56",
+        C9300_STACK,
+        SWITCH_1_INLET,
         " SYSTEM INLET    1               GREEN",
         " SYSTEM HOTSPOT  1               GREEN                 50 Celsius   0 - 125",
         " SYSTEM HOTSPOT  1               RED                  130 Celsius   0 - 125",
@@ -67,10 +74,6 @@ def test_a_row_that_cannot_be_read_does_not_end_its_table(
             judged["message"])
 
 
-# A Catalyst 9300 stack on 17.x: each member's sensor list names its supplies' sensors (PS1 is
-# bay A, PS2 bay B), GOOD for the supply its table lists `OK`, NOT PRESENT for a bay its table
-# lists `Not Present`, in every such output of the corpus.
-C9300_STACK = "iosxe/show_environment_all/genieparser--cat9k_c9300-golden_output1.txt"
 SWITCH_2_PS1_VOUT = " PS1 Vout        2               GOOD               56125 mV          na"
 SWITCH_1_PS2 = [f" PS2 {sensor:<11} 1               NOT PRESENT            0 {unit}"
                 for sensor, unit in [("Vout", "mV"), ("Vin", "mV"), ("CURin", "mA"),
@@ -107,3 +110,16 @@ def test_a_supply_its_table_and_its_sensors_disagree_on_is_not_judged(
     assert judged["status"] == "ERROR", judged
     assert judged["message"].startswith(
         "the supply table and the supplies' own sensors disagree: " + said), judged
+
+
+@pytest.mark.parametrize("garbled", ["2?9", "xx", "29 C"])
+def test_a_sensor_row_whose_temperature_cannot_be_read_is_not_dropped(garbled: str) -> None:
+    """With its temperature garbled, the row matched as a reading of the range's end (`- 56`)
+    and a state of `0`, and was dropped unjudged: the sensor in a red state passed."""
+    text = _read(C9300_STACK)
+    red = _replaced(text, SWITCH_1_INLET, SWITCH_1_INLET.replace(
+        "GREEN                 29", f"RED                  {garbled:>3}"))
+    judged = _judge("hw.temperature.status", red)
+    assert judged["status"] == "ERROR", judged
+    assert f"RED                  {garbled:>3} Celsius   0 - 56` cannot be read (its " \
+           "temperature is not its reading)" in judged["message"]
