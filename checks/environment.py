@@ -760,6 +760,12 @@ def _nxos_rows(rows: list[dict[str, Any]]) -> Environment:
     return _environment(psus, fans, temps)
 
 
+# The lines of an NX-OS temperature table that are no row: its header, its units line, its
+# rules, blank lines (some releases print spaces between rows).
+_NXOS_TEMPERATURE_FRAME = re.compile(
+    r"|[-=\s]+|Module\s+Sensor\s+MajorThresh\b.*|(?:\(Celsius\)\s*)+")
+
+
 def parse_nxos_environment(text: str) -> Environment:
     """The `Fan:`, `Power Supply:` and `Temperature:` tables; some releases drop the colon."""
     psus: dict[str, str] = EachOnce()
@@ -786,6 +792,10 @@ def parse_nxos_environment(text: str) -> Environment:
             temps[f"module {m[1]} {m[2]}"] = Reading(
                 state=m[6], celsius=float(m[5]), warning=float(m[4]), critical=float(m[3])
             )
+        elif section == "Temperature" and not _NXOS_TEMPERATURE_FRAME.fullmatch(s):
+            # The table holds its header, its units line, rules and rows only: any other
+            # line is a row we cannot read, perhaps the one sensor over its threshold.
+            raise Unreadable(f"the temperature row `{s}` cannot be read")
     return _environment(psus, fans, temps)
 
 

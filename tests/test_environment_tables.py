@@ -123,3 +123,22 @@ def test_a_sensor_row_whose_temperature_cannot_be_read_is_not_dropped(garbled: s
     assert judged["status"] == "ERROR", judged
     assert f"RED                  {garbled:>3} Celsius   0 - 56` cannot be read (its " \
            "temperature is not its reading)" in judged["message"]
+
+
+NEXUS_7000 = "nxos/show_environment/ntc-templates--cisco_nxos_show_environment.txt"
+NEXUS_HOT_ROW = "4        MAC0-Buf0(s4)   115             105         46         Ok"
+
+
+@pytest.mark.parametrize("unreadable", [
+    "4        MAC0-Buf0(s4)   115             105         120",
+    "4        MAC0-Buf0(s4)   115             105         1?20       Major",
+])
+def test_an_nxos_temperature_row_that_cannot_be_read_is_not_dropped(unreadable: str) -> None:
+    """ntc-templates refuses the output, and our own reader skipped the row: the sensor over
+    its major threshold was never judged, and the other eleven passed."""
+    text = _read(NEXUS_7000)
+    assert _judged("hw.temperature.status", "cisco_nxos", lambda _c: text)["status"] == "PASS"
+    damaged = _replaced(text, NEXUS_HOT_ROW, unreadable)
+    judged = _judged("hw.temperature.status", "cisco_nxos", lambda _c: damaged)
+    assert judged["status"] == "ERROR", judged
+    assert f"own: the temperature row `{unreadable}` cannot be read" in judged["message"]
