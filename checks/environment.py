@@ -945,6 +945,7 @@ _NXOS_UNITS = re.compile(
 )
 
 
+_NXOS_READING_AT_END = re.compile(r"(?:\d|\bW)[ \t]*$")
 _NXOS_POWER_SUMMARY = re.compile(r"^Power Usage Summary:?[ \t]*$", re.MULTILINE)
 
 
@@ -956,6 +957,12 @@ def count_nxos_units(text: str) -> dict[str, int]:
     for m in _NXOS_UNITS.finditer(text):
         if m["psus"] is not None:
             counts["power supplies"] += len(m["psus"].splitlines())
+            for row in m["psus"].splitlines():
+                # A row ends with its status (`Ok`, `Absent`, `Input lost`); one ending with
+                # a reading was cut before it, and its `W` would be read as the state.
+                if _NXOS_READING_AT_END.search(row):
+                    raise Unreadable(f"the row `{row.strip()}` stops before its Status column: "
+                                     "the output is cut short")
             if not _NXOS_POWER_SUMMARY.search(text, m.end()):
                 raise Unreadable("no `Power Usage Summary` after the supply table: the output "
                                  "is cut short")

@@ -142,3 +142,20 @@ def test_an_nxos_temperature_row_that_cannot_be_read_is_not_dropped(unreadable: 
     judged = _judged("hw.temperature.status", "cisco_nxos", lambda _c: damaged)
     assert judged["status"] == "ERROR", judged
     assert f"own: the temperature row `{unreadable}` cannot be read" in judged["message"]
+
+
+@pytest.mark.parametrize(("row", "cut"), [
+    ("2        N7K-AC-3KW                 370 W       3000 W     Ok",
+     "2        N7K-AC-3KW                 370 W       3000 W"),
+    ("2        N7K-AC-3KW                 370 W       3000 W     Ok",
+     "2        N7K-AC-3KW                 370 W       3000"),
+])
+def test_an_nxos_supply_row_cut_before_its_status_is_not_judged(row: str, cut: str) -> None:
+    """Cut after its capacity, the row's last word, `W`, was read as the supply's state: a
+    supply that may be healthy failed."""
+    text = _read(NEXUS_7000)
+    assert _judged("hw.psu.status", "cisco_nxos", lambda _c: text)["status"] == "PASS"
+    damaged = _replaced(text, row, cut)
+    judged = _judged("hw.psu.status", "cisco_nxos", lambda _c: damaged)
+    assert judged["status"] == "ERROR", judged
+    assert f"the row `{cut}` stops before its Status column" in judged["message"]
