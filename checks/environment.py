@@ -829,6 +829,8 @@ def parse_xr_environment(text: str) -> Environment:
             section = "temperature table"
         elif re.match(r"^Location\s+FRU Type\s+FAN", s) or s.startswith("Fan speed"):
             section, labels = "fan", re.findall(r"FAN_?\d+", s)
+        elif re.match(r"^Location\s+[A-Z]{4,}\b", s):  # `Location  VOLTAGE`: another table
+            section = "other table"
         elif re.fullmatch(r"(?:FAN_?\d+\s*)+", s):
             labels += s.split()
         elif m := re.fullmatch(r"(\d+/\S+?)(?:/\*)?", s):
@@ -862,6 +864,11 @@ def parse_xr_environment(text: str) -> Environment:
         # 64-bit: `0/PM0  3kW-DC ... OK`, or `0/PT0-PM0` in an ASR 9000 power tray
         elif m := re.match(r"^(\d+/(?:PT\d+-)?PM\d+)\s+\S+.*\s(\S+)$", s):
             psus[m[1]] = m[2]
+        elif (section == "temperature table" and not re.match(r"Sensor\s+\(deg C\)", s)
+              or section == "temperature" and s.startswith("host ")):
+            # A table's header, its location lines and its rows are all it holds: any other
+            # line is a sensor row we cannot read, perhaps the one over its threshold.
+            raise Unreadable(f"the temperature row `{s}` cannot be read")
     with_limits = {name: Reading(state=None, celsius=temps[name].celsius, warning=warning,
                                  critical=critical)
                    for name, (warning, critical) in limits.items() if name in temps}

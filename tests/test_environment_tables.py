@@ -159,3 +159,48 @@ def test_an_nxos_supply_row_cut_before_its_status_is_not_judged(row: str, cut: s
     judged = _judged("hw.psu.status", "cisco_nxos", lambda _c: damaged)
     assert judged["status"] == "ERROR", judged
     assert f"the row `{cut}` stops before its Status column" in judged["message"]
+
+
+# IOS-XR: the corpus holds no `admin show environment`; the 64-bit System Admin layout and
+# the classic one, as the check's cases print them.
+XR_64_BIT = """\
+Location  TEMPERATURE                 Value   Crit Major Minor Minor Major  Crit
+          Sensor                    (deg C)   (Lo) (Lo)  (Lo)  (Hi)  (Hi)   (Hi)
+--------------------------------------------------------------------------------
+0/RSP0/CPU0
+          Inlet0                       26      -10    -5     0    55    65    70
+          Hotspot0                     97      -10    -5     0    85    95   105
+"""
+XR_CLASSIC = """\
+Temperature Information
+---------------------------------------------
+
+R/S/I   Modules Inlet           Hotspot
+                Temperature     Temperature
+                (deg C)         (deg C)
+
+0/RSP0/*
+        host    29.5            38.1
+0/0/*
+        host    31.2            96.8
+"""
+
+
+@pytest.mark.parametrize(("text", "row", "cut"), [
+    (XR_64_BIT, "Hotspot0                     97      -10    -5     0    85    95   105",
+     "Hotspot0                     97"),
+    (XR_CLASSIC, "host    31.2            96.8", "host    31.2"),
+])
+def test_an_xr_temperature_row_that_cannot_be_read_is_not_skipped(
+    text: str, row: str, cut: str
+) -> None:
+    """The reader skipped any line it could not read: the hotspot over its threshold, cut
+    short, went unjudged and the inlet beside it passed."""
+    def judged(output: str) -> dict[str, Any]:
+        return _judged("hw.temperature.status", "cisco_xr", lambda _c: output)
+
+    assert judged(text)["status"] == "FAIL"
+    damaged = judged(_replaced(text, row, cut))
+    assert damaged["status"] == "ERROR", damaged
+    assert f"the temperature row `{cut}` cannot be read" in damaged["message"]
+
