@@ -886,6 +886,9 @@ _ASA_SECTIONS = {
 }
 
 
+_ASA_READING = re.compile(r"-?[\d.]+\s*(?:RPM|C|V|W|A)?\s*-?")
+
+
 def parse_asa_environment(text: str) -> Environment:
     """`Cooling Fans:` / `Power Supplies:` / `Temperature:` / `Voltage:` sections, each with
     sub-headings (`Chassis Fans:`, `Processors:`) over `Name: 7680 RPM - OK (detail)` lines.
@@ -914,8 +917,13 @@ def parse_asa_environment(text: str) -> Environment:
             r"(?P<state>[^()]+?)\s*(?:\((?P<detail>.*)\))?$",
             s,
         )
-        if not m or not section:
-            continue
+        if not section:
+            continue  # `Model Id:`, `Hardware:` above the sections
+        # Every line of a section is a heading or a `Name: reading - state` row: a line that
+        # is neither, or a row with a reading and no state (`Ambient 1 : 27.0 C`, cut), is
+        # a row we cannot read, perhaps the fan that stopped.
+        if not m or _ASA_READING.fullmatch(m["state"].strip()):
+            raise Unreadable(f"the row `{s}` cannot be read: its section is not seen whole")
         name = f"{sub}: {m['name']}" if sub else m["name"]
         state = m["state"].strip()
         # A power supply's own fan and temperature appear under the fan and temperature

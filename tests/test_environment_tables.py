@@ -204,3 +204,48 @@ def test_an_xr_temperature_row_that_cannot_be_read_is_not_skipped(
     assert damaged["status"] == "ERROR", damaged
     assert f"the temperature row `{cut}` cannot be read" in damaged["message"]
 
+
+# ASA: the corpus holds no `show environment`; the layout an ASA 5525-X prints.
+ASA_5525 = """\
+Cooling Fans:
+-----------------------------------
+        Chassis Fans:
+        --------------------------
+                Cooling Fan 1: 8448 RPM - OK (Fan Speed Normal)
+                Cooling Fan 2: 0 RPM - CRITICAL (Fan Stopped)
+                Cooling Fan 3: 8576 RPM - OK (Fan Speed Normal)
+
+Temperature:
+-----------------------------------
+        Chassis:
+        --------------------------
+                Ambient 1: 28.0 C - OK (Chassis Front Temperature Normal)
+                Ambient 2: 71.5 C - CRITICAL (Chassis Back Temperature Critical)
+
+Voltage:
+-----------------------------------
+        Channel 1:  3.280 V - OK (3.3V Main)
+"""
+
+
+@pytest.mark.parametrize(("check_id", "row", "unreadable"), [
+    ("hw.fan.status", "Cooling Fan 2: 0 RPM - CRITICAL (Fan Stopped)",
+     "Cooling Fan 2 0 RPM - CRITICAL (Fan Stopped)"),
+    ("hw.temperature.status", "Ambient 2: 71.5 C - CRITICAL (Chassis Back Temperature Critical)",
+     "Ambient 2 71.5 C - CRITICAL (Chassis Back Temperature Critical)"),
+    ("hw.temperature.status", "Ambient 2: 71.5 C - CRITICAL (Chassis Back Temperature Critical)",
+     "Ambient 2: 71.5 C"),
+])
+def test_an_asa_row_that_cannot_be_read_is_not_skipped(
+    check_id: str, row: str, unreadable: str
+) -> None:
+    """A row without its colon was skipped, and the stopped fan or the hot sensor went
+    unjudged while the others passed; one cut after its reading failed on the reading read
+    as its state."""
+    def judged(output: str) -> dict[str, Any]:
+        return _judged(check_id, "cisco_asa", lambda _c: output)
+
+    assert judged(ASA_5525)["status"] == "FAIL"
+    damaged = judged(_replaced(ASA_5525, row, unreadable))
+    assert damaged["status"] == "ERROR", damaged
+    assert f"the row `{unreadable}` cannot be read" in damaged["message"]
