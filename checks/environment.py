@@ -57,10 +57,11 @@ class Environment:
     # beside its supply table (Catalyst 9200/9300 17.x): a sensor may show a fault the table's
     # Status column does not.
     supply_sensors: dict[str, str] | None = None
-    # The supply table's row each of those sensors speaks of (`switch 2 PS1 Vout` of `switch 2
-    # power supply 2A`), where the output holds that table: the two must agree on which bays
-    # hold a supply.
-    supply_sensor_bays: dict[str, str] | None = None
+    # The parts an output names beside a supply table's bay, each with the bay's name in that
+    # table and its own state: a Catalyst supply's sensors (`switch 2 PS1 Vout` of `switch 2
+    # power supply 2A`), a Nexus supply's fan (`Fan_in_PS1` of `PS1`). They and the table must
+    # agree on which bays hold a supply.
+    bay_parts: dict[str, tuple[str, str]] | None = None
 
 
 class EachOnce(dict[str, _V]):
@@ -79,13 +80,13 @@ class EachOnce(dict[str, _V]):
 def _environment(
     psus: dict[str, str], fans: dict[str, str], temps: dict[str, Reading],
     supply_sensors: dict[str, str] | None = None,
-    supply_sensor_bays: dict[str, str] | None = None,
+    bay_parts: dict[str, tuple[str, str]] | None = None,
 ) -> Environment:
     if not (psus or fans or temps):
         raise Unreadable("no power supply, fan or temperature section found")
     return Environment(power_supplies=psus or None, fans=fans or None, temperatures=temps or None,
                        supply_sensors=supply_sensors or None,
-                       supply_sensor_bays=supply_sensor_bays or None)
+                       bay_parts=bay_parts or None)
 
 
 def _number(text: object) -> float | None:
@@ -168,7 +169,7 @@ class _IosReader:
         self.psus: dict[str, str] = EachOnce()
         self.sensor_psus: dict[str, list[str]] = {}  # only used when no supply table exists
         self.supply_sensors: dict[str, str] = {}  # Catalyst `PS1 Vout`: judged in any case
-        self.supply_sensor_bays: dict[str, str] = {}
+        self.bay_parts: dict[str, tuple[str, str]] = {}
         self.catalyst_bays_read = False  # a Catalyst supply table (`1A`, `1B`) was read
         # A power slot with fans and no power sensor but its draw holds a fan tray (ASR
         # 1001-X `P2 RPM: fan0` .. `P2 P: pwr`); a supply's own fan sits beside its PEM rows.
@@ -250,7 +251,7 @@ class _IosReader:
             for name, t in self.temps.items()
         }
         return _environment(psus, self.fans, temps, self.supply_sensors,
-                            self.supply_sensor_bays if self.catalyst_bays_read else None)
+                            self.bay_parts if self.catalyst_bays_read else None)
 
     def header(self, s: str) -> bool:
         """Recognise a table header and switch mode; True when the line was one."""
@@ -496,8 +497,8 @@ class _IosReader:
             # where each supply's sensors read GOOD and each empty bay's NOT PRESENT.
             if member := re.fullmatch(r"switch (\d+)", location):
                 bay = chr(ord("A") + int(supply[1][2:]) - 1)
-                self.supply_sensor_bays[f"{location} {sensor}"] = (
-                    f"{location} power supply {member[1]}{bay}")
+                self.bay_parts[f"{location} {sensor}"] = (
+                    f"{location} power supply {member[1]}{bay}", state)
         elif re.fullmatch(r"(?:P|PEM|PS)\d+", location) and not speed:
             name = f"power supply {location}"
             if re.search(r"\bfan|\brpm\b", sensor, re.IGNORECASE) or unit in {"RPM", "rpm"}:
@@ -757,7 +758,20 @@ def _nxos_rows(rows: list[dict[str, Any]]) -> Environment:
         for r in rows
         if r["temperature_sensor"]
     }
-    return _environment(psus, fans, temps)
+    return _environment(psus, fans, temps, bay_parts=_nxos_bay_parts(psus, fans))
+
+
+_NXOS_SUPPLY_FAN = re.compile(r"Fan_in_PS(\d+)")
+
+
+def _nxos_bay_parts(psus: dict[str, str], fans: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Each supply's own fan (`Fan_in_PS1  --  --  Ok`) beside the supply table's row of it
+    (`PS1`): absent with it (`Absent`) and installed with it (`Ok`, `Shutdown`) in every
+    Nexus output of the corpus and the lab."""
+    if not psus:
+        return {}
+    return {name: (f"PS{fan[1]}", state) for name, state in fans.items()
+            if (fan := _NXOS_SUPPLY_FAN.fullmatch(name))}
 
 
 # The lines of an NX-OS temperature table that are no row: its header, its units line, its
@@ -796,7 +810,7 @@ def parse_nxos_environment(text: str) -> Environment:
             # The table holds its header, its units line, rules and rows only: any other
             # line is a row we cannot read, perhaps the one sensor over its threshold.
             raise Unreadable(f"the temperature row `{s}` cannot be read")
-    return _environment(psus, fans, temps)
+    return _environment(psus, fans, temps, bay_parts=_nxos_bay_parts(psus, fans))
 
 
 # --- IOS-XR: `admin show environment` -------------------------------------------------------
@@ -1076,14 +1090,14 @@ def psu_status(environment: Environment, policy: Policy) -> Outcome:
         # neither: which of them describes the chassis cannot be told from the text.
         evidence: list[Evidence] = []
         said: list[str] = []
-        for bay, sensors in disputed.items():
+        for bay, parts in disputed.items():
             row = supplies.get(bay, "not listed")
             said.append(f"{bay} is `{row}` in the supply table, "
-                        + ", ".join(f"{name} {state}" for name, state in sensors.items()))
+                        + ", ".join(f"{name} {state}" for name, state in parts.items()))
             evidence.append(Evidence(path=f"power supplies/{bay}", actual=row))
-            evidence += [Evidence(path=f"power supply sensors/{name}", actual=state)
-                         for name, state in sensors.items()]
-        return Outcome.error("the supply table and the supplies' own sensors disagree: "
+            evidence += [Evidence(path=f"power supply parts/{name}", actual=state)
+                         for name, state in parts.items()]
+        return Outcome.error("the supply table and the supplies' own parts disagree: "
                              + "; ".join(said), evidence)
     (only, state), *others = supplies.items()
     if not others and is_absent(state, policy):
@@ -1109,16 +1123,15 @@ def psu_status(environment: Environment, policy: Policy) -> Outcome:
 
 
 def _disputed_bays(environment: Environment, policy: Policy) -> dict[str, dict[str, str]]:
-    """The supply table's bays whose own sensors say otherwise of them: a bay the table shows
-    holding a supply (`2A ... OK`) and a sensor of it NOT PRESENT, or a bay the table shows
-    empty, or does not list, and a sensor of it reading (GOOD, BAD)."""
+    """The supply table's bays whose own parts say otherwise of them: a bay the table shows
+    holding a supply (`2A ... OK`) and a part of it NOT PRESENT, or a bay the table shows
+    empty, or does not list, and a part of it reading (GOOD, BAD)."""
     supplies = environment.power_supplies or {}
     disputed: dict[str, dict[str, str]] = {}
-    for sensor, bay in (environment.supply_sensor_bays or {}).items():
-        state = (environment.supply_sensors or {})[sensor]
+    for part, (bay, state) in (environment.bay_parts or {}).items():
         bay_empty = bay not in supplies or is_absent(supplies[bay], policy)
         if bay_empty != is_absent(state, policy):
-            disputed.setdefault(bay, {})[sensor] = state
+            disputed.setdefault(bay, {})[part] = state
     return disputed
 
 

@@ -109,7 +109,7 @@ def test_a_supply_its_table_and_its_sensors_disagree_on_is_not_judged(
     judged = _judge("hw.psu.status", edit(text))
     assert judged["status"] == "ERROR", judged
     assert judged["message"].startswith(
-        "the supply table and the supplies' own sensors disagree: " + said), judged
+        "the supply table and the supplies' own parts disagree: " + said), judged
 
 
 @pytest.mark.parametrize("garbled", ["2?9", "xx", "29 C"])
@@ -159,6 +159,28 @@ def test_an_nxos_supply_row_cut_before_its_status_is_not_judged(row: str, cut: s
     judged = _judged("hw.psu.status", "cisco_nxos", lambda _c: damaged)
     assert judged["status"] == "ERROR", judged
     assert f"the row `{cut}` stops before its Status column" in judged["message"]
+
+
+
+@pytest.mark.parametrize(("row", "edited", "said"), [
+    ("Fan_in_PS2      --                   --         Ok",
+     "Fan_in_PS2      --                   --         Absent",
+     "PS2 is `Ok` in the supply table, Fan_in_PS2 Absent"),
+    ("2        N7K-AC-3KW                 370 W       3000 W     Ok",
+     "2        ------------                 0 W          0 W     Absent",
+     "PS2 is `Absent` in the supply table, Fan_in_PS2 Ok"),
+])
+def test_an_nxos_supply_its_table_and_its_own_fan_disagree_on_is_not_judged(
+    row: str, edited: str, said: str
+) -> None:
+    """A Nexus supply's own fan is absent with it and installed with it in every real output:
+    a supply listed `Ok` over an absent fan, or an empty bay over a running one, passed."""
+    text = _read(NEXUS_7000)
+    assert _judged("hw.psu.status", "cisco_nxos", lambda _c: text)["status"] == "PASS"
+    damaged = _replaced(text, row, edited)
+    judged = _judged("hw.psu.status", "cisco_nxos", lambda _c: damaged)
+    assert judged["status"] == "ERROR", judged
+    assert judged["message"] == "the supply table and the supplies' own parts disagree: " + said
 
 
 # IOS-XR: the corpus holds no `admin show environment`; the 64-bit System Admin layout and
