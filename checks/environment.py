@@ -1124,13 +1124,18 @@ def psu_status(environment: Environment, policy: Policy) -> Outcome:
 
 def _disputed_bays(environment: Environment, policy: Policy) -> dict[str, dict[str, str]]:
     """The supply table's bays whose own parts say otherwise of them: a bay the table shows
-    holding a supply (`2A ... OK`) and a part of it NOT PRESENT, or a bay the table shows
-    empty, or does not list, and a part of it reading (GOOD, BAD)."""
+    holding a working supply (`2A ... OK`) and a part of it NOT PRESENT, or a bay the table
+    shows empty, or does not list, and a part of it reading (GOOD, BAD). A supply the table
+    shows in a fault may show its parts absent: a real Catalyst 3850 prints `FAN PS-1 is NOT
+    PRESENT` beside `1A  PWR-C4-950WAC-R ... No Input Power`, and that supply fails."""
     supplies = environment.power_supplies or {}
     disputed: dict[str, dict[str, str]] = {}
     for part, (bay, state) in (environment.bay_parts or {}).items():
-        bay_empty = bay not in supplies or is_absent(supplies[bay], policy)
-        if bay_empty != is_absent(state, policy):
+        row = supplies.get(bay)
+        working = row is not None and (is_ok(row, policy) or is_standby(row, policy))
+        empty = row is None or is_absent(row, policy)
+        part_absent = is_absent(state, policy)
+        if (working and part_absent) or (empty and not part_absent):
             disputed.setdefault(bay, {})[part] = state
     return disputed
 

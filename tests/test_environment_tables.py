@@ -88,6 +88,18 @@ def _sensors_read_good(text: str) -> str:
     return text
 
 
+def test_a_supply_its_table_shows_failed_may_show_its_sensors_absent() -> None:
+    """A supply with no input power is there and failed: a real Catalyst 3850 prints `FAN
+    PS-1 is NOT PRESENT` beside `1A  PWR-C4-950WAC-R ... No Input Power`; its sensors saying
+    NOT PRESENT contradict nothing, and the supply fails."""
+    text = _replaced(_read(C9300_STACK), "2B  Not Present", "2B  PWR-C1-1100WAC      "
+                     "LIT211333AX  No Input Power  Bad      Bad      1100")
+    judged = _judge("hw.psu.status", text)
+    assert judged["status"] == "FAIL", judged
+    assert judged["message"] == ("power supplies not ok: switch 2 power supply 2B: "
+                                 "No Input Power")
+
+
 @pytest.mark.parametrize(("edit", "said"), [
     pytest.param(lambda text: _replaced(text, SWITCH_2_PS1_VOUT, SWITCH_2_PS1_VOUT.replace(
         "GOOD       ", "NOT PRESENT")),
