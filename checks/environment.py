@@ -493,12 +493,9 @@ class _IosReader:
         if supply:  # Catalyst 9200/9300 17.x: `PS1 Vout  1  GOOD  56238 mV`
             self.sensor_psus.setdefault(f"{location} power supply {supply[1]}", []).append(state)
             self.supply_sensors[f"{location} {sensor}"] = state
-            # PS1 is bay A, PS2 bay B, PS3 bay C: so in every Catalyst output of the corpus,
-            # where each supply's sensors read GOOD and each empty bay's NOT PRESENT.
             if member := re.fullmatch(r"switch (\d+)", location):
-                bay = chr(ord("A") + int(supply[1][2:]) - 1)
                 self.bay_parts[f"{location} {sensor}"] = (
-                    f"{location} power supply {member[1]}{bay}", state)
+                    _catalyst_bay(member[1], supply[1]), state)
         elif re.fullmatch(r"(?:P|PEM|PS)\d+", location) and not speed:
             name = f"power supply {location}"
             if re.search(r"\bfan|\brpm\b", sensor, re.IGNORECASE) or unit in {"RPM", "rpm"}:
@@ -604,6 +601,9 @@ class _IosReader:
             unit = m[2] or ""
             name = f"{unit} fan" if unit.upper().startswith("PS") else f"fan {unit}".strip()
             self.fans[f"{self.prefix(switch)}{name}"] = m[3]
+            if unit.upper().startswith("PS") and switch:  # `FAN PS-1 is OK`: bay A's own fan
+                self.bay_parts[f"{self.prefix(switch)}{name}"] = (_catalyst_bay(switch, unit),
+                                                                  m[3])
         elif m := re.match(
             r"^(?:Switch\s+(\d+):\s*)?(?:SYSTEM\s+)?TEMPERATURE is\s+(.+)$", s, re.IGNORECASE
         ):
@@ -658,6 +658,14 @@ class _IosReader:
         else:
             return False
         return True
+
+
+def _catalyst_bay(switch: str, supply: str) -> str:
+    """The supply table's name of a Catalyst member's supply `PS1` / `PS-1`: PS1 is bay A, PS2
+    bay B, PS3 bay C, in every Catalyst output of the corpus, where each supply's own sensors
+    and fan read GOOD / OK and each empty bay's NOT PRESENT."""
+    bay = chr(ord("A") + int(re.sub(r"\D", "", supply)) - 1)
+    return f"switch {switch} power supply {switch}{bay}"
 
 
 def _c6k_supply_state(parts: dict[str, str]) -> str:

@@ -124,6 +124,30 @@ def test_a_supply_its_table_and_its_sensors_disagree_on_is_not_judged(
         "the supply table and the supplies' own parts disagree: " + said), judged
 
 
+
+# A Catalyst 9300 stack on 16.x: each member's supplies' own fans, `FAN PS-1 is OK` (bay A's)
+# and `FAN PS-2 is NOT PRESENT` (bay B's, which its table lists `Not Present`).
+C9300_16X = "iosxe/show_environment_all/genieparser--cat9k_c9300-golden_output.txt"
+
+
+@pytest.mark.parametrize(("old", "new", "said"), [
+    ("1B  Not Present", "1B  PWR-C1-350WAC-P     DCC2337B0K6  OK              Good     n/a"
+     "      350", "switch 1 power supply 1B is `OK` in the supply table, switch 1 PS-2 fan "
+     "NOT PRESENT"),
+    ("1A  PWR-C1-350WAC-P     DCC2337B0K5  OK              Good     n/a      350",
+     "1A  Not Present", "switch 1 power supply 1A is `not present` in the supply table, "
+     "switch 1 PS-1 fan OK"),
+])
+def test_a_supply_its_table_and_its_own_fan_disagree_on_is_not_judged(
+    old: str, new: str, said: str
+) -> None:
+    text = _read(C9300_16X)
+    assert _judge("hw.psu.status", text)["status"] == "PASS"
+    judged = _judge("hw.psu.status", _replaced(text, old, new))
+    assert judged["status"] == "ERROR", judged
+    assert judged["message"] == "the supply table and the supplies' own parts disagree: " + said
+
+
 @pytest.mark.parametrize("garbled", ["2?9", "xx", "29 C"])
 def test_a_sensor_row_whose_temperature_cannot_be_read_is_not_dropped(garbled: str) -> None:
     """With its temperature garbled, the row matched as a reading of the range's end (`- 56`)
