@@ -59,8 +59,8 @@ class Environment:
     supply_sensors: dict[str, str] | None = None
     # The parts an output names beside a supply table's bay, each with the bay's name in that
     # table and its own state: a Catalyst supply's sensors (`switch 2 PS1 Vout` of `switch 2
-    # power supply 2A`), a Nexus supply's fan (`Fan_in_PS1` of `PS1`). They and the table must
-    # agree on which bays hold a supply.
+    # power supply 2A`), a Nexus supply's fan (`Fan_in_PS1` of `PS1`), an ASA supply's fan and
+    # temperature. They and the table must agree on which bays hold a supply.
     bay_parts: dict[str, tuple[str, str]] | None = None
 
 
@@ -922,6 +922,9 @@ def parse_asa_environment(text: str) -> Environment:
     rails: dict[str, str] = EachOnce()
     fans: dict[str, str] = EachOnce()
     temps: dict[str, Reading] = EachOnce()
+    # A supply's own fan and temperature (`Power Supplies:` under `Cooling Fans:` and
+    # `Temperature:`), by the bay the power supplies section names (`Right Slot (PS1)`).
+    bay_parts: dict[str, tuple[str, str]] = {}
     section = sub = ""
     for line in text.splitlines():
         s = line.strip()
@@ -948,6 +951,9 @@ def parse_asa_environment(text: str) -> Environment:
             raise Unreadable(f"the row `{s}` cannot be read: its section is not seen whole")
         name = f"{sub}: {m['name']}" if sub else m["name"]
         state = m["state"].strip()
+        if section in {"fan", "temp"} and sub.lower() == "power supplies":
+            part = "fan" if section == "fan" else "temperature"
+            bay_parts[f"{m['name']} {part}"] = (m["name"], state)
         # A power supply's own fan and temperature appear under the fan and temperature
         # sections; the supply itself is judged from the power supplies section.
         if section == "fan":
@@ -961,10 +967,12 @@ def parse_asa_environment(text: str) -> Environment:
             temps[name] = Reading(state=state, celsius=_number(m["value"]) if m["value"] else None)
         elif section == "voltage" and m["unit"] == "V":
             rails[f"{m['name']} ({m['detail'] or m['value'] + ' V'})"] = state
+    if not psus:
+        bay_parts = {}  # no supply section: nothing for a supply's parts to agree with
     if not psus and rails:
         faults = [f"{rail} {state}" for rail, state in rails.items() if state.upper() != "OK"]
         psus["internal supply (voltage rails)"] = ", ".join(faults) or _merge_states(rails.values())
-    return _environment(psus, fans, temps)
+    return _environment(psus, fans, temps, bay_parts=bay_parts)
 
 
 def _units(environment: Environment) -> dict[str, int]:

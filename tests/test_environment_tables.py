@@ -307,3 +307,57 @@ def test_an_asa_row_that_cannot_be_read_is_not_skipped(
     damaged = judged(_replaced(ASA_5525, row, unreadable))
     assert damaged["status"] == "ERROR", damaged
     assert f"the row `{unreadable}` cannot be read" in damaged["message"]
+
+
+ASA_5545 = """\
+Cooling Fans:
+-----------------------------------
+        Chassis Fans:
+        --------------------------
+                Cooling Fan 1: 8448 RPM - OK (Fan Speed Normal)
+                Cooling Fan 2: 8448 RPM - OK (Fan Speed Normal)
+
+        Power Supplies:
+        --------------------------
+                Left Slot (PS0): N/A
+                Right Slot (PS1): 7552 RPM - OK (Fan Speed Normal)
+
+Power Supplies:
+-----------------------------------
+        Left Slot (PS0): Not Present
+        Right Slot (PS1): Present
+
+Temperature:
+-----------------------------------
+        Chassis:
+        --------------------------
+                Ambient 1: 28.0 C - OK (Chassis Front Temperature Normal)
+
+        Power Supplies:
+        --------------------------
+                Left Slot (PS0): N/A
+                Right Slot (PS1): 33.0 C - OK (Power Supply Temperature Normal)
+"""
+
+
+@pytest.mark.parametrize(("old", "new", "said"), [
+    ("Left Slot (PS0): N/A\n                Right Slot (PS1): 7552",
+     "Left Slot (PS0): 7400 RPM - OK (Fan Speed Normal)\n                Right Slot (PS1): 7552",
+     "Left Slot (PS0) is `Not Present` in the supply table, Left Slot (PS0) fan OK"),
+    ("Right Slot (PS1): 33.0 C - OK (Power Supply Temperature Normal)",
+     "Right Slot (PS1): Not Present",
+     "Right Slot (PS1) is `Present` in the supply table, Right Slot (PS1) temperature "
+     "Not Present"),
+])
+def test_an_asa_supply_its_section_and_its_own_parts_disagree_on_is_not_judged(
+    old: str, new: str, said: str
+) -> None:
+    """An empty bay whose fan runs, or a supply present whose own sensor is not: the power
+    supplies section's word stood alone and the check passed."""
+    def judged(output: str) -> dict[str, Any]:
+        return _judged("hw.psu.status", "cisco_asa", lambda _c: output)
+
+    assert judged(ASA_5545)["status"] == "PASS"
+    damaged = judged(_replaced(ASA_5545, old, new))
+    assert damaged["status"] == "ERROR", damaged
+    assert damaged["message"] == "the supply table and the supplies' own parts disagree: " + said
