@@ -204,6 +204,7 @@ class _IosReader:
 
     def read(self, text: str) -> Environment:
         after_blank = False
+        unreadable: list[str] = []  # said once the whole output is read, as the NX-OS one's
         for line in text.splitlines():
             stripped = line.strip()
             if not stripped:
@@ -221,9 +222,11 @@ class _IosReader:
                 # that the device prints after it: a line that is none of these, right
                 # after a row, is a row we cannot read, and the rows below it would go
                 # unjudged (a sensor in a red state after a row cut short).
-                raise Unreadable(f"the row `{stripped}` of the {table.replace('_', ' ')} "
-                                 "cannot be read: the rows after it are not seen")
+                unreadable.append(f"the row `{stripped}` of the {table.replace('_', ' ')} "
+                                  "cannot be read: the rows after it are not seen")
             after_blank = False
+        if unreadable:
+            raise Unreadable(unreadable[0])
         fan_trays = self.fan_slots - self.supply_slots
         for name, parts in self.c6k_supplies.items():
             # Each supply's block ends with its output line, the one that says whether it
@@ -793,6 +796,10 @@ def parse_nxos_environment(text: str) -> Environment:
     psus: dict[str, str] = EachOnce()
     fans: dict[str, str] = EachOnce()
     temps: dict[str, Reading] = EachOnce()
+    # The rows we cannot read, said once the whole output is read: an output holding its
+    # tables twice (a reply printed again) is named for that, the better reason, and not
+    # for the time stamps a terminal printed between the copies.
+    unreadable: list[str] = []
     section = ""
     for line in text.splitlines():
         s = line.strip()
@@ -817,7 +824,9 @@ def parse_nxos_environment(text: str) -> Environment:
         elif section == "Temperature" and not _NXOS_TEMPERATURE_FRAME.fullmatch(s):
             # The table holds its header, its units line, rules and rows only: any other
             # line is a row we cannot read, perhaps the one sensor over its threshold.
-            raise Unreadable(f"the temperature row `{s}` cannot be read")
+            unreadable.append(f"the temperature row `{s}` cannot be read")
+    if unreadable:
+        raise Unreadable(unreadable[0])
     return _environment(psus, fans, temps, bay_parts=_nxos_bay_parts(psus, fans))
 
 
@@ -836,6 +845,7 @@ def parse_xr_environment(text: str) -> Environment:
     limits: dict[str, tuple[float | None, float | None]] = EachOnce()  # classic: per location
     section = location = ""
     labels: list[str] = []
+    unreadable: list[str] = []  # said once the whole output is read, as the NX-OS one's
     next_label = 0
     for line in text.splitlines():
         s = line.strip()
@@ -890,7 +900,9 @@ def parse_xr_environment(text: str) -> Environment:
               or section == "temperature" and s.startswith("host ")):
             # A table's header, its location lines and its rows are all it holds: any other
             # line is a sensor row we cannot read, perhaps the one over its threshold.
-            raise Unreadable(f"the temperature row `{s}` cannot be read")
+            unreadable.append(f"the temperature row `{s}` cannot be read")
+    if unreadable:
+        raise Unreadable(unreadable[0])
     with_limits = {name: Reading(state=None, celsius=temps[name].celsius, warning=warning,
                                  critical=critical)
                    for name, (warning, critical) in limits.items() if name in temps}
@@ -925,6 +937,7 @@ def parse_asa_environment(text: str) -> Environment:
     # A supply's own fan and temperature (`Power Supplies:` under `Cooling Fans:` and
     # `Temperature:`), by the bay the power supplies section names (`Right Slot (PS1)`).
     bay_parts: dict[str, tuple[str, str]] = {}
+    unreadable: list[str] = []  # said once the whole output is read, as the NX-OS one's
     section = sub = ""
     for line in text.splitlines():
         s = line.strip()
@@ -948,7 +961,8 @@ def parse_asa_environment(text: str) -> Environment:
         # is neither, or a row with a reading and no state (`Ambient 1 : 27.0 C`, cut), is
         # a row we cannot read, perhaps the fan that stopped.
         if not m or _ASA_READING.fullmatch(m["state"].strip()):
-            raise Unreadable(f"the row `{s}` cannot be read: its section is not seen whole")
+            unreadable.append(f"the row `{s}` cannot be read: its section is not seen whole")
+            continue
         name = f"{sub}: {m['name']}" if sub else m["name"]
         state = m["state"].strip()
         if section in {"fan", "temp"} and sub.lower() == "power supplies":
@@ -967,6 +981,8 @@ def parse_asa_environment(text: str) -> Environment:
             temps[name] = Reading(state=state, celsius=_number(m["value"]) if m["value"] else None)
         elif section == "voltage" and m["unit"] == "V":
             rails[f"{m['name']} ({m['detail'] or m['value'] + ' V'})"] = state
+    if unreadable:
+        raise Unreadable(unreadable[0])
     if not psus:
         bay_parts = {}  # no supply section: nothing for a supply's parts to agree with
     if not psus and rails:
