@@ -87,6 +87,7 @@ def load_netmiko() -> None:
     _check_macs_in_c()
     _read_ahead()
     _strip_escapes_only_from_text_with_them()
+    _decode_as_the_evidence_is_read()
 
 
 def import_netmiko_without_genie() -> None:
@@ -120,6 +121,38 @@ def _strip_escapes_only_from_text_with_them() -> None:
         return strip(self, string_buffer)
 
     BaseConnection.strip_ansi_escape_codes = strip_ansi_escape_codes  # type: ignore[method-assign]
+
+
+def _decode_as_the_evidence_is_read() -> None:
+    """netmiko decodes each read of an SSH channel on its own, dropping what is not UTF-8:
+    a byte that is not text vanished without a trace (a fan's `O\\xffK` was saved and judged
+    as `OK`), and a character whose bytes came in two reads was lost whole. The channel's bytes
+    are now decoded as one stream, as a saved output is read back (`evidence.Capture`): a
+    character split between reads is kept, and a byte that is not UTF-8 stands as U+FFFD."""
+    import codecs
+
+    from netmiko.channel import SSHChannel
+    from netmiko.exceptions import ReadException
+    from netmiko.netmiko_globals import MAX_BUFFER
+
+    if getattr(SSHChannel, "decodes_as_one_stream", False):
+        return
+
+    def read_buffer(self: Any) -> str:
+        if self.remote_conn is None:
+            raise ReadException("Attempt to read, but there is no active channel.")
+        if not self.remote_conn.recv_ready():
+            return ""
+        data = self.remote_conn.recv(MAX_BUFFER)
+        if not data:
+            raise ReadException("Channel stream closed by remote device.")
+        if (decoder := self.__dict__.get("stream_decoder")) is None:
+            decoder = self.stream_decoder = codecs.getincrementaldecoder(self.encoding)(
+                errors="replace")
+        return str(decoder.decode(data))
+
+    SSHChannel.read_buffer = read_buffer  # type: ignore[method-assign]
+    SSHChannel.decodes_as_one_stream = True  # type: ignore[attr-defined]
 
 
 def _check_macs_in_c() -> None:

@@ -1,0 +1,90 @@
+"""Chassis that misbehave on the wire in ways the lab's scenarios do not: a healthy lab chassis
+served over real SSH on 127.0.0.1, one of its outputs sent as a hostile device would send it
+(bytes that are not text, a character cut between two packets, control characters), inspected
+through the CLI a user runs. What the record says, and what the evidence holds, is checked
+against what the device sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mock_devices import ChassisSpec, get_profile, running_lab, server
+from tests.lab_run import inspector, records
+
+pytestmark = pytest.mark.lab
+
+PROFILE = "cat9300"
+HOSTNAME = f"{PROFILE}-1"
+ENVIRONMENT = "show_environment_all"  # the slug of the output each attack changes
+FAN_ROW = b"  1  \t  1\t5440\t  OK\t Front to Back"  # the first fan row of its healthy output
+POLICY = """\
+collection:
+  connect_timeout: 3
+  auth_timeout: 3
+  command_timeout: 8
+  retries: 1
+  retry_delay: 0.2
+"""
+
+# What the device does in place of printing an output: given the session and the healthy
+# output's bytes (CRLF line ends, as sent), it writes what it likes.
+Attack = Callable[[server.CliSession, bytes], Awaitable[None]]
+
+
+def _serve_hostile(monkeypatch: pytest.MonkeyPatch, slug: str, attack: Attack) -> None:
+    healthy_show = server.CliSession.show
+
+    async def show(self: server.CliSession, key: str, pipe: str) -> bool:
+        if key != slug:
+            return await healthy_show(self, key, pipe)
+        await attack(self, self.chassis.output(key).replace("\n", "\r\n").encode())
+        await self.flush()
+        return True
+
+    monkeypatch.setattr(server.CliSession, "show", show)
+
+
+def _inspect(tmp_path: Path) -> tuple[dict[str, Any], Path]:
+    """The lab chassis inspected, no show tech: its record and its evidence folder."""
+    spec = ChassisSpec(hostname=HOSTNAME, profile=PROFILE, scenario="healthy", index=1,
+                       serial=get_profile(PROFILE).serial(1))
+    (tmp_path / "policy.yaml").write_text(POLICY)
+    with running_lab([spec], inventory_out=tmp_path / "inventory"):
+        done = inspector("run", "--inventory", str(tmp_path / "inventory"), "--out",
+                         str(tmp_path / "out"), "--run-id", "hostile", "--no-show-tech",
+                         "--policy", str(tmp_path / "policy.yaml"),
+                         env={"INSPECTOR_KEY": str(tmp_path / "key.pem")}, timeout=300)
+    assert "Traceback" not in done.stderr, done.stderr
+    run_dir = tmp_path / "out" / "hostile"
+    return records(run_dir)[HOSTNAME], run_dir / "evidence" / HOSTNAME
+
+
+def _check(record: dict[str, Any], check_id: str) -> dict[str, Any]:
+    return next(c for c in record["checks"] if c["id"] == check_id)
+
+
+def test_bytes_that_are_not_text_and_a_character_cut_between_packets_are_kept(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """netmiko decoded each read alone and dropped what was not UTF-8: a fan state sent as
+    `O\\xffK` was saved, and passed, as `OK`; an `ä` whose two bytes came in two packets
+    vanished from the evidence."""
+    async def attack(session: server.CliSession, output: bytes) -> None:
+        output = output.replace(FAN_ROW, FAN_ROW.replace(b"OK", b"O\xffK").replace(
+            b"Back", "Bäck".encode()), 1)
+        cut = output.index("ä".encode()) + 1
+        session.process.stdout.write(output[:cut])
+        await session.flush()
+        await asyncio.sleep(0.3)  # the second byte of `ä` comes in a packet of its own
+        session.process.stdout.write(output[cut:])
+
+    _serve_hostile(monkeypatch, ENVIRONMENT, attack)
+    record, evidence = _inspect(tmp_path)
+    saved = (evidence / f"{ENVIRONMENT}.txt").read_text(encoding="utf-8")
+    assert "  1  \t  1\t5440\t  O\ufffdK\t Front to Bäck\n" in saved
+    assert _check(record, "hw.fan.status")["status"] != "PASS"
