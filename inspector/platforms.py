@@ -91,13 +91,18 @@ _ESCAPE_CODE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|.)?", re.DOTALL)
 # What Python's `splitlines` (and so Genie's parsers) takes for a line end besides `\n` and
 # `\r`, and our readers' `^` and `$` do not: a form feed standing for a line end had Genie
 # read lines our row counters never saw (no real output holds one).
-_OTHER_LINE_END = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_OTHER_LINE_ENDS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+# Those, and every control character but the tab and the line ends: no device prints one in
+# its text (a NUL, a bell, a backspace, C1's codes). Parsers and row counters read past a row
+# starting with a NUL: a fan row `\x00 1 3 BAD` went unseen, and the chassis passed on its
+# other fans. One search finds either kind.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def not_plain(text: str) -> str | None:
     """Why `text` is not a device's plain answer (a pager prompt, terminal escape codes, a line
-    end only some readers take for one), naming the first line that shows it; None when it
-    is."""
+    end only some readers take for one, a control character), naming the first line that shows
+    it; None when it is."""
     def line_of(found: re.Match[str]) -> int:
         return text.count("\n", 0, found.start()) + 1
 
@@ -111,10 +116,13 @@ def not_plain(text: str) -> str | None:
         return (f"it holds terminal escape codes (`{code}` on line {line_of(found)}): it was "
                 "saved with a terminal's colours or cursor moves; capture it again as plain "
                 "text")
-    if found := _OTHER_LINE_END.search(text):
+    if found := _NOT_TEXT.search(text):
         code = found[0].encode("unicode_escape").decode("ascii")
-        return (f"it holds a `{code}` (line {line_of(found)}), a line end to some readers and "
-                "not to others: capture it again as plain text")
+        if found[0] in _OTHER_LINE_ENDS:
+            return (f"it holds a `{code}` (line {line_of(found)}), a line end to some readers "
+                    "and not to others: capture it again as plain text")
+        return (f"it holds the control character `{code}` (line {line_of(found)}), which no "
+                "device's text holds: the output is garbled or not text; capture it again")
     return None
 
 

@@ -23,6 +23,7 @@ PROFILE = "cat9300"
 HOSTNAME = f"{PROFILE}-1"
 ENVIRONMENT = "show_environment_all"  # the slug of the output each attack changes
 FAN_ROW = b"  1  \t  1\t5440\t  OK\t Front to Back"  # the first fan row of its healthy output
+LAST_FAN_ROW = b"  1  \t  3\t5440\t  OK\t Front to Back"
 POLICY = """\
 collection:
   connect_timeout: 3
@@ -88,3 +89,23 @@ def test_bytes_that_are_not_text_and_a_character_cut_between_packets_are_kept(
     saved = (evidence / f"{ENVIRONMENT}.txt").read_text(encoding="utf-8")
     assert "  1  \t  1\t5440\t  O\ufffdK\t Front to Bäck\n" in saved
     assert _check(record, "hw.fan.status")["status"] != "PASS"
+
+
+@pytest.mark.parametrize("control", [b"\x00", b"\x07"], ids=["NUL", "bell"])
+def test_a_control_character_before_a_failed_fans_row_makes_the_output_unread(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, control: bytes) -> None:
+    """The parsers read past a row that does not start as a row should: a failed fan's row
+    behind a NUL went unseen, and the chassis passed on its four other fans."""
+    async def attack(session: server.CliSession, output: bytes) -> None:
+        session.process.stdout.write(output.replace(
+            LAST_FAN_ROW, control + LAST_FAN_ROW[1:].replace(b"OK", b"BAD"), 1))
+
+    _serve_hostile(monkeypatch, ENVIRONMENT, attack)
+    record, evidence = _inspect(tmp_path)
+    saved = (evidence / f"{ENVIRONMENT}.txt").read_bytes()
+    assert control + b" 1  \t  3\t5440\t  BAD" in saved  # kept as the device sent it
+    for check_id in ("hw.fan.status", "hw.psu.status", "hw.temperature.status"):
+        check = _check(record, check_id)
+        assert check["status"] == "ERROR", (check_id, check["message"])
+        assert "control character" in check["message"], check["message"]
+    assert record["verdict"] == "ERROR"
