@@ -56,28 +56,37 @@ class Retry:
 def send_read_only(connection: Any, command: str, *, read_timeout: float,
                    prompt: str | None = None,
                    on_progress: Callable[[int], None] | None = None,
-                   max_chars: int | None = None) -> str:
+                   max_chars: int | None = None,
+                   went_on: Callable[[], None] | None = None) -> str:
     """The single way a command reaches a device; `on_progress` hears how many characters
     have arrived (a show tech runs to megabytes); more than `max_chars` raises OutputCapped
-    (the session is then out of step with the device: nothing more may be read from it).
+    (the session is then out of step with the device: nothing more may be read from it);
+    `went_on` hears of text besides prompts before the command's echo: the output read
+    before it did not end where its read ended (see `_beyond_prompts`).
 
     Given the session's `prompt`, the output ends where the device has finished sending (see
     `_send_command`). Otherwise netmiko looks for the prompt anew before every command, which
     costs about 45 ms of fixed sleeps each (81 ms a command against the lab, 36 ms with the
     prompt known).
     """
-    from paramiko import Channel
-
     require_read_only(command)
     if prompt is None:
         text: str = connection.send_command(command, read_timeout=read_timeout)
         return text
-    if isinstance(getattr(connection, "remote_conn", None), Channel):
-        return _send_command(connection, command, prompt, read_timeout, on_progress, max_chars)
+    if _on_ssh_channel(connection):
+        return _send_command(connection, command, prompt, read_timeout, on_progress, max_chars,
+                             went_on)
     # Not an SSH channel one can wait on (telnet, serial): netmiko's own polling.
     end = rf"(?:(?:^|\n){re.escape(prompt)}|--More--)\s*$"
     text = connection.send_command(command, read_timeout=read_timeout, expect_string=end)
     return text
+
+
+def _on_ssh_channel(connection: Any) -> bool:
+    """Whether the session is an SSH channel one can wait on (not telnet, not serial)."""
+    from paramiko import Channel
+
+    return isinstance(getattr(connection, "remote_conn", None), Channel)
 
 
 def load_netmiko() -> None:
@@ -302,7 +311,8 @@ _NUDGE_AFTER = 1.0
 
 def _send_command(connection: Any, command: str, prompt: str, read_timeout: float,
                   on_progress: Callable[[int], None] | None = None,
-                  max_chars: int | None = None) -> str:
+                  max_chars: int | None = None,
+                  went_on: Callable[[], None] | None = None) -> str:
     """netmiko's `send_command(command)`, reading as data arrives, ending at the real end.
 
     The command goes out with an empty line typed ahead. The device answers the command,
@@ -340,6 +350,8 @@ def _send_command(connection: Any, command: str, prompt: str, read_timeout: floa
         if max_chars is not None and len(text) > max_chars:
             raise OutputCapped(f"cut at {max_chars / 1e6:g} MB (collection.show_tech_max_mb)")
         if not echoed and (at := text.find(echo)) >= 0:
+            if went_on and _beyond_prompts(text[:at], prompt):
+                went_on()
             text, echoed = text[at:], True  # what came before the echo is not this output
         if on_progress and chunk and echoed:
             on_progress(len(text))
@@ -354,6 +366,39 @@ def _send_command(connection: Any, command: str, prompt: str, read_timeout: floa
             connection.write_channel(connection.RETURN)
             nudged = True
     return str(connection.strip_command(sent, text[:cut]))
+
+
+def _beyond_prompts(text: str, prompt: str) -> str:
+    """`text` without its prompts and blank space: what a device sent between the end read
+    for one output and the next command's echo. Nothing, unless that output held two lines
+    equal to the prompt, then paused: they were taken for its end, and the rest of it came
+    after them."""
+    return text.replace(prompt, "").strip()
+
+
+def _last_output_went_on(connection: Any, prompt: str, read_timeout: float) -> bool:
+    """Whether the device sends more than prompts before its prompt answers one more empty
+    line: the output read last has no next command's echo to show that it went on (see
+    `_beyond_prompts`). One round trip a chassis; none off an SSH channel, where netmiko's
+    own reads take the first prompt for the end anyway."""
+    from netmiko.exceptions import ReadTimeout
+
+    if not _on_ssh_channel(connection):
+        return False
+    channel = connection.remote_conn
+    arrived = threading.Event()
+    channel.in_buffer.set_event(arrived)
+    lone = _output_end(prompt).lone
+    began = time.monotonic()
+    connection.write_channel(connection.RETURN)
+    text = ""
+    while not lone.search(text, max(0, len(text) - 512)):
+        remaining = began + read_timeout - time.monotonic()
+        if remaining <= 0 or channel.closed or channel.eof_received:
+            raise ReadTimeout(f"the prompt did not come within {read_timeout:g} s")
+        arrived.wait(remaining)
+        text += connection.read_channel()
+    return bool(_beyond_prompts(text, prompt))
 
 
 def host_key_fingerprint(connection: Any) -> str | None:
@@ -490,11 +535,18 @@ def _session(
                 return failed("enable secret refused", transient=False)
             prompt = enabled
         privileged = True
+        read_last: list[str] = []  # the command whose output was read last
+
+        def went_on() -> None:
+            if read_last:  # two lines equal to the prompt inside it were taken for its end
+                writer.add_failure(read_last[-1], "not collected: the output went on after two "
+                                   "lines equal to the prompt, taken for its end")
+
         for index, group in enumerate(commands):
             for command in group:
                 try:
                     text = send_read_only(connection, command, read_timeout=command_timeout,
-                                          prompt=prompt)
+                                          prompt=prompt, went_on=went_on)
                 except NotReadOnly as refused:
                     writer.add_failure(command, str(refused))  # never sent
                     break
@@ -512,6 +564,7 @@ def _session(
                         command, f"connection lost during `{command}`: {_first_line(exc)}")
                     return failed(f"connection lost during `{command}`", transient=True,
                                   remaining=commands[index:])
+                read_last.append(command)
                 if _PAGER.search(text):
                     # The device ignored `terminal length 0`: it waits at its pager and no
                     # further output will come in step. Another session would do the same.
@@ -525,10 +578,12 @@ def _session(
                 text = send_read_only(connection, show_tech.command,
                                       read_timeout=show_tech.timeout, prompt=prompt,
                                       on_progress=show_tech.on_progress,
-                                      max_chars=show_tech.max_bytes)
+                                      max_chars=show_tech.max_bytes, went_on=went_on)
+                read_last.append(show_tech.command)
                 if _PAGER.search(text):
                     writer.add_failure(show_tech.command,
                                        "not collected: stopped at --More--: the device kept paging")
+                    read_last.clear()  # it waits at its pager: nothing more to read in step
                 elif (tech := writer.add(show_tech.command, text, compress=True,
                                          read_by_checks=False)).rejected:
                     # A refusal (unknown command, AAA denial) is the device's reply, not the
@@ -538,6 +593,16 @@ def _session(
                 # Evidence the program asks for, not something a check reads: its loss is
                 # recorded, and the inspection stands.
                 writer.add_failure(show_tech.command, f"not collected: {_first_line(exc)}")
+                # Out of step: nothing more can be read in this session. Its echo, once it
+                # came, showed that the output before it had ended.
+                read_last.clear()
+        try:
+            if read_last and _last_output_went_on(connection, prompt, command_timeout):
+                went_on()
+        except (ReadTimeout, OSError, EOFError) as exc:
+            # Nothing shows that the last output had ended.
+            writer.add_failure(read_last[-1], "not collected: no prompt answered after it to "
+                               f"show that it had ended ({_first_line(exc)})")
         return _Attempt(
             session=Session(connected=True, privileged=True, prompt=prompt, host_key=host_key,
                             via=route.get("via"), **_logins_seen(logins)),

@@ -8,6 +8,7 @@ against what the device sent.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -109,3 +110,42 @@ def test_a_control_character_before_a_failed_fans_row_makes_the_output_unread(
         assert check["status"] == "ERROR", (check_id, check["message"])
         assert "control character" in check["message"], check["message"]
     assert record["verdict"] == "ERROR"
+
+
+MALLOC_FAIL = ("*Dec  7 10:00:02.123: %SYS-2-MALLOCFAIL: Memory allocation of 65536 bytes "
+               "failed\n")
+
+
+@pytest.mark.parametrize("slug", ["show_logging", "show_interface_summary"],
+                         ids=["an output in the middle", "the session's last output"])
+def test_an_output_that_goes_on_after_two_prompt_lines_and_a_pause_is_not_collected(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slug: str) -> None:
+    """Two lines equal to the prompt, then a pause, looked like the end (the prompt, then the
+    one answering the empty line typed ahead): the log was judged on its first 11 messages,
+    the rest was thrown away before the next command's echo, and the memory allocation
+    failure logged after them was never seen: the chassis passed."""
+    async def attack(session: server.CliSession, output: bytes) -> None:
+        lines = output.decode().splitlines(keepends=True)
+        if slug == "show_logging":
+            lines.append(MALLOC_FAIL.replace("\n", "\r\n"))
+        cut = len(lines) * 3 // 4
+        session.write("".join(lines[:cut]) + f"{session.prompt}\r\n" * 2)
+        await session.flush()
+        await asyncio.sleep(2.0)  # longer than the read's wait before it asks again
+        session.write("".join(lines[cut:]))
+
+    _serve_hostile(monkeypatch, slug, attack)
+    record, evidence = _inspect(tmp_path)
+    if slug == "show_logging":
+        check = _check(record, "op.logging.critical")
+        assert check["status"] == "ERROR", check["message"]
+        assert "went on after two lines equal to the prompt" in check["message"]
+    index = json.loads((evidence / "index.json").read_text())
+    command = " ".join(slug.split("_"))
+    (entry,) = [e for e in index["commands"] if e["command"] == command]
+    assert entry.get("error") == ("not collected: the output went on after two lines equal to "
+                                  "the prompt, taken for its end")
+    assert "file" not in entry and not (evidence / f"{slug}.txt").exists()
+    # Every other output was read whole, in step: only what read the cut one is not judged.
+    errored = {c["id"] for c in record["checks"] if c["status"] == "ERROR"}
+    assert errored <= {"op.logging.critical"}, errored
