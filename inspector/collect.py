@@ -365,7 +365,10 @@ def _send_command(connection: Any, command: str, prompt: str, read_timeout: floa
                 and end.lone.search(text, max(0, len(text) - 512)):
             connection.write_channel(connection.RETURN)
             nudged = True
-    return str(connection.strip_command(sent, text[:cut]))
+    # The echo's line off, and nothing else: netmiko's `strip_command` also deletes every
+    # backspace of the output (for a long command's echo, wrapped with them), which rewrote
+    # what the device said. `text` starts at the echo.
+    return str(text[:cut]).partition("\n")[2]
 
 
 def _beyond_prompts(text: str, prompt: str) -> str:

@@ -92,11 +92,14 @@ def test_bytes_that_are_not_text_and_a_character_cut_between_packets_are_kept(
     assert _check(record, "hw.fan.status")["status"] != "PASS"
 
 
-@pytest.mark.parametrize("control", [b"\x00", b"\x07"], ids=["NUL", "bell"])
+@pytest.mark.parametrize("control", [b"\x00", b"\x07", b"\x08"],
+                         ids=["NUL", "bell", "backspace"])
 def test_a_control_character_before_a_failed_fans_row_makes_the_output_unread(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, control: bytes) -> None:
     """The parsers read past a row that does not start as a row should: a failed fan's row
-    behind a NUL went unseen, and the chassis passed on its four other fans."""
+    behind a NUL went unseen, and the chassis passed on its four other fans. A backspace was
+    deleted from the output as it was read (netmiko's echo stripping), and the row judged as
+    if the device had not sent it."""
     async def attack(session: server.CliSession, output: bytes) -> None:
         session.process.stdout.write(output.replace(
             LAST_FAN_ROW, control + LAST_FAN_ROW[1:].replace(b"OK", b"BAD"), 1))
