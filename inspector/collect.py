@@ -526,13 +526,7 @@ def _session(
         # it again before it sends `enable`, nor need a mode check follow the prompt read
         # after it (two round trips a chassis fewer). A login already privileged sends none.
         if platform_for(host.platform).needs_enable and not prompt.endswith("#"):
-            try:
-                connection.enable(check_state=False)
-                enabled = connection.find_prompt()
-            except (OSError, EOFError):
-                raise
-            except Exception:
-                enabled = prompt
+            enabled = _prompt_after_enable(connection, prompt)
             if not enabled.endswith("#"):
                 # Never tried again: each try sends the secret once more.
                 return failed("enable secret refused", transient=False)
@@ -619,6 +613,25 @@ def _session(
     finally:
         with contextlib.suppress(Exception):  # the session is over either way
             host.close_connection("netmiko")
+
+
+def _prompt_after_enable(connection: Any, user_prompt: str) -> str:
+    """The prompt once `enable` is answered. netmiko gives up on a reply that does not end at
+    the prompt it knows: a refused secret, but also a privileged prompt other than the user
+    one (`Switch(priv)#` after `sw1>`), which was reported as a refused secret. The prompt read
+    after it says which; one that cannot be read is taken for the user prompt."""
+    try:
+        connection.enable(check_state=False)
+    except (OSError, EOFError):
+        raise
+    except Exception:
+        pass  # netmiko gave up on the reply: the prompt read now says whether enable took
+    try:
+        return str(connection.find_prompt())
+    except (OSError, EOFError):
+        raise
+    except Exception:
+        return user_prompt
 
 
 class _NoLogin(Exception):

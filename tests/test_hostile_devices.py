@@ -152,3 +152,19 @@ def test_an_output_that_goes_on_after_two_prompt_lines_and_a_pause_is_not_collec
     # Every other output was read whole, in step: only what read the cut one is not judged.
     errored = {c["id"] for c in record["checks"] if c["status"] == "ERROR"}
     assert errored <= {"op.logging.critical"}, errored
+
+
+def test_a_privileged_prompt_other_than_the_user_one_is_not_a_refused_secret(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """netmiko gives up on `enable` when the prompt after the secret is not the one it knows;
+    the chassis was recorded as refusing a secret it had accepted, and not inspected."""
+    user_prompt = server.CliSession.prompt
+
+    def prompt(session: server.CliSession) -> str:
+        return "Switch(priv)#" if session.privileged else user_prompt.fget(session)
+
+    monkeypatch.setattr(server.CliSession, "prompt", property(prompt))
+    record, _ = _inspect(tmp_path)
+    assert record["session"]["error"] is None, record["session"]
+    assert record["session"]["privileged"] and record["session"]["prompt"] == "Switch(priv)#"
+    assert record["verdict"] == "PASS", record["verdict_reason"]
