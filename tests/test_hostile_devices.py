@@ -168,3 +168,53 @@ def test_a_privileged_prompt_other_than_the_user_one_is_not_a_refused_secret(
     assert record["session"]["error"] is None, record["session"]
     assert record["session"]["privileged"] and record["session"]["prompt"] == "Switch(priv)#"
     assert record["verdict"] == "PASS", record["verdict_reason"]
+
+
+async def _hang_up(session: server.CliSession) -> None:
+    await session.flush()
+    session.process.channel.get_connection().abort()
+    raise server.SessionClosed
+
+
+@pytest.mark.parametrize("moment", ["mid-line", "after the header", "before the prompt"])
+def test_a_session_cut_at_any_moment_of_an_output_leaves_it_unjudged(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, moment: str) -> None:
+    """Every session of the chassis hangs up during `show environment all`: mid-line, after
+    its first line, or once the whole output is sent but before the prompt that would show
+    it had ended. No check reads what arrived."""
+    async def attack(session: server.CliSession, output: bytes) -> None:
+        sent = {"mid-line": output[:output.index(FAN_ROW) + 10],
+                "after the header": output[:output.index(b"\n", 2) + 1],
+                "before the prompt": output}[moment]
+        session.process.stdout.write(sent)
+        await _hang_up(session)
+
+    _serve_hostile(monkeypatch, ENVIRONMENT, attack)
+    record, evidence = _inspect(tmp_path)
+    assert not (evidence / f"{ENVIRONMENT}.txt").exists()
+    for check_id in ("hw.fan.status", "hw.psu.status", "hw.temperature.status"):
+        check = _check(record, check_id)
+        assert check["status"] == "ERROR", (check_id, check["message"])
+        assert "connection lost during `show environment all`" in check["message"]
+    assert not [c["id"] for c in record["checks"] if c["status"] == "FAIL"]
+
+
+def test_a_refused_terminal_length_leaves_every_paged_output_unread(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`terminal length 0` answered `% Invalid input`: the refusal is not taken for an output,
+    and the first output long enough to page stops the session at `--More--`."""
+    set_terminal = server.CliSession.terminal
+
+    def terminal(session: server.CliSession, command: str) -> None:
+        if command.startswith("terminal length"):
+            session.write(session.error(session.traits.invalid_input, 9).replace("\n", "\r\n"))
+        else:
+            set_terminal(session, command)
+
+    monkeypatch.setattr(server.CliSession, "terminal", terminal)
+    record, evidence = _inspect(tmp_path)
+    assert record["verdict"] == "ERROR"
+    assert "stopped at --More--: the device kept paging" in record["session"]["error"]
+    assert not [c["id"] for c in record["checks"] if c["status"] in ("PASS", "FAIL")
+                and c["id"] != "op.session.access"]
+    assert not [p.name for p in evidence.glob("*.txt") if "Invalid input" in p.read_text()]
