@@ -218,3 +218,39 @@ def test_a_refused_terminal_length_leaves_every_paged_output_unread(
     assert not [c["id"] for c in record["checks"] if c["status"] in ("PASS", "FAIL")
                 and c["id"] != "op.session.access"]
     assert not [p.name for p in evidence.glob("*.txt") if "Invalid input" in p.read_text()]
+
+
+def test_a_session_dropped_out_of_enable_mode_reads_nothing_more_as_privileged(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After its fifth output, every session of the chassis is back in user mode: the outputs
+    asked after that never end at the privileged prompt, and none is judged."""
+    healthy_show = server.CliSession.show
+
+    async def show(session: server.CliSession, key: str, pipe: str) -> bool:
+        answered = getattr(session, "answered", 0)
+        session.answered = answered + 1  # type: ignore[attr-defined]
+        if answered == 5:
+            session.privileged = False
+        return await healthy_show(session, key, pipe)
+
+    monkeypatch.setattr(server.CliSession, "show", show)
+    record, _ = _inspect(tmp_path)
+    assert record["verdict"] == "ERROR"
+    assert record["session"]["error"].startswith("timed out after 8 s during `")
+    # The user mode's refusals (`% Invalid input`) were never taken for outputs, nor judged.
+    assert not [c["id"] for c in record["checks"] if c["status"] == "FAIL"]
+    assert any(c["status"] == "ERROR" and "timed out" in c["message"] for c in record["checks"])
+
+
+def test_a_line_of_a_megabyte_is_read_and_kept_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    long_line = b"x" * 1_000_000
+
+    async def attack(session: server.CliSession, output: bytes) -> None:
+        session.process.stdout.write(output + long_line + b"\r\n")
+
+    _serve_hostile(monkeypatch, "show_logging", attack)
+    record, evidence = _inspect(tmp_path)
+    saved = (evidence / "show_logging.txt").read_bytes()
+    assert saved.endswith(b"\n" + long_line)
+    assert record["session"]["error"] is None
