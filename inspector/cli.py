@@ -629,9 +629,10 @@ def store_group() -> None:
 def store_add(run_dirs: tuple[Path, ...], db: str | None, public_keys: tuple[Path, ...]) -> None:
     """Verify each run's seal and store its records; exit 1 if any run was refused."""
     from inspector.fleet.db import add_runs, store
+    from inspector.manifest import read_public_key
     from reports.terminal import plain_text
 
-    pinned = [key.read_text().strip() for key in public_keys]
+    pinned = [read_public_key(key) for key in public_keys]
     refused = 0
     with store(db) as engine:
         for done in add_runs(engine, run_dirs, pinned):

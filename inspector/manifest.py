@@ -112,6 +112,27 @@ def _public_openssh(key: Any) -> str:
     return text
 
 
+def read_public_key(path: Path) -> str:
+    """The Ed25519 public key, OpenSSH text, in the file a user pinned (`--public-key`); a
+    file that holds none, or is no file, is one line naming it, not a traceback."""
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+        if isinstance(serialization.load_ssh_public_key(text.encode()), Ed25519PublicKey):
+            return text
+        why = "a public key of another kind than Ed25519, which signs every run"
+    except (OSError, UnicodeDecodeError) as exc:
+        why = f"it cannot be read ({exc.strerror or type(exc).__name__})" if isinstance(
+            exc, OSError) else "it is not text"
+    except (ValueError, UnsupportedAlgorithm):
+        why = "it holds no public key in OpenSSH form (`ssh-ed25519 AAAA...`)"
+    raise ValueError(f"--public-key {path}: {why}; give the signer's .pub file, as "
+                     "`inspector keygen` writes it")
+
+
 def fingerprint(public_openssh: str) -> str:
     return key_fingerprint(base64.b64decode(public_openssh.split()[1]))
 
@@ -577,7 +598,7 @@ def verify_run(run_dir: Path, public_key: Path | None = None, *, trust: bool = F
     result.state = manifest.get("state", FINISHED)
     key: str | None = None
     if public_key is not None:
-        key = public_key.read_text().strip()
+        key = read_public_key(public_key)
         if same_key(key, embedded):
             result.trusted_as = f"the key in {public_key}"
         else:

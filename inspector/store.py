@@ -72,6 +72,7 @@ from inspector.manifest import (
     default_key_path,
     own_public_key,
     plain_digest,
+    read_public_key,
     seal_run,
     unknown_files,
 )
@@ -135,7 +136,7 @@ def _locked(run_dir: Path, mode: int) -> Iterator[None]:
 def trusted_key(public_key: Path | None) -> str:
     """The key a run must be signed by: the one pinned, else this inspector's own."""
     if public_key is not None:
-        return public_key.read_text().strip()
+        return read_public_key(public_key)
     own = own_public_key()
     if own is None:
         raise RunRefused(f"this inspector has no key yet ({default_key_path()}), so it cannot "

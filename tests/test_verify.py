@@ -671,3 +671,43 @@ def test_verify_reads_and_stats_each_file_of_the_run_once(
         str(run / "manifest.json"), str(run / "manifest.sig")}
     assert set(opened) == files and set(opened.values()) == {1}
     assert set(stated) == files and set(stated.values()) == {1}
+
+
+@pytest.mark.lab
+@pytest.mark.parametrize("command", ["verify", "store add", "rerun", "report --into-run"])
+@pytest.mark.parametrize("given", ["text", "an RSA key", "bytes", "a folder"])
+def test_a_pinned_key_file_that_holds_no_signing_key_is_one_line_naming_it(
+        signed: dict[str, Any], run: Path, tmp_path: Path, command: str, given: str) -> None:
+    """`--public-key` read its file as the key whatever it held: a folder or bytes that are not
+    text ended the command with a traceback, and text that is no key with a base64 error
+    naming nothing."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    pinned = tmp_path / "signer.pub"
+    if given == "text":
+        pinned.write_text("the signer's key\n")
+    elif given == "an RSA key":
+        pinned.write_bytes(rsa.generate_private_key(public_exponent=65537, key_size=1024)
+                           .public_key().public_bytes(serialization.Encoding.OpenSSH,
+                                                      serialization.PublicFormat.OpenSSH))
+    elif given == "bytes":
+        pinned.write_bytes(b"ssh-ed25519 \xff\xfe\n")
+    else:
+        pinned.mkdir()
+    before = _hashes(run)
+    args = {"verify": ["verify", str(run)],
+            "store add": ["store", "add", str(run), "--db", str(tmp_path / "fleet.sqlite")],
+            "rerun": ["rerun", str(run), "--all"],
+            "report --into-run": ["report", str(run), "--into-run"]}[command]
+    done = inspector(*args, "--public-key", str(pinned),
+                     env={"INSPECTOR_KEY": str(signed["key"])})
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert done.stderr.startswith(f"inspector: --public-key {pinned}: "), done.stderr
+    assert len(done.stderr.splitlines()) == 1, done.stderr
+    assert _hashes(run) == before  # nothing written
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
