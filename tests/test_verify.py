@@ -11,6 +11,7 @@ key, fails too, each disagreement named.
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import json
 import os
@@ -541,7 +542,8 @@ def test_a_records_verdict_must_be_what_its_own_checks_give(signed: dict[str, An
 
 
 @pytest.mark.lab
-@pytest.mark.parametrize("case", ["sha256 changed", "command not indexed", "attempt's folder"])
+@pytest.mark.parametrize("case", ["sha256 changed", "command not indexed", "attempt's folder",
+                                  "output gzipped"])
 def test_each_output_a_record_judged_must_be_the_one_its_evidence_index_gives(
         signed: dict[str, Any], run: Path, case: str) -> None:
     """The sha256 a record gives each output its checks read is the one the evidence index
@@ -570,6 +572,18 @@ def test_each_output_a_record_judged_must_be_the_one_its_evidence_index_gives(
                                  ("live", f"evidence/{host}/attempts/x")]]
         expected = [f"records/{host}.json: judged outputs in evidence/{host}/attempts/x, "
                     "which has no index.json"]
+    if case == "output gzipped":
+        # The output rewritten and kept gzipped, its index naming the file so, its sha256
+        # left as judged: a gzipped output's digest is of its text, which is not hashed.
+        entries = json.loads((run / index).read_text())
+        entry = next(e for e in entries["commands"] if e["command"] == read["command"])
+        text = run / "evidence" / host / entry["file"]
+        entry["file"] += ".gz"
+        text.with_name(entry["file"]).write_bytes(gzip.compress(b"planted\n"))
+        text.unlink()
+        (run / index).write_text(json.dumps(entries, indent=2) + "\n")
+        expected = [f"records/{host}.json: judged the output of {read['command']!r}, which "
+                    f"{index} names as kept gzipped ({entry['file']}): no check reads one"]
     record_file.write_text(json.dumps(record, indent=2) + "\n")
     sign_run(run, signed["key"])
     assert _whole(run, signed["public"]) == expected
