@@ -7,6 +7,8 @@ inventory (what the hardware's IDPROM says) rather than from free text in `show 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from checks.common import (
@@ -19,7 +21,18 @@ from checks.common import (
     parse_inventory_text,
 )
 from inspector.catalogue import check
-from inspector.facts import Fact, Genie, Own, Rows, Source, TextFSM, Unreadable
+from inspector.facts import (
+    Fact,
+    FactResolver,
+    FactUnavailable,
+    FactValue,
+    Genie,
+    Own,
+    Rows,
+    Source,
+    TextFSM,
+    Unreadable,
+)
 from inspector.models import Domain, Evidence, Outcome, Severity
 from inspector.policy import Policy
 from inspector.program import load_products
@@ -362,16 +375,60 @@ def other_chassis(models: list[str] | None, chassis: InventoryItem,
             "so which chassis this is cannot be told")
 
 
+@dataclass(frozen=True, kw_only=True)
+class TwoChassis:
+    """`show version` and the inventory proven of two chassis (`other_chassis`): why, the
+    two outputs as read, and what each says the chassis is."""
+
+    why: str
+    outputs: tuple[FactValue, ...]
+    evidence: tuple[Evidence, ...]
+
+
+def _commands(fact: Fact, platform: str) -> set[str]:
+    source = fact.source(platform)
+    return {command for group in source.command_groups for command in group} if source else set()
+
+
+def outputs_of_two_chassis(resolver: FactResolver, read: Iterable[str]) -> TwoChassis | None:
+    """Whether `show version` and the inventory are of two chassis, for a check that reads
+    the commands `read`. Which of the two is this chassis's own cannot be told, so a check
+    that reads either is judged on nothing (the evaluator makes it ERROR): B's units, UDI and
+    serials are not A's, nor is A's configuration register B's. Where either output is
+    missing or names no chassis, nothing is proven and each check says what it lacks."""
+    platform = resolver.platform
+    if not (_commands(VERSION_MODELS, platform) | _commands(INVENTORY, platform)) & set(read):
+        return None
+    try:
+        models, inventory = resolver.resolve(VERSION_MODELS), resolver.resolve(INVENTORY)
+    except FactUnavailable:
+        return None
+    chassis = find_chassis(inventory.value)
+    if chassis is None:
+        return None
+    try:
+        version = resolver.resolve(VERSION).value
+    except FactUnavailable:
+        version = {}  # its serial is only named, never compared
+    why = other_chassis(models.value, chassis, version)
+    if why is None:
+        return None
+    return TwoChassis(why=why, outputs=(models, inventory), evidence=(
+        Evidence(path="version/pid", actual=", ".join(models.value)),
+        Evidence(path="version/serial", actual=version.get("serial")),
+        Evidence(path="inventory/chassis/pid", actual=chassis.pid),
+        Evidence(path="inventory/chassis/serial", actual=chassis.serial),
+    ))
+
+
 @check(
     id="hw.chassis.identity",
     title="Chassis PID, serial number and OS version can be read",
     domain=Domain.HARDWARE,
     severity=Severity.CRITICAL,
     facts=[VERSION, INVENTORY],
-    optional_facts=[VERSION_MODELS],
 )
-def chassis_identity(version: dict[str, Any], inventory: list[Any], policy: Policy,
-                     version_models: list[str] | None = None) -> Outcome:
+def chassis_identity(version: dict[str, Any], inventory: list[Any], policy: Policy) -> Outcome:
     chassis = find_chassis(inventory)
     if chassis is None:
         return Outcome.error(f"{NO_CHASSIS} (it opens with {inventory[0].name!r})")
@@ -387,12 +444,6 @@ def chassis_identity(version: dict[str, Any], inventory: list[Any], policy: Poli
         Evidence(path="inventory/chassis/serial", actual=identity["serial"]),
         Evidence(path="version/os", actual=f'{identity["os"]} {identity["version"]}'),
     ]
-    if (other := other_chassis(version_models, chassis, version)) is not None:
-        return Outcome.error(other, [*evidence,
-                                     Evidence(path="version/pid",
-                                              actual=", ".join(version_models or ())),
-                                     Evidence(path="version/serial",
-                                              actual=version.get("serial"))])
     problems = []
     if not readable(identity["pid"]):
         problems.append(f"the chassis PID reads {identity['pid']!r}")

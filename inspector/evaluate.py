@@ -15,6 +15,7 @@ from inspector.running_os import RUNNING_OS, mismatch
 from inspector.second_reading import command_groups, second_opinion
 
 if TYPE_CHECKING:  # inspector.program imports records, which imports this module
+    from checks.identity import TwoChassis
     from inspector.program import HostContext
 
 
@@ -99,6 +100,12 @@ def _outcome(
                          "parser": wrong_os.parser})
         return Outcome.error(str(mismatch(platform, wrong_os.value)), [
             Evidence(path=DECLARED_PLATFORM, expected=platform, actual=wrong_os.value.label)])
+    if check.facts and (two := _two_chassis(resolver, check.commands(platform))):
+        # B's inventory judged as A's (its serials, its UDI, its held serial), or A's
+        # configuration register as B's: neither output is known to be this chassis's.
+        commands.extend({"command": output.command, "sha256": output.sha256,
+                         "parser": output.parser} for output in two.outputs)
+        return Outcome.error(two.why, list(two.evidence))
     kwargs: dict[str, Any] = {}
     for fact in check.facts:
         source = fact.sources[platform]
@@ -162,6 +169,14 @@ def _wrong_os(resolver: FactResolver, platform: str) -> FactValue | None:
     except FactUnavailable:
         return None
     return found if mismatch(platform, found.value) else None
+
+
+def _two_chassis(resolver: FactResolver, read: list[str]) -> TwoChassis | None:
+    """`show version` and the inventory, where a check reads either and they are proven of
+    two chassis."""
+    from checks.identity import outputs_of_two_chassis  # the checks import the engine
+
+    return outputs_of_two_chassis(resolver, read)
 
 
 def evaluate_chassis(

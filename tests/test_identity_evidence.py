@@ -12,11 +12,12 @@ import pytest
 
 from checks.identity import same_product
 from inspector.catalogue import load_catalogue
-from inspector.evaluate import evaluate_check
+from inspector.evaluate import evaluate_chassis, evaluate_check
 from inspector.evidence import RawOutput, Session
 from inspector.facts import FactResolver
 from inspector.policy import load_policy
-from tests.corpus import corpus_file
+from inspector.program import HostContext
+from tests.corpus import WRITTEN_VERSIONS, corpus_file
 
 # A Nexus 9396PX's `show version` and another 9396PX's inventory: the corpus holds no pair of
 # one Nexus, and this is the pair of one product.
@@ -190,3 +191,56 @@ def test_a_udi_matches_only_with_the_chassis_pid_read() -> None:
                    {"show license host-id": host_id, "show inventory": blank})
     assert result["status"] == "ERROR", result["message"]
     assert "PID" in result["message"]
+
+
+# A C9300-48P stack's inventory (serial FCW2124G09K) and the license UDI of the C9500 whose
+# `show version` stands beside it (XE_VERSION: `cisco C9500-24Y4C`, board ID CAT2136L3NG).
+STACK_INVENTORY = "iosxe/show_inventory/genieparser--cat9k_c9300_rv1-golden_output_2.txt"
+C9500_UDI = "UDI: PID:C9500-24Y4C,SN:CAT2136L3NG\n"
+# Every check that reads `show version` or `show inventory` on IOS-XE.
+READERS_OF_THE_PAIR = {
+    "hw.chassis.identity", "hw.inventory.serials", "hw.fan.status", "lic.udi.match",
+    "prog.declared.identity", "prog.hold.list", "op.config.register", "op.reload.reason",
+    "op.software.boot", "op.install.committed",
+}
+
+
+def judge_all(outputs: dict[str, str]) -> dict[str, dict[str, Any]]:
+    def output(command: str) -> RawOutput:
+        if command not in outputs:
+            return RawOutput(command=command, text=None, sha256=None, error="not captured")
+        return RawOutput.from_text(command, outputs[command], platform="cisco_xe")
+
+    context = HostContext.from_data("sw1", {"declared_pid": "C9300-48P",
+                                            "declared_serial": "FCW2124G09K",
+                                            "condition": "working"}, ["FOC0000X1"])
+    return {result["id"]: result for result in evaluate_chassis(
+        platform="cisco_xe", outputs=output, session=Session(connected=True, privileged=True),
+        checks=load_catalogue().all(), policy=load_policy(), context=context)}
+
+
+def test_no_check_judges_an_output_of_another_chassis() -> None:
+    """A C9500's `show version` beside a C9300 stack's inventory made only the identity
+    ERROR: the serials check judged the stack's units as the C9500's, the UDI check failed the
+    C9500's licence against the stack's chassis, and the checklist and hold list were held to
+    the stack's PID and serials. Which of the two is this chassis's cannot be told, so every
+    check that reads either output is ERROR, naming both chassis; one that reads neither (the
+    supplies, from `show environment all`) is judged as before."""
+    outputs = {"show version": _corpus(XE_VERSION), "show inventory": _corpus(STACK_INVENTORY),
+               "show license udi": C9500_UDI}
+    results = judge_all(outputs)
+    read_the_pair = {check.id for check in load_catalogue().all()
+                     if {"show version", "show inventory"} & set(check.commands("cisco_xe"))}
+    assert read_the_pair == READERS_OF_THE_PAIR
+    for check_id in READERS_OF_THE_PAIR:
+        result = results[check_id]
+        assert result["status"] == "ERROR", (check_id, result["message"])
+        assert "not of one chassis" in result["message"], (check_id, result["message"])
+        assert "C9500-24Y4C" in result["message"] and "C9300-48P" in result["message"]
+        assert {c["command"] for c in result["commands"]} >= {"show version", "show inventory"}
+    # With a `show version` that names no other chassis, each is judged on its own merits.
+    outputs["show version"] = WRITTEN_VERSIONS["written: release only, IOS-XE"]
+    one = judge_all(outputs)
+    assert not any("not of one chassis" in one[c]["message"] for c in READERS_OF_THE_PAIR)
+    assert one["prog.declared.identity"]["status"] == "PASS", one["prog.declared.identity"]
+    assert one["hw.inventory.serials"]["status"] == "PASS", one["hw.inventory.serials"]
