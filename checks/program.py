@@ -1,6 +1,10 @@
 """Program checks: the chassis on site is the one the checklist declared, is not on compliance
 hold, and has license proof on file.
 
+A chassis that is not the one declared is not failed: the program inspects what an accurate
+checklist declares, "or the inspection cannot be done". Its record says so (verdict ERROR, its
+reason opening `not inspected: the inspection cannot be done`), whatever else was found.
+
 They judge the identity facts against the host's `context` (its checklist row and the hold
 list), which the evaluator passes to checks that take it. Without a context (an offline
 evaluation of saved outputs, a host no checklist declared) they do not apply: SKIP, never PASS.
@@ -15,7 +19,7 @@ from checks.common import InventoryItem
 from checks.identity import INVENTORY, VERSION, chassis_identity, readable, same_product
 from inspector.catalogue import check
 from inspector.checklist import field_problem
-from inspector.models import Domain, Evidence, Outcome, Severity
+from inspector.models import DECLARED_CHASSIS, Domain, Evidence, Outcome, Severity
 from inspector.policy import Policy
 from inspector.program import HostContext
 
@@ -37,6 +41,7 @@ def _xr_without_chassis(version: dict[str, Any], inventory: list[InventoryItem])
     domain=Domain.PROGRAM,
     severity=Severity.CRITICAL,
     facts=[VERSION, INVENTORY],
+    never_fails=True,  # another chassis than declared is not inspected, not failed
 )
 def declared_identity(
     version: dict[str, Any], inventory: list[InventoryItem], policy: Policy,
@@ -68,7 +73,13 @@ def declared_identity(
     if declared.declared_serial.strip().upper() != serial.strip().upper():
         wrong.append(f"serial {declared.declared_serial} declared, chassis has {serial}")
     if wrong:
-        return Outcome.failed("the checklist is inaccurate: " + "; ".join(wrong), evidence)
+        # Not a failed inspection: the program asks an accurate checklist "or the inspection
+        # cannot be done", and what was read here is another chassis than the one ordered.
+        return Outcome.error(
+            "the inspection cannot be done: the checklist is inaccurate: " + "; ".join(wrong),
+            [*evidence, Evidence(path=DECLARED_CHASSIS,
+                                 expected=f"{declared.declared_pid} {declared.declared_serial}",
+                                 actual=f"{pid} {serial}")])
     return Outcome.passed(f"{pid} serial {serial} as the checklist declares", evidence)
 
 

@@ -9,6 +9,9 @@ from typing import Any
 
 # The evidence path of a check left unjudged because the chassis runs another OS than declared.
 DECLARED_PLATFORM = "platform/declared"
+# The evidence path of a chassis found not to be the one its checklist declares: the program
+# inspects only what an accurate checklist declares, so its inspection cannot be done.
+DECLARED_CHASSIS = "checklist/declared_chassis"
 
 
 class Status(StrEnum):

@@ -22,7 +22,7 @@ from typing import Any
 
 from inspector import __version__
 from inspector.evidence import Session
-from inspector.models import DECLARED_PLATFORM, Severity, Status, Verdict
+from inspector.models import DECLARED_CHASSIS, DECLARED_PLATFORM, Severity, Status, Verdict
 from inspector.policy import Policy, load_policy
 from inspector.provenance import policy_sha256
 
@@ -98,9 +98,18 @@ class Record:
 
 
 def chassis_verdict(results: Iterable[Mapping[str, Any]], policy: Policy) -> tuple[Verdict, str]:
-    """FAIL on any failing check that counts, else ERROR on anything we could not tell,
-    else PASS."""
+    """ERROR where the chassis is not the one declared (its inspection cannot be done), else
+    FAIL on any failing check that counts, else ERROR on anything we could not tell, else
+    PASS."""
     results = list(results)
+    failed_any = [r["id"] for r in results if r["status"] == Status.FAIL]
+    other = next((r["message"] for r in results if r["status"] == Status.ERROR
+                  and any(e["path"] == DECLARED_CHASSIS for e in r["evidence"])), None)
+    if other is not None:
+        # Not the chassis declared: no verdict on it stands, pass or fail, and what was found
+        # is reported with the reason.
+        found = f"; reported: failed {', '.join(failed_any)}" if failed_any else ""
+        return Verdict.ERROR, f"not inspected: {other}{found}"
     counted = {str(Severity.CRITICAL), str(Severity.MAJOR)}
     if policy[f"verdict.{_MINOR_FAILS}"]:
         counted.add(str(Severity.MINOR))

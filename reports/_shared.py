@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from inspector.models import DECLARED_CHASSIS
+
 Record = Mapping[str, Any]
 
 VERDICTS = ("PASS", "FAIL", "ERROR")
@@ -92,6 +94,8 @@ class ChassisRow:
     failed: list[str]
     errored: list[str]
     not_reached: str | None  # why the session failed, when the chassis was never inspected
+    # Why its inspection cannot be done: it is not the chassis its checklist declares.
+    cannot_be_done: str | None
     run_id: str | None
     started_at: str | None
     finished_at: str | None
@@ -121,6 +125,10 @@ def chassis_row(record: Record) -> ChassisRow:
         failed=[clean(c.get("id")) for c in checks if c.get("status") == "FAIL"],
         errored=[clean(c.get("id")) for c in checks if c.get("status") == "ERROR"],
         not_reached=_not_reached(record.get("session")),
+        cannot_be_done=next((clean(c.get("message")) for c in checks
+                             if c.get("status") == "ERROR" and any(
+                                 isinstance(e, Mapping) and e.get("path") == DECLARED_CHASSIS
+                                 for e in c.get("evidence") or ())), None),
         run_id=record.get("run_id"),
         started_at=record.get("started_at"),
         finished_at=record.get("finished_at"),

@@ -389,6 +389,8 @@ def _table_row(anchor: str, row: ChassisRow) -> str:
     failed = " ".join(f"<code>{_e(c)}</code>" for c in row.failed)
     if verdict == "PASS" and failed:  # failures that did not count against the chassis
         findings = f'<span class="minor">minor: {failed}</span>'
+    elif row.cannot_be_done:
+        findings = f'<span class="errored">not inspected: {_e(row.cannot_be_done)}</span>'
     elif row.not_reached:
         findings = f'<span class="errored">not reached: {_e(row.not_reached)}</span>'
     else:

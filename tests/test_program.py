@@ -4,6 +4,7 @@ section."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -253,10 +254,11 @@ POLICY = load_policy()
         (context(), Status.PASS, "C9300-48P serial FCW2124G09K as the checklist declares"),
         (context(declared_pid="c9300-48p-a", declared_serial=" fcw2124g09k "), Status.PASS,
          "as the checklist declares"),  # orderable suffix, case and padding
-        (context(declared_pid="C9300-48U"), Status.FAIL,
-         "the checklist is inaccurate: PID C9300-48U declared, chassis is C9300-48P"),
-        (context(declared_pid="C9300-48PXG"), Status.FAIL, "PID C9300-48PXG declared"),
-        (context(declared_serial="FCW0000X000"), Status.FAIL,
+        (context(declared_pid="C9300-48U"), Status.ERROR,
+         "the inspection cannot be done: the checklist is inaccurate: PID C9300-48U declared, "
+         "chassis is C9300-48P"),
+        (context(declared_pid="C9300-48PXG"), Status.ERROR, "PID C9300-48PXG declared"),
+        (context(declared_serial="FCW0000X000"), Status.ERROR,
          "serial FCW0000X000 declared, chassis has FCW2124G09K"),
         (context(declared_serial=None), Status.ERROR,
          "checklist incomplete: declared_serial not given"),
@@ -302,7 +304,7 @@ def test_declared_identity_on_classic_ios_xr_is_error_not_a_false_fail() -> None
     assert outcome.status == Status.PASS, outcome.message
 
 
-def test_declared_identity_failure_carries_evidence() -> None:
+def test_declared_identity_mismatch_carries_evidence() -> None:
     outcome = declared_identity(**facts("cisco_xe", XE_OUTPUTS), policy=POLICY,
                                 context=context(declared_serial="OTHER"))
     assert {e.path: (e.expected, e.actual) for e in outcome.evidence}[
@@ -526,3 +528,53 @@ def test_no_license_proof_does_not_exclude() -> None:
     assessment = assess(row, set(), PRODUCTS)
     assert assessment.eligible
     assert [(r.blocks_inspection, r.blocks_support) for r in assessment.reasons] == [(False, True)]
+
+
+def test_a_chassis_not_the_one_declared_is_not_inspected_in_its_record_and_every_report(
+        tmp_path: Path) -> None:
+    """The checklist declares serial FCW0000X000, the chassis reads FCW2124G09K: this was a
+    critical FAIL of prog.declared.identity, and the chassis failed its inspection (the fee
+    owed, the chassis kept from support as if found faulty). The program asks an accurate
+    checklist "or the inspection cannot be done": the record says exactly that, as its
+    verdict's reason, with what else was found reported beside it, and so does every report."""
+    import io
+
+    from rich.console import Console
+
+    from inspector.catalogue import load_catalogue
+    from inspector.evaluate import evaluate_check
+    from inspector.evidence import Session
+    from inspector.records import build_record, summary_row
+    from reports import render
+    from reports.terminal import print_summary
+    from tests.corpus import WRITTEN_VERSIONS
+
+    texts = {"show version": WRITTEN_VERSIONS["written: release only, IOS-XE"],
+             "show inventory": corpus_file(XE_OUTPUTS["show inventory"]).read_text()}
+    resolver = FactResolver("cisco_xe",
+                            lambda c: RawOutput.from_text(c, texts[c], platform="cisco_xe"))
+    declared = evaluate_check(load_catalogue().get("prog.declared.identity"),
+                              platform="cisco_xe", resolver=resolver,
+                              session=Session(connected=True, privileged=True), policy=POLICY,
+                              context=context(declared_serial="FCW0000X000"))
+    supply = {"id": "hw.psu.status", "title": "Every power supply is ok", "domain": "hardware",
+              "version": 1, "status": "FAIL", "severity": "major",
+              "message": "power supplies not ok: PS2 failed", "evidence": [], "commands": []}
+    found = build_record(run_id="site", hostname="sw1", platform="cisco_xe",
+                         results=[declared, supply],
+                         session=Session(connected=True, privileged=True), policy=POLICY,
+                         started_at="2026-12-07T10:00:00Z", finished_at="2026-12-07T10:00:05Z")
+    cannot = ("the inspection cannot be done: the checklist is inaccurate: serial FCW0000X000 "
+              "declared, chassis has FCW2124G09K")
+    assert declared["status"] == "ERROR" and declared["message"] == cannot
+    assert found["verdict"] == "ERROR"
+    assert found["verdict_reason"] == f"not inspected: {cannot}; reported: failed hw.psu.status"
+    shown = {fmt: render([found], fmt, tmp_path / f"report.{fmt}").read_text()
+             for fmt in ("html", "md", "csv", "junit")}
+    assert f'<td class="findings"><span class="errored">not inspected: {cannot}' in shown["html"]
+    assert f"| ERROR | not inspected: {cannot} |" in shown["md"]
+    assert f"not inspected: {cannot}" in shown["csv"]
+    assert f'message="{cannot}"' in shown["junit"]
+    console = Console(file=io.StringIO(), width=400)
+    print_summary(console, [summary_row(found)], run_dir=tmp_path, records=tmp_path)
+    assert re.search(f"ERROR +not inspected: {cannot}", console.file.getvalue())

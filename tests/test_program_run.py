@@ -1,6 +1,7 @@
 """The program's rules on site: a checklist-driven lab run where one chassis was declared with
-the wrong serial (and carries a held one), one was declared with a serial on compliance hold,
-one as damaged (those two are never contacted), and one has no license proof."""
+the wrong serial (so its inspection cannot be done; it carries a held serial too), one was
+declared with a serial on compliance hold, one as damaged (those two are never contacted),
+and one has no license proof."""
 
 from __future__ import annotations
 
@@ -66,16 +67,21 @@ def test_checklist_run_applies_the_program(tmp_path: Path) -> None:
             env={"INSPECTOR_USERNAME": LAB_USERNAME, "INSPECTOR_PASSWORD": LAB_PASSWORD,
                  "INSPECTOR_SECRET": LAB_SECRET, "INSPECTOR_KEY": str(tmp_path / "key.pem")},
         )
-    assert done.returncode == 1, done.stdout + done.stderr
+    # No chassis failed: the one not declared is not inspected, the rest pass or were excluded.
+    assert done.returncode == 2, done.stdout + done.stderr
     found = records(tmp_path / "out" / "site")
     assert set(found) == {s.hostname for s in specs}
 
     def status(host: str, check: str) -> str:
         return next(c["status"] for c in found[host]["checks"] if c["id"] == check)
 
-    assert status(mismatch, "prog.declared.identity") == "FAIL"
-    assert found[mismatch]["verdict"] == "FAIL"
+    # Not the chassis declared: its inspection cannot be done, and its held serial is flagged.
+    assert status(mismatch, "prog.declared.identity") == "ERROR"
+    assert found[mismatch]["verdict"] == "ERROR"
+    assert found[mismatch]["verdict_reason"].startswith(
+        "not inspected: the inspection cannot be done: the checklist is inaccurate")
     assert status(mismatch, "prog.hold.list") == "FAIL"
+    assert "on compliance hold" in " ".join(found[mismatch]["program"]["reasons"])
     assert found[held]["checks"] == [] and "hold" in found[held]["verdict_reason"]
     assert status(no_proof, "prog.license.proof") == "FAIL"
     assert found[no_proof]["verdict"] == "PASS"  # inspectable, but not supportable yet
