@@ -159,6 +159,14 @@ _MODULE_PID = re.compile(r"^(?:SM|NM|HWIC|EHWIC|NIM|SPA|WS-X|WS-SUP|VS-SUP)-", r
 NO_CHASSIS = "the inventory lists no chassis entry, so the chassis's own PID and serial are unseen"
 
 
+def names_a_chassis(item: InventoryItem) -> bool:
+    """An entry that says it is a chassis (`Chassis`, `Switch 2 Chassis`, `FEX 106 CHASSIS`),
+    not a chassis's fan, supply or slot (`... Chassis Fan Module`, `Slot 33`)."""
+    text = f"{item.name} {item.descr}".lower()
+    return ("chassis" in text and "fan" not in text and "power" not in text
+            and "slot" not in item.name.lower())
+
+
 def find_chassis(items: list[InventoryItem]) -> InventoryItem | None:
     """The chassis itself: the entry that says so, IOS-XR's `Rack 0`, or else the first entry
     (Catalyst stacks name it `1`, a Catalyst 4948 `Switch System`) unless that is a part.
@@ -167,15 +175,8 @@ def find_chassis(items: list[InventoryItem]) -> InventoryItem | None:
     route processor's or an optic's serial where the chassis's belongs.
     """
     for item in items:
-        text = f"{item.name} {item.descr}".lower()
-        if (
-            "chassis" in text
-            # A Nexus parent lists each fabric extender's chassis (`FEX 106 CHASSIS`).
-            and not text.startswith("fex")
-            and "fan" not in text
-            and "power" not in text
-            and "slot" not in item.name.lower()
-        ):
+        # A Nexus parent lists each fabric extender's chassis (`FEX 106 CHASSIS`).
+        if names_a_chassis(item) and not item.name.strip().lower().startswith("fex"):
             return item
     for item in items:
         if re.fullmatch(r"rack \d+", item.name.strip().lower()):

@@ -18,6 +18,7 @@ from checks.common import (
     count_inventory_entries,
     find_chassis,
     genie_inventory_items,
+    names_a_chassis,
     parse_inventory_text,
 )
 from inspector.catalogue import check
@@ -421,6 +422,27 @@ def outputs_of_two_chassis(resolver: FactResolver, read: Iterable[str]) -> TwoCh
     ))
 
 
+# How a stack names its switches: `Switch 2` (IOS-XE), or `2` on classic IOS, whose first
+# member, the chassis found, is then named `1`; a Catalyst 6500 numbers its slots so.
+_STACK_MEMBER = re.compile(r"switch\s*\d+", re.IGNORECASE)
+_NUMBERED = re.compile(r"\d+")
+
+
+def member_chassis(items: list[InventoryItem], chassis: InventoryItem) -> list[InventoryItem]:
+    """The chassis of their own that the listing holds besides `chassis`: a stack's other
+    switches, a StackWise Virtual or VSS pair's other chassis (`Switch 2 Chassis`), a
+    Nexus's fabric extenders (`FEX 106 CHASSIS`). Each has its own PID and serial, to which
+    the program charges its fee and registers licences; an entry that repeats the chassis's
+    serial (`Switch 1` under a `c93xx Stack` entry) is the chassis itself."""
+    numbered = _NUMBERED.fullmatch(chassis.name.strip()) is not None
+    return [item for item in items
+            if item is not chassis
+            and not (readable(item.serial) and item.serial.strip() == chassis.serial.strip())
+            and (_STACK_MEMBER.fullmatch(item.name.strip()) is not None
+                 or (numbered and _NUMBERED.fullmatch(item.name.strip()) is not None)
+                 or names_a_chassis(item))]
+
+
 @check(
     id="hw.chassis.identity",
     title="Chassis PID, serial number and OS version can be read",
@@ -432,28 +454,37 @@ def chassis_identity(version: dict[str, Any], inventory: list[Any], policy: Poli
     chassis = find_chassis(inventory)
     if chassis is None:
         return Outcome.error(f"{NO_CHASSIS} (it opens with {inventory[0].name!r})")
-    identity = {
+    members = member_chassis(inventory, chassis)
+    identity: dict[str, Any] = {
         "os": version["os"],
         "version": version["version"],
         "pid": chassis.pid or version.get("pid"),
         "serial": chassis.serial or version.get("serial"),
     }
+    if members:
+        identity["members"] = [{"name": m.name, "pid": m.pid or None, "serial": m.serial or None}
+                               for m in members]
     evidence = [
         Evidence(path="inventory/chassis/name", actual=chassis.name),
         Evidence(path="inventory/chassis/pid", actual=identity["pid"]),
         Evidence(path="inventory/chassis/serial", actual=identity["serial"]),
         Evidence(path="version/os", actual=f'{identity["os"]} {identity["version"]}'),
+        *(Evidence(path=f"inventory/members/{m.name}", actual=f"{m.pid} SN {m.serial or '-'}")
+          for m in members),
     ]
+    # Chassis on site besides the one inspected, each a chassis of its own for the program.
+    besides = ("; besides it, " + ", ".join(f"{m.name} {m.pid} serial {m.serial or '-'}"
+                                              for m in members)) if members else ""
     problems = []
     if not readable(identity["pid"]):
         problems.append(f"the chassis PID reads {identity['pid']!r}")
     if not readable(identity["serial"]):
         problems.append(f"the chassis serial number reads {identity['serial']!r}")
     if problems:
-        return Outcome.failed("; ".join(problems), evidence, identity=identity)
+        return Outcome.failed("; ".join(problems) + besides, evidence, identity=identity)
     return Outcome.passed(
         f'{identity["pid"]} serial {identity["serial"]} running {identity["os"]} '
-        f'{identity["version"]}',
+        f'{identity["version"]}{besides}',
         evidence,
         identity=identity,
     )

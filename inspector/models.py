@@ -66,14 +66,14 @@ class Outcome:
     message: str
     evidence: tuple[Evidence, ...] = field(default_factory=tuple)
     # What the chassis says it is (os, version, pid, serial), from the checks that read it.
-    identity: Mapping[str, str | None] | None = None
+    identity: Mapping[str, Any] | None = None
 
     @classmethod
     def passed(
         cls,
         message: str,
         evidence: list[Evidence] | None = None,
-        identity: Mapping[str, str | None] | None = None,
+        identity: Mapping[str, Any] | None = None,
     ) -> Outcome:
         return cls(
             status=Status.PASS, message=message, evidence=tuple(evidence or ()), identity=identity
@@ -84,7 +84,7 @@ class Outcome:
         cls,
         message: str,
         evidence: list[Evidence] | None = None,
-        identity: Mapping[str, str | None] | None = None,
+        identity: Mapping[str, Any] | None = None,
     ) -> Outcome:
         return cls(
             status=Status.FAIL, message=message, evidence=tuple(evidence or ()), identity=identity

@@ -2,10 +2,10 @@
 
 Its shape is published as a JSON Schema, `schemas/record.schema.json`, versioned with the
 record's `schema_version`. Top level: schema_version, run_id, chassis {hostname, platform, os,
-version, pid, serial}, checks [{id, status, severity, message, evidence, commands [{command,
-sha256}], second_reading?}], verdict, verdict_reason, program {tier, eligible_for_support,
-reasons} (null when judged without the program's rules), excluded, judged_with. Where records
-are kept is the run store's business (inspector.store).
+version, pid, serial, members?}, checks [{id, status, severity, message, evidence, commands
+[{command, sha256}], second_reading?}], verdict, verdict_reason, program {tier,
+eligible_for_support, reasons} (null when judged without the program's rules), excluded,
+judged_with. Where records are kept is the run store's business (inspector.store).
 
 `second_reading`, present where NAPALM reads the check's facts again (inspector.second_reading):
 {parser ("napalm ios get_optics"), status ("agreed" | "disagreed" | "no reading"), and
@@ -29,11 +29,21 @@ from inspector.provenance import policy_sha256
 # The record's published shape: schemas/record.schema.json, one version per change of it.
 # 2: `excluded` (why the preflight kept a chassis from being contacted) and `judged_with`
 # (the versions and policy that judged it) were added.
-SCHEMA_VERSION = 2
-READABLE_VERSIONS = (1, 2)
+# 3: `chassis.members`, the other chassis the inventory lists (a stack's switches, a virtual
+# switch pair's other chassis, fabric extenders), present where there are any.
+SCHEMA_VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
 IDENTITY_FIELDS = ("os", "version", "pid", "serial")
 # The one setting of the policy the verdict rule (`chassis_verdict`) reads.
 _MINOR_FAILS = "minor_failures_fail_chassis"
+
+
+def take_identity(chassis: dict[str, Any], identity: Mapping[str, Any]) -> None:
+    """What a check read of the chassis (its identity fields, and its `members` where the
+    inventory lists any) into a record's `chassis`, where the record says nothing yet."""
+    for key, value in identity.items():
+        if key in (*IDENTITY_FIELDS, "members") and value and not chassis.get(key):
+            chassis[key] = value
 
 
 class RecordError(ValueError):
@@ -208,9 +218,7 @@ def build_record(
     chassis: dict[str, Any] = {"hostname": hostname, "platform": platform}
     chassis.update(dict.fromkeys(IDENTITY_FIELDS))
     for result in results:
-        for key, value in result.get("identity", {}).items():
-            if key in IDENTITY_FIELDS and value and not chassis[key]:
-                chassis[key] = value
+        take_identity(chassis, result.get("identity", {}))
     if address:
         chassis["address"] = address
     return Record(

@@ -20,7 +20,7 @@ from inspector.files import adopt_digests, hand_over_digests
 from inspector.hosts import Source
 from inspector.policy import Policy
 from inspector.program import HostContext, load_products, program_section
-from inspector.records import IDENTITY_FIELDS, Record, evidence_read
+from inspector.records import Record, evidence_read, take_identity
 from inspector.store import (
     attempt_dir,
     finish_run,
@@ -126,9 +126,7 @@ def rerun_record(
             session=capture.session, policy=policy,
             context=HostContext.load(run_dir / original_dir),
         )
-        for key, value in new.get("identity", {}).items():
-            if key in IDENTITY_FIELDS and value and not chassis.get(key):
-                chassis[key] = value
+        take_identity(chassis, new.get("identity", {}))
         checks[check_id] = _with_attempt(
             old, new, _attempt(new, mode=mode, at=at, evidence_dir=folder_rel),
             original_dir, record.get("finished_at") or at,

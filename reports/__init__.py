@@ -47,7 +47,7 @@ def render(records: Iterable[dict[str, Any]], fmt: str, output: Path) -> Path:
 # Each chassis's pieces of the default reports, kept beside its record so that a rerun of one
 # chassis redraws one chassis, not the whole run, and a batch draws them as each record is
 # written rather than all at its end. Bump the version when the markup changes.
-PIECES_VERSION = 5
+PIECES_VERSION = 6
 
 
 def keep_pieces(path: Path, pieces_dir: Path) -> dict[str, dict[str, Any]]:

@@ -96,6 +96,9 @@ class ChassisRow:
     not_reached: str | None  # why the session failed, when the chassis was never inspected
     # Why its inspection cannot be done: it is not the chassis its checklist declares.
     cannot_be_done: str | None
+    # The other chassis its inventory lists (stack members, fabric extenders), as read:
+    # `Switch 2: C9300-48P serial FOC2723YDDJ`.
+    members: list[str]
     run_id: str | None
     started_at: str | None
     finished_at: str | None
@@ -129,10 +132,18 @@ def chassis_row(record: Record) -> ChassisRow:
                              if c.get("status") == "ERROR" and any(
                                  isinstance(e, Mapping) and e.get("path") == DECLARED_CHASSIS
                                  for e in c.get("evidence") or ())), None),
+        members=_members(chassis.get("members")),
         run_id=record.get("run_id"),
         started_at=record.get("started_at"),
         finished_at=record.get("finished_at"),
     )
+
+
+def _members(members: Any) -> list[str]:
+    if not isinstance(members, list):
+        return []
+    return [f"{clean(m.get('name')) or '-'}: {clean(m.get('pid')) or '-'} serial "
+            f"{clean(m.get('serial')) or '-'}" for m in members if isinstance(m, Mapping)]
 
 
 def _not_reached(session: Any) -> str | None:

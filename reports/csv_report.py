@@ -10,7 +10,7 @@ from reports._shared import Record, atomic_output, chassis_row, spreadsheet_cell
 
 COLUMNS = ("hostname", "site", "platform", "pid", "serial", "os", "version", "tier",
            "eligible_for_support", "verdict", "failed_checks", "errored_checks",
-           "verdict_reason")
+           "verdict_reason", "other_chassis")
 
 
 def write_csv(records: Iterable[Record], output: Path) -> Path:
@@ -23,7 +23,7 @@ def write_csv(records: Iterable[Record], output: Path) -> Path:
             eligible = {True: "yes", False: "no", None: ""}[row.eligible_for_support]
             values = (row.hostname, row.site, row.platform, row.pid, row.serial, row.os,
                       row.version, row.tier, eligible, row.verdict, "; ".join(row.failed),
-                      "; ".join(row.errored), row.verdict_reason)
+                      "; ".join(row.errored), row.verdict_reason, "; ".join(row.members))
             writer.writerow([spreadsheet_cell(value) for value in values])
     return output
 

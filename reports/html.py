@@ -418,6 +418,8 @@ def _chassis_section(anchor: str, record: Record, row: ChassisRow) -> str:
              ("Address", chassis.get("address")), ("Session", _session(record)),
              ("Inspected", when(row.started_at, row.finished_at)),
              ("Run", row.run_id)]
+    if row.members:  # each a chassis of its own to the program, and on no checklist line
+        facts.insert(3, ("Other chassis on site", "; ".join(row.members)))
     facts_html = "".join(f"<div><dt>{k}</dt><dd>{_e(v) or '-'}</dd></div>" for k, v in facts)
     checks = "".join(_check_row(row.hostname, check) for check in record.get("checks") or [])
     if not checks:

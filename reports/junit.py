@@ -139,6 +139,7 @@ def _testsuite(suite_id: str, record: Record) -> tuple[ET.Element, Counter[str]]
         "serial": row.serial, "os": row.os, "version": row.version, "verdict": row.verdict,
         "verdict_reason": row.verdict_reason, "tier": row.tier,
         "eligible_for_support": row.eligible_for_support,
+        "other_chassis": "; ".join(row.members),
     }
     for key, value in facts.items():
         if value is not None and value != "":

@@ -26,11 +26,17 @@ def write_markdown(records: Iterable[Record], output: Path, *,
                    limit: int = DEFAULT_LIMIT) -> Path:
     tally = Tally()
     shown: list[ChassisRow] = []  # at most `limit` rows stay in memory
+    with_members: list[ChassisRow] = []  # and as many of those listing other chassis
+    listing_members = 0
     for record in records:
         row = chassis_row(record)
         tally.add(row, record.get("tool_version"))
         if row.verdict != "PASS" and len(shown) < limit:
             shown.append(row)
+        if row.members:
+            listing_members += 1
+            if len(with_members) < limit:
+                with_members.append(row)
     not_passing = tally.chassis - tally.verdicts["PASS"]
     runs = ", ".join(_code(r) for r in sorted(tally.run_ids)) or "(no run id)"
     lines = [f"## Chassis inspection {runs}", ""]
@@ -63,6 +69,16 @@ def write_markdown(records: Iterable[Record], output: Path, *,
             lines += ["", f"...and {not_passing - len(shown)} more: see the HTML report."]
     else:
         lines.append("Every chassis passed.")
+    if with_members:
+        # Each a chassis of its own to the program (its fee, its licences' serial), and on no
+        # line of the checklist: shown as read, so that none goes unseen.
+        lines += ["", f"### Other chassis on site ({listing_members} chassis list some)", "",
+                  "| Chassis | Other chassis its inventory lists |", "| --- | --- |"]
+        lines += [f"| {_code(row.hostname)} | {'; '.join(map(_code, row.members))} |"
+                  for row in with_members]
+        if listing_members > len(with_members):
+            lines += ["", f"...and {listing_members - len(with_members)} more: see the HTML "
+                      "report."]
     with atomic_output(output) as out:
         out.write("\n".join(lines) + "\n")
     return output

@@ -111,6 +111,10 @@ def print_record(console: Any, record: dict[str, Any]) -> None:
         f"{shown(chassis.get('serial') or '-')} {shown(chassis.get('os') or '')} "
         f"{shown(chassis.get('version') or '')}"
     )
+    for member in chassis.get("members") or []:
+        console.print(f"other chassis on site: {shown(member.get('name'))} "
+                      f"{shown(member.get('pid') or '-')} serial "
+                      f"{shown(member.get('serial') or '-')}")
     console.print(f"verdict: [{_STYLE[verdict]}]{verdict}[/] ({shown(record['verdict_reason'])})")
     table = Table("check", "status", "severity", "message")
     for check in record["checks"]:

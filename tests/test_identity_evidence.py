@@ -6,9 +6,12 @@ two outputs of one chassis, not of two.
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 
 from checks.identity import same_product
 from inspector.catalogue import load_catalogue
@@ -17,6 +20,10 @@ from inspector.evidence import RawOutput, Session
 from inspector.facts import FactResolver
 from inspector.policy import load_policy
 from inspector.program import HostContext
+from inspector.records import build_record
+from reports import render
+from reports.terminal import print_record
+from tests.conftest import record_validator
 from tests.corpus import WRITTEN_VERSIONS, corpus_file
 
 # A Nexus 9396PX's `show version` and another 9396PX's inventory: the corpus holds no pair of
@@ -244,3 +251,48 @@ def test_no_check_judges_an_output_of_another_chassis() -> None:
     assert not any("not of one chassis" in one[c]["message"] for c in READERS_OF_THE_PAIR)
     assert one["prog.declared.identity"]["status"] == "PASS", one["prog.declared.identity"]
     assert one["hw.inventory.serials"]["status"] == "PASS", one["hw.inventory.serials"]
+
+
+@pytest.mark.parametrize(("version", "inventory", "chassis", "members"), [
+    # A Catalyst 3850 stack of five, both outputs of it: `Switch 02` .. `Switch 05` in show
+    # version, `Switch 2` .. `Switch 5` in the inventory, under its `c38xx Stack` entry.
+    ("iosxe/show_version/genieparser--golden_output_c3850.txt",
+     "iosxe/show_inventory/genieparser--golden_output_c3850.txt",
+     ("WS-C3850-24P-E", "FCW1932D0LB"),
+     [("Switch 2", "WS-C3850-24P-E", "FOC1932X0K1"), ("Switch 3", "WS-C3850-24P-E", "FCW1932C0MA"),
+      ("Switch 4", "WS-C3850-24P-E", "FCW1932D0L0"),
+      ("Switch 5", "WS-C3850-24P-E", "FOC1932X0F9")]),
+    # A Catalyst 9300 stack of two (the corpus holds no show version of it).
+    ("written: release only, IOS-XE", STACK_INVENTORY, ("C9300-48P", "FCW2124G09K"),
+     [("Switch 2", "C9300-48P", "FOC2723YDDJ")]),
+])
+def test_every_chassis_of_a_stack_is_in_the_record_and_every_report(
+        tmp_path: Path, version: str, inventory: str, chassis: tuple[str, str],
+        members: list[tuple[str, str, str]]) -> None:
+    """A stack's switches beyond the first are chassis of their own to the program (its fee
+    is per chassis, its licences registered to each serial), on site but on no line of the
+    checklist, and nothing showed them: the record named the first switch alone. Every
+    member is now in the record's `chassis.members` and in every report, as read."""
+    version_text = (WRITTEN_VERSIONS[version] if version in WRITTEN_VERSIONS
+                    else _corpus(version))
+    result = judge("hw.chassis.identity", "cisco_xe",
+                   {"show version": version_text, "show inventory": _corpus(inventory)})
+    assert result["status"] == "PASS", result["message"]
+    for name, pid, serial in members:
+        assert f"{name} {pid} serial {serial}" in result["message"]
+    record = build_record(run_id="site", hostname="stack1", platform="cisco_xe",
+                          results=[result], session=Session(connected=True, privileged=True),
+                          policy=load_policy(), started_at="2026-12-07T10:00:00Z",
+                          finished_at="2026-12-07T10:00:05Z")
+    record_validator()(record)  # type: ignore[operator]
+    assert (record["chassis"]["pid"], record["chassis"]["serial"]) == chassis
+    assert record["chassis"]["members"] == [{"name": name, "pid": pid, "serial": serial}
+                                            for name, pid, serial in members]
+    shown = {fmt: render([record], fmt, tmp_path / f"report.{fmt}").read_text()
+             for fmt in ("html", "md", "csv", "junit")}
+    console = Console(file=io.StringIO(), width=200)
+    print_record(console, record)
+    for name, pid, serial in members:
+        for fmt, text in shown.items():  # where each report names the chassis itself
+            assert f"{name}: {pid} serial {serial}" in text, (fmt, serial)
+        assert f"other chassis on site: {name} {pid} serial {serial}" in console.file.getvalue()
