@@ -271,11 +271,18 @@ CRLF_CAPTURES = {
         "show logging": "iosxe/show_logging/genieparser--golden_output_1.txt",
         "show platform": "iosxe/show_platform/genieparser--golden_output_5.txt",
     },
-    "cisco_nxos": {"show module": "nxos/show_module/genieparser--golden_output1.txt"},
+    # As below, the companions' pair is two products' (a 9372PX, a 9396PX): one 9396PX's.
+    "cisco_nxos": {"show module": "nxos/show_module/genieparser--golden_output1.txt",
+                   "show version": "nxos/show_version/genieparser--golden_output_1.txt",
+                   "show inventory": "nxos/show_inventory/"
+                                     "ntc-templates--cisco_nxos_show_inventory.txt"},
     "cisco_xr": {"show platform": "iosxr/show_platform/genieparser--golden_output1.txt"},
     "cisco_asa": {"show license all": "asa/show_license_all/"
                                       "ntc-templates--cisco_asa_show_license_all.txt"},
-    "cisco_ios": {},
+    # The companions' show version and inventory are a Catalyst 2960G's and a 6504-E's: two
+    # devices' outputs, on which no check that reads either is judged. One 6503-E's pair.
+    "cisco_ios": {"show version": "ios/show_version/genieparser--cat6k-golden_output.txt",
+                  "show inventory": "ios/show_inventory/genieparser--cat6k-golden_output.txt"},
 }
 
 
