@@ -58,7 +58,7 @@ def write_markdown(records: Iterable[Record], output: Path, *,
             if row.verdict == "FAIL" and row.failed:
                 why = ", ".join(_code(c) for c in row.failed)
             elif row.cannot_be_done:
-                why = "not inspected: " + _text(row.cannot_be_done)
+                why = "not inspected: " + _code(row.cannot_be_done)
             elif row.not_reached:
                 why = "not reached: " + _code(row.not_reached)
             elif row.errored:
