@@ -572,7 +572,7 @@ def test_a_chassis_not_the_one_declared_is_not_inspected_in_its_record_and_every
     shown = {fmt: render([found], fmt, tmp_path / f"report.{fmt}").read_text()
              for fmt in ("html", "md", "csv", "junit")}
     assert f'<td class="findings"><span class="errored">not inspected: {cannot}' in shown["html"]
-    assert f"| ERROR | not inspected: {cannot} |" in shown["md"]
+    assert f"| ERROR | not inspected: `{cannot}` |" in shown["md"]
     assert f"not inspected: {cannot}" in shown["csv"]
     assert f'message="{cannot}"' in shown["junit"]
     console = Console(file=io.StringIO(), width=400)
