@@ -1337,11 +1337,13 @@ def parse_asa_logging(text: str) -> LogBuffer:
                      disabled=header.lower().startswith("disabled"))
 
 
-# A tag and the rest of its line: one match per message line, found from the `%` on (fast).
-_MESSAGE_LINE = re.compile(r"%(?:[A-Za-z0-9_]+-)+?[0-7]-[A-Za-z0-9_]+[^\n]*")
-# Every syslog message line in the raw text: a parser that kept fewer lost some.
-LOG_MESSAGES = Rows(lambda text: len(_MESSAGE_LINE.findall(text)),
-                    lambda buffer: sum(1 for line in buffer.lines if _TAG.search(line)),
+def _messages(lines: Iterable[str]) -> int:
+    """How many syslog messages the lines hold: each tag, two on one line included."""
+    return sum(len(_TAG.findall(line)) for line in lines)
+
+
+# Every syslog message in the raw text: a parser that kept fewer lost some.
+LOG_MESSAGES = Rows(lambda text: len(_TAG.findall(text)), lambda buffer: _messages(buffer.lines),
                     what="log messages")
 # The header one reply prints once above its buffer, on IOS, IOS-XE, IOS-XR and ASA: so in
 # every output of the corpus and the lab. Two captures saved as one listed each message of
@@ -1377,16 +1379,20 @@ def serious_log_lines(lines: Iterable[str], policy: Policy) -> list[str]:
         tuple(i.lower() for i in policy["operational.logging.ignore"]))
     found = []
     for line in lines:
-        m = _TAG.search(line)
-        if m is None:
-            continue
-        tag, severity = m["tag"].upper(), int(m["severity"])
-        message = line[m.start() + 1 :].lower()  # "platform-2-ps_ok: power supply 1 ok"
-        if ignored is not None and ignored.match(message):
-            continue
-        if severity <= max_severity or (
-                severity <= family_max and of_family is not None and of_family.search(tag)):
-            found.append(line)
+        # Each message of the line: two logged at one moment can run together on one line
+        # (`...: %LINK-3-UPDOWN: ... %SYS-2-MALLOCFAIL: ...`), and the second is no less said.
+        tags = list(_TAG.finditer(line))
+        for at, m in enumerate(tags):
+            tag, severity = m["tag"].upper(), int(m["severity"])
+            # "platform-2-ps_ok: power supply 1 ok", up to the next message of the line
+            end = tags[at + 1].start() if at + 1 < len(tags) else None
+            message = line[m.start() + 1 : end].rstrip().lower()
+            if ignored is not None and ignored.match(message):
+                continue
+            if severity <= max_severity or (
+                    severity <= family_max and of_family is not None and of_family.search(tag)):
+                found.append(line)
+                break
     return found
 
 
@@ -1424,7 +1430,7 @@ def logging_critical(log_buffer: LogBuffer, policy: Policy) -> Outcome:
     # No log is no evidence: "no critical messages" needs messages to have been kept. A
     # line without a syslog tag (an AAA notice, an editor's `{output removed}`) is none, and
     # a buffer that is off now keeps only what was left from before it was turned off.
-    messages = sum(1 for line in log_buffer.lines if _TAG.search(line))
+    messages = _messages(log_buffer.lines)
     unseen = None
     if log_buffer.disabled:
         unseen = ("buffer logging is disabled: the chassis keeps no log to read"

@@ -96,3 +96,40 @@ def test_the_same_lines_as_the_first_form(name: str) -> None:
     kept = serious_log_lines(lines, policy)
     assert kept == reference(lines, policy)
     assert 0 < len(kept) < len([line for line in lines if _TAG.search(line)])  # both ways
+
+
+# Real logs that hold no serious message, each with a message line to run a second one onto.
+_RUN_TOGETHER = [
+    ("cisco_xe", "iosxe/show_logging/genieparser--golden_output_5.txt"),
+    ("cisco_ios", "ios/show_logging/genieparser--golden_output_1.txt"),
+    ("cisco_xr", "iosxr/show_logging/genieparser--golden_output.txt"),
+    ("cisco_asa", "asa/show_logging/ntc-templates--cisco_asa_show_logging_1.txt"),
+]
+
+
+@pytest.mark.parametrize(("platform", "path"), _RUN_TOGETHER, ids=[p for p, _ in _RUN_TOGETHER])
+def test_a_message_run_together_with_another_on_one_line_is_read(platform: str,
+                                                                 path: str) -> None:
+    """Two messages logged at one moment can run together on one line. Only the first tag of
+    a line was read: a memory allocation failure written after a configuration notice passed
+    as "N log message(s), none critical", one message short."""
+    from tests.corpus import corpus_file
+    from tests.test_check_cases import judge
+
+    def judged(text: str) -> dict[str, Any]:
+        return judge({"name": path, "check": "op.logging.critical", "platform": platform,
+                      "outputs": {"show logging": {"text": text}}})
+
+    healthy = corpus_file(path).read_text(encoding="utf-8", errors="replace")
+    last = [line for line in healthy.splitlines() if _TAG.search(line)][-1]
+    alone = judged(healthy)
+    assert alone["status"] == "PASS", alone["message"]
+    count = int(alone["message"].split()[0])
+
+    notice = healthy.replace(last, f"{last} %SYS-5-CONFIG_I: Configured from console by admin")
+    assert judged(notice)["message"].startswith(f"{count + 1} log message(s), none critical")
+
+    failure = "%SYS-2-MALLOCFAIL: Memory allocation of 65536 bytes failed"
+    result = judged(healthy.replace(last, f"{last} {failure}"))
+    assert result["status"] == "FAIL", result["message"]
+    assert failure in result["message"]
