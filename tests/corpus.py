@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -92,6 +93,21 @@ COMPANIONS: dict[str, dict[str, str]] = {
         "show inventory": "asa/show_inventory/genieparser--golden_output.txt",
     },
 }
+
+
+# The outputs that say which chassis this is, compared with each other.
+IDENTITY_PAIR = ("show version", "show inventory", "admin show inventory")
+
+
+def default_companions(platform: str, command: str, read: Iterable[str]) -> dict[str, str]:
+    """The platform's COMPANIONS that stand for what a check reading the commands `read`
+    reads besides `command`: each other output it reads, and one output of the identity pair
+    at most, none beside `command` of it. Two of them are two devices' outputs, which no
+    check judges (`checks.identity.outputs_of_two_chassis`): a case needing both names them."""
+    read = set(read)
+    pair_alone = command not in IDENTITY_PAIR and len(read & set(IDENTITY_PAIR)) == 1
+    return {other: body for other, body in COMPANIONS.get(platform, {}).items()
+            if other in read and (other not in IDENTITY_PAIR or pair_alone)}
 
 
 # `show version` companions we wrote, named in the labels, for an inventory whose product no

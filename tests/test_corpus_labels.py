@@ -22,7 +22,7 @@ from inspector.evaluate import evaluate_check
 from inspector.evidence import RawOutput, Session, command_slug
 from inspector.facts import FactResolver
 from inspector.policy import Policy, load_policy
-from tests.corpus import COMPANIONS, CORPUS, companion_text
+from tests.corpus import CORPUS, companion_text, default_companions
 
 LABELS = Path(__file__).parent / "corpus_labels"
 STATUSES = {"PASS", "FAIL", "ERROR", "SKIP"}
@@ -90,8 +90,6 @@ def _folders() -> dict[tuple[str, str], dict[str, Any]]:
             for name, decision in (document.get("folders") or {}).items()}
 
 
-# The outputs that say which chassis this is, compared with each other.
-IDENTITY_PAIR = ("show version", "show inventory", "admin show inventory")
 LABELLED = _labels() if CORPUS.is_dir() else []
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(),
                                   reason=f"the shared corpus is not at {CORPUS}")
@@ -106,16 +104,8 @@ def judge(label: Label) -> dict[str, Any]:
     """The check's result on the labelled output, as an offline evaluation would give it."""
     check = load_catalogue().get(label.check)
     text = label.path.read_text(encoding="utf-8", errors="replace")
-    # A default companion stands for an output the check reads besides the labelled one, and
-    # for one output of the identity pair at most, none beside a labelled one: two of them
-    # would be two devices' outputs, which no check judges
-    # (`checks.identity.outputs_of_two_chassis`). A label needing two names its own.
-    read = check.commands(label.platform)
-    pair_alone = (label.command not in IDENTITY_PAIR
-                  and sum(command in read for command in IDENTITY_PAIR) == 1)
-    defaults = {command: body for command, body in COMPANIONS.get(label.platform, {}).items()
-                if command in read and (command not in IDENTITY_PAIR or pair_alone)}
-    companions = {**defaults, **label.companions}
+    companions = {**default_companions(label.platform, label.command,
+                                       check.commands(label.platform)), **label.companions}
 
     def output(command: str) -> RawOutput:
         if command == label.command:

@@ -20,7 +20,7 @@ from inspector.catalogue import load_catalogue
 from inspector.facts import Source, Unreadable, said_twice
 from mock_devices.lab import render_output
 from mock_devices.profiles import load_profiles
-from tests.corpus import COMPANIONS, companion_text, corpus_file, corpus_index
+from tests.corpus import companion_text, corpus_file, corpus_index, default_companions
 from tests.test_check_cases import judge
 
 _CHECKS = ("hw.chassis.identity", "hw.inventory.serials", "hw.psu.status", "hw.fan.status",
@@ -263,8 +263,9 @@ _OTHER_OUTPUTS = {
 def _corpus_case(check: str, platform: str, command: str, text: str) -> dict[str, Any]:
     """The check on `text` for `command`, its other commands answered by the corpus's
     companions for the platform, or by those named for the check."""
+    read = load_catalogue().get(check).commands(platform)
     outputs = {other: {"text": companion_text(value)}
-               for other, value in COMPANIONS[platform].items()}
+               for other, value in default_companions(platform, command, read).items()}
     outputs |= {other: {"text": value} for other, value in _OTHER_OUTPUTS.get(check, {}).items()}
     outputs[command] = {"text": text}
     return {"name": f"{check}-{command}", "check": check, "platform": platform,

@@ -20,7 +20,7 @@ from inspector.evaluate import evaluate_check
 from inspector.evidence import RawOutput, Session
 from inspector.facts import FactResolver
 from inspector.policy import load_policy
-from tests.corpus import COMPANIONS, companion_text, corpus_file
+from tests.corpus import companion_text, corpus_file, default_companions
 from tests.test_corpus_labels import LABELLED, REFUSAL, Label, needs_corpus
 
 
@@ -53,7 +53,8 @@ def _judged(check_id: str, platform: str, outputs: Callable[[str], str]) -> dict
 
 def _label_outputs(label: Label, styled: Callable[[str], str]) -> Callable[[str], str]:
     text = label.path.read_text(encoding="utf-8", errors="replace")
-    companions = {**COMPANIONS.get(label.platform, {}), **label.companions}
+    read = load_catalogue().get(label.check).commands(label.platform)
+    companions = {**default_companions(label.platform, label.command, read), **label.companions}
 
     def output(command: str) -> str:
         if command == label.command:
