@@ -17,6 +17,7 @@ import pytest
 
 from mock_devices import ChassisSpec, get_profile, running_lab, server
 from tests.lab_run import inspector, records
+from tests.test_resilience import FAST_POLICY
 
 pytestmark = pytest.mark.lab
 
@@ -25,14 +26,6 @@ HOSTNAME = f"{PROFILE}-1"
 ENVIRONMENT = "show_environment_all"  # the slug of the output each attack changes
 FAN_ROW = b"  1  \t  1\t5440\t  OK\t Front to Back"  # the first fan row of its healthy output
 LAST_FAN_ROW = b"  1  \t  3\t5440\t  OK\t Front to Back"
-POLICY = """\
-collection:
-  connect_timeout: 3
-  auth_timeout: 3
-  command_timeout: 8
-  retries: 1
-  retry_delay: 0.2
-"""
 
 # What the device does in place of printing an output: given the session and the healthy
 # output's bytes (CRLF line ends, as sent), it writes what it likes.
@@ -56,7 +49,7 @@ def _inspect(tmp_path: Path) -> tuple[dict[str, Any], Path]:
     """The lab chassis inspected, no show tech: its record and its evidence folder."""
     spec = ChassisSpec(hostname=HOSTNAME, profile=PROFILE, scenario="healthy", index=1,
                        serial=get_profile(PROFILE).serial(1))
-    (tmp_path / "policy.yaml").write_text(POLICY)
+    (tmp_path / "policy.yaml").write_text(FAST_POLICY)
     with running_lab([spec], inventory_out=tmp_path / "inventory"):
         done = inspector("run", "--inventory", str(tmp_path / "inventory"), "--out",
                          str(tmp_path / "out"), "--run-id", "hostile", "--no-show-tech",

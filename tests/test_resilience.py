@@ -35,7 +35,7 @@ from tests.lab_run import CAUGHT_BY, inspector, process_running, records
 
 pytestmark = pytest.mark.lab
 
-# Seconds; a hung chassis still costs netmiko's own prompt wait (see the report to the lead).
+# Seconds; a hung chassis still costs netmiko's own prompt wait.
 FAST_POLICY = """\
 collection:
   connect_timeout: 3
