@@ -181,6 +181,24 @@ def misjudged(record: Record) -> str | None:
             + " or ".join(f"{verdict} ({reason})" for verdict, reason in dict.fromkeys(found)))
 
 
+def misclaimed_support(record: Record) -> str | None:
+    """Where the record's program section calls the chassis eligible for support against the
+    program's rule as every inspector has applied it (`program.program_section`): only a
+    chassis whose inspection passed, and against which no reason stands; else None. (What
+    the reasons should be, a hold list not consulted among them, takes the chassis's
+    declaration and the product lists of the inspector that judged it.)"""
+    program = record.program
+    if not isinstance(program, Mapping) or program.get("eligible_for_support") is not True:
+        return None
+    if record.verdict != str(Verdict.PASS):
+        why = f"its verdict is {record.verdict}"
+    elif reasons := program.get("reasons"):
+        why = f"it names reasons against it: {reasons[0]}"
+    else:
+        return None
+    return f"eligible for support, where {why}"
+
+
 @cache
 def _defaults_sha256() -> str:
     return policy_sha256(load_policy())

@@ -478,7 +478,8 @@ class RunDocuments:
         self._indexes: dict[str, dict[str, tuple[str | None, str | None]]] = {}
         # by record file: each output its checks judged (evidence folder, command, sha256)
         self._judged: dict[str, set[tuple[str, str, str]]] = {}
-        self._misjudged: dict[str, str] = {}  # by record file: how its verdict is not its checks'
+        # by record file: how its verdict is not its checks', or its eligibility not the rule's
+        self._misjudged: dict[str, list[str]] = {}
         # What the default reports, and each record's pieces of them, show (`ShownVerdicts`):
         # by report, and by piece with its stamp (the record it was drawn from).
         self._reports: dict[str, ShownVerdicts] = {}
@@ -560,23 +561,31 @@ class RunDocuments:
         self._pieces[rel] = (stamp, shown)
 
     def _judge_again(self, rel: str, document: dict[str, Any]) -> None:
-        """The record's verdict judged again from its own checks, as the run judged it."""
-        from inspector.records import Record, RecordError, judged_outputs, misjudged
+        """The record's verdict judged again from its own checks, as the run judged it, and
+        its eligibility for support held to the program's rule."""
+        from inspector.records import (
+            Record,
+            RecordError,
+            judged_outputs,
+            misclaimed_support,
+            misjudged,
+        )
 
         try:
             record = Record.from_dict(document)
-            why = misjudged(record)
+            wrong = [why for why in (misjudged(record), misclaimed_support(record)) if why]
             own = evidence_dir(Path(), record.chassis["hostname"]).as_posix()
             self._judged[rel] = judged_outputs(record, own)
         except (RecordError, KeyError, TypeError, AttributeError):  # checks of another shape
             self._unreadable.append(f"{rel}: not an inspection record")
             return
-        if why:
-            self._misjudged[rel] = why
+        if wrong:
+            self._misjudged[rel] = wrong
 
     def disagreements(self, signed: Mapping[str, str], state: str) -> list[str]:
         return [*self._unreadable, *self._chassis(signed, state),
-                *(f"{rel}: {why}" for rel, why in sorted(self._misjudged.items())),
+                *(f"{rel}: {why}" for rel, wrong in sorted(self._misjudged.items())
+                  for why in wrong),
                 *self._judged_outputs(signed), *self._outputs(signed), *self._shown(signed)]
 
     def _chassis(self, signed: Mapping[str, str], state: str) -> Iterator[str]:

@@ -725,3 +725,32 @@ def test_a_pinned_key_file_that_holds_no_signing_key_is_one_line_naming_it(
 def _hashes(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.lab
+@pytest.mark.parametrize("case", ["a failed chassis eligible", "eligible with its reasons"])
+def test_a_record_is_eligible_for_support_only_as_its_program_s_rule_allows(
+        signed: dict[str, Any], run: Path, case: str) -> None:
+    """The program puts a chassis under support only when its inspection passed and no reason
+    stands against it: a failed record, re-signed, claiming to be eligible was verified
+    whole."""
+    host = signed["hosts"][0]
+    record_file = run / "records" / f"{host}.json"
+    record = json.loads(record_file.read_text())
+    program = record["program"]
+    assert program["eligible_for_support"] is False and program["reasons"]
+    if case == "a failed chassis eligible":
+        critical = _first_check(record, "critical")
+        critical["status"] = "FAIL"
+        record.update(verdict="FAIL", verdict_reason=f"failed: {critical['id']}")
+        _edit_json(run / "run.json", lambda m: m["verdicts"].update({host: "FAIL"}))
+        program.update(eligible_for_support=True, reasons=[])
+        why = "its verdict is FAIL"
+    if case == "eligible with its reasons":
+        program["eligible_for_support"] = True
+        why = f"it names reasons against it: {program['reasons'][0]}"
+    record_file.write_text(json.dumps(record, indent=2) + "\n")
+    draw_reports(run)  # the reports follow the records: only the record disagrees
+    sign_run(run, signed["key"])
+    assert _whole(run, signed["public"]) == [
+        f"records/{host}.json: eligible for support, where {why}"]
