@@ -675,11 +675,14 @@ def parse_asa_memory(text: str) -> list[MemoryPool]:
 
 
 # One reply prints the Processor pool's row once: so in every output of the corpus (IOS
-# 15, IOS-XE 16 and 17) and of the lab. (IOS-XR's `show memory summary` and ASA's `show
-# memory`, of which the corpus holds none, have no such rule: IOS-XR prints a row per node.)
+# 15, IOS-XE 16 and 17) and of the lab. (IOS-XR's `show memory summary`, of which the
+# corpus holds none, has no such rule: it prints a row per node.)
 _PROCESSOR_POOL_ONCE = SaidOnce(
     re.compile(r"^[ \t]*Processor(?=[ \t]+[0-9A-Fa-f]+[ \t]+\d)", re.MULTILINE),
     "the memory pool row")
+
+_ASA_MEMORY_ONCE = SaidOnce(re.compile(r"^(?:Free|Used|Total) memory:", re.MULTILINE),
+                            "the memory line")
 
 MEMORY = Fact(
     "memory_pools",
@@ -697,7 +700,9 @@ MEMORY = Fact(
             whole=_NXOS_RESOURCES_ONCE,
         ),
         "cisco_xr": Source("show memory summary", Own(parse_xr_memory)),  # no Genie parser
-        "cisco_asa": Source("show memory", Own(parse_asa_memory)),  # no Genie or TextFSM parser
+        # No Genie or TextFSM parser. An ASA, a failover unit or a context alike, prints its
+        # Free / Used / Total block once: the reader took the first of two replies.
+        "cisco_asa": Source("show memory", Own(parse_asa_memory), whole=_ASA_MEMORY_ONCE),
     },
 )
 
