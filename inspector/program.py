@@ -361,10 +361,6 @@ def site_notice(countries: Iterable[str], policy: Policy) -> tuple[int, str]:
     return notice, basis
 
 
-def earliest_inspection_date(countries: Iterable[str], today: date, policy: Policy) -> date:
-    return add_business_days(today, site_notice(countries, policy)[0])
-
-
 def load_hold_list(path: Path) -> frozenset[str]:
     """Serials on compliance hold: one per line; blank lines and `#` comments are ignored. A
     line holding anything else is refused: two serials pasted on one line (`FOC1 FOC2`,

@@ -10,13 +10,13 @@ import pytest
 from rich.console import Console
 
 from inspector.checklist import ChecklistRow, import_checklist
-from inspector.policy import load_policy
+from inspector.policy import Policy, load_policy
 from inspector.program import (
     add_business_days,
-    earliest_inspection_date,
     load_hold_list,
     preflight,
     print_preflight,
+    site_notice,
 )
 
 WEDNESDAY = date(2024, 6, 5)
@@ -138,6 +138,11 @@ def test_earliest_dates_by_country(report: dict) -> None:
 def test_add_business_days(today: date, days: int, expected: date) -> None:
     assert add_business_days(today, days) == expected
     assert expected.weekday() < 5 or days == 0
+
+
+def earliest_inspection_date(countries: list[str], today: date, policy: Policy) -> date:
+    """As the preflight finds each site's date: its notice, in business days from today."""
+    return add_business_days(today, site_notice(countries, policy)[0])
 
 
 def test_notice_by_country_and_policy(tmp_path: Path) -> None:
