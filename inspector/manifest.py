@@ -208,6 +208,14 @@ def _manifest_body(about: dict[str, Any], files: Iterable[tuple[str, str]]) -> b
 class RunAltered(ValueError):
     """The run's files are not what its signature covers."""
 
+    @classmethod
+    def during(cls, run_dir: Path, lines: Iterable[str], *, see_verify: bool = False
+               ) -> RunAltered:
+        """Someone changed the run while a command wrote it: `lines` name each file so."""
+        return cls(f"{run_dir} was changed while this command ran"
+                   + ("; see `inspector verify`" if see_verify else "") + ":\n"
+                   + "\n".join(lines))
+
 
 def _signature_problem(run_dir: Path, body: bytes, public_key: str) -> str | None:
     """What is wrong with the run's signature of `body` under `public_key` (OpenSSH text,
@@ -365,7 +373,7 @@ class Seal:
                 if folder.startswith(f"{root}/") and _within(folder[len(root) + 1:], bases)
                 and written > found_whole[folder] + unknown[folder]]
         if gone:
-            raise RunAltered(f"{self.run_dir} was changed while this command ran:\n" + "\n".join(
+            raise RunAltered.during(self.run_dir, (
                 line for folder, count in sorted(gone) for line in _removed(root, folder, count)))
 
 

@@ -863,8 +863,8 @@ def _require_known(run_dir: Path, state: str, previous: Seal) -> None:
     this command wrote or checked it (`previous`: the seal it began with)."""
     if changed := unknown_files(run_dir, [RUN_META, RECORDS, REPORT_PARTS], state,
                                 previous.files):
-        raise RunAltered(f"{run_dir} was changed while this command ran; see `inspector "
-                         "verify`:\n" + "\n".join(f"  changed {rel}" for rel in changed))
+        raise RunAltered.during(run_dir, (f"  changed {rel}" for rel in changed),
+                                see_verify=True)
 
 
 def _require_records(run_dir: Path, verdicts: dict[str, str]) -> None:
@@ -873,8 +873,7 @@ def _require_records(run_dir: Path, verdicts: dict[str, str]) -> None:
     if gone := [path.relative_to(run_dir).as_posix() for path in
                 (record_path(run_dir, hostname) for hostname in sorted(verdicts))
                 if not path.is_file()]:
-        raise RunAltered(f"{run_dir} was changed while this command ran:\n"
-                         + "\n".join(f"  removed {rel}" for rel in gone))
+        raise RunAltered.during(run_dir, (f"  removed {rel}" for rel in gone))
 
 
 def chassis_written(run_dir: Path, hostname: str) -> list[Path]:
