@@ -158,6 +158,14 @@ def said_twice(text: str) -> None:
 _MOST_LINES_BETWEEN_COPIES = 2
 
 
+def _first_line_said(lines: Iterable[str]) -> str | None:
+    """The first of these lines that `said_twice` compares (not blank, not a time stamp)."""
+    for line in lines:
+        if line.strip() and not STAMP_LINE.match(line):
+            return line.rstrip()
+    return None
+
+
 @dataclass(frozen=True)
 class SaidOnce:
     """A source's `whole` rule: the lines `line` matches are each printed once by one reply
@@ -179,14 +187,6 @@ class SaidOnce:
                 raise Unreadable(f"the output holds its reply twice: {self.what} "
                                  f"{said[:80]!r}, which one reply prints once, is printed twice")
             seen.add(said)
-
-
-def _first_line_said(lines: Iterable[str]) -> str | None:
-    """The first of these lines that `said_twice` compares (not blank, not a time stamp)."""
-    for line in lines:
-        if line.strip() and not STAMP_LINE.match(line):
-            return line.rstrip()
-    return None
 
 
 @dataclass(frozen=True)
