@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from checks.common import (
@@ -386,20 +387,27 @@ class TwoChassis:
     evidence: tuple[Evidence, ...]
 
 
-def _commands(fact: Fact, platform: str) -> set[str]:
-    source = fact.source(platform)
-    return {command for group in source.command_groups for command in group} if source else set()
+@cache
+def _pair_commands(platform: str) -> frozenset[str]:
+    """The commands `show version`'s models and the inventory are read from on `platform`."""
+    return frozenset(command for fact in (VERSION_MODELS, INVENTORY)
+                     if (source := fact.source(platform)) is not None
+                     for group in source.command_groups for command in group)
 
 
 def outputs_of_two_chassis(resolver: FactResolver, read: Iterable[str]) -> TwoChassis | None:
     """Whether `show version` and the inventory are of two chassis, for a check that reads
     the commands `read`. Which of the two is this chassis's own cannot be told, so a check
     that reads either is judged on nothing (the evaluator makes it ERROR): B's units, UDI and
-    serials are not A's, nor is A's configuration register B's. Where either output is
-    missing or names no chassis, nothing is proven and each check says what it lacks."""
-    platform = resolver.platform
-    if not (_commands(VERSION_MODELS, platform) | _commands(INVENTORY, platform)) & set(read):
+    serials are not A's, nor is A's configuration register B's. Found once a chassis."""
+    if _pair_commands(resolver.platform).isdisjoint(read):
         return None
+    return resolver.concluded(_two_chassis)
+
+
+def _two_chassis(resolver: FactResolver) -> TwoChassis | None:
+    """The proof itself. Where either output is missing or names no chassis, nothing is
+    proven and each check says what it lacks."""
     try:
         models, inventory = resolver.resolve(VERSION_MODELS), resolver.resolve(INVENTORY)
     except FactUnavailable:

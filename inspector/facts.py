@@ -18,11 +18,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from inspector.evidence import RawOutput
 from inspector.parsing import ParseFailure, genie_parse, parse_deadline, textfsm_parse
 from inspector.platforms import STAMP_LINE, platform_for
+
+_V = TypeVar("_V")
 
 
 class Unreadable(Exception):
@@ -315,6 +317,16 @@ class FactResolver:
         # So too what an output's shape says (`said_twice`, a source's `opening` and `whole`):
         # why it is not read, or None, by command and shape.
         self._shapes: dict[tuple[str, Callable[[str], None]], str | None] = {}
+        # And what is concluded from several facts for every check that asks (whether `show
+        # version` and the inventory are of one chassis), by the function concluding it.
+        self._concluded: dict[Callable[[FactResolver], Any], Any] = {}
+
+    def concluded(self, conclude: Callable[[FactResolver], _V]) -> _V:
+        """What `conclude` finds from this chassis's facts, found once for all its checks."""
+        if conclude not in self._concluded:
+            self._concluded[conclude] = conclude(self)
+        found: _V = self._concluded[conclude]
+        return found
 
     def raw(self, command: str) -> RawOutput:
         if command not in self._raw:
