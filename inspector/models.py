@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -12,6 +12,16 @@ DECLARED_PLATFORM = "platform/declared"
 # The evidence path of a chassis found not to be the one its checklist declares: the program
 # inspects only what an accurate checklist declares, so its inspection cannot be done.
 DECLARED_CHASSIS = "checklist/declared_chassis"
+
+
+def not_the_declared_chassis(checks: Iterable[Any]) -> Mapping[str, Any] | None:
+    """The check of a record's `checks` that found the chassis is not the one its checklist
+    declares (its message says why it cannot be inspected), or None. Read from records as
+    they are written and as they are read back, whatever they hold."""
+    return next((check for check in checks
+                 if isinstance(check, Mapping) and check.get("status") == "ERROR"
+                 and any(isinstance(e, Mapping) and e.get("path") == DECLARED_CHASSIS
+                         for e in check.get("evidence") or ())), None)
 
 
 class Status(StrEnum):

@@ -22,7 +22,13 @@ from typing import Any
 
 from inspector import __version__
 from inspector.evidence import Session
-from inspector.models import DECLARED_CHASSIS, DECLARED_PLATFORM, Severity, Status, Verdict
+from inspector.models import (
+    DECLARED_PLATFORM,
+    Severity,
+    Status,
+    Verdict,
+    not_the_declared_chassis,
+)
 from inspector.policy import Policy, load_policy
 from inspector.provenance import policy_sha256
 
@@ -113,13 +119,11 @@ def chassis_verdict(results: Iterable[Mapping[str, Any]], policy: Policy) -> tup
     PASS."""
     results = list(results)
     failed_any = [r["id"] for r in results if r["status"] == Status.FAIL]
-    other = next((r["message"] for r in results if r["status"] == Status.ERROR
-                  and any(e["path"] == DECLARED_CHASSIS for e in r["evidence"])), None)
-    if other is not None:
+    if (other := not_the_declared_chassis(results)) is not None:
         # Not the chassis declared: no verdict on it stands, pass or fail, and what was found
         # is reported with the reason.
         found = f"; reported: failed {', '.join(failed_any)}" if failed_any else ""
-        return Verdict.ERROR, f"not inspected: {other}{found}"
+        return Verdict.ERROR, f"not inspected: {other['message']}{found}"
     counted = {str(Severity.CRITICAL), str(Severity.MAJOR)}
     if policy[f"verdict.{_MINOR_FAILS}"]:
         counted.add(str(Severity.MINOR))

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from inspector.models import DECLARED_CHASSIS
+from inspector.models import not_the_declared_chassis
 
 Record = Mapping[str, Any]
 
@@ -112,6 +112,7 @@ def chassis_row(record: Record) -> ChassisRow:
     chassis = record.get("chassis") or {}
     program = record.get("program")
     checks = record.get("checks") or []
+    other = not_the_declared_chassis(checks)  # why it cannot be inspected, if it is another
     return ChassisRow(
         hostname=clean(chassis.get("hostname")) or "(unnamed)",
         site=record.get("site"),
@@ -128,10 +129,7 @@ def chassis_row(record: Record) -> ChassisRow:
         failed=[clean(c.get("id")) for c in checks if c.get("status") == "FAIL"],
         errored=[clean(c.get("id")) for c in checks if c.get("status") == "ERROR"],
         not_reached=_not_reached(record.get("session")),
-        cannot_be_done=next((clean(c.get("message")) for c in checks
-                             if c.get("status") == "ERROR" and any(
-                                 isinstance(e, Mapping) and e.get("path") == DECLARED_CHASSIS
-                                 for e in c.get("evidence") or ())), None),
+        cannot_be_done=clean(other.get("message")) if other else None,
         members=_members(chassis.get("members")),
         run_id=record.get("run_id"),
         started_at=record.get("started_at"),
